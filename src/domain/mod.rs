@@ -1,0 +1,19 @@
+//! The pure core of segwright: the definition language, the catalog and glossary, validation,
+//! compilation to SQL text, the in-memory reference evaluator, explanations and preview types.
+//!
+//! Rule (enforced by `tests/architecture.rs`): nothing here imports axum, sqlx, tokio, reqwest,
+//! async-openai, minijinja or tower. Data flows one way:
+//! `Definition → validate → ValidDefinition → compile → CompiledQuery` (run by `store`).
+
+pub mod catalog;
+pub mod compile;
+pub mod definition;
+pub mod evaluate;
+pub mod explain;
+pub mod glossary;
+pub mod import;
+pub mod mask;
+pub mod pred;
+pub mod preview;
+pub mod time;
+pub mod validate;

@@ -1,0 +1,229 @@
+//! Bulk writes for imports, inside one transaction per file: customers (with custom attribute
+//! values), orders and events, all as idempotent upserts in multi-row batches. Customer ids are
+//! resolved per batch, so memory stays bounded whatever the file size.
+
+use std::collections::HashMap;
+
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use super::{bind_all, catalog::type_name, Bind, Store, StoreError};
+use crate::domain::catalog::AttributeSpec;
+
+/// A customer row: external id, the built-in columns present in the file, custom attributes.
+#[derive(Debug, Clone)]
+pub struct CustomerRow {
+    pub external_id: String,
+    /// Values in the order of the column list given to [`ImportTx::upsert_customers`].
+    pub values: Vec<Bind>,
+    /// `(attribute, number, text)`; both `None` when the cell was blank.
+    pub attributes: Vec<(String, Option<f64>, Option<String>)>,
+}
+
+/// An order; `key` is the order id, or a content key when the file has none.
+#[derive(Debug, Clone)]
+pub struct OrderRow {
+    pub key: String,
+    pub customer: String,
+    pub occurred_at: i64,
+    pub amount: f64,
+    pub quantity: Option<i64>,
+}
+
+/// An event; `key` is a content key (same row imported twice = one event).
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub key: String,
+    pub customer: String,
+    pub name: String,
+    pub occurred_at: i64,
+    pub properties: Option<String>,
+}
+
+enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// An open import transaction. Dropping it without [`commit`](Self::commit) keeps nothing.
+pub struct ImportTx {
+    tx: Tx,
+    /// Customers created because an order or event named them.
+    pub created_customers: u64,
+}
+
+macro_rules! on_tx {
+    ($self:expr, $t:ident => $body:expr) => {
+        match &mut $self.tx {
+            Tx::Sqlite($t) => $body,
+            Tx::Postgres($t) => $body,
+        }
+    };
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Store {
+    /// Start an import transaction.
+    pub async fn begin_import(&self) -> Result<ImportTx, StoreError> {
+        let tx = match &self.backend {
+            super::Backend::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            super::Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
+        };
+        Ok(ImportTx { tx, created_customers: 0 })
+    }
+}
+
+impl ImportTx {
+    async fn run(&mut self, sql: String, binds: &[Bind]) -> Result<u64, StoreError> {
+        Ok(on_tx!(self, t => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds).execute(&mut **t).await?.rows_affected()))
+    }
+
+    async fn id_rows(&mut self, sql: String, binds: &[Bind]) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(on_tx!(self, t => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), binds).fetch_all(&mut **t).await?))
+    }
+
+    /// Internal ids of these external ids, creating customers that do not exist yet.
+    pub async fn resolve_customers(&mut self, external: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
+        let mut uniq: Vec<&str> = external.to_vec();
+        uniq.sort_unstable();
+        uniq.dedup();
+        let mut map = HashMap::with_capacity(uniq.len());
+        for part in uniq.chunks(1000) {
+            let binds: Vec<Bind> = part.iter().map(|s| Bind::Text(Some(s.to_string()))).collect();
+            let list = (1..=part.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            map.extend(self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN ({list})"), &binds).await?.into_iter().map(|(i, e)| (e, i)));
+            let missing: Vec<&str> = part.iter().copied().filter(|e| !map.contains_key(*e)).collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let now = super::now();
+            let binds: Vec<Bind> = missing.iter().flat_map(|e| [Bind::Text(Some(e.to_string())), Bind::Int(Some(now))]).collect();
+            let sql = format!("INSERT INTO customers (external_id, created_at) VALUES {} RETURNING id, external_id", placeholders(missing.len(), 2));
+            let created = self.id_rows(sql, &binds).await?;
+            self.created_customers += created.len() as u64;
+            map.extend(created.into_iter().map(|(i, e)| (e, i)));
+        }
+        Ok(map)
+    }
+
+    /// Insert or update customers; `columns` names the built-in columns present in the file.
+    pub async fn upsert_customers(&mut self, columns: &[&'static str], rows: Vec<CustomerRow>) -> Result<(), StoreError> {
+        let mut last: HashMap<String, CustomerRow> = HashMap::with_capacity(rows.len());
+        rows.into_iter().for_each(|r| {
+            last.insert(r.external_id.clone(), r);
+        });
+        let rows: Vec<CustomerRow> = last.into_values().collect();
+        let cols: Vec<&str> = std::iter::once("external_id").chain(columns.iter().copied()).chain(std::iter::once("created_at")).collect();
+        let set = if columns.is_empty() {
+            "external_id = excluded.external_id".to_string()
+        } else {
+            columns.iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ")
+        };
+        let now = super::now();
+        let mut ids = HashMap::new();
+        for part in rows.chunks(500) {
+            let binds: Vec<Bind> = part
+                .iter()
+                .flat_map(|r| std::iter::once(Bind::Text(Some(r.external_id.clone()))).chain(r.values.iter().cloned()).chain(std::iter::once(Bind::Int(Some(now)))))
+                .collect();
+            let sql = format!("INSERT INTO customers ({}) VALUES {} ON CONFLICT (external_id) DO UPDATE SET {set} RETURNING id, external_id", cols.join(", "), placeholders(part.len(), cols.len()));
+            ids.extend(self.id_rows(sql, &binds).await?.into_iter().map(|(i, e)| (e, i)));
+        }
+        let attrs: Vec<Bind> = rows
+            .iter()
+            .flat_map(|r| {
+                let id = ids[&r.external_id];
+                r.attributes.iter().flat_map(move |(n, num, text)| [Bind::Int(Some(id)), Bind::Text(Some(n.clone())), Bind::Float(*num), Bind::Text(text.clone())])
+            })
+            .collect();
+        for part in attrs.chunks(4 * 1000) {
+            let sql = format!(
+                "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES {} ON CONFLICT (customer_id, name) DO UPDATE SET num_value = excluded.num_value, text_value = excluded.text_value",
+                placeholders(part.len() / 4, 4)
+            );
+            self.run(sql, part).await?;
+        }
+        Ok(())
+    }
+
+    /// Insert or update orders (same key = same order).
+    pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
+        let ids = self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut keep: Vec<&OrderRow> = Vec::with_capacity(rows.len());
+        for r in &rows {
+            match seen.get(r.key.as_str()) {
+                Some(&i) => keep[i] = r,
+                None => {
+                    seen.insert(&r.key, keep.len());
+                    keep.push(r);
+                }
+            }
+        }
+        for part in keep.chunks(1000) {
+            let binds: Vec<Bind> = part
+                .iter()
+                .flat_map(|r| [Bind::Text(Some(r.key.clone())), Bind::Int(Some(ids[&r.customer])), Bind::Int(Some(r.occurred_at)), Bind::Float(Some(r.amount)), Bind::Int(r.quantity)])
+                .collect();
+            let sql = format!(
+                "INSERT INTO orders (order_key, customer_id, occurred_at, amount, quantity) VALUES {} ON CONFLICT (order_key) DO UPDATE SET customer_id = excluded.customer_id, occurred_at = excluded.occurred_at, amount = excluded.amount, quantity = excluded.quantity",
+                placeholders(part.len(), 5)
+            );
+            self.run(sql, &binds).await?;
+        }
+        Ok(())
+    }
+
+    /// Insert events; an event already imported (same key) is left as it is.
+    pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
+        let ids = self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
+        for part in rows.chunks(1000) {
+            let binds: Vec<Bind> = part
+                .iter()
+                .flat_map(|r| [Bind::Text(Some(r.key.clone())), Bind::Int(Some(ids[&r.customer])), Bind::Text(Some(r.name.clone())), Bind::Int(Some(r.occurred_at)), Bind::Text(r.properties.clone())])
+                .collect();
+            let sql = format!("INSERT INTO events (event_key, customer_id, name, occurred_at, properties) VALUES {} ON CONFLICT (event_key) DO NOTHING", placeholders(part.len(), 5));
+            self.run(sql, &binds).await?;
+        }
+        Ok(())
+    }
+
+    /// Record custom attribute specs (type and categorical values).
+    pub async fn upsert_attribute_specs(&mut self, specs: &[AttributeSpec]) -> Result<(), StoreError> {
+        for s in specs {
+            let binds = [Bind::Text(Some(s.name.clone())), Bind::Text(Some(type_name(s.ty).into())), Bind::Text(Some(s.column.clone())), Bind::Text(Some(serde_json::to_string(&s.values).expect("strings serialize")))];
+            let sql = "INSERT INTO attributes (name, ty, column_name, categorical_values) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET ty = excluded.ty, column_name = excluded.column_name, categorical_values = excluded.categorical_values";
+            self.run(sql.to_string(), &binds).await?;
+        }
+        Ok(())
+    }
+
+    /// The attribute specs already recorded (to merge categorical values across files).
+    pub async fn attribute_specs(&mut self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(on_tx!(self, t => sqlx::query_as("SELECT name, categorical_values FROM attributes").fetch_all(&mut **t).await?))
+    }
+
+    /// Log the import and mark the time, in the same transaction.
+    pub async fn record(&mut self, kind: &str, file: &str, read: u64, written: u64, rejected: u64) -> Result<(), StoreError> {
+        let now = super::now();
+        let binds = [Bind::Text(Some(kind.into())), Bind::Text(Some(file.into())), Bind::Int(Some(read as i64)), Bind::Int(Some(written as i64)), Bind::Int(Some(rejected as i64)), Bind::Int(Some(now))];
+        self.run("INSERT INTO imports (kind, file_name, rows_read, rows_written, rows_rejected, finished_at) VALUES ($1, $2, $3, $4, $5, $6)".into(), &binds).await?;
+        let binds = [Bind::Text(Some(now.to_string()))];
+        self.run("INSERT INTO store_state (key, value) VALUES ('last_import_at', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value".into(), &binds).await?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.tx {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! The store: the only module that speaks SQL to a database. One concrete [`Store`] over an enum
+//! of a SQLite or a PostgreSQL pool, chosen from the URL's scheme. Shared SQL uses `$N`
+//! placeholders (both drivers accept them); what differs per database comes from
+//! [`Dialect`](crate::domain::compile::Dialect) or lives next to the `match` that needs it.
+
+mod catalog;
+mod exec;
+mod facts;
+mod import;
+mod segments;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use exec::MemberRow;
+pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
+pub use segments::{SegmentRecord, VersionRecord};
+
+use crate::domain::compile::{Dialect, Param};
+
+/// Errors of the persistence layer; nothing above `store` sees `sqlx::Error`.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("unsupported database URL `{0}`: use sqlite://FILE or postgres://…")]
+    BadUrl(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub(crate) enum Backend {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle on the customer database.
+pub struct Store {
+    pub(crate) backend: Backend,
+}
+
+/// Run the same code on whichever pool is live; `$p` is bound to the concrete pool.
+macro_rules! on_pool {
+    ($store:expr, $p:ident => $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($p) => $body,
+            $crate::store::Backend::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A value to bind, with its SQL type even when null (PostgreSQL needs typed nulls).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Text(Option<String>),
+}
+
+impl From<&Param> for Bind {
+    fn from(p: &Param) -> Self {
+        match p {
+            Param::Int(i) => Bind::Int(Some(*i)),
+            Param::Float(x) => Bind::Float(Some(*x)),
+            Param::Text(t) => Bind::Text(Some(t.clone())),
+        }
+    }
+}
+
+/// Bind values in order on any sqlx query.
+macro_rules! bind_all {
+    ($q:expr, $binds:expr) => {{
+        let mut q = $q;
+        for b in $binds {
+            q = match b {
+                $crate::store::Bind::Int(v) => q.bind(*v),
+                $crate::store::Bind::Float(v) => q.bind(*v),
+                $crate::store::Bind::Text(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_all;
+
+/// Seconds since the epoch, now.
+pub(crate) fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+impl Store {
+    /// Connect (creating a SQLite file if needed) and apply migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            sqlx::migrate!("migrations/postgres").run(&pool).await?;
+            Backend::Postgres(pool)
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-262144")
+                .pragma("temp_store", "memory");
+            let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+            sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+            Backend::Sqlite(pool)
+        } else {
+            return Err(StoreError::BadUrl(url.to_string()));
+        };
+        Ok(Self { backend })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite(_) => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Close the pool (waits for connections to return).
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+
+    /// Read a value of the store's own state table.
+    pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
+        Ok(row.map(|r| r.0))
+    }
+
+    pub(crate) async fn set_state(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO store_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        on_pool!(self, p => sqlx::query(SQL).bind(key.to_string()).bind(value.to_string()).execute(p).await.map(|_| ())?);
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! Saved segments and their immutable versions.
+
+use serde::Serialize;
+
+use super::{on_pool, Store, StoreError};
+
+/// A saved segment's header.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SegmentRecord {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub current_version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One immutable version of a segment.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct VersionRecord {
+    pub segment_id: String,
+    pub version: i64,
+    pub definition: String,
+    pub content_hash: String,
+    pub catalog_version: String,
+    pub glossary_version: String,
+    pub as_of: String,
+    pub timezone: String,
+    pub created_at: i64,
+}
+
+const VERSION_COLS: &str = "segment_id, version, definition, content_hash, catalog_version, glossary_version, as_of, timezone, created_at";
+
+impl Store {
+    /// Create a segment with its first version (fails with `Conflict` if the name is taken).
+    pub async fn create_segment(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let r = sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(seg.id.clone()).bind(seg.name.clone()).bind(seg.description.clone()).bind(seg.current_version).bind(seg.created_at).bind(seg.updated_at)
+                .execute(&mut *tx).await;
+            if let Err(sqlx::Error::Database(e)) = &r {
+                if e.is_unique_violation() {
+                    return Err(StoreError::Conflict(format!("a segment named `{}` already exists", seg.name)));
+                }
+            }
+            r?;
+            insert_version!(tx, v);
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Add a new version and make it current.
+    pub async fn add_version(&self, v: &VersionRecord) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            insert_version!(tx, v);
+            let n = sqlx::query("UPDATE segments SET current_version = $1, updated_at = $2 WHERE id = $3").bind(v.version).bind(v.created_at).bind(v.segment_id.clone()).execute(&mut *tx).await?;
+            if n.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn list_segments(&self) -> Result<Vec<SegmentRecord>, StoreError> {
+        Ok(on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at FROM segments ORDER BY name").fetch_all(p).await?))
+    }
+
+    /// A segment by id or by name.
+    pub async fn get_segment(&self, key: &str) -> Result<SegmentRecord, StoreError> {
+        let r: Option<SegmentRecord> = on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at FROM segments WHERE id = $1 OR name = $1").bind(key.to_string()).fetch_optional(p).await?);
+        r.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn get_version(&self, segment_id: &str, version: i64) -> Result<VersionRecord, StoreError> {
+        let sql = format!("SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 AND version = $2");
+        let r: Option<VersionRecord> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?);
+        r.ok_or(StoreError::NotFound)
+    }
+
+    pub async fn list_versions(&self, segment_id: &str) -> Result<Vec<VersionRecord>, StoreError> {
+        let sql = format!("SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 ORDER BY version");
+        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).fetch_all(p).await?))
+    }
+}
+
+macro_rules! insert_version {
+    ($tx:ident, $v:expr) => {{
+        let v = $v;
+        let sql = format!("INSERT INTO segment_versions ({VERSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(v.segment_id.clone()).bind(v.version).bind(v.definition.clone()).bind(v.content_hash.clone())
+            .bind(v.catalog_version.clone()).bind(v.glossary_version.clone()).bind(v.as_of.clone()).bind(v.timezone.clone()).bind(v.created_at)
+            .execute(&mut *$tx).await?;
+    }};
+}
+use insert_version;
