@@ -1,1 +1,330 @@
-//! cli
+//! The command line (clap): global options, subcommands, and one-line errors with a non-zero
+//! exit. Each command is a thin call into [`crate::app`].
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::app::{App, AppError, DemoOptions, ImportOptions, Settings};
+use crate::domain::definition::Definition;
+
+/// segwright: build customer audiences by asking for them, safely.
+#[derive(Debug, Parser)]
+#[command(name = "segwright", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Database: `sqlite://FILE` (created if missing), a bare file path, or `postgres://…`.
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://segwright.db")]
+    pub database_url: String,
+    /// Measure relative times from the end of this day (YYYY-MM-DD); default: today.
+    #[arg(long, global = true, env = "SEGWRIGHT_AS_OF")]
+    pub as_of: Option<String>,
+    /// IANA time zone the as-of day is taken in.
+    #[arg(long, global = true, env = "SEGWRIGHT_TIMEZONE", default_value = "UTC")]
+    pub timezone: String,
+    /// Glossary TOML file (default: the shipped glossary).
+    #[arg(long, global = true, env = "SEGWRIGHT_GLOSSARY")]
+    pub glossary: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API.
+    Serve(ServeArgs),
+    /// Build the seeded demo dataset, then serve it.
+    Demo {
+        #[arg(long, default_value_t = 50_000)]
+        customers: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Only build the data.
+        #[arg(long)]
+        no_serve: bool,
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Import a CSV file of customers, orders or events.
+    Import {
+        kind: ImportKind,
+        file: PathBuf,
+        /// Map a CSV column to a field: `--map "Purchase Date=occurred_at"` (repeatable).
+        #[arg(long = "map", value_name = "COLUMN=FIELD")]
+        map: Vec<String>,
+        /// Import the good rows and write rejected ones, with reasons, to a file.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Where rejected rows go with --skip-invalid (default: FILE.rejected.csv).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+    /// Size, reachability, per-condition counts, breakdowns and a sample of a definition.
+    Preview {
+        /// Definition JSON file (`-` for standard input).
+        file: PathBuf,
+        /// Only the counts (faster).
+        #[arg(long)]
+        count_only: bool,
+    },
+    /// Check a definition and print its problems, if any.
+    Validate { file: PathBuf },
+    /// Stream every member's external id.
+    Members {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+        /// Include the email address.
+        #[arg(long)]
+        with_email: bool,
+    },
+    /// Why a customer is in or out of an audience, clause by clause.
+    Explain {
+        file: PathBuf,
+        #[arg(long)]
+        customer: String,
+    },
+    /// List the fields definitions can use.
+    Catalog {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the glossary.
+    Glossary,
+    /// Saved segments.
+    #[command(subcommand)]
+    Segments(SegmentsCommand),
+    /// Add a value to the global suppression list.
+    Suppress { kind: SuppressKind, value: String },
+    /// Build a large dataset and report preview, export and import timings.
+    Bench(crate::app::bench::BenchArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SEGWRIGHT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SegmentsCommand {
+    List,
+    Get {
+        key: String,
+    },
+    /// Save a new segment from a definition file.
+    Save {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+        file: PathBuf,
+    },
+    /// Save a new version of a segment.
+    Update {
+        key: String,
+        file: PathBuf,
+    },
+    Versions {
+        key: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    Customers,
+    Orders,
+    Events,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SuppressKind {
+    Email,
+    Phone,
+    ExternalId,
+}
+
+/// Turn `--database-url` into a URL sqlx understands (bare paths are SQLite files).
+pub fn normalize_url(url: &str) -> String {
+    if url.contains("://") || url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") }
+}
+
+fn read_definition(path: &PathBuf) -> Result<Definition, AppError> {
+    let text = if path.as_os_str() == "-" {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| AppError::Io(format!("reading standard input: {e}")))?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", path.display())))?
+    };
+    Definition::from_json(&text).map_err(|i| AppError::Invalid(vec![i]))
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
+}
+
+async fn open(global: &Global) -> Result<App, AppError> {
+    let tz =
+        global.timezone.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{}` (use an IANA name such as Europe/Paris)", global.timezone)))?;
+    let glossary_toml = match &global.glossary {
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| AppError::BadInput(format!("cannot read glossary {}: {e}", p.display())))?),
+        None => None,
+    };
+    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml }).await
+}
+
+/// Run a command; returns the process exit code (errors are printed as one line).
+pub async fn run(cli: Cli) -> i32 {
+    match dispatch(cli).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {}", e.public_message_for_cli());
+            1
+        }
+    }
+}
+
+impl AppError {
+    fn public_message_for_cli(&self) -> String {
+        match self {
+            AppError::Store(inner) => format!("{inner}"),
+            other => other.public_message(),
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), AppError> {
+    if let Command::Bench(args) = &cli.command {
+        return crate::app::bench::run(args, &cli.global.timezone).await;
+    }
+    let app = open(&cli.global).await?;
+    let as_of = app.as_of(None)?;
+    match cli.command {
+        Command::Serve(s) => serve(app, &s).await,
+        Command::Demo { customers, seed, no_serve, serve: s } => {
+            let progress = std::io::stderr().is_terminal();
+            let (c, o, e) = crate::app::generate_demo(&app, DemoOptions { customers, seed, progress }, as_of).await?;
+            eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
+            if no_serve { Ok(()) } else { serve(app, &s).await }
+        }
+        Command::Import { kind, file, map, skip_invalid, rejects } => {
+            let opts = ImportOptions::new(import_kind(kind), file, ImportOptions::parse_maps(&map)?, skip_invalid, rejects, std::io::stderr().is_terminal());
+            let report = app.import(opts).await?;
+            println!("{}", report.summary());
+            Ok(())
+        }
+        Command::Preview { file, count_only } => {
+            let def = read_definition(&file)?;
+            print_json(&app.preview(&def, as_of, !count_only).await?);
+            Ok(())
+        }
+        Command::Validate { file } => {
+            let def = read_definition(&file)?;
+            app.validate(&def, as_of).await?;
+            println!("valid");
+            Ok(())
+        }
+        Command::Members { file, format, with_email } => members(&app, &read_definition(&file)?, as_of, format, with_email).await,
+        Command::Explain { file, customer } => {
+            let (member, trace) = app.explain_customer(&read_definition(&file)?, as_of, &customer).await?;
+            print_json(&serde_json::json!({ "customer": customer, "member": member, "clauses": trace }));
+            Ok(())
+        }
+        Command::Catalog { json } => catalog(&app, json).await,
+        Command::Glossary => {
+            print_json(&app.glossary);
+            Ok(())
+        }
+        Command::Segments(cmd) => segments(&app, cmd, as_of).await,
+        Command::Suppress { kind, value } => {
+            let (k, v) = match kind {
+                SuppressKind::Email => ("email", value.trim().to_lowercase()),
+                SuppressKind::Phone => ("phone", value.trim().to_string()),
+                SuppressKind::ExternalId => ("external_id", value.trim().to_string()),
+            };
+            app.store.suppress(k, &v, None).await?;
+            println!("suppressed {k}");
+            Ok(())
+        }
+        Command::Bench(_) => unreachable!("handled above"),
+    }
+}
+
+async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
+    let listener = tokio::net::TcpListener::bind(&s.bind).await.map_err(|e| AppError::BadInput(format!("cannot listen on {}: {e}", s.bind)))?;
+    eprintln!("segwright is serving on http://{}", listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| s.bind.clone()));
+    crate::http::serve(listener, std::sync::Arc::new(app), crate::http::shutdown_signal()).await.map_err(|e| AppError::Io(e.to_string()))
+}
+
+async fn catalog(app: &App, json: bool) -> Result<(), AppError> {
+    let snap = app.snapshot().await?;
+    if json {
+        print_json(&snap.catalog);
+        return Ok(());
+    }
+    for f in &snap.catalog.fields {
+        let ty = serde_json::to_value(f.ty).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let values = if f.values.is_empty() { String::new() } else { format!(" [{}]", f.values.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) };
+        println!("{:<28} {:<12} {}{values}", f.name, ty, f.description);
+    }
+    if !snap.catalog.events.is_empty() {
+        println!("\nevents: {}", snap.catalog.events.join(", "));
+    }
+    Ok(())
+}
+
+async fn members(app: &App, def: &Definition, as_of: crate::domain::time::AsOf, format: Format, with_email: bool) -> Result<(), AppError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
+    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let header = if with_email { "external_id,email\n" } else { "external_id\n" };
+        if format == Format::Csv {
+            out.write_all(header.as_bytes())?;
+        }
+        while let Some(chunk) = rx.blocking_recv() {
+            for m in chunk {
+                crate::app::write_member(&mut out, &m, format == Format::Csv, with_email)?;
+            }
+        }
+        out.flush()
+    });
+    let n = app.export_members(def, as_of, tx).await;
+    writer.await.map_err(|e| AppError::Io(e.to_string()))?.map_err(|e| AppError::Io(format!("writing output: {e}")))?;
+    eprintln!("{} members", n?);
+    Ok(())
+}
+
+async fn segments(app: &App, cmd: SegmentsCommand, as_of: crate::domain::time::AsOf) -> Result<(), AppError> {
+    match cmd {
+        SegmentsCommand::List => print_json(&app.list_segments().await?),
+        SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
+        SegmentsCommand::Save { name, description, file } => {
+            let req = crate::app::SaveSegment { name, description, definition: read_definition(&file)? };
+            print_json(&app.create_segment(req, as_of).await?)
+        }
+        SegmentsCommand::Update { key, file } => print_json(&app.update_segment(&key, read_definition(&file)?, as_of).await?),
+        SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
+    }
+    Ok(())
+}
+
+fn import_kind(k: ImportKind) -> crate::domain::import::Kind {
+    match k {
+        ImportKind::Customers => crate::domain::import::Kind::Customers,
+        ImportKind::Orders => crate::domain::import::Kind::Orders,
+        ImportKind::Events => crate::domain::import::Kind::Events,
+    }
+}

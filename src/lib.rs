@@ -12,3 +12,4 @@ pub mod cli;
 pub mod domain;
 pub mod http;
 pub mod store;
+pub mod telemetry;

@@ -1,1 +1,11 @@
-fn main() {}
+//! The `segwright` binary: parse the command line, start tracing, run.
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() {
+    let cli = segwright::cli::Cli::parse();
+    segwright::telemetry::init();
+    let code = segwright::cli::run(cli).await;
+    std::process::exit(code);
+}

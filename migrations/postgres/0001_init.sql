@@ -19,6 +19,8 @@ CREATE TABLE customers (
     ads_consent BIGINT,
     created_at BIGINT NOT NULL
 );
+CREATE INDEX customers_country ON customers (country);
+CREATE INDEX customers_region ON customers (region);
 
 CREATE TABLE orders (
     id BIGSERIAL PRIMARY KEY,

@@ -19,6 +19,8 @@ CREATE TABLE customers (
     ads_consent INTEGER,
     created_at INTEGER NOT NULL
 );
+CREATE INDEX customers_country ON customers (country);
+CREATE INDEX customers_region ON customers (region);
 
 CREATE TABLE orders (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

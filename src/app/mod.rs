@@ -1,1 +1,142 @@
-//! app
+//! Use cases between the pure domain and the edges: load the catalog, validate, preview,
+//! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
+
+pub mod bench;
+mod demo;
+mod error;
+mod import;
+mod preview;
+mod segments;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock};
+
+use chrono_tz::Tz;
+
+pub use demo::{DemoOptions, generate_demo};
+pub use error::{AppError, ErrorKind};
+pub use import::{ImportOptions, ImportReport};
+pub use preview::Prepared;
+pub use segments::{SaveSegment, SegmentView};
+
+/// Write one member as a CSV line or a JSON line.
+pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, csv: bool, with_email: bool) -> std::io::Result<()> {
+    if csv {
+        out.write_all(csv_field(&m.external_id).as_bytes())?;
+        if with_email {
+            out.write_all(b",")?;
+            out.write_all(csv_field(m.email.as_deref().unwrap_or("")).as_bytes())?;
+        }
+        out.write_all(b"\n")
+    } else {
+        let v =
+            if with_email { serde_json::json!({"external_id": m.external_id, "email": m.email}) } else { serde_json::json!({"external_id": m.external_id}) };
+        serde_json::to_writer(&mut *out, &v)?;
+        out.write_all(b"\n")
+    }
+}
+
+/// Quote a CSV field when it needs it.
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s.into() }
+}
+
+use crate::domain::catalog::Catalog;
+use crate::domain::definition::Definition;
+use crate::domain::glossary::Glossary;
+use crate::domain::time::AsOf;
+use crate::domain::validate::{Context, ValidDefinition, validate};
+use crate::store::{Freshness, Store};
+
+/// How the app is set up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    /// Fixed as-of date (`YYYY-MM-DD`); today when `None`.
+    pub as_of: Option<String>,
+    pub timezone: Tz,
+    /// Glossary TOML text (the shipped default unless configured).
+    pub glossary_toml: Option<String>,
+}
+
+/// The catalog and data freshness, cached until the next import.
+pub struct Snapshot {
+    pub catalog: Catalog,
+    pub freshness: Freshness,
+    /// Short hash of the catalog, recorded with saved versions.
+    pub catalog_version: String,
+}
+
+/// The application: a store, the glossary and settings.
+pub struct App {
+    pub store: Store,
+    pub glossary: Glossary,
+    pub settings: Settings,
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
+}
+
+impl App {
+    /// Connect to the database (creating and migrating it if needed) and load the glossary.
+    pub async fn open(settings: Settings) -> Result<Self, AppError> {
+        let glossary = match &settings.glossary_toml {
+            Some(text) => Glossary::from_toml(text).map_err(AppError::BadInput)?,
+            None => Glossary::default_glossary(),
+        };
+        if let Some(d) = &settings.as_of {
+            AsOf::parse(d, settings.timezone.name()).map_err(AppError::BadInput)?;
+        }
+        let store = Store::connect(&settings.database_url).await?;
+        Ok(Self { store, glossary, settings, snapshot: RwLock::new(None) })
+    }
+
+    /// The as-of date: the request's, else the configured one, else today.
+    pub fn as_of(&self, requested: Option<&str>) -> Result<AsOf, AppError> {
+        match requested.or(self.settings.as_of.as_deref()) {
+            Some(d) => AsOf::parse(d, self.settings.timezone.name()).map_err(AppError::BadInput),
+            None => Ok(AsOf::today(self.settings.timezone)),
+        }
+    }
+
+    /// The current catalog and freshness (cached).
+    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+        if let Some(s) = self.snapshot.read().expect("snapshot lock").as_ref() {
+            return Ok(s.clone());
+        }
+        let data = self.store.catalog_data().await?;
+        let catalog = Catalog::build(data.countries, data.regions, &data.attributes).with_events(data.events);
+        let freshness = self.store.freshness().await?;
+        let catalog_version = {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(serde_json::to_vec(&catalog).expect("catalog serializes")))[..12].to_string()
+        };
+        let snap = Arc::new(Snapshot { catalog, freshness, catalog_version });
+        *self.snapshot.write().expect("snapshot lock") = Some(snap.clone());
+        Ok(snap)
+    }
+
+    /// Forget the cached catalog (after imports).
+    pub fn invalidate(&self) {
+        *self.snapshot.write().expect("snapshot lock") = None;
+    }
+
+    /// Saved segments' current definitions, by id and by name.
+    async fn segment_index(&self) -> Result<BTreeMap<String, Definition>, AppError> {
+        let mut map = BTreeMap::new();
+        for s in self.store.list_segments().await? {
+            let v = self.store.get_version(&s.id, s.current_version).await?;
+            if let Ok(d) = serde_json::from_str::<Definition>(&v.definition) {
+                map.insert(s.name.clone(), d.clone());
+                map.insert(s.id.clone(), d);
+            }
+        }
+        Ok(map)
+    }
+
+    /// Validate a definition against the current catalog, glossary and saved segments.
+    pub async fn validate(&self, def: &Definition, as_of: AsOf) -> Result<ValidDefinition, AppError> {
+        let snap = self.snapshot().await?;
+        let segments = self.segment_index().await?;
+        let ctx = Context { catalog: &snap.catalog, glossary: &self.glossary, segments: &segments, as_of };
+        validate(def, &ctx).map_err(AppError::Invalid)
+    }
+}

@@ -114,26 +114,9 @@ struct Builtin {
 fn builtins() -> Vec<Builtin> {
     use FieldType::*;
     use FieldUnit as U;
-    let col = |name, ty, pii, description, synonyms| Builtin {
-        name,
-        ty,
-        unit: U::None,
-        source: Source::Column(name),
-        repr: None,
-        pii,
-        description,
-        synonyms,
-    };
-    let fact = |name, ty, unit, fact, repr, description, synonyms| Builtin {
-        name,
-        ty,
-        unit,
-        source: Source::Fact(fact),
-        repr,
-        pii: false,
-        description,
-        synonyms,
-    };
+    let col = |name, ty, pii, description, synonyms| Builtin { name, ty, unit: U::None, source: Source::Column(name), repr: None, pii, description, synonyms };
+    let fact =
+        |name, ty, unit, fact, repr, description, synonyms| Builtin { name, ty, unit, source: Source::Fact(fact), repr, pii: false, description, synonyms };
     vec![
         col("external_id", Text, false, "The customer's id in your systems.", &["customer id", "id"]),
         col("email", Text, true, "Email address.", &["email address", "e-mail"]),
@@ -148,16 +131,72 @@ fn builtins() -> Vec<Builtin> {
         col("email_consent", Boolean, false, "Consented to email marketing.", &["subscribed to email", "email opt-in"]),
         col("sms_consent", Boolean, false, "Consented to SMS marketing.", &["sms opt-in", "text messages"]),
         col("ads_consent", Boolean, false, "Consented to ad targeting.", &["opted in to ads", "ads opt-in"]),
-        fact("lifetime_revenue", Number, U::Currency, Fact::LifetimeRevenue, None, "Total amount of all orders.", &["revenue", "spend", "total spend", "ltv", "lifetime value", "value"]),
+        fact(
+            "lifetime_revenue",
+            Number,
+            U::Currency,
+            Fact::LifetimeRevenue,
+            None,
+            "Total amount of all orders.",
+            &["revenue", "spend", "total spend", "ltv", "lifetime value", "value"],
+        ),
         fact("order_count", Number, U::Count, Fact::OrderCount, None, "Number of orders.", &["orders", "purchases", "frequency"]),
-        fact("average_order_value", Number, U::Currency, Fact::AverageOrderValue, None, "Lifetime revenue divided by order count (unset without orders).", &["aov", "average order", "basket size"]),
+        fact(
+            "average_order_value",
+            Number,
+            U::Currency,
+            Fact::AverageOrderValue,
+            None,
+            "Lifetime revenue divided by order count (unset without orders).",
+            &["aov", "average order", "basket size"],
+        ),
         fact("items_bought", Number, U::Count, Fact::ItemsBought, None, "Total quantity over all orders.", &["items", "units"]),
-        fact("first_order_date", Date, U::None, Fact::FirstOrderAt, Some(DateRepr::Instant), "When the first order happened.", &["first purchase", "first order"]),
-        fact("last_order_date", Date, U::None, Fact::LastOrderAt, Some(DateRepr::Instant), "When the latest order happened.", &["last purchase", "last order", "most recent order"]),
+        fact(
+            "first_order_date",
+            Date,
+            U::None,
+            Fact::FirstOrderAt,
+            Some(DateRepr::Instant),
+            "When the first order happened.",
+            &["first purchase", "first order"],
+        ),
+        fact(
+            "last_order_date",
+            Date,
+            U::None,
+            Fact::LastOrderAt,
+            Some(DateRepr::Instant),
+            "When the latest order happened.",
+            &["last purchase", "last order", "most recent order"],
+        ),
         fact("last_activity_date", Date, U::None, Fact::LastActivityAt, Some(DateRepr::Instant), "Latest order or event.", &["last activity", "last seen"]),
-        fact("days_since_last_order", Number, U::Days, Fact::DaysSinceLastOrder, None, "Whole days from the last order to the as-of date (unset without orders).", &["recency", "days since purchase"]),
-        fact("days_since_last_activity", Number, U::Days, Fact::DaysSinceLastActivity, None, "Whole days from the last order or event to the as-of date.", &["inactivity", "days inactive"]),
-        fact("tenure_days", Number, U::Days, Fact::TenureDays, None, "Days since signup (or first order when no signup date is known).", &["tenure", "customer age"]),
+        fact(
+            "days_since_last_order",
+            Number,
+            U::Days,
+            Fact::DaysSinceLastOrder,
+            None,
+            "Whole days from the last order to the as-of date (unset without orders).",
+            &["recency", "days since purchase"],
+        ),
+        fact(
+            "days_since_last_activity",
+            Number,
+            U::Days,
+            Fact::DaysSinceLastActivity,
+            None,
+            "Whole days from the last order or event to the as-of date.",
+            &["inactivity", "days inactive"],
+        ),
+        fact(
+            "tenure_days",
+            Number,
+            U::Days,
+            Fact::TenureDays,
+            None,
+            "Days since signup (or first order when no signup date is known).",
+            &["tenure", "customer age"],
+        ),
     ]
 }
 

@@ -218,13 +218,44 @@ impl Definition {
 
     /// Parse JSON text, reporting where in the document it fails.
     pub fn from_json(text: &str) -> Result<Self, super::validate::Issue> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = format!("$.{}", e.path()).replace("$..", "$.").trim_end_matches('.').to_string();
-            let path = if path == "$" || path == "$.?" { "$".to_string() } else { path };
-            super::validate::Issue::new(path, super::validate::Code::InvalidJson, e.inner().to_string())
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| super::validate::Issue::new("$", super::validate::Code::InvalidJson, format!("not JSON: {e}")))?;
+        Self::from_value(value)
+    }
+
+    /// Parse an already-decoded JSON value (e.g. a field of a request body).
+    pub fn from_value(value: serde_json::Value) -> Result<Self, super::validate::Issue> {
+        let root = value.get("root").cloned();
+        serde_path_to_error::deserialize(value).map_err(|e| match root {
+            // Tagged enums hide the inner path from serde: find the deepest node that fails.
+            Some(root) if e.path().to_string().starts_with("root") => deepest(&root, "$.root").unwrap_or_else(|| parse_issue(e.path(), e.inner().to_string())),
+            _ => parse_issue(e.path(), e.inner().to_string()),
         })
     }
+}
+
+/// The deepest node under `v` that does not parse, with serde's message.
+fn deepest(v: &serde_json::Value, path: &str) -> Option<super::validate::Issue> {
+    let err = serde_json::from_value::<Node>(v.clone()).err()?;
+    if let Some(items) = v.get("conditions").and_then(|c| c.as_array()) {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(issue) = deepest(item, &format!("{path}.conditions[{i}]")) {
+                return Some(issue);
+            }
+        }
+    }
+    if let Some(inner) = v.get("condition") {
+        if let Some(issue) = deepest(inner, &format!("{path}.condition")) {
+            return Some(issue);
+        }
+    }
+    Some(super::validate::Issue::new(path, super::validate::Code::InvalidJson, err.to_string()))
+}
+
+fn parse_issue(path: &serde_path_to_error::Path, message: String) -> super::validate::Issue {
+    let path = format!("$.{path}").replace("$..", "$.").replace(".[", "[").trim_end_matches('.').to_string();
+    let path = if path == "$" || path == "$.?" { "$".to_string() } else { path };
+    super::validate::Issue::new(path, super::validate::Code::InvalidJson, message)
 }
 
 #[cfg(test)]

@@ -53,6 +53,11 @@ pub enum Val {
 }
 
 impl Val {
+    /// The numeric value, if any.
+    pub fn num_value(self) -> Option<f64> {
+        self.num()
+    }
+
     fn num(&self) -> Option<f64> {
         match self {
             Val::Num(x) => Some(*x),

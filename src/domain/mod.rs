@@ -10,6 +10,7 @@ pub mod compile;
 pub mod definition;
 pub mod evaluate;
 pub mod explain;
+pub mod geo;
 pub mod glossary;
 pub mod import;
 pub mod mask;

@@ -13,12 +13,26 @@ use super::definition::{AggSource, Direction, Measure, Quantity};
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Pred {
-    All { of: Vec<Pred> },
-    Any { of: Vec<Pred> },
-    Not { of: Box<Pred> },
-    Test { expr: Expr, test: Test },
+    All {
+        of: Vec<Pred>,
+    },
+    Any {
+        of: Vec<Pred>,
+    },
+    Not {
+        of: Box<Pred>,
+    },
+    Test {
+        expr: Expr,
+        test: Test,
+    },
     /// Top/bottom P% by a field; the threshold is resolved per run and stored in `slot`.
-    Percentile { field: FieldRef, direction: Direction, percent: f64, slot: usize },
+    Percentile {
+        field: FieldRef,
+        direction: Direction,
+        percent: f64,
+        slot: usize,
+    },
 }
 
 /// A catalog field, resolved.
@@ -85,16 +99,32 @@ pub enum Cmp {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Test {
-    Cmp { op: Cmp, value: Scalar },
+    Cmp {
+        op: Cmp,
+        value: Scalar,
+    },
     /// Inclusive on both ends.
-    Between { lo: Scalar, hi: Scalar },
-    In { values: Vec<Scalar> },
-    NotIn { values: Vec<Scalar> },
+    Between {
+        lo: Scalar,
+        hi: Scalar,
+    },
+    In {
+        values: Vec<Scalar>,
+    },
+    NotIn {
+        values: Vec<Scalar>,
+    },
     /// Case-insensitive (ASCII) substring.
-    Contains { value: String },
+    Contains {
+        value: String,
+    },
     /// Case-insensitive (ASCII) prefix.
-    StartsWith { value: String },
-    IsSet { set: bool },
+    StartsWith {
+        value: String,
+    },
+    IsSet {
+        set: bool,
+    },
 }
 
 impl Pred {

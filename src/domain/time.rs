@@ -126,12 +126,7 @@ impl AsOf {
     /// "In the last N units": after the end of day D − N, up to the end of D.
     pub fn last(&self, n: u32, unit: Unit) -> Window {
         let cut = self.minus(n, unit);
-        Window {
-            after: self.day_start(cut + Days::new(1)),
-            until: self.end(),
-            after_day: day_number(cut),
-            until_day: self.day(),
-        }
+        Window { after: self.day_start(cut + Days::new(1)), until: self.end(), after_day: day_number(cut), until_day: self.day() }
     }
 
     /// Human form of a window, e.g. `2026-10-24 00:00 → 2026-11-22 24:00 UTC`.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{on_pool, Store, StoreError};
+use super::{Store, StoreError, on_pool};
 use crate::domain::catalog::{AttributeSpec, FieldType};
 
 /// Categorical columns list at most this many values.
@@ -27,7 +27,7 @@ pub struct Freshness {
     pub last_import_at: Option<i64>,
 }
 
-pub(crate) fn type_name(t: FieldType) -> &'static str {
+pub fn type_label(t: FieldType) -> &'static str {
     match t {
         FieldType::Number => "number",
         FieldType::Text => "text",
@@ -61,7 +61,8 @@ impl Store {
             Some(json) => serde_json::from_str(&json).unwrap_or_default(),
             None => Vec::new(),
         };
-        let rows: Vec<(String, String, String, String)> = on_pool!(self, p => sqlx::query_as("SELECT name, ty, column_name, categorical_values FROM attributes ORDER BY name").fetch_all(p).await?);
+        let rows: Vec<(String, String, String, String)> =
+            on_pool!(self, p => sqlx::query_as("SELECT name, ty, column_name, categorical_values FROM attributes ORDER BY name").fetch_all(p).await?);
         let attributes = rows
             .into_iter()
             .map(|(name, ty, column, values)| AttributeSpec { name, ty: parse_type(&ty), values: serde_json::from_str(&values).unwrap_or_default(), column })

@@ -5,8 +5,8 @@
 use sqlx::Row;
 use tokio::sync::mpsc;
 
-use super::{bind_all, on_pool, Bind, Store, StoreError};
-use crate::domain::compile::{percentile_rank, CompiledQuery, Dialect};
+use super::{Bind, Store, StoreError, bind_all, on_pool};
+use crate::domain::compile::{CompiledQuery, Dialect, percentile_rank};
 use crate::domain::definition::Direction;
 
 /// Members are sent to the consumer in chunks of this many rows.

@@ -2,7 +2,7 @@
 //! order value, items, first/last order, last activity. Recomputed after every import, so
 //! previews read one row per customer instead of aggregating millions of orders.
 
-use super::{on_pool, Store, StoreError};
+use super::{Store, StoreError, on_pool};
 use crate::domain::compile::Dialect;
 
 const FACTS_SQL: &str = "INSERT INTO customer_facts (customer_id, lifetime_revenue, order_count, average_order_value, items_bought, first_order_at, last_order_at, last_event_at, last_activity_at)
@@ -25,7 +25,8 @@ impl Store {
         if self.dialect() == Dialect::Postgres {
             on_pool!(self, p => sqlx::query("ANALYZE customer_facts").execute(p).await.map(|_| ())?);
         }
-        let latest: (Option<i64>, Option<i64>) = on_pool!(self, p => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(p).await?);
+        let latest: (Option<i64>, Option<i64>) =
+            on_pool!(self, p => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(p).await?);
         let names: Vec<(String,)> = on_pool!(self, p => sqlx::query_as("SELECT DISTINCT name FROM events ORDER BY name").fetch_all(p).await?);
         let names: Vec<String> = names.into_iter().map(|r| r.0).collect();
         self.set_state("latest_order_at", &latest.0.map(|x| x.to_string()).unwrap_or_default()).await?;

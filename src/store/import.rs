@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::{bind_all, catalog::type_name, Bind, Store, StoreError};
+use super::{Bind, Store, StoreError, bind_all, catalog::type_label};
 use crate::domain::catalog::AttributeSpec;
 
 /// A customer row: external id, the built-in columns present in the file, custom attributes.
@@ -62,10 +62,7 @@ macro_rules! on_tx {
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
 fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
+    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }
 
 impl Store {
@@ -97,7 +94,9 @@ impl ImportTx {
         for part in uniq.chunks(1000) {
             let binds: Vec<Bind> = part.iter().map(|s| Bind::Text(Some(s.to_string()))).collect();
             let list = (1..=part.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            map.extend(self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN ({list})"), &binds).await?.into_iter().map(|(i, e)| (e, i)));
+            map.extend(
+                self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN ({list})"), &binds).await?.into_iter().map(|(i, e)| (e, i)),
+            );
             let missing: Vec<&str> = part.iter().copied().filter(|e| !map.contains_key(*e)).collect();
             if missing.is_empty() {
                 continue;
@@ -114,11 +113,20 @@ impl ImportTx {
 
     /// Insert or update customers; `columns` names the built-in columns present in the file.
     pub async fn upsert_customers(&mut self, columns: &[&'static str], rows: Vec<CustomerRow>) -> Result<(), StoreError> {
-        let mut last: HashMap<String, CustomerRow> = HashMap::with_capacity(rows.len());
-        rows.into_iter().for_each(|r| {
-            last.insert(r.external_id.clone(), r);
-        });
-        let rows: Vec<CustomerRow> = last.into_values().collect();
+        // The same customer twice in a batch: the later row wins, in file order (PostgreSQL
+        // refuses to upsert one row twice in a statement).
+        let mut at: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+        let mut kept: Vec<CustomerRow> = Vec::with_capacity(rows.len());
+        for r in rows {
+            match at.get(&r.external_id) {
+                Some(&i) => kept[i] = r,
+                None => {
+                    at.insert(r.external_id.clone(), kept.len());
+                    kept.push(r);
+                }
+            }
+        }
+        let rows = kept;
         let cols: Vec<&str> = std::iter::once("external_id").chain(columns.iter().copied()).chain(std::iter::once("created_at")).collect();
         let set = if columns.is_empty() {
             "external_id = excluded.external_id".to_string()
@@ -130,16 +138,24 @@ impl ImportTx {
         for part in rows.chunks(500) {
             let binds: Vec<Bind> = part
                 .iter()
-                .flat_map(|r| std::iter::once(Bind::Text(Some(r.external_id.clone()))).chain(r.values.iter().cloned()).chain(std::iter::once(Bind::Int(Some(now)))))
+                .flat_map(|r| {
+                    std::iter::once(Bind::Text(Some(r.external_id.clone()))).chain(r.values.iter().cloned()).chain(std::iter::once(Bind::Int(Some(now))))
+                })
                 .collect();
-            let sql = format!("INSERT INTO customers ({}) VALUES {} ON CONFLICT (external_id) DO UPDATE SET {set} RETURNING id, external_id", cols.join(", "), placeholders(part.len(), cols.len()));
+            let sql = format!(
+                "INSERT INTO customers ({}) VALUES {} ON CONFLICT (external_id) DO UPDATE SET {set} RETURNING id, external_id",
+                cols.join(", "),
+                placeholders(part.len(), cols.len())
+            );
             ids.extend(self.id_rows(sql, &binds).await?.into_iter().map(|(i, e)| (e, i)));
         }
         let attrs: Vec<Bind> = rows
             .iter()
             .flat_map(|r| {
                 let id = ids[&r.external_id];
-                r.attributes.iter().flat_map(move |(n, num, text)| [Bind::Int(Some(id)), Bind::Text(Some(n.clone())), Bind::Float(*num), Bind::Text(text.clone())])
+                r.attributes
+                    .iter()
+                    .flat_map(move |(n, num, text)| [Bind::Int(Some(id)), Bind::Text(Some(n.clone())), Bind::Float(*num), Bind::Text(text.clone())])
             })
             .collect();
         for part in attrs.chunks(4 * 1000) {
@@ -169,7 +185,15 @@ impl ImportTx {
         for part in keep.chunks(1000) {
             let binds: Vec<Bind> = part
                 .iter()
-                .flat_map(|r| [Bind::Text(Some(r.key.clone())), Bind::Int(Some(ids[&r.customer])), Bind::Int(Some(r.occurred_at)), Bind::Float(Some(r.amount)), Bind::Int(r.quantity)])
+                .flat_map(|r| {
+                    [
+                        Bind::Text(Some(r.key.clone())),
+                        Bind::Int(Some(ids[&r.customer])),
+                        Bind::Int(Some(r.occurred_at)),
+                        Bind::Float(Some(r.amount)),
+                        Bind::Int(r.quantity),
+                    ]
+                })
                 .collect();
             let sql = format!(
                 "INSERT INTO orders (order_key, customer_id, occurred_at, amount, quantity) VALUES {} ON CONFLICT (order_key) DO UPDATE SET customer_id = excluded.customer_id, occurred_at = excluded.occurred_at, amount = excluded.amount, quantity = excluded.quantity",
@@ -186,9 +210,20 @@ impl ImportTx {
         for part in rows.chunks(1000) {
             let binds: Vec<Bind> = part
                 .iter()
-                .flat_map(|r| [Bind::Text(Some(r.key.clone())), Bind::Int(Some(ids[&r.customer])), Bind::Text(Some(r.name.clone())), Bind::Int(Some(r.occurred_at)), Bind::Text(r.properties.clone())])
+                .flat_map(|r| {
+                    [
+                        Bind::Text(Some(r.key.clone())),
+                        Bind::Int(Some(ids[&r.customer])),
+                        Bind::Text(Some(r.name.clone())),
+                        Bind::Int(Some(r.occurred_at)),
+                        Bind::Text(r.properties.clone()),
+                    ]
+                })
                 .collect();
-            let sql = format!("INSERT INTO events (event_key, customer_id, name, occurred_at, properties) VALUES {} ON CONFLICT (event_key) DO NOTHING", placeholders(part.len(), 5));
+            let sql = format!(
+                "INSERT INTO events (event_key, customer_id, name, occurred_at, properties) VALUES {} ON CONFLICT (event_key) DO NOTHING",
+                placeholders(part.len(), 5)
+            );
             self.run(sql, &binds).await?;
         }
         Ok(())
@@ -197,7 +232,12 @@ impl ImportTx {
     /// Record custom attribute specs (type and categorical values).
     pub async fn upsert_attribute_specs(&mut self, specs: &[AttributeSpec]) -> Result<(), StoreError> {
         for s in specs {
-            let binds = [Bind::Text(Some(s.name.clone())), Bind::Text(Some(type_name(s.ty).into())), Bind::Text(Some(s.column.clone())), Bind::Text(Some(serde_json::to_string(&s.values).expect("strings serialize")))];
+            let binds = [
+                Bind::Text(Some(s.name.clone())),
+                Bind::Text(Some(type_label(s.ty).into())),
+                Bind::Text(Some(s.column.clone())),
+                Bind::Text(Some(serde_json::to_string(&s.values).expect("strings serialize"))),
+            ];
             let sql = "INSERT INTO attributes (name, ty, column_name, categorical_values) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET ty = excluded.ty, column_name = excluded.column_name, categorical_values = excluded.categorical_values";
             self.run(sql.to_string(), &binds).await?;
         }
@@ -212,10 +252,19 @@ impl ImportTx {
     /// Log the import and mark the time, in the same transaction.
     pub async fn record(&mut self, kind: &str, file: &str, read: u64, written: u64, rejected: u64) -> Result<(), StoreError> {
         let now = super::now();
-        let binds = [Bind::Text(Some(kind.into())), Bind::Text(Some(file.into())), Bind::Int(Some(read as i64)), Bind::Int(Some(written as i64)), Bind::Int(Some(rejected as i64)), Bind::Int(Some(now))];
-        self.run("INSERT INTO imports (kind, file_name, rows_read, rows_written, rows_rejected, finished_at) VALUES ($1, $2, $3, $4, $5, $6)".into(), &binds).await?;
+        let binds = [
+            Bind::Text(Some(kind.into())),
+            Bind::Text(Some(file.into())),
+            Bind::Int(Some(read as i64)),
+            Bind::Int(Some(written as i64)),
+            Bind::Int(Some(rejected as i64)),
+            Bind::Int(Some(now)),
+        ];
+        self.run("INSERT INTO imports (kind, file_name, rows_read, rows_written, rows_rejected, finished_at) VALUES ($1, $2, $3, $4, $5, $6)".into(), &binds)
+            .await?;
         let binds = [Bind::Text(Some(now.to_string()))];
-        self.run("INSERT INTO store_state (key, value) VALUES ('last_import_at', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value".into(), &binds).await?;
+        self.run("INSERT INTO store_state (key, value) VALUES ('last_import_at', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value".into(), &binds)
+            .await?;
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 //! [`Dialect`](crate::domain::compile::Dialect) or lives next to the `match` that needs it.
 
 mod catalog;
+mod customer;
 mod exec;
 mod facts;
 mod import;
@@ -15,6 +16,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use catalog::{CatalogData, Freshness, type_label};
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
 pub use segments::{SegmentRecord, VersionRecord};
@@ -134,13 +136,71 @@ impl Store {
 
     /// Read a value of the store's own state table.
     pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
+        let row: Option<(String,)> =
+            on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
         Ok(row.map(|r| r.0))
     }
 
     pub(crate) async fn set_state(&self, key: &str, value: &str) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO store_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
         on_pool!(self, p => sqlx::query(SQL).bind(key.to_string()).bind(value.to_string()).execute(p).await.map(|_| ())?);
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Create a PostgreSQL database on the server at `base_url` if it does not exist.
+    pub async fn ensure_postgres_database(base_url: &str, name: &str) -> Result<(), StoreError> {
+        let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base_url}/postgres")).await?;
+        let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(name.to_string()).fetch_optional(&admin).await?;
+        if exists.is_none() {
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{}\"", name.replace('"', "")))).execute(&admin).await?;
+        }
+        admin.close().await;
+        Ok(())
+    }
+
+    /// Drop (if present) and create a PostgreSQL database: for tests and benchmarks only.
+    pub async fn recreate_postgres_database(base_url: &str, name: &str) -> Result<(), StoreError> {
+        let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base_url}/postgres")).await?;
+        let quoted = name.replace('"', "");
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{quoted}\" WITH (FORCE)"))).execute(&admin).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{quoted}\""))).execute(&admin).await?;
+        admin.close().await;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Delete every customer, order, event and attribute (keeps segments): for tests and for
+    /// rebuilding demo data.
+    pub async fn clear_customer_data(&self) -> Result<(), StoreError> {
+        const TABLES: [&str; 7] = [
+            "DELETE FROM customer_facts",
+            "DELETE FROM customer_attributes",
+            "DELETE FROM attributes",
+            "DELETE FROM orders",
+            "DELETE FROM events",
+            "DELETE FROM customers",
+            "DELETE FROM store_state",
+        ];
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            for sql in TABLES {
+                sqlx::query(sql).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Drop a PostgreSQL database if present: for tests and benchmarks only.
+    pub async fn drop_postgres_database(base_url: &str, name: &str) -> Result<(), StoreError> {
+        let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base_url}/postgres")).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", name.replace('"', "")))).execute(&admin).await?;
+        admin.close().await;
         Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{on_pool, Store, StoreError};
+use super::{Store, StoreError, on_pool};
 
 /// A saved segment's header.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -66,7 +66,9 @@ impl Store {
     }
 
     pub async fn list_segments(&self) -> Result<Vec<SegmentRecord>, StoreError> {
-        Ok(on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at FROM segments ORDER BY name").fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at FROM segments ORDER BY name").fetch_all(p).await?),
+        )
     }
 
     /// A segment by id or by name.
@@ -77,7 +79,8 @@ impl Store {
 
     pub async fn get_version(&self, segment_id: &str, version: i64) -> Result<VersionRecord, StoreError> {
         let sql = format!("SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 AND version = $2");
-        let r: Option<VersionRecord> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?);
+        let r: Option<VersionRecord> =
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?);
         r.ok_or(StoreError::NotFound)
     }
 
@@ -92,9 +95,17 @@ macro_rules! insert_version {
         let v = $v;
         let sql = format!("INSERT INTO segment_versions ({VERSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(v.segment_id.clone()).bind(v.version).bind(v.definition.clone()).bind(v.content_hash.clone())
-            .bind(v.catalog_version.clone()).bind(v.glossary_version.clone()).bind(v.as_of.clone()).bind(v.timezone.clone()).bind(v.created_at)
-            .execute(&mut *$tx).await?;
+            .bind(v.segment_id.clone())
+            .bind(v.version)
+            .bind(v.definition.clone())
+            .bind(v.content_hash.clone())
+            .bind(v.catalog_version.clone())
+            .bind(v.glossary_version.clone())
+            .bind(v.as_of.clone())
+            .bind(v.timezone.clone())
+            .bind(v.created_at)
+            .execute(&mut *$tx)
+            .await?;
     }};
 }
 use insert_version;

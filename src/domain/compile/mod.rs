@@ -5,7 +5,10 @@
 //! The SQL reads `customers c LEFT JOIN customer_facts f ON f.customer_id = c.id`; the store
 //! wraps the predicate into count, sample and export queries.
 
+mod preview;
 mod writer;
+
+pub use preview::*;
 
 pub use writer::{Dialect, FactsMode, Param, SqlWriter};
 

@@ -49,6 +49,21 @@ impl<'t> SqlWriter<'t> {
         self.params
     }
 
+    /// Use another definition's thresholds for the predicates written next.
+    pub fn set_thresholds(&mut self, t: &'t [Option<f64>]) {
+        self.thresholds = t;
+    }
+
+    /// Bind an integer and return its placeholder.
+    pub fn bind_int(&mut self, i: i64) -> String {
+        self.bind(Param::Int(i))
+    }
+
+    /// Bind a float and return its placeholder.
+    pub fn bind_float(&mut self, x: f64) -> String {
+        self.bind(Param::Float(x))
+    }
+
     fn bind(&mut self, p: Param) -> String {
         self.params.push(p);
         format!("${}", self.params.len())

@@ -75,7 +75,11 @@ pub(super) fn contradiction(children: &[Pred], path: &str) -> Option<Issue> {
             _ => {}
         }
         if iv.is_empty() {
-            return Some(Issue::new(path, Code::Contradiction, format!("no customer can satisfy these conditions on `{}` together (the allowed range is empty)", f.name)));
+            return Some(Issue::new(
+                path,
+                Code::Contradiction,
+                format!("no customer can satisfy these conditions on `{}` together (the allowed range is empty)", f.name),
+            ));
         }
     }
     None

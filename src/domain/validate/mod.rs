@@ -105,7 +105,11 @@ pub fn validate(def: &Definition, ctx: &Context<'_>) -> Result<ValidDefinition, 
     }
     if let Some(p) = &root {
         if p.size() > MAX_NODES {
-            w.issues.push(Issue::new("$.root", Code::TooLarge, format!("the definition has {} conditions once terms and segments are expanded; the limit is {MAX_NODES}", p.size())));
+            w.issues.push(Issue::new(
+                "$.root",
+                Code::TooLarge,
+                format!("the definition has {} conditions once terms and segments are expanded; the limit is {MAX_NODES}", p.size()),
+            ));
         }
     }
     match (root, w.issues.is_empty()) {
@@ -143,9 +147,11 @@ impl Walker<'_, '_> {
                 let f = self.field(field, &format!("{path}.field"))?;
                 values::date(self, &f, *op, (*amount, *unit), (date.as_deref(), from.as_deref(), to.as_deref()), path)
             }
-            Node::Aggregate { source, event, measure, of, window, op, value } => {
-                values::aggregate(self, values::AggNode { source: *source, event: event.as_deref(), measure: *measure, of: *of, window: window.as_ref(), op: *op, value }, path)
-            }
+            Node::Aggregate { source, event, measure, of, window, op, value } => values::aggregate(
+                self,
+                values::AggNode { source: *source, event: event.as_deref(), measure: *measure, of: *of, window: window.as_ref(), op: *op, value },
+                path,
+            ),
             Node::Percentile { field, direction, percent } => self.percentile(field, *direction, *percent, path),
             Node::Term { name, params } => self.term(name, params, path, depth),
             Node::Segment { segment, member } => self.segment(segment, *member, path, depth),
@@ -198,7 +204,11 @@ impl Walker<'_, '_> {
             return None;
         }
         if !(percent > 0.0 && percent <= 100.0) {
-            self.issues.push(Issue::new(format!("{path}.percent"), Code::ValueOutOfDomain, format!("a percentile must be above 0 and at most 100, not {percent}")));
+            self.issues.push(Issue::new(
+                format!("{path}.percent"),
+                Code::ValueOutOfDomain,
+                format!("a percentile must be above 0 and at most 100, not {percent}"),
+            ));
             return None;
         }
         let spec = PercentileSpec { field: f.clone(), direction, percent };

@@ -7,7 +7,7 @@ use super::{Code, Issue, Walker};
 use crate::domain::catalog::{DateRepr, FieldType, FieldUnit};
 use crate::domain::definition::{AggSource, DateOp, Measure, Op, Period, Quantity, Value};
 use crate::domain::pred::{Agg, Cmp, Expr, FieldRef, Pred, Scalar, Test};
-use crate::domain::time::{day_number, parse_date, Unit};
+use crate::domain::time::{Unit, day_number, parse_date};
 
 /// Longest relative window accepted (about 100 years).
 const MAX_DAYS: i64 = 36_600;
@@ -39,7 +39,11 @@ fn cmp_of(op: Op) -> Option<Cmp> {
 }
 
 fn bad_op(path: &str, op: Op, what: &str) -> Issue {
-    Issue::new(format!("{path}.op"), Code::InvalidOperator, format!("`{}` does not apply to {what}", serde_json::to_value(op).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()))
+    Issue::new(
+        format!("{path}.op"),
+        Code::InvalidOperator,
+        format!("`{}` does not apply to {what}", serde_json::to_value(op).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()),
+    )
 }
 
 pub(super) fn attribute(w: &mut Walker, f: &FieldRef, op: Op, value: Option<&Value>, path: &str) -> Option<Pred> {
@@ -153,7 +157,8 @@ fn text_test(op: Op, v: &Value, path: &str, categorical: Option<(&str, &[String]
                 match known.iter().find(|k| k.eq_ignore_ascii_case(s.trim())) {
                     Some(k) => Ok(Scalar::Text(k.clone())),
                     None => {
-                        let mut near: Vec<(f64, &String)> = known.iter().map(|k| (strsim::jaro_winkler(&k.to_lowercase(), &s.to_lowercase()), k)).filter(|(x, _)| *x > 0.7).collect();
+                        let mut near: Vec<(f64, &String)> =
+                            known.iter().map(|k| (strsim::jaro_winkler(&k.to_lowercase(), &s.to_lowercase()), k)).filter(|(x, _)| *x > 0.7).collect();
                         near.sort_by(|a, b| b.0.total_cmp(&a.0));
                         let issue = Issue::new(path, Code::UnknownCategoryValue, format!("`{name}` never has the value `{s}` in the data"));
                         Err(issue.with_suggestions(near.into_iter().take(3).map(|(_, k)| k.clone()).collect()))
@@ -226,17 +231,35 @@ fn amount_in_days(amount: Option<i64>, unit: Option<Unit>, path: &str) -> Result
         Unit::Years => 366,
     });
     if n < 1 || days > MAX_DAYS {
-        return Err(Issue::new(format!("{path}.amount"), Code::ValueOutOfDomain, format!("{n} {} is outside the accepted range (1 day to 100 years)", unit.word(2))));
+        return Err(Issue::new(
+            format!("{path}.amount"),
+            Code::ValueOutOfDomain,
+            format!("{n} {} is outside the accepted range (1 day to 100 years)", unit.word(2)),
+        ));
     }
     Ok((n as u32, unit))
 }
 
-pub(super) fn date(w: &mut Walker, f: &FieldRef, op: DateOp, rel: (Option<i64>, Option<Unit>), abs: (Option<&str>, Option<&str>, Option<&str>), path: &str) -> Option<Pred> {
+pub(super) fn date(
+    w: &mut Walker,
+    f: &FieldRef,
+    op: DateOp,
+    rel: (Option<i64>, Option<Unit>),
+    abs: (Option<&str>, Option<&str>, Option<&str>),
+    path: &str,
+) -> Option<Pred> {
     let r = date_inner(w, f, op, rel, abs, path);
     r.map_err(|i| w.issues.push(i)).ok()
 }
 
-fn date_inner(w: &Walker, f: &FieldRef, op: DateOp, rel: (Option<i64>, Option<Unit>), abs: (Option<&str>, Option<&str>, Option<&str>), path: &str) -> Result<Pred, Issue> {
+fn date_inner(
+    w: &Walker,
+    f: &FieldRef,
+    op: DateOp,
+    rel: (Option<i64>, Option<Unit>),
+    abs: (Option<&str>, Option<&str>, Option<&str>),
+    path: &str,
+) -> Result<Pred, Issue> {
     if f.ty != FieldType::Date {
         return Err(Issue::new(format!("{path}.field"), Code::TypeMismatch, format!("`{}` is not a date field", f.name)));
     }
@@ -283,7 +306,8 @@ fn aggregate_inner(w: &Walker, n: AggNode<'_>, path: &str) -> Result<Pred, Issue
         if !known.is_empty() && !known.iter().any(|k| k == e) {
             let mut near: Vec<&String> = known.iter().filter(|k| strsim::jaro_winkler(k, e) > 0.75).collect();
             near.truncate(3);
-            return Err(Issue::new(format!("{path}.event"), Code::UnknownEvent, format!("no event named `{e}` in the data")).with_suggestions(near.into_iter().cloned().collect()));
+            return Err(Issue::new(format!("{path}.event"), Code::UnknownEvent, format!("no event named `{e}` in the data"))
+                .with_suggestions(near.into_iter().cloned().collect()));
         }
     }
     let numeric = matches!(n.measure, Measure::Sum | Measure::Avg | Measure::Min | Measure::Max);
@@ -300,7 +324,8 @@ fn aggregate_inner(w: &Walker, n: AggNode<'_>, path: &str) -> Result<Pred, Issue
         }
         Some(Period::Dates { from, to }) => {
             let p = format!("{path}.window");
-            let (f, t) = (parse_date(from).map_err(|m| Issue::new(&p, Code::InvalidDate, m))?, parse_date(to).map_err(|m| Issue::new(&p, Code::InvalidDate, m))?);
+            let (f, t) =
+                (parse_date(from).map_err(|m| Issue::new(&p, Code::InvalidDate, m))?, parse_date(to).map_err(|m| Issue::new(&p, Code::InvalidDate, m))?);
             if f > t {
                 return Err(Issue::new(p, Code::ValueOutOfDomain, format!("the window {f}..{t} is in the wrong order")));
             }

@@ -1,0 +1,164 @@
+//! `segwright bench`: builds a large demo dataset on SQLite (and PostgreSQL when given a URL)
+//! and reports medians for the preview, export and import targets. Figures go in the README.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+
+use super::{App, AppError, DemoOptions, ImportOptions, Settings};
+use crate::domain::definition::Definition;
+use crate::domain::import::Kind;
+
+/// Options of `segwright bench`.
+#[derive(Debug, Args, Clone)]
+pub struct BenchArgs {
+    /// Customers in the benchmark dataset (orders and events scale with it).
+    #[arg(long, default_value_t = 100_000)]
+    pub customers: u64,
+    /// Timed runs per query (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    pub runs: usize,
+    /// Also run on this PostgreSQL server (a database `segwright_bench` is used).
+    #[arg(long, env = "SEGWRIGHT_BENCH_POSTGRES")]
+    pub postgres_url: Option<String>,
+    /// Folder for the SQLite database and generated files.
+    #[arg(long, default_value = "bench-data")]
+    pub dir: PathBuf,
+    /// Rows in the generated orders CSV for the import benchmark.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub import_rows: u64,
+}
+
+/// The 3-condition definition of the count-only target: an attribute, an aggregate over a time
+/// window, and a percentile.
+pub const BENCH_DEFINITION: &str = r#"{"version":1,"root":{"type":"all","conditions":[
+ {"type":"attribute","field":"country","op":"eq","value":"US"},
+ {"type":"aggregate","source":"orders","measure":"sum","of":"amount","window":{"last":90,"unit":"days"},"op":"gt","value":100},
+ {"type":"percentile","field":"lifetime_revenue","direction":"top","percent":20}]}}"#;
+
+/// Everyone, for the export target.
+const EVERYONE: &str = r#"{"version":1,"root":{"type":"all","conditions":[]}}"#;
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+async fn time_runs<F, Fut>(runs: usize, mut f: F) -> Result<f64, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    f().await?; // warm-up
+    let mut xs = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f().await?;
+        xs.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(median(xs))
+}
+
+async fn open(url: String, tz: chrono_tz::Tz) -> Result<App, AppError> {
+    App::open(Settings { database_url: url, as_of: Some("2026-11-22".into()), timezone: tz, glossary_toml: None }).await
+}
+
+/// Measure one backend; returns report lines.
+async fn measure(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
+    let app = open(url, tz).await?;
+    let as_of = app.as_of(None)?;
+    let have = app.store.freshness().await?.customers;
+    if have as u64 != args.customers {
+        let t = Instant::now();
+        let (c, o, e) = super::generate_demo(&app, DemoOptions { customers: args.customers, seed: 7, progress: true }, as_of).await?;
+        eprintln!("{name}: built {c} customers, {o} orders, {e} events in {:.1} s", t.elapsed().as_secs_f64());
+    }
+    let def = Definition::from_json(BENCH_DEFINITION).map_err(|i| AppError::Invalid(vec![i]))?;
+    let count = time_runs(args.runs, || async { app.preview(&def, as_of, false).await.map(|_| ()) }).await?;
+    let full = time_runs(args.runs, || async { app.preview(&def, as_of, true).await.map(|_| ()) }).await?;
+    let everyone = Definition::from_json(EVERYONE).map_err(|i| AppError::Invalid(vec![i]))?;
+    let exported = std::sync::atomic::AtomicUsize::new(0);
+    let export_ms = time_runs(3.min(args.runs), || async {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::store::MemberRow>>(8);
+        let sink = tokio::spawn(async move {
+            let mut n = 0usize;
+            while let Some(c) = rx.recv().await {
+                n += c.len();
+            }
+            n
+        });
+        app.export_members(&everyone, as_of, tx).await?;
+        exported.store(sink.await.map_err(|e| AppError::Io(e.to_string()))?, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    })
+    .await?;
+    let exported = exported.into_inner();
+    let size = app.preview(&def, as_of, false).await?.size;
+    Ok(vec![
+        format!("| {name} | count-only preview, 3 conditions ({} of {} customers) | {count:.1} ms |", size.count, size.total_customers),
+        format!("| {name} | full preview (counts, breakdowns, histograms, sample) | {full:.1} ms |"),
+        format!("| {name} | members export ({exported} ids) | {:.0} ids/s |", exported as f64 / (export_ms / 1000.0)),
+    ])
+}
+
+/// Write an orders CSV of `rows` rows over 100k customer ids.
+fn write_orders_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
+    use std::io::Write;
+    let io = |e: std::io::Error| AppError::Io(e.to_string());
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    writeln!(w, "order_id,customer_id,order_date,amount,quantity").map_err(io)?;
+    for i in 0..rows {
+        let day = 1 + (i * 7919) % 700;
+        writeln!(
+            w,
+            "O{i},B{:06},{},{}.{:02},{}",
+            (i * 2654435761) % 100_000,
+            crate::domain::time::date_of_day(19_700 + day as i64),
+            5 + i % 300,
+            i % 100,
+            1 + i % 4
+        )
+        .map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
+async fn measure_import(name: &str, url: String, csv: &std::path::Path, rows: u64, tz: chrono_tz::Tz) -> Result<String, AppError> {
+    let app = open(url, tz).await?;
+    let t = Instant::now();
+    let opts = ImportOptions::new(Kind::Orders, csv.to_path_buf(), Vec::new(), false, None, false);
+    let report = app.import(opts).await?;
+    let secs = t.elapsed().as_secs_f64();
+    Ok(format!("| {name} | import {} order rows (one transaction, then facts refresh) | {:.0} rows/s |", report.rows_written, rows as f64 / secs))
+}
+
+async fn reset_postgres(url: &str) -> Result<String, AppError> {
+    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| url.to_string());
+    crate::store::Store::recreate_postgres_database(&base, "segwright_bench_import").await?;
+    Ok(format!("{base}/segwright_bench_import"))
+}
+
+/// Run the benchmark and print a Markdown table.
+pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
+    let tz: chrono_tz::Tz = tz.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
+    std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
+    let mut lines = vec!["| database | measure | median |".to_string(), "|---|---|---|".to_string()];
+    let sqlite = format!("sqlite://{}", args.dir.join(format!("bench-{}.db", args.customers)).display());
+    lines.extend(measure("SQLite", sqlite, args, tz).await?);
+    if let Some(pg) = &args.postgres_url {
+        let base = pg.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| pg.clone());
+        crate::store::Store::ensure_postgres_database(&base, "segwright_bench").await?;
+        lines.extend(measure("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);
+    }
+    let csv = args.dir.join("orders.csv");
+    write_orders_csv(&csv, args.import_rows)?;
+    let import_db = args.dir.join("import.db");
+    let _ = std::fs::remove_file(&import_db);
+    lines.push(measure_import("SQLite", format!("sqlite://{}", import_db.display()), &csv, args.import_rows, tz).await?);
+    if let Some(pg) = &args.postgres_url {
+        lines.push(measure_import("PostgreSQL", reset_postgres(pg).await?, &csv, args.import_rows, tz).await?);
+    }
+    println!("{}", lines.join("\n"));
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! Errors of the use cases, mapped to HTTP statuses and CLI messages in one place each.
+
+use crate::domain::validate::Issue;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The definition (or another input) failed validation; every issue is listed.
+    #[error("{}", summary(.0))]
+    Invalid(Vec<Issue>),
+    /// Bad input that is not a definition (a CSV row, a flag, a date).
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("internal error")]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Io(String),
+}
+
+fn summary(issues: &[Issue]) -> String {
+    match issues {
+        [one] => format!("invalid definition: {one}"),
+        _ => format!("invalid definition ({} problems): {}", issues.len(), issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; ")),
+    }
+}
+
+/// The kind of failure, for callers that map errors to statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    Invalid,
+    NotFound,
+    Conflict,
+    Internal,
+}
+
+impl AppError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::Invalid(_) | AppError::BadInput(_) => ErrorKind::Invalid,
+            AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
+            AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
+            AppError::Store(_) | AppError::Io(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// A stable code for the JSON error envelope.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Invalid(_) => "invalid_definition",
+            AppError::BadInput(_) => "bad_input",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict(_) => "conflict",
+            AppError::Store(StoreError::NotFound) => "not_found",
+            AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Store(_) | AppError::Io(_) => "internal",
+        }
+    }
+
+    /// A message safe to show (internal details are logged, not echoed).
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Store(StoreError::NotFound) => "not found".into(),
+            AppError::Store(StoreError::Conflict(m)) => m.clone(),
+            AppError::Store(_) => "internal error; see the server log".into(),
+            other => other.to_string(),
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! CSV import: stream a file, map its columns (aliases and `--map`), type custom attributes
+//! (a first pass gathers bounded statistics), parse every row with errors naming line, column
+//! and value, and write it all in one transaction. With `skip_invalid`, rejected rows go to a
+//! file with their reasons instead of stopping the import.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{App, AppError};
+use crate::domain::catalog::AttributeSpec;
+use crate::domain::import::{self as imp, ColumnStats, Kind};
+use crate::store::{ImportTx, StoreError};
+
+mod rows;
+
+/// Rows written per batch.
+const BATCH: usize = 2_000;
+
+/// What to import and how.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub kind: Kind,
+    pub file: PathBuf,
+    /// `--map column=field` pairs.
+    pub overrides: Vec<(String, String)>,
+    pub skip_invalid: bool,
+    pub rejects: Option<PathBuf>,
+    pub progress: bool,
+}
+
+impl ImportOptions {
+    pub fn new(kind: Kind, file: PathBuf, overrides: Vec<(String, String)>, skip_invalid: bool, rejects: Option<PathBuf>, progress: bool) -> Self {
+        Self { kind, file, overrides, skip_invalid, rejects, progress }
+    }
+
+    /// Parse `--map` values of the form `column=field`.
+    pub fn parse_maps(maps: &[String]) -> Result<Vec<(String, String)>, AppError> {
+        maps.iter()
+            .map(|m| {
+                m.split_once('=')
+                    .map(|(c, f)| (c.trim().to_string(), f.trim().to_string()))
+                    .ok_or_else(|| AppError::BadInput(format!("--map `{m}` must look like COLUMN=FIELD")))
+            })
+            .collect()
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    pub kind: String,
+    pub rows_read: u64,
+    pub rows_written: u64,
+    pub rows_rejected: u64,
+    pub customers_created: u64,
+    pub attributes: Vec<AttributeSpec>,
+    pub ignored_columns: Vec<String>,
+    pub rejects_file: Option<String>,
+}
+
+impl ImportReport {
+    /// One line for the terminal.
+    pub fn summary(&self) -> String {
+        let mut s = format!("imported {} {} rows ({} read)", self.rows_written, self.kind, self.rows_read);
+        if self.customers_created > 0 {
+            s.push_str(&format!("; created {} customers named by the file", self.customers_created));
+        }
+        if !self.attributes.is_empty() {
+            let a: Vec<String> = self.attributes.iter().map(|a| format!("{} ({})", a.name, crate::store::type_label(a.ty))).collect();
+            s.push_str(&format!("; custom attributes: {}", a.join(", ")));
+        }
+        if !self.ignored_columns.is_empty() {
+            s.push_str(&format!("; ignored columns: {}", self.ignored_columns.join(", ")));
+        }
+        if self.rows_rejected > 0 {
+            s.push_str(&format!("; rejected {} rows (see {})", self.rows_rejected, self.rejects_file.as_deref().unwrap_or("?")));
+        }
+        s
+    }
+}
+
+fn reader(path: &PathBuf) -> Result<csv::Reader<std::fs::File>, AppError> {
+    let f = std::fs::File::open(path).map_err(|e| AppError::BadInput(format!("cannot open {}: {e}", path.display())))?;
+    Ok(csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::None).from_reader(f))
+}
+
+fn csv_error(path: &PathBuf, e: csv::Error) -> AppError {
+    let line = e.position().map(|p| format!("line {}: ", p.line())).unwrap_or_default();
+    AppError::BadInput(format!("{}: {line}{}", path.display(), e))
+}
+
+/// First pass over a customers file: statistics of every custom column, for typing.
+fn infer_attributes(opts: &ImportOptions, plan: &imp::ColumnPlan, existing: &HashMap<String, Vec<String>>) -> Result<Vec<(usize, AttributeSpec)>, AppError> {
+    let customs: Vec<(usize, String, String)> = plan.custom_columns();
+    if customs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut stats: Vec<ColumnStats> = customs.iter().map(|_| ColumnStats::default()).collect();
+    let mut r = reader(&opts.file)?;
+    for rec in r.records() {
+        let rec = rec.map_err(|e| csv_error(&opts.file, e))?;
+        for ((idx, _, _), s) in customs.iter().zip(stats.iter_mut()) {
+            let cell = rec.get(*idx).unwrap_or("").trim();
+            if !cell.is_empty() {
+                s.observe(cell);
+            }
+        }
+    }
+    Ok(customs
+        .into_iter()
+        .zip(stats)
+        .map(|((idx, column, name), s)| {
+            let mut spec = s.infer(&column, &name);
+            if let Some(old) = existing.get(&spec.name) {
+                if spec.ty == crate::domain::catalog::FieldType::Categorical {
+                    spec.values.extend(old.iter().cloned());
+                    spec.values.sort();
+                    spec.values.dedup();
+                }
+            }
+            (idx, spec)
+        })
+        .collect())
+}
+
+impl App {
+    /// Import one CSV file in one transaction, then refresh derived facts.
+    pub async fn import(&self, opts: ImportOptions) -> Result<ImportReport, AppError> {
+        let mut r = reader(&opts.file)?;
+        let headers: Vec<String> = r.headers().map_err(|e| csv_error(&opts.file, e))?.iter().map(String::from).collect();
+        let plan = imp::plan_columns(opts.kind, &headers, &opts.overrides).map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
+        let mut tx = self.store.begin_import().await?;
+        let existing: HashMap<String, Vec<String>> =
+            tx.attribute_specs().await?.into_iter().map(|(n, v)| (n, serde_json::from_str(&v).unwrap_or_default())).collect();
+        let attrs = if opts.kind == Kind::Customers { infer_attributes(&opts, &plan, &existing)? } else { Vec::new() };
+        let specs: Vec<AttributeSpec> = attrs.iter().map(|(_, s)| s.clone()).collect();
+        tx.upsert_attribute_specs(&specs).await?;
+        let mut report =
+            ImportReport { kind: format!("{:?}", opts.kind).to_lowercase(), attributes: specs, ignored_columns: plan.ignored.clone(), ..Default::default() };
+        let mut rejects = rows::Rejects::open(&opts, &headers)?;
+        let size = std::fs::metadata(&opts.file).map(|m| m.len()).unwrap_or(0);
+        let bar = if opts.progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
+        bar.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})").expect("template"));
+        bar.set_message(format!("importing {}", opts.file.display()));
+        let mut batch = rows::Batch::new(opts.kind, &plan, &attrs, self.settings.timezone);
+        let mut rec = csv::StringRecord::new();
+        loop {
+            match r.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(&opts.file, e)),
+            }
+            report.rows_read += 1;
+            let line = rec.position().map(|p| p.line()).unwrap_or(report.rows_read + 1);
+            match batch.push(&rec, line) {
+                Ok(()) => report.rows_written += 1,
+                Err(reason) if opts.skip_invalid => {
+                    rejects.write(&rec, &reason)?;
+                    report.rows_rejected += 1;
+                }
+                Err(reason) => return Err(AppError::BadInput(format!("{}: {reason}; nothing from this file was imported", opts.file.display()))),
+            }
+            if batch.len() >= BATCH {
+                batch.flush(&mut tx).await?;
+                bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
+            }
+        }
+        batch.flush(&mut tx).await?;
+        report.rejects_file = rejects.finish()?;
+        report.customers_created = tx.created_customers;
+        finish(tx, &opts, &report).await?;
+        bar.set_message("refreshing facts");
+        self.store.refresh_facts().await?;
+        self.invalidate();
+        bar.finish_and_clear();
+        Ok(report)
+    }
+}
+
+async fn finish(mut tx: ImportTx, opts: &ImportOptions, r: &ImportReport) -> Result<(), StoreError> {
+    let name = opts.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    tx.record(&r.kind, &name, r.rows_read, r.rows_written, r.rows_rejected).await?;
+    tx.commit().await
+}

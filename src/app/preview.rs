@@ -1,0 +1,180 @@
+//! Preview, members export and "why in, why out" for a definition.
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use super::{App, AppError};
+use crate::domain::compile::{self, FactsMode, INACTIVITY_BUCKETS, REVENUE_BUCKETS, Target};
+use crate::domain::definition::{Definition, Direction};
+use crate::domain::explain::{ClauseTrace, describe, why};
+use crate::domain::mask;
+use crate::domain::preview::{Bucket, ConditionCount, Freshness, Preview, SampleMember, Size, Threshold, percent};
+use crate::domain::time::{AsOf, DAY_SECS};
+use crate::domain::validate::{PercentileSpec, ValidDefinition};
+use crate::store::MemberRow;
+
+/// A definition ready to run: validated, with facts mode and thresholds resolved.
+pub struct Prepared {
+    pub vd: ValidDefinition,
+    pub facts: FactsMode,
+    pub thresholds: Vec<Option<f64>>,
+}
+
+impl Prepared {
+    pub fn target(&self, dialect: compile::Dialect) -> Target<'_> {
+        Target { dialect, facts: self.facts, thresholds: &self.thresholds }
+    }
+}
+
+fn fmt_time(t: Option<i64>, as_of: &AsOf) -> Option<String> {
+    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|d| d.with_timezone(&as_of.tz()).format("%Y-%m-%d %H:%M").to_string())
+}
+
+impl App {
+    /// Validate and resolve what running a definition needs.
+    pub async fn prepare(&self, def: &Definition, as_of: AsOf) -> Result<Prepared, AppError> {
+        let vd = self.validate(def, as_of).await?;
+        let latest = self.snapshot().await?.freshness.latest_order_at.max(self.snapshot().await?.freshness.latest_event_at);
+        // Precomputed facts hold all the data; they are right only if none is after D.
+        let facts = if latest.is_none_or(|t| t <= as_of.end()) { FactsMode::Precomputed } else { FactsMode::AsOf };
+        let mut thresholds = Vec::new();
+        for spec in vd.percentiles() {
+            thresholds.push(self.threshold(spec, &vd, facts).await?);
+        }
+        Ok(Prepared { vd, facts, thresholds })
+    }
+
+    async fn threshold(&self, spec: &PercentileSpec, vd: &ValidDefinition, facts: FactsMode) -> Result<Option<f64>, AppError> {
+        let t = Target { dialect: self.store.dialect(), facts, thresholds: &[] };
+        let q = compile::compile_percentile_values(spec, vd, t);
+        Ok(self.store.percentile_threshold(&q, spec.direction, spec.percent).await?)
+    }
+
+    /// Count-only (`full = false`) or full preview of a definition.
+    pub async fn preview(&self, def: &Definition, as_of: AsOf, full: bool) -> Result<Preview, AppError> {
+        let started = Instant::now();
+        let p = self.prepare(def, as_of).await?;
+        let snap = self.snapshot().await?;
+        let t = p.target(self.store.dialect());
+        let funnel = self.store.fetch_ints(&compile::compile_funnel(&p.vd, t)).await?;
+        let n = p.vd.clauses().len();
+        let total = funnel[0];
+        let conditions = p.vd.clauses().iter().enumerate().map(|(i, c)| ConditionCount {
+            path: c.path.clone(),
+            description: describe(&c.node, &snap.catalog, &self.glossary, &as_of),
+            alone: funnel[1 + i],
+            cumulative: funnel[1 + n + i],
+        });
+        let count = if n == 0 { total } else { funnel[2 * n] };
+        let mut preview = Preview {
+            as_of: as_of.date().to_string(),
+            timezone: as_of.tz().name().to_string(),
+            size: Size { count, total_customers: total, percent: percent(count, total), reachable_email: 0, reachable_ads: 0, suppressed: 0 },
+            conditions: conditions.collect(),
+            thresholds: self.describe_thresholds(&p),
+            overlaps: Vec::new(),
+            by_country: Vec::new(),
+            by_value_tier: Vec::new(),
+            revenue_histogram: Vec::new(),
+            inactivity_histogram: Vec::new(),
+            sample: Vec::new(),
+            freshness: Freshness {
+                latest_order: fmt_time(snap.freshness.latest_order_at, &as_of),
+                latest_event: fmt_time(snap.freshness.latest_event_at, &as_of),
+                last_import: fmt_time(snap.freshness.last_import_at, &as_of),
+                facts: if p.facts == FactsMode::Precomputed { "precomputed".into() } else { "as_of".into() },
+            },
+            elapsed_ms: 0.0,
+        };
+        if full {
+            self.fill_details(&p, &mut preview).await?;
+        }
+        preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+        Ok(preview)
+    }
+
+    fn describe_thresholds(&self, p: &Prepared) -> Vec<Threshold> {
+        p.vd.percentiles()
+            .iter()
+            .zip(&p.thresholds)
+            .map(|(s, v)| {
+                let dir = if s.direction == Direction::Top { "top" } else { "bottom" };
+                let cmp = if s.direction == Direction::Top { "≥" } else { "≤" };
+                let field = s.field.name.replace('_', " ");
+                let description = match v {
+                    Some(v) => format!("{dir} {}% by {field} = {field} {cmp} {:.2}", s.percent, v),
+                    None => format!("{dir} {}% by {field}: no customer has a value, so no one qualifies", s.percent),
+                };
+                Threshold { field: s.field.name.clone(), direction: dir.into(), percent: s.percent, value: *v, description }
+            })
+            .collect()
+    }
+
+    async fn fill_details(&self, p: &Prepared, out: &mut Preview) -> Result<(), AppError> {
+        let dialect = self.store.dialect();
+        let t = p.target(dialect);
+        let s = self.store.fetch_ints(&compile::compile_summary(&p.vd, t)).await?;
+        (out.size.reachable_email, out.size.reachable_ads, out.size.suppressed) = (s[1], s[2], s[3]);
+        let nrev = REVENUE_BUCKETS.len();
+        out.revenue_histogram = REVENUE_BUCKETS.iter().enumerate().map(|(i, (l, _))| Bucket { label: l.to_string(), count: s[4 + i] }).collect();
+        let mut inactivity: Vec<Bucket> =
+            INACTIVITY_BUCKETS.iter().enumerate().map(|(i, (l, _))| Bucket { label: format!("{l} days"), count: s[4 + nrev + i] }).collect();
+        inactivity.push(Bucket { label: "never active".into(), count: s[4 + nrev + INACTIVITY_BUCKETS.len()] });
+        out.inactivity_histogram = inactivity;
+        let groups =
+            |rows: Vec<(Option<String>, i64)>| rows.into_iter().map(|(l, count)| Bucket { label: l.unwrap_or_else(|| "unknown".into()), count }).collect();
+        out.by_country = groups(self.store.fetch_groups(&compile::compile_by_country(&p.vd, t)).await?);
+        let (high, medium) = self.value_tiers(&p.vd, p.facts).await?;
+        out.by_value_tier = groups(self.store.fetch_groups(&compile::compile_by_tier(&p.vd, t, high, medium)).await?);
+        out.sample = self.store.fetch_texts(&compile::compile_sample(&p.vd, t, 20)).await?.into_iter().map(|r| sample_member(r, &p.vd.as_of())).collect();
+        Ok(())
+    }
+
+    /// Value tiers: high = top 20% by lifetime revenue, medium = the next 30%.
+    async fn value_tiers(&self, vd: &ValidDefinition, facts: FactsMode) -> Result<(f64, f64), AppError> {
+        let snap = self.snapshot().await?;
+        let f = snap.catalog.get("lifetime_revenue").expect("built-in field");
+        let field = crate::domain::pred::FieldRef { name: f.name.clone(), ty: f.ty, source: f.source.clone(), repr: None };
+        let high = self.threshold(&PercentileSpec { field: field.clone(), direction: Direction::Top, percent: 20.0 }, vd, facts).await?;
+        let medium = self.threshold(&PercentileSpec { field, direction: Direction::Top, percent: 50.0 }, vd, facts).await?;
+        Ok((high.unwrap_or(f64::INFINITY), medium.unwrap_or(f64::INFINITY)))
+    }
+
+    /// Stream every member (external id, email) to `tx`.
+    pub async fn export_members(&self, def: &Definition, as_of: AsOf, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+        let p = self.prepare(def, as_of).await?;
+        self.stream_prepared(&p, tx).await
+    }
+
+    /// Stream the members of an already prepared definition.
+    pub async fn stream_prepared(&self, p: &Prepared, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+        let q = compile::compile_export(&p.vd, p.target(self.store.dialect()));
+        Ok(self.store.stream_members(&q, tx).await?)
+    }
+
+    /// Clause-by-clause evaluation of a definition for one customer, with their values.
+    pub async fn explain_customer(&self, def: &Definition, as_of: AsOf, external_id: &str) -> Result<(bool, Vec<ClauseTrace>), AppError> {
+        let p = self.prepare(def, as_of).await?;
+        let customer = self.store.load_customer(external_id).await?.ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
+        let snap = self.snapshot().await?;
+        let member = crate::domain::evaluate::holds(p.vd.root(), &customer, &as_of, &p.thresholds);
+        Ok((member, why(&p.vd, &customer, &p.thresholds, &snap.catalog, &self.glossary)))
+    }
+}
+
+fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMember {
+    let num = |i: usize| r.get(i).cloned().flatten().and_then(|s| s.parse::<f64>().ok());
+    let last = num(8).map(|t| t as i64);
+    SampleMember {
+        external_id: r[0].clone().unwrap_or_default(),
+        email: r[1].as_deref().map(mask::mask_email),
+        phone: r[2].as_deref().map(mask::mask_phone),
+        first_name: r[3].as_deref().map(mask::mask_name),
+        country: r[4].clone(),
+        region: r[5].clone(),
+        lifetime_revenue: num(6).unwrap_or(0.0),
+        order_count: num(7).unwrap_or(0.0) as i64,
+        last_activity: last.map(|t| format!("{} ({} days ago)", fmt_time(Some(t), as_of).unwrap_or_default(), (as_of.end() - t) / DAY_SECS)),
+    }
+}

@@ -1,0 +1,124 @@
+//! Saved segments: create, update (each update is a new immutable version), read, list.
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+use super::{App, AppError};
+use crate::domain::definition::Definition;
+use crate::domain::time::AsOf;
+use crate::store::{SegmentRecord, StoreError, VersionRecord};
+
+/// What a client sends to save a segment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveSegment {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub definition: Definition,
+}
+
+/// A segment with its current version's definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentView {
+    #[serde(flatten)]
+    pub segment: SegmentRecord,
+    pub definition: serde_json::Value,
+    pub content_hash: String,
+}
+
+/// Hash of the canonical definition JSON (serde's field order is fixed by the types).
+pub fn content_hash(def: &Definition) -> String {
+    hex::encode(sha2::Sha256::digest(serde_json::to_vec(def).expect("definition serializes")))
+}
+
+impl App {
+    async fn version_record(&self, id: &str, version: i64, def: &Definition, as_of: AsOf) -> Result<VersionRecord, AppError> {
+        let snap = self.snapshot().await?;
+        Ok(VersionRecord {
+            segment_id: id.to_string(),
+            version,
+            definition: serde_json::to_string(def).expect("definition serializes"),
+            content_hash: content_hash(def),
+            catalog_version: snap.catalog_version.clone(),
+            glossary_version: self.glossary.version(),
+            as_of: as_of.date().to_string(),
+            timezone: as_of.tz().name().to_string(),
+            created_at: chrono::Utc::now().timestamp(),
+        })
+    }
+
+    fn check_name(name: &str) -> Result<(), AppError> {
+        let ok = !name.trim().is_empty() && name.len() <= 120;
+        if ok { Ok(()) } else { Err(AppError::BadInput("a segment needs a name of 1 to 120 characters".into())) }
+    }
+
+    /// Save a new segment (validated first).
+    pub async fn create_segment(&self, req: SaveSegment, as_of: AsOf) -> Result<SegmentView, AppError> {
+        Self::check_name(&req.name)?;
+        self.validate(&req.definition, as_of).await?;
+        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        let now = chrono::Utc::now().timestamp();
+        let seg = SegmentRecord {
+            id: id.clone(),
+            name: req.name.trim().to_string(),
+            description: req.description,
+            current_version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let v = self.version_record(&id, 1, &req.definition, as_of).await?;
+        self.store.create_segment(&seg, &v).await?;
+        self.get_segment(&id).await
+    }
+
+    /// Save a new version of an existing segment; earlier versions stay readable.
+    pub async fn update_segment(&self, key: &str, def: Definition, as_of: AsOf) -> Result<SegmentView, AppError> {
+        let seg = self.get_record(key).await?;
+        let segments = self.segment_index().await?;
+        let snap = self.snapshot().await?;
+        {
+            // A segment may not refer to itself, by id or by name, directly or through others.
+            let ctx = crate::domain::validate::Context { catalog: &snap.catalog, glossary: &self.glossary, segments: &segments, as_of };
+            crate::domain::validate::validate_as_segment(&def, &seg.id, &ctx).map_err(AppError::Invalid)?;
+            crate::domain::validate::validate_as_segment(&def, &seg.name, &ctx).map_err(AppError::Invalid)?;
+        }
+        let v = self.version_record(&seg.id, seg.current_version + 1, &def, as_of).await?;
+        self.store.add_version(&v).await?;
+        self.get_segment(&seg.id).await
+    }
+
+    async fn get_record(&self, key: &str) -> Result<SegmentRecord, AppError> {
+        self.store.get_segment(key).await.map_err(|e| match e {
+            StoreError::NotFound => AppError::NotFound(format!("segment `{key}`")),
+            other => other.into(),
+        })
+    }
+
+    /// A segment (by id or name) with its current definition.
+    pub async fn get_segment(&self, key: &str) -> Result<SegmentView, AppError> {
+        let seg = self.get_record(key).await?;
+        let v = self.store.get_version(&seg.id, seg.current_version).await?;
+        Ok(SegmentView { definition: serde_json::from_str(&v.definition).unwrap_or_default(), content_hash: v.content_hash, segment: seg })
+    }
+
+    pub async fn list_segments(&self) -> Result<Vec<SegmentRecord>, AppError> {
+        Ok(self.store.list_segments().await?)
+    }
+
+    pub async fn segment_versions(&self, key: &str) -> Result<Vec<VersionRecord>, AppError> {
+        let seg = self.get_record(key).await?;
+        Ok(self.store.list_versions(&seg.id).await?)
+    }
+
+    /// The definition of a segment's current version (or a given version).
+    pub async fn segment_definition(&self, key: &str, version: Option<i64>) -> Result<Definition, AppError> {
+        let seg = self.get_record(key).await?;
+        let v = self
+            .store
+            .get_version(&seg.id, version.unwrap_or(seg.current_version))
+            .await
+            .map_err(|_| AppError::NotFound(format!("version {} of segment `{key}`", version.unwrap_or(0))))?;
+        serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))
+    }
+}

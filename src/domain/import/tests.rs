@@ -1,0 +1,66 @@
+use super::*;
+use crate::domain::catalog::FieldType;
+
+fn h(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn aliases_match_regardless_of_case_and_separators() {
+    let p = plan_columns(Kind::Orders, &h(&["CustomerID", "Order Date", "Dollar-Value", "QTY", "note"]), &[]).unwrap();
+    let t: std::collections::HashMap<Target, usize> = p.targets().collect();
+    assert_eq!(t[&Target::CustomerId], 0);
+    assert_eq!(t[&Target::OccurredAt], 1);
+    assert_eq!(t[&Target::Amount], 2);
+    assert_eq!(t[&Target::Quantity], 3);
+    assert_eq!(p.ignored, vec!["note".to_string()]);
+}
+
+#[test]
+fn a_missing_required_column_is_named_with_the_headers_seen() {
+    let e = plan_columns(Kind::Orders, &h(&["customer", "when", "amount"]), &[]).unwrap_err();
+    assert_eq!(e, ImportError::MissingColumn { field: "occurred_at".into(), headers: "customer, when, amount".into() });
+    assert!(plan_columns(Kind::Orders, &h(&["customer", "when", "amount"]), &[("when".into(), "occurred_at".into())]).is_ok());
+}
+
+#[test]
+fn other_customer_columns_become_snake_case_attributes() {
+    let p = plan_columns(Kind::Customers, &h(&["id", "PlanType", "Monthly Fee", "HasKids", "email"]), &[]).unwrap();
+    let names: Vec<String> = p.custom_columns().into_iter().map(|c| c.2).collect();
+    assert_eq!(names, vec!["plan_type", "monthly_fee", "has_kids"]);
+    assert_eq!(attribute_name("Order Count"), "attr_order_count");
+}
+
+#[test]
+fn cells_parse_money_booleans_and_dates() {
+    assert_eq!(parse_number("$1,234.50"), Ok(1234.5));
+    assert!(parse_number("abc").is_err());
+    assert!(parse_number("NaN").is_err());
+    assert_eq!(parse_bool("Y"), Ok(true));
+    assert_eq!(parse_day("1970-01-02"), Ok(1));
+    assert_eq!(parse_day("19700102"), Ok(1));
+    assert_eq!(parse_instant("1970-01-02", chrono_tz::UTC), Ok(86_400 + 43_200));
+    assert_eq!(parse_instant("1970-01-01T00:00:10Z", chrono_tz::UTC), Ok(10));
+    assert_eq!(normalize_email(" Ann@Example.COM "), Ok("ann@example.com".into()));
+    assert!(normalize_email("ann@").is_err());
+    assert_eq!(normalize_country("United States"), Ok("US".into()));
+    assert_eq!(normalize_region("California", Some("US")), "CA");
+}
+
+#[test]
+fn column_types_are_inferred_from_their_values() {
+    let infer = |vals: &[&str]| {
+        let mut s = ColumnStats::default();
+        vals.iter().for_each(|v| s.observe(v));
+        s.infer("Col", "col")
+    };
+    assert_eq!(infer(&["Yes", "No", "yes"]).ty, FieldType::Boolean);
+    assert_eq!(infer(&["0", "1", "1"]).ty, FieldType::Boolean);
+    assert_eq!(infer(&["12", "80.5", "0", "3"]).ty, FieldType::Number);
+    assert_eq!(infer(&["2024-01-01", "2025-02-03"]).ty, FieldType::Date);
+    let plan = infer(&["Annual", "Pay as you go", "Annual"]);
+    assert_eq!(plan.ty, FieldType::Categorical);
+    assert_eq!(plan.values, vec!["Annual".to_string(), "Pay as you go".to_string()]);
+    let many: Vec<String> = (0..100).map(|i| format!("note {i}")).collect();
+    assert_eq!(infer(&many.iter().map(String::as_str).collect::<Vec<_>>()).ty, FieldType::Text);
+}

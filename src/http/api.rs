@@ -1,0 +1,178 @@
+//! JSON API handlers: extract, call `app`, answer. No SQL and no business rules here.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::AppJson;
+use crate::app::{AppError, SaveSegment};
+use crate::domain::definition::Definition;
+
+type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+
+fn ok<T: serde::Serialize>(v: T) -> ApiResult {
+    Ok(Json(serde_json::to_value(v).expect("serializable")))
+}
+
+fn definition(v: Value) -> Result<Definition, ApiError> {
+    Definition::from_value(v).map_err(|i| AppError::Invalid(vec![i]).into())
+}
+
+/// A definition with an optional as-of date.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefinitionBody {
+    definition: Value,
+    #[serde(default)]
+    as_of: Option<String>,
+    #[serde(default)]
+    count_only: bool,
+    #[serde(default)]
+    customer: Option<String>,
+}
+
+pub async fn health(State(app): State<AppState>) -> ApiResult {
+    app.store.freshness().await.map_err(AppError::from)?;
+    ok(json!({ "status": "ok" }))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
+}
+
+pub async fn catalog(State(app): State<AppState>) -> ApiResult {
+    let snap = app.snapshot().await?;
+    ok(json!({ "version": snap.catalog_version, "fields": snap.catalog.fields, "events": snap.catalog.events }))
+}
+
+pub async fn glossary(State(app): State<AppState>) -> ApiResult {
+    ok(json!({ "version": app.glossary.version(), "terms": app.glossary.terms }))
+}
+
+pub async fn schema() -> ApiResult {
+    ok(Definition::json_schema())
+}
+
+pub async fn validate(State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+    let def = definition(body.definition)?;
+    app.validate(&def, app.as_of(body.as_of.as_deref())?).await?;
+    ok(json!({ "valid": true }))
+}
+
+pub async fn preview(State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+    let def = definition(body.definition)?;
+    ok(app.preview(&def, app.as_of(body.as_of.as_deref())?, !body.count_only).await?)
+}
+
+pub async fn explain(State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+    let def = definition(body.definition)?;
+    let customer = body.customer.ok_or_else(|| AppError::BadInput("`customer` (an external id) is required".into()))?;
+    let (member, clauses) = app.explain_customer(&def, app.as_of(body.as_of.as_deref())?, &customer).await?;
+    ok(json!({ "customer": customer, "member": member, "clauses": clauses }))
+}
+
+pub async fn list_segments(State(app): State<AppState>) -> ApiResult {
+    ok(app.list_segments().await?)
+}
+
+pub async fn create_segment(State(app): State<AppState>, AppJson(body): AppJson<Value>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let req: SaveSegment = match serde_path_to_error::deserialize(body) {
+        Ok(r) => r,
+        Err(e) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", format!("{}: {}", e.path(), e.inner()))),
+    };
+    let seg = app.create_segment(req, app.as_of(None)?).await?;
+    Ok((StatusCode::CREATED, ok(seg)?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    definition: Value,
+}
+
+pub async fn update_segment(State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<UpdateBody>) -> ApiResult {
+    let def = definition(body.definition)?;
+    ok(app.update_segment(&id, def, app.as_of(None)?).await?)
+}
+
+pub async fn get_segment(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(app.get_segment(&id).await?)
+}
+
+pub async fn list_versions(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(app.segment_versions(&id).await?)
+}
+
+pub async fn get_version(State(app): State<AppState>, Path((id, version)): Path<(String, i64)>) -> ApiResult {
+    let def = app.segment_definition(&id, Some(version)).await?;
+    ok(json!({ "segment": id, "version": version, "definition": def }))
+}
+
+#[derive(Deserialize)]
+pub struct AsOfQuery {
+    as_of: Option<String>,
+    count_only: Option<bool>,
+}
+
+pub async fn preview_segment(State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<AsOfQuery>) -> ApiResult {
+    let def = app.segment_definition(&id, None).await?;
+    ok(app.preview(&def, app.as_of(q.as_of.as_deref())?, !q.count_only.unwrap_or(false)).await?)
+}
+
+pub async fn explain_segment(State(app): State<AppState>, Path((id, customer)): Path<(String, String)>, Query(q): Query<AsOfQuery>) -> ApiResult {
+    let def = app.segment_definition(&id, None).await?;
+    let (member, clauses) = app.explain_customer(&def, app.as_of(q.as_of.as_deref())?, &customer).await?;
+    ok(json!({ "segment": id, "customer": customer, "member": member, "clauses": clauses }))
+}
+
+#[derive(Deserialize)]
+pub struct MembersQuery {
+    format: Option<String>,
+    with_email: Option<bool>,
+    as_of: Option<String>,
+}
+
+/// Stream members as CSV (default) or JSON lines, in constant memory.
+pub async fn segment_members(State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<MembersQuery>) -> Result<Response, ApiError> {
+    let csv = match q.format.as_deref() {
+        None | Some("csv") => true,
+        Some("jsonl") => false,
+        Some(other) => return Err(AppError::BadInput(format!("format must be csv or jsonl, not `{other}`")).into()),
+    };
+    let with_email = q.with_email.unwrap_or(false);
+    let def = app.segment_definition(&id, None).await?;
+    let prepared = app.prepare(&def, app.as_of(q.as_of.as_deref())?).await?;
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let producer = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = producer.stream_prepared(&prepared, tx).await {
+            tracing::error!(error = %e, "members export failed");
+        }
+    });
+    let header_line = if !csv {
+        ""
+    } else if with_email {
+        "external_id,email\n"
+    } else {
+        "external_id\n"
+    };
+    let head = futures::stream::once(async move { Ok::<_, Infallible>(Bytes::from_static(header_line.as_bytes())) });
+    let rows = futures::stream::unfold(rx, move |mut rx| async move {
+        let chunk = rx.recv().await?;
+        let mut buf = Vec::with_capacity(chunk.len() * 16);
+        for m in &chunk {
+            crate::app::write_member(&mut buf, m, csv, with_email).expect("writing to memory");
+        }
+        Some((Ok::<_, Infallible>(Bytes::from(buf)), rx))
+    });
+    let content_type = if csv { "text/csv; charset=utf-8" } else { "application/x-ndjson" };
+    Ok(([(header::CONTENT_TYPE, content_type)], Body::from_stream(futures::StreamExt::chain(head, rows))).into_response())
+}

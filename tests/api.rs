@@ -1,0 +1,166 @@
+//! The HTTP API, driven in-process through the router: error envelope, validation details,
+//! previews, saved segments with versions, members streaming and "why in, why out".
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use segwright::app::ImportOptions;
+use segwright::domain::import::Kind;
+
+struct TestApp {
+    router: axum::Router,
+    _db: common::TestDb,
+}
+
+impl TestApp {
+    async fn spawn() -> Self {
+        let db = common::sqlite_db();
+        let app = common::app(&db).await;
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
+            app.import(ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false)).await.expect("import fixture");
+        }
+        Self { router: segwright::http::router(std::sync::Arc::new(app)), _db: db }
+    }
+
+    async fn call(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        let body = match body {
+            Some(v) => {
+                req = req.header("content-type", "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let resp = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+        let status = resp.status();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).to_string())
+    }
+
+    async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let (s, text) = self.call(method, uri, body).await;
+        (s, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+    }
+}
+
+fn us() -> Value {
+    json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}})
+}
+
+#[tokio::test]
+async fn health_answers_ok() {
+    let app = TestApp::spawn().await;
+    let (s, v) = app.json("GET", "/health", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"], "ok");
+}
+
+#[tokio::test]
+async fn a_preview_reports_size_conditions_and_sample() {
+    let app = TestApp::spawn().await;
+    let def = json!({"version":1,"root":{"type":"all","conditions":[
+        {"type":"attribute","field":"country","op":"in","value":["US","CA"]},
+        {"type":"attribute","field":"email_consent","op":"eq","value":true}]}});
+    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": def}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["size"]["count"], 2);
+    assert_eq!(v["size"]["total_customers"], 5);
+    assert_eq!(v["conditions"][0]["alone"], 3);
+    assert_eq!(v["conditions"][1]["cumulative"], 2);
+    assert_eq!(v["sample"][0]["email"], "a***@example.com");
+    assert_eq!(v["as_of"], "2026-11-22");
+}
+
+#[tokio::test]
+async fn an_invalid_definition_gets_every_issue_with_its_path() {
+    let app = TestApp::spawn().await;
+    let def = json!({"version":1,"root":{"type":"all","conditions":[
+        {"type":"attribute","field":"lifetime_revnue","op":"gt","value":5},
+        {"type":"percentile","field":"lifetime_revenue","direction":"top","percent":150}]}});
+    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": def}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["code"], "invalid_definition");
+    let issues = v["error"]["details"]["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 2);
+    assert_eq!(issues[0]["path"], "$.root.conditions[0].field");
+    assert_eq!(issues[0]["code"], "unknown_field");
+    assert_eq!(issues[0]["suggestions"][0], "lifetime_revenue");
+    assert_eq!(issues[1]["code"], "value_out_of_domain");
+}
+
+#[tokio::test]
+async fn malformed_json_gets_the_error_envelope() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .router
+        .clone()
+        .oneshot(Request::post("/api/preview").header("content-type", "application/json").body(Body::from("{\"definition\": ")).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_json");
+    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": {"version":1,"root":{"type":"atribute"}}}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["error"]["details"]["issues"][0]["path"], "$.root");
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_a_json_404() {
+    let app = TestApp::spawn().await;
+    let (s, v) = app.json("GET", "/api/nothing", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(v["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn saved_segments_keep_versions_and_stream_members() {
+    let app = TestApp::spawn().await;
+    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name":"us","definition": us()}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, _) = app.json("POST", "/api/segments", Some(json!({"name":"us","definition": us()}))).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let v2 = json!({"version":1,"root":{"type":"attribute","field":"country","op":"in","value":["US","CA"]}});
+    let (s, v) = app.json("PUT", &format!("/api/segments/{id}"), Some(json!({"definition": v2}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["current_version"], 2);
+    let (_, v) = app.json("GET", &format!("/api/segments/{id}/versions/1"), None).await;
+    assert_eq!(v["definition"], us());
+    let (s, csv) = app.call("GET", "/api/segments/us/members?with_email=true", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(csv, "external_id,email\nc1,ann@example.com\nc2,bob@example.com\nc3,cat@example.com\n");
+    let (_, jsonl) = app.call("GET", "/api/segments/us/members?format=jsonl", None).await;
+    assert_eq!(jsonl.lines().count(), 3);
+}
+
+#[tokio::test]
+async fn why_in_why_out_shows_each_clause_for_a_customer() {
+    let app = TestApp::spawn().await;
+    let def = json!({"version":1,"root":{"type":"all","conditions":[
+        {"type":"attribute","field":"lifetime_revenue","op":"gte","value":100},
+        {"type":"attribute","field":"country","op":"eq","value":"CA"}]}});
+    let (s, v) = app.json("POST", "/api/explain", Some(json!({"definition": def, "customer": "c1"}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["member"], false);
+    assert_eq!(v["clauses"][0]["passed"], true);
+    assert_eq!(v["clauses"][1]["passed"], false);
+    let (s, _) = app.json("POST", "/api/explain", Some(json!({"definition": def, "customer": "nobody"}))).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_schema_and_catalog_describe_the_language() {
+    let app = TestApp::spawn().await;
+    let (_, schema) = app.json("GET", "/api/schema/segment", None).await;
+    assert!(schema.to_string().contains("percentile"));
+    let (_, cat) = app.json("GET", "/api/catalog", None).await;
+    let names: Vec<&str> = cat["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"plan_type") && names.contains(&"days_since_last_activity"));
+}
