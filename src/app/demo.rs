@@ -155,6 +155,7 @@ async fn write(tx: &mut ImportTx, b: Batch) -> Result<(u64, u64), AppError> {
 
 /// Build the demo dataset (idempotent for the same seed and size), then refresh facts.
 pub async fn generate_demo(app: &App, opts: DemoOptions, as_of: AsOf) -> Result<(u64, u64, u64), AppError> {
+    let started = std::time::Instant::now();
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let bar = if opts.progress { ProgressBar::new(opts.customers) } else { ProgressBar::hidden() };
     bar.set_style(ProgressStyle::with_template("{msg} {bar:40} {pos}/{len} customers ({per_sec}, eta {eta})").expect("template"));
@@ -186,8 +187,10 @@ pub async fn generate_demo(app: &App, opts: DemoOptions, as_of: AsOf) -> Result<
     }
     tx.record("demo", &format!("demo --customers {} --seed {}", opts.customers, opts.seed), opts.customers, opts.customers + orders + events, 0).await?;
     tx.commit().await?;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "demo rows written");
     bar.set_message("refreshing facts");
     app.store.refresh_facts().await?;
+    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "facts refreshed");
     app.invalidate();
     bar.finish_and_clear();
     Ok((opts.customers, orders, events))

@@ -139,10 +139,14 @@ pub fn describe(node: &Node, catalog: &Catalog, glossary: &Glossary, as_of: &AsO
             format!("{d} {percent}% by {}", human(field))
         }
         Node::Term { name, params } => {
-            let (label, desc) = glossary.get(name).map(|t| (t.label.clone(), t.description.clone())).unwrap_or((name.clone(), String::new()));
+            let Some(term) = glossary.get(name) else { return format!("glossary term \"{name}\"") };
             let p: Vec<String> = params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             let p = if p.is_empty() { String::new() } else { format!(" ({})", p.join(", ")) };
-            format!("glossary term \"{label}\"{p}: {desc}")
+            // Show what the term means here, with its parameters applied.
+            match term.expand(params) {
+                Ok(expanded) => format!("{}{p} = {}", term.label, describe(&expanded, catalog, glossary, as_of)),
+                Err(_) => format!("{}{p}: {}", term.label, term.description),
+            }
         }
         Node::Segment { segment, member } => format!("{} segment \"{segment}\"", if *member { "member of" } else { "not a member of" }),
     }

@@ -60,9 +60,11 @@ macro_rules! on_tx {
     };
 }
 
-/// `($1, $2, …), (…)` for `rows` rows of `cols` columns.
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
+/// `($1, $2, …), (…)` for `rows` rows of `cols` columns; plain `?` on SQLite, whose parser
+/// looks named parameters up linearly (quadratic for a 5,000-value batch).
+fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
+    let one = |n: usize| if sqlite { "?".to_string() } else { format!("${n}") };
+    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| one(r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }
 
 impl Store {
@@ -77,6 +79,10 @@ impl Store {
 }
 
 impl ImportTx {
+    fn is_sqlite(&self) -> bool {
+        matches!(self.tx, Tx::Sqlite(_))
+    }
+
     async fn run(&mut self, sql: String, binds: &[Bind]) -> Result<u64, StoreError> {
         Ok(on_tx!(self, t => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds).execute(&mut **t).await?.rows_affected()))
     }
@@ -93,9 +99,9 @@ impl ImportTx {
         let mut map = HashMap::with_capacity(uniq.len());
         for part in uniq.chunks(1000) {
             let binds: Vec<Bind> = part.iter().map(|s| Bind::Text(Some(s.to_string()))).collect();
-            let list = (1..=part.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+            let list = placeholders(self.is_sqlite(), 1, part.len());
             map.extend(
-                self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN ({list})"), &binds).await?.into_iter().map(|(i, e)| (e, i)),
+                self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN {list}"), &binds).await?.into_iter().map(|(i, e)| (e, i)),
             );
             let missing: Vec<&str> = part.iter().copied().filter(|e| !map.contains_key(*e)).collect();
             if missing.is_empty() {
@@ -103,7 +109,10 @@ impl ImportTx {
             }
             let now = super::now();
             let binds: Vec<Bind> = missing.iter().flat_map(|e| [Bind::Text(Some(e.to_string())), Bind::Int(Some(now))]).collect();
-            let sql = format!("INSERT INTO customers (external_id, created_at) VALUES {} RETURNING id, external_id", placeholders(missing.len(), 2));
+            let sql = format!(
+                "INSERT INTO customers (external_id, created_at) VALUES {} RETURNING id, external_id",
+                placeholders(self.is_sqlite(), missing.len(), 2)
+            );
             let created = self.id_rows(sql, &binds).await?;
             self.created_customers += created.len() as u64;
             map.extend(created.into_iter().map(|(i, e)| (e, i)));
@@ -145,7 +154,7 @@ impl ImportTx {
             let sql = format!(
                 "INSERT INTO customers ({}) VALUES {} ON CONFLICT (external_id) DO UPDATE SET {set} RETURNING id, external_id",
                 cols.join(", "),
-                placeholders(part.len(), cols.len())
+                placeholders(self.is_sqlite(), part.len(), cols.len())
             );
             ids.extend(self.id_rows(sql, &binds).await?.into_iter().map(|(i, e)| (e, i)));
         }
@@ -161,7 +170,7 @@ impl ImportTx {
         for part in attrs.chunks(4 * 1000) {
             let sql = format!(
                 "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES {} ON CONFLICT (customer_id, name) DO UPDATE SET num_value = excluded.num_value, text_value = excluded.text_value",
-                placeholders(part.len() / 4, 4)
+                placeholders(self.is_sqlite(), part.len() / 4, 4)
             );
             self.run(sql, part).await?;
         }
@@ -197,7 +206,7 @@ impl ImportTx {
                 .collect();
             let sql = format!(
                 "INSERT INTO orders (order_key, customer_id, occurred_at, amount, quantity) VALUES {} ON CONFLICT (order_key) DO UPDATE SET customer_id = excluded.customer_id, occurred_at = excluded.occurred_at, amount = excluded.amount, quantity = excluded.quantity",
-                placeholders(part.len(), 5)
+                placeholders(self.is_sqlite(), part.len(), 5)
             );
             self.run(sql, &binds).await?;
         }
@@ -222,7 +231,7 @@ impl ImportTx {
                 .collect();
             let sql = format!(
                 "INSERT INTO events (event_key, customer_id, name, occurred_at, properties) VALUES {} ON CONFLICT (event_key) DO NOTHING",
-                placeholders(part.len(), 5)
+                placeholders(self.is_sqlite(), part.len(), 5)
             );
             self.run(sql, &binds).await?;
         }
