@@ -302,7 +302,11 @@ async fn members(app: &App, def: &Definition, as_of: crate::domain::time::AsOf, 
         out.flush()
     });
     let n = app.export_members(def, as_of, tx).await;
-    writer.await.map_err(|e| AppError::Io(e.to_string()))?.map_err(|e| AppError::Io(format!("writing output: {e}")))?;
+    match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        other => other.map_err(|e| AppError::Io(format!("writing output: {e}")))?,
+    }
     eprintln!("{} members", n?);
     Ok(())
 }

@@ -154,7 +154,8 @@ fn aggregate(a: &Agg, c: &Customer) -> Option<Val> {
     }
     match a.measure {
         Measure::Count => Some(Val::Int(count as i64)),
-        Measure::Sum => Some(Val::Num(values.iter().sum())),
+        // Start from +0.0: an empty f64 sum is -0.0.
+        Measure::Sum => Some(Val::Num(values.iter().fold(0.0, |a, b| a + b))),
         Measure::Avg => (!values.is_empty()).then(|| Val::Num(values.iter().sum::<f64>() / values.len() as f64)),
         Measure::Min => values.iter().copied().reduce(f64::min).map(Val::Num),
         Measure::Max => values.iter().copied().reduce(f64::max).map(Val::Num),

@@ -8,7 +8,7 @@ use super::catalog::{Catalog, FieldUnit};
 use super::definition::{AggSource, DateOp, Direction, Measure, Node, Op, Period, Value};
 use super::evaluate::{self, Customer, Val};
 use super::glossary::Glossary;
-use super::pred::{Expr, Pred, Scalar, Test};
+use super::pred::{Cmp, Expr, Pred, Scalar, Test};
 use super::time::{AsOf, Unit, date_of_day};
 use super::validate::ValidDefinition;
 
@@ -179,52 +179,73 @@ fn show(v: &Val, e: &Expr, catalog: &Catalog, as_of: &AsOf) -> String {
     }
 }
 
-fn needs(t: &Test) -> String {
-    let s = |x: &Scalar| match x {
-        Scalar::Num(n) => format!("{n}"),
-        Scalar::Int(i) => i.to_string(),
-        Scalar::Text(t) => t.clone(),
-    };
-    match t {
-        Test::Cmp { op, value } => {
-            format!("needs {} {}", serde_json::to_value(op).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), s(value))
-        }
-        Test::Between { lo, hi } => format!("needs between {} and {}", s(lo), s(hi)),
-        Test::In { values } => format!("needs one of {}", values.iter().map(s).collect::<Vec<_>>().join(", ")),
-        Test::NotIn { values } => format!("needs none of {}", values.iter().map(s).collect::<Vec<_>>().join(", ")),
-        Test::Contains { value } => format!("needs to contain {value}"),
-        Test::StartsWith { value } => format!("needs to start with {value}"),
-        Test::IsSet { set } => {
-            if *set {
-                "needs a value".into()
-            } else {
-                "needs no value".into()
-            }
-        }
+fn scalar_val(x: &Scalar) -> Val {
+    match x {
+        Scalar::Num(n) => Val::Num(*n),
+        Scalar::Int(i) => Val::Int(*i),
+        Scalar::Text(t) => Val::Text(t.clone()),
     }
 }
 
-fn leaf_details(p: &Pred, c: &Customer, as_of: &AsOf, thresholds: &[Option<f64>], catalog: &Catalog, out: &mut Vec<String>) {
+/// What a test requires, with values formatted like the expression's (dates, money).
+fn needs(t: &Test, fmt: &dyn Fn(&Scalar) -> String) -> String {
+    let list = |v: &[Scalar]| v.iter().map(fmt).collect::<Vec<_>>().join(", ");
+    match t {
+        Test::Cmp { op, value } => {
+            let sym = match op {
+                Cmp::Eq => "=",
+                Cmp::Ne => "≠",
+                Cmp::Lt => "<",
+                Cmp::Lte => "≤",
+                Cmp::Gt => ">",
+                Cmp::Gte => "≥",
+            };
+            format!("needs {sym} {}", fmt(value))
+        }
+        Test::Between { lo, hi } => format!("needs {} … {}", fmt(lo), fmt(hi)),
+        Test::In { values } => format!("needs one of {}", list(values)),
+        Test::NotIn { values } => format!("needs none of {}", list(values)),
+        Test::Contains { value } => format!("needs to contain {value}"),
+        Test::StartsWith { value } => format!("needs to start with {value}"),
+        Test::IsSet { set: true } => "needs a value".into(),
+        Test::IsSet { set: false } => "needs no value".into(),
+    }
+}
+
+struct Ctx<'a> {
+    c: &'a Customer,
+    as_of: &'a AsOf,
+    thresholds: &'a [Option<f64>],
+    catalog: &'a Catalog,
+}
+
+fn leaf_details(p: &Pred, x: &Ctx<'_>, out: &mut Vec<String>) {
     let mark = |ok: bool| if ok { "✓" } else { "✗" };
     match p {
-        Pred::All { of } | Pred::Any { of } => of.iter().for_each(|x| leaf_details(x, c, as_of, thresholds, catalog, out)),
-        Pred::Not { of } => leaf_details(of, c, as_of, thresholds, catalog, out),
+        Pred::All { of } | Pred::Any { of } => of.iter().for_each(|y| leaf_details(y, x, out)),
+        Pred::Not { of } => {
+            let mut inner = Vec::new();
+            leaf_details(of, x, &mut inner);
+            out.push(format!("must not hold: [{}] {}", inner.join("; "), mark(evaluate::holds(p, x.c, x.as_of, x.thresholds))));
+        }
         Pred::Test { expr, test } => {
-            let v = evaluate::value_of(expr, c, as_of);
+            let v = evaluate::value_of(expr, x.c, x.as_of);
             let name = match expr {
                 Expr::Field(f) => human(&f.name),
                 Expr::Agg(a) => format!("{:?} of {:?}", a.measure, a.source).to_lowercase(),
             };
-            let shown = v.as_ref().map(|v| show(v, expr, catalog, as_of)).unwrap_or_else(|| "not set".into());
-            out.push(format!("{name} {shown} ({}) {}", needs(test), mark(evaluate::passes(v.as_ref(), test))));
+            let shown = v.as_ref().map(|v| show(v, expr, x.catalog, x.as_of)).unwrap_or_else(|| "not set".into());
+            let fmt = |s: &Scalar| show(&scalar_val(s), expr, x.catalog, x.as_of);
+            out.push(format!("{name} {shown} ({}) {}", needs(test, &fmt), mark(evaluate::passes(v.as_ref(), test))));
         }
         Pred::Percentile { field, direction, slot, .. } => {
-            let v = evaluate::field_value(field, c, as_of);
-            let t = thresholds.get(*slot).copied().flatten();
+            let e = Expr::Field(field.clone());
+            let v = evaluate::field_value(field, x.c, x.as_of);
+            let t = x.thresholds.get(*slot).copied().flatten();
             let cmp = if *direction == Direction::Top { "≥" } else { "≤" };
-            let shown = v.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "not set".into());
-            let t_text = t.map(|t| format!("{t:.2}")).unwrap_or_else(|| "none".into());
-            out.push(format!("{} {shown}, needs {cmp} {t_text} {}", human(&field.name), mark(evaluate::holds(p, c, as_of, thresholds))));
+            let shown = v.as_ref().map(|v| show(v, &e, x.catalog, x.as_of)).unwrap_or_else(|| "not set".into());
+            let t_text = t.map(|t| show(&Val::Num(t), &e, x.catalog, x.as_of)).unwrap_or_else(|| "none".into());
+            out.push(format!("{} {shown}, needs {cmp} {t_text} {}", human(&field.name), mark(evaluate::holds(p, x.c, x.as_of, x.thresholds))));
         }
     }
 }
@@ -236,7 +257,7 @@ pub fn why(vd: &ValidDefinition, customer: &Customer, thresholds: &[Option<f64>]
         .iter()
         .map(|cl| {
             let mut details = Vec::new();
-            leaf_details(&cl.pred, customer, &as_of, thresholds, catalog, &mut details);
+            leaf_details(&cl.pred, &Ctx { c: customer, as_of: &as_of, thresholds, catalog }, &mut details);
             ClauseTrace {
                 path: cl.path.clone(),
                 description: describe(&cl.node, catalog, glossary, &as_of),
