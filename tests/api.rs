@@ -138,6 +138,11 @@ async fn saved_segments_keep_versions_and_stream_members() {
     assert_eq!(csv, "external_id,email\nc1,ann@example.com\nc2,bob@example.com\nc3,cat@example.com\n");
     let (_, jsonl) = app.call("GET", "/api/segments/us/members?format=jsonl", None).await;
     assert_eq!(jsonl.lines().count(), 3);
+    // Previews report the overlap with saved segments.
+    let (_, v) =
+        app.json("POST", "/api/preview", Some(json!({"definition": {"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"CA"}}}))).await;
+    assert_eq!(v["overlaps"][0]["name"], "us");
+    assert_eq!(v["overlaps"][0]["overlap"], 1);
 }
 
 #[tokio::test]

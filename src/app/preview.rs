@@ -9,6 +9,7 @@ use crate::domain::compile::{self, FactsMode, INACTIVITY_BUCKETS, REVENUE_BUCKET
 use crate::domain::definition::{Definition, Direction};
 use crate::domain::explain::{ClauseTrace, describe, why};
 use crate::domain::mask;
+use crate::domain::preview::Overlap;
 use crate::domain::preview::{Bucket, ConditionCount, Freshness, Preview, SampleMember, Size, Threshold, percent};
 use crate::domain::time::{AsOf, DAY_SECS};
 use crate::domain::validate::{PercentileSpec, ValidDefinition};
@@ -128,7 +129,21 @@ impl App {
         let (high, medium) = self.value_tiers(&p.vd, p.facts).await?;
         out.by_value_tier = groups(self.store.fetch_groups(&compile::compile_by_tier(&p.vd, t, high, medium)).await?);
         out.sample = self.store.fetch_texts(&compile::compile_sample(&p.vd, t, 20)).await?.into_iter().map(|r| sample_member(r, &p.vd.as_of())).collect();
+        out.overlaps = self.overlaps(p).await?;
         Ok(())
+    }
+
+    /// How many of the audience each saved segment (up to 20) also holds.
+    async fn overlaps(&self, p: &Prepared) -> Result<Vec<Overlap>, AppError> {
+        let mut out = Vec::new();
+        for seg in self.store.list_segments().await?.into_iter().take(20) {
+            let def = self.segment_definition(&seg.id, None).await?;
+            // A saved segment that no longer validates (e.g. a removed attribute) is skipped.
+            let Ok(other) = self.prepare(&def, p.vd.as_of()).await else { continue };
+            let q = compile::compile_overlap(&p.vd, p.target(self.store.dialect()), &other.vd, &other.thresholds);
+            out.push(Overlap { segment: seg.id, name: seg.name, overlap: self.store.fetch_ints(&q).await?[0] });
+        }
+        Ok(out)
     }
 
     /// Value tiers: high = top 20% by lifetime revenue, medium = the next 30%.
