@@ -38,6 +38,12 @@ async fn story(db: &common::TestDb) {
     assert_eq!(count(&app, r#"{"version":1,"root":{"type":"aggregate","source":"events","event":"cart_abandoned","measure":"count","window":{"last":7,"unit":"days"},"op":"gte","value":2}}"#).await, 1);
     assert_eq!(count(&app, r#"{"version":1,"root":{"type":"term","name":"inactive_for","params":{"days":1}}}"#).await, 4);
 
+    // As of an earlier day, later data does not exist: c1 had only the June order then.
+    let june = app.as_of(Some("2026-06-15")).unwrap();
+    let p = app.preview(&def(r#"{"version":1,"root":{"type":"attribute","field":"lifetime_revenue","op":"eq","value":80.5}}"#), june, true).await.unwrap();
+    assert_eq!((p.size.count, p.freshness.facts.as_str()), (1, "as_of"), "{}", db.name);
+    assert_eq!(p.sample[0].lifetime_revenue, 80.5);
+
     // Re-importing the same file changes nothing.
     app.import(ImportOptions::new(Kind::Orders, fixture("orders.csv"), vec![], false, None, false)).await.unwrap();
     assert_eq!(count(&app, r#"{"version":1,"root":{"type":"aggregate","source":"orders","measure":"count","op":"gte","value":1}}"#).await, 3);

@@ -2,6 +2,8 @@
 //! a sample, each wrapping the compiled predicate. Fixed SQL text around it; values still bound.
 
 use super::{BASE_FROM, CompiledQuery, SqlWriter, Target};
+use crate::domain::catalog::{Fact, FieldType, Source};
+use crate::domain::pred::FieldRef;
 use crate::domain::validate::ValidDefinition;
 
 /// Buckets of the lifetime revenue histogram: `(label, lower bound exclusive)`; the first
@@ -23,6 +25,11 @@ pub const INACTIVITY_BUCKETS: &[(&str, i64)] = &[("0–7", 7), ("8–30", 30), (
 /// Customers on the global suppression list are never reachable.
 const SUPPRESSED: &str = "EXISTS (SELECT 1 FROM suppressions s WHERE (s.kind = 'email' AND s.value = c.email) OR (s.kind = 'phone' AND s.value = c.phone) OR (s.kind = 'external_id' AND s.value = c.external_id))";
 
+/// A derived fact's expression in the writer's facts mode (precomputed or as of D).
+fn fact(w: &mut SqlWriter<'_>, fact: Fact) -> String {
+    w.field_expr(&FieldRef { name: String::new(), ty: FieldType::Number, source: Source::Fact(fact), repr: None })
+}
+
 fn writer<'t>(vd: &ValidDefinition, t: Target<'t>) -> SqlWriter<'t> {
     SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds)
 }
@@ -32,7 +39,7 @@ fn writer<'t>(vd: &ValidDefinition, t: Target<'t>) -> SqlWriter<'t> {
 pub fn compile_summary(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
-    let rev = "COALESCE(f.lifetime_revenue, 0)";
+    let rev = &fact(&mut w, Fact::LifetimeRevenue);
     let mut cols = vec![
         "COUNT(*)".to_string(),
         format!("SUM(CASE WHEN c.email IS NOT NULL AND c.email_consent = 1 AND NOT {SUPPRESSED} THEN 1 ELSE 0 END)"),
@@ -48,14 +55,14 @@ pub fn compile_summary(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
         };
         cols.push(format!("SUM(CASE WHEN {cond} THEN 1 ELSE 0 END)"));
     }
-    let end = w.bind_int(vd.as_of().end());
-    let days = format!("(({end} - f.last_activity_at) / 86400)");
+    let days = fact(&mut w, Fact::DaysSinceLastActivity);
+    let last = fact(&mut w, Fact::LastActivityAt);
     let mut lo = i64::MIN;
     for (_, hi) in INACTIVITY_BUCKETS {
         cols.push(format!("SUM(CASE WHEN {days} > {lo} AND {days} <= {hi} THEN 1 ELSE 0 END)"));
         lo = *hi;
     }
-    cols.push("SUM(CASE WHEN f.last_activity_at IS NULL THEN 1 ELSE 0 END)".into());
+    cols.push(format!("SUM(CASE WHEN {last} IS NULL THEN 1 ELSE 0 END)"));
     CompiledQuery { sql: format!("SELECT {} FROM {BASE_FROM} WHERE {pred}", cols.join(", ")), params: w.finish() }
 }
 
@@ -74,7 +81,7 @@ pub fn compile_by_tier(vd: &ValidDefinition, t: Target<'_>, high: f64, medium: f
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
     let (h, m) = (w.bind_float(high), w.bind_float(medium));
-    let rev = "COALESCE(f.lifetime_revenue, 0)";
+    let rev = fact(&mut w, Fact::LifetimeRevenue);
     let tier = format!("CASE WHEN {rev} >= {h} AND {rev} > 0 THEN 'high' WHEN {rev} >= {m} AND {rev} > 0 THEN 'medium' ELSE 'low' END");
     CompiledQuery { sql: format!("SELECT {tier} AS tier, COUNT(*) FROM {BASE_FROM} WHERE {pred} GROUP BY 1 ORDER BY 1"), params: w.finish() }
 }
@@ -84,7 +91,8 @@ pub fn compile_by_tier(vd: &ValidDefinition, t: Target<'_>, high: f64, medium: f
 pub fn compile_sample(vd: &ValidDefinition, t: Target<'_>, n: u32) -> CompiledQuery {
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
-    let cols = "c.external_id, c.email, c.phone, c.first_name, c.country, c.region, CAST(COALESCE(f.lifetime_revenue, 0) AS TEXT), CAST(COALESCE(f.order_count, 0) AS TEXT), CAST(f.last_activity_at AS TEXT)";
+    let (rev, orders, last) = (fact(&mut w, Fact::LifetimeRevenue), fact(&mut w, Fact::OrderCount), fact(&mut w, Fact::LastActivityAt));
+    let cols = format!("c.external_id, c.email, c.phone, c.first_name, c.country, c.region, CAST({rev} AS TEXT), CAST({orders} AS TEXT), CAST({last} AS TEXT)");
     let limit = w.bind_int(i64::from(n));
     CompiledQuery { sql: format!("SELECT {cols} FROM {BASE_FROM} WHERE {pred} ORDER BY c.id LIMIT {limit}"), params: w.finish() }
 }
