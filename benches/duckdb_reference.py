@@ -21,7 +21,7 @@ RUNS = 7
 
 
 def export(db, table, cols, out_dir):
-    path = os.path.join(out_dir, f"{table}.csv")
+    path = os.path.join(out_dir, f"export-{table}.csv")
     if not os.path.exists(path):
         with open(path, "w") as f:
             subprocess.run(["sqlite3", "-csv", "-header", db, f"SELECT {cols} FROM {table}"], stdout=f, check=True)

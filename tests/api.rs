@@ -54,6 +54,14 @@ fn us() -> Value {
 }
 
 #[tokio::test]
+async fn the_landing_page_is_served() {
+    let app = TestApp::spawn().await;
+    let (s, html) = app.call("GET", "/", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("<h1>segwright</h1>") && html.contains("/api/preview"));
+}
+
+#[tokio::test]
 async fn health_answers_ok() {
     let app = TestApp::spawn().await;
     let (s, v) = app.json("GET", "/health", None).await;

@@ -73,6 +73,8 @@ pub struct App {
     pub glossary: Glossary,
     pub settings: Settings,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// Resolved percentile thresholds, kept until the next import changes the data.
+    thresholds: std::sync::Mutex<std::collections::HashMap<String, Option<f64>>>,
 }
 
 impl App {
@@ -86,7 +88,7 @@ impl App {
             AsOf::parse(d, settings.timezone.name()).map_err(AppError::BadInput)?;
         }
         let store = Store::connect(&settings.database_url).await?;
-        Ok(Self { store, glossary, settings, snapshot: RwLock::new(None) })
+        Ok(Self { store, glossary, settings, snapshot: RwLock::new(None), thresholds: Default::default() })
     }
 
     /// The as-of date: the request's, else the configured one, else today.
@@ -117,6 +119,7 @@ impl App {
     /// Forget the cached catalog (after imports).
     pub fn invalidate(&self) {
         *self.snapshot.write().expect("snapshot lock") = None;
+        self.thresholds.lock().expect("threshold lock").clear();
     }
 
     /// Saved segments' current definitions, by id and by name.

@@ -47,9 +47,16 @@ impl App {
     }
 
     async fn threshold(&self, spec: &PercentileSpec, vd: &ValidDefinition, facts: FactsMode) -> Result<Option<f64>, AppError> {
+        let as_of = vd.as_of();
+        let key = format!("{}|{:?}|{}|{}|{}|{:?}", spec.field.name, spec.direction, spec.percent, as_of.date(), as_of.tz().name(), facts);
+        if let Some(v) = self.thresholds.lock().expect("threshold lock").get(&key) {
+            return Ok(*v);
+        }
         let t = Target { dialect: self.store.dialect(), facts, thresholds: &[] };
         let q = compile::compile_percentile_values(spec, vd, t);
-        Ok(self.store.percentile_threshold(&q, spec.direction, spec.percent).await?)
+        let v = self.store.percentile_threshold(&q, spec.direction, spec.percent).await?;
+        self.thresholds.lock().expect("threshold lock").insert(key, v);
+        Ok(v)
     }
 
     /// Count-only (`full = false`) or full preview of a definition.
@@ -58,16 +65,27 @@ impl App {
         let p = self.prepare(def, as_of).await?;
         let snap = self.snapshot().await?;
         let t = p.target(self.store.dialect());
-        let funnel = self.store.fetch_ints(&compile::compile_funnel(&p.vd, t)).await?;
-        let n = p.vd.clauses().len();
+        // The count-only preview counts the audience alone; the full one adds the funnel.
+        let funnel = if full {
+            self.store.fetch_ints(&compile::compile_funnel(&p.vd, t)).await?
+        } else {
+            vec![snap.freshness.customers, self.store.fetch_ints(&compile::compile_count(&p.vd, t)).await?[0]]
+        };
+        let n = if full { p.vd.clauses().len() } else { 0 };
         let total = funnel[0];
-        let conditions = p.vd.clauses().iter().enumerate().map(|(i, c)| ConditionCount {
+        let conditions = p.vd.clauses().iter().take(n).enumerate().map(|(i, c)| ConditionCount {
             path: c.path.clone(),
             description: describe(&c.node, &snap.catalog, &self.glossary, &as_of),
             alone: funnel[1 + i],
             cumulative: funnel[1 + n + i],
         });
-        let count = if n == 0 { total } else { funnel[2 * n] };
+        let count = if !full {
+            funnel[1]
+        } else if n == 0 {
+            total
+        } else {
+            funnel[2 * n]
+        };
         let mut preview = Preview {
             as_of: as_of.date().to_string(),
             timezone: as_of.tz().name().to_string(),

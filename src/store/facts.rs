@@ -22,8 +22,14 @@ impl Store {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
             tx.commit().await?;
         });
-        if self.dialect() == Dialect::Postgres {
-            on_pool!(self, p => sqlx::query("ANALYZE customer_facts").execute(p).await.map(|_| ())?);
+        // Fresh statistics let the planners use the facts indexes; on SQLite, folding the
+        // write-ahead log back into the database keeps reads from walking a huge WAL.
+        match self.dialect() {
+            Dialect::Postgres => on_pool!(self, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?),
+            Dialect::Sqlite => on_pool!(self, p => {
+                sqlx::query("ANALYZE").execute(p).await?;
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await.map(|_| ())?
+            }),
         }
         let latest: (Option<i64>, Option<i64>) =
             on_pool!(self, p => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(p).await?);

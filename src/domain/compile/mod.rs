@@ -37,7 +37,7 @@ pub struct Target<'a> {
 pub fn compile_members(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
     let pred = w.pred(vd.root());
-    CompiledQuery { sql: format!("SELECT c.id FROM {BASE_FROM} WHERE {pred}"), params: w.finish() }
+    CompiledQuery { sql: format!("SELECT c.id FROM {} WHERE {pred}", w.from_clause()), params: w.finish() }
 }
 
 /// The definition's predicate alone (to embed in larger queries), with its parameters.
@@ -62,8 +62,27 @@ pub fn compile_funnel(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     CompiledQuery { sql: format!("SELECT {} FROM {BASE_FROM}", cols.join(", ")), params: w.finish() }
 }
 
+/// `SELECT COUNT(*)` of the audience alone (the count-only preview).
+pub fn compile_count(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
+    let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
+    let pred = w.pred(vd.root());
+    CompiledQuery { sql: format!("SELECT COUNT(*) FROM {} WHERE {pred}", w.from_clause()), params: w.finish() }
+}
+
 /// The non-null values of a percentile's field, as `v`, for threshold resolution.
 pub fn compile_percentile_values(spec: &PercentileSpec, vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
+    use crate::domain::catalog::{Fact, Source};
+    // Precomputed facts hold one NOT NULL row per customer: rank them straight off their index.
+    if t.facts == FactsMode::Precomputed {
+        let col = match spec.field.source {
+            Source::Fact(Fact::LifetimeRevenue) => Some("lifetime_revenue"),
+            Source::Fact(Fact::OrderCount) => Some("order_count"),
+            _ => None,
+        };
+        if let Some(col) = col {
+            return CompiledQuery { sql: format!("SELECT f.{col} AS v FROM customer_facts f"), params: Vec::new() };
+        }
+    }
     let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
     let e = w.field_expr(&spec.field);
     CompiledQuery { sql: format!("SELECT {e} AS v FROM {BASE_FROM} WHERE {e} IS NOT NULL"), params: w.finish() }

@@ -101,7 +101,7 @@ pub fn compile_sample(vd: &ValidDefinition, t: Target<'_>, n: u32) -> CompiledQu
 pub fn compile_export(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
-    CompiledQuery { sql: format!("SELECT c.external_id, c.email FROM {BASE_FROM} WHERE {pred} ORDER BY c.id"), params: w.finish() }
+    CompiledQuery { sql: format!("SELECT c.external_id, c.email FROM {} WHERE {pred} ORDER BY c.id", w.from_clause()), params: w.finish() }
 }
 
 /// How many of the audience are also in another definition's audience.

@@ -30,6 +30,30 @@ pub enum Param {
     Text(String),
 }
 
+/// Rough cost of evaluating a predicate for one customer: columns and precomputed facts are
+/// cheap, custom attributes need a lookup, aggregates scan the customer's orders or events.
+fn cost(p: &Pred) -> u32 {
+    match p {
+        Pred::All { of } | Pred::Any { of } => of.iter().map(cost).sum(),
+        Pred::Not { of } => cost(of),
+        Pred::Percentile { field, .. } | Pred::Test { expr: Expr::Field(field), .. } => match field.source {
+            Source::Column(_) => 1,
+            Source::Fact(_) => 2,
+            Source::Attribute(_) => 5,
+        },
+        Pred::Test { expr: Expr::Agg(_), .. } => 20,
+    }
+}
+
+/// Conditions of a group, cheapest first: both databases stop at the first false (`AND`) or
+/// true (`OR`) term, so expensive aggregates run only for customers the cheap terms keep.
+/// Reordering is safe because every predicate is two-valued and free of side effects.
+fn cheapest_first(of: &[Pred]) -> Vec<&Pred> {
+    let mut v: Vec<&Pred> = of.iter().collect();
+    v.sort_by_key(|p| cost(p));
+    v
+}
+
 /// Writes SQL for predicates, collecting parameters.
 pub struct SqlWriter<'t> {
     dialect: Dialect,
@@ -37,11 +61,19 @@ pub struct SqlWriter<'t> {
     facts: FactsMode,
     thresholds: &'t [Option<f64>],
     params: Vec<Param>,
+    /// Whether anything written reads the precomputed facts (`f.`), so callers can leave the
+    /// join out when nothing does.
+    uses_facts: bool,
 }
 
 impl<'t> SqlWriter<'t> {
     pub fn new(dialect: Dialect, as_of: AsOf, facts: FactsMode, thresholds: &'t [Option<f64>]) -> Self {
-        Self { dialect, as_of, facts, thresholds, params: Vec::new() }
+        Self { dialect, as_of, facts, thresholds, params: Vec::new(), uses_facts: false }
+    }
+
+    /// `FROM` for what has been written: with the facts join only if it is needed.
+    pub fn from_clause(&self) -> &'static str {
+        if self.uses_facts { super::BASE_FROM } else { "customers c" }
     }
 
     /// The parameters, in placeholder order.
@@ -82,8 +114,8 @@ impl<'t> SqlWriter<'t> {
         match p {
             Pred::All { of } if of.is_empty() => "(1 = 1)".into(),
             Pred::Any { of } if of.is_empty() => "(1 = 0)".into(),
-            Pred::All { of } => format!("({})", of.iter().map(|x| self.pred(x)).collect::<Vec<_>>().join(" AND ")),
-            Pred::Any { of } => format!("({})", of.iter().map(|x| self.pred(x)).collect::<Vec<_>>().join(" OR ")),
+            Pred::All { of } => format!("({})", cheapest_first(of).into_iter().map(|x| self.pred(x)).collect::<Vec<_>>().join(" AND ")),
+            Pred::Any { of } => format!("({})", cheapest_first(of).into_iter().map(|x| self.pred(x)).collect::<Vec<_>>().join(" OR ")),
             Pred::Not { of } => format!("(NOT {})", self.pred(of)),
             Pred::Test { expr, test } => {
                 let e = self.expr(expr);
@@ -187,6 +219,7 @@ impl<'t> SqlWriter<'t> {
             _ => {}
         }
         if self.facts == FactsMode::Precomputed {
+            self.uses_facts = true;
             return match fact {
                 Fact::LifetimeRevenue => "COALESCE(f.lifetime_revenue, 0)".into(),
                 Fact::OrderCount => "COALESCE(f.order_count, 0)".into(),
