@@ -186,11 +186,11 @@ pub async fn generate_demo(app: &App, opts: DemoOptions, as_of: AsOf) -> Result<
         i = last + 1;
     }
     tx.record("demo", &format!("demo --customers {} --seed {}", opts.customers, opts.seed), opts.customers, opts.customers + orders + events, 0).await?;
-    tx.commit().await?;
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "demo rows written");
     bar.set_message("refreshing facts");
-    app.store.refresh_facts().await?;
-    tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "facts refreshed");
+    tx.refresh_facts().await?;
+    tx.commit().await?;
+    app.store.optimize().await?;
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "demo data written");
     app.invalidate();
     bar.finish_and_clear();
     Ok((opts.customers, orders, events))

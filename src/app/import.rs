@@ -170,9 +170,10 @@ impl App {
         batch.flush(&mut tx).await?;
         report.rejects_file = rejects.finish()?;
         report.customers_created = tx.created_customers;
-        finish(tx, &opts, &report).await?;
         bar.set_message("refreshing facts");
-        self.store.refresh_facts().await?;
+        tx.refresh_facts().await?;
+        finish(tx, &opts, &report).await?;
+        self.store.optimize().await?;
         self.invalidate();
         bar.finish_and_clear();
         Ok(report)

@@ -2,7 +2,7 @@
 //! order value, items, first/last order, last activity. Recomputed after every import, so
 //! previews read one row per customer instead of aggregating millions of orders.
 
-use super::{Store, StoreError, on_pool};
+use super::{Bind, ImportTx, Store, StoreError, on_pool};
 use crate::domain::compile::Dialect;
 
 const FACTS_SQL: &str = "INSERT INTO customer_facts (customer_id, lifetime_revenue, order_count, average_order_value, items_bought, first_order_at, last_order_at, last_event_at, last_activity_at)
@@ -11,19 +11,40 @@ FROM customers c
 LEFT JOIN (SELECT customer_id, SUM(amount) AS rev, COUNT(*) AS cnt, SUM(quantity) AS items, MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at FROM orders GROUP BY customer_id) o ON o.customer_id = c.id
 LEFT JOIN (SELECT customer_id, MAX(occurred_at) AS last_at FROM events GROUP BY customer_id) e ON e.customer_id = c.id";
 
+impl ImportTx {
+    /// Recompute every customer's facts, the data's latest times and the event names inside the
+    /// import's transaction, so readers never see new rows with stale facts.
+    pub async fn refresh_facts(&mut self) -> Result<(), StoreError> {
+        let greatest = if self.is_sqlite() { "MAX" } else { "GREATEST" };
+        self.run("DELETE FROM customer_facts".into(), &[]).await?;
+        self.run(FACTS_SQL.replace("GREATEST_FN", greatest), &[]).await?;
+        let (order, event) = self.latest_times().await?;
+        let names = self.event_names().await?;
+        let state = [
+            ("latest_order_at", order.map(|x| x.to_string()).unwrap_or_default()),
+            ("latest_event_at", event.map(|x| x.to_string()).unwrap_or_default()),
+            ("event_names", serde_json::to_string(&names).expect("names serialize")),
+        ];
+        for (k, v) in state {
+            let sql = "INSERT INTO store_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+            self.run(sql.into(), &[Bind::Text(Some(k.into())), Bind::Text(Some(v))]).await?;
+        }
+        Ok(())
+    }
+}
+
 impl Store {
-    /// Recompute every customer's facts and the data's latest times, in one transaction.
+    /// Recompute facts in a transaction of their own (after writes made outside an import).
     pub async fn refresh_facts(&self) -> Result<(), StoreError> {
-        let greatest = if self.dialect() == Dialect::Sqlite { "MAX" } else { "GREATEST" };
-        let sql = FACTS_SQL.replace("GREATEST_FN", greatest);
-        on_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            sqlx::query("DELETE FROM customer_facts").execute(&mut *tx).await?;
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        // Fresh statistics let the planners use the facts indexes; on SQLite, folding the
-        // write-ahead log back into the database keeps reads from walking a huge WAL.
+        let mut tx = self.begin_import().await?;
+        tx.refresh_facts().await?;
+        tx.commit().await?;
+        self.optimize().await
+    }
+
+    /// After large writes: fresh statistics let the planners use the facts indexes; on SQLite,
+    /// folding the write-ahead log back into the database keeps reads from walking a huge WAL.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
         match self.dialect() {
             Dialect::Postgres => on_pool!(self, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?),
             Dialect::Sqlite => on_pool!(self, p => {
@@ -31,13 +52,6 @@ impl Store {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await.map(|_| ())?
             }),
         }
-        let latest: (Option<i64>, Option<i64>) =
-            on_pool!(self, p => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(p).await?);
-        let names: Vec<(String,)> = on_pool!(self, p => sqlx::query_as("SELECT DISTINCT name FROM events ORDER BY name").fetch_all(p).await?);
-        let names: Vec<String> = names.into_iter().map(|r| r.0).collect();
-        self.set_state("latest_order_at", &latest.0.map(|x| x.to_string()).unwrap_or_default()).await?;
-        self.set_state("latest_event_at", &latest.1.map(|x| x.to_string()).unwrap_or_default()).await?;
-        self.set_state("event_names", &serde_json::to_string(&names).expect("names serialize")).await?;
         Ok(())
     }
 

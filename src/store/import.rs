@@ -79,11 +79,20 @@ impl Store {
 }
 
 impl ImportTx {
-    fn is_sqlite(&self) -> bool {
+    pub(super) fn is_sqlite(&self) -> bool {
         matches!(self.tx, Tx::Sqlite(_))
     }
 
-    async fn run(&mut self, sql: String, binds: &[Bind]) -> Result<u64, StoreError> {
+    pub(super) async fn latest_times(&mut self) -> Result<(Option<i64>, Option<i64>), StoreError> {
+        Ok(on_tx!(self, t => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(&mut **t).await?))
+    }
+
+    pub(super) async fn event_names(&mut self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_tx!(self, t => sqlx::query_as("SELECT DISTINCT name FROM events ORDER BY name").fetch_all(&mut **t).await?);
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    pub(super) async fn run(&mut self, sql: String, binds: &[Bind]) -> Result<u64, StoreError> {
         Ok(on_tx!(self, t => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds).execute(&mut **t).await?.rows_affected()))
     }
 

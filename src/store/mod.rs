@@ -140,12 +140,6 @@ impl Store {
             on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
         Ok(row.map(|r| r.0))
     }
-
-    pub(crate) async fn set_state(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO store_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        on_pool!(self, p => sqlx::query(SQL).bind(key.to_string()).bind(value.to_string()).execute(p).await.map(|_| ())?);
-        Ok(())
-    }
 }
 
 impl Store {
