@@ -176,14 +176,14 @@ fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
 }
 
-async fn open(global: &Global) -> Result<App, AppError> {
+async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
     let tz =
         global.timezone.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{}` (use an IANA name such as Europe/Paris)", global.timezone)))?;
     let glossary_toml = match &global.glossary {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| AppError::BadInput(format!("cannot read glossary {}: {e}", p.display())))?),
         None => None,
     };
-    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml }).await
+    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml, in_memory }).await
 }
 
 /// Run a command; returns the process exit code (errors are printed as one line).
@@ -210,7 +210,8 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
     if let Command::Bench(args) = &cli.command {
         return crate::app::bench::run(args, &cli.global.timezone).await;
     }
-    let app = open(&cli.global).await?;
+    let in_memory = matches!(cli.command, Command::Serve(_) | Command::Demo { no_serve: false, .. });
+    let app = open(&cli.global, in_memory).await?;
     let as_of = app.as_of(None)?;
     match cli.command {
         Command::Serve(s) => serve(app, &s).await,

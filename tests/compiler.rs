@@ -1,4 +1,5 @@
-//! The compiler's SQL returns exactly the members the in-memory reference evaluator returns,
+//! The compiler's SQL, and the in-memory columnar engine, return exactly the members the
+//! reference evaluator returns,
 //! for random valid definitions over random small datasets — on SQLite, and on PostgreSQL when
 //! configured (CI). Both facts modes run: an as-of date after all data (precomputed facts) and
 //! one before some of it (facts computed as of the date).
@@ -231,6 +232,19 @@ async fn both(app: &App, def: &Definition, as_of: AsOf) -> Option<(Vec<String>, 
     }
     // Thresholds must agree too, or the comparison would be circular.
     assert_eq!(prepared.thresholds, evaluate::thresholds(&prepared.vd, &data), "percentile thresholds differ");
+    // The in-memory columnar engine must agree as well.
+    let table = app.store.load_table().await.unwrap();
+    let engine = segwright::domain::columnar::eval::Engine::new(&table, as_of);
+    // (Definitions on personal text columns, which are not held in memory, use SQL.)
+    if engine.supports(prepared.vd.root()) {
+        assert_eq!(engine.thresholds(&prepared.vd), prepared.thresholds, "in-memory thresholds differ");
+        let mask = engine.mask(prepared.vd.root(), &prepared.thresholds);
+        let mut memory: Vec<String> = table.external_ids.iter().zip(mask).filter(|(_, m)| *m).map(|(e, _)| e.clone()).collect();
+        memory.sort();
+        let mut reference_sorted = reference.clone();
+        reference_sorted.sort();
+        assert_eq!(memory, reference_sorted, "in-memory members differ for {:?}", prepared.vd.definition());
+    }
     sql.sort();
     reference.sort();
     Some((sql, reference))

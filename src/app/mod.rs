@@ -5,6 +5,7 @@ pub mod bench;
 mod demo;
 mod error;
 mod import;
+mod memory;
 mod preview;
 mod segments;
 
@@ -57,6 +58,8 @@ pub struct Settings {
     pub timezone: Tz,
     /// Glossary TOML text (the shipped default unless configured).
     pub glossary_toml: Option<String>,
+    /// Keep a columnar copy of the data in memory for fast previews (long-running servers).
+    pub in_memory: bool,
 }
 
 /// The catalog and data freshness, cached until the next import.
@@ -75,6 +78,10 @@ pub struct App {
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// Resolved percentile thresholds, kept until the next import changes the data.
     thresholds: std::sync::Mutex<std::collections::HashMap<String, Option<f64>>>,
+    /// The in-memory copy of the data, loaded on first use when `settings.in_memory`.
+    table: tokio::sync::Mutex<Option<(u64, Arc<crate::domain::columnar::Table>)>>,
+    /// Bumped by every change to the data; a table of an older generation is reloaded.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl App {
@@ -88,7 +95,15 @@ impl App {
             AsOf::parse(d, settings.timezone.name()).map_err(AppError::BadInput)?;
         }
         let store = Store::connect(&settings.database_url).await?;
-        Ok(Self { store, glossary, settings, snapshot: RwLock::new(None), thresholds: Default::default() })
+        Ok(Self {
+            store,
+            glossary,
+            settings,
+            snapshot: RwLock::new(None),
+            thresholds: Default::default(),
+            table: Default::default(),
+            generation: Default::default(),
+        })
     }
 
     /// The as-of date: the request's, else the configured one, else today.
@@ -120,6 +135,7 @@ impl App {
     pub fn invalidate(&self) {
         *self.snapshot.write().expect("snapshot lock") = None;
         self.thresholds.lock().expect("threshold lock").clear();
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Saved segments' current definitions, by id and by name.

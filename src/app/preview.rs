@@ -59,8 +59,12 @@ impl App {
         Ok(v)
     }
 
-    /// Count-only (`full = false`) or full preview of a definition.
+    /// Count-only (`full = false`) or full preview of a definition: from memory when the app
+    /// keeps the data there and holds every field the definition reads, else in SQL.
     pub async fn preview(&self, def: &Definition, as_of: AsOf, full: bool) -> Result<Preview, AppError> {
+        if let Some(p) = self.preview_in_memory(def, as_of, full).await? {
+            return Ok(p);
+        }
         let started = Instant::now();
         let p = self.prepare(def, as_of).await?;
         let snap = self.snapshot().await?;
@@ -73,12 +77,6 @@ impl App {
         };
         let n = if full { p.vd.clauses().len() } else { 0 };
         let total = funnel[0];
-        let conditions = p.vd.clauses().iter().take(n).enumerate().map(|(i, c)| ConditionCount {
-            path: c.path.clone(),
-            description: describe(&c.node, &snap.catalog, &self.glossary, &as_of),
-            alone: funnel[1 + i],
-            cumulative: funnel[1 + n + i],
-        });
         let count = if !full {
             funnel[1]
         } else if n == 0 {
@@ -86,48 +84,26 @@ impl App {
         } else {
             funnel[2 * n]
         };
-        let mut preview = Preview {
-            as_of: as_of.date().to_string(),
-            timezone: as_of.tz().name().to_string(),
-            size: Size { count, total_customers: total, percent: percent(count, total), reachable_email: 0, reachable_ads: 0, suppressed: 0 },
-            conditions: conditions.collect(),
-            thresholds: self.describe_thresholds(&p),
-            overlaps: Vec::new(),
-            by_country: Vec::new(),
-            by_value_tier: Vec::new(),
-            revenue_histogram: Vec::new(),
-            inactivity_histogram: Vec::new(),
-            sample: Vec::new(),
-            freshness: Freshness {
-                latest_order: fmt_time(snap.freshness.latest_order_at, &as_of),
-                latest_event: fmt_time(snap.freshness.latest_event_at, &as_of),
-                last_import: fmt_time(snap.freshness.last_import_at, &as_of),
-                facts: if p.facts == FactsMode::Precomputed { "precomputed".into() } else { "as_of".into() },
-            },
-            elapsed_ms: 0.0,
-        };
+        let facts = if p.facts == FactsMode::Precomputed { "precomputed" } else { "as_of" };
+        let mut preview = base_preview(&snap, as_of, total, count, facts);
+        preview.conditions =
+            p.vd.clauses()
+                .iter()
+                .take(n)
+                .enumerate()
+                .map(|(i, c)| ConditionCount {
+                    path: c.path.clone(),
+                    description: describe(&c.node, &snap.catalog, &self.glossary, &as_of),
+                    alone: funnel[1 + i],
+                    cumulative: funnel[1 + n + i],
+                })
+                .collect();
+        preview.thresholds = describe_thresholds(&p.vd, &p.thresholds);
         if full {
             self.fill_details(&p, &mut preview).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(preview)
-    }
-
-    fn describe_thresholds(&self, p: &Prepared) -> Vec<Threshold> {
-        p.vd.percentiles()
-            .iter()
-            .zip(&p.thresholds)
-            .map(|(s, v)| {
-                let dir = if s.direction == Direction::Top { "top" } else { "bottom" };
-                let cmp = if s.direction == Direction::Top { "≥" } else { "≤" };
-                let field = s.field.name.replace('_', " ");
-                let description = match v {
-                    Some(v) => format!("{dir} {}% by {field} = {field} {cmp} {:.2}", s.percent, v),
-                    None => format!("{dir} {}% by {field}: no customer has a value, so no one qualifies", s.percent),
-                };
-                Threshold { field: s.field.name.clone(), direction: dir.into(), percent: s.percent, value: *v, description }
-            })
-            .collect()
     }
 
     async fn fill_details(&self, p: &Prepared, out: &mut Preview) -> Result<(), AppError> {
@@ -196,7 +172,49 @@ impl App {
     }
 }
 
-fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMember {
+/// Each resolved percentile threshold, in words.
+pub(super) fn describe_thresholds(vd: &ValidDefinition, thresholds: &[Option<f64>]) -> Vec<Threshold> {
+    vd.percentiles()
+        .iter()
+        .zip(thresholds)
+        .map(|(s, v)| {
+            let dir = if s.direction == Direction::Top { "top" } else { "bottom" };
+            let cmp = if s.direction == Direction::Top { "≥" } else { "≤" };
+            let field = s.field.name.replace('_', " ");
+            let description = match v {
+                Some(v) => format!("{dir} {}% by {field} = {field} {cmp} {:.2}", s.percent, v),
+                None => format!("{dir} {}% by {field}: no customer has a value, so no one qualifies", s.percent),
+            };
+            Threshold { field: s.field.name.clone(), direction: dir.into(), percent: s.percent, value: *v, description }
+        })
+        .collect()
+}
+
+/// A preview with its size and freshness filled in, and nothing else yet.
+pub(super) fn base_preview(snap: &super::Snapshot, as_of: AsOf, total: i64, count: i64, facts: &str) -> Preview {
+    Preview {
+        as_of: as_of.date().to_string(),
+        timezone: as_of.tz().name().to_string(),
+        size: Size { count, total_customers: total, percent: percent(count, total), reachable_email: 0, reachable_ads: 0, suppressed: 0 },
+        conditions: Vec::new(),
+        thresholds: Vec::new(),
+        overlaps: Vec::new(),
+        by_country: Vec::new(),
+        by_value_tier: Vec::new(),
+        revenue_histogram: Vec::new(),
+        inactivity_histogram: Vec::new(),
+        sample: Vec::new(),
+        freshness: Freshness {
+            latest_order: fmt_time(snap.freshness.latest_order_at, &as_of),
+            latest_event: fmt_time(snap.freshness.latest_event_at, &as_of),
+            last_import: fmt_time(snap.freshness.last_import_at, &as_of),
+            facts: facts.into(),
+        },
+        elapsed_ms: 0.0,
+    }
+}
+
+pub(super) fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMember {
     let num = |i: usize| r.get(i).cloned().flatten().and_then(|s| s.parse::<f64>().ok());
     let last = num(8).map(|t| t as i64);
     SampleMember {

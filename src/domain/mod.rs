@@ -6,6 +6,7 @@
 //! `Definition → validate → ValidDefinition → compile → CompiledQuery` (run by `store`).
 
 pub mod catalog;
+pub mod columnar;
 pub mod compile;
 pub mod definition;
 pub mod evaluate;

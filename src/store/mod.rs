@@ -9,6 +9,7 @@ mod exec;
 mod facts;
 mod import;
 mod segments;
+mod table;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -71,7 +71,7 @@ pub fn compile_by_country(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery 
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
     CompiledQuery {
-        sql: format!("SELECT c.country, COUNT(*) FROM {BASE_FROM} WHERE {pred} GROUP BY c.country ORDER BY 2 DESC, 1 LIMIT 12"),
+        sql: format!("SELECT c.country, COUNT(*) FROM {BASE_FROM} WHERE {pred} GROUP BY c.country ORDER BY 2 DESC, 1 NULLS LAST LIMIT 12"),
         params: w.finish(),
     }
 }
