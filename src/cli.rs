@@ -302,7 +302,7 @@ async fn members(app: &App, def: &Definition, as_of: crate::domain::time::AsOf, 
         }
         out.flush()
     });
-    let n = app.export_members(def, as_of, tx).await;
+    let n = app.export_members(def, as_of, with_email, tx).await;
     match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
         // A reader that stops early (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),

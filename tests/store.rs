@@ -61,7 +61,7 @@ async fn story(db: &common::TestDb) {
 
     // Members stream in id order.
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    app.export_members(&v2, as_of, tx).await.unwrap();
+    app.export_members(&v2, as_of, false, tx).await.unwrap();
     let mut ids = Vec::new();
     while let Some(c) = rx.recv().await {
         ids.extend(c.into_iter().map(|m| m.external_id));
@@ -110,8 +110,19 @@ async fn memory_matches_sql(db: &common::TestDb) {
             assert_eq!(b.freshness.facts, "in_memory", "{}: the in-memory path ran", db.name);
             (a.elapsed_ms, b.elapsed_ms, a.freshness.facts, b.freshness.facts) = (0.0, 0.0, String::new(), String::new());
             assert_eq!(a, b, "{} {d} as of {}", db.name, as_of.date());
+            assert_eq!(members(&sql_app, d, as_of).await, members(&mem_app, d, as_of).await, "{} export {d}", db.name);
         }
     }
+}
+
+async fn members(app: &segwright::app::App, d: &str, as_of: segwright::domain::time::AsOf) -> Vec<String> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+    app.export_members(&def(d), as_of, false, tx).await.unwrap();
+    let mut ids = Vec::new();
+    while let Some(c) = rx.recv().await {
+        ids.extend(c.into_iter().map(|m| m.external_id));
+    }
+    ids
 }
 
 #[tokio::test]

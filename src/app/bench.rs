@@ -91,7 +91,7 @@ async fn measure(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -
             }
             n
         });
-        app.export_members(&everyone, as_of, tx).await?;
+        app.export_members(&everyone, as_of, false, tx).await?;
         exported.store(sink.await.map_err(|e| AppError::Io(e.to_string()))?, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     })

@@ -119,7 +119,7 @@ fn activity(rng: &mut ChaCha8Rng, ext: &str, tenure_days: i64, as_of: &AsOf, b: 
     let span = (active_until - start).max(DAY_SECS);
     if rng.random_bool(0.65) {
         let level: f64 = (rng.random_range(0.0..1.0f64).powf(3.0) * 400.0) + 15.0;
-        let orders = 1 + (rng.random_range(0.0..1.0f64).powf(2.5) * 24.0) as u64;
+        let orders = 1 + (rng.random_range(0.0..1.0f64).powf(2.5) * 40.0) as u64;
         for n in 0..orders {
             let t = start + rng.random_range(0..span);
             let amount = (level * rng.random_range(0.5..1.8) * 100.0).round() / 100.0;
@@ -132,7 +132,7 @@ fn activity(rng: &mut ChaCha8Rng, ext: &str, tenure_days: i64, as_of: &AsOf, b: 
             });
         }
     }
-    let events = (rng.random_range(0.0..1.0f64).powf(2.0) * 30.0) as u64;
+    let events = (rng.random_range(0.0..1.0f64).powf(2.0) * 36.0) as u64;
     for n in 0..events {
         let t = active_until - rng.random_range(0..span.min(180 * DAY_SECS));
         b.events.push(EventRow {

@@ -213,3 +213,38 @@ impl App {
         Ok(p)
     }
 }
+
+impl App {
+    /// Stream member ids from memory (`None` when the data or a field is not held there).
+    pub(super) async fn stream_in_memory(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        tx: &tokio::sync::mpsc::Sender<Vec<crate::store::MemberRow>>,
+    ) -> Result<Option<u64>, AppError> {
+        let Some(table) = self.table().await? else { return Ok(None) };
+        let vd = self.validate(def, as_of).await?;
+        let engine = Engine::new(&table, as_of);
+        if !engine.supports(vd.root()) {
+            return Ok(None);
+        }
+        let mask = engine.mask(vd.root(), &engine.thresholds(&vd));
+        let mut sent = 0u64;
+        let rows = mask.iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i);
+        let mut chunk = Vec::with_capacity(4096);
+        for i in rows {
+            chunk.push(crate::store::MemberRow { external_id: table.external_ids[i].clone(), email: None });
+            if chunk.len() == 4096 {
+                sent += chunk.len() as u64;
+                if tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(4096))).await.is_err() {
+                    return Ok(Some(sent));
+                }
+            }
+        }
+        sent += chunk.len() as u64;
+        if !chunk.is_empty() {
+            let _ = tx.send(chunk).await;
+        }
+        Ok(Some(sent))
+    }
+}

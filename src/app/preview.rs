@@ -151,7 +151,13 @@ impl App {
     }
 
     /// Stream every member (external id, email) to `tx`.
-    pub async fn export_members(&self, def: &Definition, as_of: AsOf, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+    /// From memory when possible and emails are not asked for; else from the database.
+    pub async fn export_members(&self, def: &Definition, as_of: AsOf, with_email: bool, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+        if !with_email {
+            if let Some(n) = self.stream_in_memory(def, as_of, &tx).await? {
+                return Ok(n);
+            }
+        }
         let p = self.prepare(def, as_of).await?;
         self.stream_prepared(&p, tx).await
     }

@@ -149,11 +149,13 @@ pub async fn segment_members(State(app): State<AppState>, Path(id): Path<String>
     };
     let with_email = q.with_email.unwrap_or(false);
     let def = app.segment_definition(&id, None).await?;
-    let prepared = app.prepare(&def, app.as_of(q.as_of.as_deref())?).await?;
+    let as_of = app.as_of(q.as_of.as_deref())?;
+    // Validate before the 200 is sent; the rows then stream as they are produced.
+    app.validate(&def, as_of).await?;
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     let producer = app.clone();
     tokio::spawn(async move {
-        if let Err(e) = producer.stream_prepared(&prepared, tx).await {
+        if let Err(e) = producer.export_members(&def, as_of, with_email, tx).await {
             tracing::error!(error = %e, "members export failed");
         }
     });

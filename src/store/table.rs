@@ -52,7 +52,7 @@ impl Store {
         let mut o = Orders::default();
         let mut rows_of = Vec::new();
         on_pool!(self, p => {
-            let mut rows = sqlx::query("SELECT customer_id, occurred_at, amount, quantity FROM orders ORDER BY customer_id, occurred_at, id").fetch(p);
+            let mut rows = sqlx::query("SELECT customer_id, occurred_at, amount, quantity FROM orders ORDER BY customer_id, occurred_at").fetch(p);
             while let Some(r) = rows.try_next().await? {
                 rows_of.push(ids.binary_search(&r.try_get::<i64, _>(0)?).unwrap_or(0));
                 o.time.push(r.try_get(1)?);
@@ -69,7 +69,7 @@ impl Store {
         let mut rows_of = Vec::new();
         let mut names = TextBuilder::default();
         on_pool!(self, p => {
-            let mut rows = sqlx::query("SELECT customer_id, occurred_at, name FROM events ORDER BY customer_id, occurred_at, id").fetch(p);
+            let mut rows = sqlx::query("SELECT customer_id, occurred_at, name FROM events ORDER BY customer_id").fetch(p);
             while let Some(r) = rows.try_next().await? {
                 rows_of.push(ids.binary_search(&r.try_get::<i64, _>(0)?).unwrap_or(0));
                 e.time.push(r.try_get(1)?);
@@ -80,6 +80,16 @@ impl Store {
             (e.name, e.names) = (codes, dict);
         }
         e.offsets = Table::offsets(ids.len(), rows_of.into_iter());
+        // Read in the index's customer order (no sort in the database); order each customer's
+        // few events by time here.
+        for w in e.offsets.windows(2) {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            let mut pairs: Vec<(i64, u32)> = (a..b).map(|j| (e.time[j], e.name[j])).collect();
+            pairs.sort_unstable();
+            for (k, (t, n)) in pairs.into_iter().enumerate() {
+                (e.time[a + k], e.name[a + k]) = (t, n);
+            }
+        }
         Ok(e)
     }
 

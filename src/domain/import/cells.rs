@@ -51,6 +51,12 @@ pub fn parse_day(s: &str) -> Result<i64, String> {
 /// (noon of that day in `tz`, safely inside it for any window).
 pub fn parse_instant(s: &str, tz: Tz) -> Result<i64, String> {
     let s = s.trim();
+    // Date-only cells are the common case in order exports: try that shape first.
+    if s.len() <= 10 {
+        if let Some(d) = parse_naive_date(s) {
+            return local(d.and_hms_opt(12, 0, 0).expect("noon exists"), tz);
+        }
+    }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp());
     }
