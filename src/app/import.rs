@@ -16,7 +16,7 @@ use crate::store::{ImportTx, StoreError};
 mod rows;
 
 /// Rows written per batch.
-const BATCH: usize = 2_000;
+const BATCH: usize = 5_000;
 
 /// What to import and how.
 #[derive(Debug, Clone)]
@@ -145,6 +145,14 @@ impl App {
         bar.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})").expect("template"));
         bar.set_message(format!("importing {}", opts.file.display()));
         let mut batch = rows::Batch::new(opts.kind, &plan, &attrs, self.settings.timezone);
+        // Parse here while a writer task inserts the previous batch: the two cores share the work.
+        let (to_writer, mut batches) = tokio::sync::mpsc::channel::<rows::Rows>(2);
+        let writer = tokio::spawn(async move {
+            while let Some(rows) = batches.recv().await {
+                rows.write(&mut tx).await?;
+            }
+            Ok::<ImportTx, AppError>(tx)
+        });
         let mut rec = csv::StringRecord::new();
         loop {
             match r.read_record(&mut rec) {
@@ -160,14 +168,19 @@ impl App {
                     rejects.write(&rec, &reason)?;
                     report.rows_rejected += 1;
                 }
+                // Returning drops the channel; the writer's transaction is then rolled back.
                 Err(reason) => return Err(AppError::BadInput(format!("{}: {reason}; nothing from this file was imported", opts.file.display()))),
             }
             if batch.len() >= BATCH {
-                batch.flush(&mut tx).await?;
+                if to_writer.send(batch.take()).await.is_err() {
+                    break; // the writer failed: its error is reported below
+                }
                 bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
             }
         }
-        batch.flush(&mut tx).await?;
+        let _ = to_writer.send(batch.take()).await;
+        drop(to_writer);
+        let mut tx = writer.await.map_err(|e| AppError::Io(format!("import writer: {e}")))??;
         report.rejects_file = rejects.finish()?;
         report.customers_created = tx.created_customers;
         bar.set_message("refreshing facts");

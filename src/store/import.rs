@@ -51,6 +51,10 @@ pub struct ImportTx {
     pub created_customers: u64,
 }
 
+/// Rows per multi-row INSERT of 5 columns: fewer, larger statements, within both databases' limits on
+/// bound values (SQLite 32,766; PostgreSQL 65,535).
+const ROWS_PER_INSERT: usize = 5_000;
+
 macro_rules! on_tx {
     ($self:expr, $t:ident => $body:expr) => {
         match &mut $self.tx {
@@ -200,7 +204,7 @@ impl ImportTx {
                 }
             }
         }
-        for part in keep.chunks(1000) {
+        for part in keep.chunks(ROWS_PER_INSERT) {
             let binds: Vec<Bind> = part
                 .iter()
                 .flat_map(|r| {
@@ -225,7 +229,7 @@ impl ImportTx {
     /// Insert events; an event already imported (same key) is left as it is.
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
         let ids = self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
-        for part in rows.chunks(1000) {
+        for part in rows.chunks(ROWS_PER_INSERT) {
             let binds: Vec<Bind> = part
                 .iter()
                 .flat_map(|r| {

@@ -155,17 +155,35 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    /// Write the buffered rows.
-    pub(super) async fn flush(&mut self, tx: &mut ImportTx) -> Result<(), AppError> {
+    /// Hand over the buffered rows, for the writer.
+    pub(super) fn take(&mut self) -> Rows {
+        Rows {
+            columns: self.customer_cols.iter().map(|c| c.2).collect(),
+            customers: std::mem::take(&mut self.customers),
+            orders: std::mem::take(&mut self.orders),
+            events: std::mem::take(&mut self.events),
+        }
+    }
+}
+
+/// Parsed rows on their way to the database.
+pub(super) struct Rows {
+    columns: Vec<&'static str>,
+    customers: Vec<CustomerRow>,
+    orders: Vec<OrderRow>,
+    events: Vec<EventRow>,
+}
+
+impl Rows {
+    pub(super) async fn write(self, tx: &mut ImportTx) -> Result<(), AppError> {
         if !self.customers.is_empty() {
-            let cols: Vec<&'static str> = self.customer_cols.iter().map(|c| c.2).collect();
-            tx.upsert_customers(&cols, std::mem::take(&mut self.customers)).await?;
+            tx.upsert_customers(&self.columns, self.customers).await?;
         }
         if !self.orders.is_empty() {
-            tx.upsert_orders(std::mem::take(&mut self.orders)).await?;
+            tx.upsert_orders(self.orders).await?;
         }
         if !self.events.is_empty() {
-            tx.upsert_events(std::mem::take(&mut self.events)).await?;
+            tx.upsert_events(self.events).await?;
         }
         Ok(())
     }
