@@ -61,7 +61,21 @@ where
 }
 
 async fn open(url: String, tz: chrono_tz::Tz) -> Result<App, AppError> {
-    App::open(Settings { database_url: url, as_of: Some("2026-11-22".into()), timezone: tz, glossary_toml: None, in_memory: true }).await
+    open_with(url, tz, true).await
+}
+
+async fn open_with(url: String, tz: chrono_tz::Tz, in_memory: bool) -> Result<App, AppError> {
+    App::open(Settings { database_url: url, as_of: Some("2026-11-22".into()), timezone: tz, glossary_toml: None, in_memory }).await
+}
+
+/// The same previews answered by SQL alone, as one-shot CLI commands do.
+async fn measure_sql(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
+    let app = open_with(url, tz, false).await?;
+    let as_of = app.as_of(None)?;
+    let def = Definition::from_json(BENCH_DEFINITION).map_err(|i| AppError::Invalid(vec![i]))?;
+    let count = time_runs(args.runs, || async { app.preview(&def, as_of, false).await.map(|_| ()) }).await?;
+    let full = time_runs(args.runs, || async { app.preview(&def, as_of, true).await.map(|_| ()) }).await?;
+    Ok(vec![format!("| {name} | count-only preview in SQL (CLI) | {count:.1} ms |"), format!("| {name} | full preview in SQL (CLI) | {full:.1} ms |")])
 }
 
 /// Measure one backend; returns report lines.
@@ -149,11 +163,13 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
     std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
     let mut lines = vec!["| database | measure | median |".to_string(), "|---|---|---|".to_string()];
     let sqlite = format!("sqlite://{}", args.dir.join(format!("bench-{}.db", args.customers)).display());
-    lines.extend(measure("SQLite", sqlite, args, tz).await?);
+    lines.extend(measure("SQLite", sqlite.clone(), args, tz).await?);
+    lines.extend(measure_sql("SQLite", sqlite, args, tz).await?);
     if let Some(pg) = &args.postgres_url {
         let base = pg.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| pg.clone());
         crate::store::Store::ensure_postgres_database(&base, "segwright_bench").await?;
         lines.extend(measure("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);
+        lines.extend(measure_sql("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);
     }
     let csv = args.dir.join("orders.csv");
     write_orders_csv(&csv, args.import_rows)?;
