@@ -267,7 +267,15 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
 async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
     let listener = tokio::net::TcpListener::bind(&s.bind).await.map_err(|e| AppError::BadInput(format!("cannot listen on {}: {e}", s.bind)))?;
     eprintln!("segwright is serving on http://{}", listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| s.bind.clone()));
-    crate::http::serve(listener, std::sync::Arc::new(app), crate::http::shutdown_signal()).await.map_err(|e| AppError::Io(e.to_string()))
+    let app = std::sync::Arc::new(app);
+    // Load the in-memory copy in the background; previews use SQL until it is ready.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.table().await {
+            tracing::warn!(error = %e, "in-memory copy not loaded; previews use SQL");
+        }
+    });
+    crate::http::serve(listener, app, crate::http::shutdown_signal()).await.map_err(|e| AppError::Io(e.to_string()))
 }
 
 async fn catalog(app: &App, json: bool) -> Result<(), AppError> {

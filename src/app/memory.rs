@@ -22,12 +22,14 @@ fn revenue_field() -> FieldRef {
 }
 
 impl App {
-    /// The in-memory table, loading it if the data changed since it was read.
+    /// The in-memory table, loading it if the data changed since it was read; `None` when the
+    /// app keeps no copy, or while another task is loading it.
     pub async fn table(&self) -> Result<Option<Arc<Table>>, AppError> {
         if !self.settings.in_memory {
             return Ok(None);
         }
-        let mut slot = self.table.lock().await;
+        // While another request loads the copy, answer from SQL instead of waiting for it.
+        let Ok(mut slot) = self.table.try_lock() else { return Ok(None) };
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some((g, t)) = slot.as_ref() {
             if *g == generation {
