@@ -183,10 +183,13 @@ impl App {
         let mut tx = writer.await.map_err(|e| AppError::Io(format!("import writer: {e}")))??;
         report.rejects_file = rejects.finish()?;
         report.customers_created = tx.created_customers;
+        let started = std::time::Instant::now();
         bar.set_message("refreshing facts");
         tx.refresh_facts().await?;
         finish(tx, &opts, &report).await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "facts refreshed and committed");
         self.store.optimize().await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "statistics refreshed");
         self.invalidate();
         bar.finish_and_clear();
         Ok(report)
