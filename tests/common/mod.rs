@@ -39,6 +39,7 @@ pub fn postgres_url() -> Option<String> {
             if std::env::var("SEGWRIGHT_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("SEGWRIGHT_REQUIRE_POSTGRES=1 but SEGWRIGHT_TEST_POSTGRES_URL is not set");
             }
+            eprintln!("NOTE: PostgreSQL part not run; set SEGWRIGHT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 to run it (CI does)");
             None
         }
     }
