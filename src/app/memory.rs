@@ -13,7 +13,7 @@ use crate::domain::compile::{INACTIVITY_BUCKETS, REVENUE_BUCKETS};
 use crate::domain::definition::{Definition, Direction};
 use crate::domain::explain::describe;
 use crate::domain::pred::FieldRef;
-use crate::domain::preview::{Bucket, ConditionCount, Overlap, Preview, percent};
+use crate::domain::preview::{Bucket, ConditionCount, Overlap, Preview};
 use crate::domain::time::{AsOf, DAY_SECS};
 use crate::domain::validate::ValidDefinition;
 
@@ -211,7 +211,6 @@ impl App {
         let snap = self.snapshot().await?;
         let mut p = super::preview::base_preview(&snap, as_of, total, n, facts);
         p.thresholds = super::preview::describe_thresholds(vd, thresholds);
-        let _ = percent(n, total);
         Ok(p)
     }
 }
