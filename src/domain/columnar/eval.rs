@@ -68,21 +68,14 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Orders of row `i` up to `until` (inclusive) and after `after`: index range.
+    /// Orders of row `i` after `after` and up to `until` (inclusive): an index range.
     fn order_range(&self, i: usize, after: Option<i64>, until: i64) -> (usize, usize) {
-        let o = &self.t.orders;
-        let (a, b) = (o.offsets[i] as usize, o.offsets[i + 1] as usize);
-        let times = &o.time[a..b];
-        let lo = after.map_or(0, |x| times.partition_point(|t| *t <= x));
-        (a + lo, a + times.partition_point(|t| *t <= until))
+        window(&self.t.orders.offsets, &self.t.orders.time, i, after, until)
     }
 
+    /// Events of row `i` after `after` and up to `until` (inclusive): an index range.
     fn event_range(&self, i: usize, after: Option<i64>, until: i64) -> (usize, usize) {
-        let e = &self.t.events;
-        let (a, b) = (e.offsets[i] as usize, e.offsets[i + 1] as usize);
-        let times = &e.time[a..b];
-        let lo = after.map_or(0, |x| times.partition_point(|t| *t <= x));
-        (a + lo, a + times.partition_point(|t| *t <= until))
+        window(&self.t.events.offsets, &self.t.events.time, i, after, until)
     }
 
     fn fact(&self, fact: Fact) -> Vec<f64> {
@@ -223,6 +216,14 @@ impl<'a> Engine<'a> {
     pub fn revenue_and_last_activity(&self) -> (Vec<f64>, Vec<f64>) {
         (self.fact(Fact::LifetimeRevenue), self.fact(Fact::LastActivityAt))
     }
+}
+
+/// Row `i`'s slice of a per-customer, time-ordered column, narrowed to `(after, until]`.
+fn window(offsets: &[u32], time: &[i64], i: usize, after: Option<i64>, until: i64) -> (usize, usize) {
+    let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
+    let times = &time[a..b];
+    let lo = after.map_or(0, |x| times.partition_point(|t| *t <= x));
+    (a + lo, a + times.partition_point(|t| *t <= until))
 }
 
 /// Element-wise AND.
