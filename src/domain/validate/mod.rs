@@ -232,8 +232,12 @@ impl Walker<'_, '_> {
             Ok(node) => {
                 let before = self.issues.len();
                 let pred = self.node(&node, path, depth + 1);
+                // The expanded nodes are not in the user's definition: point at the term itself
+                // (its parameters when it has any).
+                let at = if params.is_empty() { path.to_string() } else { format!("{path}.params") };
                 for i in &mut self.issues[before..] {
                     i.message = format!("in glossary term `{name}`: {}", i.message);
+                    i.path = at.clone();
                 }
                 pred
             }
@@ -255,8 +259,16 @@ impl Walker<'_, '_> {
             return None;
         }
         self.stack.push(id);
+        let before = self.issues.len();
         let inner = self.node(&def.root, path, depth + 1);
         self.stack.pop();
+        // Problems inside the saved segment are reported at the reference to it.
+        for i in &mut self.issues[before..] {
+            if !i.message.starts_with("in saved segment") && i.code != Code::ReferenceCycle {
+                i.message = format!("in saved segment `{key}`: {}", i.message);
+            }
+            i.path = format!("{path}.segment");
+        }
         let inner = inner?;
         Some(if member { inner } else { Pred::Not { of: Box::new(inner) } })
     }

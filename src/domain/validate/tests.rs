@@ -190,3 +190,16 @@ fn within_the_last_30_days_resolves_to_the_exact_window() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[test]
+fn problems_inside_terms_segments_and_date_ranges_point_at_what_the_user_wrote() {
+    let i = issue(r#"{"type":"term","name":"inactive_for","params":{"days":-5}}"#);
+    assert_eq!((i.code, i.path.as_str()), (Code::ValueOutOfDomain, "$.root.params"));
+    let i = issue(r#"{"type":"date","field":"signup_date","op":"between","from":"2025-01-01","to":"2025-13-45"}"#);
+    assert_eq!((i.code, i.path.as_str()), (Code::InvalidDate, "$.root.to"));
+    let mut segs = BTreeMap::new();
+    segs.insert("old".to_string(), Definition::from_json(r#"{"version":1,"root":{"type":"attribute","field":"gone_field","op":"eq","value":1}}"#).unwrap());
+    let issues = check_with(r#"{"type":"all","conditions":[{"type":"segment","segment":"old"}]}"#, &segs).unwrap_err();
+    assert_eq!((issues[0].code, issues[0].path.as_str()), (Code::UnknownField, "$.root.conditions[0].segment"));
+    assert!(issues[0].message.starts_with("in saved segment `old`"), "{}", issues[0].message);
+}

@@ -285,7 +285,12 @@ fn date_inner(
         DateOp::Before => date_compare(w, expr, repr, Op::Lt, &need(abs.0, "date")?, &format!("{path}.date")),
         DateOp::After => date_compare(w, expr, repr, Op::Gt, &need(abs.0, "date")?, &format!("{path}.date")),
         DateOp::Between => {
-            let pair = Value::List(vec![need(abs.1, "from")?, need(abs.2, "to")?]);
+            let (from, to) = (need(abs.1, "from")?, need(abs.2, "to")?);
+            // Name the end that is wrong.
+            for (v, key) in [(&from, "from"), (&to, "to")] {
+                date_value(v, &format!("{path}.{key}"))?;
+            }
+            let pair = Value::List(vec![from, to]);
             date_compare(w, expr, repr, Op::Between, &pair, &format!("{path}.from"))
         }
     }
