@@ -1,6 +1,8 @@
 //! The command line (clap): global options, subcommands, and one-line errors with a non-zero
 //! exit. Each command is a thin call into [`crate::app`].
 
+mod ask;
+
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -66,6 +68,8 @@ pub enum Command {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// Turn a plain-language request into a definition, explain it and preview the audience.
+    Ask(ask::AskArgs),
     /// Size, reachability, per-condition counts, breakdowns and a sample of a definition.
     Preview {
         /// Definition JSON file (`-` for standard input).
@@ -227,6 +231,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             println!("{}", report.summary());
             Ok(())
         }
+        Command::Ask(args) => ask::ask(&app, args, as_of).await,
         Command::Preview { file, count_only } => {
             let def = read_definition(&file)?;
             print_json(&app.preview(&def, as_of, !count_only).await?);

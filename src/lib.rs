@@ -11,5 +11,6 @@ pub mod app;
 pub mod cli;
 pub mod domain;
 pub mod http;
+pub mod interpret;
 pub mod store;
 pub mod telemetry;

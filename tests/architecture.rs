@@ -63,3 +63,13 @@ fn migrations_are_kept_in_lockstep() {
     };
     assert_eq!(list("sqlite"), list("postgres"));
 }
+
+#[test]
+fn the_interpreters_grammar_is_pure_and_only_the_llm_client_talks_to_the_network() {
+    let v: Vec<String> = violations("src/interpret", &["axum", "sqlx", "tokio", "reqwest", "minijinja", "tower", "crate::store", "crate::http", "crate::app"])
+        .into_iter()
+        .chain(violations("src/interpret", &["async_openai"]))
+        .filter(|line| !line.contains("src/interpret/llm"))
+        .collect();
+    assert!(v.is_empty(), "only src/interpret/llm* may use infrastructure:\n{}", v.join("\n"));
+}

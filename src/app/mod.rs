@@ -5,6 +5,7 @@ pub mod bench;
 mod demo;
 mod error;
 mod import;
+mod interpret;
 mod memory;
 mod preview;
 mod segments;
@@ -17,6 +18,7 @@ use chrono_tz::Tz;
 pub use demo::{DemoOptions, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
+pub use interpret::{Answer, AskRequest, Choice};
 pub use preview::Prepared;
 pub use segments::{SaveSegment, SegmentView};
 
@@ -82,6 +84,8 @@ pub struct App {
     table: tokio::sync::Mutex<Option<(u64, Arc<crate::domain::columnar::Table>)>>,
     /// Bumped by every change to the data; a table of an older generation is reloaded.
     generation: std::sync::atomic::AtomicU64,
+    /// The offline interpreter, built for one catalog version.
+    offline: std::sync::Mutex<Option<(String, Arc<crate::interpret::offline::Offline>)>>,
 }
 
 impl App {
@@ -103,6 +107,7 @@ impl App {
             thresholds: Default::default(),
             table: Default::default(),
             generation: Default::default(),
+            offline: Default::default(),
         })
     }
 

@@ -4,6 +4,7 @@
 mod api;
 mod error;
 mod extract;
+mod interpret;
 mod page;
 
 use std::future::Future;
@@ -36,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/schema/segment", get(api::schema))
         .route("/api/validate", post(api::validate))
         .route("/api/preview", post(api::preview))
+        .route("/api/interpret", post(interpret::interpret))
+        .route("/api/conversations/{id}", get(interpret::conversation))
         .route("/api/explain", post(api::explain))
         .route("/api/segments", get(api::list_segments).post(api::create_segment))
         .route("/api/segments/{id}", get(api::get_segment).put(api::update_segment))

@@ -4,6 +4,7 @@
 //! [`Dialect`](crate::domain::compile::Dialect) or lives next to the `match` that needs it.
 
 mod catalog;
+mod conversations;
 mod customer;
 mod exec;
 mod facts;
@@ -18,6 +19,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use catalog::{CatalogData, Freshness, type_label};
+pub use conversations::TurnRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
 pub use segments::{SegmentRecord, VersionRecord};

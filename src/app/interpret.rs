@@ -1,0 +1,190 @@
+//! The "ask" use case: interpret a request (alone or as the next turn of a conversation),
+//! validate the definition, preview it, and keep the conversation in the store.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{App, AppError};
+use crate::domain::definition::{Definition, Node};
+use crate::domain::explain::describe;
+use crate::domain::preview::Preview;
+use crate::domain::time::AsOf;
+use crate::domain::validate::Issue;
+use crate::interpret::Interpretation;
+use crate::interpret::offline::{Cx, Offline};
+use crate::interpret::refine::{self, Intent};
+use crate::store::TurnRecord;
+
+/// Which interpreter answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    Offline,
+    Llm,
+    /// The LLM when one is configured, the offline interpreter otherwise.
+    #[default]
+    Auto,
+}
+
+/// A request to interpret.
+#[derive(Debug, Clone, Default)]
+pub struct AskRequest {
+    pub prompt: String,
+    /// Continue this conversation (created if unknown).
+    pub conversation_id: Option<String>,
+    /// Start a new conversation when none is given.
+    pub start_conversation: bool,
+    pub interpreter: Choice,
+    /// Breakdowns and sample too (slower); counts and thresholds otherwise.
+    pub full_preview: bool,
+}
+
+/// The answer: the interpretation, how it changed the conversation, and the preview.
+#[derive(Debug, Clone, Serialize)]
+pub struct Answer {
+    #[serde(flatten)]
+    pub interpretation: Interpretation,
+    /// Every condition of the (possibly refined) definition, as a sentence.
+    pub summary: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub turn: Option<i64>,
+    /// What this turn changed, in words.
+    pub diff: Vec<String>,
+    /// Validation problems: the definition could not be previewed.
+    pub issues: Vec<Issue>,
+    pub preview: Option<Preview>,
+}
+
+impl App {
+    /// The offline interpreter for the current catalog (its lexicon is built once per catalog).
+    pub async fn offline_interpreter(&self) -> Result<(Arc<Offline>, Arc<super::Snapshot>), AppError> {
+        let snap = self.snapshot().await?;
+        let mut slot = self.offline.lock().expect("interpreter lock");
+        if let Some((v, o)) = slot.as_ref().filter(|(v, _)| *v == snap.catalog_version) {
+            let _ = v;
+            return Ok((o.clone(), snap));
+        }
+        let cx = Cx { catalog: &snap.catalog, glossary: &self.glossary, as_of: AsOf::today(self.settings.timezone) };
+        let o = Arc::new(Offline::new(&cx));
+        *slot = Some((snap.catalog_version.clone(), o.clone()));
+        Ok((o, snap))
+    }
+
+    /// Interpret a request without a conversation or a preview.
+    pub async fn interpret_only(&self, prompt: &str, as_of: AsOf) -> Result<Interpretation, AppError> {
+        let (offline, snap) = self.offline_interpreter().await?;
+        let cx = Cx { catalog: &snap.catalog, glossary: &self.glossary, as_of };
+        Ok(offline.interpret(prompt, &cx))
+    }
+
+    /// Interpret, refine the conversation, validate and preview.
+    pub async fn ask(&self, req: AskRequest, as_of: AsOf) -> Result<Answer, AppError> {
+        if req.prompt.trim().is_empty() {
+            return Err(AppError::BadInput("the request is empty: say which customers you want".into()));
+        }
+        if req.prompt.len() > 2_000 {
+            return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
+        }
+        if req.interpreter == Choice::Llm {
+            return Err(AppError::BadInput("no LLM is configured: set OPENAI_BASE_URL or use --interpreter offline".into()));
+        }
+        let mut interp = self.interpret_only(&req.prompt, as_of).await?;
+        let conversation = match (&req.conversation_id, req.start_conversation) {
+            (Some(id), _) => Some(id.clone()),
+            (None, true) => Some(uuid::Uuid::new_v4().to_string()),
+            (None, false) => None,
+        };
+        let turns = match &conversation {
+            Some(id) => self.store.conversation_turns(id).await?,
+            None => Vec::new(),
+        };
+        let (before, after, is_undo) = self.refine(&turns, &mut interp)?;
+        let snap = self.snapshot().await?;
+        let say = |n: &Node| describe(n, &snap.catalog, &self.glossary, &as_of);
+        let diff = if turns.is_empty() { Vec::new() } else { refine::diff(&before, &after, say) };
+        interp.definition.root = refine::root_of(after.clone());
+        let summary = after.iter().map(say).collect();
+        let mut answer = Answer { interpretation: interp, summary, conversation_id: conversation.clone(), turn: None, diff, issues: Vec::new(), preview: None };
+        match self.preview(&answer.interpretation.definition, as_of, req.full_preview).await {
+            Ok(p) => {
+                annotate_thresholds(&mut answer, &p);
+                answer.preview = Some(p);
+            }
+            Err(AppError::Invalid(issues)) => answer.issues = issues,
+            Err(e) => return Err(e),
+        }
+        if let Some(id) = conversation {
+            answer.turn = Some(self.save_turn(&id, &req.prompt, is_undo, &answer, turns.len() as i64 + 1).await?);
+        }
+        Ok(answer)
+    }
+
+    /// The conditions before and after this turn, and whether it was an undo.
+    fn refine(&self, turns: &[TurnRecord], interp: &mut Interpretation) -> Result<(Vec<Node>, Vec<Node>, bool), AppError> {
+        let own = refine::conditions(&interp.definition.root);
+        let own = if interp.explanation.is_empty() { Vec::new() } else { own };
+        if turns.is_empty() {
+            return Ok((Vec::new(), own, false));
+        }
+        let mut stack: Vec<Vec<Node>> = Vec::new();
+        for t in turns {
+            let d: Definition = serde_json::from_str(&t.definition).map_err(|e| AppError::BadInput(format!("stored conversation is unreadable: {e}")))?;
+            if t.is_undo == 1 {
+                stack.pop();
+            } else {
+                stack.push(refine::conditions(&d.root));
+            }
+        }
+        let current = stack.last().cloned().unwrap_or_default();
+        let intent = refine::intent(&interp.prompt);
+        if !matches!(intent, Intent::Add | Intent::Replace) {
+            // The follow-up's words were an instruction, not conditions.
+            interp.unrecognized.clear();
+            interp.questions.clear();
+            interp.partial = false;
+        }
+        let after = match &intent {
+            Intent::Undo => stack.iter().rev().nth(1).cloned().unwrap_or_default(),
+            other => refine::apply(&current, other, &own),
+        };
+        Ok((current, after, intent == Intent::Undo))
+    }
+
+    async fn save_turn(&self, id: &str, prompt: &str, is_undo: bool, answer: &Answer, turn: i64) -> Result<i64, AppError> {
+        let now = chrono::Utc::now().timestamp();
+        self.store.ensure_conversation(id, now).await?;
+        let rec = TurnRecord {
+            conversation_id: id.to_string(),
+            turn,
+            prompt: prompt.to_string(),
+            is_undo: i64::from(is_undo),
+            definition: serde_json::to_string(&answer.interpretation.definition).expect("definition serializes"),
+            answer: serde_json::to_string(answer).expect("answer serializes"),
+            created_at: now,
+        };
+        self.store.add_turn(&rec).await?;
+        Ok(turn)
+    }
+
+    /// A stored conversation's answers, in order.
+    pub async fn conversation(&self, id: &str) -> Result<Vec<serde_json::Value>, AppError> {
+        let turns = self.store.conversation_turns(id).await?;
+        if turns.is_empty() {
+            return Err(AppError::NotFound(format!("conversation `{id}`")));
+        }
+        Ok(turns.iter().map(|t| serde_json::from_str(&t.answer).unwrap_or(serde_json::Value::Null)).collect())
+    }
+}
+
+/// Put resolved thresholds next to the assumptions that rank customers.
+fn annotate_thresholds(answer: &mut Answer, p: &Preview) {
+    let mut thresholds = p.thresholds.iter();
+    for a in answer.interpretation.assumptions.iter_mut().filter(|a| a.alternatives.iter().any(|x| x.starts_with("top ")) || a.text.contains("ranked by")) {
+        if let Some(t) = thresholds.next() {
+            a.text = format!("{} ({})", a.text, t.description);
+        }
+    }
+}

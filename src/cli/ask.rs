@@ -1,0 +1,99 @@
+//! `segwright ask` and `segwright eval-nl`: the command-line faces of the interpreter.
+
+use clap::Args;
+
+use crate::app::{Answer, App, AppError, AskRequest, Choice};
+use crate::domain::time::AsOf;
+
+/// Arguments of `segwright ask`.
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The request, in plain language.
+    pub prompt: String,
+    /// Print the whole answer as JSON (the contract scripts use; see README).
+    #[arg(long)]
+    pub json: bool,
+    /// Which interpreter answers.
+    #[arg(long, value_enum, default_value_t = InterpreterArg::Auto)]
+    pub interpreter: InterpreterArg,
+    /// Continue (or start) this conversation: the request refines its current definition.
+    #[arg(long)]
+    pub conversation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InterpreterArg {
+    Offline,
+    Llm,
+    Auto,
+}
+
+/// Run `ask`.
+pub async fn ask(app: &App, args: AskArgs, as_of: AsOf) -> Result<(), AppError> {
+    let interpreter = match args.interpreter {
+        InterpreterArg::Offline => Choice::Offline,
+        InterpreterArg::Llm => Choice::Llm,
+        InterpreterArg::Auto => Choice::Auto,
+    };
+    let req = AskRequest { prompt: args.prompt, conversation_id: args.conversation, start_conversation: false, interpreter, full_preview: true };
+    let answer = app.ask(req, as_of).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&answer).expect("answer serializes"));
+    } else {
+        print!("{}", human(&answer));
+    }
+    Ok(())
+}
+
+/// The answer as text for a terminal.
+pub fn human(a: &Answer) -> String {
+    let i = &a.interpretation;
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line(format!("Understood ({}{}):", i.interpreter, if i.partial { ", partly" } else { "" }));
+    for e in &i.explanation {
+        line(format!("  • \"{}\" → {}", e.span.text, e.sentence));
+    }
+    if i.explanation.is_empty() {
+        line("  (nothing)".into());
+    }
+    for d in &a.diff {
+        line(format!("  Δ {d}"));
+    }
+    for s in &i.assumptions {
+        let alts = if s.alternatives.is_empty() { String::new() } else { format!(" — or: {}", s.alternatives.join(", ")) };
+        line(format!("Assumed: \"{}\": {}{alts}", s.span.text, s.text));
+    }
+    for t in &i.intervals {
+        line(format!("Time: {t}"));
+    }
+    for u in &i.unrecognized {
+        line(format!("Not understood: \"{}\"", u.text));
+    }
+    for q in &i.questions {
+        line(format!("Question: {q}"));
+    }
+    for n in &i.notices {
+        line(format!("Notice: {n}"));
+    }
+    for issue in &a.issues {
+        line(format!("Problem: {issue}"));
+    }
+    if let Some(p) = &a.preview {
+        let s = &p.size;
+        line(format!(
+            "Audience: {} of {} customers ({}%); reachable by email {}, by ads {} (as of {} {})",
+            s.count, s.total_customers, s.percent, s.reachable_email, s.reachable_ads, p.as_of, p.timezone
+        ));
+        for t in &p.thresholds {
+            line(format!("Threshold: {}", t.description));
+        }
+    }
+    if let Some(c) = &a.conversation_id {
+        line(format!("Conversation: {c} (turn {})", a.turn.unwrap_or(0)));
+    }
+    out
+}

@@ -1,0 +1,260 @@
+//! The clause parsers: each reads one kind of phrase starting at an item and returns the
+//! condition it means and where it ends, or nothing. Choices made without the user saying so
+//! (a default window, which field "over $500" is about) are recorded as assumptions.
+
+use super::grammar::Cx;
+use super::lexicon::Lex;
+use super::when::{Amount, Item, When, days_in, when};
+use crate::domain::catalog::{FieldType, Source};
+use crate::domain::definition::{AggSource, Direction, Measure, Node, Op, Period, Quantity, Value};
+use crate::domain::time::Unit;
+
+/// An assumption: what was read, over which tokens, and what else it could have been.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assume {
+    pub from: usize,
+    pub to: usize,
+    pub text: String,
+    pub alternatives: Vec<String>,
+}
+
+pub struct Clauses<'a> {
+    pub items: &'a [Item],
+    pub cx: &'a Cx<'a>,
+    pub assumptions: Vec<Assume>,
+}
+
+type Hit = Option<(Node, usize)>;
+
+fn num(v: f64) -> Value {
+    Value::Number(v)
+}
+
+impl<'a> Clauses<'a> {
+    fn at(&self, k: usize) -> Option<&'a Item> {
+        self.items.get(k)
+    }
+
+    fn is(&self, k: usize, f: impl Fn(&Lex) -> bool) -> bool {
+        self.at(k).is_some_and(|x| x.has(f))
+    }
+
+    pub(super) fn assume(&mut self, i: usize, end: usize, text: String, alternatives: Vec<String>) {
+        let (from, to) = (self.items[i].from, self.items[end.max(i + 1) - 1].to);
+        self.assumptions.push(Assume { from, to, text, alternatives });
+    }
+
+    /// Try every meaning of the item at `i`, in lexicon order.
+    pub fn clause(&mut self, i: usize) -> Hit {
+        let it = &self.items[i];
+        for lex in it.lex.clone() {
+            let hit = match &lex {
+                Lex::Term(t) => self.term(i, t),
+                Lex::Top | Lex::Bottom => self.percentile(i),
+                Lex::Spend => self.spend(i),
+                Lex::Pay => self.pay(i),
+                Lex::Avg => self.avg(i),
+                Lex::Event(e) => self.event(i, e.as_deref()),
+                Lex::Cmp(_) | Lex::Between => self.measured(i),
+                Lex::Field(f) | Lex::FieldWord(f) => self.field(i, f),
+                Lex::Value { .. } => self.value(i),
+                Lex::BoolValue { field, value } => Some((Node::Attribute { field: field.clone(), op: Op::Eq, value: Some(Value::Bool(*value)) }, i + 1)),
+                _ => None,
+            };
+            if hit.is_some() {
+                return hit;
+            }
+        }
+        if it.num.is_some() { self.measured(i) } else { None }
+    }
+
+    /// A comparison: "over 5", "between 50 and 200", "3 or more", "3+", and with `exact` a bare number.
+    pub fn comparison(&self, j: usize, exact: bool) -> Option<(Op, Value, Amount, usize)> {
+        let x = self.at(j)?;
+        if let Some(op) = x.lex.iter().find_map(|l| if let Lex::Cmp(op) = l { Some(*op) } else { None }) {
+            let a = self.at(j + 1)?.num?;
+            return Some((op, num(a.value), a, j + 2));
+        }
+        if x.has(|l| *l == Lex::Between) {
+            let a = self.at(j + 1)?.num?;
+            self.at(j + 2).filter(|m| m.has(|l| *l == Lex::And))?;
+            let b = self.at(j + 3)?.num?;
+            let money = Amount { money: a.money || b.money, ..a };
+            return Some((Op::Between, Value::List(vec![num(a.value.min(b.value)), num(a.value.max(b.value))]), money, j + 4));
+        }
+        let a = x.num?;
+        if let Some(op) = self.at(j + 1).and_then(|y| y.lex.iter().find_map(|l| if let Lex::PostCmp(op) = l { Some(*op) } else { None })) {
+            return Some((op, num(a.value), a, j + 2));
+        }
+        if a.plus {
+            return Some((Op::Gte, num(a.value), a, j + 1));
+        }
+        exact.then_some((Op::Eq, num(a.value), a, j + 1))
+    }
+
+    /// A glossary term, with its parameters when the request gives them ("inactive for 45 days").
+    fn term(&mut self, i: usize, key: &str) -> Hit {
+        let term = self.cx.glossary.get(key)?.clone();
+        let mut params = serde_json::Map::new();
+        let mut end = i + 1;
+        if term.params.contains_key("days") {
+            let mut j = i + 1;
+            while self.is(j, |l| matches!(l, Lex::For | Lex::In | Lex::Within | Lex::Last | Lex::Past | Lex::Cmp(Op::Gt) | Lex::Cmp(Op::Gte))) {
+                j += 1;
+            }
+            let unit = self.at(j + 1).and_then(|u| u.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+            if let (Some(a), Some(u)) = (self.at(j).and_then(|x| x.num), unit) {
+                let days = days_in(a.value, u).round();
+                params.insert("days".into(), serde_json::json!(days as i64));
+                end = j + 2;
+                if u != Unit::Days && u != Unit::Weeks {
+                    self.assume(j, end, format!("{} {} = {days} days", a.value, u.word(2)), vec![]);
+                }
+            }
+        }
+        if term.params.contains_key("threshold") {
+            if let Some((Op::Gt | Op::Gte, Value::Number(t), _, e)) = self.comparison(i + 1, false) {
+                params.insert("threshold".into(), serde_json::json!(t));
+                end = e;
+            }
+        }
+        self.term_assumption(i, end, key, &term, &params);
+        Some((Node::Term { name: key.to_string(), params }, end))
+    }
+
+    fn term_assumption(&mut self, i: usize, end: usize, key: &str, term: &crate::domain::glossary::Term, given: &serde_json::Map<String, serde_json::Value>) {
+        let defaults: Vec<String> = term.params.iter().filter(|(k, _)| !given.contains_key(*k)).map(|(k, v)| format!("{k} = {v}")).collect();
+        let pct = term.definition.get("percent").and_then(|p| p.as_f64());
+        if defaults.is_empty() && pct.is_none() {
+            return;
+        }
+        let mut alternatives = Vec::new();
+        if let Some(p) = pct {
+            alternatives = [10.0, 20.0, 30.0].iter().filter(|x| **x != p).map(|x| format!("top {x}%")).collect();
+        }
+        if let Some(d) = term.params.get("days").filter(|_| !given.contains_key("days")) {
+            alternatives = [30.0, 60.0, 90.0, 180.0].iter().filter(|x| *x != d).map(|x| format!("{x} days")).collect();
+        }
+        let text = format!("{} = {}", term.label, term.description);
+        let _ = key;
+        self.assume(i, end, text, alternatives);
+    }
+
+    /// "top 10% by spend", "bottom quartile", "top 2 deciles of orders".
+    fn percentile(&mut self, i: usize) -> Hit {
+        let direction = if self.is(i, |l| *l == Lex::Top) { Direction::Top } else { Direction::Bottom };
+        let share = |x: &Item| x.lex.iter().find_map(|l| if let Lex::Share(s) = l { Some(*s) } else { None });
+        let (percent, mut j) = match (self.at(i + 1).and_then(|x| x.num), self.at(i + 2).and_then(share), self.at(i + 1).and_then(share)) {
+            (Some(a), _, _) if a.percent => (a.value, i + 2),
+            (Some(a), Some(s), _) => (a.value * s, i + 3),
+            (None, _, Some(s)) => (s, i + 2),
+            _ => return None,
+        };
+        while self.is(j, |l| matches!(l, Lex::By | Lex::In | Lex::For)) {
+            j += 1;
+        }
+        let field = self.at(j).and_then(|x| {
+            x.lex.iter().find_map(|l| match l {
+                Lex::Field(f) | Lex::FieldWord(f) if self.cx.catalog.get(f).is_some_and(|f| f.ty == FieldType::Number) => Some(f.clone()),
+                Lex::Spend => Some("lifetime_revenue".into()),
+                Lex::Event(None) => Some("order_count".into()),
+                _ => None,
+            })
+        });
+        let (field, end) = match field {
+            Some(f) => (f, j + 1),
+            None => {
+                self.assume(i, j, "ranked by lifetime revenue".into(), vec!["order count".into(), "average order value".into()]);
+                ("lifetime_revenue".to_string(), j)
+            }
+        };
+        Some((Node::Percentile { field, direction, percent: (percent * 100.0).round() / 100.0 }, end))
+    }
+
+    /// "spent over $100 in the last 90 days", "spend between $50 and $200".
+    fn spend(&mut self, i: usize) -> Hit {
+        let mut j = i + 1;
+        let mut window = None;
+        if let Some((w, e)) = when(self.items, j, &self.cx.as_of) {
+            (window, j) = (Some(w), e);
+        }
+        let (op, value, _, mut end) = self.comparison(j, false)?;
+        if window.is_none() {
+            if let Some((w, e)) = when(self.items, end, &self.cx.as_of) {
+                (window, end) = (Some(w), e);
+            }
+        }
+        Some((self.orders_measure(Measure::Sum, window, op, value, "lifetime_revenue"), end))
+    }
+
+    /// Sum or average of order amounts: a fact when no window is given, an aggregate otherwise.
+    fn orders_measure(&self, measure: Measure, window: Option<When>, op: Op, value: Value, fact: &str) -> Node {
+        match window {
+            None => Node::Attribute { field: fact.into(), op, value: Some(value) },
+            Some(w) => {
+                Node::Aggregate { source: AggSource::Orders, event: None, measure, of: Some(Quantity::Amount), window: Some(self.period(&w)), op, value }
+            }
+        }
+    }
+
+    /// An aggregate window for a time expression.
+    pub fn period(&self, w: &When) -> Period {
+        let d = |x: chrono::NaiveDate| x.format("%Y-%m-%d").to_string();
+        let as_of = self.cx.as_of.date();
+        match w {
+            When::Last(n, u) => Period::Last { last: *n, unit: *u },
+            When::Dates(a, b) => Period::Dates { from: d(*a), to: d(*b) },
+            When::Before(x) => Period::Dates { from: "1900-01-01".into(), to: d(x.pred_opt().unwrap_or(*x)) },
+            When::After(x) => Period::Dates { from: d(x.succ_opt().unwrap_or(*x)), to: d(as_of) },
+            When::Ago(n, u) => Period::Dates { from: "1900-01-01".into(), to: d(self.cx.as_of.minus((*n).clamp(0, 36_600) as u32, *u)) },
+        }
+    }
+
+    /// "paying more than $80 a month": a money attribute, preferably one named for the period.
+    fn pay(&mut self, i: usize) -> Hit {
+        let (op, value, _, mut end) = self.comparison(i + 1, false)?;
+        let per = self.at(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+        if per.is_some() {
+            end += 1;
+        }
+        let hints: &[&str] = match per {
+            Some(Unit::Months) => &["month", "monthly"],
+            Some(Unit::Years) => &["year", "yearly", "annual"],
+            Some(Unit::Weeks) => &["week", "weekly"],
+            _ => &[],
+        };
+        let money_words = ["fee", "charge", "price", "payment", "bill", "subscription", "cost", "rate", "spend", "amount", "mrr", "arpu"];
+        let score = |name: &str| {
+            let ws = super::tokenize::words(name);
+            let h = hints.iter().filter(|w| ws.iter().any(|x| x == *w)).count() * 2;
+            h + money_words.iter().filter(|w| ws.iter().any(|x| x.starts_with(*w))).count()
+        };
+        let best = self
+            .cx
+            .catalog
+            .fields
+            .iter()
+            .filter(|f| f.ty == FieldType::Number && matches!(f.source, Source::Attribute(_)))
+            .map(|f| (score(&f.name), &f.name))
+            .filter(|(s, _)| *s > 0)
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
+        let field = match best {
+            Some((_, f)) => f.clone(),
+            None if per.is_none() => "lifetime_revenue".into(),
+            None => return None,
+        };
+        self.assume(i, end, format!("read as the `{field}` field"), vec![]);
+        Some((Node::Attribute { field, op, value: Some(value) }, end))
+    }
+
+    /// "average order over $50", "average spend above 40 in the last year".
+    fn avg(&mut self, i: usize) -> Hit {
+        let j = if self.is(i + 1, |l| matches!(l, Lex::Spend | Lex::Event(None) | Lex::Field(_))) { i + 2 } else { i + 1 };
+        let (op, value, _, mut end) = self.comparison(j, false)?;
+        let mut window = None;
+        if let Some((w, e)) = when(self.items, end, &self.cx.as_of) {
+            (window, end) = (Some(w), e);
+        }
+        Some((self.orders_measure(Measure::Avg, window, op, value, "average_order_value"), end))
+    }
+}

@@ -1,0 +1,140 @@
+//! The grammar: reads the item sequence left to right into top-level conditions joined by
+//! "and" (explicit or implied), with "or" binding tighter ("in California or Texas") and a
+//! negation applying to the condition that follows it. Each clause parser recognizes one kind of
+//! phrase (a glossary term, a ranking, spend, an event, a comparison, a field, a value) and
+//! reports the items it used; whatever no clause uses is reported back as unrecognized.
+
+use super::clauses::{Assume, Clauses};
+use super::lexicon::Lex;
+use super::when::Item;
+use crate::domain::catalog::Catalog;
+use crate::domain::definition::{Node, Op, Value};
+use crate::domain::glossary::Glossary;
+use crate::domain::time::AsOf;
+
+/// What the interpreter works against.
+pub struct Cx<'a> {
+    pub catalog: &'a Catalog,
+    pub glossary: &'a Glossary,
+    pub as_of: AsOf,
+}
+
+/// One understood top-level condition and the items (token range) it came from.
+#[derive(Debug, Clone)]
+pub struct Cond {
+    pub node: Node,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// The grammar's result, in token ranges.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub conds: Vec<Cond>,
+    pub unrecognized: Vec<(usize, usize)>,
+    pub assumptions: Vec<Assume>,
+}
+
+/// Words that only join or introduce: unused, they lose nothing.
+fn is_function_word(item: &Item) -> bool {
+    item.num.is_none()
+        && item.date.is_none()
+        && !item.lex.is_empty()
+        && item.lex.iter().all(|l| {
+            matches!(
+                l,
+                Lex::Filler | Lex::And | Lex::Or | Lex::In | Lex::For | Lex::By | Lex::Within | Lex::Times | Lex::Money | Lex::Percent | Lex::PostCmp(_)
+            )
+        })
+}
+
+/// Parse the items of one request.
+pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
+    let items: Vec<Item> = items.iter().filter(|x| !x.is_filler()).cloned().collect();
+    let mut c = Clauses { items: &items, cx, assumptions: Vec::new() };
+    let mut out = Parsed::default();
+    let (mut neg, mut neg_at, mut join_or) = (false, None::<usize>, false);
+    let mut i = 0;
+    while i < items.len() {
+        let it = &items[i];
+        if it.has(|l| matches!(l, Lex::Neg | Lex::Never)) && !it.has(|l| matches!(l, Lex::Term(_) | Lex::Field(_) | Lex::BoolValue { .. })) {
+            neg = !neg;
+            neg_at.get_or_insert(i);
+            i += 1;
+            continue;
+        }
+        if let Some((node, end)) = c.clause(i) {
+            let from = neg_at.take().unwrap_or(i);
+            let node = if neg { negate(node) } else { node };
+            let (lo, hi) = (items[from].from, items[end - 1].to);
+            match out.conds.last_mut() {
+                Some(last) if join_or => {
+                    last.node = merge_or(std::mem::replace(&mut last.node, Node::All { conditions: vec![] }), node);
+                    last.to = hi;
+                }
+                _ => out.conds.push(Cond { node, from: lo, to: hi }),
+            }
+            (neg, join_or) = (false, false);
+            i = end;
+            continue;
+        }
+        if it.has(|l| *l == Lex::Or) && !out.conds.is_empty() {
+            join_or = true;
+        } else if !is_function_word(it) {
+            out.unrecognized.push((it.from, it.to));
+        }
+        i += 1;
+    }
+    if let Some(k) = neg_at.filter(|_| neg) {
+        // A "not" that applies to nothing is not silently dropped.
+        out.unrecognized.push((items[k].from, items[k].to));
+    }
+    out.assumptions = c.assumptions;
+    merge_adjacent(&mut out.unrecognized);
+    out
+}
+
+fn merge_adjacent(spans: &mut Vec<(usize, usize)>) {
+    spans.sort();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for s in spans.drain(..) {
+        match merged.last_mut() {
+            Some(last) if last.1 == s.0 => last.1 = s.1,
+            _ => merged.push(s),
+        }
+    }
+    *spans = merged;
+}
+
+/// The negation of a condition: booleans flip, everything else is wrapped in `not`.
+pub fn negate(node: Node) -> Node {
+    match node {
+        Node::Attribute { field, op: Op::Eq, value: Some(Value::Bool(b)) } => Node::Attribute { field, op: Op::Eq, value: Some(Value::Bool(!b)) },
+        Node::Not { condition } => *condition,
+        other => Node::Not { condition: Box::new(other) },
+    }
+}
+
+/// "A or B": values of one field merge into a list, anything else into `any`.
+pub fn merge_or(a: Node, b: Node) -> Node {
+    let values = |n: &Node| -> Option<(String, Vec<Value>)> {
+        match n {
+            Node::Attribute { field, op: Op::Eq, value: Some(v @ Value::Text(_)) } => Some((field.clone(), vec![v.clone()])),
+            Node::Attribute { field, op: Op::In, value: Some(Value::List(vs)) } => Some((field.clone(), vs.clone())),
+            _ => None,
+        }
+    };
+    if let (Some((fa, mut va)), Some((fb, vb))) = (values(&a), values(&b)) {
+        if fa == fb {
+            va.extend(vb);
+            return Node::Attribute { field: fa, op: Op::In, value: Some(Value::List(va)) };
+        }
+    }
+    match a {
+        Node::Any { mut conditions } => {
+            conditions.push(b);
+            Node::Any { conditions }
+        }
+        a => Node::Any { conditions: vec![a, b] },
+    }
+}

@@ -1,0 +1,89 @@
+//! The built-in offline interpreter: deterministic, no network. A tokenizer, a lexicon built
+//! from the catalog and glossary, and a small grammar turn a request into a definition, with
+//! every condition tied to the words it came from and every unused word reported.
+
+mod clauses;
+mod grammar;
+mod lexicon;
+mod subjects;
+mod tokenize;
+mod when;
+
+pub use grammar::{Cx, negate};
+pub use tokenize::words;
+
+use super::{Assumption, Explained, Interpretation, Span};
+use crate::domain::definition::{Definition, Node};
+use crate::domain::explain::describe;
+
+/// The offline interpreter for one catalog and glossary (build once, use for many requests).
+pub struct Offline {
+    lexicon: lexicon::Lexicon,
+}
+
+impl Offline {
+    pub fn new(cx: &Cx<'_>) -> Self {
+        Self { lexicon: lexicon::Lexicon::build(cx.catalog, cx.glossary) }
+    }
+
+    /// Interpret one request.
+    pub fn interpret(&self, prompt: &str, cx: &Cx<'_>) -> Interpretation {
+        let tokens = tokenize::tokenize(prompt);
+        let matches = self.lexicon.scan(&tokens);
+        let items = when::items(&tokens, matches);
+        let parsed = grammar::parse(&items, cx);
+        let span = |from: usize, to: usize| {
+            let (s, e) = (tokens[from].start, tokens[to.max(from + 1) - 1].end);
+            Span { start: s, end: e, text: prompt[s..e].to_string() }
+        };
+        let explanation: Vec<Explained> =
+            parsed.conds.iter().map(|c| Explained { sentence: sentence(&c.node, cx), span: span(c.from, c.to), condition: c.node.clone() }).collect();
+        let unrecognized: Vec<Span> = parsed.unrecognized.iter().map(|(a, b)| span(*a, *b)).collect();
+        let assumptions =
+            parsed.assumptions.iter().map(|a| Assumption { span: span(a.from, a.to), text: a.text.clone(), alternatives: a.alternatives.clone() }).collect();
+        let mut questions: Vec<String> = unrecognized.iter().map(|u| question(&u.text, cx)).collect();
+        if parsed.conds.is_empty() && unrecognized.is_empty() {
+            questions.push("Which customers do you mean? Name a behaviour, a value, a place or an attribute.".into());
+        }
+        let root = match parsed.conds.len() {
+            1 => parsed.conds[0].node.clone(),
+            _ => Node::All { conditions: parsed.conds.iter().map(|c| c.node.clone()).collect() },
+        };
+        let mut definition = Definition::new(root);
+        definition.interpreter = Some("offline".into());
+        let intervals = super::intervals(&definition.root, cx);
+        Interpretation {
+            prompt: prompt.to_string(),
+            interpreter: "offline".into(),
+            partial: !unrecognized.is_empty() || parsed.conds.is_empty(),
+            definition,
+            explanation,
+            assumptions,
+            unrecognized,
+            questions,
+            intervals,
+            notices: Vec::new(),
+        }
+    }
+}
+
+fn sentence(node: &Node, cx: &Cx<'_>) -> String {
+    let s = describe(node, cx.catalog, cx.glossary, &cx.as_of);
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => s,
+    }
+}
+
+fn question(text: &str, cx: &Cx<'_>) -> String {
+    let near = cx.catalog.suggest(text);
+    if near.is_empty() {
+        format!("I did not understand \"{text}\"; could you say it another way, or name the field it is about?")
+    } else {
+        format!("I did not understand \"{text}\"; did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,253 @@
+//! Clause parsers for things customers did or are: events and orders with counts and windows,
+//! comparisons that name their subject afterwards ("more than 5 orders"), catalog fields
+//! ("NPS below 7", "last purchase before 2024", "with kids") and categorical values
+//! ("in California or Texas", "annual plan").
+
+use super::clauses::Clauses;
+use super::lexicon::Lex;
+use super::when::{When, days_in, when};
+use crate::domain::catalog::{FieldType, FieldUnit};
+use crate::domain::definition::{AggSource, DateOp, Measure, Node, Op, Value};
+
+type Hit = Option<(Node, usize)>;
+
+impl<'a> Clauses<'a> {
+    /// A count phrase: "3+ times", "at least twice", "more than once", "exactly 2 times", "twice".
+    fn count(&mut self, j: usize) -> Option<(Op, f64, usize)> {
+        let x = self.items.get(j)?;
+        for l in &x.lex {
+            match l {
+                Lex::CountExact(n) => return Some((Op::Eq, *n, j + 1)),
+                Lex::CountAtLeast(n) => return Some((Op::Gte, *n, j + 1)),
+                Lex::Count(n) if *n == 1.0 => {
+                    self.assume(j, j + 1, "\"once\" read as exactly once".into(), vec!["at least once".into()]);
+                    return Some((Op::Eq, 1.0, j + 1));
+                }
+                Lex::Count(n) => {
+                    self.assume(j, j + 1, format!("read as at least {n} times"), vec![format!("exactly {n} times")]);
+                    return Some((Op::Gte, *n, j + 1));
+                }
+                Lex::Cmp(op) => {
+                    let next = self.items.get(j + 1)?;
+                    let n = next.num.map(|a| a.value).or_else(|| next.lex.iter().find_map(|l| if let Lex::Count(n) = l { Some(*n) } else { None }))?;
+                    let end = if self.items.get(j + 2).is_some_and(|t| t.has(|l| *l == Lex::Times)) { j + 3 } else { j + 2 };
+                    return Some((*op, n, end));
+                }
+                _ => {}
+            }
+        }
+        let (op, value, a, end) = self.comparison(j, true)?;
+        if a.money || a.percent {
+            return None;
+        }
+        let times = self.items.get(end).is_some_and(|t| t.has(|l| *l == Lex::Times));
+        if !times {
+            return None;
+        }
+        let Value::Number(n) = value else { return None };
+        if op == Op::Eq {
+            self.assume(j, end + 1, format!("read as at least {n} times"), vec![format!("exactly {n} times")]);
+            return Some((Op::Gte, n, end + 1));
+        }
+        Some((op, n, end + 1))
+    }
+
+    /// "bought 3+ times in the last 90 days", "opened an email this week", "visited since March".
+    pub(super) fn event(&mut self, i: usize, event: Option<&str>) -> Hit {
+        let mut j = i + 1;
+        let (mut count, mut window, mut sum) = (None, None, None);
+        for _ in 0..3 {
+            if count.is_none() && sum.is_none() {
+                if let Some((op, n, e)) = self.count(j) {
+                    (count, j) = (Some((op, n)), e);
+                    continue;
+                }
+            }
+            if window.is_none() {
+                if let Some((w, e)) = when(self.items, j, &self.cx.as_of) {
+                    (window, j) = (Some(w), e);
+                    continue;
+                }
+            }
+            if event.is_none() && count.is_none() && sum.is_none() {
+                if let Some((op, v, a, e)) = self.comparison(j, false).filter(|c| c.2.money) {
+                    (sum, j) = (Some((op, v)), e);
+                    let _ = a;
+                    continue;
+                }
+            }
+            break;
+        }
+        let source = if event.is_some() { AggSource::Events } else { AggSource::Orders };
+        let window = window.map(|w| self.period(&w));
+        if let Some((op, value)) = sum {
+            let node = Node::Aggregate { source, event: None, measure: Measure::Sum, of: Some(crate::domain::definition::Quantity::Amount), window, op, value };
+            return Some((node, j));
+        }
+        let (op, n) = count.unwrap_or((Op::Gte, 1.0));
+        Some((Node::Aggregate { source, event: event.map(String::from), measure: Measure::Count, of: None, window, op, value: Value::Number(n) }, j))
+    }
+
+    /// A comparison first, its subject after: "more than 5 orders", "3+ purchases this year",
+    /// "over $500 lifetime value", "over $500" (lifetime revenue, as an assumption).
+    pub(super) fn measured(&mut self, i: usize) -> Hit {
+        let (op, value, a, j) = self.comparison(i, true)?;
+        let next = self.items.get(j);
+        // "3+ orders in the last 90 days" counts orders in a window, not the lifetime total.
+        let windowed = when(self.items, j + 1, &self.cx.as_of).is_some();
+        let event_alt = next.and_then(|x| x.lex.iter().find_map(|l| if let Lex::Event(e) = l { Some(e.clone()) } else { None }));
+        let subject = if let (true, Some(e)) = (windowed, event_alt) { Some((None, Some(e))) } else { None };
+        let subject = subject.or_else(|| {
+            next.and_then(|x| {
+                x.lex.iter().find_map(|l| match l {
+                    Lex::Event(e) => Some((None, Some(e.clone()))),
+                    Lex::Field(f) | Lex::FieldWord(f) if self.cx.catalog.get(f).is_some_and(|f| f.ty == FieldType::Number) => Some((Some(f.clone()), None)),
+                    _ => None,
+                })
+            })
+        });
+        match subject {
+            Some((_, Some(event))) => {
+                let mut end = j + 1;
+                let mut window = None;
+                if let Some((w, e)) = when(self.items, end, &self.cx.as_of) {
+                    (window, end) = (Some(self.period(&w)), e);
+                }
+                let source = if event.is_some() { AggSource::Events } else { AggSource::Orders };
+                Some((Node::Aggregate { source, event, measure: Measure::Count, of: None, window, op, value }, end))
+            }
+            Some((Some(field), None)) => Some((Node::Attribute { field, op, value: Some(value) }, j + 1)),
+            _ if a.money && op != Op::Eq => {
+                self.assume(i, j, "an amount on its own is read as lifetime revenue".into(), vec!["average order value".into()]);
+                Some((Node::Attribute { field: "lifetime_revenue".into(), op, value: Some(value) }, j))
+            }
+            _ => None,
+        }
+    }
+
+    /// A catalog field and what is said about it.
+    pub(super) fn field(&mut self, i: usize, name: &str) -> Hit {
+        let f = self.cx.catalog.get(name)?.clone();
+        let weak = self.items[i].has(|l| matches!(l, Lex::FieldWord(x) if x == name)) && !self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name));
+        match f.ty {
+            FieldType::Boolean => Some((Node::Attribute { field: f.name, op: Op::Eq, value: Some(Value::Bool(true)) }, i + 1)),
+            FieldType::Number => self.number_field(i, &f.name, f.unit),
+            FieldType::Date => self.date_field(i, &f.name),
+            FieldType::Categorical => {
+                // "plan: annual", "tier gold": the value follows within two items.
+                let k = (i + 1..(i + 3).min(self.items.len())).find(|k| self.items[*k].has(|l| matches!(l, Lex::Value { field, .. } if field == name)))?;
+                let (node, end) = self.value(k)?;
+                Some((node, end))
+            }
+            FieldType::Text => {
+                let _ = weak;
+                None
+            }
+        }
+    }
+
+    fn number_field(&mut self, i: usize, name: &str, unit: FieldUnit) -> Hit {
+        let mut j = i + 1;
+        if self.items.get(j).is_some_and(|x| x.has(|l| *l == Lex::In)) && self.items.get(j + 1).is_some_and(|x| x.has(|l| matches!(l, Lex::Top | Lex::Bottom)))
+        {
+            j += 1;
+        }
+        if self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Top | Lex::Bottom))) {
+            let (node, end) = self.clause_percentile_for(j, name)?;
+            return Some((node, end));
+        }
+        let (op, mut value, _, mut end) = self.comparison(j, true)?;
+        // "tenure over 2 years" on a field counted in days.
+        let per = self.items.get(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+        if let (Some(u), FieldUnit::Days) = (per, unit) {
+            value = match value {
+                Value::Number(n) => Value::Number(days_in(n, u)),
+                Value::List(v) => Value::List(v.into_iter().map(|x| if let Value::Number(n) = x { Value::Number(days_in(n, u)) } else { x }).collect()),
+                other => other,
+            };
+            end += 1;
+        }
+        Some((Node::Attribute { field: name.into(), op, value: Some(value) }, end))
+    }
+
+    fn clause_percentile_for(&mut self, j: usize, name: &str) -> Hit {
+        let (node, end) = self.clause(j)?;
+        match node {
+            Node::Percentile { direction, percent, .. } => Some((Node::Percentile { field: name.into(), direction, percent }, end)),
+            _ => None,
+        }
+    }
+
+    fn date_field(&mut self, i: usize, name: &str) -> Hit {
+        let j = i + 1;
+        let date =
+            |op: DateOp, amount: Option<i64>, unit: Option<crate::domain::time::Unit>, date: Option<String>, from: Option<String>, to: Option<String>| {
+                Node::Date { field: name.into(), op, amount, unit, date, from, to }
+            };
+        // "more than 60 days ago" / "less than 30 days ago".
+        if let Some(Lex::Cmp(op)) = self.items.get(j).and_then(|x| x.lex.iter().find(|l| matches!(l, Lex::Cmp(_)))) {
+            let n = self.items.get(j + 1).and_then(|x| x.num);
+            let u = self.items.get(j + 2).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+            if let (Some(n), Some(u)) = (n, u) {
+                let ago = self.items.get(j + 3).is_some_and(|x| x.has(|l| *l == Lex::Ago));
+                let dop = if matches!(op, Op::Gt | Op::Gte) { DateOp::MoreThanAgo } else { DateOp::WithinLast };
+                let node = date(dop, Some(n.value as i64), Some(u), None, None, None);
+                return Some((node, j + 3 + usize::from(ago)));
+            }
+        }
+        let (w, end) = when(self.items, j, &self.cx.as_of)?;
+        let d = |x: chrono::NaiveDate| Some(x.format("%Y-%m-%d").to_string());
+        let node = match w {
+            When::Last(n, u) => date(DateOp::WithinLast, Some(n), Some(u), None, None, None),
+            When::Ago(n, u) => date(DateOp::MoreThanAgo, Some(n), Some(u), None, None, None),
+            When::Dates(a, b) => date(DateOp::Between, None, None, None, d(a), d(b)),
+            When::Before(x) => date(DateOp::Before, None, None, d(x), None, None),
+            When::After(x) => date(DateOp::After, None, None, d(x), None, None),
+        };
+        Some((node, end))
+    }
+
+    /// One or more values of one field: "in California, Texas or Florida", "annual plan".
+    pub(super) fn value(&mut self, i: usize) -> Hit {
+        let first = self.items[i].lex.iter().find_map(|l| if let Lex::Value { field, value } = l { Some((field.clone(), value.clone())) } else { None })?;
+        let others: Vec<String> = self.items[i]
+            .lex
+            .iter()
+            .filter_map(|l| if let Lex::Value { field, value } = l { Some(format!("{field} = {value}")) } else { None })
+            .skip(1)
+            .collect();
+        if !others.is_empty() {
+            self.assume(i, i + 1, format!("read as {} = {}", first.0, first.1), others);
+        }
+        let field = first.0;
+        let mut values = vec![Value::Text(first.1)];
+        let mut j = i + 1;
+        loop {
+            let joiner = self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Or | Lex::And)) && x.lex.iter().all(|l| !matches!(l, Lex::Value { .. })));
+            let k = if joiner { j + 1 } else { j };
+            let next = self.items.get(k).and_then(|x| {
+                x.lex.iter().find_map(|l| match l {
+                    Lex::Value { field: f, value } if *f == field => Some(value.clone()),
+                    _ => None,
+                })
+            });
+            match next {
+                Some(v) => {
+                    values.push(Value::Text(v));
+                    j = k + 1;
+                }
+                None => break,
+            }
+        }
+        // The field's own word next to the value says nothing more: "annual *plan*", "gold *tier*".
+        if self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::FieldWord(f) | Lex::Field(f) if *f == field))) {
+            j += 1;
+        }
+        let node = if values.len() == 1 {
+            Node::Attribute { field, op: Op::Eq, value: values.pop() }
+        } else {
+            Node::Attribute { field, op: Op::In, value: Some(Value::List(values)) }
+        };
+        Some((node, j))
+    }
+}

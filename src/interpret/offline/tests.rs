@@ -1,0 +1,116 @@
+//! Behaviour of the offline interpreter on the requests marketers write.
+
+use serde_json::json;
+
+use super::{Cx, Offline};
+use crate::domain::catalog::{AttributeSpec, Catalog, FieldType};
+use crate::domain::glossary::Glossary;
+use crate::domain::time::AsOf;
+use crate::interpret::Interpretation;
+
+fn catalog() -> Catalog {
+    let attrs = [
+        AttributeSpec {
+            name: "plan_type".into(),
+            ty: FieldType::Categorical,
+            values: vec!["Annual".into(), "Monthly".into(), "Pay as you go".into()],
+            column: "PlanType".into(),
+        },
+        AttributeSpec { name: "monthly_fee".into(), ty: FieldType::Number, values: vec![], column: "MonthlyFee".into() },
+        AttributeSpec { name: "has_kids".into(), ty: FieldType::Boolean, values: vec![], column: "HasKids".into() },
+    ];
+    Catalog::build(vec!["US".into(), "CA".into()], vec!["CA".into(), "TX".into()], &attrs).with_events(
+        ["page_view", "app_session", "email_open", "email_click", "add_to_cart", "cart_abandoned", "support_ticket"].iter().map(|s| s.to_string()).collect(),
+    )
+}
+
+fn ask(prompt: &str) -> Interpretation {
+    let (c, g) = (catalog(), Glossary::default_glossary());
+    let cx = Cx { catalog: &c, glossary: &g, as_of: AsOf::parse("2026-11-22", "UTC").unwrap() };
+    Offline::new(&cx).interpret(prompt, &cx)
+}
+
+fn root(prompt: &str) -> serde_json::Value {
+    let i = ask(prompt);
+    assert!(i.unrecognized.is_empty(), "{prompt}: unrecognized {:?}", i.unrecognized);
+    serde_json::to_value(&i.definition.root).unwrap()
+}
+
+#[test]
+fn glossary_terms_with_parameters_are_understood() {
+    assert_eq!(
+        root("high-value churn-risk customers inactive for 45 days"),
+        json!({"type": "all", "conditions": [
+            {"type": "term", "name": "high_value"},
+            {"type": "term", "name": "churn_risk"},
+            {"type": "term", "name": "inactive_for", "params": {"days": 45}},
+        ]})
+    );
+}
+
+#[test]
+fn states_joined_by_or_become_one_list() {
+    assert_eq!(
+        root("VIPs in California or Texas who opened an email in the last 2 weeks"),
+        json!({"type": "all", "conditions": [
+            {"type": "term", "name": "high_value"},
+            {"type": "attribute", "field": "region", "op": "in", "value": ["CA", "TX"]},
+            {"type": "aggregate", "source": "events", "event": "email_open", "measure": "count", "window": {"last": 2, "unit": "weeks"}, "op": "gte", "value": 1.0},
+        ]})
+    );
+}
+
+#[test]
+fn custom_attributes_are_understood_from_their_names_and_values() {
+    assert_eq!(root("annual plan customers"), json!({"type": "attribute", "field": "plan_type", "op": "eq", "value": "Annual"}));
+    assert_eq!(root("customers on pay as you go"), json!({"type": "attribute", "field": "plan_type", "op": "eq", "value": "Pay as you go"}));
+    assert_eq!(root("paying more than $80 a month"), json!({"type": "attribute", "field": "monthly_fee", "op": "gt", "value": 80.0}));
+    assert_eq!(root("customers with kids"), json!({"type": "attribute", "field": "has_kids", "op": "eq", "value": true}));
+    assert_eq!(root("customers without kids"), json!({"type": "attribute", "field": "has_kids", "op": "eq", "value": false}));
+}
+
+#[test]
+fn spend_in_a_window_is_a_sum_of_orders() {
+    assert_eq!(
+        root("spent over $1k in the last 90 days"),
+        json!({"type": "aggregate", "source": "orders", "measure": "sum", "of": "amount", "window": {"last": 90, "unit": "days"}, "op": "gt", "value": 1000.0})
+    );
+}
+
+#[test]
+fn abandoned_a_cart_this_week_but_never_bought() {
+    assert_eq!(
+        root("people who abandoned a cart this week but never bought"),
+        json!({"type": "all", "conditions": [
+            {"type": "aggregate", "source": "events", "event": "cart_abandoned", "measure": "count", "window": {"from": "2026-11-16", "to": "2026-11-22"}, "op": "gte", "value": 1.0},
+            {"type": "not", "condition": {"type": "aggregate", "source": "orders", "measure": "count", "op": "gte", "value": 1.0}},
+        ]})
+    );
+}
+
+#[test]
+fn unknown_words_are_reported_with_a_question_and_the_answer_is_partial() {
+    let i = ask("high-value customers who love jazz");
+    assert!(i.partial);
+    assert_eq!(i.unrecognized.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(), vec!["love jazz"]);
+    assert!(i.questions[0].contains("love jazz"));
+}
+
+#[test]
+fn every_condition_points_at_the_words_it_came_from() {
+    let i = ask("VIPs in Texas");
+    let spans: Vec<&str> = i.explanation.iter().map(|e| e.span.text.as_str()).collect();
+    assert_eq!(spans, vec!["VIPs", "Texas"]);
+    assert!(i.explanation[0].sentence.starts_with("High-value"));
+}
+
+#[test]
+fn relative_times_are_shown_as_concrete_intervals() {
+    let i = ask("bought in the last 30 days");
+    assert_eq!(i.intervals, vec!["last 30 days = 2026-10-24 00:00 → 2026-11-22 24:00 UTC".to_string()]);
+}
+
+#[test]
+fn the_same_request_always_gives_the_same_definition() {
+    assert_eq!(ask("top 10% by spend in Canada").definition, ask("top 10% by spend in Canada").definition);
+}

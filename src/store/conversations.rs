@@ -1,0 +1,57 @@
+//! Stored conversations with the interpreter: one row per conversation, one per turn.
+
+use serde::Serialize;
+
+use super::{Store, StoreError, on_pool};
+
+/// One stored turn.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TurnRecord {
+    pub conversation_id: String,
+    pub turn: i64,
+    pub prompt: String,
+    pub is_undo: i64,
+    /// The definition after this turn (JSON).
+    pub definition: String,
+    /// The whole answer given (JSON).
+    pub answer: String,
+    pub created_at: i64,
+}
+
+impl Store {
+    /// Create a conversation (no-op if it exists).
+    pub async fn ensure_conversation(&self, id: &str, now: i64) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            sqlx::query("INSERT INTO conversations (id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING")
+                .bind(id.to_string()).bind(now).execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// Every turn of a conversation, in order.
+    pub async fn conversation_turns(&self, id: &str) -> Result<Vec<TurnRecord>, StoreError> {
+        let sql =
+            "SELECT conversation_id, turn, prompt, is_undo, definition, answer, created_at FROM conversation_turns WHERE conversation_id = $1 ORDER BY turn";
+        let rows = on_pool!(self, p => sqlx::query_as::<_, TurnRecord>(sql).bind(id.to_string()).fetch_all(p).await?);
+        Ok(rows)
+    }
+
+    /// Append a turn; fails with `Conflict` when another request added the same turn first.
+    pub async fn add_turn(&self, t: &TurnRecord) -> Result<(), StoreError> {
+        on_pool!(self, p => {
+            let mut tx = p.begin().await?;
+            let r = sqlx::query("INSERT INTO conversation_turns (conversation_id, turn, prompt, is_undo, definition, answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(t.conversation_id.clone()).bind(t.turn).bind(t.prompt.clone()).bind(t.is_undo).bind(t.definition.clone()).bind(t.answer.clone()).bind(t.created_at)
+                .execute(&mut *tx).await;
+            if let Err(sqlx::Error::Database(e)) = &r {
+                if e.is_unique_violation() {
+                    return Err(StoreError::Conflict("the conversation moved on; reload it and try again".into()));
+                }
+            }
+            r?;
+            sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2").bind(t.created_at).bind(t.conversation_id.clone()).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
