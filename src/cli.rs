@@ -70,6 +70,8 @@ pub enum Command {
     },
     /// Turn a plain-language request into a definition, explain it and preview the audience.
     Ask(ask::AskArgs),
+    /// Score the offline interpreter on the evaluation set (tests/nl).
+    EvalNl(ask::EvalArgs),
     /// Size, reachability, per-condition counts, breakdowns and a sample of a definition.
     Preview {
         /// Definition JSON file (`-` for standard input).
@@ -214,6 +216,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
     if let Command::Bench(args) = &cli.command {
         return crate::app::bench::run(args, &cli.global.timezone).await;
     }
+    if let Command::EvalNl(args) = &cli.command {
+        return ask::eval_nl(args).await;
+    }
     let in_memory = matches!(cli.command, Command::Serve(_) | Command::Demo { no_serve: false, .. });
     let app = open(&cli.global, in_memory).await?;
     let as_of = app.as_of(None)?;
@@ -265,7 +270,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             println!("suppressed {k}");
             Ok(())
         }
-        Command::Bench(_) => unreachable!("handled above"),
+        Command::Bench(_) | Command::EvalNl(_) => unreachable!("handled above"),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod bench;
 mod demo;
 mod error;
+pub mod eval_nl;
 mod import;
 mod interpret;
 mod memory;

@@ -97,3 +97,41 @@ pub fn human(a: &Answer) -> String {
     }
     out
 }
+
+/// Arguments of `segwright eval-nl`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Folder of case files (`CATEGORY.json`).
+    #[arg(long, default_value = "tests/nl/cases")]
+    pub cases: std::path::PathBuf,
+    /// Folder with the custom dataset's customers.csv, orders.csv and events.csv.
+    #[arg(long, default_value = "tests/nl/data")]
+    pub data: std::path::PathBuf,
+    /// Fail (exit 1) below this share of exact member-set matches.
+    #[arg(long, default_value_t = 0.95)]
+    pub min: f64,
+    /// Print the whole report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// List every case that did not pass.
+    #[arg(long)]
+    pub failures: bool,
+}
+
+/// Run `eval-nl`.
+pub async fn eval_nl(args: &EvalArgs) -> Result<(), AppError> {
+    let work = std::env::temp_dir().join(format!("segwright-eval-{}", std::process::id()));
+    let opts = crate::app::eval_nl::EvalOptions { cases: args.cases.clone(), data: args.data.clone(), work: work.clone() };
+    let report = crate::app::eval_nl::eval_nl(&opts).await;
+    let _ = std::fs::remove_dir_all(&work);
+    let report = report?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
+    } else {
+        print!("{}", report.human(args.failures));
+    }
+    if report.accuracy < args.min {
+        return Err(AppError::BadInput(format!("accuracy {:.1}% is below the required {:.1}%", 100.0 * report.accuracy, 100.0 * args.min)));
+    }
+    Ok(())
+}
