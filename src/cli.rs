@@ -72,6 +72,15 @@ pub enum Command {
     Ask(ask::AskArgs),
     /// Score the offline interpreter on the evaluation set (tests/nl).
     EvalNl(ask::EvalArgs),
+    /// Time the offline interpreter on a large catalog.
+    BenchNl {
+        /// Fields in the synthetic catalog.
+        #[arg(long, default_value_t = 200)]
+        fields: usize,
+        /// Passes over the benchmark requests.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+    },
     /// Size, reachability, per-condition counts, breakdowns and a sample of a definition.
     Preview {
         /// Definition JSON file (`-` for standard input).
@@ -216,6 +225,10 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
     if let Command::Bench(args) = &cli.command {
         return crate::app::bench::run(args, &cli.global.timezone).await;
     }
+    if let Command::BenchNl { fields, runs } = &cli.command {
+        print!("{}", crate::app::bench_nl::run(*fields, *runs));
+        return Ok(());
+    }
     if let Command::EvalNl(args) = &cli.command {
         return ask::eval_nl(args).await;
     }
@@ -270,7 +283,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             println!("suppressed {k}");
             Ok(())
         }
-        Command::Bench(_) | Command::EvalNl(_) => unreachable!("handled above"),
+        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } => unreachable!("handled above"),
     }
 }
 

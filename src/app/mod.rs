@@ -2,6 +2,7 @@
 //! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
 
 pub mod bench;
+pub mod bench_nl;
 mod demo;
 mod error;
 pub mod eval_nl;
