@@ -73,3 +73,9 @@ fn the_interpreters_grammar_is_pure_and_only_the_llm_client_talks_to_the_network
         .collect();
     assert!(v.is_empty(), "only src/interpret/llm* may use infrastructure:\n{}", v.join("\n"));
 }
+
+#[test]
+fn only_the_llm_client_imports_async_openai() {
+    let v: Vec<String> = violations("src", &["async_openai"]).into_iter().filter(|line| !line.contains("src/interpret/llm")).collect();
+    assert!(v.is_empty(), "async_openai belongs to src/interpret/llm*:\n{}", v.join("\n"));
+}

@@ -3,6 +3,7 @@
 //! database); `llm` talks to an OpenAI-compatible endpoint. Both return an [`Interpretation`],
 //! whose definition must still pass the validator before anything is compiled.
 
+pub mod llm;
 pub mod offline;
 pub mod refine;
 
@@ -53,6 +54,18 @@ pub struct Interpretation {
     pub intervals: Vec<String>,
     /// Things the user should know (e.g. the LLM was down and the offline interpreter answered).
     pub notices: Vec<String>,
+}
+
+/// One condition as a plain sentence, capitalised and ending with a full stop.
+// TODO(offline): `offline::sentence` is the same function; use this one once the offline
+// interpreter's current rework has landed (it is not edited meanwhile).
+pub fn sentence(node: &Node, cx: &Cx<'_>) -> String {
+    let s = crate::domain::explain::describe(node, cx.catalog, cx.glossary, &cx.as_of);
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        None => s,
+    }
 }
 
 /// Every relative time in a definition, as "last 30 days = 2026-10-24 00:00 → 2026-11-22 24:00 UTC".
