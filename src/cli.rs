@@ -2,6 +2,7 @@
 //! exit. Each command is a thin call into [`crate::app`].
 
 mod ask;
+mod llm;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -36,6 +37,8 @@ pub struct Global {
     /// Glossary TOML file (default: the shipped glossary).
     #[arg(long, global = true, env = "SEGWRIGHT_GLOSSARY")]
     pub glossary: Option<PathBuf>,
+    #[command(flatten)]
+    pub llm: llm::LlmArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,7 +201,8 @@ async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| AppError::BadInput(format!("cannot read glossary {}: {e}", p.display())))?),
         None => None,
     };
-    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml, in_memory }).await
+    let llm = global.llm.config()?;
+    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml, in_memory, llm }).await
 }
 
 /// Run a command; returns the process exit code (errors are printed as one line).

@@ -19,6 +19,12 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Io(String),
+    /// The LLM endpoint failed (after retries) and no fallback was allowed.
+    #[error("{0}")]
+    Upstream(String),
+    /// The LLM's definition still failed validation after the repair rounds.
+    #[error("the LLM's definition is still invalid after {repairs} repair round(s): {}", summary(.issues))]
+    LlmInvalid { repairs: usize, issues: Vec<Issue> },
 }
 
 fn summary(issues: &[Issue]) -> String {
@@ -35,6 +41,8 @@ pub enum ErrorKind {
     NotFound,
     Conflict,
     Internal,
+    /// An upstream service (the LLM) failed.
+    Upstream,
 }
 
 impl AppError {
@@ -44,6 +52,7 @@ impl AppError {
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
             AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
             AppError::Store(_) | AppError::Io(_) => ErrorKind::Internal,
+            AppError::Upstream(_) | AppError::LlmInvalid { .. } => ErrorKind::Upstream,
         }
     }
 
@@ -57,6 +66,8 @@ impl AppError {
             AppError::Store(StoreError::NotFound) => "not_found",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
             AppError::Store(_) | AppError::Io(_) => "internal",
+            AppError::Upstream(_) => "llm_unavailable",
+            AppError::LlmInvalid { .. } => "llm_invalid_output",
         }
     }
 

@@ -88,10 +88,7 @@ impl App {
         if req.prompt.len() > 2_000 {
             return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
         }
-        if req.interpreter == Choice::Llm {
-            return Err(AppError::BadInput("no LLM is configured: set OPENAI_BASE_URL or use --interpreter offline".into()));
-        }
-        let mut interp = self.interpret_only(&req.prompt, as_of).await?;
+        let mut interp = self.interpret_with(req.interpreter, &req.prompt, as_of).await?;
         let conversation = match (&req.conversation_id, req.start_conversation) {
             (Some(id), _) => Some(id.clone()),
             (None, true) => Some(uuid::Uuid::new_v4().to_string()),

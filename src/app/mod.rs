@@ -8,6 +8,7 @@ mod error;
 pub mod eval_nl;
 mod import;
 mod interpret;
+mod llm;
 mod memory;
 mod preview;
 mod segments;
@@ -64,6 +65,8 @@ pub struct Settings {
     pub glossary_toml: Option<String>,
     /// Keep a columnar copy of the data in memory for fast previews (long-running servers).
     pub in_memory: bool,
+    /// The OpenAI-compatible endpoint of the LLM interpreter; offline only when `None`.
+    pub llm: Option<crate::interpret::llm::LlmConfig>,
 }
 
 /// The catalog and data freshness, cached until the next import.
@@ -88,6 +91,8 @@ pub struct App {
     generation: std::sync::atomic::AtomicU64,
     /// The offline interpreter, built for one catalog version.
     offline: std::sync::Mutex<Option<(String, Arc<crate::interpret::offline::Offline>)>>,
+    /// The LLM interpreter's client, when one is configured.
+    llm: Option<crate::interpret::llm::LlmClient>,
 }
 
 impl App {
@@ -101,6 +106,7 @@ impl App {
             AsOf::parse(d, settings.timezone.name()).map_err(AppError::BadInput)?;
         }
         let store = Store::connect(&settings.database_url).await?;
+        let llm = settings.llm.as_ref().map(crate::interpret::llm::LlmClient::new);
         Ok(Self {
             store,
             glossary,
@@ -110,6 +116,7 @@ impl App {
             table: Default::default(),
             generation: Default::default(),
             offline: Default::default(),
+            llm,
         })
     }
 

@@ -30,12 +30,13 @@ impl From<AppError> for ApiError {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Upstream => StatusCode::BAD_GATEWAY,
         };
         if status.is_server_error() {
             tracing::error!(error = %e, cause = ?e, "request failed");
         }
         let details = match &e {
-            AppError::Invalid(issues) => json!({ "issues": issues }),
+            AppError::Invalid(issues) | AppError::LlmInvalid { issues, .. } => json!({ "issues": issues }),
             _ => serde_json::Value::Null,
         };
         Self { status, code: e.code().into(), message: e.public_message(), details }
