@@ -27,7 +27,10 @@ impl Failure {
         match self {
             Failure::Llm(e) => e.to_string(),
             Failure::Invalid { repairs, issues } => {
-                format!("its definition was still invalid after {repairs} repair round(s): {}", issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; "))
+                format!(
+                    "its definition was still invalid after {repairs} repair round(s): {}",
+                    issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; ")
+                )
             }
             Failure::App(e) => e.to_string(),
         }

@@ -38,9 +38,12 @@ impl LlmArgs {
         let Some(base) = self.llm_base_url.clone().filter(|s| !s.trim().is_empty()).or_else(|| env("OPENAI_BASE_URL")) else {
             return Ok(None);
         };
-        let model = self.llm_model.clone().filter(|s| !s.trim().is_empty()).or_else(|| env("SEGWRIGHT_MODEL")).ok_or_else(|| {
-            AppError::BadInput(format!("an LLM base URL is set ({base}) but no model: set SEGWRIGHT_LLM_MODEL or --llm-model"))
-        })?;
+        let model = self
+            .llm_model
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .or_else(|| env("SEGWRIGHT_MODEL"))
+            .ok_or_else(|| AppError::BadInput(format!("an LLM base URL is set ({base}) but no model: set SEGWRIGHT_LLM_MODEL or --llm-model")))?;
         if !(self.llm_timeout > 0.0 && self.llm_timeout <= 3600.0) {
             return Err(AppError::BadInput("--llm-timeout must be between 0 and 3600 seconds".into()));
         }

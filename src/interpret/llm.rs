@@ -96,11 +96,9 @@ impl Message {
         Ok(match self.role {
             Role::System => ChatCompletionRequestSystemMessage::from(self.content.as_str()).into(),
             Role::User => ChatCompletionRequestUserMessage::from(self.content.as_str()).into(),
-            Role::Assistant => ChatCompletionRequestAssistantMessageArgs::default()
-                .content(self.content.as_str())
-                .build()
-                .map_err(|e| LlmError::Prompt(e.to_string()))?
-                .into(),
+            Role::Assistant => {
+                ChatCompletionRequestAssistantMessageArgs::default().content(self.content.as_str()).build().map_err(|e| LlmError::Prompt(e.to_string()))?.into()
+            }
         })
     }
 }
@@ -121,8 +119,7 @@ impl fmt::Debug for LlmClient {
 impl LlmClient {
     pub fn new(config: &LlmConfig) -> Self {
         // Set base and key explicitly: async-openai would otherwise read OPENAI_* itself.
-        let openai =
-            OpenAIConfig::new().with_api_base(config.base_url.trim_end_matches('/')).with_api_key(config.api_key.clone().unwrap_or_default());
+        let openai = OpenAIConfig::new().with_api_base(config.base_url.trim_end_matches('/')).with_api_key(config.api_key.clone().unwrap_or_default());
         let service = OpenAIRetryLayer::new(config.retries).layer(ReqwestService::default());
         let client = Client::with_config(openai).with_http_service(service);
         Self { client, model: config.model.clone(), timeout: config.timeout }

@@ -69,9 +69,16 @@ pub async fn all_dbs() -> Vec<TestDb> {
 
 /// An app over a database, as of 2026-11-22 UTC.
 pub async fn app(db: &TestDb) -> App {
-    App::open(Settings { database_url: db.url.clone(), as_of: Some("2026-11-22".into()), timezone: chrono_tz::UTC, glossary_toml: None, in_memory: false, llm: None })
-        .await
-        .expect("open app")
+    App::open(Settings {
+        database_url: db.url.clone(),
+        as_of: Some("2026-11-22".into()),
+        timezone: chrono_tz::UTC,
+        glossary_toml: None,
+        in_memory: false,
+        llm: None,
+    })
+    .await
+    .expect("open app")
 }
 
 /// Write a file into a temp dir and return its path (the dir lives as long as the returned guard).
