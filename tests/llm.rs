@@ -200,18 +200,33 @@ async fn a_rate_limit_is_retried() {
 #[tokio::test]
 async fn a_slow_or_failing_endpoint_falls_back_under_auto_and_fails_under_llm() {
     let slow = Scripted { delay: Duration::from_secs(5), ..completion(good()) };
-    let (base, _fake) = fake_server(vec![slow.clone(), slow]).await;
+    let (base, fake) = fake_server(vec![slow; 6]).await;
     let db = common::sqlite_db();
     let mut cfg = config(&base);
     cfg.timeout = Duration::from_millis(300);
+    cfg.retries = 1;
     let app = app_with(&db, Some(cfg)).await;
     let as_of = app.as_of(None).unwrap();
     let a = app.ask(ask(PROMPT, Choice::Auto), as_of).await.unwrap();
     assert_eq!(a.interpretation.interpreter, "offline");
     assert!(a.interpretation.notices.iter().any(|n| n.contains("no answer within")), "{:?}", a.interpretation.notices);
     assert!(a.preview.is_some());
+    assert_eq!(fake.requests().len(), 2, "a timed-out attempt is retried");
     let err = app.ask(ask(PROMPT, Choice::Llm), as_of).await.unwrap_err();
     assert!(matches!(err, AppError::Upstream(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_timed_out_attempt_is_retried_and_can_succeed() {
+    let slow = Scripted { delay: Duration::from_secs(5), ..completion(good()) };
+    let (base, fake) = fake_server(vec![slow, completion(good())]).await;
+    let db = common::sqlite_db();
+    let mut cfg = config(&base);
+    cfg.timeout = Duration::from_millis(300);
+    let app = app_with(&db, Some(cfg)).await;
+    let a = app.ask(ask(PROMPT, Choice::Llm), app.as_of(None).unwrap()).await.unwrap();
+    assert_eq!(a.interpretation.interpreter, "llm:fake-model");
+    assert_eq!(fake.requests().len(), 2);
 }
 
 #[tokio::test]

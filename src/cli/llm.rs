@@ -20,10 +20,10 @@ pub struct LlmArgs {
     /// API key, sent as a Bearer token and never logged (env SEGWRIGHT_LLM_API_KEY, else OPENAI_API_KEY).
     #[arg(long, global = true, env = "SEGWRIGHT_LLM_API_KEY", hide_env_values = true)]
     pub llm_api_key: Option<String>,
-    /// Seconds one model call may take, retries included.
+    /// Seconds one attempt of a model call may take (a timed-out attempt is retried).
     #[arg(long, global = true, env = "SEGWRIGHT_LLM_TIMEOUT", default_value_t = 30.0)]
     pub llm_timeout: f64,
-    /// Retries of a model call on 429, 5xx and connection errors (with backoff).
+    /// Retries of a model call on timeouts, 429, 5xx and connection errors (with backoff).
     #[arg(long, global = true, env = "SEGWRIGHT_LLM_RETRIES", default_value_t = 2)]
     pub llm_retries: usize,
 }

@@ -30,9 +30,10 @@ pub struct LlmConfig {
     pub model: String,
     /// Sent as `Authorization: Bearer …`; never printed.
     pub api_key: Option<String>,
-    /// Budget for one model call, retries included.
+    /// Budget for one attempt (a timed-out attempt is retried like a 5xx).
     pub timeout: Duration,
-    /// Retries of one call on 429, 5xx and connection errors (with backoff, honouring `Retry-After`).
+    /// Retries of one call on timeouts, 429, 5xx and connection errors (with backoff from 100 ms,
+    /// honouring `Retry-After`).
     pub retries: usize,
     /// Repair rounds when the model's definition does not pass the validator.
     pub repairs: usize,
@@ -108,6 +109,7 @@ pub struct LlmClient {
     client: Client<OpenAIConfig>,
     model: String,
     timeout: Duration,
+    retries: usize,
 }
 
 impl fmt::Debug for LlmClient {
@@ -122,7 +124,7 @@ impl LlmClient {
         let openai = OpenAIConfig::new().with_api_base(config.base_url.trim_end_matches('/')).with_api_key(config.api_key.clone().unwrap_or_default());
         let service = OpenAIRetryLayer::new(config.retries).layer(ReqwestService::default());
         let client = Client::with_config(openai).with_http_service(service);
-        Self { client, model: config.model.clone(), timeout: config.timeout }
+        Self { client, model: config.model.clone(), timeout: config.timeout, retries: config.retries }
     }
 
     pub fn model(&self) -> &str {
@@ -148,10 +150,22 @@ impl LlmClient {
             .build()
             .map_err(|e| LlmError::Prompt(e.to_string()))?;
         tracing::info!(model = %self.model, "asking the LLM");
-        let answer = tokio::time::timeout(self.timeout, self.client.chat().create(request))
-            .await
-            .map_err(|_| LlmError::Unavailable(format!("no answer within {} s", self.timeout.as_secs_f64())))?
-            .map_err(|e| LlmError::Unavailable(e.to_string()))?;
+        // 429, 5xx and connection errors are retried inside the client (`OpenAIRetryLayer`); an
+        // attempt that times out is retried here, with the same backoff.
+        let mut attempt = 0;
+        let answer = loop {
+            match tokio::time::timeout(self.timeout, self.client.chat().create(request.clone())).await {
+                Ok(answer) => break answer.map_err(|e| LlmError::Unavailable(e.to_string()))?,
+                Err(_) if attempt < self.retries => {
+                    tracing::warn!(attempt, "the LLM did not answer in time; retrying");
+                    tokio::time::sleep(Duration::from_millis(100 << attempt.min(6))).await;
+                    attempt += 1;
+                }
+                Err(_) => {
+                    return Err(LlmError::Unavailable(format!("no answer within {} s ({} attempts)", self.timeout.as_secs_f64(), attempt + 1)));
+                }
+            }
+        };
         let message = answer.choices.into_iter().next().map(|c| c.message).ok_or_else(|| LlmError::BadReply("no choices".into()))?;
         match (message.content, message.refusal) {
             (Some(text), _) if !text.trim().is_empty() => Ok(text),
