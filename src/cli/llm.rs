@@ -26,6 +26,9 @@ pub struct LlmArgs {
     /// Retries of a model call on timeouts, 429, 5xx and connection errors (with backoff).
     #[arg(long, global = true, env = "SEGWRIGHT_LLM_RETRIES", default_value_t = 2)]
     pub llm_retries: usize,
+    /// Repair rounds when the model's definition fails validation (the validator's issues are sent back).
+    #[arg(long, global = true, env = "SEGWRIGHT_LLM_REPAIRS", default_value_t = 1)]
+    pub llm_repairs: usize,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -51,6 +54,7 @@ impl LlmArgs {
         config.api_key = self.llm_api_key.clone().filter(|s| !s.is_empty()).or_else(|| env("OPENAI_API_KEY"));
         config.timeout = Duration::from_secs_f64(self.llm_timeout);
         config.retries = self.llm_retries.min(10);
+        config.repairs = self.llm_repairs.min(5);
         Ok(Some(config))
     }
 }
