@@ -33,7 +33,12 @@ pub fn big_catalog(fields: usize) -> Catalog {
             AttributeSpec { name: format!("custom_{kind}_{i}").to_lowercase(), ty, values, column: format!("Custom{kind}{i}") }
         })
         .chain([
-            AttributeSpec { name: "loyalty_tier".into(), ty: FieldType::Categorical, values: vec!["Gold".into(), "Silver".into()], column: "LoyaltyTier".into() },
+            AttributeSpec {
+                name: "loyalty_tier".into(),
+                ty: FieldType::Categorical,
+                values: vec!["Gold".into(), "Silver".into()],
+                column: "LoyaltyTier".into(),
+            },
             AttributeSpec { name: "has_kids".into(), ty: FieldType::Boolean, values: vec![], column: "HasKids".into() },
             AttributeSpec { name: "monthly_fee".into(), ty: FieldType::Number, values: vec![], column: "MonthlyFee".into() },
             AttributeSpec { name: "plan_type".into(), ty: FieldType::Categorical, values: vec!["Annual".into(), "Monthly".into()], column: "PlanType".into() },
