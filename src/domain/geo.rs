@@ -34,6 +34,50 @@ pub const COUNTRIES: &[(&str, &[&str])] = &[
     ("AR", &["argentina"]),
 ];
 
+/// What people call a country's customers: `(code, adjectives…)`.
+pub const DEMONYMS: &[(&str, &[&str])] = &[
+    ("US", &["american"]),
+    ("CA", &["canadian"]),
+    ("GB", &["british", "english", "scottish", "welsh"]),
+    ("DE", &["german"]),
+    ("FR", &["french"]),
+    ("ES", &["spanish"]),
+    ("IT", &["italian"]),
+    ("NL", &["dutch"]),
+    ("AU", &["australian", "aussie"]),
+    ("BR", &["brazilian"]),
+    ("MX", &["mexican"]),
+    ("IN", &["indian"]),
+    ("JP", &["japanese"]),
+    ("IE", &["irish"]),
+    ("SE", &["swedish"]),
+    ("NO", &["norwegian"]),
+    ("DK", &["danish"]),
+    ("BE", &["belgian"]),
+    ("CH", &["swiss"]),
+    ("AT", &["austrian"]),
+    ("PT", &["portuguese"]),
+    ("PL", &["polish"]),
+    ("NZ", &["new zealander", "kiwi"]),
+    ("SG", &["singaporean"]),
+    ("ZA", &["south african"]),
+    ("CN", &["chinese"]),
+    ("KR", &["korean", "south korean"]),
+    ("FI", &["finnish"]),
+    ("AR", &["argentinian", "argentine"]),
+];
+
+/// What people call a US state's residents, for the states where it is common.
+pub const STATE_DEMONYMS: &[(&str, &[&str])] = &[
+    ("CA", &["californian"]),
+    ("TX", &["texan"]),
+    ("FL", &["floridian"]),
+    ("NY", &["new yorker"]),
+    ("WA", &["washingtonian"]),
+    ("IL", &["illinoisan"]),
+    ("MA", &["bostonian"]),
+];
+
 /// US states and DC: `(code, name)`.
 pub const US_STATES: &[(&str, &str)] = &[
     ("AL", "alabama"),

@@ -22,6 +22,12 @@ pub struct Clauses<'a> {
     pub items: &'a [Item],
     pub cx: &'a Cx<'a>,
     pub assumptions: Vec<Assume>,
+    /// A consent verb was read: bare channel words that follow are consents ("but not email").
+    pub consent_ctx: bool,
+    /// The window of the last event condition, for "in that time".
+    pub last_window: Option<Period>,
+    /// The last number field compared, for a restated bound ("detractors (a score of 6 or lower)").
+    pub last_number_field: Option<String>,
 }
 
 type Hit = Option<(Node, usize)>;
@@ -47,8 +53,25 @@ impl<'a> Clauses<'a> {
     /// Try every meaning of the item at `i`, in lexicon order.
     pub fn clause(&mut self, i: usize) -> Hit {
         let it = &self.items[i];
+        if self.consent_ctx || i.checked_sub(1).is_some_and(|k| self.is(k, |l| matches!(l, Lex::Neg | Lex::Never))) {
+            if let Some(Lex::Channel(f)) = it.lex.iter().find(|l| matches!(l, Lex::Channel(_))) {
+                return self.channels(i, f.clone(), true);
+            }
+        }
         for lex in it.lex.clone() {
             let hit = match &lex {
+                Lex::Consent(v) => self.consent(i, *v),
+                Lex::MaxOrder => self.max_order(i),
+                Lex::Band(field, band) => {
+                    let (op, value) = match band {
+                        0 => (Op::Lte, num(6.0)),
+                        1 => (Op::Between, Value::List(vec![num(7.0), num(8.0)])),
+                        _ => (Op::Gte, num(9.0)),
+                    };
+                    self.assume(i, i + 1, "NPS bands: detractors 0–6, passives 7–8, promoters 9–10".into(), vec![]);
+                    self.last_number_field = Some(field.clone());
+                    Some((Node::Attribute { field: field.clone(), op, value: Some(value) }, i + 1))
+                }
                 Lex::Term(t) => self.term(i, t),
                 Lex::Top | Lex::Bottom => self.percentile(i),
                 Lex::Spend => self.spend(i),
@@ -83,6 +106,13 @@ impl<'a> Clauses<'a> {
             return Some((Op::Between, Value::List(vec![num(a.value.min(b.value)), num(a.value.max(b.value))]), money, j + 4));
         }
         let a = x.num?;
+        // "2 to 4 times", "2 to 5 orders": a range ("to" is a filler word).
+        if let Some(b) = self.at(j + 1).filter(|y| y.lex.is_empty() || y.has(|l| matches!(l, Lex::NumWord(_)))).and_then(|y| y.num) {
+            if b.value > a.value && !a.percent && !b.percent && !a.plus {
+                let money = Amount { money: a.money || b.money, ..a };
+                return Some((Op::Between, Value::List(vec![num(a.value), num(b.value)]), money, j + 2));
+            }
+        }
         if let Some(op) = self.at(j + 1).and_then(|y| y.lex.iter().find_map(|l| if let Lex::PostCmp(op) = l { Some(*op) } else { None })) {
             return Some((op, num(a.value), a, j + 2));
         }
@@ -104,7 +134,13 @@ impl<'a> Clauses<'a> {
             }
             let unit = self.at(j + 1).and_then(|u| u.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
             if let (Some(a), Some(u)) = (self.at(j).and_then(|x| x.num), unit) {
-                let days = days_in(a.value, u).round();
+                // Months and years are calendar ones: "2 months" before June 30 is since April 30.
+                let days = match u {
+                    Unit::Months | Unit::Years if a.value.fract() == 0.0 && a.value >= 0.0 => {
+                        (self.cx.as_of.date() - self.cx.as_of.minus(a.value as u32, u)).num_days() as f64
+                    }
+                    _ => days_in(a.value, u).round(),
+                };
                 params.insert("days".into(), serde_json::json!(days as i64));
                 end = j + 2;
                 if u != Unit::Days && u != Unit::Weeks {
@@ -138,6 +174,27 @@ impl<'a> Clauses<'a> {
         let text = format!("{} = {}", term.label, term.description);
         let _ = key;
         self.assume(i, end, text, alternatives);
+    }
+
+    /// A negated window with its subject left out: "bought in 2025 *but not in 2026*", "ordered
+    /// in the last 90 days *but not in the last 30*" repeats the condition before with a new window.
+    pub fn elided(&mut self, i: usize, last: &Node) -> Hit {
+        let (source, event, measure, of, op, value, old) = match last {
+            Node::Aggregate { source, event, measure, of, window, op, value } => (*source, event.clone(), *measure, *of, *op, value.clone(), window.clone()),
+            _ => return None,
+        };
+        let (window, end) = match when(self.items, i, &self.cx.as_of) {
+            Some((w, e)) => (self.period(&w), e),
+            None => {
+                // "the last 30": the unit of the window before.
+                let Some(Period::Last { unit, .. }) = old else { return None };
+                let j = if self.is(i, |l| matches!(l, Lex::In | Lex::Within)) { i + 1 } else { i };
+                self.at(j).filter(|x| x.has(|l| matches!(l, Lex::Last | Lex::Past)))?;
+                let n = self.at(j + 1)?.num?;
+                (Period::Last { last: n.value as i64, unit }, j + 2)
+            }
+        };
+        Some((Node::Aggregate { source, event, measure, of, window: Some(window), op, value }, end))
     }
 
     /// "top 10% by spend", "bottom quartile", "top 2 deciles of orders".
@@ -183,6 +240,9 @@ impl<'a> Clauses<'a> {
             if let Some((w, e)) = when(self.items, end, &self.cx.as_of) {
                 (window, end) = (Some(w), e);
             }
+        }
+        if let Some(w) = &window {
+            self.last_window = Some(self.period(w));
         }
         Some((self.orders_measure(Measure::Sum, window, op, value, "lifetime_revenue"), end))
     }

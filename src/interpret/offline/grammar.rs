@@ -37,13 +37,26 @@ pub struct Parsed {
 
 /// Words that only join or introduce: unused, they lose nothing.
 fn is_function_word(item: &Item) -> bool {
-    item.num.is_none()
+    // "lapsed ones": a pronoun, not the number one.
+    let pronoun = item.has(|l| *l == Lex::Filler) && item.has(|l| matches!(l, Lex::NumWord(_)));
+    (item.num.is_none() || pronoun)
         && item.date.is_none()
         && !item.lex.is_empty()
         && item.lex.iter().all(|l| {
             matches!(
                 l,
-                Lex::Filler | Lex::And | Lex::Or | Lex::In | Lex::For | Lex::By | Lex::Within | Lex::Times | Lex::Money | Lex::Percent | Lex::PostCmp(_)
+                Lex::Filler
+                    | Lex::NumWord(_)
+                    | Lex::And
+                    | Lex::Or
+                    | Lex::In
+                    | Lex::For
+                    | Lex::By
+                    | Lex::Within
+                    | Lex::Times
+                    | Lex::Money
+                    | Lex::Percent
+                    | Lex::PostCmp(_)
             )
         })
 }
@@ -51,7 +64,7 @@ fn is_function_word(item: &Item) -> bool {
 /// Parse the items of one request.
 pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     let items: Vec<Item> = items.iter().filter(|x| !x.is_filler()).cloned().collect();
-    let mut c = Clauses { items: &items, cx, assumptions: Vec::new() };
+    let mut c = Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None };
     let mut out = Parsed::default();
     let (mut neg, mut neg_at, mut join_or) = (false, None::<usize>, false);
     let mut i = 0;
@@ -63,7 +76,8 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
             i += 1;
             continue;
         }
-        if let Some((node, end)) = c.clause(i) {
+        let hit = c.clause(i).or_else(|| if neg { out.conds.last().and_then(|last| c.elided(i, &last.node)) } else { None });
+        if let Some((node, end)) = hit {
             let from = neg_at.take().unwrap_or(i);
             let node = if neg { negate(node) } else { node };
             let (lo, hi) = (items[from].from, items[end - 1].to);
@@ -117,6 +131,13 @@ pub fn negate(node: Node) -> Node {
 
 /// "A or B": values of one field merge into a list, anything else into `any`.
 pub fn merge_or(a: Node, b: Node) -> Node {
+    // "opened or clicked an email in the last 30 days": the window written once applies to both.
+    let a = match (a, &b) {
+        (Node::Aggregate { source, event, measure, of, window: None, op, value }, Node::Aggregate { window: Some(w), .. }) => {
+            Node::Aggregate { source, event, measure, of, window: Some(w.clone()), op, value }
+        }
+        (a, _) => a,
+    };
     let values = |n: &Node| -> Option<(String, Vec<Value>)> {
         match n {
             Node::Attribute { field, op: Op::Eq, value: Some(v @ Value::Text(_)) } => Some((field.clone(), vec![v.clone()])),

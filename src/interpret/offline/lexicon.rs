@@ -10,6 +10,10 @@
 use std::collections::HashMap;
 
 use super::tokenize::{Tok, Token, words};
+use super::vocab::{
+    ABBREVIATIONS, CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES, FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD,
+    VALUE_VARIANTS, WEAK_WORDS,
+};
 use crate::domain::catalog::{Catalog, FieldType};
 use crate::domain::definition::Op;
 use crate::domain::geo;
@@ -75,6 +79,37 @@ pub enum Lex {
     Money,
     Percent,
     Today,
+    /// A consent verb: opted in (`true`) or out (`false`) of the channels that follow.
+    Consent(bool),
+    /// A marketing channel, by its consent field (`*` for all of them).
+    Channel(String),
+    /// A word an event verb may take as its object ("opened *emails*").
+    Object,
+    /// "in that time": the window of the condition before.
+    SamePeriod,
+    /// The largest single order.
+    MaxOrder,
+    /// "the first quarter", "Q3".
+    QuarterN(u32),
+    /// A named band of a score field: NPS detractors (0), passives (1), promoters (2).
+    Band(String, u8),
+}
+
+/// A word of a column name and the forms people write it in: abbreviations spelled out
+/// ("fav" → "favourite") and the verb behind a noun ("renewal" → "renew", "renewing").
+fn word_forms(w: &str) -> Vec<String> {
+    let mut out = vec![w.to_string()];
+    for (abbr, full) in ABBREVIATIONS {
+        if w == *abbr {
+            out.extend(full.iter().map(|x| x.to_string()));
+        }
+    }
+    for suffix in ["al", "ment", "ation", "ion"] {
+        if let Some(root) = w.strip_suffix(suffix).filter(|r| r.len() >= 4) {
+            out.extend([root.to_string(), format!("{root}ing"), format!("{root}ed"), format!("{root}s")]);
+        }
+    }
+    out
 }
 
 /// Phrases and their meanings.
@@ -94,236 +129,6 @@ pub struct Match {
     pub lex: Vec<Lex>,
 }
 
-const CORE: &[(&str, &[&str])] = &[
-    (
-        "filler",
-        &[
-            "customer",
-            "people",
-            "person",
-            "user",
-            "client",
-            "buyer",
-            "shopper",
-            "member",
-            "account",
-            "contact",
-            "audience",
-            "segment",
-            "who",
-            "that",
-            "which",
-            "whose",
-            "with",
-            "have",
-            "has",
-            "had",
-            "having",
-            "been",
-            "be",
-            "is",
-            "are",
-            "was",
-            "were",
-            "did",
-            "do",
-            "does",
-            "of",
-            "from",
-            "at",
-            "on",
-            "all",
-            "everyone",
-            "anyone",
-            "those",
-            "them",
-            "they",
-            "show",
-            "me",
-            "find",
-            "give",
-            "get",
-            "list",
-            "i",
-            "want",
-            "need",
-            "target",
-            "please",
-            "just",
-            "only",
-            "some",
-            "also",
-            "ever",
-            "made",
-            "make",
-            "place",
-            "placed",
-            "a",
-            "an",
-            "the",
-            "their",
-            "his",
-            "her",
-            "any",
-            "my",
-            "our",
-            "your",
-            "to",
-            "still",
-            "currently",
-            "customers who",
-            "folks",
-            "subscriber",
-            "and who",
-            "someone",
-            "somebody",
-            "anybody",
-            "s",
-            "it",
-            "whom",
-            "where",
-            "there",
-            "here",
-            "being",
-            "recently",
-            "more",
-            "total",
-            "total of",
-        ],
-    ),
-    ("and", &["and", "but", "as well as", "plus", "while", "yet"]),
-    ("or", &["or", "either", "and or"]),
-    (
-        "neg",
-        &[
-            "not",
-            "no",
-            "without",
-            "excluding",
-            "exclude",
-            "except",
-            "except for",
-            "other than",
-            "non",
-            "haven't",
-            "hasn't",
-            "hadn't",
-            "didn't",
-            "don't",
-            "doesn't",
-            "aren't",
-            "isn't",
-            "wasn't",
-            "weren't",
-            "minus",
-            "leave out",
-            "leaving out",
-            "but not",
-            "apart from",
-            "excluding those",
-            "nobody",
-        ],
-    ),
-    ("never", &["never", "not ever", "not once", "zero time"]),
-    ("gt", &["more than", "over", "above", "greater than", "exceeding", "higher than", "upwards of", "beyond", "in excess of", "bigger than", "larger than"]),
-    ("gte", &["at least", "no less than", "no fewer than", "minimum", "minimum of", "min", "not less than"]),
-    ("lt", &["less than", "under", "below", "fewer than", "lower than", "smaller than", "beneath"]),
-    ("lte", &["at most", "no more than", "up to", "max", "maximum", "maximum of", "not more than", "or less", "or fewer"]),
-    ("eq", &["exactly", "equal to", "equals", "precisely"]),
-    ("post_gte", &["or more", "or above", "or over", "or higher", "and up", "and above", "or greater", "and over", "plus"]),
-    ("post_lte", &["or less", "or fewer", "or under", "or below", "and under", "and below", "or lower"]),
-    ("between", &["between", "from"]),
-    ("spend", &["spent", "spend", "spending", "spender", "revenue of", "worth", "value of", "lifetime spend of"]),
-    ("pay", &["paying", "pay", "pays", "paid", "charged", "billed"]),
-    ("avg", &["average", "avg", "mean", "typical"]),
-    ("days", &["day", "daily"]),
-    ("weeks", &["week", "weekly", "wk"]),
-    ("months", &["month", "monthly", "mo"]),
-    ("years", &["year", "yearly", "annually", "yr"]),
-    ("quarter", &["quarter"]),
-    ("last", &["last", "previous", "prior"]),
-    ("past", &["past", "recent", "latest"]),
-    ("this", &["this", "current", "so far this"]),
-    ("since", &["since", "starting", "from the start of"]),
-    ("before", &["before", "prior to", "earlier than", "until"]),
-    ("after", &["after", "later than"]),
-    ("in", &["in", "during", "throughout", "over the course of"]),
-    ("ago", &["ago", "back"]),
-    ("for", &["for", "for at least", "for over", "for more than"]),
-    ("within", &["within", "in the space of"]),
-    ("by", &["by", "in terms of", "based on", "ranked by", "for"]),
-    ("top", &["top", "highest", "best", "upper"]),
-    ("bottom", &["bottom", "lowest", "worst", "least"]),
-    ("times", &["time", "x", "occasion"]),
-    ("money", &["dollar", "buck", "usd", "eur", "euro", "gbp", "pound"]),
-    ("percent", &["percent", "per cent", "pct"]),
-    ("today", &["today", "now", "to date", "so far"]),
-];
-
-const EVENT_PHRASES: &[(&str, &[&str])] = &[
-    ("", &["bought", "purchased", "ordered", "buy", "purchase", "order", "shopped", "made a purchase", "placed an order", "checked out", "converted"]),
-    ("email_open", &["opened an email", "opened email", "email open", "opened our email", "read an email", "opened a newsletter", "opened"]),
-    ("email_click", &["clicked an email", "clicked email", "email click", "clicked a link in an email", "clicked", "clicked through"]),
-    ("page_view", &["visited", "viewed", "browsed", "visited the site", "visited the website", "page view", "viewed a page", "site visit", "visit"]),
-    ("add_to_cart", &["added to cart", "added something to cart", "added an item to cart", "add to cart", "added to basket"]),
-    ("cart_abandoned", &["abandoned a cart", "abandoned cart", "cart abandoner", "abandoned basket", "left a cart", "cart abandonment", "abandoned"]),
-    ("support_ticket", &["contacted support", "support ticket", "opened a ticket", "raised a ticket", "called support", "contacted customer service"]),
-    ("app_session", &["used the app", "app session", "opened the app", "app user", "logged in to the app", "used our app", "used app"]),
-];
-
-const MONTHS: &[&[&str]] = &[
-    &["january", "jan"],
-    &["february", "feb"],
-    &["march", "mar"],
-    &["april", "apr"],
-    &["may"],
-    &["june", "jun"],
-    &["july", "jul"],
-    &["august", "aug"],
-    &["september", "sep", "sept"],
-    &["october", "oct"],
-    &["november", "nov"],
-    &["december", "dec"],
-];
-
-const NUMBER_WORDS: &[(&str, f64)] = &[
-    ("zero", 0.0),
-    ("one", 1.0),
-    ("two", 2.0),
-    ("three", 3.0),
-    ("four", 4.0),
-    ("five", 5.0),
-    ("six", 6.0),
-    ("seven", 7.0),
-    ("eight", 8.0),
-    ("nine", 9.0),
-    ("ten", 10.0),
-    ("eleven", 11.0),
-    ("twelve", 12.0),
-    ("fifteen", 15.0),
-    ("twenty", 20.0),
-    ("thirty", 30.0),
-    ("forty", 40.0),
-    ("fifty", 50.0),
-    ("sixty", 60.0),
-    ("ninety", 90.0),
-];
-
-/// Other ways people name common categorical values (only used when the data has the value).
-const VALUE_VARIANTS: &[(&str, &[&str])] = &[
-    ("monthly", &["month to month", "month-to-month", "monthly plan"]),
-    ("month-to-month", &["monthly", "month to month"]),
-    ("annual", &["yearly", "annually", "annual plan", "one year"]),
-    ("yearly", &["annual", "annually"]),
-    ("pay as you go", &["payg", "pay-as-you-go", "prepaid"]),
-    ("one year", &["1 year", "one-year", "annual"]),
-    ("two year", &["2 year", "two-year"]),
-];
-
-/// Words of a custom attribute's name that say nothing about it on their own.
-const WEAK_WORDS: &[&str] =
-    &["has", "is", "was", "type", "of", "the", "a", "customer", "score", "flag", "value", "number", "num", "id", "date", "at", "in", "on"];
-
 impl Lexicon {
     /// Build the lexicon for one catalog and glossary.
     pub fn build(catalog: &Catalog, glossary: &Glossary) -> Self {
@@ -341,7 +146,10 @@ impl Lexicon {
     }
 
     fn add(&mut self, phrase: &str, lex: Lex) {
-        let key = words(phrase);
+        // Matching skips determiners inside a phrase, so its key does too.
+        let all = words(phrase);
+        let n = all.len();
+        let key: Vec<String> = all.into_iter().enumerate().filter(|(i, w)| *i == 0 || *i + 1 == n || !self.determiners.contains(w)).map(|(_, w)| w).collect();
         if key.is_empty() {
             return;
         }
@@ -437,7 +245,9 @@ impl Lexicon {
                 ws.extend(f.synonyms.iter().flat_map(|s| words(s)));
                 let weak: Vec<String> = WEAK_WORDS.iter().flat_map(|w| words(w)).collect();
                 for w in ws.into_iter().filter(|w| !weak.contains(w) && w.len() > 1) {
-                    self.add(&w, Lex::FieldWord(f.name.clone()));
+                    for v in word_forms(&w) {
+                        self.add(&v, Lex::FieldWord(f.name.clone()));
+                    }
                 }
             }
             if f.ty == FieldType::Categorical && f.name != "country" && f.name != "region" {
@@ -454,55 +264,45 @@ impl Lexicon {
             }
         }
         self.add_geography(catalog);
-        for (phrase, field, value) in [
-            ("subscribed to email", "email_consent", true),
-            ("email subscriber", "email_consent", true),
-            ("opted in to email", "email_consent", true),
-            ("opted into email", "email_consent", true),
-            ("consented to email", "email_consent", true),
-            ("email consent", "email_consent", true),
-            ("emailable", "email_consent", true),
-            ("unsubscribed", "email_consent", false),
-            ("unsubscribed from email", "email_consent", false),
-            ("opted out of email", "email_consent", false),
-            ("subscribed to sms", "sms_consent", true),
-            ("opted in to sms", "sms_consent", true),
-            ("opted into sms", "sms_consent", true),
-            ("sms consent", "sms_consent", true),
-            ("opted out of sms", "sms_consent", false),
-            ("opted in to ads", "ads_consent", true),
-            ("opted into ads", "ads_consent", true),
-            ("opted in to ad", "ads_consent", true),
-            ("ads consent", "ads_consent", true),
-            ("ad consent", "ads_consent", true),
-            ("consented to ads", "ads_consent", true),
-            ("consented to ad targeting", "ads_consent", true),
-            ("opted out of ads", "ads_consent", false),
-        ] {
-            if catalog.get(field).is_some() {
-                self.add(phrase, Lex::BoolValue { field: field.into(), value });
+        self.add_consent(catalog);
+        // Net Promoter Score bands, for a number field named for it.
+        if let Some(f) = catalog.fields.iter().find(|f| f.ty == FieldType::Number && words(&f.name).contains(&words("nps")[0])) {
+            for (band, names) in [(0u8, ["detractor", "nps detractor"]), (1, ["passive", "nps passive"]), (2, ["promoter", "nps promoter"])] {
+                names.iter().for_each(|n| self.add(n, Lex::Band(f.name.clone(), band)));
             }
         }
-        for (phrase, field) in [
-            ("active", "last_activity_date"),
-            ("signed up", "signup_date"),
-            ("sign up", "signup_date"),
-            ("registered", "signup_date"),
-            ("joined", "signup_date"),
-            ("first bought", "first_order_date"),
-            ("first ordered", "first_order_date"),
-            ("first purchased", "first_order_date"),
-            ("last bought", "last_order_date"),
-            ("last ordered", "last_order_date"),
-            ("last purchased", "last_order_date"),
-            ("lifetime revenue", "lifetime_revenue"),
-            ("average order value", "average_order_value"),
-            ("number of orders", "order_count"),
-            ("order count", "order_count"),
-        ] {
+        for (phrase, field) in FACT_PHRASES {
             if catalog.get(field).is_some() {
-                self.add(phrase, Lex::Field(field.into()));
+                self.add(phrase, Lex::Field((*field).into()));
             }
+        }
+    }
+
+    fn add_consent(&mut self, catalog: &Catalog) {
+        for (phrase, field, value) in CONSENT_NOUNS {
+            if catalog.get(field).is_some() {
+                self.add(phrase, Lex::BoolValue { field: (*field).into(), value: *value });
+            }
+        }
+        for (phrase, value) in CONSENT_VERBS {
+            self.add(phrase, Lex::Consent(*value));
+        }
+        for (phrase, field) in CHANNELS {
+            if *field == "*" || catalog.get(field).is_some() {
+                self.add(phrase, Lex::Channel((*field).into()));
+            }
+        }
+        for w in EVENT_OBJECTS {
+            self.add(w, Lex::Object);
+        }
+        for p in SAME_PERIOD {
+            self.add(p, Lex::SamePeriod);
+        }
+        for p in MAX_ORDER {
+            self.add(p, Lex::MaxOrder);
+        }
+        for (n, names) in [(1, ["first quarter", "q1"]), (2, ["second quarter", "q2"]), (3, ["third quarter", "q3"]), (4, ["fourth quarter", "q4"])] {
+            names.iter().for_each(|p| self.add(p, Lex::QuarterN(n)));
         }
     }
 
@@ -514,12 +314,18 @@ impl Lexicon {
                 }
                 self.codes.entry(code.to_lowercase()).or_default().push(Lex::Value { field: "country".into(), value: (*code).into() });
             }
+            for (code, names) in geo::DEMONYMS {
+                names.iter().for_each(|n| self.add(n, Lex::Value { field: "country".into(), value: (*code).into() }));
+            }
         }
         if catalog.get("region").is_some() {
             for (code, name) in geo::US_STATES {
                 self.add(name, Lex::Value { field: "region".into(), value: (*code).into() });
                 // US state codes come first: "CA" in a US audience means California.
                 self.codes.entry(code.to_lowercase()).or_default().insert(0, Lex::Value { field: "region".into(), value: (*code).into() });
+            }
+            for (code, names) in geo::STATE_DEMONYMS {
+                names.iter().for_each(|n| self.add(n, Lex::Value { field: "region".into(), value: (*code).into() }));
             }
         }
     }
@@ -533,9 +339,14 @@ impl Lexicon {
                 }
             }
         }
-        // Any other event name is understood by its own words ("newsletter signup").
+        // Any other event name is understood by its own words, in either order
+        // ("review_posted": "posted a review").
         for e in &catalog.events {
             self.add(e, Lex::Event(Some(e.clone())));
+            let ws = words(e);
+            if ws.len() == 2 {
+                self.add(&format!("{} {}", ws[1], ws[0]), Lex::Event(Some(e.clone())));
+            }
         }
     }
 

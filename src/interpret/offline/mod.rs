@@ -3,10 +3,12 @@
 //! every condition tied to the words it came from and every unused word reported.
 
 mod clauses;
+mod consent;
 mod grammar;
 mod lexicon;
 mod subjects;
 mod tokenize;
+mod vocab;
 mod when;
 
 pub use grammar::{Cx, negate};

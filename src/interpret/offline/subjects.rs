@@ -7,31 +7,45 @@ use super::clauses::Clauses;
 use super::lexicon::Lex;
 use super::when::{When, days_in, when};
 use crate::domain::catalog::{FieldType, FieldUnit};
-use crate::domain::definition::{AggSource, DateOp, Measure, Node, Op, Value};
+use crate::domain::definition::{AggSource, DateOp, Measure, Node, Op, Quantity, Value};
 
 type Hit = Option<(Node, usize)>;
 
+fn num(v: f64) -> Value {
+    Value::Number(v)
+}
+
 impl<'a> Clauses<'a> {
-    /// A count phrase: "3+ times", "at least twice", "more than once", "exactly 2 times", "twice".
-    fn count(&mut self, j: usize) -> Option<(Op, f64, usize)> {
+    fn count_word(&self, k: usize) -> Option<f64> {
+        self.items.get(k)?.lex.iter().find_map(|l| if let Lex::Count(n) | Lex::CountExact(n) = l { Some(*n) } else { None })
+    }
+
+    /// A count phrase: "3+ times", "at least twice", "more than once", "exactly 2 times", "twice",
+    /// "once or twice", "2 to 4 times".
+    fn count(&mut self, j: usize) -> Option<(Op, Value, usize)> {
         let x = self.items.get(j)?;
         for l in &x.lex {
             match l {
-                Lex::CountExact(n) => return Some((Op::Eq, *n, j + 1)),
-                Lex::CountAtLeast(n) => return Some((Op::Gte, *n, j + 1)),
+                // "once or twice": between the two.
+                Lex::Count(a) if self.items.get(j + 1).is_some_and(|o| o.has(|l| *l == Lex::Or)) && self.count_word(j + 2).is_some() => {
+                    let b = self.count_word(j + 2).expect("checked");
+                    return Some((Op::Between, Value::List(vec![num(a.min(b)), num(a.max(b))]), j + 3));
+                }
+                Lex::CountExact(n) => return Some((Op::Eq, num(*n), j + 1)),
+                Lex::CountAtLeast(n) => return Some((Op::Gte, num(*n), j + 1)),
                 Lex::Count(n) if *n == 1.0 => {
                     self.assume(j, j + 1, "\"once\" read as exactly once".into(), vec!["at least once".into()]);
-                    return Some((Op::Eq, 1.0, j + 1));
+                    return Some((Op::Eq, num(1.0), j + 1));
                 }
                 Lex::Count(n) => {
                     self.assume(j, j + 1, format!("read as at least {n} times"), vec![format!("exactly {n} times")]);
-                    return Some((Op::Gte, *n, j + 1));
+                    return Some((Op::Gte, num(*n), j + 1));
                 }
                 Lex::Cmp(op) => {
                     let next = self.items.get(j + 1)?;
                     let n = next.num.map(|a| a.value).or_else(|| next.lex.iter().find_map(|l| if let Lex::Count(n) = l { Some(*n) } else { None }))?;
                     let end = if self.items.get(j + 2).is_some_and(|t| t.has(|l| *l == Lex::Times)) { j + 3 } else { j + 2 };
-                    return Some((*op, n, end));
+                    return Some((*op, num(n), end));
                 }
                 _ => {}
             }
@@ -44,19 +58,26 @@ impl<'a> Clauses<'a> {
         if !times {
             return None;
         }
-        let Value::Number(n) = value else { return None };
-        if op == Op::Eq {
+        if let (Op::Eq, Value::Number(n)) = (op, &value) {
             self.assume(j, end + 1, format!("read as at least {n} times"), vec![format!("exactly {n} times")]);
-            return Some((Op::Gte, n, end + 1));
+            return Some((Op::Gte, num(*n), end + 1));
         }
-        Some((op, n, end + 1))
+        Some((op, value, end + 1))
     }
 
-    /// "bought 3+ times in the last 90 days", "opened an email this week", "visited since March".
+    /// "bought 3+ times in the last 90 days", "opened an email this week", "visited since March",
+    /// "opened at least 3 emails", "didn't buy in that time".
     pub(super) fn event(&mut self, i: usize, event: Option<&str>) -> Hit {
         let mut j = i + 1;
         let (mut count, mut window, mut sum) = (None, None, None);
-        for _ in 0..3 {
+        for _ in 0..6 {
+            let Some(x) = self.items.get(j) else { break };
+            // The verb's object says nothing more: "opened *emails*", "clicked *one*".
+            let pronoun_one = x.num.is_some_and(|a| a.value == 1.0 && !a.money) && x.has(|l| matches!(l, Lex::NumWord(_)));
+            if x.has(|l| *l == Lex::Object) || (pronoun_one && !self.items.get(j + 1).is_some_and(|y| y.has(|l| matches!(l, Lex::Times | Lex::Unit(_))))) {
+                j += 1;
+                continue;
+            }
             if count.is_none() && sum.is_none() {
                 if let Some((op, n, e)) = self.count(j) {
                     (count, j) = (Some((op, n)), e);
@@ -64,28 +85,49 @@ impl<'a> Clauses<'a> {
                 }
             }
             if window.is_none() {
+                if x.has(|l| *l == Lex::SamePeriod) && self.last_window.is_some() {
+                    (window, j) = (self.last_window.clone(), j + 1);
+                    continue;
+                }
                 if let Some((w, e)) = when(self.items, j, &self.cx.as_of) {
-                    (window, j) = (Some(w), e);
+                    (window, j) = (Some(self.period(&w)), e);
+                    continue;
+                }
+                // "have ordered before": ever.
+                if x.has(|l| *l == Lex::Before)
+                    && !self.items.get(j + 1).is_some_and(|y| y.num.is_some() || y.date.is_some() || y.has(|l| matches!(l, Lex::Month(_))))
+                {
+                    j += 1;
                     continue;
                 }
             }
             if event.is_none() && count.is_none() && sum.is_none() {
-                if let Some((op, v, a, e)) = self.comparison(j, false).filter(|c| c.2.money) {
+                if let Some((op, v, _, e)) = self.comparison(j, false).filter(|c| c.2.money) {
                     (sum, j) = (Some((op, v)), e);
-                    let _ = a;
                     continue;
                 }
             }
             break;
         }
+        if window.is_some() {
+            self.last_window = window.clone();
+        }
         let source = if event.is_some() { AggSource::Events } else { AggSource::Orders };
-        let window = window.map(|w| self.period(&w));
         if let Some((op, value)) = sum {
-            let node = Node::Aggregate { source, event: None, measure: Measure::Sum, of: Some(crate::domain::definition::Quantity::Amount), window, op, value };
+            let node = Node::Aggregate { source, event: None, measure: Measure::Sum, of: Some(Quantity::Amount), window, op, value };
             return Some((node, j));
         }
-        let (op, n) = count.unwrap_or((Op::Gte, 1.0));
-        Some((Node::Aggregate { source, event: event.map(String::from), measure: Measure::Count, of: None, window, op, value: Value::Number(n) }, j))
+        let counted = count.is_some();
+        let (op, n) = count.unwrap_or((Op::Gte, num(1.0)));
+        // "bought at least 10 items": units, not orders.
+        if event.is_none() && counted && self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Field(f) if f == "items_bought"))) {
+            let node = match window {
+                None => Node::Attribute { field: "items_bought".into(), op, value: Some(n) },
+                Some(w) => Node::Aggregate { source, event: None, measure: Measure::Sum, of: Some(Quantity::Quantity), window: Some(w), op, value: n },
+            };
+            return Some((node, j + 1));
+        }
+        Some((Node::Aggregate { source, event: event.map(String::from), measure: Measure::Count, of: None, window, op, value: n }, j))
     }
 
     /// A comparison first, its subject after: "more than 5 orders", "3+ purchases this year",
@@ -117,6 +159,11 @@ impl<'a> Clauses<'a> {
                 Some((Node::Aggregate { source, event, measure: Measure::Count, of: None, window, op, value }, end))
             }
             Some((Some(field), None)) => Some((Node::Attribute { field, op, value: Some(value) }, j + 1)),
+            // "NPS detractors (a score of 6 or lower)": a bound restated for the field just named.
+            _ if !a.money && self.last_number_field.is_some() && op != Op::Eq => {
+                let field = self.last_number_field.clone().expect("checked");
+                Some((Node::Attribute { field, op, value: Some(value) }, j))
+            }
             _ if a.money && op != Op::Eq => {
                 self.assume(i, j, "an amount on its own is read as lifetime revenue".into(), vec!["average order value".into()]);
                 Some((Node::Attribute { field: "lifetime_revenue".into(), op, value: Some(value) }, j))
@@ -156,7 +203,12 @@ impl<'a> Clauses<'a> {
             let (node, end) = self.clause_percentile_for(j, name)?;
             return Some((node, end));
         }
-        let (op, mut value, _, mut end) = self.comparison(j, true)?;
+        self.last_number_field = Some(name.to_string());
+        // "NPS detractors": the band says it all.
+        if self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Band(f, _) if f == name))) {
+            return self.clause(j);
+        }
+        let Some((op, mut value, _, mut end)) = self.comparison(j, true) else { return self.is_set(i, name) };
         // "tenure over 2 years" on a field counted in days.
         let per = self.items.get(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
         if let (Some(u), FieldUnit::Days) = (per, unit) {
@@ -168,6 +220,15 @@ impl<'a> Clauses<'a> {
             end += 1;
         }
         Some((Node::Attribute { field: name.into(), op, value: Some(value) }, end))
+    }
+
+    /// "customers with an NPS score" / "with no NPS score": whether a custom attribute is known
+    /// at all, when its full name is written and nothing is said about its value.
+    fn is_set(&self, i: usize, name: &str) -> Hit {
+        let f = self.cx.catalog.get(name)?;
+        let custom = matches!(f.source, crate::domain::catalog::Source::Attribute(_));
+        let named = self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name)) || !self.items[i].has(|l| matches!(l, Lex::Value { .. }));
+        (custom && named).then(|| (Node::Attribute { field: name.into(), op: Op::IsSet, value: None }, i + 1))
     }
 
     fn clause_percentile_for(&mut self, j: usize, name: &str) -> Hit {
@@ -186,13 +247,17 @@ impl<'a> Clauses<'a> {
             };
         // "more than 60 days ago" / "less than 30 days ago".
         if let Some(Lex::Cmp(op)) = self.items.get(j).and_then(|x| x.lex.iter().find(|l| matches!(l, Lex::Cmp(_)))) {
-            let n = self.items.get(j + 1).and_then(|x| x.num);
-            let u = self.items.get(j + 2).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+            let unit_at = |k: usize| self.items.get(k).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+            // "over a year ago": the article is the number one.
+            let (n, u, k) = match self.items.get(j + 1).and_then(|x| x.num) {
+                Some(n) => (Some(n.value), unit_at(j + 2), j + 3),
+                None => (Some(1.0), unit_at(j + 1), j + 2),
+            };
             if let (Some(n), Some(u)) = (n, u) {
-                let ago = self.items.get(j + 3).is_some_and(|x| x.has(|l| *l == Lex::Ago));
+                let ago = self.items.get(k).is_some_and(|x| x.has(|l| *l == Lex::Ago));
                 let dop = if matches!(op, Op::Gt | Op::Gte) { DateOp::MoreThanAgo } else { DateOp::WithinLast };
-                let node = date(dop, Some(n.value as i64), Some(u), None, None, None);
-                return Some((node, j + 3 + usize::from(ago)));
+                let node = date(dop, Some(n as i64), Some(u), None, None, None);
+                return Some((node, k + usize::from(ago)));
             }
         }
         let (w, end) = when(self.items, j, &self.cx.as_of)?;

@@ -133,6 +133,13 @@ fn number(text: &str, start: usize) -> (Tok, usize) {
         i += 1;
     }
     let mut value: f64 = digits.parse().unwrap_or(0.0);
+    // An ordinal ("March 1st") is its number.
+    for suffix in ["st", "nd", "rd", "th"] {
+        let after = text[i..].get(..2).filter(|x| x.eq_ignore_ascii_case(suffix)).map(|_| i + 2);
+        if let Some(end) = after.filter(|e| !text[*e..].starts_with(char::is_alphanumeric)) {
+            return (Tok::Num { value, money, percent: false, plus: false }, end);
+        }
+    }
     // A multiplier letter directly after the digits, not the start of a word (`5km` is not 5000).
     let rest = &text[i..];
     let mut lower = rest.chars().take(2).map(|c| c.to_ascii_lowercase());

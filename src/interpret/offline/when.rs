@@ -109,7 +109,9 @@ pub fn when(items: &[Item], i: usize, as_of: &AsOf) -> Option<(When, usize)> {
     // Leading prepositions: "in the last", "within", "for", "over the past".
     while at(j).is_some_and(|x| x.has(|l| matches!(l, Lex::In | Lex::Within | Lex::For | Lex::Cmp(Op::Gt)))) {
         let next = at(j + 1)?;
-        let leads_on = next.has(|l| matches!(l, Lex::Last | Lex::Past | Lex::Unit(_) | Lex::Month(_) | Lex::This)) || next.num.is_some() || next.date.is_some();
+        let leads_on = next.has(|l| matches!(l, Lex::Last | Lex::Past | Lex::Unit(_) | Lex::Month(_) | Lex::This | Lex::QuarterN(_)))
+            || next.num.is_some()
+            || next.date.is_some();
         if !leads_on {
             return None;
         }
@@ -156,7 +158,7 @@ pub fn when(items: &[Item], i: usize, as_of: &AsOf) -> Option<(When, usize)> {
         }
         return None;
     }
-    if lead || x.has(|l| matches!(l, Lex::Month(_))) || x.date.is_some() {
+    if lead || x.has(|l| matches!(l, Lex::Month(_) | Lex::QuarterN(_))) || x.date.is_some() {
         let (from, to, end) = period(items, j, as_of)?;
         return Some((When::Dates(from, to), end));
     }
@@ -218,8 +220,28 @@ pub fn period(items: &[Item], j: usize, as_of: &AsOf) -> Option<(NaiveDate, Naiv
     if let Some(d) = x.date {
         return Some((d, d, j + 1));
     }
+    let year_at = |k: usize| items.get(k).and_then(|y| y.num).filter(|a| is_year(a.value) && !a.money);
+    if let Some(q) = x.lex.iter().find_map(|l| if let Lex::QuarterN(q) = l { Some(*q) } else { None }) {
+        let (y, end) = match year_at(j + 1) {
+            Some(a) => (a.value as i32, j + 2),
+            None => (as_of.date().year(), j + 1),
+        };
+        let first = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1)?;
+        return Some((first, first.checked_add_months(Months::new(3))? - Days::new(1), end));
+    }
     if let Some(m) = x.lex.iter().find_map(|l| if let Lex::Month(m) = l { Some(*m) } else { None }) {
-        let year = items.get(j + 1).and_then(|y| y.num).filter(|a| is_year(a.value));
+        // "March 1st", "March 1 2026": one day.
+        let day = items.get(j + 1).and_then(|y| y.num).filter(|a| !a.money && !a.percent && a.value.fract() == 0.0 && (1.0..=31.0).contains(&a.value));
+        if let Some(dn) = day {
+            let (y, end) = match year_at(j + 2) {
+                Some(a) => (a.value as i32, j + 3),
+                None if m <= as_of.date().month() => (as_of.date().year(), j + 2),
+                None => (as_of.date().year() - 1, j + 2),
+            };
+            let d = NaiveDate::from_ymd_opt(y, m, dn.value as u32)?;
+            return Some((d, d, end));
+        }
+        let year = year_at(j + 1);
         let (y, end) = match year {
             Some(a) => (a.value as i32, j + 2),
             // A month without a year is its latest occurrence up to the as-of date.
