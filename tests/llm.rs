@@ -319,3 +319,19 @@ async fn a_model_that_answers_everyone_gets_a_partial_answer_with_a_question() {
     assert!(i.partial && i.explanation.is_empty(), "nothing was understood");
     assert!(!i.questions.is_empty());
 }
+
+#[tokio::test]
+async fn a_conversation_refines_the_llms_definition() {
+    let first = answer(json!([{"type": "attribute", "field": "plan_type", "op": "eq", "value": "Annual"}]), &["annual plan"]);
+    let second = answer(json!([{"type": "attribute", "field": "has_kids", "op": "eq", "value": true}]), &["with kids"]);
+    let (base, _fake) = fake_server(vec![completion(first), completion(second)]).await;
+    let db = common::sqlite_db();
+    let app = app_with(&db, Some(config(&base))).await;
+    let as_of = app.as_of(None).unwrap();
+    let turn = |prompt: &str| AskRequest { conversation_id: Some("conv-llm".into()), ..ask(prompt, Choice::Llm) };
+    assert_eq!(app.ask(turn("annual plan customers"), as_of).await.unwrap().preview.unwrap().size.count, 2);
+    let a = app.ask(turn("only those with kids"), as_of).await.unwrap();
+    assert_eq!(a.turn, Some(2));
+    assert_eq!(a.preview.unwrap().size.count, 1, "both conditions hold");
+    assert!(!a.diff.is_empty() && a.summary.len() == 2, "{:?} {:?}", a.diff, a.summary);
+}
