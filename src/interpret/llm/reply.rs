@@ -73,11 +73,16 @@ pub fn schema() -> Value {
 }
 
 impl Reply {
-    /// Parse the model's text (tolerating a Markdown code fence around the JSON).
+    /// Parse the model's text. Servers that ignore `response_format` may wrap the JSON object in
+    /// a Markdown fence or a sentence: the outermost `{…}` is tried when the whole text is not JSON.
     pub fn parse(text: &str) -> Result<Self, Issue> {
         let t = text.trim();
-        let t = t.strip_prefix("```json").or_else(|| t.strip_prefix("```")).map(|r| r.trim_end().trim_end_matches("```")).unwrap_or(t);
-        serde_json::from_str(t).map_err(|e| Issue::new("$", Code::InvalidJson, format!("the answer is not the requested JSON object: {e}")))
+        serde_json::from_str(t)
+            .or_else(|e| match (t.find('{'), t.rfind('}')) {
+                (Some(a), Some(b)) if a < b => serde_json::from_str(&t[a..=b]),
+                _ => Err(e),
+            })
+            .map_err(|e| Issue::new("$", Code::InvalidJson, format!("the answer is not the requested JSON object: {e}")))
     }
 
     /// The definition, parsed with the same rules as a definition sent by a person.
@@ -169,6 +174,7 @@ mod tests {
     fn a_fenced_answer_parses_and_the_schema_embeds_the_definition() {
         let r = Reply::parse("```json\n{\"definition\": {\"version\": 1, \"root\": {\"type\": \"all\", \"conditions\": []}}}\n```").unwrap();
         assert!(r.definition().is_ok());
+        assert!(Reply::parse("Here it is: {\"definition\": {\"version\": 1, \"root\": {\"type\": \"all\", \"conditions\": []}}} Hope it helps.").is_ok());
         assert!(Reply::parse("SELECT * FROM customers").is_err());
         let s = schema();
         assert!(s["$defs"]["Definition"]["properties"]["root"].is_object());
