@@ -335,3 +335,33 @@ async fn a_conversation_refines_the_llms_definition() {
     assert_eq!(a.preview.unwrap().size.count, 1, "both conditions hold");
     assert!(!a.diff.is_empty() && a.summary.len() == 2, "{:?} {:?}", a.diff, a.summary);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openai_environment_names_work_too_and_a_missing_model_is_a_clear_error() {
+    let (base, fake) = fake_server(vec![completion(good())]).await;
+    let db = common::sqlite_db();
+    drop(app_with(&db, None).await);
+    let run = move |vars: Vec<(&'static str, String)>| {
+        let url = db.url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_segwright"));
+                cmd.args(["ask", PROMPT, "--json", "--database-url", &url, "--as-of", "2026-11-22"]);
+                for name in ["SEGWRIGHT_LLM_BASE_URL", "SEGWRIGHT_LLM_MODEL", "SEGWRIGHT_LLM_API_KEY"] {
+                    cmd.env_remove(name);
+                }
+                cmd.envs(vars).output().unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let out = run(vec![("OPENAI_BASE_URL", base.clone()), ("SEGWRIGHT_MODEL", MODEL.into()), ("OPENAI_API_KEY", KEY.into())]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["interpreter"], "llm:fake-model", "auto uses the configured LLM");
+    assert_eq!(fake.requests()[0].0.as_deref(), Some(format!("Bearer {KEY}").as_str()));
+    let out = run(vec![("OPENAI_BASE_URL", base)]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no model"), "{}", String::from_utf8_lossy(&out.stderr));
+}
