@@ -5,7 +5,7 @@ mod api;
 mod error;
 mod extract;
 mod interpret;
-mod page;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -30,7 +30,6 @@ const BODY_LIMIT: usize = 256 * 1024;
 /// The router with every route and layer.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", get(page::index))
         .route("/health", get(api::health))
         .route("/api/catalog", get(api::catalog))
         .route("/api/glossary", get(api::glossary))
@@ -47,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/segments/{id}/preview", get(api::preview_segment))
         .route("/api/segments/{id}/members", get(api::segment_members))
         .route("/api/segments/{id}/explain/{customer}", get(api::explain_segment))
+        .merge(web::routes())
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))

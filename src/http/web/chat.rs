@@ -1,0 +1,125 @@
+//! The chat page: type a request, see how it was understood and what the audience looks like,
+//! refine it with follow-ups (typed, or by picking another choice for an assumption), and save
+//! the result as a draft segment.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::super::{ApiError, AppState};
+use super::{is_htmx, render, view};
+use crate::app::{AskRequest, SaveSegment};
+use crate::domain::definition::Definition;
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    c: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct AskForm {
+    #[serde(default)]
+    prompt: Option<String>,
+    /// A duration typed for an assumption: asks "what about N days?".
+    #[serde(default)]
+    days: Option<i64>,
+    #[serde(default)]
+    conversation_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SaveForm {
+    name: String,
+    conversation_id: String,
+}
+
+/// An error shown in place of the answer, with the status the API would give.
+fn error_fragment(e: impl Into<ApiError>) -> Response {
+    let e = e.into();
+    let mut r = render("error.html", context! { message => e.message, code => e.code });
+    *r.status_mut() = e.status;
+    // htmx swaps error answers too (see the page's htmx-config) into the message area.
+    r.headers_mut().insert("hx-retarget", axum::http::HeaderValue::from_static("#flash"));
+    r.headers_mut().insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
+    r
+}
+
+/// The template context for a conversation whose last answer is `answer`.
+fn answer_context(history: &[Value], answer: &Value) -> minijinja::Value {
+    let prompt = answer["prompt"].as_str().unwrap_or("");
+    let preview = &answer["preview"];
+    context! {
+        conversation_id => answer["conversation_id"].as_str(),
+        history => history.iter().map(|t| context! { prompt => t["prompt"].as_str(), diff => minijinja::Value::from(minijinja::value::Serde(&t["diff"])) }).collect::<Vec<_>>(),
+        answer => minijinja::Value::from(minijinja::value::Serde(answer)),
+        pieces => minijinja::Value::from(minijinja::value::Serde(view::pieces(prompt, answer))),
+        choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
+        warnings => view::warnings(answer),
+        charts => minijinja::Value::from(minijinja::value::Serde(view::charts(preview))),
+    }
+}
+
+pub async fn page(State(app): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+    let Some(id) = q.c.filter(|c| !c.is_empty()) else {
+        return render("chat.html", context! { conversation_id => None::<String>, has_answer => false });
+    };
+    match app.conversation(&id).await {
+        Ok(turns) => {
+            let last = turns.last().cloned().unwrap_or(Value::Null);
+            let ctx = answer_context(&turns, &last);
+            render("chat.html", context! { has_answer => true, ..ctx })
+        }
+        Err(e) => error_fragment(e),
+    }
+}
+
+pub async fn ask(State(app): State<AppState>, headers: HeaderMap, Form(form): Form<AskForm>) -> Response {
+    let prompt = match (form.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()), form.days) {
+        (Some(p), _) => p.to_string(),
+        (None, Some(d)) => format!("what about {d} days?"),
+        (None, None) => return error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "empty_prompt", "Type a request first.")),
+    };
+    let as_of = match app.as_of(None) {
+        Ok(a) => a,
+        Err(e) => return error_fragment(e),
+    };
+    let req = AskRequest {
+        prompt,
+        conversation_id: form.conversation_id.filter(|c| !c.is_empty()),
+        start_conversation: true,
+        full_preview: true,
+        ..Default::default()
+    };
+    let answer = match app.ask(req, as_of).await {
+        Ok(a) => serde_json::to_value(a).expect("answer serializes"),
+        Err(e) => return error_fragment(e),
+    };
+    let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
+    let history = app.conversation(&id).await.unwrap_or_default();
+    let ctx = answer_context(&history, &answer);
+    if is_htmx(&headers) { render("answer.html", ctx) } else { render("chat.html", context! { has_answer => true, ..ctx }) }
+}
+
+pub async fn save(State(app): State<AppState>, Form(form): Form<SaveForm>) -> Response {
+    let turns = match app.conversation(&form.conversation_id).await {
+        Ok(t) => t,
+        Err(e) => return error_fragment(e),
+    };
+    let Some(definition) = turns.last().and_then(|t| serde_json::from_value::<Definition>(t["definition"].clone()).ok()) else {
+        return error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "nothing_to_save", "Ask for an audience first."));
+    };
+    let as_of = match app.as_of(None) {
+        Ok(a) => a,
+        Err(e) => return error_fragment(e),
+    };
+    let req = SaveSegment { name: form.name.trim().to_string(), description: turns.first().and_then(|t| t["prompt"].as_str().map(String::from)), definition };
+    match app.create_segment(req, as_of).await {
+        Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)) }).into_response(),
+        Err(e) => error_fragment(e),
+    }
+}

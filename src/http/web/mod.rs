@@ -1,0 +1,73 @@
+//! The web app: server-rendered pages from the minijinja templates in `templates/` (autoescaped),
+//! htmx for partial updates and a small stylesheet, both served from `static/` inside the
+//! binary so the pages work offline. Handlers are thin: they call `app` and render.
+
+mod chat;
+mod view;
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use minijinja::Environment;
+
+use super::AppState;
+
+/// Every template, compiled into the binary.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../../templates/base.html")),
+    ("chat.html", include_str!("../../../templates/chat.html")),
+    ("answer.html", include_str!("../../../templates/answer.html")),
+    ("charts.html", include_str!("../../../templates/charts.html")),
+    ("error.html", include_str!("../../../templates/error.html")),
+    ("saved.html", include_str!("../../../templates/saved.html")),
+];
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // `.html` templates autoescape by default; strict undefined catches template typos in tests.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, src) in TEMPLATES {
+            env.add_template(name, src).expect("templates compile");
+        }
+        env
+    })
+}
+
+/// Render a template; a rendering failure is logged and answered with a plain 500.
+pub fn render(name: &str, ctx: minijinja::Value) -> Response {
+    match env().get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+        }
+    }
+}
+
+/// Whether htmx sent the request (then only the fragment is rendered).
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.get("hx-request").is_some_and(|v| v == "true")
+}
+
+async fn htmx_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], include_str!("../../../static/htmx.min.js"))
+}
+
+async fn app_css() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../../static/app.css"))
+}
+
+/// The pages and their static files.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/chat") }))
+        .route("/chat", get(chat::page).post(chat::ask))
+        .route("/chat/save", axum::routing::post(chat::save))
+        .route("/static/htmx.min.js", get(htmx_js))
+        .route("/static/app.css", get(app_css))
+}

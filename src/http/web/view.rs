@@ -1,0 +1,180 @@
+//! What the chat page shows, computed from an answer: the request with each understood part
+//! marked and numbered, assumption choices as follow-up requests, warnings about the audience,
+//! and bar charts scaled for SVG.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// A piece of the request: plain, understood (the condition's number), or not understood.
+#[derive(Serialize)]
+pub struct Piece {
+    pub text: String,
+    pub kind: &'static str,
+    pub n: usize,
+}
+
+/// Split the request at the spans the interpreter used and the ones it did not understand.
+pub fn pieces(prompt: &str, answer: &Value) -> Vec<Piece> {
+    let mut marks: Vec<(usize, usize, &'static str, usize)> = Vec::new();
+    let span = |s: &Value| Some((s["start"].as_u64()? as usize, s["end"].as_u64()? as usize));
+    for (k, e) in answer["explanation"].as_array().into_iter().flatten().enumerate() {
+        if let Some((a, b)) = span(&e["span"]) {
+            marks.push((a, b, "cond", k + 1));
+        }
+    }
+    for u in answer["unrecognized"].as_array().into_iter().flatten() {
+        if let Some((a, b)) = span(u) {
+            marks.push((a, b, "unknown", 0));
+        }
+    }
+    marks.sort();
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (a, b, kind, n) in marks {
+        if a < at || b > prompt.len() || !prompt.is_char_boundary(a) || !prompt.is_char_boundary(b) {
+            continue;
+        }
+        if a > at {
+            out.push(Piece { text: prompt[at..a].to_string(), kind: "plain", n: 0 });
+        }
+        out.push(Piece { text: prompt[a..b].to_string(), kind, n });
+        at = b;
+    }
+    if at < prompt.len() {
+        out.push(Piece { text: prompt[at..].to_string(), kind: "plain", n: 0 });
+    }
+    out
+}
+
+/// An assumption and the follow-up requests that change it.
+#[derive(Serialize)]
+pub struct Choice {
+    pub text: String,
+    pub span: String,
+    /// Buttons: (label, follow-up request).
+    pub options: Vec<(String, String)>,
+    /// A duration the user may type instead ("30 days" → 45).
+    pub days: Option<i64>,
+}
+
+pub fn choices(answer: &Value) -> Vec<Choice> {
+    let mut out = Vec::new();
+    for a in answer["assumptions"].as_array().into_iter().flatten() {
+        let alternatives: Vec<String> = a["alternatives"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
+        let days_alt = alternatives.iter().any(|x| x.ends_with("days"));
+        let days = days_alt.then(|| first_number(a["text"].as_str().unwrap_or("")).unwrap_or(30));
+        let options = alternatives
+            .iter()
+            .map(|alt| {
+                let ask = match alt.strip_suffix(" days") {
+                    Some(n) => format!("what about {n} days?"),
+                    None => format!("make it the {alt} instead"),
+                };
+                (alt.clone(), ask)
+            })
+            .collect();
+        out.push(Choice { text: a["text"].as_str().unwrap_or("").into(), span: a["span"]["text"].as_str().unwrap_or("").into(), options, days });
+    }
+    out
+}
+
+fn first_number(s: &str) -> Option<i64> {
+    s.split(|c: char| !c.is_ascii_digit()).find(|x| !x.is_empty()).and_then(|x| x.parse().ok())
+}
+
+/// Documented minimum audience sizes of the ad platforms.
+const MINIMUMS: &[(&str, i64)] = &[("Meta", 100), ("Google Customer Match", 100), ("LinkedIn", 300), ("TikTok", 1000)];
+
+/// Warnings about the audience: too small for a platform, nobody reachable.
+pub fn warnings(answer: &Value) -> Vec<String> {
+    let size = &answer["preview"]["size"];
+    let Some(count) = size["count"].as_i64() else { return Vec::new() };
+    let mut out = Vec::new();
+    let ads = size["reachable_ads"].as_i64().unwrap_or(0);
+    let small: Vec<String> = MINIMUMS.iter().filter(|(_, m)| ads < *m).map(|(p, m)| format!("{p} (needs {m})")).collect();
+    if !small.is_empty() && count > 0 {
+        out.push(format!("Too small to activate on {}: {ads} members with ads consent.", small.join(", ")));
+    }
+    if count > 0 && ads == 0 {
+        out.push("Nobody in this audience has consented to ads.".into());
+    }
+    if count > 0 && size["reachable_email"].as_i64() == Some(0) {
+        out.push("Nobody in this audience has consented to email.".into());
+    }
+    if count == 0 {
+        out.push("No customer matches this request.".into());
+    }
+    out
+}
+
+/// One bar of a chart, with its length as a share of the longest.
+#[derive(Serialize)]
+pub struct Bar {
+    pub label: String,
+    pub count: i64,
+    pub width: f64,
+    pub y: usize,
+}
+
+/// A chart: a title and its bars.
+#[derive(Serialize)]
+pub struct Chart {
+    pub title: &'static str,
+    pub bars: Vec<Bar>,
+    pub height: usize,
+}
+
+pub fn charts(preview: &Value) -> Vec<Chart> {
+    let specs = [
+        ("by_value_tier", "Value tier"),
+        ("revenue_histogram", "Lifetime revenue"),
+        ("inactivity_histogram", "Days since last activity"),
+        ("by_country", "Country"),
+    ];
+    let mut out = Vec::new();
+    for (key, title) in specs {
+        let Some(rows) = preview[key].as_array().filter(|r| !r.is_empty()) else { continue };
+        let max = rows.iter().filter_map(|r| r["count"].as_i64()).max().unwrap_or(0).max(1);
+        let bars: Vec<Bar> = rows
+            .iter()
+            .take(12)
+            .enumerate()
+            .map(|(k, r)| {
+                let count = r["count"].as_i64().unwrap_or(0);
+                Bar { label: r["label"].as_str().unwrap_or("").into(), count, width: (count as f64 / max as f64 * 100.0 * 10.0).round() / 10.0, y: k * 24 }
+            })
+            .collect();
+        let height = bars.len() * 24;
+        out.push(Chart { title, bars, height });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_request_is_split_into_understood_and_unknown_parts() {
+        let a = json!({"explanation": [{"span": {"start": 0, "end": 10}}], "unrecognized": [{"start": 21, "end": 26}]});
+        let p = pieces("high-value customers zzzzz", &a);
+        let kinds: Vec<_> = p.iter().map(|x| (x.text.as_str(), x.kind)).collect();
+        assert_eq!(kinds, vec![("high-value", "cond"), (" customers ", "plain"), ("zzzzz", "unknown")]);
+    }
+
+    #[test]
+    fn a_small_audience_warns_for_each_platform_minimum() {
+        let a = json!({"preview": {"size": {"count": 250, "reachable_ads": 150, "reachable_email": 10}}});
+        let w = warnings(&a);
+        assert!(w[0].contains("LinkedIn (needs 300)") && w[0].contains("TikTok") && !w[0].contains("Meta"), "{w:?}");
+    }
+
+    #[test]
+    fn percentile_alternatives_become_follow_up_requests() {
+        let a = json!({"assumptions": [{"text": "high-value = top 20%", "span": {"text": "high-value"}, "alternatives": ["top 10%", "top 30%"]}]});
+        let c = choices(&a);
+        assert_eq!(c[0].options[0], ("top 10%".to_string(), "make it the top 10% instead".to_string()));
+        assert_eq!(c[0].days, None);
+    }
+}
