@@ -56,9 +56,12 @@ fn us() -> Value {
 #[tokio::test]
 async fn the_landing_page_is_served() {
     let app = TestApp::spawn().await;
-    let (s, html) = app.call("GET", "/", None).await;
+    // The landing page is the chat (since the server-rendered chat page).
+    let (s, _) = app.call("GET", "/", None).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html) = app.call("GET", "/chat", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("<h1>segwright</h1>") && html.contains("/api/preview"));
+    assert!(html.contains("Chat · segwright"), "{html}");
 }
 
 #[tokio::test]
