@@ -164,5 +164,12 @@ async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a
     let saved = b.wait_text("[data-testid=saved]", "Winback VIPs", "saved").await;
     assert!(saved.contains("draft"), "{saved}");
     b.shot("saved").await;
+
+    // The address names the conversation: a reload shows it again.
+    let url = b.c.current_url().await.unwrap();
+    assert!(url.as_str().contains("/chat?c="), "{url}");
+    b.c.refresh().await.unwrap();
+    let history = b.wait_text(".history", "make it the top 10% instead", "conversation after reload").await;
+    assert!(history.contains("high-value customers inactive for 30 days"), "{history}");
     b.c.close().await.unwrap();
 }

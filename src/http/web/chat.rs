@@ -102,7 +102,15 @@ pub async fn ask(State(app): State<AppState>, headers: HeaderMap, Form(form): Fo
     let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
     let ctx = answer_context(&history, &answer);
-    if is_htmx(&headers) { render("answer.html", ctx) } else { render("chat.html", context! { has_answer => true, ..ctx }) }
+    if !is_htmx(&headers) {
+        return render("chat.html", context! { has_answer => true, ..ctx });
+    }
+    let mut r = render("answer.html", ctx);
+    // The address names the conversation, so a reload or a shared link shows it again.
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("/chat?c={id}")) {
+        r.headers_mut().insert("hx-push-url", v);
+    }
+    r
 }
 
 pub async fn save(State(app): State<AppState>, Form(form): Form<SaveForm>) -> Response {
