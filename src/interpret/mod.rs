@@ -57,8 +57,6 @@ pub struct Interpretation {
 }
 
 /// One condition as a plain sentence, capitalised and ending with a full stop.
-// TODO(offline): `offline::sentence` is the same function; use this one once the offline
-// interpreter's current rework has landed (it is not edited meanwhile).
 pub fn sentence(node: &Node, cx: &Cx<'_>) -> String {
     let s = crate::domain::explain::describe(node, cx.catalog, cx.glossary, &cx.as_of);
     let mut c = s.chars();

@@ -16,7 +16,6 @@ pub use tokenize::words;
 
 use super::{Assumption, Explained, Interpretation, Span};
 use crate::domain::definition::{Definition, Node};
-use crate::domain::explain::describe;
 
 /// The offline interpreter for one catalog and glossary (build once, use for many requests).
 pub struct Offline {
@@ -39,7 +38,7 @@ impl Offline {
             Span { start: s, end: e, text: prompt[s..e].to_string() }
         };
         let explanation: Vec<Explained> =
-            parsed.conds.iter().map(|c| Explained { sentence: sentence(&c.node, cx), span: span(c.from, c.to), condition: c.node.clone() }).collect();
+            parsed.conds.iter().map(|c| Explained { sentence: super::sentence(&c.node, cx), span: span(c.from, c.to), condition: c.node.clone() }).collect();
         let unrecognized: Vec<Span> = parsed.unrecognized.iter().map(|(a, b)| span(*a, *b)).collect();
         let assumptions =
             parsed.assumptions.iter().map(|a| Assumption { span: span(a.from, a.to), text: a.text.clone(), alternatives: a.alternatives.clone() }).collect();
@@ -66,15 +65,6 @@ impl Offline {
             intervals,
             notices: Vec::new(),
         }
-    }
-}
-
-fn sentence(node: &Node, cx: &Cx<'_>) -> String {
-    let s = describe(node, cx.catalog, cx.glossary, &cx.as_of);
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
-        None => s,
     }
 }
 
