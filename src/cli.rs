@@ -2,13 +2,14 @@
 //! exit. Each command is a thin call into [`crate::app`].
 
 mod ask;
+mod governance;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::app::{App, AppError, DemoOptions, ImportOptions, Settings};
+use crate::app::{Actor, App, AppError, DemoOptions, ImportOptions, Settings};
 use crate::domain::definition::Definition;
 
 /// segwright: build customer audiences by asking for them, safely.
@@ -120,6 +121,12 @@ pub enum Command {
     Suppress { kind: SuppressKind, value: String },
     /// Build a large dataset and report preview, export and import timings.
     Bench(crate::app::bench::BenchArgs),
+    /// Users and their roles.
+    #[command(subcommand)]
+    User(governance::UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(governance::TokenCommand),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -198,7 +205,15 @@ async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
         Some(p) => Some(std::fs::read_to_string(p).map_err(|e| AppError::BadInput(format!("cannot read glossary {}: {e}", p.display())))?),
         None => None,
     };
-    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml, in_memory }).await
+    App::open(Settings {
+        database_url: normalize_url(&global.database_url),
+        as_of: global.as_of.clone(),
+        timezone: tz,
+        glossary_toml,
+        in_memory,
+        governance: Default::default(),
+    })
+    .await
 }
 
 /// Run a command; returns the process exit code (errors are printed as one line).
@@ -241,6 +256,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             let progress = std::io::stderr().is_terminal();
             let (c, o, e) = crate::app::generate_demo(&app, DemoOptions { customers, seed, progress }, as_of).await?;
             eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
+            for (email, role, password) in crate::app::create_demo_users(&app).await? {
+                println!("demo user {email:<22} role {:<17} password {password}", role.as_str());
+            }
             if no_serve { Ok(()) } else { serve(app, &s).await }
         }
         Command::Import { kind, file, map, skip_invalid, rejects } => {
@@ -283,6 +301,8 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             println!("suppressed {k}");
             Ok(())
         }
+        Command::User(cmd) => governance::user(&app, cmd).await,
+        Command::Token(cmd) => governance::token(&app, cmd).await,
         Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } => unreachable!("handled above"),
     }
 }
@@ -349,9 +369,9 @@ async fn segments(app: &App, cmd: SegmentsCommand, as_of: crate::domain::time::A
         SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
         SegmentsCommand::Save { name, description, file } => {
             let req = crate::app::SaveSegment { name, description, definition: read_definition(&file)? };
-            print_json(&app.create_segment(req, as_of).await?)
+            print_json(&app.create_segment(req, as_of, &Actor::cli()).await?)
         }
-        SegmentsCommand::Update { key, file } => print_json(&app.update_segment(&key, read_definition(&file)?, as_of).await?),
+        SegmentsCommand::Update { key, file } => print_json(&app.update_segment(&key, read_definition(&file)?, as_of, &Actor::cli()).await?),
         SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
     }
     Ok(())

@@ -107,11 +107,33 @@ fn the_demo_builds_data_that_previews_answer() {
     let out = cli.run(&["demo", "--no-serve", "--customers", "300", "--seed", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(cli.count(), 300);
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for user in ["marketer@demo.test", "manager@demo.test", "manager2@demo.test", "admin@demo.test"] {
+        assert!(printed.lines().any(|l| l.contains(user) && l.contains("password ")), "{user} in {printed}");
+    }
     let def = cli.file("hv.json", r#"{"version":1,"root":{"type":"term","name":"high_value"}}"#);
     let out = cli.run(&["preview", &def]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["size"]["count"], 60, "top 20% of 300 (ties included)");
     assert!(v["thresholds"][0]["value"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn users_get_roles_generated_passwords_and_api_tokens() {
+    let cli = Cli::new();
+    let out = cli.run(&["user", "add", "Ann@Example.com", "--role", "manager"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.starts_with("ann@example.com (campaign_manager) password: "), "{printed}");
+    let out = cli.run(&["user", "add", "ann@example.com", "--role", "admin"]);
+    assert!(stderr(&out).ends_with("a user `ann@example.com` already exists"), "{}", stderr(&out));
+    assert!(stderr(&cli.run(&["user", "add", "bob@example.com", "--role", "root"])).contains("unknown role `root`"));
+    let out = cli.run(&["user", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ann@example.com"));
+    let out = cli.run(&["token", "create", "ann@example.com"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).trim().starts_with("sw_"));
+    assert!(!cli.run(&["token", "create", "nobody@example.com"]).status.success());
 }
 
 #[test]

@@ -19,6 +19,20 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Io(String),
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but the role or a rule (four eyes, policy) refuses the action.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    RateLimited(String),
+}
+
+impl From<crate::domain::access::Forbidden> for AppError {
+    fn from(f: crate::domain::access::Forbidden) -> Self {
+        AppError::Forbidden(f.to_string())
+    }
 }
 
 fn summary(issues: &[Issue]) -> String {
@@ -34,6 +48,9 @@ pub enum ErrorKind {
     Invalid,
     NotFound,
     Conflict,
+    Unauthenticated,
+    Forbidden,
+    RateLimited,
     Internal,
 }
 
@@ -43,6 +60,9 @@ impl AppError {
             AppError::Invalid(_) | AppError::BadInput(_) => ErrorKind::Invalid,
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
             AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
+            AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            AppError::Forbidden(_) => ErrorKind::Forbidden,
+            AppError::RateLimited(_) => ErrorKind::RateLimited,
             AppError::Store(_) | AppError::Io(_) => ErrorKind::Internal,
         }
     }
@@ -56,6 +76,9 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Store(StoreError::NotFound) => "not_found",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::RateLimited(_) => "rate_limited",
             AppError::Store(_) | AppError::Io(_) => "internal",
         }
     }

@@ -101,6 +101,7 @@ async fn open_app(work: &Path, name: &str) -> Result<App, AppError> {
         timezone: chrono_tz::UTC,
         glossary_toml: None,
         in_memory: true,
+        governance: Default::default(),
     };
     App::open(settings).await
 }

@@ -1,6 +1,8 @@
 //! Use cases between the pure domain and the edges: load the catalog, validate, preview,
 //! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
 
+pub mod audit;
+pub mod auth;
 pub mod bench;
 pub mod bench_nl;
 mod demo;
@@ -17,7 +19,8 @@ use std::sync::{Arc, RwLock};
 
 use chrono_tz::Tz;
 
-pub use demo::{DemoOptions, generate_demo};
+pub use audit::{Actor, Change};
+pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
@@ -64,6 +67,25 @@ pub struct Settings {
     pub glossary_toml: Option<String>,
     /// Keep a columnar copy of the data in memory for fast previews (long-running servers).
     pub in_memory: bool,
+    /// Approval, session and policy settings.
+    pub governance: Governance,
+}
+
+/// Settings of the governance features: approvals, sessions and policy.
+#[derive(Debug, Clone)]
+pub struct Governance {
+    /// Audiences larger than this (at submission) need a second, distinct approver.
+    pub second_approver_above: i64,
+    /// Mark session cookies `Secure` (set when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Policy checked at submission and at activation.
+    pub policy: crate::domain::policy::PolicyConfig,
+}
+
+impl Default for Governance {
+    fn default() -> Self {
+        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default() }
+    }
 }
 
 /// The catalog and data freshness, cached until the next import.
@@ -88,6 +110,10 @@ pub struct App {
     generation: std::sync::atomic::AtomicU64,
     /// The offline interpreter, built for one catalog version.
     offline: std::sync::Mutex<Option<(String, Arc<crate::interpret::offline::Offline>)>>,
+    /// Login attempts per email and per address.
+    login_limiter: auth::LoginLimiter,
+    /// Serialises this process's audit appends (the store also guards the chain).
+    audit_lock: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -110,6 +136,8 @@ impl App {
             table: Default::default(),
             generation: Default::default(),
             offline: Default::default(),
+            login_limiter: Default::default(),
+            audit_lock: Default::default(),
         })
     }
 

@@ -5,6 +5,8 @@
 //! async-openai, minijinja or tower. Data flows one way:
 //! `Definition → validate → ValidDefinition → compile → CompiledQuery` (run by `store`).
 
+pub mod access;
+pub mod audit;
 pub mod catalog;
 pub mod columnar;
 pub mod compile;
@@ -15,6 +17,7 @@ pub mod geo;
 pub mod glossary;
 pub mod import;
 pub mod mask;
+pub mod policy;
 pub mod pred;
 pub mod preview;
 pub mod time;

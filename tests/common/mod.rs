@@ -3,6 +3,8 @@
 //! failure, as CI sets it).
 #![allow(dead_code)]
 
+pub mod api;
+
 use segwright::app::{App, Settings};
 
 /// A fresh database for one test; the SQLite file lives in a temp dir dropped with it.
@@ -69,9 +71,16 @@ pub async fn all_dbs() -> Vec<TestDb> {
 
 /// An app over a database, as of 2026-11-22 UTC.
 pub async fn app(db: &TestDb) -> App {
-    App::open(Settings { database_url: db.url.clone(), as_of: Some("2026-11-22".into()), timezone: chrono_tz::UTC, glossary_toml: None, in_memory: false })
-        .await
-        .expect("open app")
+    App::open(Settings {
+        database_url: db.url.clone(),
+        as_of: Some("2026-11-22".into()),
+        timezone: chrono_tz::UTC,
+        glossary_toml: None,
+        in_memory: false,
+        governance: Default::default(),
+    })
+    .await
+    .expect("open app")
 }
 
 /// Write a file into a temp dir and return its path (the dir lives as long as the returned guard).
@@ -80,4 +89,16 @@ pub fn write_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::Path
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("write fixture");
     (dir, path)
+}
+
+/// Create a user with a role and return an API token for it (the way scripts authenticate).
+pub async fn user_token(app: &App, email: &str, role: segwright::domain::access::Role) -> String {
+    let cli = segwright::app::Actor::cli();
+    app.add_user(email, role, "correct horse battery", false, &cli).await.expect("add user");
+    app.create_token(email, "test", &cli).await.expect("create token")
+}
+
+/// `Authorization` header value for a token.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
 }
