@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::app::{Actor, App, AppError, DemoOptions, ImportOptions, Settings};
+use crate::app::{App, AppError, DemoOptions, ImportOptions, Settings};
 use crate::domain::definition::Definition;
 
 /// segwright: build customer audiences by asking for them, safely.
@@ -127,6 +127,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(governance::TokenCommand),
+    /// The audit log: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(governance::AuditCommand),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -149,15 +152,22 @@ pub enum SegmentsCommand {
         #[arg(long)]
         description: Option<String>,
         file: PathBuf,
+        /// The marketer writing it (recorded as the author; default: `cli`).
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: Option<String>,
     },
-    /// Save a new version of a segment.
+    /// Save a new version of a segment (a new draft; the active version keeps running).
     Update {
         key: String,
         file: PathBuf,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: Option<String>,
     },
     Versions {
         key: String,
     },
+    #[command(flatten)]
+    Lifecycle(governance::LifecycleCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -303,6 +313,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         }
         Command::User(cmd) => governance::user(&app, cmd).await,
         Command::Token(cmd) => governance::token(&app, cmd).await,
+        Command::Audit(cmd) => governance::audit(&app, cmd).await,
         Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } => unreachable!("handled above"),
     }
 }
@@ -367,12 +378,15 @@ async fn segments(app: &App, cmd: SegmentsCommand, as_of: crate::domain::time::A
     match cmd {
         SegmentsCommand::List => print_json(&app.list_segments().await?),
         SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
-        SegmentsCommand::Save { name, description, file } => {
+        SegmentsCommand::Save { name, description, file, user } => {
             let req = crate::app::SaveSegment { name, description, definition: read_definition(&file)? };
-            print_json(&app.create_segment(req, as_of, &Actor::cli()).await?)
+            print_json(&app.create_segment(req, as_of, &governance::actor(app, user.as_deref()).await?).await?)
         }
-        SegmentsCommand::Update { key, file } => print_json(&app.update_segment(&key, read_definition(&file)?, as_of, &Actor::cli()).await?),
+        SegmentsCommand::Update { key, file, user } => {
+            print_json(&app.update_segment(&key, read_definition(&file)?, as_of, &governance::actor(app, user.as_deref()).await?).await?)
+        }
         SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
+        SegmentsCommand::Lifecycle(cmd) => governance::lifecycle(app, cmd).await?,
     }
     Ok(())
 }

@@ -137,6 +137,43 @@ fn users_get_roles_generated_passwords_and_api_tokens() {
 }
 
 #[test]
+fn the_review_workflow_runs_from_the_command_line_and_audit_verify_detects_tampering() {
+    let cli = Cli::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
+    assert!(cli.run(&["import", "customers", fixtures.to_str().unwrap()]).status.success());
+    for (email, role) in [("mia@example.com", "marketer"), ("max@example.com", "manager")] {
+        assert!(cli.run(&["user", "add", email, "--role", role]).status.success());
+    }
+    let def = cli.file("us.json", r#"{"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}}"#);
+    let ok = |args: &[&str]| {
+        let out = cli.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    ok(&["segments", "save", "--name", "us", &def, "--as", "mia@example.com"]);
+    let out = cli.run(&["segments", "submit", "us", "--destination", "webhook", "--as", "max@example.com"]);
+    assert!(stderr(&out).contains("may not"), "a manager does not submit: {}", stderr(&out));
+    ok(&["segments", "submit", "us", "--destination", "webhook", "--as", "mia@example.com"]);
+    let out = cli.run(&["segments", "approve", "us", "--as", "mia@example.com"]);
+    assert!(!out.status.success(), "a marketer does not approve");
+    ok(&["segments", "approve", "us", "--as", "max@example.com"]);
+    let review: serde_json::Value = serde_json::from_str(&ok(&["segments", "activate", "us", "--as", "max@example.com"])).unwrap();
+    assert_eq!(review["status"], "active");
+    assert!(ok(&["audit", "verify"]).starts_with("audit log intact: "));
+    let csv = ok(&["audit", "list", "--segment", "us", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 5, "header, create, submit, approve, activate: {csv}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&cli.db()).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE action = 'segment.submit'").execute(&pool).await.unwrap();
+    });
+    let out = cli.run(&["audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("audit log tampered at entry"), "{}", stderr(&out));
+}
+
+#[test]
 fn serve_answers_health_and_stops_gracefully_on_sigterm() {
     let cli = Cli::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_segwright"))

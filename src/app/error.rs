@@ -27,6 +27,9 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     RateLimited(String),
+    /// A policy check failed (minimum audience, consent, sensitive attributes).
+    #[error("policy violation: {0}")]
+    Policy(String),
 }
 
 impl From<crate::domain::access::Forbidden> for AppError {
@@ -57,7 +60,7 @@ pub enum ErrorKind {
 impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid(_) | AppError::BadInput(_) => ErrorKind::Invalid,
+            AppError::Invalid(_) | AppError::BadInput(_) | AppError::Policy(_) => ErrorKind::Invalid,
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
             AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
@@ -79,6 +82,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::RateLimited(_) => "rate_limited",
+            AppError::Policy(_) => "policy_violation",
             AppError::Store(_) | AppError::Io(_) => "internal",
         }
     }

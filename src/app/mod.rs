@@ -10,6 +10,7 @@ mod error;
 pub mod eval_nl;
 mod import;
 mod interpret;
+mod lifecycle;
 mod memory;
 mod preview;
 mod segments;
@@ -24,6 +25,7 @@ pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
+pub use lifecycle::Review;
 pub use preview::Prepared;
 pub use segments::{SaveSegment, SegmentView};
 

@@ -1,10 +1,12 @@
 //! Governance commands: `user add|list`, `token create`, the segment lifecycle
 //! (`segments submit|approve|reject|activate|pause|archive|review --as EMAIL`) and `audit`.
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
+use crate::app::audit::{AuditFilter, audit_csv};
 use crate::app::{Actor, App, AppError};
 use crate::domain::access::Role;
+use crate::domain::policy::Destination;
 
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
@@ -64,6 +66,142 @@ pub async fn token(app: &App, cmd: TokenCommand) -> Result<(), AppError> {
             let token = app.create_token(&email, &label, &Actor::cli()).await?;
             eprintln!("API token for {email} (shown once; send it as `Authorization: Bearer …`):");
             println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+/// The review workflow; `--as` names the user acting (who must hold the role).
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCommand {
+    /// Submit the current version for review, bound for destinations (policy is checked).
+    Submit {
+        key: String,
+        /// meta, google, linkedin, tiktok, webhook, email or csv (repeatable).
+        #[arg(long = "destination", required = true)]
+        destinations: Vec<String>,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Approve the version under review (four eyes; large audiences need two approvers).
+    Approve {
+        key: String,
+        /// The approval hash reviewed; refused if the version under review has another.
+        #[arg(long)]
+        hash: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Reject the version under review, saying why.
+    Reject {
+        key: String,
+        #[arg(long)]
+        comment: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Activate the newest approved version, or resume a paused one.
+    Activate {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Pause the active version.
+    Pause {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Archive the segment.
+    Archive {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// The version under review: definition, destinations, approvals, preview then and now.
+    Review { key: String },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AuditFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; fails naming the first tampered entry.
+    Verify,
+    /// Print entries, newest first.
+    List {
+        #[arg(long)]
+        segment: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long)]
+        limit: Option<i64>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Json)]
+        format: AuditFormat,
+    },
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
+}
+
+async fn as_user(app: &App, email: &str) -> Result<Actor, AppError> {
+    Ok(Actor::user(app.user(email).await?, Some("cli".into())))
+}
+
+/// The named user, or the anonymous local `cli` actor.
+pub async fn actor(app: &App, email: Option<&str>) -> Result<Actor, AppError> {
+    match email {
+        Some(e) => as_user(app, e).await,
+        None => Ok(Actor::cli()),
+    }
+}
+
+pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError> {
+    match cmd {
+        LifecycleCommand::Submit { key, destinations, user } => {
+            let d = destinations.iter().map(|d| Destination::parse(d)).collect::<Result<Vec<_>, _>>().map_err(AppError::BadInput)?;
+            print_json(&app.submit_segment(&key, d, &as_user(app, &user).await?).await?);
+        }
+        LifecycleCommand::Approve { key, hash, comment, user } => {
+            print_json(&app.approve_segment(&key, hash.as_deref(), comment, &as_user(app, &user).await?).await?)
+        }
+        LifecycleCommand::Reject { key, comment, user } => print_json(&app.reject_segment(&key, Some(&comment), &as_user(app, &user).await?).await?),
+        LifecycleCommand::Activate { key, user } => print_json(&app.activate_segment(&key, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Pause { key, user } => print_json(&app.pause_segment(&key, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Archive { key, user } => {
+            let n = app.archive_segment(&key, &as_user(app, &user).await?).await?;
+            println!("archived {key} ({n} versions)");
+        }
+        LifecycleCommand::Review { key } => print_json(&app.review(&key).await?),
+    }
+    Ok(())
+}
+
+pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
+    match cmd {
+        AuditCommand::Verify => {
+            let v = app.verify_audit().await?;
+            println!("audit log intact: {} entries, head {}", v.entries, v.head_hash);
+        }
+        AuditCommand::List { segment, actor, action, limit, format } => {
+            let segment_id = match segment {
+                Some(key) => Some(app.get_segment(&key).await?.segment.id),
+                None => None,
+            };
+            let entries = app.audit_entries(&AuditFilter { actor, action, segment_id, limit, ..Default::default() }).await?;
+            match format {
+                AuditFormat::Json => print_json(&entries),
+                AuditFormat::Csv => print!("{}", audit_csv(&entries)),
+            }
         }
     }
     Ok(())

@@ -6,6 +6,7 @@
 //! `Definition → validate → ValidDefinition → compile → CompiledQuery` (run by `store`).
 
 pub mod access;
+pub mod approval;
 pub mod audit;
 pub mod catalog;
 pub mod columnar;

@@ -6,6 +6,7 @@ mod auth;
 mod error;
 mod extract;
 mod interpret;
+mod lifecycle;
 mod page;
 mod users;
 
@@ -66,6 +67,15 @@ fn api_routes(state: AppState) -> Router<AppState> {
         .route("/api/segments/{id}/preview", get(api::preview_segment))
         .route("/api/segments/{id}/members", get(api::segment_members))
         .route("/api/segments/{id}/explain/{customer}", get(api::explain_segment))
+        .route("/api/segments/{id}/submit", post(lifecycle::submit))
+        .route("/api/segments/{id}/approve", post(lifecycle::approve))
+        .route("/api/segments/{id}/reject", post(lifecycle::reject))
+        .route("/api/segments/{id}/activate", post(lifecycle::activate))
+        .route("/api/segments/{id}/pause", post(lifecycle::pause))
+        .route("/api/segments/{id}/archive", post(lifecycle::archive))
+        .route("/api/segments/{id}/review", get(lifecycle::review))
+        .route("/api/audit", get(lifecycle::audit))
+        .route("/api/audit/verify", get(lifecycle::verify_audit))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::authenticate))
 }
 

@@ -10,6 +10,7 @@ mod customer;
 mod exec;
 mod facts;
 mod import;
+mod lifecycle;
 mod segments;
 mod table;
 mod users;
@@ -25,6 +26,7 @@ pub use catalog::{CatalogData, Freshness, type_label};
 pub use conversations::TurnRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
+pub use lifecycle::{DecisionRecord, SubmissionRecord};
 pub use segments::{SegmentRecord, VersionRecord};
 pub use users::{SessionRecord, UserRecord};
 

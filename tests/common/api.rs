@@ -16,24 +16,36 @@ pub struct TestApp {
     /// API tokens of a marketer (used by default), a campaign manager and an admin.
     pub marketer: String,
     pub manager: String,
+    /// A second campaign manager, for two-approver reviews.
+    pub manager2: String,
     pub admin: String,
     pub app: std::sync::Arc<App>,
+    /// The database URL, for tests that reach under the app (tampering).
+    pub db_url: String,
     _db: super::TestDb,
 }
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(Default::default()).await
+    }
+
+    /// With governance settings of the test's choosing.
+    pub async fn spawn_with(governance: segwright::app::Governance) -> Self {
         let db = super::sqlite_db();
-        let app = super::app(&db).await;
+        let mut settings = super::app(&db).await.settings.clone();
+        settings.governance = governance;
+        let app = App::open(settings).await.expect("open app");
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
             app.import(ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false)).await.expect("import fixture");
         }
         let marketer = super::user_token(&app, "marketer@test.io", Role::Marketer).await;
         let manager = super::user_token(&app, "manager@test.io", Role::CampaignManager).await;
+        let manager2 = super::user_token(&app, "manager2@test.io", Role::CampaignManager).await;
         let admin = super::user_token(&app, "admin@test.io", Role::Admin).await;
         let app = std::sync::Arc::new(app);
-        Self { router: segwright::http::router(app.clone()), marketer, manager, admin, app, _db: db }
+        Self { router: segwright::http::router(app.clone()), marketer, manager, manager2, admin, app, db_url: db.url.clone(), _db: db }
     }
 
     /// Call as the marketer.
