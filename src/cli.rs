@@ -221,7 +221,7 @@ async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
         timezone: tz,
         glossary_toml,
         in_memory,
-        governance: Default::default(),
+        governance: governance::governance_from_env()?,
     })
     .await
 }

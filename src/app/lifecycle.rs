@@ -70,7 +70,7 @@ fn change(seg: &SegmentRecord, hash: &str, version: i64, from: Status, to: Statu
 }
 
 impl App {
-    async fn lifecycle_target(&self, key: &str, want: &[Status]) -> Result<(SegmentRecord, VersionRecord, Status), AppError> {
+    pub(super) async fn lifecycle_target(&self, key: &str, want: &[Status]) -> Result<(SegmentRecord, VersionRecord, Status), AppError> {
         let seg = self.store.get_segment(key).await.map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
         let versions = self.store.list_versions(&seg.id).await?;
         for v in versions.into_iter().rev() {
@@ -92,12 +92,12 @@ impl App {
         Ok((preview.size, report))
     }
 
-    async fn hash_now(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<String, AppError> {
+    pub(super) async fn hash_now(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<String, AppError> {
         let snap = self.snapshot().await?;
         Ok(approval_hash(&v.content_hash, &snap.catalog_version, &self.glossary.version(), destinations))
     }
 
-    async fn submission_of(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(SubmissionRecord, Vec<Destination>), AppError> {
+    pub(super) async fn submission_of(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(SubmissionRecord, Vec<Destination>), AppError> {
         let s = self.store.submission(&seg.id, v.version).await?.ok_or_else(|| AppError::Conflict(format!("version {} was never submitted", v.version)))?;
         let d = serde_json::from_str(&s.destinations).map_err(|e| AppError::Io(e.to_string()))?;
         Ok((s, d))

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_nl;
+mod delivery;
 mod demo;
 mod error;
 pub mod eval_nl;
@@ -21,6 +22,7 @@ use std::sync::{Arc, RwLock};
 use chrono_tz::Tz;
 
 pub use audit::{Actor, Change};
+pub use delivery::{DeliveryReport, DestinationReport};
 pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
@@ -82,11 +84,13 @@ pub struct Governance {
     pub secure_cookies: bool,
     /// Policy checked at submission and at activation.
     pub policy: crate::domain::policy::PolicyConfig,
+    /// Destination endpoints and credentials.
+    pub destinations: crate::destinations::DestinationConfig,
 }
 
 impl Default for Governance {
     fn default() -> Self {
-        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default() }
+        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default(), destinations: Default::default() }
     }
 }
 

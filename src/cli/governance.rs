@@ -4,7 +4,7 @@
 use clap::{Subcommand, ValueEnum};
 
 use crate::app::audit::{AuditFilter, audit_csv};
-use crate::app::{Actor, App, AppError};
+use crate::app::{Actor, App, AppError, Governance};
 use crate::domain::access::Role;
 use crate::domain::policy::Destination;
 
@@ -122,6 +122,14 @@ pub enum LifecycleCommand {
     },
     /// The version under review: definition, destinations, approvals, preview then and now.
     Review { key: String },
+    /// Deliver the active version to its destinations; `--dry-run` only counts per destination.
+    Deliver {
+        key: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -182,6 +190,7 @@ pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError>
             println!("archived {key} ({n} versions)");
         }
         LifecycleCommand::Review { key } => print_json(&app.review(&key).await?),
+        LifecycleCommand::Deliver { key, dry_run, user } => print_json(&app.deliver_segment(&key, dry_run, &as_user(app, &user).await?).await?),
     }
     Ok(())
 }
@@ -205,4 +214,25 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// Governance settings from the environment: `SEGWRIGHT_SECOND_APPROVER_ABOVE`,
+/// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_WEBHOOK_URL`, `SEGWRIGHT_WEBHOOK_SECRET`,
+/// `SEGWRIGHT_META_BASE_URL`, `SEGWRIGHT_META_AUDIENCE_ID`, `SEGWRIGHT_META_ACCESS_TOKEN`.
+pub fn governance_from_env() -> Result<Governance, AppError> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut g = Governance::default();
+    if let Some(v) = var("SEGWRIGHT_SECOND_APPROVER_ABOVE") {
+        g.second_approver_above = v.parse().map_err(|_| AppError::BadInput(format!("SEGWRIGHT_SECOND_APPROVER_ABOVE must be a number, not `{v}`")))?;
+    }
+    g.secure_cookies = var("SEGWRIGHT_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
+    let d = &mut g.destinations;
+    d.webhook_url = var("SEGWRIGHT_WEBHOOK_URL");
+    d.webhook_secret = var("SEGWRIGHT_WEBHOOK_SECRET");
+    if let Some(v) = var("SEGWRIGHT_META_BASE_URL") {
+        d.meta_base_url = v;
+    }
+    d.meta_audience_id = var("SEGWRIGHT_META_AUDIENCE_ID");
+    d.meta_access_token = var("SEGWRIGHT_META_ACCESS_TOKEN");
+    Ok(g)
 }

@@ -18,6 +18,7 @@ pub mod geo;
 pub mod glossary;
 pub mod import;
 pub mod mask;
+pub mod normalize;
 pub mod policy;
 pub mod pred;
 pub mod preview;

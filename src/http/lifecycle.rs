@@ -1,5 +1,5 @@
 //! The review workflow and the audit log over HTTP: `POST /api/segments/{id}/submit|approve|
-//! reject|activate|pause|archive`, `GET /api/segments/{id}/review`, `GET /api/audit` (JSON or
+//! reject|activate|pause|archive|deliver`, `GET /api/segments/{id}/review`, `GET /api/audit` (JSON or
 //! `format=csv`) and `GET /api/audit/verify`.
 
 use axum::Json;
@@ -63,6 +63,18 @@ pub async fn pause(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id):
 pub async fn archive(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let n = app.archive_segment(&id, &actor(c)).await?;
     ok(json!({ "segment": id, "status": "archived", "versions_archived": n }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverBody {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Deliver the active version to its destinations (or a dry run of it).
+pub async fn deliver(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DeliverBody>) -> ApiResult {
+    ok(app.deliver_segment(&id, body.dry_run, &actor(c)).await?)
 }
 
 pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {

@@ -74,6 +74,7 @@ fn api_routes(state: AppState) -> Router<AppState> {
         .route("/api/segments/{id}/pause", post(lifecycle::pause))
         .route("/api/segments/{id}/archive", post(lifecycle::archive))
         .route("/api/segments/{id}/review", get(lifecycle::review))
+        .route("/api/segments/{id}/deliver", post(lifecycle::deliver))
         .route("/api/audit", get(lifecycle::audit))
         .route("/api/audit/verify", get(lifecycle::verify_audit))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::authenticate))
