@@ -307,7 +307,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
                 SuppressKind::Phone => ("phone", value.trim().to_string()),
                 SuppressKind::ExternalId => ("external_id", value.trim().to_string()),
             };
-            app.store.suppress(k, &v, None).await?;
+            app.suppress(k, &v, &crate::app::Actor::cli()).await?;
             println!("suppressed {k}");
             Ok(())
         }

@@ -79,6 +79,18 @@ impl App {
         Ok(self.store.append_audit(entry).await?)
     }
 
+    /// Add a value to the global suppression list (an admin's action when a user is named).
+    pub async fn suppress(&self, kind: &str, value: &str, actor: &Actor) -> Result<(), AppError> {
+        if actor.principal.is_some() {
+            actor.require(Permission::Administer)?;
+        }
+        self.store.suppress(kind, value, None).await?;
+        // The value itself is personal data: the log keeps its kind and a hash of it.
+        let after = serde_json::json!({"kind": kind, "value_sha256": crate::domain::normalize::sha256_hex(value)});
+        self.audit(actor, "suppression.add", Change { after: Some(after), ..Default::default() }).await?;
+        Ok(())
+    }
+
     /// Audit entries matching a filter, newest first.
     pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
         Ok(self.store.list_audit(filter).await?)
