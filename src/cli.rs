@@ -2,6 +2,7 @@
 //! exit. Each command is a thin call into [`crate::app`].
 
 mod ask;
+mod governance;
 mod llm;
 
 use std::io::{IsTerminal, Write};
@@ -123,6 +124,15 @@ pub enum Command {
     Suppress { kind: SuppressKind, value: String },
     /// Build a large dataset and report preview, export and import timings.
     Bench(crate::app::bench::BenchArgs),
+    /// Users and their roles.
+    #[command(subcommand)]
+    User(governance::UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(governance::TokenCommand),
+    /// The audit log: list entries, verify the hash chain.
+    #[command(subcommand)]
+    Audit(governance::AuditCommand),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -145,15 +155,22 @@ pub enum SegmentsCommand {
         #[arg(long)]
         description: Option<String>,
         file: PathBuf,
+        /// The marketer writing it (recorded as the author; default: `cli`).
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: Option<String>,
     },
-    /// Save a new version of a segment.
+    /// Save a new version of a segment (a new draft; the active version keeps running).
     Update {
         key: String,
         file: PathBuf,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: Option<String>,
     },
     Versions {
         key: String,
     },
+    #[command(flatten)]
+    Lifecycle(governance::LifecycleCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -202,7 +219,16 @@ async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
         None => None,
     };
     let llm = global.llm.config()?;
-    App::open(Settings { database_url: normalize_url(&global.database_url), as_of: global.as_of.clone(), timezone: tz, glossary_toml, in_memory, llm }).await
+    App::open(Settings {
+        database_url: normalize_url(&global.database_url),
+        as_of: global.as_of.clone(),
+        timezone: tz,
+        glossary_toml,
+        in_memory,
+        llm,
+        governance: governance::governance_from_env()?,
+    })
+    .await
 }
 
 /// Run a command; returns the process exit code (errors are printed as one line).
@@ -245,6 +271,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             let progress = std::io::stderr().is_terminal();
             let (c, o, e) = crate::app::generate_demo(&app, DemoOptions { customers, seed, progress }, as_of).await?;
             eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
+            for (email, role, password) in crate::app::create_demo_users(&app).await? {
+                println!("demo user {email:<22} role {:<17} password {password}", role.as_str());
+            }
             if no_serve { Ok(()) } else { serve(app, &s).await }
         }
         Command::Import { kind, file, map, skip_invalid, rejects } => {
@@ -283,10 +312,13 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
                 SuppressKind::Phone => ("phone", value.trim().to_string()),
                 SuppressKind::ExternalId => ("external_id", value.trim().to_string()),
             };
-            app.store.suppress(k, &v, None).await?;
+            app.suppress(k, &v, &crate::app::Actor::cli()).await?;
             println!("suppressed {k}");
             Ok(())
         }
+        Command::User(cmd) => governance::user(&app, cmd).await,
+        Command::Token(cmd) => governance::token(&app, cmd).await,
+        Command::Audit(cmd) => governance::audit(&app, cmd).await,
         Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } => unreachable!("handled above"),
     }
 }
@@ -351,12 +383,15 @@ async fn segments(app: &App, cmd: SegmentsCommand, as_of: crate::domain::time::A
     match cmd {
         SegmentsCommand::List => print_json(&app.list_segments().await?),
         SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
-        SegmentsCommand::Save { name, description, file } => {
+        SegmentsCommand::Save { name, description, file, user } => {
             let req = crate::app::SaveSegment { name, description, definition: read_definition(&file)? };
-            print_json(&app.create_segment(req, as_of).await?)
+            print_json(&app.create_segment(req, as_of, &governance::actor(app, user.as_deref()).await?).await?)
         }
-        SegmentsCommand::Update { key, file } => print_json(&app.update_segment(&key, read_definition(&file)?, as_of).await?),
+        SegmentsCommand::Update { key, file, user } => {
+            print_json(&app.update_segment(&key, read_definition(&file)?, as_of, &governance::actor(app, user.as_deref()).await?).await?)
+        }
         SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
+        SegmentsCommand::Lifecycle(cmd) => governance::lifecycle(app, cmd).await?,
     }
     Ok(())
 }

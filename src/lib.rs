@@ -6,9 +6,11 @@
 //! - [`app`]: use cases wiring domain and store together (preview, import, demo, segments).
 //! - [`http`]: the axum API, a thin shell over `app`.
 //! - [`cli`]: the clap command line, another thin shell over `app`.
+//! - [`destinations`]: HTTP clients of the places audiences are delivered to (reqwest).
 
 pub mod app;
 pub mod cli;
+pub mod destinations;
 pub mod domain;
 pub mod http;
 pub mod interpret;

@@ -9,45 +9,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use segwright::app::ImportOptions;
-use segwright::domain::import::Kind;
-
-struct TestApp {
-    router: axum::Router,
-    _db: common::TestDb,
-}
-
-impl TestApp {
-    async fn spawn() -> Self {
-        let db = common::sqlite_db();
-        let app = common::app(&db).await;
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
-            app.import(ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false)).await.expect("import fixture");
-        }
-        Self { router: segwright::http::router(std::sync::Arc::new(app)), _db: db }
-    }
-
-    async fn call(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, String) {
-        let mut req = Request::builder().method(method).uri(uri);
-        let body = match body {
-            Some(v) => {
-                req = req.header("content-type", "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let resp = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
-        let status = resp.status();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&bytes).to_string())
-    }
-
-    async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let (s, text) = self.call(method, uri, body).await;
-        (s, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
-    }
-}
+use common::api::TestApp;
 
 fn us() -> Value {
     json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}})
@@ -111,7 +73,13 @@ async fn malformed_json_gets_the_error_envelope() {
     let resp = app
         .router
         .clone()
-        .oneshot(Request::post("/api/preview").header("content-type", "application/json").body(Body::from("{\"definition\": ")).unwrap())
+        .oneshot(
+            Request::post("/api/preview")
+                .header("content-type", "application/json")
+                .header("authorization", common::bearer(&app.marketer))
+                .body(Body::from("{\"definition\": "))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);

@@ -137,10 +137,18 @@ async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a
     let app = common::app(&db).await;
     let as_of = app.as_of(None).unwrap();
     segwright::app::generate_demo(&app, DemoOptions { customers: 1_500, seed: 5, progress: false }, as_of).await.expect("demo data");
+    let cli = segwright::app::audit::Actor::cli();
+    app.add_user("marketer@example.test", segwright::domain::access::Role::Marketer, "correct horse battery", false, &cli).await.unwrap();
     let base = serve(app).await;
     let mut b = Browser::open(&driver).await;
 
+    // Pages need a session: the chat page sends the browser to the login page first.
     b.c.goto(&format!("{base}/chat")).await.unwrap();
+    b.wait_for("#email", "login page").await.send_keys("marketer@example.test").await.unwrap();
+    b.c.find(Locator::Css("#password")).await.unwrap().send_keys("correct horse battery").await.unwrap();
+    b.shot("login").await;
+    b.c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+    b.wait_text("[data-testid=user]", "marketer@example.test", "signed in").await;
     b.wait_for("#prompt", "chat page").await.send_keys("high-value customers inactive for 30 days").await.unwrap();
     b.shot("typed-request").await;
     b.c.find(Locator::Css("form.ask button[type=submit]")).await.unwrap().click().await.unwrap();

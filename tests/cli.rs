@@ -107,11 +107,72 @@ fn the_demo_builds_data_that_previews_answer() {
     let out = cli.run(&["demo", "--no-serve", "--customers", "300", "--seed", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(cli.count(), 300);
+    let printed = String::from_utf8_lossy(&out.stdout);
+    for user in ["marketer@demo.test", "manager@demo.test", "manager2@demo.test", "admin@demo.test"] {
+        assert!(printed.lines().any(|l| l.contains(user) && l.contains("password ")), "{user} in {printed}");
+    }
     let def = cli.file("hv.json", r#"{"version":1,"root":{"type":"term","name":"high_value"}}"#);
     let out = cli.run(&["preview", &def]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["size"]["count"], 60, "top 20% of 300 (ties included)");
     assert!(v["thresholds"][0]["value"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn users_get_roles_generated_passwords_and_api_tokens() {
+    let cli = Cli::new();
+    let out = cli.run(&["user", "add", "Ann@Example.com", "--role", "manager"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.starts_with("ann@example.com (campaign_manager) password: "), "{printed}");
+    let out = cli.run(&["user", "add", "ann@example.com", "--role", "admin"]);
+    assert!(stderr(&out).ends_with("a user `ann@example.com` already exists"), "{}", stderr(&out));
+    assert!(stderr(&cli.run(&["user", "add", "bob@example.com", "--role", "root"])).contains("unknown role `root`"));
+    let out = cli.run(&["user", "list"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ann@example.com"));
+    let out = cli.run(&["token", "create", "ann@example.com"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).trim().starts_with("sw_"));
+    assert!(!cli.run(&["token", "create", "nobody@example.com"]).status.success());
+}
+
+#[test]
+fn the_review_workflow_runs_from_the_command_line_and_audit_verify_detects_tampering() {
+    let cli = Cli::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
+    assert!(cli.run(&["import", "customers", fixtures.to_str().unwrap()]).status.success());
+    for (email, role) in [("mia@example.com", "marketer"), ("max@example.com", "manager")] {
+        assert!(cli.run(&["user", "add", email, "--role", role]).status.success());
+    }
+    let def = cli.file("us.json", r#"{"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}}"#);
+    let ok = |args: &[&str]| {
+        let out = cli.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    ok(&["segments", "save", "--name", "us", &def, "--as", "mia@example.com"]);
+    let out = cli.run(&["segments", "submit", "us", "--destination", "webhook", "--as", "max@example.com"]);
+    assert!(stderr(&out).contains("may not"), "a manager does not submit: {}", stderr(&out));
+    ok(&["segments", "submit", "us", "--destination", "webhook", "--as", "mia@example.com"]);
+    let out = cli.run(&["segments", "approve", "us", "--as", "mia@example.com"]);
+    assert!(!out.status.success(), "a marketer does not approve");
+    ok(&["segments", "approve", "us", "--as", "max@example.com"]);
+    let review: serde_json::Value = serde_json::from_str(&ok(&["segments", "activate", "us", "--as", "max@example.com"])).unwrap();
+    assert_eq!(review["status"], "active");
+    ok(&["suppress", "email", "Bob@Example.com"]);
+    assert!(ok(&["audit", "list", "--action", "suppression.add"]).contains("value_sha256"));
+    assert!(ok(&["audit", "verify"]).starts_with("audit log intact: "));
+    let csv = ok(&["audit", "list", "--segment", "us", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 5, "header, create, submit, approve, activate: {csv}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&cli.db()).await.unwrap();
+        sqlx::query("DELETE FROM audit_log WHERE action = 'segment.submit'").execute(&pool).await.unwrap();
+    });
+    let out = cli.run(&["audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("audit log tampered at entry"), "{}", stderr(&out));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use segwright::app::{ImportOptions, SaveSegment};
+use segwright::app::{Actor, ImportOptions, SaveSegment};
 use segwright::domain::definition::Definition;
 use segwright::domain::import::Kind;
 
@@ -51,9 +51,9 @@ async fn story(db: &common::TestDb) {
     // Saved segments keep every version.
     let as_of = app.as_of(None).unwrap();
     let v1 = def(r#"{"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}}"#);
-    let seg = app.create_segment(SaveSegment { name: "us".into(), description: None, definition: v1.clone() }, as_of).await.unwrap();
+    let seg = app.create_segment(SaveSegment { name: "us".into(), description: None, definition: v1.clone() }, as_of, &Actor::cli()).await.unwrap();
     let v2 = def(r#"{"version":1,"root":{"type":"attribute","field":"country","op":"in","value":["US","CA"]}}"#);
-    let updated = app.update_segment(&seg.segment.id, v2.clone(), as_of).await.unwrap();
+    let updated = app.update_segment(&seg.segment.id, v2.clone(), as_of, &Actor::cli()).await.unwrap();
     assert_eq!(updated.segment.current_version, 2);
     assert_eq!(app.segment_definition("us", Some(1)).await.unwrap(), v1);
     assert_eq!(app.segment_definition("us", None).await.unwrap(), v2);
@@ -92,6 +92,7 @@ async fn memory_matches_sql(db: &common::TestDb) {
                 definition: def(r#"{"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}}"#),
             },
             as_of,
+            &Actor::cli(),
         )
         .await
         .unwrap();

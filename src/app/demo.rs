@@ -195,3 +195,21 @@ pub async fn generate_demo(app: &App, opts: DemoOptions, as_of: AsOf) -> Result<
     bar.finish_and_clear();
     Ok((opts.customers, orders, events))
 }
+
+/// The demo's users, one per role (and a second manager for four-eyes approvals): created, or
+/// reset with fresh passwords when they exist. Returns `(email, role, password)`.
+pub async fn create_demo_users(app: &App) -> Result<Vec<(String, crate::domain::access::Role, String)>, AppError> {
+    use crate::domain::access::Role;
+    let mut out = Vec::new();
+    for (email, role) in [
+        ("marketer@demo.test", Role::Marketer),
+        ("manager@demo.test", Role::CampaignManager),
+        ("manager2@demo.test", Role::CampaignManager),
+        ("admin@demo.test", Role::Admin),
+    ] {
+        let password = super::auth::generate_password();
+        app.add_user(email, role, &password, true, &super::Actor::cli()).await?;
+        out.push((email.to_string(), role, password));
+    }
+    Ok(out)
+}

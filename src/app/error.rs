@@ -25,6 +25,23 @@ pub enum AppError {
     /// The LLM's definition still failed validation after the repair rounds.
     #[error("the LLM's definition is still invalid after {repairs} repair round(s): {}", summary(.issues))]
     LlmInvalid { repairs: usize, issues: Vec<Issue> },
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but the role or a rule (four eyes, policy) refuses the action.
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    RateLimited(String),
+    /// A policy check failed (minimum audience, consent, sensitive attributes).
+    #[error("policy violation: {0}")]
+    Policy(String),
+}
+
+impl From<crate::domain::access::Forbidden> for AppError {
+    fn from(f: crate::domain::access::Forbidden) -> Self {
+        AppError::Forbidden(f.to_string())
+    }
 }
 
 fn summary(issues: &[Issue]) -> String {
@@ -40,6 +57,9 @@ pub enum ErrorKind {
     Invalid,
     NotFound,
     Conflict,
+    Unauthenticated,
+    Forbidden,
+    RateLimited,
     Internal,
     /// An upstream service (the LLM) failed.
     Upstream,
@@ -48,9 +68,12 @@ pub enum ErrorKind {
 impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid(_) | AppError::BadInput(_) => ErrorKind::Invalid,
+            AppError::Invalid(_) | AppError::BadInput(_) | AppError::Policy(_) => ErrorKind::Invalid,
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
             AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
+            AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            AppError::Forbidden(_) => ErrorKind::Forbidden,
+            AppError::RateLimited(_) => ErrorKind::RateLimited,
             AppError::Store(_) | AppError::Io(_) => ErrorKind::Internal,
             AppError::Upstream(_) | AppError::LlmInvalid { .. } => ErrorKind::Upstream,
         }
@@ -65,6 +88,10 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Store(StoreError::NotFound) => "not_found",
             AppError::Store(StoreError::Conflict(_)) => "conflict",
+            AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::RateLimited(_) => "rate_limited",
+            AppError::Policy(_) => "policy_violation",
             AppError::Store(_) | AppError::Io(_) => "internal",
             AppError::Upstream(_) => "llm_unavailable",
             AppError::LlmInvalid { .. } => "llm_invalid_output",

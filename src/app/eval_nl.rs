@@ -102,6 +102,7 @@ async fn open_app(work: &Path, name: &str) -> Result<App, AppError> {
         glossary_toml: None,
         in_memory: true,
         llm: None,
+        governance: Default::default(),
     };
     App::open(settings).await
 }

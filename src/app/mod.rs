@@ -1,13 +1,17 @@
 //! Use cases between the pure domain and the edges: load the catalog, validate, preview,
 //! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
 
+pub mod audit;
+pub mod auth;
 pub mod bench;
 pub mod bench_nl;
+mod delivery;
 mod demo;
 mod error;
 pub mod eval_nl;
 mod import;
 mod interpret;
+mod lifecycle;
 mod llm;
 mod memory;
 mod preview;
@@ -18,10 +22,13 @@ use std::sync::{Arc, RwLock};
 
 use chrono_tz::Tz;
 
-pub use demo::{DemoOptions, generate_demo};
+pub use audit::{Actor, Change};
+pub use delivery::{DeliveryReport, DestinationReport};
+pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
+pub use lifecycle::Review;
 pub use preview::Prepared;
 pub use segments::{SaveSegment, SegmentView};
 
@@ -67,6 +74,27 @@ pub struct Settings {
     pub in_memory: bool,
     /// The OpenAI-compatible endpoint of the LLM interpreter; offline only when `None`.
     pub llm: Option<crate::interpret::llm::LlmConfig>,
+    /// Approval, session and policy settings.
+    pub governance: Governance,
+}
+
+/// Settings of the governance features: approvals, sessions and policy.
+#[derive(Debug, Clone)]
+pub struct Governance {
+    /// Audiences larger than this (at submission) need a second, distinct approver.
+    pub second_approver_above: i64,
+    /// Mark session cookies `Secure` (set when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    /// Policy checked at submission and at activation.
+    pub policy: crate::domain::policy::PolicyConfig,
+    /// Destination endpoints and credentials.
+    pub destinations: crate::destinations::DestinationConfig,
+}
+
+impl Default for Governance {
+    fn default() -> Self {
+        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default(), destinations: Default::default() }
+    }
 }
 
 /// The catalog and data freshness, cached until the next import.
@@ -93,6 +121,10 @@ pub struct App {
     offline: std::sync::Mutex<Option<(String, Arc<crate::interpret::offline::Offline>)>>,
     /// The LLM interpreter's client, when one is configured.
     llm: Option<crate::interpret::llm::LlmClient>,
+    /// Login attempts per email and per address.
+    login_limiter: auth::LoginLimiter,
+    /// Serialises this process's audit appends (the store also guards the chain).
+    audit_lock: tokio::sync::Mutex<()>,
 }
 
 impl App {
@@ -117,6 +149,8 @@ impl App {
             generation: Default::default(),
             offline: Default::default(),
             llm,
+            login_limiter: Default::default(),
+            audit_lock: Default::default(),
         })
     }
 

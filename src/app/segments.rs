@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
-use super::{App, AppError};
+use super::{Actor, App, AppError, Change};
+use crate::domain::access::Permission;
 use crate::domain::definition::Definition;
 use crate::domain::time::AsOf;
 use crate::store::{SegmentRecord, StoreError, VersionRecord};
@@ -33,7 +34,7 @@ pub fn content_hash(def: &Definition) -> String {
 }
 
 impl App {
-    async fn version_record(&self, id: &str, version: i64, def: &Definition, as_of: AsOf) -> Result<VersionRecord, AppError> {
+    async fn version_record(&self, id: &str, version: i64, def: &Definition, as_of: AsOf, author: &Actor) -> Result<VersionRecord, AppError> {
         let snap = self.snapshot().await?;
         Ok(VersionRecord {
             segment_id: id.to_string(),
@@ -45,6 +46,8 @@ impl App {
             as_of: as_of.date().to_string(),
             timezone: as_of.tz().name().to_string(),
             created_at: chrono::Utc::now().timestamp(),
+            status: "draft".into(),
+            author_id: author.user_id().map(String::from),
         })
     }
 
@@ -53,8 +56,12 @@ impl App {
         if ok { Ok(()) } else { Err(AppError::BadInput("a segment needs a name of 1 to 120 characters".into())) }
     }
 
-    /// Save a new segment (validated first).
-    pub async fn create_segment(&self, req: SaveSegment, as_of: AsOf) -> Result<SegmentView, AppError> {
+    /// Save a new segment (validated first) as a draft written by `actor` (who must be allowed
+    /// to author segments when named).
+    pub async fn create_segment(&self, req: SaveSegment, as_of: AsOf, actor: &Actor) -> Result<SegmentView, AppError> {
+        if actor.principal.is_some() {
+            actor.require(Permission::Author)?;
+        }
         Self::check_name(&req.name)?;
         self.validate(&req.definition, as_of).await?;
         let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
@@ -66,14 +73,21 @@ impl App {
             current_version: 1,
             created_at: now,
             updated_at: now,
+            active_version: None,
         };
-        let v = self.version_record(&id, 1, &req.definition, as_of).await?;
+        let v = self.version_record(&id, 1, &req.definition, as_of, actor).await?;
         self.store.create_segment(&seg, &v).await?;
+        let after = serde_json::json!({"name": seg.name, "version": 1, "status": "draft", "content_hash": v.content_hash, "definition": req.definition});
+        self.audit(actor, "segment.create", Change { segment_id: Some(id.clone()), after: Some(after), ..Default::default() }).await?;
         self.get_segment(&id).await
     }
 
-    /// Save a new version of an existing segment; earlier versions stay readable.
-    pub async fn update_segment(&self, key: &str, def: Definition, as_of: AsOf) -> Result<SegmentView, AppError> {
+    /// Save a new draft version of an existing segment; earlier versions stay readable, and an
+    /// approved or active version keeps running unchanged until the new one is approved.
+    pub async fn update_segment(&self, key: &str, def: Definition, as_of: AsOf, actor: &Actor) -> Result<SegmentView, AppError> {
+        if actor.principal.is_some() {
+            actor.require(Permission::Author)?;
+        }
         let seg = self.get_record(key).await?;
         let segments = self.segment_index().await?;
         let snap = self.snapshot().await?;
@@ -83,8 +97,16 @@ impl App {
             crate::domain::validate::validate_as_segment(&def, &seg.id, &ctx).map_err(AppError::Invalid)?;
             crate::domain::validate::validate_as_segment(&def, &seg.name, &ctx).map_err(AppError::Invalid)?;
         }
-        let v = self.version_record(&seg.id, seg.current_version + 1, &def, as_of).await?;
+        let before = self.store.get_version(&seg.id, seg.current_version).await?;
+        let v = self.version_record(&seg.id, seg.current_version + 1, &def, as_of, actor).await?;
         self.store.add_version(&v).await?;
+        let change = Change {
+            segment_id: Some(seg.id.clone()),
+            before: Some(serde_json::json!({"version": before.version, "status": before.status, "content_hash": before.content_hash})),
+            after: Some(serde_json::json!({"version": v.version, "status": "draft", "content_hash": v.content_hash, "definition": def})),
+            ..Default::default()
+        };
+        self.audit(actor, "segment.update", change).await?;
         self.get_segment(&seg.id).await
     }
 

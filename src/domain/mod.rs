@@ -5,6 +5,9 @@
 //! async-openai, minijinja or tower. Data flows one way:
 //! `Definition → validate → ValidDefinition → compile → CompiledQuery` (run by `store`).
 
+pub mod access;
+pub mod approval;
+pub mod audit;
 pub mod catalog;
 pub mod columnar;
 pub mod compile;
@@ -15,6 +18,8 @@ pub mod geo;
 pub mod glossary;
 pub mod import;
 pub mod mask;
+pub mod normalize;
+pub mod policy;
 pub mod pred;
 pub mod preview;
 pub mod time;

@@ -1,10 +1,10 @@
 //! What a preview reports: size and reachability, per-condition counts, overlaps, thresholds,
 //! breakdowns, histograms, a masked sample and the data's freshness. Plain data, built by `app`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The audience's size.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Size {
     pub count: i64,
     pub total_customers: i64,

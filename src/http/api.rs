@@ -11,15 +11,21 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::auth::{Author, Reader};
 use super::error::ApiError;
 use super::extract::AppJson;
-use crate::app::{AppError, SaveSegment};
+use crate::app::{Actor, AppError, SaveSegment};
 use crate::domain::definition::Definition;
 
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;
 
 fn ok<T: serde::Serialize>(v: T) -> ApiResult {
     Ok(Json(serde_json::to_value(v).expect("serializable")))
+}
+
+/// The audited actor of a request.
+pub fn actor(c: super::auth::Caller) -> Actor {
+    Actor::user(c.principal, c.address)
 }
 
 fn definition(v: Value) -> Result<Definition, ApiError> {
@@ -48,47 +54,47 @@ pub async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
 }
 
-pub async fn catalog(State(app): State<AppState>) -> ApiResult {
+pub async fn catalog(_: Reader, State(app): State<AppState>) -> ApiResult {
     let snap = app.snapshot().await?;
     ok(json!({ "version": snap.catalog_version, "fields": snap.catalog.fields, "events": snap.catalog.events }))
 }
 
-pub async fn glossary(State(app): State<AppState>) -> ApiResult {
+pub async fn glossary(_: Reader, State(app): State<AppState>) -> ApiResult {
     ok(json!({ "version": app.glossary.version(), "terms": app.glossary.terms }))
 }
 
-pub async fn schema() -> ApiResult {
+pub async fn schema(_: Reader) -> ApiResult {
     ok(Definition::json_schema())
 }
 
-pub async fn validate(State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+pub async fn validate(_: Reader, State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
     let def = definition(body.definition)?;
     app.validate(&def, app.as_of(body.as_of.as_deref())?).await?;
     ok(json!({ "valid": true }))
 }
 
-pub async fn preview(State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+pub async fn preview(_: Reader, State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
     let def = definition(body.definition)?;
     ok(app.preview(&def, app.as_of(body.as_of.as_deref())?, !body.count_only).await?)
 }
 
-pub async fn explain(State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+pub async fn explain(_: Reader, State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
     let def = definition(body.definition)?;
     let customer = body.customer.ok_or_else(|| AppError::BadInput("`customer` (an external id) is required".into()))?;
     let (member, clauses) = app.explain_customer(&def, app.as_of(body.as_of.as_deref())?, &customer).await?;
     ok(json!({ "customer": customer, "member": member, "clauses": clauses }))
 }
 
-pub async fn list_segments(State(app): State<AppState>) -> ApiResult {
+pub async fn list_segments(_: Reader, State(app): State<AppState>) -> ApiResult {
     ok(app.list_segments().await?)
 }
 
-pub async fn create_segment(State(app): State<AppState>, AppJson(body): AppJson<Value>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_segment(Author(c): Author, State(app): State<AppState>, AppJson(body): AppJson<Value>) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: SaveSegment = match serde_path_to_error::deserialize(body) {
         Ok(r) => r,
         Err(e) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", format!("{}: {}", e.path(), e.inner()))),
     };
-    let seg = app.create_segment(req, app.as_of(None)?).await?;
+    let seg = app.create_segment(req, app.as_of(None)?, &actor(c)).await?;
     Ok((StatusCode::CREATED, ok(seg)?))
 }
 
@@ -98,20 +104,20 @@ pub struct UpdateBody {
     definition: Value,
 }
 
-pub async fn update_segment(State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<UpdateBody>) -> ApiResult {
+pub async fn update_segment(Author(c): Author, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<UpdateBody>) -> ApiResult {
     let def = definition(body.definition)?;
-    ok(app.update_segment(&id, def, app.as_of(None)?).await?)
+    ok(app.update_segment(&id, def, app.as_of(None)?, &actor(c)).await?)
 }
 
-pub async fn get_segment(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn get_segment(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(app.get_segment(&id).await?)
 }
 
-pub async fn list_versions(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn list_versions(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(app.segment_versions(&id).await?)
 }
 
-pub async fn get_version(State(app): State<AppState>, Path((id, version)): Path<(String, i64)>) -> ApiResult {
+pub async fn get_version(_: Reader, State(app): State<AppState>, Path((id, version)): Path<(String, i64)>) -> ApiResult {
     let def = app.segment_definition(&id, Some(version)).await?;
     ok(json!({ "segment": id, "version": version, "definition": def }))
 }
@@ -122,12 +128,12 @@ pub struct AsOfQuery {
     count_only: Option<bool>,
 }
 
-pub async fn preview_segment(State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<AsOfQuery>) -> ApiResult {
+pub async fn preview_segment(_: Reader, State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<AsOfQuery>) -> ApiResult {
     let def = app.segment_definition(&id, None).await?;
     ok(app.preview(&def, app.as_of(q.as_of.as_deref())?, !q.count_only.unwrap_or(false)).await?)
 }
 
-pub async fn explain_segment(State(app): State<AppState>, Path((id, customer)): Path<(String, String)>, Query(q): Query<AsOfQuery>) -> ApiResult {
+pub async fn explain_segment(_: Reader, State(app): State<AppState>, Path((id, customer)): Path<(String, String)>, Query(q): Query<AsOfQuery>) -> ApiResult {
     let def = app.segment_definition(&id, None).await?;
     let (member, clauses) = app.explain_customer(&def, app.as_of(q.as_of.as_deref())?, &customer).await?;
     ok(json!({ "segment": id, "customer": customer, "member": member, "clauses": clauses }))
@@ -141,7 +147,7 @@ pub struct MembersQuery {
 }
 
 /// Stream members as CSV (default) or JSON lines, in constant memory.
-pub async fn segment_members(State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<MembersQuery>) -> Result<Response, ApiError> {
+pub async fn segment_members(_: Reader, State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<MembersQuery>) -> Result<Response, ApiError> {
     let csv = match q.format.as_deref() {
         None | Some("csv") => true,
         Some("jsonl") => false,

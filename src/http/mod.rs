@@ -2,9 +2,12 @@
 //! JSON; errors go through [`error::ApiError`].
 
 mod api;
+mod auth;
 mod error;
 mod extract;
 mod interpret;
+mod lifecycle;
+mod users;
 mod web;
 
 use std::future::Future;
@@ -28,9 +31,27 @@ pub type AppState = Arc<App>;
 const BODY_LIMIT: usize = 256 * 1024;
 
 /// The router with every route and layer.
+/// The router with every route and layer. Every `/api/*` route requires authentication.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(api::health))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .merge(web::routes(state.clone()))
+        .merge(api_routes(state.clone()))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The JSON API, behind [`auth::authenticate`]; each handler names the permission it needs.
+fn api_routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/api/me", get(users::me))
+        .route("/api/users", get(users::list_users).post(users::add_user))
+        .route("/api/users/{email}/tokens", post(users::create_token))
         .route("/api/catalog", get(api::catalog))
         .route("/api/glossary", get(api::glossary))
         .route("/api/schema/segment", get(api::schema))
@@ -46,17 +67,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/segments/{id}/preview", get(api::preview_segment))
         .route("/api/segments/{id}/members", get(api::segment_members))
         .route("/api/segments/{id}/explain/{customer}", get(api::explain_segment))
-        .merge(web::routes())
-        .fallback(api::not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .route("/api/segments/{id}/submit", post(lifecycle::submit))
+        .route("/api/segments/{id}/approve", post(lifecycle::approve))
+        .route("/api/segments/{id}/reject", post(lifecycle::reject))
+        .route("/api/segments/{id}/activate", post(lifecycle::activate))
+        .route("/api/segments/{id}/pause", post(lifecycle::pause))
+        .route("/api/segments/{id}/archive", post(lifecycle::archive))
+        .route("/api/segments/{id}/review", get(lifecycle::review))
+        .route("/api/segments/{id}/deliver", post(lifecycle::deliver))
+        .route("/api/audit", get(lifecycle::audit))
+        .route("/api/audit/verify", get(lifecycle::verify_audit))
+        .route_layer(axum::middleware::from_fn_with_state(state, auth::authenticate))
 }
 
 /// Serve until `shutdown` completes, then finish in-flight requests.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
 /// Completes on Ctrl-C or SIGTERM.

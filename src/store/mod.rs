@@ -3,14 +3,17 @@
 //! placeholders (both drivers accept them); what differs per database comes from
 //! [`Dialect`](crate::domain::compile::Dialect) or lives next to the `match` that needs it.
 
+mod audit;
 mod catalog;
 mod conversations;
 mod customer;
 mod exec;
 mod facts;
 mod import;
+mod lifecycle;
 mod segments;
 mod table;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -18,11 +21,14 @@ use std::time::Duration;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use audit::AuditFilter;
 pub use catalog::{CatalogData, Freshness, type_label};
 pub use conversations::TurnRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
+pub use lifecycle::{DecisionRecord, SubmissionRecord};
 pub use segments::{SegmentRecord, VersionRecord};
+pub use users::{SessionRecord, UserRecord};
 
 use crate::domain::compile::{Dialect, Param};
 

@@ -13,6 +13,8 @@ pub struct SegmentRecord {
     pub current_version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The version being delivered (active or paused), if any.
+    pub active_version: Option<i64>,
 }
 
 /// One immutable version of a segment.
@@ -27,9 +29,13 @@ pub struct VersionRecord {
     pub as_of: String,
     pub timezone: String,
     pub created_at: i64,
+    /// Lifecycle state: draft, submitted, approved, rejected, active, paused, archived, superseded.
+    pub status: String,
+    /// Who wrote this version (`None` for a local command without `--as`).
+    pub author_id: Option<String>,
 }
 
-const VERSION_COLS: &str = "segment_id, version, definition, content_hash, catalog_version, glossary_version, as_of, timezone, created_at";
+const VERSION_COLS: &str = "segment_id, version, definition, content_hash, catalog_version, glossary_version, as_of, timezone, created_at, status, author_id";
 
 impl Store {
     /// Create a segment with its first version (fails with `Conflict` if the name is taken).
@@ -56,6 +62,10 @@ impl Store {
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             insert_version!(tx, v);
+            // Earlier drafts and pending reviews are replaced by the new version; approved, active
+            // and paused versions keep their state (the running one goes on unchanged).
+            sqlx::query("UPDATE segment_versions SET status = 'superseded' WHERE segment_id = $1 AND version < $2 AND status IN ('draft', 'submitted', 'rejected')")
+                .bind(v.segment_id.clone()).bind(v.version).execute(&mut *tx).await?;
             let n = sqlx::query("UPDATE segments SET current_version = $1, updated_at = $2 WHERE id = $3").bind(v.version).bind(v.created_at).bind(v.segment_id.clone()).execute(&mut *tx).await?;
             if n.rows_affected() == 0 {
                 return Err(StoreError::NotFound);
@@ -67,13 +77,13 @@ impl Store {
 
     pub async fn list_segments(&self) -> Result<Vec<SegmentRecord>, StoreError> {
         Ok(
-            on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at FROM segments ORDER BY name").fetch_all(p).await?),
+            on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at, active_version FROM segments ORDER BY name").fetch_all(p).await?),
         )
     }
 
     /// A segment by id or by name.
     pub async fn get_segment(&self, key: &str) -> Result<SegmentRecord, StoreError> {
-        let r: Option<SegmentRecord> = on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at FROM segments WHERE id = $1 OR name = $1").bind(key.to_string()).fetch_optional(p).await?);
+        let r: Option<SegmentRecord> = on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at, active_version FROM segments WHERE id = $1 OR name = $1").bind(key.to_string()).fetch_optional(p).await?);
         r.ok_or(StoreError::NotFound)
     }
 
@@ -93,7 +103,7 @@ impl Store {
 macro_rules! insert_version {
     ($tx:ident, $v:expr) => {{
         let v = $v;
-        let sql = format!("INSERT INTO segment_versions ({VERSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        let sql = format!("INSERT INTO segment_versions ({VERSION_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
         sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(v.segment_id.clone())
             .bind(v.version)
@@ -104,6 +114,8 @@ macro_rules! insert_version {
             .bind(v.as_of.clone())
             .bind(v.timezone.clone())
             .bind(v.created_at)
+            .bind(v.status.clone())
+            .bind(v.author_id.clone())
             .execute(&mut *$tx)
             .await?;
     }};

@@ -3,6 +3,8 @@
 //! failure, as CI sets it).
 #![allow(dead_code)]
 
+pub mod api;
+
 use segwright::app::{App, Settings};
 
 /// A fresh database for one test; the SQLite file lives in a temp dir dropped with it.
@@ -76,6 +78,7 @@ pub async fn app(db: &TestDb) -> App {
         glossary_toml: None,
         in_memory: false,
         llm: None,
+        governance: Default::default(),
     })
     .await
     .expect("open app")
@@ -87,4 +90,16 @@ pub fn write_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::Path
     let path = dir.path().join(name);
     std::fs::write(&path, text).expect("write fixture");
     (dir, path)
+}
+
+/// Create a user with a role and return an API token for it (the way scripts authenticate).
+pub async fn user_token(app: &App, email: &str, role: segwright::domain::access::Role) -> String {
+    let cli = segwright::app::Actor::cli();
+    app.add_user(email, role, "correct horse battery", false, &cli).await.expect("add user");
+    app.create_token(email, "test", &cli).await.expect("create token")
+}
+
+/// `Authorization` header value for a token.
+pub fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
 }

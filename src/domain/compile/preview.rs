@@ -104,6 +104,31 @@ pub fn compile_export(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     CompiledQuery { sql: format!("SELECT c.external_id, c.email FROM {} WHERE {pred} ORDER BY c.id", w.from_clause()), params: w.finish() }
 }
 
+/// Which consent a delivery requires besides not being suppressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    /// Any member (webhooks, CSV): only the suppression list is excluded.
+    None,
+    /// Ad platforms.
+    Ads,
+    /// Email tools.
+    Email,
+}
+
+/// `SELECT c.external_id, c.email, c.phone … ORDER BY c.id` of the members a destination may
+/// receive: never anyone on the suppression list, and only those with the required consent.
+pub fn compile_delivery(vd: &ValidDefinition, t: Target<'_>, consent: Consent) -> CompiledQuery {
+    let mut w = writer(vd, t);
+    let pred = w.pred(vd.root());
+    let consent = match consent {
+        Consent::None => "",
+        Consent::Ads => " AND c.ads_consent = 1",
+        Consent::Email => " AND c.email_consent = 1",
+    };
+    let sql = format!("SELECT c.external_id, c.email, c.phone FROM {} WHERE ({pred}) AND NOT {SUPPRESSED}{consent} ORDER BY c.id", w.from_clause());
+    CompiledQuery { sql, params: w.finish() }
+}
+
 /// How many of the audience are also in another definition's audience.
 pub fn compile_overlap(vd: &ValidDefinition, t: Target<'_>, other: &ValidDefinition, other_thresholds: &[Option<f64>]) -> CompiledQuery {
     let mut w = writer(vd, t);

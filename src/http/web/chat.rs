@@ -2,6 +2,7 @@
 //! refine it with follow-ups (typed, or by picking another choice for an assumption), and save
 //! the result as a draft segment.
 
+use axum::Extension;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -10,9 +11,13 @@ use minijinja::context;
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
+use super::session::user_context;
 use super::{is_htmx, render, view};
+use crate::app::audit::Actor;
 use crate::app::{AskRequest, SaveSegment};
+use crate::domain::access::Permission;
 use crate::domain::definition::Definition;
 
 #[derive(Deserialize)]
@@ -50,7 +55,7 @@ fn error_fragment(e: impl Into<ApiError>) -> Response {
 }
 
 /// The template context for a conversation whose last answer is `answer`.
-fn answer_context(history: &[Value], answer: &Value) -> minijinja::Value {
+fn answer_context(caller: &Caller, history: &[Value], answer: &Value) -> minijinja::Value {
     let prompt = answer["prompt"].as_str().unwrap_or("");
     let preview = &answer["preview"];
     context! {
@@ -61,24 +66,25 @@ fn answer_context(history: &[Value], answer: &Value) -> minijinja::Value {
         choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
         warnings => view::warnings(answer),
         charts => minijinja::Value::from(minijinja::value::Serde(view::charts(preview))),
+        ..user_context(caller)
     }
 }
 
-pub async fn page(State(app): State<AppState>, Query(q): Query<PageQuery>) -> Response {
+pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<PageQuery>) -> Response {
     let Some(id) = q.c.filter(|c| !c.is_empty()) else {
-        return render("chat.html", context! { conversation_id => None::<String>, has_answer => false });
+        return render("chat.html", context! { conversation_id => None::<String>, has_answer => false, ..user_context(&caller) });
     };
     match app.conversation(&id).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
-            let ctx = answer_context(&turns, &last);
+            let ctx = answer_context(&caller, &turns, &last);
             render("chat.html", context! { has_answer => true, ..ctx })
         }
         Err(e) => error_fragment(e),
     }
 }
 
-pub async fn ask(State(app): State<AppState>, headers: HeaderMap, Form(form): Form<AskForm>) -> Response {
+pub async fn ask(State(app): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, Form(form): Form<AskForm>) -> Response {
     let prompt = match (form.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()), form.days) {
         (Some(p), _) => p.to_string(),
         (None, Some(d)) => format!("what about {d} days?"),
@@ -101,7 +107,7 @@ pub async fn ask(State(app): State<AppState>, headers: HeaderMap, Form(form): Fo
     };
     let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
-    let ctx = answer_context(&history, &answer);
+    let ctx = answer_context(&caller, &history, &answer);
     if !is_htmx(&headers) {
         return render("chat.html", context! { has_answer => true, ..ctx });
     }
@@ -113,7 +119,10 @@ pub async fn ask(State(app): State<AppState>, headers: HeaderMap, Form(form): Fo
     r
 }
 
-pub async fn save(State(app): State<AppState>, Form(form): Form<SaveForm>) -> Response {
+pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Caller>, Form(form): Form<SaveForm>) -> Response {
+    if let Err(e) = caller.principal.require(Permission::Author) {
+        return error_fragment(crate::app::AppError::from(e));
+    }
     let turns = match app.conversation(&form.conversation_id).await {
         Ok(t) => t,
         Err(e) => return error_fragment(e),
@@ -126,8 +135,9 @@ pub async fn save(State(app): State<AppState>, Form(form): Form<SaveForm>) -> Re
         Err(e) => return error_fragment(e),
     };
     let req = SaveSegment { name: form.name.trim().to_string(), description: turns.first().and_then(|t| t["prompt"].as_str().map(String::from)), definition };
-    match app.create_segment(req, as_of).await {
-        Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)) }).into_response(),
+    let actor = Actor::user(caller.principal.clone(), caller.address.clone());
+    match app.create_segment(req, as_of, &actor).await {
+        Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)), ..user_context(&caller) }).into_response(),
         Err(e) => error_fragment(e),
     }
 }

@@ -3,6 +3,7 @@
 //! binary so the pages work offline. Handlers are thin: they call `app` and render.
 
 mod chat;
+mod session;
 mod view;
 
 use std::sync::OnceLock;
@@ -23,6 +24,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("charts.html", include_str!("../../../templates/charts.html")),
     ("error.html", include_str!("../../../templates/error.html")),
     ("saved.html", include_str!("../../../templates/saved.html")),
+    ("login.html", include_str!("../../../templates/login.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -62,12 +64,19 @@ async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../../static/app.css"))
 }
 
-/// The pages and their static files.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// The login page (also shown again, with the reason, after a failed attempt).
+pub fn login_page(message: Option<String>, status: StatusCode) -> Response {
+    let mut r = render("login.html", minijinja::context! { message });
+    *r.status_mut() = status;
+    r
+}
+
+/// The pages (signed-in users only) and their static files (open).
+pub fn routes(state: AppState) -> Router<AppState> {
+    let pages = Router::new()
         .route("/", get(|| async { Redirect::to("/chat") }))
         .route("/chat", get(chat::page).post(chat::ask))
         .route("/chat/save", axum::routing::post(chat::save))
-        .route("/static/htmx.min.js", get(htmx_js))
-        .route("/static/app.css", get(app_css))
+        .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));
+    Router::new().route("/static/htmx.min.js", get(htmx_js)).route("/static/app.css", get(app_css)).merge(pages)
 }

@@ -1,0 +1,188 @@
+//! Users and authentication: argon2 password hashes (computed on the blocking pool), API tokens
+//! and session cookies that are random 256-bit secrets stored only as SHA-256 hashes, per-login
+//! rate limiting, and the resolution of a token or cookie to a [`Principal`].
+
+use std::num::NonZeroU32;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rand::Rng;
+use sha2::Digest;
+
+use super::{Actor, App, AppError, Change};
+use crate::domain::access::Permission;
+use crate::domain::access::{Principal, Role, normalize_login};
+use crate::store::UserRecord;
+
+/// How long a browser session lasts.
+pub const SESSION_SECS: i64 = 12 * 3600;
+/// Login attempts allowed per account (and per address) per minute.
+const LOGINS_PER_MINUTE: u32 = 5;
+
+/// Keyed limiters for login attempts: one key per email and one per client address.
+pub struct LoginLimiter(DefaultKeyedRateLimiter<String>);
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        Self(RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(LOGINS_PER_MINUTE).expect("non-zero"))))
+    }
+}
+
+/// A newly opened browser session: the cookie value (shown once) and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub cookie: String,
+    pub csrf_token: String,
+    pub principal: Principal,
+}
+
+/// A session found from its cookie.
+#[derive(Debug, Clone)]
+pub struct SessionAuth {
+    pub principal: Principal,
+    pub csrf_token: String,
+}
+
+/// A random secret: 32 bytes as hex, with a prefix saying what it is.
+fn secret(prefix: &str) -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// A readable generated password (20 characters from an unambiguous alphabet).
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
+/// SHA-256 hex of a token or cookie value, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
+async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
+        .await
+        .map_err(|e| AppError::Io(e.to_string()))?
+        .map_err(|e| AppError::Io(format!("hashing the password: {e}")))
+}
+
+async fn verify_password(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || PasswordHash::new(&stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()))
+        .await
+        .unwrap_or(false)
+}
+
+fn principal(u: &UserRecord) -> Result<Principal, AppError> {
+    let role = Role::parse(&u.role).map_err(AppError::Io)?;
+    Ok(Principal { user_id: u.id.clone(), email: u.email.clone(), role })
+}
+
+impl App {
+    /// Add a user, or with `reset` update an existing one's role and password. A named actor
+    /// must be an admin; the action is audited.
+    pub async fn add_user(&self, email: &str, role: Role, password: &str, reset: bool, actor: &Actor) -> Result<Principal, AppError> {
+        if actor.principal.is_some() {
+            actor.require(Permission::Administer)?;
+        }
+        let email = normalize_login(email).map_err(AppError::BadInput)?;
+        if password.chars().count() < 8 {
+            return Err(AppError::BadInput("a password needs at least 8 characters".into()));
+        }
+        let hash = hash_password(password.to_string()).await?;
+        if reset && let Some(u) = self.store.user_by_email(&email).await? {
+            self.store.update_user(&u.id, role.as_str(), &hash).await?;
+            let change = Change {
+                before: Some(serde_json::json!({"email": email, "role": u.role})),
+                after: Some(serde_json::json!({"email": email, "role": role})),
+                ..Default::default()
+            };
+            self.audit(actor, "user.reset", change).await?;
+            return Ok(Principal { user_id: u.id, email, role });
+        }
+        let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        let rec =
+            UserRecord { id: id.clone(), email: email.clone(), role: role.as_str().into(), password_hash: hash, created_at: chrono::Utc::now().timestamp() };
+        self.store.insert_user(&rec).await?;
+        self.audit(actor, "user.add", Change { after: Some(serde_json::json!({"email": email, "role": role})), ..Default::default() }).await?;
+        Ok(Principal { user_id: id, email, role })
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRecord>, AppError> {
+        Ok(self.store.list_users().await?)
+    }
+
+    /// A user by email (for the CLI's `--as`).
+    pub async fn user(&self, email: &str) -> Result<Principal, AppError> {
+        let email = normalize_login(email).map_err(AppError::BadInput)?;
+        let u = self.store.user_by_email(&email).await?.ok_or_else(|| AppError::NotFound(format!("user `{email}`")))?;
+        principal(&u)
+    }
+
+    /// Create an API token for a user; the token is returned once and stored hashed.
+    pub async fn create_token(&self, email: &str, label: &str, actor: &Actor) -> Result<String, AppError> {
+        if actor.principal.is_some() {
+            actor.require(Permission::Administer)?;
+        }
+        let user = self.user(email).await?;
+        let token = secret("sw_");
+        self.store.insert_token(&token_hash(&token), &user.user_id, label).await?;
+        self.audit(actor, "token.create", Change { after: Some(serde_json::json!({"email": user.email, "label": label})), ..Default::default() }).await?;
+        Ok(token)
+    }
+
+    /// The user a bearer token belongs to.
+    pub async fn authenticate_token(&self, token: &str) -> Result<Principal, AppError> {
+        match self.store.user_by_token(&token_hash(token)).await? {
+            Some(u) => principal(&u),
+            None => Err(AppError::Unauthenticated("unknown API token".into())),
+        }
+    }
+
+    /// The user of a live session cookie, with the session's CSRF token.
+    pub async fn authenticate_session(&self, cookie: &str) -> Result<SessionAuth, AppError> {
+        let s = self.store.live_session(&token_hash(cookie)).await?.ok_or_else(|| AppError::Unauthenticated("session expired; log in again".into()))?;
+        let u = self.store.user_by_id(&s.user_id).await?.ok_or_else(|| AppError::Unauthenticated("user no longer exists".into()))?;
+        Ok(SessionAuth { principal: principal(&u)?, csrf_token: s.csrf_token })
+    }
+
+    /// Check a password and open a session. Attempts are limited per email and per address.
+    pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<NewSession, AppError> {
+        let email = email.trim().to_lowercase();
+        let limited = self.login_limiter.0.check_key(&format!("email:{email}")).is_err()
+            || address.is_some_and(|a| self.login_limiter.0.check_key(&format!("addr:{a}")).is_err());
+        if limited {
+            return Err(AppError::RateLimited("too many login attempts; wait a minute".into()));
+        }
+        let user = self.store.user_by_email(&email).await?;
+        // Verify against a dummy hash for unknown users too, so timing does not reveal accounts.
+        let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+        let ok = verify_password(password.to_string(), stored).await;
+        let who = Actor { principal: None, address: address.map(String::from) };
+        let user = match (ok, user) {
+            (true, Some(u)) => u,
+            _ => {
+                self.audit(&who, "user.login_failed", Change { after: Some(serde_json::json!({"email": email})), ..Default::default() }).await?;
+                return Err(AppError::Unauthenticated("wrong email or password".into()));
+            }
+        };
+        let cookie = secret("");
+        let csrf_token = secret("");
+        let expires = chrono::Utc::now().timestamp() + SESSION_SECS;
+        self.store.insert_session(&token_hash(&cookie), &user.id, &csrf_token, expires).await?;
+        let p = principal(&user)?;
+        self.audit(&Actor::user(p.clone(), address.map(String::from)), "user.login", Change::default()).await?;
+        Ok(NewSession { cookie, csrf_token, principal: p })
+    }
+
+    /// End a session.
+    pub async fn logout(&self, cookie: &str) -> Result<(), AppError> {
+        Ok(self.store.delete_session(&token_hash(cookie)).await?)
+    }
+}
+
+/// An argon2id hash of a random string nobody knows, verified against when the email is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2VnLXdyaWdodC1kdW1teQ$9yQ0dUB0iEGx1E9cf0Mz0u1U1eD8yYn1pQdVd5bqZ0g";

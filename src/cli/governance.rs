@@ -1,0 +1,238 @@
+//! Governance commands: `user add|list`, `token create`, the segment lifecycle
+//! (`segments submit|approve|reject|activate|pause|archive|review --as EMAIL`) and `audit`.
+
+use clap::{Subcommand, ValueEnum};
+
+use crate::app::audit::{AuditFilter, audit_csv};
+use crate::app::{Actor, App, AppError, Governance};
+use crate::domain::access::Role;
+use crate::domain::policy::Destination;
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (or with --reset change an existing one's role and password); prints the
+    /// password when it was generated.
+    Add {
+        email: String,
+        /// marketer, campaign_manager (or manager) or admin.
+        #[arg(long)]
+        role: String,
+        /// The password (default: a generated one, printed once).
+        #[arg(long)]
+        password: Option<String>,
+        /// Update the user if it exists.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// List users and their roles.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user; it is printed once and stored hashed.
+    Create {
+        email: String,
+        #[arg(long, default_value = "api")]
+        label: String,
+    },
+}
+
+pub async fn user(app: &App, cmd: UserCommand) -> Result<(), AppError> {
+    match cmd {
+        UserCommand::Add { email, role, password, reset } => {
+            let role = Role::parse(&role).map_err(AppError::BadInput)?;
+            let generated = password.is_none();
+            let password = password.unwrap_or_else(crate::app::auth::generate_password);
+            let u = app.add_user(&email, role, &password, reset, &Actor::cli()).await?;
+            if generated {
+                println!("{} ({}) password: {password}", u.email, u.role);
+            } else {
+                println!("{} ({})", u.email, u.role);
+            }
+        }
+        UserCommand::List => {
+            for u in app.list_users().await? {
+                println!("{:<32} {}", u.email, u.role);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn token(app: &App, cmd: TokenCommand) -> Result<(), AppError> {
+    match cmd {
+        TokenCommand::Create { email, label } => {
+            let token = app.create_token(&email, &label, &Actor::cli()).await?;
+            eprintln!("API token for {email} (shown once; send it as `Authorization: Bearer …`):");
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+/// The review workflow; `--as` names the user acting (who must hold the role).
+#[derive(Debug, Subcommand)]
+pub enum LifecycleCommand {
+    /// Submit the current version for review, bound for destinations (policy is checked).
+    Submit {
+        key: String,
+        /// meta, google, linkedin, tiktok, webhook, email or csv (repeatable).
+        #[arg(long = "destination", required = true)]
+        destinations: Vec<String>,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Approve the version under review (four eyes; large audiences need two approvers).
+    Approve {
+        key: String,
+        /// The approval hash reviewed; refused if the version under review has another.
+        #[arg(long)]
+        hash: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Reject the version under review, saying why.
+    Reject {
+        key: String,
+        #[arg(long)]
+        comment: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Activate the newest approved version, or resume a paused one.
+    Activate {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Pause the active version.
+    Pause {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Archive the segment.
+    Archive {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// The version under review: definition, destinations, approvals, preview then and now.
+    Review { key: String },
+    /// Deliver the active version to its destinations; `--dry-run` only counts per destination.
+    Deliver {
+        key: String,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum AuditFormat {
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; fails naming the first tampered entry.
+    Verify,
+    /// Print entries, newest first.
+    List {
+        #[arg(long)]
+        segment: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long)]
+        action: Option<String>,
+        #[arg(long)]
+        limit: Option<i64>,
+        #[arg(long, value_enum, default_value_t = AuditFormat::Json)]
+        format: AuditFormat,
+    },
+}
+
+fn print_json<T: serde::Serialize>(v: &T) {
+    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
+}
+
+async fn as_user(app: &App, email: &str) -> Result<Actor, AppError> {
+    Ok(Actor::user(app.user(email).await?, Some("cli".into())))
+}
+
+/// The named user, or the anonymous local `cli` actor.
+pub async fn actor(app: &App, email: Option<&str>) -> Result<Actor, AppError> {
+    match email {
+        Some(e) => as_user(app, e).await,
+        None => Ok(Actor::cli()),
+    }
+}
+
+pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError> {
+    match cmd {
+        LifecycleCommand::Submit { key, destinations, user } => {
+            let d = destinations.iter().map(|d| Destination::parse(d)).collect::<Result<Vec<_>, _>>().map_err(AppError::BadInput)?;
+            print_json(&app.submit_segment(&key, d, &as_user(app, &user).await?).await?);
+        }
+        LifecycleCommand::Approve { key, hash, comment, user } => {
+            print_json(&app.approve_segment(&key, hash.as_deref(), comment, &as_user(app, &user).await?).await?)
+        }
+        LifecycleCommand::Reject { key, comment, user } => print_json(&app.reject_segment(&key, Some(&comment), &as_user(app, &user).await?).await?),
+        LifecycleCommand::Activate { key, user } => print_json(&app.activate_segment(&key, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Pause { key, user } => print_json(&app.pause_segment(&key, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Archive { key, user } => {
+            let n = app.archive_segment(&key, &as_user(app, &user).await?).await?;
+            println!("archived {key} ({n} versions)");
+        }
+        LifecycleCommand::Review { key } => print_json(&app.review(&key).await?),
+        LifecycleCommand::Deliver { key, dry_run, user } => print_json(&app.deliver_segment(&key, dry_run, &as_user(app, &user).await?).await?),
+    }
+    Ok(())
+}
+
+pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
+    match cmd {
+        AuditCommand::Verify => {
+            let v = app.verify_audit().await?;
+            println!("audit log intact: {} entries, head {}", v.entries, v.head_hash);
+        }
+        AuditCommand::List { segment, actor, action, limit, format } => {
+            let segment_id = match segment {
+                Some(key) => Some(app.get_segment(&key).await?.segment.id),
+                None => None,
+            };
+            let entries = app.audit_entries(&AuditFilter { actor, action, segment_id, limit, ..Default::default() }).await?;
+            match format {
+                AuditFormat::Json => print_json(&entries),
+                AuditFormat::Csv => print!("{}", audit_csv(&entries)),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Governance settings from the environment: `SEGWRIGHT_SECOND_APPROVER_ABOVE`,
+/// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_WEBHOOK_URL`, `SEGWRIGHT_WEBHOOK_SECRET`,
+/// `SEGWRIGHT_META_BASE_URL`, `SEGWRIGHT_META_AUDIENCE_ID`, `SEGWRIGHT_META_ACCESS_TOKEN`.
+pub fn governance_from_env() -> Result<Governance, AppError> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut g = Governance::default();
+    if let Some(v) = var("SEGWRIGHT_SECOND_APPROVER_ABOVE") {
+        g.second_approver_above = v.parse().map_err(|_| AppError::BadInput(format!("SEGWRIGHT_SECOND_APPROVER_ABOVE must be a number, not `{v}`")))?;
+    }
+    g.secure_cookies = var("SEGWRIGHT_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
+    let d = &mut g.destinations;
+    d.webhook_url = var("SEGWRIGHT_WEBHOOK_URL");
+    d.webhook_secret = var("SEGWRIGHT_WEBHOOK_SECRET");
+    if let Some(v) = var("SEGWRIGHT_META_BASE_URL") {
+        d.meta_base_url = v;
+    }
+    d.meta_audience_id = var("SEGWRIGHT_META_AUDIENCE_ID");
+    d.meta_access_token = var("SEGWRIGHT_META_ACCESS_TOKEN");
+    Ok(g)
+}

@@ -1,0 +1,144 @@
+//! Clients of the places audiences are delivered to (reqwest), each sending one batch of
+//! already selected members: [`webhook`] (JSON signed with HMAC-SHA256) and [`meta`] (Custom
+//! Audience `users` endpoint with SHA-256 identifiers normalised by Meta's rules). Base URLs and
+//! secrets are configuration; secrets never reach logs or `Debug` output. Transient failures
+//! (timeouts, 429, 5xx) are retried with exponential backoff and jitter, honouring Retry-After.
+
+pub mod meta;
+pub mod webhook;
+
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+
+use crate::domain::normalize::Contact;
+
+/// Where the destinations are and how to authenticate to them.
+#[derive(Clone)]
+pub struct DestinationConfig {
+    /// The webhook endpoint (POSTed JSON batches).
+    pub webhook_url: Option<String>,
+    /// Key of the `X-Segwright-Signature` HMAC.
+    pub webhook_secret: Option<String>,
+    /// Graph API base, version included (default `https://graph.facebook.com/v25.0`).
+    pub meta_base_url: String,
+    pub meta_audience_id: Option<String>,
+    pub meta_access_token: Option<String>,
+    /// Members per request (Meta allows at most 10,000).
+    pub batch_size: usize,
+    /// Attempts per batch, the first included.
+    pub max_attempts: usize,
+    /// First retry delay (doubled each time, with jitter).
+    pub retry_delay: Duration,
+}
+
+impl Default for DestinationConfig {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            webhook_secret: None,
+            meta_base_url: "https://graph.facebook.com/v25.0".into(),
+            meta_audience_id: None,
+            meta_access_token: None,
+            batch_size: 5_000,
+            max_attempts: 5,
+            retry_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl std::fmt::Debug for DestinationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("DestinationConfig")
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_secret", &redacted(&self.webhook_secret))
+            .field("meta_base_url", &self.meta_base_url)
+            .field("meta_audience_id", &self.meta_audience_id)
+            .field("meta_access_token", &redacted(&self.meta_access_token))
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+/// One batch of an upload run.
+#[derive(Debug, Clone)]
+pub struct Batch<'a> {
+    pub segment_id: &'a str,
+    pub version: i64,
+    pub approval_hash: &'a str,
+    /// Same for every batch of one run; with `seq` it forms the idempotency key.
+    pub run_id: u64,
+    /// 1-based.
+    pub seq: usize,
+    pub batches: usize,
+    pub total: usize,
+    pub members: &'a [Contact],
+}
+
+impl Batch<'_> {
+    pub fn idempotency_key(&self) -> String {
+        format!("{}-{}-{}", self.run_id, self.segment_id, self.seq)
+    }
+}
+
+/// Why a batch was not delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum DestinationError {
+    #[error("destination not configured: {0}")]
+    NotConfigured(&'static str),
+    #[error("HTTP {status}: {body}")]
+    Status { status: u16, body: String, retry_after: Option<Duration> },
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl DestinationError {
+    fn transient(&self) -> bool {
+        match self {
+            DestinationError::Status { status, .. } => *status == 429 || *status >= 500,
+            DestinationError::Transport(_) => true,
+            DestinationError::NotConfigured(_) => false,
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            DestinationError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Turn a response into `Ok(())` or a typed error (reading Retry-After seconds).
+async fn check(resp: Result<reqwest::Response, reqwest::Error>) -> Result<(), DestinationError> {
+    let resp = resp.map_err(|e| DestinationError::Transport(e.to_string()))?;
+    if resp.status().is_success() {
+        return Ok(());
+    }
+    let status = resp.status().as_u16();
+    let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).map(Duration::from_secs);
+    let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
+    Err(DestinationError::Status { status, body, retry_after })
+}
+
+/// Run `send` with retries on transient errors; returns the attempts made.
+pub async fn with_retries<F, Fut>(cfg: &DestinationConfig, send: F) -> Result<usize, DestinationError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), DestinationError>>,
+{
+    let attempts = std::sync::atomic::AtomicUsize::new(0);
+    let mut send = send;
+    let backoff = ExponentialBuilder::default().with_min_delay(cfg.retry_delay).with_max_times(cfg.max_attempts.saturating_sub(1)).with_jitter();
+    (|| {
+        attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        send()
+    })
+    .retry(backoff)
+    .when(DestinationError::transient)
+    .adjust(|e, d| e.retry_after().or(d))
+    .notify(|e, d| tracing::warn!(error = %e, retry_in = ?d, "destination batch failed; retrying"))
+    .await?;
+    Ok(attempts.load(std::sync::atomic::Ordering::SeqCst))
+}

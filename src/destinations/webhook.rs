@@ -1,0 +1,51 @@
+//! The webhook destination: each batch is POSTed as JSON with the members' external ids and
+//! SHA-256 of their normalised email and phone, signed with HMAC-SHA256 over the exact body in
+//! `X-Segwright-Signature: sha256=<hex>`, with an `Idempotency-Key` per batch.
+
+use hmac::{KeyInit, Mac};
+use serde_json::json;
+
+use super::{Batch, DestinationConfig, DestinationError, check};
+use crate::domain::normalize::{email, meta_phone, sha256_hex};
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// `sha256=<hex>` of the body under the secret.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// The JSON body of one batch.
+pub fn body(b: &Batch<'_>) -> Vec<u8> {
+    let members: Vec<_> = b
+        .members
+        .iter()
+        .map(|c| {
+            json!({
+                "external_id": c.external_id,
+                "email_sha256": c.email.as_deref().and_then(email).map(|e| sha256_hex(&e)),
+                "phone_sha256": c.phone.as_deref().and_then(meta_phone).map(|p| sha256_hex(&p)),
+            })
+        })
+        .collect();
+    let v = json!({
+        "segment_id": b.segment_id, "version": b.version, "approval_hash": b.approval_hash,
+        "run_id": b.run_id, "batch": b.seq, "batches": b.batches, "total": b.total, "members": members,
+    });
+    serde_json::to_vec(&v).expect("serializable")
+}
+
+pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
+    let url = cfg.webhook_url.as_deref().ok_or(DestinationError::NotConfigured("webhook URL"))?;
+    let secret = cfg.webhook_secret.as_deref().ok_or(DestinationError::NotConfigured("webhook secret"))?;
+    let body = body(b);
+    let req = client
+        .post(url)
+        .header("content-type", "application/json")
+        .header("x-segwright-signature", signature(secret, &body))
+        .header("idempotency-key", b.idempotency_key())
+        .body(body);
+    check(req.send().await).await
+}

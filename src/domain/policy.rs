@@ -1,0 +1,209 @@
+//! Policy checked when a version is submitted and again when it is activated: minimum audience
+//! per destination, consent (ads destinations count only members with ads consent, email tools
+//! only members with email consent; the suppression list is always excluded), sensitive
+//! attributes kept away from ad platforms, and Meta's ban on audiences that suggest health
+//! conditions or financial status. Pure: the caller supplies the counts and the fields used.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::definition::{Definition, Node};
+
+/// Where an approved audience may be delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Destination {
+    Meta,
+    Google,
+    Linkedin,
+    Tiktok,
+    Webhook,
+    Email,
+    Csv,
+}
+
+impl Destination {
+    pub fn parse(s: &str) -> Result<Destination, String> {
+        serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_lowercase()))
+            .map_err(|_| format!("unknown destination `{s}`: use meta, google, linkedin, tiktok, webhook, email or csv"))
+    }
+
+    /// Ad platforms: ads consent required, sensitive attributes refused.
+    pub fn is_ad_platform(self) -> bool {
+        matches!(self, Destination::Meta | Destination::Google | Destination::Linkedin | Destination::Tiktok)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Destination::Meta => "meta",
+            Destination::Google => "google",
+            Destination::Linkedin => "linkedin",
+            Destination::Tiktok => "tiktok",
+            Destination::Webhook => "webhook",
+            Destination::Email => "email",
+            Destination::Csv => "csv",
+        }
+    }
+}
+
+/// Configurable policy. Defaults follow the platforms' documented minimums.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PolicyConfig {
+    pub min_meta: i64,
+    pub min_google: i64,
+    pub min_linkedin: i64,
+    pub min_tiktok: i64,
+    /// Field-name fragments marking an attribute sensitive (never sent to ad platforms).
+    pub sensitive_fields: Vec<String>,
+    /// Field-name fragments suggesting financial status or health, flagged for Meta.
+    pub meta_restricted_fields: Vec<String>,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
+        Self {
+            min_meta: 100,
+            min_google: 100,
+            min_linkedin: 300,
+            min_tiktok: 1000,
+            sensitive_fields: words(&["health", "religio", "ethnic", "race", "sexual", "political", "union", "biometric", "genetic"]),
+            meta_restricted_fields: words(&["income", "salary", "wealth", "net_worth", "credit", "debt", "health", "medical", "diagnos", "pregnan", "disease"]),
+        }
+    }
+}
+
+/// Audience counts the checks need.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Reach {
+    /// Members with ads consent and not suppressed.
+    pub ads: i64,
+    /// Members with email consent and not suppressed.
+    pub email: i64,
+    /// Members not suppressed, whatever their consent.
+    pub unsuppressed: i64,
+}
+
+/// One check's outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Check {
+    pub destination: Destination,
+    pub rule: String,
+    pub passed: bool,
+    pub message: String,
+}
+
+/// Every check for every destination.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PolicyReport {
+    pub passed: bool,
+    pub checks: Vec<Check>,
+}
+
+impl PolicyReport {
+    /// The failed checks' messages, one line.
+    pub fn violations(&self) -> String {
+        self.checks.iter().filter(|c| !c.passed).map(|c| format!("{}: {}", c.destination.as_str(), c.message)).collect::<Vec<_>>().join("; ")
+    }
+}
+
+/// Every catalog field a definition reads directly.
+pub fn fields_used(def: &Definition) -> BTreeSet<String> {
+    fn walk(n: &Node, out: &mut BTreeSet<String>) {
+        match n {
+            Node::All { conditions } | Node::Any { conditions } => conditions.iter().for_each(|c| walk(c, out)),
+            Node::Not { condition } => walk(condition, out),
+            Node::Attribute { field, .. } | Node::Date { field, .. } | Node::Percentile { field, .. } => {
+                out.insert(field.clone());
+            }
+            Node::Aggregate { .. } | Node::Term { .. } | Node::Segment { .. } => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(&def.root, &mut out);
+    out
+}
+
+fn matching(fields: &BTreeSet<String>, fragments: &[String]) -> Vec<String> {
+    fields.iter().filter(|f| fragments.iter().any(|w| f.to_ascii_lowercase().contains(w.as_str()))).cloned().collect()
+}
+
+/// Check an audience bound for `destinations`.
+pub fn check(cfg: &PolicyConfig, destinations: &[Destination], fields: &BTreeSet<String>, reach: Reach) -> PolicyReport {
+    let mut checks = Vec::new();
+    for &d in destinations {
+        let (eligible, basis) = match d {
+            _ if d.is_ad_platform() => (reach.ads, "members with ads consent, suppression list excluded"),
+            Destination::Email => (reach.email, "members with email consent, suppression list excluded"),
+            _ => (reach.unsuppressed, "members, suppression list excluded"),
+        };
+        let min = match d {
+            Destination::Meta => cfg.min_meta,
+            Destination::Google => cfg.min_google,
+            Destination::Linkedin => cfg.min_linkedin,
+            Destination::Tiktok => cfg.min_tiktok,
+            _ => 1,
+        };
+        checks.push(Check {
+            destination: d,
+            rule: "min_audience".into(),
+            passed: eligible >= min,
+            message: format!("{eligible} eligible {basis}; at least {min} needed"),
+        });
+        if d.is_ad_platform() {
+            let bad = matching(fields, &cfg.sensitive_fields);
+            let message = if bad.is_empty() { "no sensitive attribute used".into() } else { format!("uses sensitive attributes {}", bad.join(", ")) };
+            checks.push(Check { destination: d, rule: "sensitive_attributes".into(), passed: bad.is_empty(), message });
+        }
+        if d == Destination::Meta {
+            let bad = matching(fields, &cfg.meta_restricted_fields);
+            let message = if bad.is_empty() {
+                "no health- or income-like field used".into()
+            } else {
+                format!("Meta refuses audiences suggesting health or financial status: uses {}", bad.join(", "))
+            };
+            checks.push(Check { destination: d, rule: "meta_restricted_categories".into(), passed: bad.is_empty(), message });
+        }
+    }
+    PolicyReport { passed: checks.iter().all(|c| c.passed), checks }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn minimums_follow_the_destination_and_its_consent() {
+        let cfg = PolicyConfig::default();
+        let reach = Reach { ads: 150, email: 2000, unsuppressed: 5000 };
+        let r = check(&cfg, &[Destination::Meta, Destination::Linkedin, Destination::Email], &fields(&["country"]), reach);
+        let min: Vec<bool> = r.checks.iter().filter(|c| c.rule == "min_audience").map(|c| c.passed).collect();
+        assert_eq!(min, vec![true, false, true]);
+        assert!(!r.passed);
+        assert!(r.violations().contains("linkedin: 150 eligible"));
+    }
+
+    #[test]
+    fn sensitive_and_meta_restricted_fields_block_ad_platforms_only() {
+        let cfg = PolicyConfig::default();
+        let reach = Reach { ads: 10_000, email: 10_000, unsuppressed: 10_000 };
+        let used = fields(&["household_income", "health_score"]);
+        let r = check(&cfg, &[Destination::Meta], &used, reach);
+        assert!(r.checks.iter().any(|c| c.rule == "meta_restricted_categories" && !c.passed && c.message.contains("household_income")));
+        assert!(r.checks.iter().any(|c| c.rule == "sensitive_attributes" && !c.passed));
+        let g = check(&cfg, &[Destination::Google], &fields(&["household_income"]), reach);
+        assert!(g.passed, "income is only restricted on Meta");
+        assert!(check(&cfg, &[Destination::Webhook], &used, reach).passed);
+    }
+
+    #[test]
+    fn destinations_parse() {
+        assert_eq!(Destination::parse("Meta"), Ok(Destination::Meta));
+        assert!(Destination::parse("myspace").is_err());
+    }
+}

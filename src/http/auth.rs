@@ -1,0 +1,195 @@
+//! Authentication and authorisation at the HTTP edge.
+//!
+//! - [`authenticate`] guards every `/api/*` route: a `Bearer` API token or the session cookie
+//!   must name a user (else 401). Requests authenticated by cookie that change state must carry
+//!   the session's CSRF token in `X-CSRF-Token` (or a form's `csrf_token`); bearer requests are
+//!   not exposed to CSRF, since browsers never add that header on their own.
+//! - Role extractors ([`Reader`], [`Author`], [`Reviewer`], [`Auditor`], [`Administrator`]) make
+//!   each handler state the permission it needs; a wrong role is a 403.
+//! - `GET/POST /login` and `POST /logout` manage the session cookie (HttpOnly, SameSite=Lax,
+//!   Secure when served over TLS).
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::app::AppError;
+use crate::app::auth::SESSION_SECS;
+use crate::domain::access::{Permission, Principal};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "segwright_session";
+
+/// The authenticated caller of a request, put in its extensions by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// Client address, when the server knows it.
+    pub address: Option<String>,
+    /// The session's CSRF token (cookie authentication only).
+    pub csrf_token: Option<String>,
+}
+
+pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+}
+
+/// The client's address, from the connection (never from forwarding headers).
+pub fn client_address(extensions: &axum::http::Extensions) -> Option<String> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+}
+
+fn unauthenticated(msg: &str) -> ApiError {
+    ApiError::from(AppError::Unauthenticated(msg.into()))
+}
+
+/// Middleware: resolve the caller or answer 401; check CSRF on cookie-authenticated writes.
+pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Result<Response, ApiError> {
+    let address = client_address(req.extensions());
+    let caller = if let Some(token) = bearer(req.headers()) {
+        Caller { principal: app.authenticate_token(&token).await?, address, csrf_token: None }
+    } else if let Some(c) = cookie(req.headers(), SESSION_COOKIE) {
+        let s = app.authenticate_session(&c).await?;
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let sent = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if !safe && sent != Some(s.csrf_token.as_str()) {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token for this session"));
+        }
+        Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) }
+    } else {
+        return Err(unauthenticated("log in or send `Authorization: Bearer <token>`"));
+    };
+    req.extensions_mut().insert(caller);
+    Ok(next.run(req).await)
+}
+
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident, $perm:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Caller);
+
+        impl<S: Send + Sync> FromRequestParts<S> for $name {
+            type Rejection = ApiError;
+
+            async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+                let caller = parts.extensions.get::<Caller>().cloned().ok_or_else(|| unauthenticated("not authenticated"))?;
+                caller.principal.require($perm).map_err(AppError::from)?;
+                Ok($name(caller))
+            }
+        }
+    };
+}
+
+role_extractor!(
+    /// Any signed-in user (reads, previews).
+    Reader,
+    Permission::Read
+);
+role_extractor!(
+    /// A marketer: creates, edits and submits segments.
+    Author,
+    Permission::Author
+);
+role_extractor!(
+    /// A campaign manager: reviews and runs the lifecycle.
+    Reviewer,
+    Permission::Review
+);
+role_extractor!(
+    /// Reads the audit log.
+    Auditor,
+    Permission::Audit
+);
+role_extractor!(
+    /// An admin: users, destinations, suppression list.
+    Administrator,
+    Permission::Administer
+);
+
+/// Refuse a form posted from another site (login CSRF), judged by the browser's own headers.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
+        return false;
+    }
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+        (Some(origin), Some(host)) => origin.split("://").nth(1).is_some_and(|o| o == host),
+        _ => true,
+    }
+}
+
+fn is_tls(app: &AppState, headers: &HeaderMap) -> bool {
+    app.settings.governance.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+}
+
+fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+}
+
+pub async fn login_page() -> Response {
+    super::web::login_page(None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /login`: check the password, open a session, set the cookie and go to the start page.
+pub async fn login(State(app): State<AppState>, req: Request) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    if !same_origin(&parts.headers) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "cross-site login refused"));
+    }
+    let Form(form) = Form::<LoginForm>::from_request(Request::from_parts(parts.clone(), body), &app)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form", e.body_text()))?;
+    let address = client_address(&parts.extensions);
+    let s = match app.login(&form.email, &form.password, address.as_deref()).await {
+        Ok(s) => s,
+        // The page again, saying why; the status is the API's (401 wrong credentials, 429 too many).
+        Err(e) => {
+            let e = ApiError::from(e);
+            return Ok(super::web::login_page(Some(e.message), e.status));
+        }
+    };
+    let set = session_cookie(&s.cookie, SESSION_SECS, is_tls(&app, &parts.headers));
+    Ok(([(header::SET_COOKIE, set)], Redirect::to("/")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    csrf_token: Option<String>,
+}
+
+/// `POST /logout`: end the session (the form must carry the session's CSRF token).
+pub async fn logout(State(app): State<AppState>, headers: HeaderMap, Form(form): Form<LogoutForm>) -> Result<Response, ApiError> {
+    let Some(c) = cookie(&headers, SESSION_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+    if let Ok(s) = app.authenticate_session(&c).await {
+        let sent = form.csrf_token.as_deref().or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
+        if sent != Some(s.csrf_token.as_str()) {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "missing or wrong csrf_token"));
+        }
+        app.logout(&c).await?;
+    }
+    let clear = session_cookie("", 0, is_tls(&app, &headers));
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
+}

@@ -1,0 +1,114 @@
+//! The review workflow and the audit log over HTTP: `POST /api/segments/{id}/submit|approve|
+//! reject|activate|pause|archive|deliver`, `GET /api/segments/{id}/review`, `GET /api/audit` (JSON or
+//! `format=csv`) and `GET /api/audit/verify`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::api::actor;
+use super::auth::{Auditor, Author, Reader, Reviewer};
+use super::error::ApiError;
+use super::extract::AppJson;
+use crate::app::AppError;
+use crate::app::audit::{AuditFilter, audit_csv};
+use crate::domain::policy::Destination;
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+fn ok<T: serde::Serialize>(v: T) -> ApiResult {
+    Ok(Json(serde_json::to_value(v).expect("serializable")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBody {
+    destinations: Vec<String>,
+}
+
+pub async fn submit(Author(c): Author, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<SubmitBody>) -> ApiResult {
+    let destinations = body.destinations.iter().map(|d| Destination::parse(d)).collect::<Result<Vec<_>, _>>().map_err(AppError::BadInput)?;
+    ok(app.submit_segment(&id, destinations, &actor(c)).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    #[serde(default)]
+    version_hash: Option<String>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+pub async fn approve(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DecisionBody>) -> ApiResult {
+    ok(app.approve_segment(&id, body.version_hash.as_deref(), body.comment, &actor(c)).await?)
+}
+
+pub async fn reject(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DecisionBody>) -> ApiResult {
+    ok(app.reject_segment(&id, body.comment.as_deref(), &actor(c)).await?)
+}
+
+pub async fn activate(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(app.activate_segment(&id, &actor(c)).await?)
+}
+
+pub async fn pause(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(app.pause_segment(&id, &actor(c)).await?)
+}
+
+pub async fn archive(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let n = app.archive_segment(&id, &actor(c)).await?;
+    ok(json!({ "segment": id, "status": "archived", "versions_archived": n }))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverBody {
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Deliver the active version to its destinations (or a dry run of it).
+pub async fn deliver(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DeliverBody>) -> ApiResult {
+    ok(app.deliver_segment(&id, body.dry_run, &actor(c)).await?)
+}
+
+pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(app.review(&id).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    segment: Option<String>,
+    /// Unix seconds, inclusive.
+    since: Option<i64>,
+    until: Option<i64>,
+    limit: Option<i64>,
+    format: Option<String>,
+}
+
+pub async fn audit(Auditor(c): Auditor, State(app): State<AppState>, Query(q): Query<AuditQuery>) -> Result<Response, ApiError> {
+    tracing::debug!(by = %c.principal.email, "audit log read");
+    let segment_id = match q.segment {
+        Some(key) => Some(app.get_segment(&key).await.map(|s| s.segment.id).unwrap_or(key)),
+        None => None,
+    };
+    let filter = AuditFilter { actor: q.actor, action: q.action, segment_id, since: q.since, until: q.until, limit: q.limit };
+    let entries = app.audit_entries(&filter).await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(json!({ "entries": entries })).into_response()),
+        Some("csv") => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], audit_csv(&entries)).into_response()),
+        Some(other) => Err(AppError::BadInput(format!("format must be json or csv, not `{other}`")).into()),
+    }
+}
+
+pub async fn verify_audit(_: Auditor, State(app): State<AppState>) -> ApiResult {
+    ok(app.verify_audit().await?)
+}

@@ -1,0 +1,54 @@
+//! Pages need a signed-in user: without a valid session cookie the browser is sent to the login
+//! page (htmx requests get `HX-Redirect`). A page request that changes state must carry the
+//! session's CSRF token, as the `X-CSRF-Token` header (htmx sends it from the page) or a form's
+//! `csrf_token` field (plain form posts).
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::super::AppState;
+use super::super::auth::{Caller, SESSION_COOKIE, client_address, cookie};
+use super::{is_htmx, render};
+
+/// Forms are small; a larger body is refused before it is read.
+const FORM_LIMIT: usize = 64 * 1024;
+
+fn to_login(htmx: bool) -> Response {
+    if htmx { ([("hx-redirect", "/login")], StatusCode::OK).into_response() } else { Redirect::to("/login").into_response() }
+}
+
+pub async fn require_session(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let htmx = is_htmx(req.headers());
+    let Some(c) = cookie(req.headers(), SESSION_COOKIE) else { return to_login(htmx) };
+    let Ok(s) = app.authenticate_session(&c).await else { return to_login(htmx) };
+    let address = client_address(req.extensions());
+    let mut req = req;
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
+        let (parts, body) = req.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
+        };
+        let field = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
+        if header.or(field).as_deref() != Some(s.csrf_token.as_str()) {
+            let mut r = render("error.html", context! { message => "This form has expired: reload the page and try again.", code => "csrf" });
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            return r;
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    req.extensions_mut().insert(Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) });
+    next.run(req).await
+}
+
+/// The signed-in user and the CSRF token, for every page's header and forms.
+pub fn user_context(caller: &Caller) -> minijinja::Value {
+    context! {
+        user => context! { email => caller.principal.email.clone(), role => caller.principal.role.as_str() },
+        csrf => caller.csrf_token.clone().unwrap_or_default(),
+    }
+}

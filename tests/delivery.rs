@@ -1,0 +1,126 @@
+//! Delivery to fake destinations on 127.0.0.1: the webhook receives exactly the unsuppressed
+//! members, signed, retried after a 503; Meta receives only members with ads consent, hashed by
+//! its rules, in its payload shape; a dry run counts without sending.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
+use serde_json::{Value, json};
+
+use common::api::TestApp;
+use segwright::app::{Governance, ImportOptions};
+use segwright::destinations::DestinationConfig;
+use segwright::domain::import::Kind;
+use segwright::domain::policy::PolicyConfig;
+
+#[derive(Clone, Default)]
+struct Received {
+    webhook: Arc<Mutex<Vec<(HeaderMap, String)>>>,
+    meta: Arc<Mutex<Vec<Value>>>,
+    /// 503s still to answer the webhook with.
+    fail_first: Arc<Mutex<u32>>,
+}
+
+async fn fake_destinations() -> (String, Received) {
+    let got = Received { fail_first: Arc::new(Mutex::new(1)), ..Default::default() };
+    let (w, m, f) = (got.clone(), got.clone(), got.clone());
+    let router = axum::Router::new()
+        .route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: String| async move {
+                let mut fail = f.fail_first.lock().unwrap();
+                if *fail > 0 {
+                    *fail -= 1;
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+                w.webhook.lock().unwrap().push((headers, body));
+                StatusCode::OK
+            }),
+        )
+        .route(
+            "/v25.0/{audience}/users",
+            axum::routing::post(move |axum::extract::Path(a): axum::extract::Path<String>, axum::Json(v): axum::Json<Value>| async move {
+                assert_eq!(a, "aud-1");
+                m.meta.lock().unwrap().push(v);
+                axum::Json(json!({"num_received": 1}))
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (base, got)
+}
+
+#[tokio::test]
+async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may_receive() {
+    let (base, got) = fake_destinations().await;
+    let destinations = DestinationConfig {
+        webhook_url: Some(format!("{base}/hook")),
+        webhook_secret: Some("s3cret".into()),
+        meta_base_url: format!("{base}/v25.0"),
+        meta_audience_id: Some("aud-1".into()),
+        meta_access_token: Some("tok".into()),
+        retry_delay: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let policy = PolicyConfig { min_meta: 1, ..Default::default() };
+    let app = TestApp::spawn_with(Governance { destinations, policy, ..Default::default() }).await;
+    let csv = "customer_id,email,phone,country,ads_consent\nm1,Jane.Doe@Example.com,+1 (415) 555-2671,US,Yes\nm2,x@example.com,,US,No\n";
+    let (_dir, path) = common::write_file("more.csv", csv);
+    app.app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    app.app.store.suppress("external_id", "c2", None).await.unwrap();
+
+    let def = json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}});
+    let (_, seg) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name":"us","definition": def}))).await;
+    let id = seg["id"].as_str().unwrap().to_string();
+    let post = |token: String, action: &'static str, body: Value| {
+        let (app, id) = (&app, id.clone());
+        async move { app.json_as(Some(&token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await }
+    };
+    let (s, v) = post(app.marketer.clone(), "submit", json!({"destinations": ["webhook", "meta"]})).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    post(app.manager.clone(), "approve", json!({})).await;
+
+    // Before activation the reviewer sees a dry run; nothing is sent.
+    let (s, dry) = post(app.manager.clone(), "deliver", json!({"dry_run": true})).await;
+    assert_eq!(s, StatusCode::OK, "{dry}");
+    assert_eq!((dry["destinations"][0]["members"].as_i64(), dry["destinations"][0]["adds"].as_i64()), (Some(3), Some(3)), "{dry}");
+    assert_eq!(dry["destinations"][1]["members"], 1, "only m1 consented to ads");
+    assert!(got.webhook.lock().unwrap().is_empty() && got.meta.lock().unwrap().is_empty());
+    let (s, _) = post(app.manager.clone(), "deliver", json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "only an active version is delivered");
+
+    post(app.manager.clone(), "activate", json!({})).await;
+    let (s, _) = post(app.marketer.clone(), "deliver", json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, report) = post(app.manager.clone(), "deliver", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{report}");
+    assert_eq!(report["destinations"][0]["status"], "delivered", "{report}");
+    assert_eq!(report["destinations"][0]["attempts"], 2, "one 503, then accepted");
+    assert_eq!(report["destinations"][1]["status"], "delivered", "{report}");
+
+    let hooks = got.webhook.lock().unwrap().clone();
+    assert_eq!(hooks.len(), 1);
+    let (headers, body) = &hooks[0];
+    assert_eq!(headers["x-segwright-signature"].to_str().unwrap(), segwright::destinations::webhook::signature("s3cret", body.as_bytes()));
+    assert!(headers.contains_key("idempotency-key"));
+    let body: Value = serde_json::from_str(body).unwrap();
+    let ids: Vec<&str> = body["members"].as_array().unwrap().iter().map(|m| m["external_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["c1", "m1", "m2"], "c2 is suppressed, c3 and c4 are not in the US");
+    assert_eq!(body["approval_hash"], report["approval_hash"]);
+
+    let meta = got.meta.lock().unwrap().clone();
+    assert_eq!(meta.len(), 1);
+    assert_eq!(meta[0]["access_token"], "tok");
+    assert_eq!(meta[0]["payload"]["schema"], json!(["EMAIL", "PHONE"]));
+    assert_eq!(
+        meta[0]["payload"]["data"],
+        json!([["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d", "758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0"]])
+    );
+    assert_eq!(meta[0]["session"]["last_batch_flag"], true);
+    let (_, audit) = app.json_as(Some(&app.manager), "GET", "/api/audit?action=segment.deliver", None).await;
+    assert_eq!(audit["entries"].as_array().unwrap().len(), 1);
+}
