@@ -17,5 +17,6 @@ pub mod import;
 pub mod mask;
 pub mod pred;
 pub mod preview;
+pub mod scoring;
 pub mod time;
 pub mod validate;
