@@ -2,6 +2,7 @@
 //! exit. Each command is a thin call into [`crate::app`].
 
 mod ask;
+mod scores;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -120,6 +121,13 @@ pub enum Command {
     Suppress { kind: SuppressKind, value: String },
     /// Build a large dataset and report preview, export and import timings.
     Bench(crate::app::bench::BenchArgs),
+    /// Train churn and purchase-propensity models (or one for `--label COLUMN`), store them
+    /// with their metrics and write every customer's scores.
+    Train(scores::TrainArgs),
+    /// List the trained models and their metrics, or export every customer's scores.
+    Scores(scores::ScoresArgs),
+    /// Time model training and scoring on a generated dataset.
+    BenchScores(crate::app::bench_scores::BenchScoresArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -229,6 +237,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         print!("{}", crate::app::bench_nl::run(*fields, *runs));
         return Ok(());
     }
+    if let Command::BenchScores(args) = &cli.command {
+        return crate::app::bench_scores::run(args).await;
+    }
     if let Command::EvalNl(args) = &cli.command {
         return ask::eval_nl(args).await;
     }
@@ -241,6 +252,10 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             let progress = std::io::stderr().is_terminal();
             let (c, o, e) = crate::app::generate_demo(&app, DemoOptions { customers, seed, progress }, as_of).await?;
             eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
+            match app.train_models(&crate::app::TrainRequest::default(), as_of).await {
+                Ok(models) => models.iter().for_each(|m| eprint!("{}", m.table())),
+                Err(e) => eprintln!("no scores: {}", e.public_message()),
+            }
             if no_serve { Ok(()) } else { serve(app, &s).await }
         }
         Command::Import { kind, file, map, skip_invalid, rejects } => {
@@ -283,7 +298,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             println!("suppressed {k}");
             Ok(())
         }
-        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } => unreachable!("handled above"),
+        Command::Train(args) => scores::train(&app, args, as_of).await,
+        Command::Scores(args) => scores::scores(&app, args).await,
+        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } | Command::BenchScores(_) => unreachable!("handled above"),
     }
 }
 

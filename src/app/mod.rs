@@ -3,13 +3,17 @@
 
 pub mod bench;
 pub mod bench_nl;
+pub mod bench_scores;
 mod demo;
 mod error;
 pub mod eval_nl;
 mod import;
 mod interpret;
+mod jobs;
 mod memory;
+mod performance;
 mod preview;
+mod scoring;
 mod segments;
 
 use std::collections::BTreeMap;
@@ -23,6 +27,8 @@ pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
 pub use preview::Prepared;
 pub use segments::{SaveSegment, SegmentView};
+pub use jobs::TrainJob;
+pub use scoring::{CustomerScore, TrainRequest, TrainedModel};
 
 /// Write one member as a CSV line or a JSON line.
 pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, csv: bool, with_email: bool) -> std::io::Result<()> {
@@ -88,6 +94,8 @@ pub struct App {
     generation: std::sync::atomic::AtomicU64,
     /// The offline interpreter, built for one catalog version.
     offline: std::sync::Mutex<Option<(String, Arc<crate::interpret::offline::Offline>)>>,
+    /// Background training jobs started over HTTP, by id.
+    jobs: std::sync::Mutex<std::collections::HashMap<String, TrainJob>>,
 }
 
 impl App {
@@ -110,6 +118,7 @@ impl App {
             table: Default::default(),
             generation: Default::default(),
             offline: Default::default(),
+            jobs: Default::default(),
         })
     }
 

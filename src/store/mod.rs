@@ -9,6 +9,7 @@ mod customer;
 mod exec;
 mod facts;
 mod import;
+mod models;
 mod segments;
 mod table;
 
@@ -22,6 +23,7 @@ pub use catalog::{CatalogData, Freshness, type_label};
 pub use conversations::TurnRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
+pub use models::{ModelRecord, ScoreRow};
 pub use segments::{SegmentRecord, VersionRecord};
 
 use crate::domain::compile::{Dialect, Param};
