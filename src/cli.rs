@@ -4,6 +4,7 @@
 mod ask;
 mod governance;
 mod llm;
+mod scores;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -133,6 +134,13 @@ pub enum Command {
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(governance::AuditCommand),
+    /// Train churn and purchase-propensity models (or one for `--label COLUMN`), store them
+    /// with their metrics and write every customer's scores.
+    Train(scores::TrainArgs),
+    /// List the trained models and their metrics, or export every customer's scores.
+    Scores(scores::ScoresArgs),
+    /// Time model training and scoring on a generated dataset.
+    BenchScores(crate::app::bench_scores::BenchScoresArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -259,6 +267,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         print!("{}", crate::app::bench_nl::run(*fields, *runs));
         return Ok(());
     }
+    if let Command::BenchScores(args) = &cli.command {
+        return crate::app::bench_scores::run(args).await;
+    }
     if let Command::EvalNl(args) = &cli.command {
         return ask::eval_nl(args).await;
     }
@@ -273,6 +284,10 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
             for (email, role, password) in crate::app::create_demo_users(&app).await? {
                 println!("demo user {email:<22} role {:<17} password {password}", role.as_str());
+            }
+            match app.train_models(&crate::app::TrainRequest::default(), as_of).await {
+                Ok(models) => models.iter().for_each(|m| eprint!("{}", m.table())),
+                Err(e) => eprintln!("no scores: {}", e.public_message()),
             }
             if no_serve { Ok(()) } else { serve(app, &s).await }
         }
@@ -319,7 +334,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         Command::User(cmd) => governance::user(&app, cmd).await,
         Command::Token(cmd) => governance::token(&app, cmd).await,
         Command::Audit(cmd) => governance::audit(&app, cmd).await,
-        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } => unreachable!("handled above"),
+        Command::Train(args) => scores::train(&app, args, as_of).await,
+        Command::Scores(args) => scores::scores(&app, args).await,
+        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } | Command::BenchScores(_) => unreachable!("handled above"),
     }
 }
 

@@ -119,6 +119,15 @@ async fn datasets(opts: &EvalOptions, as_of: AsOf) -> Result<BTreeMap<String, Ap
             custom.import(ImportOptions::new(kind, path, Vec::new(), false, None, false)).await?;
         }
     }
+    // Scores, so the predictive cases can run; these datasets are small, so the minimum number of
+    // labels is lowered here (the product's default refuses below 100 of each).
+    let mut req = super::TrainRequest::default();
+    req.options.min_class = 10;
+    for app in [&demo, &custom] {
+        if let Err(e) = app.train_models(&req, as_of).await {
+            tracing::warn!(error = %e, "no scores for an evaluation dataset");
+        }
+    }
     Ok(BTreeMap::from([("demo".to_string(), demo), ("custom".to_string(), custom)]))
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bench;
 pub mod bench_nl;
 mod delivery;
+pub mod bench_scores;
 mod demo;
 mod error;
 pub mod eval_nl;
@@ -13,8 +14,11 @@ mod import;
 mod interpret;
 mod lifecycle;
 mod llm;
+mod jobs;
 mod memory;
+mod performance;
 mod preview;
+mod scoring;
 mod segments;
 
 use std::collections::BTreeMap;
@@ -31,6 +35,8 @@ pub use interpret::{Answer, AskRequest, Choice};
 pub use lifecycle::Review;
 pub use preview::Prepared;
 pub use segments::{SaveSegment, SegmentView};
+pub use jobs::TrainJob;
+pub use scoring::{CustomerScore, TrainRequest, TrainedModel};
 
 /// Write one member as a CSV line or a JSON line.
 pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, csv: bool, with_email: bool) -> std::io::Result<()> {
@@ -125,6 +131,8 @@ pub struct App {
     login_limiter: auth::LoginLimiter,
     /// Serialises this process's audit appends (the store also guards the chain).
     audit_lock: tokio::sync::Mutex<()>,
+    /// Background training jobs started over HTTP, by id.
+    jobs: std::sync::Mutex<std::collections::HashMap<String, TrainJob>>,
 }
 
 impl App {
@@ -151,6 +159,7 @@ impl App {
             llm,
             login_limiter: Default::default(),
             audit_lock: Default::default(),
+            jobs: Default::default(),
         })
     }
 

@@ -22,5 +22,6 @@ pub mod normalize;
 pub mod policy;
 pub mod pred;
 pub mod preview;
+pub mod scoring;
 pub mod time;
 pub mod validate;

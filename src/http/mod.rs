@@ -7,6 +7,7 @@ mod error;
 mod extract;
 mod interpret;
 mod lifecycle;
+mod models;
 mod users;
 mod web;
 
@@ -57,6 +58,11 @@ fn api_routes(state: AppState) -> Router<AppState> {
         .route("/api/schema/segment", get(api::schema))
         .route("/api/validate", post(api::validate))
         .route("/api/preview", post(api::preview))
+        .route("/api/preview/performance", post(models::performance))
+        .route("/api/models", get(models::list))
+        .route("/api/models/train", post(models::train))
+        .route("/api/models/jobs/{id}", get(models::job))
+        .route("/api/models/scores/{customer}", get(models::customer_scores))
         .route("/api/interpret", post(interpret::interpret))
         .route("/api/conversations/{id}", get(interpret::conversation))
         .route("/api/explain", post(api::explain))

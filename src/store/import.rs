@@ -73,7 +73,7 @@ macro_rules! on_tx {
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` columns; plain `?` on SQLite, whose parser
 /// looks named parameters up linearly (quadratic for a 5,000-value batch).
-fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
+pub(super) fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
     let one = |n: usize| if sqlite { "?".to_string() } else { format!("${n}") };
     (0..rows).map(|r| format!("({})", (1..=cols).map(|c| one(r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }

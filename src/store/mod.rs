@@ -11,6 +11,7 @@ mod exec;
 mod facts;
 mod import;
 mod lifecycle;
+mod models;
 mod segments;
 mod table;
 mod users;
@@ -27,6 +28,7 @@ pub use conversations::TurnRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
 pub use lifecycle::{DecisionRecord, SubmissionRecord};
+pub use models::{ModelRecord, ScoreRow};
 pub use segments::{SegmentRecord, VersionRecord};
 pub use users::{SessionRecord, UserRecord};
 

@@ -1,0 +1,232 @@
+//! Train the predictive models, store their versions and scores, and explain one customer's
+//! scores. Model fitting and scoring are CPU work and run on a blocking thread; scores are
+//! written as custom attributes, after which the catalog cache is invalidated so the new fields
+//! (`churn_risk`, `purchase_propensity`, their tiers, `COLUMN_propensity`) appear everywhere.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::{App, AppError};
+use crate::domain::columnar::Table;
+use crate::domain::scoring::task::top_factors;
+use crate::domain::scoring::{Factor, FeatureSpec, Logistic, ScoringError, Task, TrainOptions, TrainReport, fit_task, score_task};
+use crate::domain::time::AsOf;
+use crate::store::{ModelRecord, ScoreRow};
+
+impl From<ScoringError> for AppError {
+    fn from(e: ScoringError) -> Self {
+        match e {
+            ScoringError::Fit(m) => AppError::Io(format!("model fitting failed: {m}")),
+            other => AppError::BadInput(other.to_string()),
+        }
+    }
+}
+
+/// What to train.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    /// Churn horizon in days (default 90).
+    pub churn_horizon_days: u32,
+    /// Purchase-propensity horizon in days (default 30).
+    pub propensity_horizon_days: u32,
+    /// Train a propensity model for this boolean custom attribute instead.
+    pub label: Option<String>,
+    pub options: TrainOptions,
+}
+
+impl Default for TrainRequest {
+    fn default() -> Self {
+        Self { churn_horizon_days: 90, propensity_horizon_days: 30, label: None, options: TrainOptions::default() }
+    }
+}
+
+/// One trained and stored model.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainedModel {
+    /// The score attribute (`churn_risk`, `purchase_propensity`, `COLUMN_propensity`).
+    pub task: String,
+    pub version: i64,
+    pub as_of: String,
+    /// Last day of the data the features were computed from (T = D − H), or D for labels.
+    pub train_until: String,
+    pub report: TrainReport,
+    /// Customers scored.
+    pub scored: usize,
+    pub seconds: f64,
+}
+
+/// A customer's scores with the top factors behind each.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerScore {
+    pub task: String,
+    pub version: i64,
+    pub score: f64,
+    pub tier: &'static str,
+    pub factors: Vec<Factor>,
+}
+
+impl TrainedModel {
+    /// The metrics table as text, chosen model and baseline side by side.
+    pub fn table(&self) -> String {
+        let r = &self.report;
+        let mut s = format!(
+            "{} v{} (as of {}, features until {}): {} rows, {:.1}% positive, {} fit / {} validation; chosen: {}; {} customers scored in {:.1}s\n",
+            self.task,
+            self.version,
+            self.as_of,
+            self.train_until,
+            r.rows,
+            r.positive_rate * 100.0,
+            r.fit_rows,
+            r.validation_rows,
+            r.chosen.label(),
+            self.scored,
+            self.seconds
+        );
+        s.push_str("  model                 ROC AUC  PR AUC  Brier   top-10% lift  capture  fit s\n");
+        let row = |name: &str, m: &crate::domain::scoring::Metrics, fit: Option<f64>| {
+            format!(
+                "  {name:<21} {:.4}   {:.4}  {}  {:>12.2}  {:>6.1}%  {}\n",
+                m.roc_auc,
+                m.pr_auc,
+                m.brier.map_or("  -   ".into(), |b| format!("{b:.4}")),
+                m.top_decile_lift,
+                m.top_decile_capture * 100.0,
+                fit.map_or("-".into(), |f| format!("{f:.2}"))
+            )
+        };
+        for c in &r.candidates {
+            s.push_str(&row(c.kind.label(), &c.metrics, Some(c.fit_seconds)));
+        }
+        s.push_str(&row("recency baseline", &r.baseline, None));
+        if let Some(cv) = &r.cross_validation {
+            s.push_str(&format!(
+                "  {}-fold cross-validation (pooled ROC AUC, all rows): logistic regression {:.4}, recency baseline {:.4}\n",
+                cv.folds, cv.logistic_roc_auc, cv.baseline_roc_auc
+            ));
+        }
+        s.push_str("  calibration (chosen): predicted → observed");
+        for b in &r.chosen_metrics().calibration {
+            s.push_str(&format!(" | {:.2}→{:.2} (n={})", b.mean_predicted, b.observed_rate, b.count));
+        }
+        s.push('\n');
+        s
+    }
+}
+
+fn instants(as_of: &AsOf, horizon: Option<u32>) -> (AsOf, i64) {
+    let train = horizon.map_or(*as_of, |h| AsOf::new(as_of.date() - chrono::Days::new(h.into()), as_of.tz()));
+    (train, as_of.end())
+}
+
+impl App {
+    /// Train churn and purchase-propensity models (or one model for `req.label`) as of the
+    /// as-of date, store each version with its metrics, and write every customer's scores.
+    pub async fn train_models(&self, req: &TrainRequest, as_of: AsOf) -> Result<Vec<TrainedModel>, AppError> {
+        let tasks = match &req.label {
+            Some(col) => vec![Task::label(col)],
+            None => vec![Task::churn(req.churn_horizon_days), Task::propensity(req.propensity_horizon_days)],
+        };
+        let table = Arc::new(self.store.load_table().await?);
+        let mut out = Vec::new();
+        for task in tasks {
+            out.push(self.train_one(table.clone(), task, as_of, req.options).await?);
+        }
+        self.invalidate();
+        Ok(out)
+    }
+
+    async fn train_one(&self, table: Arc<Table>, task: Task, as_of: AsOf, opts: TrainOptions) -> Result<TrainedModel, AppError> {
+        let started = std::time::Instant::now();
+        let (train_as_of, now) = instants(&as_of, task.horizon_days());
+        let train_at = if task.horizon_days().is_some() { train_as_of.end() } else { now };
+        let span = tracing::info_span!("train", task = %task.attribute());
+        let t = task.clone();
+        let (spec, trained, rows, probs) = tokio::task::spawn_blocking(move || {
+            let _g = span.enter();
+            let (spec, trained) = fit_task(&table, &t, train_at, now, &opts)?;
+            let (rows, probs) = score_task(&table, &t, &spec, &trained.model, now)?;
+            let ids: Vec<i64> = rows.iter().map(|&r| table.ids[r]).collect();
+            Ok::<_, ScoringError>((spec, trained, ids, probs))
+        })
+        .await
+        .map_err(|e| AppError::Io(format!("training task failed: {e}")))??;
+        let attribute = task.attribute();
+        let scores: Vec<ScoreRow> = rows.iter().zip(&probs).map(|(&id, &p)| (id, p, task.tier(p))).collect();
+        let version = self.store.next_model_version(&attribute).await?;
+        let record = ModelRecord {
+            task: attribute.clone(),
+            version,
+            kind: format!("{:?}", trained.report.chosen),
+            task_spec: serde_json::to_string(&task).expect("task serializes"),
+            features: serde_json::to_string(&spec).expect("spec serializes"),
+            report: serde_json::to_string(&trained.report).expect("report serializes"),
+            logistic: serde_json::to_string(&trained.logistic).expect("model serializes"),
+            as_of: as_of.date().to_string(),
+            train_until: train_as_of.date().to_string(),
+            scored: scores.len() as i64,
+            trained_at: chrono::Utc::now().timestamp(),
+        };
+        self.store.save_model(&record, &format!("{attribute}_tier"), &scores).await?;
+        Ok(TrainedModel {
+            task: attribute,
+            version,
+            as_of: record.as_of,
+            train_until: record.train_until,
+            report: trained.report,
+            scored: scores.len(),
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Every stored model version, newest first within each task.
+    pub async fn models(&self) -> Result<Vec<TrainedModel>, AppError> {
+        let mut out = Vec::new();
+        for m in self.store.list_models().await? {
+            let report: TrainReport = serde_json::from_str(&m.report).map_err(|e| AppError::Io(format!("stored model report: {e}")))?;
+            out.push(TrainedModel {
+                task: m.task,
+                version: m.version,
+                as_of: m.as_of,
+                train_until: m.train_until,
+                report,
+                scored: m.scored as usize,
+                seconds: 0.0,
+            });
+        }
+        Ok(out)
+    }
+
+    /// One customer's current scores (latest model of each task) with the top `k` factors,
+    /// computed from the logistic model (coefficient × standardized feature value).
+    pub async fn customer_scores(&self, external_id: &str, k: usize) -> Result<Vec<CustomerScore>, AppError> {
+        let table = match self.table().await? {
+            Some(t) => t,
+            None => Arc::new(self.store.load_table().await?),
+        };
+        let row = table.external_ids.iter().position(|e| e == external_id).ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
+        let mut latest: Vec<ModelRecord> = Vec::new();
+        for m in self.store.list_models().await? {
+            if latest.last().is_none_or(|l| l.task != m.task) {
+                latest.push(m);
+            }
+        }
+        let mut out = Vec::new();
+        for m in latest {
+            let Some(crate::domain::columnar::Column::Num(values)) = table.columns.get(&m.task) else { continue };
+            if !values[row].is_finite() {
+                continue;
+            }
+            let bad = |e: serde_json::Error| AppError::Io(format!("stored model: {e}"));
+            let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
+            let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
+            let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(bad)?;
+            let as_of = AsOf::parse(&m.as_of, self.settings.timezone.name()).map_err(AppError::BadInput)?;
+            let f = spec.compute(&table, vec![row], as_of.end());
+            let factors = top_factors(&logistic, &f.names, &f.values[0], k);
+            out.push(CustomerScore { task: m.task, version: m.version, score: values[row], tier: task.tier(values[row]), factors });
+        }
+        Ok(out)
+    }
+}

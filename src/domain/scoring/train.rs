@@ -1,0 +1,214 @@
+//! Training with honest evaluation: a stratified, seeded split of the training rows into fit and
+//! validation parts; both model families are fitted on the first and measured on the second,
+//! next to a recency-only baseline; the one with the better validation ROC AUC is chosen.
+
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use super::ScoringError;
+use super::metrics::{Metrics, evaluate};
+use super::model::{Forest, ForestParams, Logistic, Model, ModelKind};
+
+/// Labelled rows.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub names: Vec<String>,
+    pub x: Vec<Vec<f64>>,
+    pub y: Vec<bool>,
+}
+
+/// Training settings.
+#[derive(Debug, Clone, Copy)]
+pub struct TrainOptions {
+    pub seed: u64,
+    /// Share of rows held out for validation.
+    pub validation_share: f64,
+    /// Fewer positive or negative labels than this and training refuses.
+    pub min_class: usize,
+    /// At most this many rows are used to fit (a stratified sample beyond it).
+    pub max_fit_rows: usize,
+    /// At most this many of those rows fit the forest (trees cost more per row).
+    pub max_forest_rows: usize,
+    pub forest: ForestParams,
+    /// Folds of the cross-validation of the logistic model (0 = none).
+    pub cv_folds: usize,
+    /// Cross-validate only up to this many rows (it refits the model once per fold).
+    pub max_cv_rows: usize,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            validation_share: 0.25,
+            min_class: 100,
+            max_fit_rows: 200_000,
+            max_forest_rows: 30_000,
+            forest: ForestParams { trees: 100, min_samples_leaf: 5, max_depth: 12, seed: 42 },
+            cv_folds: 5,
+            max_cv_rows: 100_000,
+        }
+    }
+}
+
+/// One candidate's validation result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub kind: ModelKind,
+    pub metrics: Metrics,
+    pub fit_seconds: f64,
+}
+
+/// What training found, for people and for the database.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainReport {
+    pub chosen: ModelKind,
+    pub candidates: Vec<Candidate>,
+    /// Recency only (more days since the last order = more likely positive, or less, whichever
+    /// the fit rows say).
+    pub baseline: Metrics,
+    pub features: Vec<String>,
+    pub rows: usize,
+    pub fit_rows: usize,
+    pub validation_rows: usize,
+    pub positive_rate: f64,
+    /// Pooled out-of-fold ROC AUC over all rows: steadier than one hold-out split.
+    pub cross_validation: Option<CrossValidation>,
+}
+
+/// Stratified k-fold cross-validation of the logistic model and the baseline: every row is
+/// predicted once by a model that did not see it, and one ROC AUC is taken over all of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrossValidation {
+    pub folds: usize,
+    pub logistic_roc_auc: f64,
+    pub baseline_roc_auc: f64,
+}
+
+impl TrainReport {
+    pub fn chosen_metrics(&self) -> &Metrics {
+        &self.candidates.iter().find(|c| c.kind == self.chosen).expect("the chosen model is a candidate").metrics
+    }
+}
+
+/// A trained model: the chosen one, the logistic one (always kept: it explains scores), and the
+/// report.
+#[derive(Debug)]
+pub struct Trained {
+    pub model: Model,
+    pub logistic: Logistic,
+    pub report: TrainReport,
+}
+
+/// Stratified split of row indices into `(fit, validation)`.
+pub fn stratified_split(y: &[bool], share: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut fit, mut val) = (Vec::new(), Vec::new());
+    for class in [false, true] {
+        let mut idx: Vec<usize> = (0..y.len()).filter(|&i| y[i] == class).collect();
+        idx.shuffle(&mut rng);
+        let k = (idx.len() as f64 * share).round() as usize;
+        val.extend_from_slice(&idx[..k]);
+        fit.extend_from_slice(&idx[k..]);
+    }
+    fit.sort_unstable();
+    val.sort_unstable();
+    (fit, val)
+}
+
+/// A stratified sample of at most `max` of `rows`.
+fn cap(rows: Vec<usize>, y: &[bool], max: usize, seed: u64) -> Vec<usize> {
+    if rows.len() <= max {
+        return rows;
+    }
+    let sub: Vec<bool> = rows.iter().map(|&i| y[i]).collect();
+    let (_, keep) = stratified_split(&sub, max as f64 / rows.len() as f64, seed);
+    keep.into_iter().map(|k| rows[k]).collect()
+}
+
+fn pick(d: &Dataset, rows: &[usize]) -> (Vec<Vec<f64>>, Vec<bool>) {
+    (rows.iter().map(|&i| d.x[i].clone()).collect(), rows.iter().map(|&i| d.y[i]).collect())
+}
+
+/// Fit both families, evaluate them and the baseline on the validation rows, keep the better.
+/// `recency` is the index of the recency feature used by the baseline, if any.
+pub fn train(d: &Dataset, recency: Option<usize>, opts: &TrainOptions) -> Result<Trained, ScoringError> {
+    let pos = d.y.iter().filter(|&&b| b).count();
+    let neg = d.y.len() - pos;
+    if pos < opts.min_class || neg < opts.min_class {
+        return Err(ScoringError::TooLittleData { positives: pos, negatives: neg, minimum: opts.min_class });
+    }
+    let (fit, val) = stratified_split(&d.y, opts.validation_share, opts.seed);
+    let fit = cap(fit, &d.y, opts.max_fit_rows, opts.seed);
+    let (fx, fy) = pick(d, &fit);
+    let (vx, vy) = pick(d, &val);
+    let started = Instant::now();
+    let logistic = Logistic::fit(&fx, &fy)?;
+    let lr_secs = started.elapsed().as_secs_f64();
+    let lr_p = Model::Logistic(logistic.clone()).probabilities(&vx)?;
+    let forest_rows = cap((0..fx.len()).collect(), &fy, opts.max_forest_rows, opts.seed);
+    let (ffx, ffy) = (forest_rows.iter().map(|&i| fx[i].clone()).collect::<Vec<_>>(), forest_rows.iter().map(|&i| fy[i]).collect::<Vec<_>>());
+    let started = Instant::now();
+    let forest = Forest::fit(&ffx, &ffy, opts.forest)?;
+    let rf_secs = started.elapsed().as_secs_f64();
+    let rf_p = forest.probabilities(&vx)?;
+    let candidates = vec![
+        Candidate { kind: ModelKind::LogisticRegression, metrics: evaluate(&vy, &lr_p, true), fit_seconds: lr_secs },
+        Candidate { kind: ModelKind::RandomForest, metrics: evaluate(&vy, &rf_p, true), fit_seconds: rf_secs },
+    ];
+    let (baseline, sign) = baseline_metrics(recency, &fx, &fy, &vx, &vy);
+    let cross_validation = if opts.cv_folds >= 2 && d.y.len() <= opts.max_cv_rows { Some(cross_validate(d, recency, sign, opts)?) } else { None };
+    let chosen = if candidates[1].metrics.roc_auc > candidates[0].metrics.roc_auc { ModelKind::RandomForest } else { ModelKind::LogisticRegression };
+    let report = TrainReport {
+        chosen,
+        candidates,
+        baseline,
+        features: d.names.clone(),
+        rows: d.y.len(),
+        fit_rows: fx.len(),
+        validation_rows: vx.len(),
+        positive_rate: pos as f64 / d.y.len() as f64,
+        cross_validation,
+    };
+    let model = match chosen {
+        ModelKind::LogisticRegression => Model::Logistic(logistic.clone()),
+        ModelKind::RandomForest => Model::Forest(forest),
+    };
+    Ok(Trained { model, logistic, report })
+}
+
+/// Recency as the score, oriented on the fit rows (the sign is returned); a constant when there
+/// is no recency feature.
+fn baseline_metrics(recency: Option<usize>, fx: &[Vec<f64>], fy: &[bool], vx: &[Vec<f64>], vy: &[bool]) -> (Metrics, f64) {
+    let sign = if super::metrics::roc_auc(fy, &recency_scores(recency, 1.0, fx)) >= 0.5 { 1.0 } else { -1.0 };
+    (evaluate(vy, &recency_scores(recency, sign, vx), false), sign)
+}
+
+fn recency_scores(recency: Option<usize>, sign: f64, x: &[Vec<f64>]) -> Vec<f64> {
+    x.iter().map(|r| sign * recency.map_or(0.0, |j| r[j])).collect()
+}
+
+/// Pooled out-of-fold ROC AUC of the logistic model and of the baseline.
+fn cross_validate(d: &Dataset, recency: Option<usize>, sign: f64, opts: &TrainOptions) -> Result<CrossValidation, ScoringError> {
+    let k = opts.cv_folds;
+    let mut fold = vec![0usize; d.y.len()];
+    let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
+    for class in [false, true] {
+        let mut idx: Vec<usize> = (0..d.y.len()).filter(|&i| d.y[i] == class).collect();
+        idx.shuffle(&mut rng);
+        idx.iter().enumerate().for_each(|(n, &i)| fold[i] = n % k);
+    }
+    let mut p = vec![0.0; d.y.len()];
+    for f in 0..k {
+        let train: Vec<usize> = (0..d.y.len()).filter(|&i| fold[i] != f).collect();
+        let (tx, ty) = pick(d, &train);
+        let m = Logistic::fit(&tx, &ty)?;
+        (0..d.y.len()).filter(|&i| fold[i] == f).for_each(|i| p[i] = m.probability(&d.x[i]));
+    }
+    let base = recency_scores(recency, sign, &d.x);
+    Ok(CrossValidation { folds: k, logistic_roc_auc: super::metrics::roc_auc(&d.y, &p), baseline_roc_auc: super::metrics::roc_auc(&d.y, &base) })
+}

@@ -1,0 +1,79 @@
+//! Predictive models over HTTP: train (a background job, or `"wait": true`), list versions with
+//! metrics, one customer's scores with their top factors, and an audience's predicted performance.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::AppJson;
+use crate::app::{AppError, TrainRequest};
+use crate::domain::definition::Definition;
+
+type ApiResult<T = Json<Value>> = Result<T, ApiError>;
+
+/// `POST /api/models/train` body (`{}` for the defaults).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainBody {
+    #[serde(default)]
+    as_of: Option<String>,
+    #[serde(default)]
+    horizon_days: Option<u32>,
+    #[serde(default)]
+    propensity_horizon_days: Option<u32>,
+    #[serde(default)]
+    label: Option<String>,
+    /// Train within the request and answer with the models instead of a job.
+    #[serde(default)]
+    wait: bool,
+}
+
+pub async fn train(State(app): State<AppState>, AppJson(body): AppJson<TrainBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+    let as_of = app.as_of(body.as_of.as_deref())?;
+    let d = TrainRequest::default();
+    let req = TrainRequest {
+        churn_horizon_days: body.horizon_days.unwrap_or(d.churn_horizon_days),
+        propensity_horizon_days: body.propensity_horizon_days.unwrap_or(d.propensity_horizon_days),
+        label: body.label,
+        options: d.options,
+    };
+    if body.wait {
+        let models = app.train_models(&req, as_of).await?;
+        return Ok((StatusCode::OK, Json(json!({ "status": "done", "models": models }))));
+    }
+    let job = app.start_training(req, as_of);
+    Ok((StatusCode::ACCEPTED, Json(serde_json::to_value(job).expect("job serializes"))))
+}
+
+pub async fn job(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let job = app.training_job(&id).ok_or_else(|| AppError::NotFound(format!("training job `{id}`")))?;
+    Ok(Json(serde_json::to_value(job).expect("job serializes")))
+}
+
+pub async fn list(State(app): State<AppState>) -> ApiResult {
+    Ok(Json(json!({ "models": app.models().await? })))
+}
+
+pub async fn customer_scores(State(app): State<AppState>, Path(customer): Path<String>) -> ApiResult {
+    let scores = app.customer_scores(&customer, 5).await?;
+    Ok(Json(json!({ "customer": customer, "scores": scores })))
+}
+
+/// `POST /api/preview/performance` body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceBody {
+    definition: Value,
+    #[serde(default)]
+    as_of: Option<String>,
+}
+
+pub async fn performance(State(app): State<AppState>, AppJson(body): AppJson<PerformanceBody>) -> ApiResult {
+    let def = Definition::from_value(body.definition).map_err(|i| AppError::Invalid(vec![i]))?;
+    let p = app.predicted_performance(&def, app.as_of(body.as_of.as_deref())?).await?;
+    Ok(Json(serde_json::to_value(p).expect("performance serializes")))
+}
