@@ -16,14 +16,16 @@ fn us() -> Value {
 }
 
 #[tokio::test]
-async fn the_landing_page_is_served() {
+async fn pages_send_a_visitor_without_a_session_to_the_login_page() {
     let app = TestApp::spawn().await;
-    // The landing page is the chat (since the server-rendered chat page).
-    let (s, _) = app.call("GET", "/", None).await;
-    assert_eq!(s, StatusCode::SEE_OTHER);
-    let (s, html) = app.call("GET", "/chat", None).await;
+    // Pages take the browser session, not API tokens: without a cookie they redirect to /login.
+    for path in ["/", "/chat", "/segments"] {
+        let (s, _) = app.call("GET", path, None).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{path}");
+    }
+    let (s, html) = app.call("GET", "/login", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("Chat · segwright"), "{html}");
+    assert!(html.contains("<label for=\"password\">Password</label>"), "{html}");
 }
 
 #[tokio::test]

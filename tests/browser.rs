@@ -107,6 +107,14 @@ impl Browser {
         }
     }
 
+    async fn log_in(&mut self, email: &str, password: &str) {
+        self.wait_for("#email", "login page").await.send_keys(email).await.unwrap();
+        self.c.find(Locator::Css("#password")).await.unwrap().send_keys(password).await.unwrap();
+        self.shot("login").await;
+        self.c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
+        self.wait_text("[data-testid=user]", email, "signed in").await;
+    }
+
     async fn wait_text(&mut self, css: &str, needle: &str, what: &str) -> String {
         for _ in 0..150 {
             if let Ok(e) = self.c.find(Locator::Css(css)).await {
@@ -134,21 +142,22 @@ async fn serve(app: segwright::app::App) -> String {
 async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a_real_browser() {
     let Some(driver) = start_driver().await else { return };
     let db = common::sqlite_db();
-    let app = common::app(&db).await;
+    let (hook_url, received) = fake_webhook().await;
+    let mut settings = common::settings(&db);
+    settings.governance.destinations.webhook_url = Some(hook_url);
+    settings.governance.destinations.webhook_secret = Some("browser-secret".into());
+    let app = segwright::app::App::open(settings).await.expect("open app");
     let as_of = app.as_of(None).unwrap();
     segwright::app::generate_demo(&app, DemoOptions { customers: 1_500, seed: 5, progress: false }, as_of).await.expect("demo data");
     let cli = segwright::app::audit::Actor::cli();
     app.add_user("marketer@example.test", segwright::domain::access::Role::Marketer, "correct horse battery", false, &cli).await.unwrap();
+    app.add_user("manager@example.test", segwright::domain::access::Role::CampaignManager, "staple battery horse", false, &cli).await.unwrap();
     let base = serve(app).await;
     let mut b = Browser::open(&driver).await;
 
     // Pages need a session: the chat page sends the browser to the login page first.
     b.c.goto(&format!("{base}/chat")).await.unwrap();
-    b.wait_for("#email", "login page").await.send_keys("marketer@example.test").await.unwrap();
-    b.c.find(Locator::Css("#password")).await.unwrap().send_keys("correct horse battery").await.unwrap();
-    b.shot("login").await;
-    b.c.find(Locator::Css("form.login button")).await.unwrap().click().await.unwrap();
-    b.wait_text("[data-testid=user]", "marketer@example.test", "signed in").await;
+    b.log_in("marketer@example.test", "correct horse battery").await;
     b.wait_for("#prompt", "chat page").await.send_keys("high-value customers inactive for 30 days").await.unwrap();
     b.shot("typed-request").await;
     b.c.find(Locator::Css("form.ask button[type=submit]")).await.unwrap().click().await.unwrap();
@@ -179,5 +188,61 @@ async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a
     b.c.refresh().await.unwrap();
     let history = b.wait_text(".history", "make it the top 10% instead", "conversation after reload").await;
     assert!(history.contains("high-value customers inactive for 30 days"), "{history}");
+
+    // Submit for approval to the webhook, from the segment page.
+    b.c.goto(&format!("{base}/segments")).await.unwrap();
+    b.wait_for("table.segments", "segments list").await;
+    b.c.find(Locator::LinkText("Winback VIPs")).await.expect("the saved segment is listed").click().await.unwrap();
+    b.wait_text("[data-testid=status]", "draft", "segment page").await;
+    b.c.find(Locator::Css("form.submit button")).await.unwrap().click().await.unwrap();
+    b.wait_text("[data-testid=status]", "submitted", "submitted").await;
+    let policy = b.wait_text("[data-testid=policy]", "webhook", "policy checks").await;
+    assert!(policy.contains("passed"), "{policy}");
+    b.shot("submitted").await;
+    let segment_url = b.c.current_url().await.unwrap().to_string();
+
+    // The marketer may not approve: the server refuses even when the form is posted.
+    let forged = format!(
+        "fetch('{segment_url}/approve', {{method: 'POST', headers: {{'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': document.body.getAttribute('hx-headers').split('\"')[3]}}, body: ''}}).then(r => r.status)"
+    );
+    let status = b.c.execute_async(&format!("const done = arguments[0]; {forged}.then(done);"), vec![]).await.unwrap();
+    assert_eq!(status, serde_json::json!(403), "a marketer's approval is refused");
+
+    // The campaign manager approves, activates and sends it.
+    b.c.find(Locator::Css("form.logout button")).await.unwrap().click().await.unwrap();
+    b.log_in("manager@example.test", "staple battery horse").await;
+    b.c.goto(&segment_url).await.unwrap();
+    b.wait_text("[data-testid=status]", "submitted", "review page").await;
+    b.shot("review").await;
+    b.c.find(Locator::Css("form.approve button")).await.unwrap().click().await.unwrap();
+    b.wait_text("[data-testid=status]", "approved", "approved").await;
+    b.c.find(Locator::Css("form.activate button")).await.unwrap().click().await.unwrap();
+    b.wait_text("[data-testid=status]", "active", "active").await;
+    b.c.find(Locator::Css("form.deliver button")).await.unwrap().click().await.unwrap();
+    let report = b.wait_text("[data-testid=delivery]", "delivered", "delivery report").await;
+    assert!(report.contains("webhook"), "{report}");
+    b.shot("delivery-report").await;
+    let batches = received.lock().unwrap().len();
+    assert!(batches >= 1, "the webhook received the audience");
     b.c.close().await.unwrap();
+}
+
+/// A webhook endpoint on 127.0.0.1 that keeps every body it receives.
+async fn fake_webhook() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{addr}/hook"), got)
 }

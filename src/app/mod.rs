@@ -5,16 +5,16 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod bench_nl;
-mod delivery;
 pub mod bench_scores;
+mod delivery;
 mod demo;
 mod error;
 pub mod eval_nl;
 mod import;
 mod interpret;
+mod jobs;
 mod lifecycle;
 mod llm;
-mod jobs;
 mod memory;
 mod performance;
 mod preview;
@@ -32,11 +32,11 @@ pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
+pub use jobs::TrainJob;
 pub use lifecycle::Review;
 pub use preview::Prepared;
-pub use segments::{SaveSegment, SegmentView};
-pub use jobs::TrainJob;
 pub use scoring::{CustomerScore, TrainRequest, TrainedModel};
+pub use segments::{SaveSegment, SegmentView};
 
 /// Write one member as a CSV line or a JSON line.
 pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, csv: bool, with_email: bool) -> std::io::Result<()> {

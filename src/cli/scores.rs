@@ -33,7 +33,8 @@ pub struct ScoresArgs {
 }
 
 pub async fn train(app: &App, args: TrainArgs, as_of: AsOf) -> Result<(), AppError> {
-    let mut req = TrainRequest { churn_horizon_days: args.horizon_days, propensity_horizon_days: args.propensity_horizon_days, label: args.label, ..Default::default() };
+    let mut req =
+        TrainRequest { churn_horizon_days: args.horizon_days, propensity_horizon_days: args.propensity_horizon_days, label: args.label, ..Default::default() };
     req.options.forest.trees = args.trees;
     eprintln!("training as of {} …", as_of.date());
     for m in app.train_models(&req, as_of).await? {
@@ -54,7 +55,11 @@ pub async fn scores(app: &App, args: ScoresArgs) -> Result<(), AppError> {
         return Ok(());
     };
     let table = app.store.load_table().await?;
-    let mut names: Vec<&String> = table.columns.keys().filter(|k| k.ends_with("_risk") || k.ends_with("_propensity") || k.ends_with("_propensity_tier") || k.ends_with("_risk_tier")).collect();
+    let mut names: Vec<&String> = table
+        .columns
+        .keys()
+        .filter(|k| k.ends_with("_risk") || k.ends_with("_propensity") || k.ends_with("_propensity_tier") || k.ends_with("_risk_tier"))
+        .collect();
     names.sort();
     let csv = format == super::Format::Csv;
     if csv {

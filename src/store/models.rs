@@ -41,7 +41,8 @@ impl Store {
 
     /// Every model version, newest first within each task.
     pub async fn list_models(&self) -> Result<Vec<ModelRecord>, StoreError> {
-        let sql = "SELECT task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at FROM models ORDER BY task, version DESC";
+        let sql =
+            "SELECT task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at FROM models ORDER BY task, version DESC";
         Ok(on_pool!(self, p => sqlx::query_as::<_, ModelRecord>(sql).fetch_all(p).await?))
     }
 

@@ -69,9 +69,9 @@ pub async fn all_dbs() -> Vec<TestDb> {
     v
 }
 
-/// An app over a database, as of 2026-11-22 UTC.
-pub async fn app(db: &TestDb) -> App {
-    App::open(Settings {
+/// Settings for an app over a database, as of 2026-11-22 UTC.
+pub fn settings(db: &TestDb) -> Settings {
+    Settings {
         database_url: db.url.clone(),
         as_of: Some("2026-11-22".into()),
         timezone: chrono_tz::UTC,
@@ -79,9 +79,12 @@ pub async fn app(db: &TestDb) -> App {
         in_memory: false,
         llm: None,
         governance: Default::default(),
-    })
-    .await
-    .expect("open app")
+    }
+}
+
+/// An app over a database, as of 2026-11-22 UTC.
+pub async fn app(db: &TestDb) -> App {
+    App::open(settings(db)).await.expect("open app")
 }
 
 /// Write a file into a temp dir and return its path (the dir lives as long as the returned guard).

@@ -24,9 +24,7 @@ pub use train::{Dataset, TrainOptions, TrainReport, Trained, train};
 /// Why scoring could not be done.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScoringError {
-    #[error(
-        "too little data to train: {positives} positive and {negatives} negative labels, at least {minimum} of each are needed"
-    )]
+    #[error("too little data to train: {positives} positive and {negatives} negative labels, at least {minimum} of each are needed")]
     TooLittleData { positives: usize, negatives: usize, minimum: usize },
     #[error("model fitting failed: {0}")]
     Fit(String),
@@ -35,13 +33,7 @@ pub enum ScoringError {
 }
 
 /// Choose features from the table, build the task's training set and train.
-pub fn fit_task(
-    t: &super::columnar::Table,
-    task: &Task,
-    train_at: i64,
-    now: i64,
-    opts: &TrainOptions,
-) -> Result<(FeatureSpec, Trained), ScoringError> {
+pub fn fit_task(t: &super::columnar::Table, task: &Task, train_at: i64, now: i64, opts: &TrainOptions) -> Result<(FeatureSpec, Trained), ScoringError> {
     let spec = FeatureSpec::from_table(t, &|c| task.excludes(c));
     let data = task.dataset(t, &spec, train_at, now).map_err(ScoringError::Invalid)?;
     let recency = data.names.iter().position(|n| n == "recency_days");
@@ -50,13 +42,7 @@ pub fn fit_task(
 }
 
 /// Score the task's scoring rows as of `now`: `(table rows, probabilities)`.
-pub fn score_task(
-    t: &super::columnar::Table,
-    task: &Task,
-    spec: &FeatureSpec,
-    model: &Model,
-    now: i64,
-) -> Result<(Vec<usize>, Vec<f64>), ScoringError> {
+pub fn score_task(t: &super::columnar::Table, task: &Task, spec: &FeatureSpec, model: &Model, now: i64) -> Result<(Vec<usize>, Vec<f64>), ScoringError> {
     let rows = task.scoring_rows(t, now).map_err(ScoringError::Invalid)?;
     let mut probs = Vec::with_capacity(rows.len());
     // In chunks, so a million rows never need one million-row matrix at once.

@@ -41,7 +41,10 @@ pub struct Performance {
 /// Sum the scores over `members` (a mask over table rows) as of instant `now`.
 pub fn performance(t: &Table, members: &[bool], now: i64) -> Performance {
     let mut expected = Vec::new();
-    for (score, label) in [("purchase_propensity", "expected revenue (Σ propensity × average order value)"), ("churn_risk", "revenue at risk (Σ churn risk × last-365-day revenue)")] {
+    for (score, label) in [
+        ("purchase_propensity", "expected revenue (Σ propensity × average order value)"),
+        ("churn_risk", "revenue at risk (Σ churn risk × last-365-day revenue)"),
+    ] {
         let Some(Column::Num(p)) = t.columns.get(score) else { continue };
         let churn = score == "churn_risk";
         let (mut n_all, mut s_all, mut n, mut s, mut value) = (0usize, 0.0, 0usize, 0.0, 0.0);

@@ -3,6 +3,7 @@
 //! binary so the pages work offline. Handlers are thin: they call `app` and render.
 
 mod chat;
+mod segments;
 mod session;
 mod view;
 
@@ -25,6 +26,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../../templates/error.html")),
     ("saved.html", include_str!("../../../templates/saved.html")),
     ("login.html", include_str!("../../../templates/login.html")),
+    ("segments.html", include_str!("../../../templates/segments.html")),
+    ("segment.html", include_str!("../../../templates/segment.html")),
+    ("delivery.html", include_str!("../../../templates/delivery.html")),
+    ("message.html", include_str!("../../../templates/message.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -77,6 +82,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/chat") }))
         .route("/chat", get(chat::page).post(chat::ask))
         .route("/chat/save", axum::routing::post(chat::save))
+        .route("/segments", get(segments::list))
+        .route("/segments/{id}", get(segments::show))
+        .route("/segments/{id}/{action}", axum::routing::post(segments::act))
         .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));
     Router::new().route("/static/htmx.min.js", get(htmx_js)).route("/static/app.css", get(app_css)).merge(pages)
 }

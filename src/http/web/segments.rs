@@ -1,0 +1,134 @@
+//! Segments in the web app: the list with status badges, one segment's page (versions, the
+//! review a campaign manager sees — preview at submission and now, policy checks, decisions —,
+//! the audit trail) and the lifecycle buttons. Roles and four eyes are enforced by `app`, not by
+//! which buttons a page shows.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use minijinja::value::Serde;
+
+use super::super::auth::Caller;
+use super::super::{ApiError, AppState};
+use super::render;
+use super::session::user_context;
+use crate::app::AppError;
+use crate::app::audit::Actor;
+use crate::domain::policy::Destination;
+use crate::store::AuditFilter;
+
+fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
+    let e = e.into();
+    let mut r = render("message.html", context! { title => "Something went wrong", message => e.message, ..user_context(caller) });
+    *r.status_mut() = e.status;
+    r
+}
+
+fn actor(caller: &Caller) -> Actor {
+    Actor::user(caller.principal.clone(), caller.address.clone())
+}
+
+pub async fn list(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    let segments = match app.list_segments().await {
+        Ok(s) => s,
+        Err(e) => return page_error(&caller, e),
+    };
+    let mut rows = Vec::new();
+    for s in segments {
+        let versions = app.segment_versions(&s.id).await.unwrap_or_default();
+        let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
+        rows.push(context! { id => s.id, name => s.name, status, version => s.current_version, active_version => s.active_version, updated_at => fmt_time(s.updated_at) });
+    }
+    render("segments.html", context! { segments => rows, ..user_context(&caller) })
+}
+
+fn fmt_time(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+}
+
+pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Response {
+    let seg = match app.get_segment(&id).await {
+        Ok(s) => s,
+        Err(e) => return page_error(&caller, e),
+    };
+    let versions = app.segment_versions(&id).await.unwrap_or_default();
+    let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
+    let review = app.review(&id).await.ok();
+    let filter = AuditFilter { segment_id: Some(seg.segment.id.clone()), limit: Some(50), ..Default::default() };
+    let audit: Vec<_> = app
+        .audit_entries(&filter)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| context! { at => fmt_time(e.at), actor => e.actor, action => e.action })
+        .collect();
+    let versions: Vec<_> = versions
+        .iter()
+        .map(|v| context! { version => v.version, status => v.status.clone(), hash => v.content_hash[..12].to_string(), created_at => fmt_time(v.created_at) })
+        .collect();
+    let destinations: Vec<&str> = ["webhook", "meta", "google", "linkedin", "tiktok", "email", "csv"].to_vec();
+    render(
+        "segment.html",
+        context! {
+            segment => Serde(&seg), status, versions, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations,
+            role => caller.principal.role.as_str(), ..user_context(&caller)
+        },
+    )
+}
+
+struct ActionForm {
+    comment: Option<String>,
+    destination: Vec<String>,
+    approval_hash: Option<String>,
+}
+
+/// One lifecycle step from a form; back to the segment page, or the page with the reason.
+pub async fn act(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((id, action)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Response {
+    // `destination` may repeat (checkboxes): read the form by hand rather than with `Form`.
+    let mut form = ActionForm { comment: None, destination: Vec::new(), approval_hash: None };
+    for (k, v) in form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "comment" if !v.trim().is_empty() => form.comment = Some(v.into_owned()),
+            "destination" => form.destination.push(v.into_owned()),
+            "approval_hash" if !v.is_empty() => form.approval_hash = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    let who = actor(&caller);
+    let result: Result<Option<minijinja::Value>, AppError> = match action.as_str() {
+        "submit" => {
+            let dests: Result<Vec<Destination>, _> = form.destination.iter().map(|d| Destination::parse(d)).collect();
+            match dests.map_err(AppError::BadInput) {
+                Ok(d) if d.is_empty() => Err(AppError::BadInput("choose at least one destination".into())),
+                Ok(d) => app.submit_segment(&id, d, &who).await.map(|_| None),
+                Err(e) => Err(e),
+            }
+        }
+        "approve" => app.approve_segment(&id, form.approval_hash.as_deref(), form.comment, &who).await.map(|_| None),
+        "reject" => app.reject_segment(&id, form.comment.as_deref(), &who).await.map(|_| None),
+        "activate" => app.activate_segment(&id, &who).await.map(|_| None),
+        "pause" => app.pause_segment(&id, &who).await.map(|_| None),
+        "dry-run" => app.deliver_segment(&id, true, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
+        "deliver" => app.deliver_segment(&id, false, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
+        _ => return page_error(&caller, ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no action `{action}`"))),
+    };
+    match result {
+        Ok(Some(report)) => render("delivery.html", context! { report, segment_id => id, ..user_context(&caller) }),
+        Ok(None) => {
+            let to = format!("/segments/{id}");
+            let mut r = axum::response::Redirect::to(&to).into_response();
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                r.headers_mut().insert("hx-redirect", v);
+            }
+            r
+        }
+        Err(e) => page_error(&caller, e),
+    }
+}
