@@ -16,8 +16,8 @@ use super::render;
 use super::session::user_context;
 use crate::app::AppError;
 use crate::app::audit::Actor;
+use crate::app::audit::AuditFilter;
 use crate::domain::policy::Destination;
-use crate::store::AuditFilter;
 
 fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
     let e = e.into();
