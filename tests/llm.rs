@@ -265,11 +265,18 @@ async fn llm_without_a_configured_endpoint_is_a_clear_error_and_auto_is_offline(
 async fn post_api_interpret_with_the_llm() {
     let (base, _fake) = fake_server(vec![completion(good())]).await;
     let db = common::sqlite_db();
-    let router = segwright::http::router(Arc::new(app_with(&db, Some(config(&base))).await));
+    let app = app_with(&db, Some(config(&base))).await;
+    let token = common::user_token(&app, "marketer@example.test", segwright::domain::access::Role::Marketer).await;
+    let router = segwright::http::router(Arc::new(app));
     let call = |body: Value| {
         let router = router.clone();
+        let auth = common::bearer(&token);
         async move {
-            let req = Request::post("/api/interpret").header("content-type", "application/json").body(Body::from(body.to_string())).unwrap();
+            let req = Request::post("/api/interpret")
+                .header("content-type", "application/json")
+                .header("authorization", auth)
+                .body(Body::from(body.to_string()))
+                .unwrap();
             let resp = router.oneshot(req).await.unwrap();
             let status = resp.status();
             (status, serde_json::from_slice::<Value>(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap())

@@ -75,8 +75,9 @@ async fn too_few_labels_are_refused_with_a_clear_message() {
     assert!(e.public_message().contains("no custom attribute `nope`"), "{e}");
 }
 
-async fn call(router: &axum::Router, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
+async fn call(router: &(axum::Router, String), method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let (router, token) = router;
+    let mut req = Request::builder().method(method).uri(uri).header("authorization", common::bearer(token));
     let body = match body {
         Some(v) => {
             req = req.header("content-type", "application/json");
@@ -94,7 +95,8 @@ async fn call(router: &axum::Router, method: &str, uri: &str, body: Option<Value
 async fn models_over_http() {
     let db = common::sqlite_db();
     let app = std::sync::Arc::new(demo_app(&db).await);
-    let router = segwright::http::router(app.clone());
+    let token = common::user_token(&app, "manager@example.test", segwright::domain::access::Role::CampaignManager).await;
+    let router = (segwright::http::router(app.clone()), token);
     let (s, v) = call(&router, "POST", "/api/models/train", Some(json!({}))).await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
