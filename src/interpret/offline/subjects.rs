@@ -227,7 +227,10 @@ impl<'a> Clauses<'a> {
     fn is_set(&self, i: usize, name: &str) -> Hit {
         let f = self.cx.catalog.get(name)?;
         let custom = matches!(f.source, crate::domain::catalog::Source::Attribute(_));
-        let named = self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name)) || !self.items[i].has(|l| matches!(l, Lex::Value { .. }));
+        // Only a word that means nothing else: "churn risk" is the glossary term, "purchases" the
+        // orders, before either is "has a value".
+        let other = self.items[i].has(|l| matches!(l, Lex::Value { .. } | Lex::Term(_) | Lex::Event(_)));
+        let named = !other;
         (custom && named).then(|| (Node::Attribute { field: name.into(), op: Op::IsSet, value: None }, i + 1))
     }
 
