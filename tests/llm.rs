@@ -106,15 +106,7 @@ fn config(base: &str) -> LlmConfig {
 }
 
 async fn app_with(db: &common::TestDb, llm: Option<LlmConfig>) -> App {
-    let settings = Settings {
-        database_url: db.url.clone(),
-        as_of: Some("2026-11-22".into()),
-        timezone: chrono_tz::UTC,
-        glossary_toml: None,
-        in_memory: false,
-        llm,
-        governance: Default::default(),
-    };
+    let settings = Settings { llm, ..common::settings(db) };
     let app = App::open(settings).await.expect("open app");
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {

@@ -65,16 +65,7 @@ async fn open(url: String, tz: chrono_tz::Tz) -> Result<App, AppError> {
 }
 
 async fn open_with(url: String, tz: chrono_tz::Tz, in_memory: bool) -> Result<App, AppError> {
-    App::open(Settings {
-        database_url: url,
-        as_of: Some("2026-11-22".into()),
-        timezone: tz,
-        glossary_toml: None,
-        in_memory,
-        llm: None,
-        governance: Default::default(),
-    })
-    .await
+    App::open(Settings { timezone: tz, in_memory, ..Settings::fixed(url, "2026-11-22") }).await
 }
 
 /// The same previews answered by SQL alone, as one-shot CLI commands do.

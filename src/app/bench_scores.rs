@@ -32,15 +32,7 @@ fn median(mut xs: Vec<f64>) -> f64 {
 pub async fn run(args: &BenchScoresArgs) -> Result<(), AppError> {
     std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(format!("{}: {e}", args.dir.display())))?;
     let url = format!("sqlite://{}", args.dir.join(format!("scores-{}.db", args.customers)).display());
-    let settings = Settings {
-        database_url: url,
-        as_of: Some("2026-11-22".into()),
-        timezone: chrono_tz::UTC,
-        glossary_toml: None,
-        in_memory: false,
-        llm: None,
-        governance: Default::default(),
-    };
+    let settings = Settings::fixed(url, "2026-11-22");
     let app = App::open(settings).await?;
     let as_of = app.as_of(None)?;
     if app.store.freshness().await?.customers as u64 != args.customers {

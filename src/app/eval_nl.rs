@@ -95,15 +95,7 @@ pub fn load_cases(dir: &Path) -> Result<Vec<(String, Case)>, AppError> {
 async fn open_app(work: &Path, name: &str) -> Result<App, AppError> {
     let path = work.join(format!("{name}.db"));
     let _ = std::fs::remove_file(&path);
-    let settings = Settings {
-        database_url: format!("sqlite://{}", path.display()),
-        as_of: Some(EVAL_AS_OF.into()),
-        timezone: chrono_tz::UTC,
-        glossary_toml: None,
-        in_memory: true,
-        llm: None,
-        governance: Default::default(),
-    };
+    let settings = Settings { in_memory: true, ..Settings::fixed(format!("sqlite://{}", path.display()), EVAL_AS_OF) };
     App::open(settings).await
 }
 

@@ -103,6 +103,22 @@ impl Default for Governance {
     }
 }
 
+impl Settings {
+    /// A database at a fixed as-of date, UTC, the shipped glossary, SQL previews, no LLM and
+    /// default governance: what benchmarks, evaluations and tests start from.
+    pub fn fixed(database_url: impl Into<String>, as_of: &str) -> Self {
+        Settings {
+            database_url: database_url.into(),
+            as_of: Some(as_of.into()),
+            timezone: chrono_tz::UTC,
+            glossary_toml: None,
+            in_memory: false,
+            llm: None,
+            governance: Governance::default(),
+        }
+    }
+}
+
 /// The catalog and data freshness, cached until the next import.
 pub struct Snapshot {
     pub catalog: Catalog,

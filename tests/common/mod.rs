@@ -71,15 +71,7 @@ pub async fn all_dbs() -> Vec<TestDb> {
 
 /// Settings for an app over a database, as of 2026-11-22 UTC.
 pub fn settings(db: &TestDb) -> Settings {
-    Settings {
-        database_url: db.url.clone(),
-        as_of: Some("2026-11-22".into()),
-        timezone: chrono_tz::UTC,
-        glossary_toml: None,
-        in_memory: false,
-        llm: None,
-        governance: Default::default(),
-    }
+    Settings::fixed(db.url.clone(), "2026-11-22")
 }
 
 /// An app over a database, as of 2026-11-22 UTC.
