@@ -131,16 +131,8 @@ impl App {
     ) {
         let total = chunks.iter().map(|c| c.len()).sum();
         for (i, members) in chunks.iter().enumerate() {
-            let b = Batch { segment_id, version, approval_hash, run_id, seq: i + 1, batches: chunks.len(), total, members };
-            let sent = match d {
-                Destination::Webhook => destinations::with_retries(cfg, || destinations::webhook::send(client, cfg, &b)).await,
-                Destination::Meta => destinations::with_retries(cfg, || destinations::meta::send(client, cfg, &b)).await,
-                _ => {
-                    r.status = "unsupported".into();
-                    r.errors.push(format!("delivery to {} is not implemented yet", d.as_str()));
-                    return;
-                }
-            };
+            let b = Batch { op: destinations::Op::Add, segment_id, version, approval_hash, run_id, seq: i + 1, batches: chunks.len(), total, members };
+            let sent = destinations::with_retries(cfg, || destinations::send(d, client, cfg, &b)).await;
             match sent {
                 Ok(attempts) => {
                     r.batches_sent += 1;

@@ -82,7 +82,7 @@ impl App {
         let snap = self.snapshot().await.map_err(Failure::App)?;
         let cx = Cx { catalog: &snap.catalog, glossary: &self.glossary, as_of };
         let schema = reply::schema();
-        let system = prompt::system(&cx, &schema).map_err(Failure::Llm)?;
+        let system = prompt::system(&cx, &schema, &self.settings.governance.policy.sensitive_fields).map_err(Failure::Llm)?;
         let mut messages = vec![Message::new(Role::System, system), Message::new(Role::User, request)];
         let repairs = self.settings.llm.as_ref().map_or(1, |c| c.repairs);
         let mut round = 0;

@@ -12,6 +12,7 @@ use std::time::Duration;
 use backon::{ExponentialBuilder, Retryable};
 
 use crate::domain::normalize::Contact;
+use crate::domain::policy::Destination;
 
 /// Where the destinations are and how to authenticate to them.
 #[derive(Clone)]
@@ -61,9 +62,18 @@ impl std::fmt::Debug for DestinationConfig {
     }
 }
 
+/// Whether a batch adds members to the audience or removes them from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Add,
+    Remove,
+}
+
 /// One batch of an upload run.
 #[derive(Debug, Clone)]
 pub struct Batch<'a> {
+    pub op: Op,
     pub segment_id: &'a str,
     pub version: i64,
     pub approval_hash: &'a str,
@@ -91,6 +101,8 @@ pub enum DestinationError {
     Status { status: u16, body: String, retry_after: Option<Duration> },
     #[error("request failed: {0}")]
     Transport(String),
+    #[error("delivery to {0} is not implemented yet")]
+    Unsupported(&'static str),
 }
 
 impl DestinationError {
@@ -98,7 +110,7 @@ impl DestinationError {
         match self {
             DestinationError::Status { status, .. } => *status == 429 || *status >= 500,
             DestinationError::Transport(_) => true,
-            DestinationError::NotConfigured(_) => false,
+            DestinationError::NotConfigured(_) | DestinationError::Unsupported(_) => false,
         }
     }
 
@@ -120,6 +132,15 @@ async fn check(resp: Result<reqwest::Response, reqwest::Error>) -> Result<(), De
     let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).map(Duration::from_secs);
     let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
     Err(DestinationError::Status { status, body, retry_after })
+}
+
+/// Send one batch to destination `d` (no retries; see [`with_retries`]).
+pub async fn send(d: Destination, client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
+    match d {
+        Destination::Webhook => webhook::send(client, cfg, b).await,
+        Destination::Meta => meta::send(client, cfg, b).await,
+        other => Err(DestinationError::Unsupported(other.as_str())),
+    }
 }
 
 /// Run `send` with retries on transient errors; returns the attempts made.

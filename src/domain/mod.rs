@@ -12,6 +12,7 @@ pub mod catalog;
 pub mod columnar;
 pub mod compile;
 pub mod definition;
+pub mod disclosure;
 pub mod evaluate;
 pub mod explain;
 pub mod geo;

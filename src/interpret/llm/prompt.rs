@@ -1,5 +1,5 @@
 //! The messages sent to the model, rendered with minijinja from the templates in `prompts/`.
-//! Only catalog metadata (field names, types, units, descriptions, synonyms, categorical values),
+//! Only catalog metadata (field names, types, units, descriptions, synonyms, category labels),
 //! event names, glossary terms, the as-of date and the request itself are rendered: never a
 //! customer record.
 
@@ -8,6 +8,7 @@ use minijinja::{Environment, context};
 use serde::Serialize;
 
 use super::LlmError;
+use crate::domain::disclosure::shareable_values;
 use crate::domain::validate::Issue;
 use crate::interpret::offline::Cx;
 
@@ -26,7 +27,7 @@ struct FieldView<'a> {
     unit: serde_json::Value,
     description: &'a str,
     synonyms: &'a [String],
-    values: &'a [String],
+    values: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -45,7 +46,9 @@ fn env() -> Result<Environment<'static>, LlmError> {
 }
 
 /// The system prompt for one catalog, glossary and as-of date; `schema` is the answer's schema.
-pub fn system(cx: &Cx<'_>, schema: &serde_json::Value) -> Result<String, LlmError> {
+/// Categorical values are listed only where they look like categories rather than personal data
+/// (`sensitive`: the policy's sensitive-name fragments; see [`shareable_values`]).
+pub fn system(cx: &Cx<'_>, schema: &serde_json::Value, sensitive: &[String]) -> Result<String, LlmError> {
     let fields: Vec<FieldView<'_>> = cx
         .catalog
         .fields
@@ -56,7 +59,7 @@ pub fn system(cx: &Cx<'_>, schema: &serde_json::Value) -> Result<String, LlmErro
             unit: json(&f.unit),
             description: &f.description,
             synonyms: &f.synonyms,
-            values: &f.values[..f.values.len().min(MAX_VALUES)],
+            values: shareable_values(f, sensitive).into_iter().take(MAX_VALUES).collect(),
         })
         .collect();
     let terms: Vec<TermView<'_>> =
