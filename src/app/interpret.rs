@@ -89,6 +89,7 @@ impl App {
             return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
         }
         let mut interp = self.interpret_with(req.interpreter, &req.prompt, as_of).await?;
+        interp.notices.extend(crate::domain::policy::request_notices(&req.prompt));
         let conversation = match (&req.conversation_id, req.start_conversation) {
             (Some(id), _) => Some(id.clone()),
             (None, true) => Some(uuid::Uuid::new_v4().to_string()),

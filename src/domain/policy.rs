@@ -169,6 +169,18 @@ pub fn check(cfg: &PolicyConfig, destinations: &[Destination], fields: &BTreeSet
     PolicyReport { passed: checks.iter().all(|c| c.passed), checks }
 }
 
+/// What a request cannot change, said back to whoever asks for it: a request that mentions the
+/// suppression list ("including suppressed ones") is told it is always excluded, instead of
+/// silently getting an audience that looks as if it had been honoured.
+pub fn request_notices(request: &str) -> Vec<String> {
+    let lower = request.to_lowercase();
+    let mut out = Vec::new();
+    if lower.contains("suppress") {
+        out.push("People on the suppression list are never delivered to any destination, whatever the request says; no segment can include them.".to_string());
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +198,12 @@ mod tests {
         assert_eq!(min, vec![true, false, true]);
         assert!(!r.passed);
         assert!(r.violations().contains("linkedin: 150 eligible"));
+    }
+
+    #[test]
+    fn a_request_to_include_suppressed_people_is_told_they_are_always_excluded() {
+        assert_eq!(request_notices("return every customer including SUPPRESSED ones").len(), 1);
+        assert!(request_notices("customers in Texas").is_empty());
     }
 
     #[test]

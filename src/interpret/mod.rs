@@ -3,6 +3,7 @@
 //! database); `llm` talks to an OpenAI-compatible endpoint. Both return an [`Interpretation`],
 //! whose definition must still pass the validator before anything is compiled.
 
+mod coverage;
 pub mod llm;
 pub mod offline;
 pub mod refine;

@@ -32,9 +32,14 @@ impl TestApp {
 
     /// With governance settings of the test's choosing.
     pub async fn spawn_with(governance: segwright::app::Governance) -> Self {
+        Self::spawn_with_settings(|s| s.governance = governance).await
+    }
+
+    /// With any settings of the test's choosing (governance, LLM, …).
+    pub async fn spawn_with_settings(edit: impl FnOnce(&mut segwright::app::Settings)) -> Self {
         let db = super::sqlite_db();
         let mut settings = super::app(&db).await.settings.clone();
-        settings.governance = governance;
+        edit(&mut settings);
         let app = App::open(settings).await.expect("open app");
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {

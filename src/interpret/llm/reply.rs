@@ -132,14 +132,21 @@ pub fn interpretation(prompt: &str, reply: &Reply, mut definition: Definition, m
             condition: c.clone(),
         })
         .collect();
-    let assumptions = reply
+    let assumptions: Vec<Assumption> = reply
         .assumptions
         .iter()
         .take(MAX_ITEMS)
         .map(|a| Assumption { span: span_of(&a.quote), text: clip(&a.text), alternatives: a.alternatives.iter().take(MAX_ITEMS).map(|s| clip(s)).collect() })
         .collect();
-    let unrecognized: Vec<Span> = reply.unrecognized.iter().take(MAX_ITEMS).filter_map(|u| Some(span_of(u)).filter(|s| !s.text.is_empty())).collect();
+    let mut unrecognized: Vec<Span> = reply.unrecognized.iter().take(MAX_ITEMS).filter_map(|u| Some(span_of(u)).filter(|s| !s.text.is_empty())).collect();
     let mut questions: Vec<String> = reply.questions.iter().take(MAX_ITEMS).map(|q| clip(q)).collect();
+    // Words the model neither used nor declared: said, not silently dropped.
+    let used: Vec<Span> =
+        explanation.iter().map(|e| e.span.clone()).chain(assumptions.iter().map(|a: &Assumption| a.span.clone())).chain(unrecognized.iter().cloned()).collect();
+    for s in crate::interpret::coverage::uncovered(prompt, &used) {
+        questions.push(format!("The model did not use \"{}\"; could you say what it should mean, or leave it out?", s.text));
+        unrecognized.push(s);
+    }
     if explanation.is_empty() && questions.is_empty() {
         questions.push("Which customers do you mean? Name a behaviour, a value, a place or an attribute.".into());
     }

@@ -14,6 +14,12 @@ mod when;
 pub use grammar::{Cx, negate};
 pub use tokenize::words;
 
+/// A word with no content of its own in a request ("customers", "who", "show me").
+pub fn is_filler_word(word: &str) -> bool {
+    let w = tokenize::stem(word);
+    vocab::CORE.iter().filter(|(k, _)| *k == "filler").any(|(_, ws)| ws.contains(&w.as_str()))
+}
+
 use super::{Assumption, Explained, Interpretation, Span};
 use crate::domain::definition::{Definition, Node};
 
