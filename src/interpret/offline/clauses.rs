@@ -88,7 +88,35 @@ impl<'a> Clauses<'a> {
                 return hit;
             }
         }
+        if it.num.is_some_and(|n| n.percent) {
+            if let Some(hit) = self.score_rank(i + 1, Direction::Top, it.num.map_or(0.0, |n| n.value)) {
+                return Some(hit);
+            }
+        }
         if it.num.is_some() { self.measured(i) } else { None }
+    }
+
+    /// "(top 10%) *most likely to buy*", "(the 20%) *least likely to churn*": a share of customers
+    /// ranked by the score a likelihood term is defined on; "least" ranks from the bottom.
+    fn score_rank(&self, j: usize, direction: Direction, percent: f64) -> Hit {
+        let least = self.is(j, |l| *l == Lex::Bottom);
+        if !least && !self.is(j, |l| *l == Lex::Top) {
+            return None;
+        }
+        let field = self.at(j + 1)?.lex.iter().find_map(|l| match l {
+            Lex::Term(t) => {
+                let def = &self.cx.glossary.get(t)?.definition;
+                let f = def.get("field")?.as_str()?;
+                (def.get("type")?.as_str()? == "attribute" && self.cx.catalog.get(f).is_some_and(|f| f.ty == FieldType::Number)).then(|| f.to_string())
+            }
+            _ => None,
+        })?;
+        let direction = match (least, direction) {
+            (true, Direction::Top) => Direction::Bottom,
+            (true, Direction::Bottom) => Direction::Top,
+            (false, d) => d,
+        };
+        Some((Node::Percentile { field, direction, percent: (percent * 100.0).round() / 100.0 }, j + 2))
     }
 
     /// A comparison: "over 5", "between 50 and 200", "3 or more", "3+", and with `exact` a bare number.
@@ -153,9 +181,27 @@ impl<'a> Clauses<'a> {
                 params.insert("threshold".into(), serde_json::json!(t));
                 end = e;
             }
+            end = self.horizon(end, &term);
         }
         self.term_assumption(i, end, key, &term, &params);
         Some((Node::Term { name: key.to_string(), params }, end))
+    }
+
+    /// "(likely to buy) *in the next month*": a score predicts over its model's fixed horizon, so
+    /// the words are read as that horizon and the assumption says which it is.
+    fn horizon(&mut self, j: usize, term: &crate::domain::glossary::Term) -> usize {
+        let k = if self.is(j, |l| matches!(l, Lex::In | Lex::Within | Lex::For)) { j + 1 } else { j };
+        if !self.is(k, |l| *l == Lex::Next) {
+            return j;
+        }
+        let unit_at = |x: usize| self.is(x, |l| matches!(l, Lex::Unit(_)));
+        let end = match self.at(k + 1) {
+            Some(x) if x.num.is_some() && unit_at(k + 2) => k + 3,
+            _ if unit_at(k + 1) => k + 2,
+            _ => return j,
+        };
+        self.assume(j, end, format!("{} predicts over its model's own horizon (see its definition); these words do not change it", term.label), vec![]);
+        end
     }
 
     fn term_assumption(&mut self, i: usize, end: usize, key: &str, term: &crate::domain::glossary::Term, given: &serde_json::Map<String, serde_json::Value>) {
@@ -207,6 +253,9 @@ impl<'a> Clauses<'a> {
             (None, _, Some(s)) => (s, i + 2),
             _ => return None,
         };
+        if let Some(hit) = self.score_rank(j, direction, percent) {
+            return Some(hit);
+        }
         while self.is(j, |l| matches!(l, Lex::By | Lex::In | Lex::For)) {
             j += 1;
         }

@@ -54,6 +54,8 @@ pub enum Lex {
     Month(u32),
     Last,
     Past,
+    /// "next", "coming": a horizon ahead (only likelihood scores look ahead).
+    Next,
     This,
     Since,
     Before,
@@ -186,6 +188,7 @@ impl Lexicon {
                 "quarter" => Lex::Quarter,
                 "last" => Lex::Last,
                 "past" => Lex::Past,
+                "next" => Lex::Next,
                 "this" => Lex::This,
                 "since" => Lex::Since,
                 "before" => Lex::Before,

@@ -18,6 +18,8 @@ fn catalog() -> Catalog {
         },
         AttributeSpec { name: "monthly_fee".into(), ty: FieldType::Number, values: vec![], column: "MonthlyFee".into() },
         AttributeSpec { name: "has_kids".into(), ty: FieldType::Boolean, values: vec![], column: "HasKids".into() },
+        AttributeSpec { name: "churn_risk".into(), ty: FieldType::Number, values: vec![], column: "churn_risk".into() },
+        AttributeSpec { name: "purchase_propensity".into(), ty: FieldType::Number, values: vec![], column: "purchase_propensity".into() },
     ];
     Catalog::build(vec!["US".into(), "CA".into()], vec!["CA".into(), "TX".into()], &attrs).with_events(
         ["page_view", "app_session", "email_open", "email_click", "add_to_cart", "cart_abandoned", "support_ticket"].iter().map(|s| s.to_string()).collect(),
@@ -113,4 +115,17 @@ fn relative_times_are_shown_as_concrete_intervals() {
 #[test]
 fn the_same_request_always_gives_the_same_definition() {
     assert_eq!(ask("top 10% by spend in Canada").definition, ask("top 10% by spend in Canada").definition);
+}
+
+#[test]
+fn a_share_most_or_least_likely_to_do_something_ranks_by_that_score() {
+    assert_eq!(root("the top 10% most likely to buy"), json!({"type": "percentile", "field": "purchase_propensity", "direction": "top", "percent": 10.0}));
+    assert_eq!(root("the 20% of customers least likely to churn"), json!({"type": "percentile", "field": "churn_risk", "direction": "bottom", "percent": 20.0}));
+}
+
+#[test]
+fn a_horizon_after_a_likelihood_is_read_as_the_models_own_and_said_so() {
+    let i = ask("customers likely to buy in the next month");
+    assert!(i.unrecognized.is_empty() && !i.partial, "{:?}", i.unrecognized);
+    assert!(i.assumptions.iter().any(|a| a.span.text == "in the next month" && a.text.contains("horizon")), "{:?}", i.assumptions);
 }
