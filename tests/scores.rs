@@ -124,4 +124,35 @@ async fn models_over_http() {
     let (s, v) = call(&router, "POST", "/api/preview/performance", Some(body)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert!(v["expected"][0]["expected"].is_number() && v["expected"][0]["base_rate"].is_number(), "{v}");
+
+    // The models page and the glossary page, for a signed-in user.
+    let (s, v) = call(&router, "GET", "/api/models", None).await;
+    assert_eq!(s, StatusCode::OK);
+    let top = v["models"][0]["top_features"].as_array().unwrap();
+    assert!(!top.is_empty() && top[0]["weight"].as_f64().unwrap() >= top[top.len() - 1]["weight"].as_f64().unwrap(), "{top:?}");
+    let cookie = session_cookie(&router.0, "manager@example.test").await;
+    let page = |uri: &'static str| {
+        let (router, cookie) = (router.0.clone(), cookie.clone());
+        async move {
+            let resp = router.oneshot(Request::get(uri).header("cookie", cookie).body(Body::empty()).unwrap()).await.unwrap();
+            (resp.status(), String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap())
+        }
+    };
+    let (s, html) = page("/models").await;
+    assert_eq!(s, StatusCode::OK);
+    for needle in ["churn_risk", "purchase_propensity", "ROC AUC", "recency baseline", "<circle", "scores customers now", top[0]["feature"].as_str().unwrap()] {
+        assert!(html.contains(needle), "the models page shows {needle}");
+    }
+    let (s, html) = page("/glossary").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("churn-risk") && html.contains("likely to churn") && html.contains("threshold = 0.6"), "{html}");
+}
+
+/// Sign in through the login form; the session cookie.
+async fn session_cookie(router: &axum::Router, email: &str) -> String {
+    let form = format!("email={}&password=correct+horse+battery", email.replace('@', "%40"));
+    let req = Request::post("/login").header("content-type", "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+    let resp = router.clone().oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
 }

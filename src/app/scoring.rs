@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{App, AppError};
 use crate::domain::columnar::Table;
 use crate::domain::scoring::task::top_factors;
-use crate::domain::scoring::{Factor, FeatureSpec, Logistic, ScoringError, Task, TrainOptions, TrainReport, fit_task, score_task};
+use crate::domain::scoring::{Factor, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TrainOptions, TrainReport, fit_task, score_task};
 use crate::domain::time::AsOf;
 use crate::store::{ModelRecord, ScoreRow};
 
@@ -54,7 +54,12 @@ pub struct TrainedModel {
     /// Customers scored.
     pub scored: usize,
     pub seconds: f64,
+    /// The features that move the score most (from the logistic model that explains scores).
+    pub top_features: Vec<FeatureWeight>,
 }
+
+/// How many features a model's summary names.
+const TOP_FEATURES: usize = 10;
 
 /// A customer's scores with the top factors behind each.
 #[derive(Debug, Clone, Serialize)]
@@ -174,6 +179,7 @@ impl App {
             version,
             as_of: record.as_of,
             train_until: record.train_until,
+            top_features: trained.logistic.top_features(&trained.report.features, TOP_FEATURES),
             report: trained.report,
             scored: scores.len(),
             seconds: started.elapsed().as_secs_f64(),
@@ -185,7 +191,9 @@ impl App {
         let mut out = Vec::new();
         for m in self.store.list_models().await? {
             let report: TrainReport = serde_json::from_str(&m.report).map_err(|e| AppError::Io(format!("stored model report: {e}")))?;
+            let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(|e| AppError::Io(format!("stored model: {e}")))?;
             out.push(TrainedModel {
+                top_features: logistic.top_features(&report.features, TOP_FEATURES),
                 task: m.task,
                 version: m.version,
                 as_of: m.as_of,

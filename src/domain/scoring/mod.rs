@@ -17,7 +17,7 @@ pub mod train;
 
 pub use features::{FeatureSpec, Features};
 pub use metrics::Metrics;
-pub use model::{Logistic, Model, ModelKind};
+pub use model::{FeatureWeight, Logistic, Model, ModelKind};
 pub use task::{Factor, Task, TaskKind};
 pub use train::{Dataset, TrainOptions, TrainReport, Trained, train};
 

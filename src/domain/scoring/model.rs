@@ -60,6 +60,15 @@ impl Standardizer {
     }
 }
 
+/// How much one feature moves a model's score, and which way.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureWeight {
+    pub feature: String,
+    pub weight: f64,
+    /// A higher value raises the score.
+    pub raises: bool,
+}
+
 /// A fitted logistic regression over standardized features; kept as plain numbers, so it
 /// persists as JSON and explains itself (coefficient × standardized value per feature).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,6 +116,26 @@ impl Logistic {
     pub fn contributions(&self, row: &[f64]) -> Vec<f64> {
         let terms: Vec<f64> = self.scaler.apply(&expand(row)).iter().zip(&self.coef).map(|(z, c)| z * c).collect();
         (0..row.len()).map(|j| terms[j] + terms[row.len() + j]).collect()
+    }
+
+    /// The `k` features that move the score most: |coefficient| of the raw and the logarithmic
+    /// term together (the inputs are standardized, so weights compare across features), with the
+    /// direction the raw term pushes.
+    pub fn top_features(&self, names: &[String], k: usize) -> Vec<FeatureWeight> {
+        let p = self.coef.len() / 2;
+        let mut out: Vec<FeatureWeight> = names
+            .iter()
+            .take(p)
+            .enumerate()
+            .map(|(j, name)| FeatureWeight {
+                feature: name.clone(),
+                weight: self.coef[j].abs() + self.coef[p + j].abs(),
+                raises: self.coef[j] + self.coef[p + j] >= 0.0,
+            })
+            .collect();
+        out.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.feature.cmp(&b.feature)));
+        out.truncate(k);
+        out
     }
 
     pub fn probability(&self, row: &[f64]) -> f64 {

@@ -3,6 +3,7 @@
 //! binary so the pages work offline. Handlers are thin: they call `app` and render.
 
 mod chat;
+mod models;
 mod segments;
 mod session;
 mod view;
@@ -30,6 +31,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("segment.html", include_str!("../../../templates/segment.html")),
     ("delivery.html", include_str!("../../../templates/delivery.html")),
     ("message.html", include_str!("../../../templates/message.html")),
+    ("models.html", include_str!("../../../templates/models.html")),
+    ("glossary.html", include_str!("../../../templates/glossary.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -83,6 +86,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/chat", get(chat::page).post(chat::ask))
         .route("/chat/save", axum::routing::post(chat::save))
         .route("/segments", get(segments::list))
+        .route("/models", get(models::models))
+        .route("/glossary", get(models::glossary))
         .route("/segments/{id}", get(segments::show))
         .route("/segments/{id}/{action}", axum::routing::post(segments::act))
         .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));

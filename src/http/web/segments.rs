@@ -19,7 +19,7 @@ use crate::app::audit::Actor;
 use crate::app::audit::AuditFilter;
 use crate::domain::policy::Destination;
 
-fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
+pub(super) fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
     let e = e.into();
     let mut r = render("message.html", context! { title => "Something went wrong", message => e.message, ..user_context(caller) });
     *r.status_mut() = e.status;

@@ -120,7 +120,10 @@ fn the_same_request_always_gives_the_same_definition() {
 #[test]
 fn a_share_most_or_least_likely_to_do_something_ranks_by_that_score() {
     assert_eq!(root("the top 10% most likely to buy"), json!({"type": "percentile", "field": "purchase_propensity", "direction": "top", "percent": 10.0}));
-    assert_eq!(root("the 20% of customers least likely to churn"), json!({"type": "percentile", "field": "churn_risk", "direction": "bottom", "percent": 20.0}));
+    assert_eq!(
+        root("the 20% of customers least likely to churn"),
+        json!({"type": "percentile", "field": "churn_risk", "direction": "bottom", "percent": 20.0})
+    );
 }
 
 #[test]
