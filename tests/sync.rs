@@ -2,7 +2,8 @@
 //! by idempotency key: a worker killed after the webhook accepted a batch but before the outbox
 //! recorded it is restarted and every member arrives exactly once; a refresh sends only the
 //! change (a customer who joined the suppression list is removed), and nothing when nothing
-//! changed.
+//! changed. The same crash as a real `segwright` process killed with SIGKILL, resumed by
+//! `segwright sync run`.
 
 mod common;
 
@@ -173,4 +174,38 @@ async fn a_refresh_removes_a_customer_who_joined_the_suppression_list_and_sends_
     assert_eq!((r["kind"].as_str(), r["status"].as_str(), r["destinations"][0]["removes"].as_i64()), (Some("refresh"), Some("delivered"), Some(1)), "{r}");
     let (_, runs) = app.json_as(Some(&app.marketer), "GET", &format!("/api/segments/{id}/syncs"), None).await;
     assert_eq!(runs["runs"].as_array().unwrap().len(), 2, "{runs}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_after_sync_run() {
+    let (base, hook) = fake_webhook().await;
+    let (app, id, ids) = active_segment(&base).await;
+    *hook.hang_on.lock().unwrap() = Some(2);
+    let cli = |args: &[&str]| {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_segwright"));
+        c.args(args).args(["--database-url", &app.db_url, "--as-of", "2026-11-22"]);
+        c.env("SEGWRIGHT_WEBHOOK_URL", format!("{base}/hook")).env("SEGWRIGHT_WEBHOOK_SECRET", "s3cret");
+        // Two per batch: five batches; a zero lease lets the next process take over at once.
+        c.env("SEGWRIGHT_BATCH_SIZE", "2").env("SEGWRIGHT_SYNC_LEASE_SECS", "0").env("SEGWRIGHT_REFRESH_HOURS", "0");
+        c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+        c
+    };
+    let mut child = cli(&["segments", "deliver", &id, "--as", "manager@test.io"]).spawn().unwrap();
+    tokio::time::timeout(Duration::from_secs(30), hook.hung.notified()).await.expect("batch 2 reached the webhook");
+    child.kill().unwrap(); // SIGKILL: no chance to record batch 2
+    child.wait().unwrap();
+    let runs = app.app.sync_reports(Some(&id), 5).await.unwrap();
+    assert_eq!((runs.len(), runs[0].run.status.as_str(), runs[0].destinations[0].batches_sent), (1, "running", 1), "{runs:?}");
+
+    let mut resume = cli(&["sync", "run"]);
+    let out = tokio::task::spawn_blocking(move || resume.output().unwrap()).await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let done = app.app.sync_report(runs[0].run.id).await.unwrap();
+    assert_eq!((done.run.status.as_str(), done.destinations[0].members_accepted), ("delivered", 9), "{done:?}");
+    let raw = hook.received.lock().unwrap().clone();
+    assert_eq!(raw.len(), 6, "five batches, batch 2 sent twice");
+    assert_eq!(raw[1].0, raw[2].0, "the re-sent batch keeps its idempotency key");
+    let delivered = hook.members("add");
+    assert_eq!(delivered.keys().cloned().collect::<Vec<_>>(), ids, "no member is missing");
+    assert!(delivered.values().all(|n| *n == 1), "no member arrives twice after deduplication: {delivered:?}");
 }

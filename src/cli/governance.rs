@@ -229,7 +229,8 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
 /// Governance settings from the environment: `SEGWRIGHT_SECOND_APPROVER_ABOVE`,
 /// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_WEBHOOK_URL`, `SEGWRIGHT_WEBHOOK_SECRET`,
 /// `SEGWRIGHT_META_BASE_URL`, `SEGWRIGHT_META_AUDIENCE_ID`, `SEGWRIGHT_META_ACCESS_TOKEN`,
-/// `SEGWRIGHT_REFRESH_HOURS` (0 turns the schedule off), `SEGWRIGHT_SYNC_LEASE_SECS`.
+/// `SEGWRIGHT_REFRESH_HOURS` (0 turns the schedule off), `SEGWRIGHT_SYNC_LEASE_SECS`,
+/// `SEGWRIGHT_BATCH_SIZE` (members per request, within each platform's limit).
 pub fn governance_from_env() -> Result<Governance, AppError> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut g = Governance::default();
@@ -245,13 +246,16 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
     }
     d.meta_audience_id = var("SEGWRIGHT_META_AUDIENCE_ID");
     d.meta_access_token = var("SEGWRIGHT_META_ACCESS_TOKEN");
-    let secs = |k: &str, v: String| v.parse::<u64>().map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")));
+    let number = |k: &str, v: String| v.parse::<u64>().map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")));
     if let Some(v) = var("SEGWRIGHT_REFRESH_HOURS") {
-        let h = secs("SEGWRIGHT_REFRESH_HOURS", v)?;
+        let h = number("SEGWRIGHT_REFRESH_HOURS", v)?;
         g.sync.refresh_every = (h > 0).then(|| std::time::Duration::from_secs(h * 3600));
     }
+    if let Some(v) = var("SEGWRIGHT_BATCH_SIZE") {
+        g.destinations.batch_size = number("SEGWRIGHT_BATCH_SIZE", v)?.max(1) as usize;
+    }
     if let Some(v) = var("SEGWRIGHT_SYNC_LEASE_SECS") {
-        g.sync.lease = std::time::Duration::from_secs(secs("SEGWRIGHT_SYNC_LEASE_SECS", v)?);
+        g.sync.lease = std::time::Duration::from_secs(number("SEGWRIGHT_SYNC_LEASE_SECS", v)?);
     }
     Ok(g)
 }
