@@ -209,3 +209,18 @@ async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_aft
     assert_eq!(delivered.keys().cloned().collect::<Vec<_>>(), ids, "no member is missing");
     assert!(delivered.values().all(|n| *n == 1), "no member arrives twice after deduplication: {delivered:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_sync_of_a_segment_is_refused_while_one_is_unfinished_even_when_both_start_at_once() {
+    let (base, _hook) = fake_webhook().await;
+    let (app, id, _) = active_segment(&base).await;
+    let manager = segwright::app::Actor::user(app.app.user("manager@test.io").await.unwrap(), None);
+    let kind = segwright::app::SyncKind::Deliver;
+    let (a, b) = tokio::join!(app.app.start_sync(&id, kind, &manager), app.app.start_sync(&id, kind, &manager));
+    assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1, "exactly one run starts: {a:?} {b:?}");
+    let (s, err) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/refresh"), None).await;
+    assert_eq!((s, err["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{err}");
+    app.app.drain_syncs().await.unwrap();
+    let (s, _) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/refresh"), None).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "once the first run finished, a refresh may start");
+}

@@ -18,6 +18,9 @@ CREATE TABLE sync_runs (
     finished_at BIGINT
 );
 CREATE INDEX sync_runs_segment ON sync_runs (segment_id, created_at);
+-- At most one unfinished run per segment: a second one would plan from a delivered set that
+-- does not yet include the first one's batches, and send them twice.
+CREATE UNIQUE INDEX sync_runs_one_open ON sync_runs (segment_id) WHERE status = 'running';
 
 CREATE TABLE sync_batches (
     run_id BIGINT NOT NULL REFERENCES sync_runs(id),

@@ -56,6 +56,14 @@ pub struct BatchProgress {
 /// A member as last delivered: external id, email, phone, when (Unix seconds).
 pub type DeliveredRow = (String, Option<String>, Option<String>, i64);
 
+/// A second unfinished run of a segment (started concurrently) is a conflict, not a failure.
+fn one_open_run(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict("another sync run of this segment is still running".into()),
+        _ => StoreError::Database(e),
+    }
+}
+
 impl Store {
     /// Store a run and all its batches at once: either the whole snapshot exists or none.
     pub async fn create_sync_run(&self, run: &SyncRunRecord, batches: &[SyncBatchRecord]) -> Result<(), StoreError> {
@@ -63,7 +71,8 @@ impl Store {
             let mut tx = p.begin().await?;
             sqlx::query("INSERT INTO sync_runs (id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(run.id).bind(run.segment_id.clone()).bind(run.version).bind(run.approval_hash.clone()).bind(run.kind.clone())
-                .bind(run.status.clone()).bind(run.created_by.clone()).bind(run.created_at).bind(run.finished_at).execute(&mut *tx).await?;
+                .bind(run.status.clone()).bind(run.created_by.clone()).bind(run.created_at).bind(run.finished_at).execute(&mut *tx).await
+                .map_err(one_open_run)?;
             for b in batches {
                 sqlx::query("INSERT INTO sync_batches (run_id, destination, seq, batches, total, op, members, member_count, idempotency_key, state, attempts, last_error, lease_until, created_at, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
                     .bind(b.run_id).bind(b.destination.clone()).bind(b.seq).bind(b.batches).bind(b.total).bind(b.op.clone()).bind(b.members.clone())
