@@ -5,6 +5,7 @@ mod ask;
 mod governance;
 mod llm;
 mod scores;
+mod sync;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -134,6 +135,9 @@ pub enum Command {
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(governance::AuditCommand),
+    /// Sync runs: delivery reports, and sending what the outbox still holds.
+    #[command(subcommand)]
+    Sync(sync::SyncCommand),
     /// Train churn and purchase-propensity models (or one for `--label COLUMN`), store them
     /// with their metrics and write every customer's scores.
     Train(scores::TrainArgs),
@@ -334,6 +338,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         Command::User(cmd) => governance::user(&app, cmd).await,
         Command::Token(cmd) => governance::token(&app, cmd).await,
         Command::Audit(cmd) => governance::audit(&app, cmd).await,
+        Command::Sync(cmd) => sync::sync(&app, cmd).await,
         Command::Train(args) => scores::train(&app, args, as_of).await,
         Command::Scores(args) => scores::scores(&app, args).await,
         Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } | Command::BenchScores(_) => unreachable!("handled above"),

@@ -96,11 +96,22 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     post(app.manager.clone(), "activate", json!({})).await;
     let (s, _) = post(app.marketer.clone(), "deliver", json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, report) = post(app.manager.clone(), "deliver", json!({})).await;
+    let (s, started) = post(app.manager.clone(), "deliver", json!({})).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{started}");
+    assert_eq!(started["status"], "running", "the run is stored and answered before anything is sent: {started}");
+    let run = started["id"].as_i64().unwrap();
+    assert!(got.webhook.lock().unwrap().is_empty() && got.meta.lock().unwrap().is_empty());
+    assert!(app.app.drain_syncs().await.unwrap() >= 2, "the worker sends the stored batches");
+    let (s, report) = app.json_as(Some(&app.marketer), "GET", &format!("/api/syncs/{run}"), None).await;
     assert_eq!(s, StatusCode::OK, "{report}");
-    assert_eq!(report["destinations"][0]["status"], "delivered", "{report}");
-    assert_eq!(report["destinations"][0]["attempts"], 2, "one 503, then accepted");
-    assert_eq!(report["destinations"][1]["status"], "delivered", "{report}");
+    assert_eq!(report["status"], "delivered", "{report}");
+    let by_dest = |name: &str| report["destinations"].as_array().unwrap().iter().find(|d| d["destination"] == name).unwrap().clone();
+    assert_eq!(by_dest("webhook")["status"], "delivered", "{report}");
+    assert_eq!(by_dest("webhook")["attempts"], 2, "one 503, then accepted");
+    assert_eq!(by_dest("webhook")["members_accepted"], 3);
+    assert_eq!(by_dest("meta")["members_accepted"], 1);
+    let (_, runs) = app.json_as(Some(&app.manager), "GET", &format!("/api/segments/{id}/syncs"), None).await;
+    assert_eq!(runs["runs"][0]["id"], run);
 
     let hooks = got.webhook.lock().unwrap().clone();
     assert_eq!(hooks.len(), 1);
@@ -121,6 +132,8 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
         json!([["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d", "758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0"]])
     );
     assert_eq!(meta[0]["session"]["last_batch_flag"], true);
-    let (_, audit) = app.json_as(Some(&app.manager), "GET", "/api/audit?action=segment.deliver", None).await;
-    assert_eq!(audit["entries"].as_array().unwrap().len(), 1);
+    for action in ["sync.start", "sync.finish"] {
+        let (_, audit) = app.json_as(Some(&app.manager), "GET", &format!("/api/audit?action={action}"), None).await;
+        assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{action}: {audit}");
+    }
 }

@@ -1,16 +1,53 @@
 //! The governance tables on every database: users, tokens and sessions, the lifecycle with
-//! submissions and decisions, and the audit chain (appended concurrently, then verified).
+//! submissions and decisions, the sync outbox (a delivery, a failing destination, a refresh that
+//! removes a suppressed member) and the audit chain (appended concurrently, then verified).
 
 mod common;
 
-use segwright::app::{Actor, ImportOptions, SaveSegment};
+use segwright::app::{Actor, ImportOptions, SaveSegment, SyncKind};
 use segwright::domain::access::Role;
 use segwright::domain::definition::Definition;
 use segwright::domain::import::Kind;
 use segwright::domain::policy::Destination;
 
+/// A webhook on 127.0.0.1 that accepts everything.
+async fn accepting_webhook() -> String {
+    let router = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+/// Deliver, then suppress a member and refresh: the outbox and the delivered set on this
+/// database; `email` has no client yet, so its batches fail with the reason.
+async fn sync_story(app: &segwright::app::App, k: &Actor, db: &str) {
+    let run = app.start_sync("us", SyncKind::Deliver, k).await.unwrap();
+    app.drain_syncs().await.unwrap();
+    let r = app.sync_report(run.id).await.unwrap();
+    assert_eq!(r.run.status, "failed", "{db}: {r:?}");
+    let hook = r.destinations.iter().find(|d| d.destination == "webhook").unwrap();
+    assert_eq!((hook.status.as_str(), hook.members_accepted), ("delivered", 2), "{db}: {r:?}");
+    let email = r.destinations.iter().find(|d| d.destination == "email").unwrap();
+    assert!(email.errors[0].contains("not implemented"), "{db}: {:?}", email.errors);
+    let seg = app.store.get_segment("us").await.unwrap();
+    assert_eq!(app.store.delivered_members(&seg.id, "webhook").await.unwrap().len(), 2, "{db}");
+
+    app.suppress("external_id", "c1", &Actor::cli()).await.unwrap();
+    let run = app.refresh_segment("us", k).await.unwrap();
+    app.drain_syncs().await.unwrap();
+    let r = app.sync_report(run.id).await.unwrap();
+    let hook = r.destinations.iter().find(|d| d.destination == "webhook").unwrap();
+    assert_eq!((hook.adds, hook.removes, hook.status.as_str()), (0, 1, "delivered"), "{db}: {r:?}");
+    let left: Vec<String> = app.store.delivered_members(&seg.id, "webhook").await.unwrap().into_iter().map(|m| m.0).collect();
+    assert_eq!(left, ["c2"], "{db}");
+}
+
 async fn story(db: &common::TestDb) {
-    let app = common::app(db).await;
+    let mut settings = common::settings(db);
+    settings.governance.destinations.webhook_url = Some(accepting_webhook().await);
+    settings.governance.destinations.webhook_secret = Some("s".into());
+    let app = segwright::app::App::open(settings).await.unwrap();
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
     app.import(ImportOptions::new(Kind::Customers, fixtures, vec![], false, None, false)).await.unwrap();
     let cli = Actor::cli();
@@ -33,6 +70,7 @@ async fn story(db: &common::TestDb) {
     app.approve_segment("us", None, None, &k).await.unwrap();
     let r = app.activate_segment("us", &k).await.unwrap();
     assert_eq!((r.active_version, r.decisions.len()), (Some(1), 1), "{}", db.name);
+    sync_story(&app, &k, &db.name).await;
 
     // Concurrent appends keep one unbroken chain.
     let appends = (0..8).map(|i| app.audit(&cli, "test.concurrent", segwright::app::Change { after: Some(serde_json::json!(i)), ..Default::default() }));

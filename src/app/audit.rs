@@ -14,21 +14,28 @@ pub struct Actor {
     /// `None` for a local command run without `--as` (recorded as `cli`).
     pub principal: Option<Principal>,
     pub address: Option<String>,
+    /// The background process acting on its own (the sync worker, the refresh schedule).
+    pub system: Option<&'static str>,
 }
 
 impl Actor {
     pub fn user(principal: Principal, address: Option<String>) -> Self {
-        Self { principal: Some(principal), address }
+        Self { principal: Some(principal), address, system: None }
     }
 
     /// A local command with database access but no named user.
     pub fn cli() -> Self {
-        Self { principal: None, address: None }
+        Self { principal: None, address: None, system: None }
+    }
+
+    /// A background process of this server, recorded under its own name.
+    pub fn system(name: &'static str) -> Self {
+        Self { principal: None, address: None, system: Some(name) }
     }
 
     /// The name written in the audit log.
     pub fn name(&self) -> String {
-        self.principal.as_ref().map_or_else(|| "cli".to_string(), |p| p.email.clone())
+        self.principal.as_ref().map_or_else(|| self.system.unwrap_or("cli").to_string(), |p| p.email.clone())
     }
 
     pub fn user_id(&self) -> Option<&str> {

@@ -161,7 +161,7 @@ impl App {
         // Verify against a dummy hash for unknown users too, so timing does not reveal accounts.
         let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = verify_password(password.to_string(), stored).await;
-        let who = Actor { principal: None, address: address.map(String::from) };
+        let who = Actor { principal: None, address: address.map(String::from), system: None };
         let user = match (ok, user) {
             (true, Some(u)) => u,
             _ => {

@@ -1,40 +1,38 @@
-//! Delivering the active version to its approved destinations: select the members each
-//! destination may receive (consent, suppression), split them into batches within the
-//! platform's limits, send each with retries, and report per destination. A dry run selects and
-//! counts without sending, so a reviewer can see it before activating. Audited.
-//!
-//! Not yet durable: a run is not stored as a job, and with no record of the previous upload
-//! every member counts as an addition (no removals are computed).
+//! Planning a delivery of the active version to its approved destinations: select the members
+//! each destination may receive (consent, suppression), compare them with what it last received
+//! (`domain::sync::plan`: additions, removals, renewals), and either report the counts (a dry
+//! run, which a reviewer sees before activating) or store the whole plan as a durable sync run
+//! in the outbox, batch by batch, for the worker in [`super::sync`] to send. Audited.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Actor, App, AppError, Change};
-use crate::destinations::{self, Batch, DestinationConfig};
 use crate::domain::access::Permission;
 use crate::domain::approval::Status;
 use crate::domain::compile::{self, Consent};
 use crate::domain::definition::Definition;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
+use crate::domain::sync::{Delivered, SyncPlan, batch_count, batch_limit, plan};
+use crate::store::{SegmentRecord, SyncBatchRecord, SyncRunRecord};
 
-/// What happened (or would happen) at one destination.
+/// What a sync would send to one destination.
 #[derive(Debug, Clone, Serialize)]
 pub struct DestinationReport {
     pub destination: Destination,
-    /// Members this destination may receive.
+    /// Members this destination may receive now.
     pub members: usize,
-    /// With no record of an earlier upload every member is an addition.
+    /// Members to add: new ones and renewals.
     pub adds: usize,
+    /// Of `adds`, memberships renewed before the platform lets them lapse.
+    pub resends: usize,
+    /// Members delivered before and no longer in the audience.
     pub removes: usize,
     pub batches: usize,
-    pub batches_sent: usize,
-    pub attempts: usize,
-    /// `dry_run`, `delivered`, `failed` or `unsupported`.
     pub status: String,
-    pub errors: Vec<String>,
 }
 
-/// A delivery run.
+/// A dry run: what a sync would send, per destination.
 #[derive(Debug, Clone, Serialize)]
 pub struct DeliveryReport {
     pub segment_id: String,
@@ -46,12 +44,105 @@ pub struct DeliveryReport {
     pub destinations: Vec<DestinationReport>,
 }
 
+/// Why a sync run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    /// A campaign manager sent the active version.
+    Deliver,
+    /// A campaign manager asked for a refresh.
+    Refresh,
+    /// The daily refresh schedule.
+    Scheduled,
+}
+
+impl SyncKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SyncKind::Deliver => "deliver",
+            SyncKind::Refresh => "refresh",
+            SyncKind::Scheduled => "scheduled",
+        }
+    }
+}
+
 fn consent_for(d: Destination) -> Consent {
     match d {
         _ if d.is_ad_platform() => Consent::Ads,
         Destination::Email => Consent::Email,
         _ => Consent::None,
     }
+}
+
+/// A version cleared for delivery: its segment, approval hash, destinations and definition.
+struct Target {
+    seg: SegmentRecord,
+    version: i64,
+    approval_hash: String,
+    destinations: Vec<Destination>,
+    definition: Definition,
+}
+
+/// One destination's plan and request size.
+struct Planned {
+    destination: Destination,
+    members: usize,
+    plan: SyncPlan,
+    limit: usize,
+}
+
+impl Planned {
+    fn batches(&self) -> usize {
+        batch_count(self.plan.adds.len(), self.limit) + batch_count(self.plan.removes.len(), self.limit)
+    }
+
+    fn report(&self, status: &str) -> DestinationReport {
+        DestinationReport {
+            destination: self.destination,
+            members: self.members,
+            adds: self.plan.adds.len(),
+            resends: self.plan.resends,
+            removes: self.plan.removes.len(),
+            batches: self.batches(),
+            status: status.into(),
+        }
+    }
+}
+
+/// `[[external_id, email, phone], …]`: the snapshot a batch row keeps.
+fn members_json(members: &[Contact]) -> String {
+    let rows: Vec<(&str, Option<&str>, Option<&str>)> = members.iter().map(|c| (c.external_id.as_str(), c.email.as_deref(), c.phone.as_deref())).collect();
+    serde_json::to_string(&rows).expect("serializable")
+}
+
+/// The outbox rows of one destination: additions first, then removals, numbered 1.. across
+/// both so that every batch of the run has its own idempotency key.
+fn batch_rows(run: &SyncRunRecord, p: &Planned) -> Vec<SyncBatchRecord> {
+    let total = (p.plan.adds.len() + p.plan.removes.len()) as i64;
+    let batches = p.batches() as i64;
+    let ops = [("add", &p.plan.adds), ("remove", &p.plan.removes)];
+    let chunks = ops.into_iter().flat_map(|(op, members)| members.chunks(p.limit).map(move |c| (op, c)));
+    chunks
+        .enumerate()
+        .map(|(i, (op, members))| SyncBatchRecord {
+            run_id: run.id,
+            destination: p.destination.as_str().into(),
+            seq: i as i64 + 1,
+            batches,
+            total,
+            op: op.into(),
+            members: members_json(members),
+            member_count: members.len() as i64,
+            // The same key `destinations::Batch::idempotency_key` sends, kept for the report.
+            idempotency_key: format!("{}-{}-{}", run.id, run.segment_id, i + 1),
+            state: "pending".into(),
+            attempts: 0,
+            last_error: None,
+            lease_until: None,
+            created_at: run.created_at,
+            sent_at: None,
+        })
+        .collect()
 }
 
 impl App {
@@ -62,89 +153,97 @@ impl App {
         Ok(rows.into_iter().map(|r| Contact { external_id: r[0].clone().unwrap_or_default(), email: r[1].clone(), phone: r[2].clone() }).collect())
     }
 
-    /// Deliver the active version (or, for a dry run, the newest approved or active one).
-    pub async fn deliver_segment(&self, key: &str, dry_run: bool, actor: &Actor) -> Result<DeliveryReport, AppError> {
-        actor.require(Permission::Review)?;
-        let want: &[Status] = if dry_run { &[Status::Approved, Status::Active, Status::Paused] } else { &[Status::Active] };
+    /// The newest version of `key` in one of the `want` states, if its approval still holds.
+    async fn delivery_target(&self, key: &str, want: &[Status]) -> Result<Target, AppError> {
         let (seg, v, _) = self.lifecycle_target(key, want).await?;
-        let (sub, dests) = self.submission_of(&seg, &v).await?;
-        if self.hash_now(&v, &dests).await? != sub.approval_hash {
+        let (sub, destinations) = self.submission_of(&seg, &v).await?;
+        if self.hash_now(&v, &destinations).await? != sub.approval_hash {
             return Err(AppError::Conflict("the approval no longer matches the catalog or glossary; submit and approve again".into()));
         }
-        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
-        let cfg = &self.settings.governance.destinations;
-        let client = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30)).build().map_err(|e| AppError::Io(e.to_string()))?;
-        let run_id = rand::random::<u32>() as u64;
-        let mut reports = Vec::new();
-        for d in dests {
-            let members = self.contacts(&def, consent_for(d)).await?;
-            let size = if d == Destination::Meta { cfg.batch_size.min(destinations::meta::MAX_BATCH) } else { cfg.batch_size }.max(1);
-            let chunks: Vec<&[Contact]> = members.chunks(size).collect();
-            let mut r = DestinationReport {
-                destination: d,
-                members: members.len(),
-                adds: members.len(),
-                removes: 0,
-                batches: chunks.len(),
-                batches_sent: 0,
-                attempts: 0,
-                status: "dry_run".into(),
-                errors: vec![],
-            };
-            if !dry_run {
-                self.send_all(&client, cfg, d, &seg.id, v.version, &sub.approval_hash, run_id, &chunks, &mut r).await;
-            }
-            reports.push(r);
+        let definition: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
+        Ok(Target { seg, version: v.version, approval_hash: sub.approval_hash, destinations, definition })
+    }
+
+    /// Each destination's additions and removals against what it last received.
+    async fn plan_destinations(&self, t: &Target, now: i64) -> Result<Vec<Planned>, AppError> {
+        let mut out = Vec::new();
+        for &d in &t.destinations {
+            let current = self.contacts(&t.definition, consent_for(d)).await?;
+            let previous: Vec<Delivered> = self
+                .store
+                .delivered_members(&t.seg.id, d.as_str())
+                .await?
+                .into_iter()
+                .map(|(external_id, email, phone, last_sent_at)| Delivered { contact: Contact { external_id, email, phone }, last_sent_at })
+                .collect();
+            let members = current.len();
+            let limit = batch_limit(d, self.settings.governance.destinations.batch_size);
+            out.push(Planned { destination: d, members, plan: plan(d, current, &previous, now), limit });
         }
+        Ok(out)
+    }
+
+    /// What a sync of the newest approved or active version would send, without sending.
+    pub async fn dry_run(&self, key: &str, actor: &Actor) -> Result<DeliveryReport, AppError> {
+        actor.require(Permission::Review)?;
+        let t = self.delivery_target(key, &[Status::Approved, Status::Active, Status::Paused]).await?;
+        let planned = self.plan_destinations(&t, chrono::Utc::now().timestamp()).await?;
         let report = DeliveryReport {
-            segment_id: seg.id.clone(),
-            version: v.version,
-            approval_hash: sub.approval_hash.clone(),
-            dry_run,
+            segment_id: t.seg.id.clone(),
+            version: t.version,
+            approval_hash: t.approval_hash.clone(),
+            dry_run: true,
             data_as_of: serde_json::to_value(self.store.freshness().await?).unwrap_or_default(),
-            destinations: reports,
+            destinations: planned.iter().map(|p| p.report("dry_run")).collect(),
         };
         let summary: Vec<_> =
-            report.destinations.iter().map(|r| serde_json::json!({"destination": r.destination, "members": r.members, "status": r.status})).collect();
-        let change = Change {
-            segment_id: Some(seg.id),
-            version_hash: Some(sub.approval_hash),
-            before: None,
-            after: Some(serde_json::json!({"version": v.version, "results": summary})),
-        };
-        self.audit(actor, if dry_run { "segment.dry_run" } else { "segment.deliver" }, change).await?;
+            report.destinations.iter().map(|r| serde_json::json!({"destination": r.destination, "adds": r.adds, "removes": r.removes})).collect();
+        let after = serde_json::json!({"version": t.version, "results": summary});
+        let change = Change { segment_id: Some(t.seg.id), version_hash: Some(t.approval_hash), before: None, after: Some(after) };
+        self.audit(actor, "segment.dry_run", change).await?;
         Ok(report)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn send_all(
-        &self,
-        client: &reqwest::Client,
-        cfg: &DestinationConfig,
-        d: Destination,
-        segment_id: &str,
-        version: i64,
-        approval_hash: &str,
-        run_id: u64,
-        chunks: &[&[Contact]],
-        r: &mut DestinationReport,
-    ) {
-        let total = chunks.iter().map(|c| c.len()).sum();
-        for (i, members) in chunks.iter().enumerate() {
-            let b = Batch { op: destinations::Op::Add, segment_id, version, approval_hash, run_id, seq: i + 1, batches: chunks.len(), total, members };
-            let sent = destinations::with_retries(cfg, || destinations::send(d, client, cfg, &b)).await;
-            match sent {
-                Ok(attempts) => {
-                    r.batches_sent += 1;
-                    r.attempts += attempts;
-                }
-                Err(e) => {
-                    r.status = "failed".into();
-                    r.errors.push(format!("batch {}: {e}", i + 1));
-                    return;
-                }
-            }
+    /// Send the active version's changes to its destinations (a campaign manager's action):
+    /// stores the run and returns at once; the worker sends it.
+    pub async fn start_sync(&self, key: &str, kind: SyncKind, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+        actor.require(Permission::Review)?;
+        self.enqueue_sync(key, kind, actor).await
+    }
+
+    /// Snapshot the plan of every destination into a new run (refused while an earlier run of
+    /// the segment is unfinished: its batches are not yet in the delivered set, so a second
+    /// plan would send them again).
+    pub(super) async fn enqueue_sync(&self, key: &str, kind: SyncKind, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+        let t = self.delivery_target(key, &[Status::Active]).await?;
+        if let Some(open) = self.store.open_sync_run(&t.seg.id).await? {
+            return Err(AppError::Conflict(format!("sync run {open} of this segment is still running; wait for it to finish")));
         }
-        r.status = "delivered".into();
+        let now = chrono::Utc::now().timestamp();
+        let planned = self.plan_destinations(&t, now).await?;
+        let empty = planned.iter().all(|p| p.batches() == 0);
+        let run = SyncRunRecord {
+            // Below 2^52, so JSON clients read it exactly.
+            id: (rand::random::<u64>() >> 12) as i64,
+            segment_id: t.seg.id.clone(),
+            version: t.version,
+            approval_hash: t.approval_hash.clone(),
+            kind: kind.as_str().into(),
+            status: if empty { "delivered" } else { "running" }.into(),
+            created_by: actor.name(),
+            created_at: now,
+            finished_at: empty.then_some(now),
+        };
+        let rows: Vec<SyncBatchRecord> = planned.iter().flat_map(|p| batch_rows(&run, p)).collect();
+        self.store.create_sync_run(&run, &rows).await?;
+        let plans: Vec<_> = planned.iter().map(|p| p.report("pending")).collect();
+        let after = serde_json::json!({"run": run.id, "kind": run.kind, "version": run.version, "destinations": plans});
+        let change = Change { segment_id: Some(run.segment_id.clone()), version_hash: Some(run.approval_hash.clone()), before: None, after: Some(after) };
+        self.audit(actor, "sync.start", change).await?;
+        if empty {
+            self.audit_sync_finish(&run, "delivered").await?;
+        }
+        self.sync_wake.notify_one();
+        Ok(run)
     }
 }

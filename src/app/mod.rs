@@ -20,6 +20,7 @@ mod performance;
 mod preview;
 mod scoring;
 mod segments;
+mod sync;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -27,7 +28,7 @@ use std::sync::{Arc, RwLock};
 use chrono_tz::Tz;
 
 pub use audit::{Actor, Change};
-pub use delivery::{DeliveryReport, DestinationReport};
+pub use delivery::{DeliveryReport, DestinationReport, SyncKind};
 pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
@@ -37,6 +38,7 @@ pub use lifecycle::Review;
 pub use preview::Prepared;
 pub use scoring::{CustomerScore, TrainRequest, TrainedModel};
 pub use segments::{SaveSegment, SegmentView};
+pub use sync::{SyncDestination, SyncReport, SyncSettings};
 
 /// Write one member as a CSV line or a JSON line.
 pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, csv: bool, with_email: bool) -> std::io::Result<()> {
@@ -95,11 +97,13 @@ pub struct Governance {
     pub policy: crate::domain::policy::PolicyConfig,
     /// Destination endpoints and credentials.
     pub destinations: crate::destinations::DestinationConfig,
+    /// The sync worker's lease and the refresh schedule.
+    pub sync: SyncSettings,
 }
 
 impl Default for Governance {
     fn default() -> Self {
-        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default(), destinations: Default::default() }
+        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default(), destinations: Default::default(), sync: Default::default() }
     }
 }
 
@@ -149,6 +153,8 @@ pub struct App {
     audit_lock: tokio::sync::Mutex<()>,
     /// Background training jobs started over HTTP, by id.
     jobs: std::sync::Mutex<std::collections::HashMap<String, TrainJob>>,
+    /// Wakes the sync worker when a run is stored.
+    sync_wake: tokio::sync::Notify,
 }
 
 impl App {
@@ -176,6 +182,7 @@ impl App {
             login_limiter: Default::default(),
             audit_lock: Default::default(),
             jobs: Default::default(),
+            sync_wake: Default::default(),
         })
     }
 

@@ -4,7 +4,7 @@
 use clap::{Subcommand, ValueEnum};
 
 use crate::app::audit::{AuditFilter, audit_csv};
-use crate::app::{Actor, App, AppError, Governance};
+use crate::app::{Actor, App, AppError, Governance, SyncKind};
 use crate::domain::access::Role;
 use crate::domain::policy::Destination;
 
@@ -122,11 +122,19 @@ pub enum LifecycleCommand {
     },
     /// The version under review: definition, destinations, approvals, preview then and now.
     Review { key: String },
-    /// Deliver the active version to its destinations; `--dry-run` only counts per destination.
+    /// Send the active version's changes to its destinations (a stored sync run, sent from
+    /// this process); `--dry-run` only counts additions, removals and batches per destination.
     Deliver {
         key: String,
         #[arg(long)]
         dry_run: bool,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
+    /// Recompute the active version and send only the additions and removals since the last
+    /// successful sync.
+    Refresh {
+        key: String,
         #[arg(long = "as", value_name = "EMAIL")]
         user: String,
     },
@@ -190,7 +198,9 @@ pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError>
             println!("archived {key} ({n} versions)");
         }
         LifecycleCommand::Review { key } => print_json(&app.review(&key).await?),
-        LifecycleCommand::Deliver { key, dry_run, user } => print_json(&app.deliver_segment(&key, dry_run, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Deliver { key, dry_run: true, user } => print_json(&app.dry_run(&key, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Deliver { key, dry_run: false, user } => super::sync::run_inline(app, &key, SyncKind::Deliver, &as_user(app, &user).await?).await?,
+        LifecycleCommand::Refresh { key, user } => super::sync::run_inline(app, &key, SyncKind::Refresh, &as_user(app, &user).await?).await?,
     }
     Ok(())
 }
@@ -218,7 +228,9 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
 
 /// Governance settings from the environment: `SEGWRIGHT_SECOND_APPROVER_ABOVE`,
 /// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_WEBHOOK_URL`, `SEGWRIGHT_WEBHOOK_SECRET`,
-/// `SEGWRIGHT_META_BASE_URL`, `SEGWRIGHT_META_AUDIENCE_ID`, `SEGWRIGHT_META_ACCESS_TOKEN`.
+/// `SEGWRIGHT_META_BASE_URL`, `SEGWRIGHT_META_AUDIENCE_ID`, `SEGWRIGHT_META_ACCESS_TOKEN`,
+/// `SEGWRIGHT_REFRESH_HOURS` (0 turns the schedule off), `SEGWRIGHT_SYNC_LEASE_SECS`,
+/// `SEGWRIGHT_BATCH_SIZE` (members per request, within each platform's limit).
 pub fn governance_from_env() -> Result<Governance, AppError> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut g = Governance::default();
@@ -234,5 +246,16 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
     }
     d.meta_audience_id = var("SEGWRIGHT_META_AUDIENCE_ID");
     d.meta_access_token = var("SEGWRIGHT_META_ACCESS_TOKEN");
+    let number = |k: &str, v: String| v.parse::<u64>().map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")));
+    if let Some(v) = var("SEGWRIGHT_REFRESH_HOURS") {
+        let h = number("SEGWRIGHT_REFRESH_HOURS", v)?;
+        g.sync.refresh_every = (h > 0).then(|| std::time::Duration::from_secs(h * 3600));
+    }
+    if let Some(v) = var("SEGWRIGHT_BATCH_SIZE") {
+        g.destinations.batch_size = number("SEGWRIGHT_BATCH_SIZE", v)?.max(1) as usize;
+    }
+    if let Some(v) = var("SEGWRIGHT_SYNC_LEASE_SECS") {
+        g.sync.lease = std::time::Duration::from_secs(number("SEGWRIGHT_SYNC_LEASE_SECS", v)?);
+    }
     Ok(g)
 }

@@ -1,6 +1,7 @@
 //! The webhook destination: each batch is POSTed as JSON with the members' external ids and
-//! SHA-256 of their normalised email and phone, signed with HMAC-SHA256 over the exact body in
-//! `X-Segwright-Signature: sha256=<hex>`, with an `Idempotency-Key` per batch.
+//! SHA-256 of their normalised email and phone, and whether they are added or removed (`op`),
+//! signed with HMAC-SHA256 over the exact body in `X-Segwright-Signature: sha256=<hex>`, with
+//! an `Idempotency-Key` per batch.
 
 use hmac::{KeyInit, Mac};
 use serde_json::json;
@@ -31,7 +32,7 @@ pub fn body(b: &Batch<'_>) -> Vec<u8> {
         })
         .collect();
     let v = json!({
-        "segment_id": b.segment_id, "version": b.version, "approval_hash": b.approval_hash,
+        "op": b.op, "segment_id": b.segment_id, "version": b.version, "approval_hash": b.approval_hash,
         "run_id": b.run_id, "batch": b.seq, "batches": b.batches, "total": b.total, "members": members,
     });
     serde_json::to_vec(&v).expect("serializable")

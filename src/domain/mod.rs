@@ -24,5 +24,6 @@ pub mod policy;
 pub mod pred;
 pub mod preview;
 pub mod scoring;
+pub mod sync;
 pub mod time;
 pub mod validate;

@@ -1,10 +1,11 @@
 //! The review workflow and the audit log over HTTP: `POST /api/segments/{id}/submit|approve|
-//! reject|activate|pause|archive|deliver`, `GET /api/segments/{id}/review`, `GET /api/audit` (JSON or
+//! reject|activate|pause|archive|deliver|refresh`, `GET /api/segments/{id}/review`,
+//! `GET /api/segments/{id}/syncs`, `GET /api/syncs/{run}`, `GET /api/audit` (JSON or
 //! `format=csv`) and `GET /api/audit/verify`.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -14,8 +15,8 @@ use super::api::actor;
 use super::auth::{Auditor, Author, Reader, Reviewer};
 use super::error::ApiError;
 use super::extract::AppJson;
-use crate::app::AppError;
 use crate::app::audit::{AuditFilter, audit_csv};
+use crate::app::{AppError, SyncKind};
 use crate::domain::policy::Destination;
 
 type ApiResult = Result<Json<Value>, ApiError>;
@@ -72,9 +73,35 @@ pub struct DeliverBody {
     dry_run: bool,
 }
 
-/// Deliver the active version to its destinations (or a dry run of it).
-pub async fn deliver(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DeliverBody>) -> ApiResult {
-    ok(app.deliver_segment(&id, body.dry_run, &actor(c)).await?)
+/// Start a sync run of the active version (202 with the run; poll `GET /api/syncs/{run}`), or
+/// answer a dry run of it (200).
+pub async fn deliver(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<DeliverBody>,
+) -> Result<Response, ApiError> {
+    if body.dry_run {
+        return Ok(Json(app.dry_run(&id, &actor(c)).await?).into_response());
+    }
+    let run = app.start_sync(&id, SyncKind::Deliver, &actor(c)).await?;
+    Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
+}
+
+/// Recompute the active version and send only its additions and removals (202 with the run).
+pub async fn refresh(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let run = app.refresh_segment(&id, &actor(c)).await?;
+    Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
+}
+
+/// A segment's newest sync runs with their delivery reports.
+pub async fn segment_syncs(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(json!({ "runs": app.sync_reports(Some(&id), 20).await? }))
+}
+
+/// One run's progress and delivery report.
+pub async fn sync_run(_: Reader, State(app): State<AppState>, Path(run): Path<i64>) -> ApiResult {
+    ok(app.sync_report(run).await?)
 }
 
 pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {

@@ -81,15 +81,26 @@ fn api_routes(state: AppState) -> Router<AppState> {
         .route("/api/segments/{id}/archive", post(lifecycle::archive))
         .route("/api/segments/{id}/review", get(lifecycle::review))
         .route("/api/segments/{id}/deliver", post(lifecycle::deliver))
+        .route("/api/segments/{id}/refresh", post(lifecycle::refresh))
+        .route("/api/segments/{id}/syncs", get(lifecycle::segment_syncs))
+        .route("/api/syncs/{run}", get(lifecycle::sync_run))
         .route("/api/audit", get(lifecycle::audit))
         .route("/api/audit/verify", get(lifecycle::verify_audit))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::authenticate))
 }
 
-/// Serve until `shutdown` completes, then finish in-flight requests.
+/// Serve until `shutdown` completes, then finish in-flight requests. The sync worker and the
+/// refresh schedule run alongside and stop with the server (a batch cut off mid-send is taken
+/// over, under the same idempotency key, once its lease runs out).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let mut background = vec![state.spawn_sync_worker()];
+    if let Some(every) = state.settings.governance.sync.refresh_every {
+        background.push(state.spawn_refresh_schedule(every));
+    }
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    background.iter().for_each(|t| t.abort());
+    served
 }
 
 /// Completes on Ctrl-C or SIGTERM.

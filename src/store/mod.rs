@@ -13,6 +13,7 @@ mod import;
 mod lifecycle;
 mod models;
 mod segments;
+mod sync;
 mod table;
 mod users;
 
@@ -30,6 +31,7 @@ pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
 pub use lifecycle::{DecisionRecord, SubmissionRecord};
 pub use models::{ModelRecord, ScoreRow};
 pub use segments::{SegmentRecord, VersionRecord};
+pub use sync::{BatchProgress, DeliveredRow, SyncBatchRecord, SyncRunRecord};
 pub use users::{SessionRecord, UserRecord};
 
 use crate::domain::compile::{Dialect, Param};

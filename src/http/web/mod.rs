@@ -30,6 +30,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("segments.html", include_str!("../../../templates/segments.html")),
     ("segment.html", include_str!("../../../templates/segment.html")),
     ("delivery.html", include_str!("../../../templates/delivery.html")),
+    ("sync.html", include_str!("../../../templates/sync.html")),
+    ("sync_progress.html", include_str!("../../../templates/sync_progress.html")),
     ("message.html", include_str!("../../../templates/message.html")),
     ("models.html", include_str!("../../../templates/models.html")),
     ("glossary.html", include_str!("../../../templates/glossary.html")),
@@ -90,6 +92,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/glossary", get(models::glossary))
         .route("/segments/{id}", get(segments::show))
         .route("/segments/{id}/{action}", axum::routing::post(segments::act))
+        .route("/syncs/{run}", get(segments::sync_page))
+        .route("/syncs/{run}/progress", get(segments::sync_progress))
         .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));
     Router::new().route("/static/htmx.min.js", get(htmx_js)).route("/static/app.css", get(app_css)).merge(pages)
 }

@@ -1,6 +1,7 @@
 //! Segments in the web app: the list with status badges, one segment's page (versions, the
 //! review a campaign manager sees — preview at submission and now, policy checks, decisions —,
-//! the audit trail) and the lifecycle buttons. Roles and four eyes are enforced by `app`, not by
+//! the audit trail, the latest sync runs), the lifecycle buttons and a sync run's page, which
+//! polls its progress while it runs. Roles and four eyes are enforced by `app`, not by
 //! which buttons a page shows.
 
 use axum::Extension;
@@ -14,9 +15,9 @@ use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
 use super::render;
 use super::session::user_context;
-use crate::app::AppError;
 use crate::app::audit::Actor;
 use crate::app::audit::AuditFilter;
+use crate::app::{AppError, SyncKind};
 use crate::domain::policy::Destination;
 
 pub(super) fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
@@ -56,6 +57,13 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
     let versions = app.segment_versions(&id).await.unwrap_or_default();
     let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
     let review = app.review(&id).await.ok();
+    let syncs: Vec<_> = app
+        .sync_reports(Some(&id), 5)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| context! { id => r.run.id, kind => r.run.kind, status => r.run.status, version => r.run.version, at => fmt_time(r.run.created_at) })
+        .collect();
     let filter = AuditFilter { segment_id: Some(seg.segment.id.clone()), limit: Some(50), ..Default::default() };
     let audit: Vec<_> = app
         .audit_entries(&filter)
@@ -72,7 +80,7 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
     render(
         "segment.html",
         context! {
-            segment => Serde(&seg), status, versions, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations,
+            segment => Serde(&seg), status, versions, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations, syncs,
             role => caller.principal.role.as_str(), ..user_context(&caller)
         },
     )
@@ -115,20 +123,44 @@ pub async fn act(
         "reject" => app.reject_segment(&id, form.comment.as_deref(), &who).await.map(|_| None),
         "activate" => app.activate_segment(&id, &who).await.map(|_| None),
         "pause" => app.pause_segment(&id, &who).await.map(|_| None),
-        "dry-run" => app.deliver_segment(&id, true, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
-        "deliver" => app.deliver_segment(&id, false, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
+        "dry-run" => app.dry_run(&id, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
+        "deliver" | "refresh" => {
+            let kind = if action == "deliver" { SyncKind::Deliver } else { SyncKind::Refresh };
+            match app.start_sync(&id, kind, &who).await {
+                Ok(run) => return redirect(&format!("/syncs/{}", run.id)),
+                Err(e) => Err(e),
+            }
+        }
         _ => return page_error(&caller, ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no action `{action}`"))),
     };
     match result {
         Ok(Some(report)) => render("delivery.html", context! { report, segment_id => id, ..user_context(&caller) }),
-        Ok(None) => {
-            let to = format!("/segments/{id}");
-            let mut r = axum::response::Redirect::to(&to).into_response();
-            if let Ok(v) = HeaderValue::from_str(&to) {
-                r.headers_mut().insert("hx-redirect", v);
-            }
-            r
-        }
+        Ok(None) => redirect(&format!("/segments/{id}")),
+        Err(e) => page_error(&caller, e),
+    }
+}
+
+/// See-other to `to`, for plain forms and htmx alike.
+fn redirect(to: &str) -> Response {
+    let mut r = axum::response::Redirect::to(to).into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert("hx-redirect", v);
+    }
+    r
+}
+
+/// A sync run's page: its delivery report, refreshed every second while it runs.
+pub async fn sync_page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(run): Path<i64>) -> Response {
+    match app.sync_report(run).await {
+        Ok(r) => render("sync.html", context! { finished => r.finished(), report => Serde(r), ..user_context(&caller) }),
+        Err(e) => page_error(&caller, e),
+    }
+}
+
+/// The progress fragment the run's page polls (htmx); it stops polling once the run finished.
+pub async fn sync_progress(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(run): Path<i64>) -> Response {
+    match app.sync_report(run).await {
+        Ok(r) => render("sync_progress.html", context! { finished => r.finished(), report => Serde(r) }),
         Err(e) => page_error(&caller, e),
     }
 }

@@ -1,0 +1,260 @@
+//! The sync worker and what it reports. The worker claims one outbox batch at a time (by
+//! lease), sends it through `destinations::send` with retries and its idempotency key, then
+//! records the outcome; when a run's last batch settles the run is closed and audited. A
+//! process that dies after a platform accepted a batch but before the outbox recorded it
+//! leaves the batch leased: once the lease runs out it is sent again with the same key, which
+//! the platform (or webhook receiver) deduplicates, so no member is lost or counted twice.
+//!
+//! `serve` runs the worker and the refresh schedule as tokio tasks; the CLI drains the outbox
+//! inline.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::delivery::SyncKind;
+use super::{Actor, App, AppError, Change};
+use crate::destinations::{self, Batch, Op};
+use crate::domain::approval::Status;
+use crate::domain::normalize::Contact;
+use crate::domain::policy::Destination;
+use crate::domain::sync::{BatchState, run_status};
+use crate::store::{SyncBatchRecord, SyncRunRecord};
+
+/// How the sync worker and the refresh schedule behave.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// How long a claimed batch stays with its worker before another may take it over (longer
+    /// than a batch's sends with all their retries).
+    pub lease: Duration,
+    /// How often an idle worker looks for work it was not woken for (another process's runs).
+    pub poll: Duration,
+    /// Refresh every active segment this often (`serve` only); never when `None`.
+    pub refresh_every: Option<Duration>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self { lease: Duration::from_secs(300), poll: Duration::from_secs(5), refresh_every: Some(Duration::from_secs(24 * 3600)) }
+    }
+}
+
+/// One destination of a run: its batches' progress and the reasons of failures.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncDestination {
+    pub destination: String,
+    /// `running`, `delivered` or `failed`.
+    pub status: String,
+    /// Members in addition and in removal batches.
+    pub adds: i64,
+    pub removes: i64,
+    pub batches: usize,
+    pub batches_sent: usize,
+    pub batches_failed: usize,
+    /// Members in batches the destination accepted.
+    pub members_accepted: i64,
+    pub attempts: i64,
+    pub errors: Vec<String>,
+}
+
+/// A sync run and its delivery report.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    #[serde(flatten)]
+    pub run: SyncRunRecord,
+    pub destinations: Vec<SyncDestination>,
+}
+
+impl SyncReport {
+    pub fn finished(&self) -> bool {
+        self.run.status != "running"
+    }
+}
+
+fn op_of(b: &SyncBatchRecord) -> Op {
+    if b.op == "remove" { Op::Remove } else { Op::Add }
+}
+
+fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = serde_json::from_str(&b.members).map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
+    Ok(rows.into_iter().map(|(external_id, email, phone)| Contact { external_id, email, phone }).collect())
+}
+
+impl App {
+    /// A run with its per-destination report.
+    pub async fn sync_report(&self, run_id: i64) -> Result<SyncReport, AppError> {
+        let run = self.store.sync_run(run_id).await.map_err(|_| AppError::NotFound(format!("sync run {run_id}")))?;
+        let mut by_dest: BTreeMap<String, SyncDestination> = BTreeMap::new();
+        let mut states: BTreeMap<String, Vec<BatchState>> = BTreeMap::new();
+        for b in self.store.sync_progress(run_id).await? {
+            let state = BatchState::parse(&b.state).unwrap_or(BatchState::Failed);
+            states.entry(b.destination.clone()).or_default().push(state);
+            let d = by_dest.entry(b.destination.clone()).or_insert_with(|| SyncDestination {
+                destination: b.destination.clone(),
+                status: String::new(),
+                adds: 0,
+                removes: 0,
+                batches: 0,
+                batches_sent: 0,
+                batches_failed: 0,
+                members_accepted: 0,
+                attempts: 0,
+                errors: vec![],
+            });
+            *(if b.op == "remove" { &mut d.removes } else { &mut d.adds }) += b.member_count;
+            d.batches += 1;
+            d.attempts += b.attempts;
+            match state {
+                BatchState::Sent => (d.batches_sent, d.members_accepted) = (d.batches_sent + 1, d.members_accepted + b.member_count),
+                BatchState::Failed => {
+                    d.batches_failed += 1;
+                    d.errors.push(format!("batch {} ({}): {}", b.seq, b.op, b.last_error.unwrap_or_default()));
+                }
+                BatchState::Pending | BatchState::Sending => {}
+            }
+        }
+        for (name, d) in by_dest.iter_mut() {
+            d.status = run_status(states.remove(name).unwrap_or_default()).into();
+        }
+        Ok(SyncReport { run, destinations: by_dest.into_values().collect() })
+    }
+
+    /// The newest runs of a segment (or of every segment), with their reports.
+    pub async fn sync_reports(&self, key: Option<&str>, limit: i64) -> Result<Vec<SyncReport>, AppError> {
+        let segment_id = match key {
+            Some(k) => Some(self.store.get_segment(k).await.map_err(|_| AppError::NotFound(format!("segment `{k}`")))?.id),
+            None => None,
+        };
+        let mut out = Vec::new();
+        for run in self.store.sync_runs(segment_id.as_deref(), limit).await? {
+            out.push(self.sync_report(run.id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Claim, send and record one batch; false when nothing is waiting.
+    pub async fn sync_once(&self, client: &reqwest::Client) -> Result<bool, AppError> {
+        let lease = self.settings.governance.sync.lease.as_secs() as i64;
+        let Some(b) = self.store.claim_sync_batch(chrono::Utc::now().timestamp(), lease).await? else { return Ok(false) };
+        let run = self.store.sync_run(b.run_id).await?;
+        let d = Destination::parse(&b.destination).map_err(AppError::Io)?;
+        let members = contacts_of(&b)?;
+        let batch = Batch {
+            op: op_of(&b),
+            segment_id: &run.segment_id,
+            version: run.version,
+            approval_hash: &run.approval_hash,
+            run_id: run.id as u64,
+            seq: b.seq as usize,
+            batches: b.batches as usize,
+            total: b.total as usize,
+            members: &members,
+        };
+        let cfg = &self.settings.governance.destinations;
+        let attempts = AtomicUsize::new(0);
+        let sent = destinations::with_retries(cfg, || {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            destinations::send(d, client, cfg, &batch)
+        })
+        .await;
+        let attempts = attempts.load(Ordering::SeqCst) as i64;
+        match sent {
+            Ok(_) => {
+                self.store.complete_sync_batch(&b, &run.segment_id, attempts, chrono::Utc::now().timestamp()).await?;
+            }
+            Err(e) => self.store.fail_sync_batch(&b, attempts, &e.to_string()).await?,
+        }
+        self.close_run_if_settled(&run).await?;
+        Ok(true)
+    }
+
+    /// Close a run whose every batch settled, once, and audit it.
+    async fn close_run_if_settled(&self, run: &SyncRunRecord) -> Result<(), AppError> {
+        let states = self.store.sync_progress(run.id).await?.iter().map(|b| BatchState::parse(&b.state).unwrap_or(BatchState::Failed)).collect::<Vec<_>>();
+        let status = run_status(states);
+        if status != "running" && self.store.finish_sync_run(run.id, status, chrono::Utc::now().timestamp()).await? {
+            self.audit_sync_finish(run, status).await?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn audit_sync_finish(&self, run: &SyncRunRecord, status: &str) -> Result<(), AppError> {
+        let report = self.sync_report(run.id).await?;
+        let dests: Vec<_> = report
+            .destinations
+            .iter()
+            .map(|d| serde_json::json!({"destination": d.destination, "status": d.status, "accepted": d.members_accepted, "failed_batches": d.batches_failed}))
+            .collect();
+        let after = serde_json::json!({"run": run.id, "status": status, "destinations": dests});
+        let change = Change { segment_id: Some(run.segment_id.clone()), version_hash: Some(run.approval_hash.clone()), before: None, after: Some(after) };
+        self.audit(&Actor::system("sync-worker"), "sync.finish", change).await?;
+        Ok(())
+    }
+
+    /// Send every claimable batch, then return how many were handled (the CLI's worker).
+    pub async fn drain_syncs(&self) -> Result<usize, AppError> {
+        let client = http_client()?;
+        let mut n = 0;
+        while self.sync_once(&client).await? {
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// The worker of a long-running server: drain, then sleep until woken by a new run or the
+    /// poll interval (which also picks up batches whose lease ran out).
+    pub fn spawn_sync_worker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = app.drain_syncs().await {
+                    tracing::warn!(error = %e, "sync worker step failed");
+                }
+                let _ = tokio::time::timeout(app.settings.governance.sync.poll, app.sync_wake.notified()).await;
+            }
+        })
+    }
+
+    /// Recompute the active version and send its additions and removals (a campaign manager's
+    /// action).
+    pub async fn refresh_segment(&self, key: &str, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+        self.start_sync(key, SyncKind::Refresh, actor).await
+    }
+
+    /// Refresh every active segment; returns each segment's run id or the reason it was not.
+    pub async fn refresh_all(&self) -> Result<Vec<(String, Result<i64, String>)>, AppError> {
+        let mut out = Vec::new();
+        for seg in self.store.list_segments().await? {
+            let Some(v) = seg.active_version else { continue };
+            if self.store.get_version(&seg.id, v).await?.status != Status::Active.as_str() {
+                continue;
+            }
+            let r = self.enqueue_sync(&seg.id, SyncKind::Scheduled, &Actor::system("scheduler")).await;
+            out.push((seg.id, r.map(|run| run.id).map_err(|e| e.public_message())));
+        }
+        Ok(out)
+    }
+
+    /// Refresh every active segment every `every`, starting one period from now.
+    pub fn spawn_refresh_schedule(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let app = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                match app.refresh_all().await {
+                    Ok(runs) => tracing::info!(segments = runs.len(), "scheduled refresh"),
+                    Err(e) => tracing::warn!(error = %e, "scheduled refresh failed"),
+                }
+            }
+        })
+    }
+}
+
+/// The HTTP client of the destinations (timeouts bound one attempt).
+fn http_client() -> Result<reqwest::Client, AppError> {
+    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| AppError::Io(e.to_string()))
+}
