@@ -438,15 +438,10 @@ async fn a_prompt_injection_that_the_model_obeys_stays_inside_the_catalog_and_ne
     post(app.manager.clone(), "activate", json!({})).await;
     let (s, report) = post(app.manager.clone(), "deliver", json!({})).await;
     assert!(s.is_success(), "{report}");
-    deliveries_settle(&app, id).await;
+    app.app.drain_syncs().await.unwrap();
     let mut ids = delivered.lock().unwrap().clone();
     ids.sort();
     assert_eq!(ids, ["c1", "c3", "c4"], "c2 is on the suppression list, whatever the request said");
     let (_, n) = app.json_as(Some(&app.admin), "GET", "/api/catalog", None).await;
     assert!(n["fields"].as_array().is_some(), "the database survived the smuggled SQL");
-}
-
-/// Wait until no delivery of the segment is still running (delivery may be a background job).
-async fn deliveries_settle(app: &common::api::TestApp, _id: &str) {
-    let _ = app;
 }
