@@ -67,6 +67,7 @@ impl App {
             preview.conditions = self.funnel(&engine, &vd, &thresholds).await?;
             self.details(&engine, &table, &members, &mut preview).await?;
             preview.overlaps = self.overlaps_in_memory(&engine, &members, as_of).await?;
+            self.add_performance(def, &vd, Some(&members), &mut preview).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Some(preview))

@@ -101,6 +101,7 @@ impl App {
         preview.thresholds = describe_thresholds(&p.vd, &p.thresholds);
         if full {
             self.fill_details(&p, &mut preview).await?;
+            self.add_performance(def, &p.vd, None, &mut preview).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(preview)
@@ -216,6 +217,7 @@ pub(super) fn base_preview(snap: &super::Snapshot, as_of: AsOf, total: i64, coun
             last_import: fmt_time(snap.freshness.last_import_at, &as_of),
             facts: facts.into(),
         },
+        performance: None,
         elapsed_ms: 0.0,
     }
 }
@@ -233,5 +235,6 @@ pub(super) fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMembe
         lifetime_revenue: num(6).unwrap_or(0.0),
         order_count: num(7).unwrap_or(0.0) as i64,
         last_activity: last.map(|t| format!("{} ({} days ago)", fmt_time(Some(t), as_of).unwrap_or_default(), (as_of.end() - t) / DAY_SECS)),
+        scores: Vec::new(),
     }
 }
