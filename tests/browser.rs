@@ -166,6 +166,8 @@ async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a
     assert!(count > 0 && count < 1_500, "a real audience: {count}");
     let explanation = b.wait_text("[data-testid=explanation]", "Inactive for", "explanation").await;
     assert!(explanation.contains("High-value"), "every condition explained: {explanation}");
+    let performance = b.wait_text("[data-testid=performance]", "Predicted performance", "performance section").await;
+    assert!(performance.contains("Backtest"), "the backtest is shown: {performance}");
     b.shot("answer").await;
 
     // Change the assumption: top 20% → top 10% (a smaller audience).

@@ -87,7 +87,7 @@ impl App {
     async fn size_and_policy(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<(Size, PolicyReport), AppError> {
         let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
         // The full preview: only it counts reachability (consent, suppression).
-        let preview = self.preview(&def, self.as_of(None)?, true).await?;
+        let preview = self.preview_reach(&def, self.as_of(None)?).await?;
         let report = policy::check(&self.settings.governance.policy, destinations, &policy::fields_used(&def), reach(&preview.size));
         Ok((preview.size, report))
     }

@@ -51,7 +51,7 @@ impl App {
     }
 
     /// A preview from memory, or `None` when the definition reads a field not held in memory.
-    pub(super) async fn preview_in_memory(&self, def: &Definition, as_of: AsOf, full: bool) -> Result<Option<Preview>, AppError> {
+    pub(super) async fn preview_in_memory(&self, def: &Definition, as_of: AsOf, full: bool, performance: bool) -> Result<Option<Preview>, AppError> {
         let Some(table) = self.table().await? else { return Ok(None) };
         let started = Instant::now();
         let vd = self.validate(def, as_of).await?;
@@ -67,6 +67,9 @@ impl App {
             preview.conditions = self.funnel(&engine, &vd, &thresholds).await?;
             self.details(&engine, &table, &members, &mut preview).await?;
             preview.overlaps = self.overlaps_in_memory(&engine, &members, as_of).await?;
+        }
+        if performance {
+            self.add_performance(def, &vd, Some(&members), &mut preview).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Some(preview))

@@ -27,6 +27,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono_tz::Tz;
 
+pub use crate::domain::scoring::CustomerScore;
 pub use audit::{Actor, Change};
 pub use delivery::{DeliveryReport, DestinationReport, SyncKind};
 pub use demo::{DemoOptions, create_demo_users, generate_demo};
@@ -36,7 +37,7 @@ pub use interpret::{Answer, AskRequest, Choice};
 pub use jobs::TrainJob;
 pub use lifecycle::Review;
 pub use preview::Prepared;
-pub use scoring::{CustomerScore, TrainRequest, TrainedModel};
+pub use scoring::{TrainRequest, TrainedModel};
 pub use segments::{SaveSegment, SegmentView};
 pub use sync::{SyncDestination, SyncReport, SyncSettings};
 

@@ -1,41 +1,166 @@
-//! Predicted performance of an audience: the sum of its members' scores next to the base rate.
-//! Members come from the in-memory engine when the server holds the data, else from SQL.
+//! Predicted performance of an audience (the sum of its members' scores next to the base rate,
+//! the expected hits of each cut on a score, the members' score distribution) and its backtest
+//! (the same definition as of D − 30, D − 60 and D − 90, and what those audiences did next).
+//! Every full preview carries this section; the arithmetic is in `domain::scoring`, this module
+//! gathers the members and dates. Members come from the in-memory engine when it can evaluate
+//! the definition, else from SQL.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use chrono::Days;
+
 use super::{App, AppError};
-use crate::domain::columnar::eval::Engine;
+use crate::domain::columnar::Table;
+use crate::domain::columnar::eval::{Engine, and};
 use crate::domain::definition::Definition;
-use crate::domain::scoring::performance::{Performance, performance};
+use crate::domain::pred::{Expr, Pred, Test};
+use crate::domain::preview::Preview;
+use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span};
+use crate::domain::scoring::performance::{CutOutcome, Performance, cut_outcome, performance, score_column};
 use crate::domain::time::AsOf;
+use crate::domain::validate::ValidDefinition;
+
+/// Factors shown per score for each sample member.
+const SAMPLE_FACTORS: usize = 3;
+
+const BACKTEST_NOTE: &str =
+    "Each date re-evaluates the definition on the orders and events up to that date; customer attributes, scores included, keep their current values.";
 
 impl App {
-    /// Expected buyers, revenue, churners and revenue at risk of a definition's audience.
+    /// The predicted performance and backtest of a definition's audience.
     pub async fn predicted_performance(&self, def: &Definition, as_of: AsOf) -> Result<Performance, AppError> {
         let vd = self.validate(def, as_of).await?;
-        let table = match self.table().await? {
+        let table = self.table_or_load().await?;
+        let members = self.members_mask(&table, def, &vd).await?;
+        self.performance_of(def, &table, &vd, &members).await
+    }
+
+    /// The in-memory copy when the server keeps one, else the data loaded for this call.
+    async fn table_or_load(&self) -> Result<Arc<Table>, AppError> {
+        Ok(match self.table().await? {
             Some(t) => t,
             None => Arc::new(self.store.load_table().await?),
+        })
+    }
+
+    /// The audience as a mask over table rows.
+    async fn members_mask(&self, table: &Table, def: &Definition, vd: &ValidDefinition) -> Result<Vec<bool>, AppError> {
+        let engine = Engine::new(table, vd.as_of());
+        if engine.supports(vd.root()) {
+            return Ok(engine.mask(vd.root(), &engine.thresholds(vd)));
+        }
+        let row: HashMap<&str, usize> = table.external_ids.iter().enumerate().map(|(i, e)| (e.as_str(), i)).collect();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::store::MemberRow>>(8);
+        let export = self.export_members(def, vd.as_of(), false, tx);
+        let mut mask = vec![false; table.len()];
+        let collect = async {
+            while let Some(chunk) = rx.recv().await {
+                chunk.iter().filter_map(|m| row.get(m.external_id.as_str())).for_each(|&r| mask[r] = true);
+            }
         };
-        let engine = Engine::new(&table, as_of);
-        let members = if engine.supports(vd.root()) {
-            let thresholds = engine.thresholds(&vd);
-            engine.mask(vd.root(), &thresholds)
-        } else {
-            let row: HashMap<&str, usize> = table.external_ids.iter().enumerate().map(|(i, e)| (e.as_str(), i)).collect();
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::store::MemberRow>>(8);
-            let export = self.export_members(def, as_of, false, tx);
-            let mut mask = vec![false; table.len()];
-            let collect = async {
-                while let Some(chunk) = rx.recv().await {
-                    chunk.iter().filter_map(|m| row.get(m.external_id.as_str())).for_each(|&r| mask[r] = true);
-                }
-            };
-            let (done, ()) = tokio::join!(export, collect);
-            done?;
-            mask
+        let (done, ()) = tokio::join!(export, collect);
+        done?;
+        Ok(mask)
+    }
+
+    /// Scores, cuts, distribution and backtest for an audience already evaluated.
+    pub(super) async fn performance_of(&self, def: &Definition, table: &Table, vd: &ValidDefinition, members: &[bool]) -> Result<Performance, AppError> {
+        let as_of = vd.as_of();
+        let mut p = performance(table, members, as_of.end());
+        p.cuts = score_cuts(table, vd, members);
+        p.backtest = self.backtest(def, table, as_of).await?;
+        Ok(p)
+    }
+
+    /// Add the performance section and the sample members' scores to a full preview.
+    pub(super) async fn add_performance(&self, def: &Definition, vd: &ValidDefinition, members: Option<&[bool]>, out: &mut Preview) -> Result<(), AppError> {
+        let table = self.table_or_load().await?;
+        let owned;
+        let members = match members {
+            Some(m) => m,
+            None => {
+                owned = self.members_mask(&table, def, vd).await?;
+                &owned
+            }
         };
-        Ok(performance(&table, &members, as_of.end()))
+        out.performance = Some(self.performance_of(def, &table, vd, members).await?);
+        let wanted: HashMap<&str, usize> = out.sample.iter().enumerate().map(|(j, m)| (m.external_id.as_str(), j)).collect();
+        let mut rows = vec![usize::MAX; out.sample.len()];
+        for (r, e) in table.external_ids.iter().enumerate() {
+            if let Some(&j) = wanted.get(e.as_str()) {
+                rows[j] = r;
+            }
+        }
+        let found: Vec<usize> = rows.iter().copied().filter(|&r| r != usize::MAX).collect();
+        let mut scores = self.row_scores(&table, &found, SAMPLE_FACTORS).await?.into_iter();
+        for (m, _) in out.sample.iter_mut().zip(&rows).filter(|(_, r)| **r != usize::MAX) {
+            m.scores = scores.next().unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    /// The definition as of D − 30, D − 60 and D − 90 and what those audiences did next;
+    /// `None` when the in-memory engine cannot evaluate the definition.
+    async fn backtest(&self, def: &Definition, table: &Table, as_of: AsOf) -> Result<Option<Backtest>, AppError> {
+        let tz = as_of.tz();
+        let mut windows = Vec::new();
+        for days in DAYS_BEFORE {
+            let date = as_of.date() - Days::new(days.into());
+            let past = AsOf::new(date, tz);
+            let vd = self.validate(def, past).await?;
+            let engine = Engine::new(table, past);
+            if !engine.supports(vd.root()) {
+                return Ok(None);
+            }
+            let later = |n: u32| AsOf::new(date + Days::new(n.into()), tz).end();
+            let span = Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) };
+            let known = backtest::known_at(table, &span);
+            let members = and(engine.mask(vd.root(), &engine.thresholds(&vd)), &known);
+            windows.push(backtest::window(table, &members, &known, &span, days, date.to_string()));
+        }
+        Ok(Some(Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() }))
+    }
+}
+
+/// The expected outcome of every test on a trained score in the definition's `all`/`any` tree
+/// (a test under `not` selects the customers who fail it, so it is no cut on the score).
+fn score_cuts(table: &Table, vd: &ValidDefinition, members: &[bool]) -> Vec<CutOutcome> {
+    let mut tests = Vec::new();
+    collect_score_tests(table, vd.root(), &mut tests);
+    let engine = Engine::new(table, vd.as_of());
+    tests
+        .into_iter()
+        .filter_map(|pred| {
+            let Pred::Test { expr: Expr::Field(f), test } = pred else { return None };
+            let p = score_column(table, &f.name)?;
+            let passes = engine.mask(pred, &[]);
+            Some(cut_outcome(&f.name, format!("{} {}", f.name, describe_test(test)?), p, members, &passes))
+        })
+        .collect()
+}
+
+fn collect_score_tests<'p>(table: &Table, p: &'p Pred, out: &mut Vec<&'p Pred>) {
+    match p {
+        Pred::All { of } | Pred::Any { of } => of.iter().for_each(|x| collect_score_tests(table, x, out)),
+        Pred::Test { expr: Expr::Field(f), .. } if is_score(&f.name) && score_column(table, &f.name).is_some() => out.push(p),
+        _ => {}
+    }
+}
+
+/// The behavioural scores and the label models' `COLUMN_propensity`.
+fn is_score(name: &str) -> bool {
+    name == "churn_risk" || name.ends_with("_propensity")
+}
+
+/// A numeric test in symbols (`≥ 0.6`); `None` for tests that are not cuts on a number.
+fn describe_test(t: &Test) -> Option<String> {
+    match t {
+        Test::Cmp { op, value } => {
+            let sym = op.symbol();
+            Some(format!("{sym} {}", value.as_f64()?))
+        }
+        Test::Between { lo, hi } => Some(format!("between {} and {}", lo.as_f64()?, hi.as_f64()?)),
+        _ => None,
     }
 }

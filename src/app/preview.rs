@@ -61,8 +61,19 @@ impl App {
 
     /// Count-only (`full = false`) or full preview of a definition: from memory when the app
     /// keeps the data there and holds every field the definition reads, else in SQL.
+    /// A full preview carries the performance section (see `performance.rs`).
     pub async fn preview(&self, def: &Definition, as_of: AsOf, full: bool) -> Result<Preview, AppError> {
-        if let Some(p) = self.preview_in_memory(def, as_of, full).await? {
+        self.preview_with(def, as_of, full, full).await
+    }
+
+    /// A full preview without the performance section, for checks that need only the size and
+    /// reachability (policy at submission): it spares the CLI loading the data into memory.
+    pub async fn preview_reach(&self, def: &Definition, as_of: AsOf) -> Result<Preview, AppError> {
+        self.preview_with(def, as_of, true, false).await
+    }
+
+    async fn preview_with(&self, def: &Definition, as_of: AsOf, full: bool, performance: bool) -> Result<Preview, AppError> {
+        if let Some(p) = self.preview_in_memory(def, as_of, full, performance).await? {
             return Ok(p);
         }
         let started = Instant::now();
@@ -101,6 +112,9 @@ impl App {
         preview.thresholds = describe_thresholds(&p.vd, &p.thresholds);
         if full {
             self.fill_details(&p, &mut preview).await?;
+        }
+        if performance {
+            self.add_performance(def, &p.vd, None, &mut preview).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(preview)
@@ -216,6 +230,7 @@ pub(super) fn base_preview(snap: &super::Snapshot, as_of: AsOf, total: i64, coun
             last_import: fmt_time(snap.freshness.last_import_at, &as_of),
             facts: facts.into(),
         },
+        performance: None,
         elapsed_ms: 0.0,
     }
 }
@@ -233,5 +248,6 @@ pub(super) fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMembe
         lifetime_revenue: num(6).unwrap_or(0.0),
         order_count: num(7).unwrap_or(0.0) as i64,
         last_activity: last.map(|t| format!("{} ({} days ago)", fmt_time(Some(t), as_of).unwrap_or_default(), (as_of.end() - t) / DAY_SECS)),
+        scores: Vec::new(),
     }
 }

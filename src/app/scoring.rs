@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{App, AppError};
 use crate::domain::columnar::Table;
 use crate::domain::scoring::task::top_factors;
-use crate::domain::scoring::{Factor, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TrainOptions, TrainReport, fit_task, score_task};
+use crate::domain::scoring::{CustomerScore, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TrainOptions, TrainReport, fit_task, score_task};
 use crate::domain::time::AsOf;
 use crate::store::{ModelRecord, ScoreRow};
 
@@ -60,16 +60,6 @@ pub struct TrainedModel {
 
 /// How many features a model's summary names.
 const TOP_FEATURES: usize = 10;
-
-/// A customer's scores with the top factors behind each.
-#[derive(Debug, Clone, Serialize)]
-pub struct CustomerScore {
-    pub task: String,
-    pub version: i64,
-    pub score: f64,
-    pub tier: &'static str,
-    pub factors: Vec<Factor>,
-}
 
 impl TrainedModel {
     /// The metrics table as text, chosen model and baseline side by side.
@@ -214,16 +204,23 @@ impl App {
             None => Arc::new(self.store.load_table().await?),
         };
         let row = table.external_ids.iter().position(|e| e == external_id).ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
+        Ok(self.row_scores(&table, &[row], k).await?.pop().unwrap_or_default())
+    }
+
+    /// The current scores of several table rows (the latest model of each task), each with its
+    /// top `k` factors; one list per row, empty when the row has no score.
+    pub async fn row_scores(&self, table: &Table, rows: &[usize], k: usize) -> Result<Vec<Vec<CustomerScore>>, AppError> {
         let mut latest: Vec<ModelRecord> = Vec::new();
         for m in self.store.list_models().await? {
             if latest.last().is_none_or(|l| l.task != m.task) {
                 latest.push(m);
             }
         }
-        let mut out = Vec::new();
+        let mut out = vec![Vec::new(); rows.len()];
         for m in latest {
             let Some(crate::domain::columnar::Column::Num(values)) = table.columns.get(&m.task) else { continue };
-            if !values[row].is_finite() {
+            let scored: Vec<usize> = (0..rows.len()).filter(|&j| values[rows[j]].is_finite()).collect();
+            if scored.is_empty() {
                 continue;
             }
             let bad = |e: serde_json::Error| AppError::Io(format!("stored model: {e}"));
@@ -231,9 +228,12 @@ impl App {
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
             let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(bad)?;
             let as_of = AsOf::parse(&m.as_of, self.settings.timezone.name()).map_err(AppError::BadInput)?;
-            let f = spec.compute(&table, vec![row], as_of.end());
-            let factors = top_factors(&logistic, &f.names, &f.values[0], k);
-            out.push(CustomerScore { task: m.task, version: m.version, score: values[row], tier: task.tier(values[row]), factors });
+            let f = spec.compute(table, scored.iter().map(|&j| rows[j]).collect(), as_of.end());
+            for (i, &j) in scored.iter().enumerate() {
+                let score = values[rows[j]];
+                let factors = top_factors(&logistic, &f.names, &f.values[i], k);
+                out[j].push(CustomerScore { task: m.task.clone(), version: m.version, score, tier: task.tier(score), factors });
+            }
         }
         Ok(out)
     }

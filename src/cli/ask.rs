@@ -3,6 +3,7 @@
 use clap::Args;
 
 use crate::app::{Answer, App, AppError, AskRequest, Choice};
+use crate::domain::scoring::performance::Performance;
 use crate::domain::time::AsOf;
 
 /// Arguments of `segwright ask`.
@@ -91,9 +92,50 @@ pub fn human(a: &Answer) -> String {
         for t in &p.thresholds {
             line(format!("Threshold: {}", t.description));
         }
+        p.performance.iter().flat_map(performance_lines).for_each(&mut line);
     }
     if let Some(c) = &a.conversation_id {
         line(format!("Conversation: {c} (turn {})", a.turn.unwrap_or(0)));
+    }
+    out
+}
+
+/// The predicted performance and backtest of a full preview, one line each.
+fn performance_lines(p: &Performance) -> Vec<String> {
+    let mut out: Vec<String> = p.note.iter().map(|n| format!("Predicted: {n}")).collect();
+    for e in &p.expected {
+        out.push(format!(
+            "Predicted: {} {:.0} ({:.1}% of members vs {:.1}% of all customers, ×{:.2}); {} ${:.0} (${:.0} at random)",
+            e.label,
+            e.expected,
+            e.rate * 100.0,
+            e.base_rate * 100.0,
+            e.lift,
+            e.value_label,
+            e.value,
+            e.base_value
+        ));
+    }
+    for c in &p.cuts {
+        out.push(format!(
+            "Cut {}: about {:.0} of {} members expected to do it, {:.0} not; {:.1}% of all expected",
+            c.cut,
+            c.expected_true_positives,
+            c.members,
+            c.expected_false_positives,
+            c.capture * 100.0
+        ));
+    }
+    for w in p.backtest.iter().flat_map(|b| &b.windows) {
+        let churn = w.audience.churned_share.zip(w.all_customers.churned_share);
+        out.push(format!(
+            "Backtest as of {}: {} members; {:.1}% bought in the next 30 days vs {:.1}% of all customers{}",
+            w.as_of,
+            w.audience.customers,
+            w.audience.bought_share * 100.0,
+            w.all_customers.bought_share * 100.0,
+            churn.map_or(String::new(), |(a, b)| format!("; {:.1}% churned vs {:.1}%", a * 100.0, b * 100.0))
+        ));
     }
     out
 }
@@ -134,4 +176,36 @@ pub async fn eval_nl(args: &EvalArgs) -> Result<(), AppError> {
         return Err(AppError::BadInput(format!("accuracy {:.1}% is below the required {:.1}%", 100.0 * report.accuracy, 100.0 * args.min)));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scoring::backtest::{Backtest, BacktestWindow, Behaviour};
+
+    #[test]
+    fn the_answer_in_words_says_when_scores_are_missing_and_reads_the_backtest() {
+        let b = |customers, bought_share, churned_share| Behaviour { customers, bought_share, revenue_per_customer: 1.0, churned_share };
+        let w = BacktestWindow {
+            days_before: 90,
+            as_of: "2026-08-24".into(),
+            audience: b(10, 0.5, Some(0.2)),
+            all_customers: b(100, 0.25, Some(0.4)),
+            bought_lift: Some(2.0),
+            revenue_lift: Some(1.0),
+            churn_lift: Some(0.5),
+        };
+        let p = Performance {
+            members: 10,
+            scores_available: false,
+            note: Some("no model".into()),
+            expected: Vec::new(),
+            cuts: Vec::new(),
+            distribution: Vec::new(),
+            backtest: Some(Backtest { follow_days: 30, churn_days: 90, windows: vec![w], note: String::new() }),
+        };
+        let lines = performance_lines(&p);
+        assert_eq!(lines[0], "Predicted: no model");
+        assert_eq!(lines[1], "Backtest as of 2026-08-24: 10 members; 50.0% bought in the next 30 days vs 25.0% of all customers; 20.0% churned vs 40.0%");
+    }
 }

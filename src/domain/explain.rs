@@ -8,7 +8,7 @@ use super::catalog::{Catalog, FieldUnit};
 use super::definition::{AggSource, DateOp, Direction, Measure, Node, Op, Period, Value};
 use super::evaluate::{self, Customer, Val};
 use super::glossary::Glossary;
-use super::pred::{Cmp, Expr, Pred, Scalar, Test};
+use super::pred::{Expr, Pred, Scalar, Test};
 use super::time::{AsOf, Unit, date_of_day};
 use super::validate::ValidDefinition;
 
@@ -192,14 +192,7 @@ fn needs(t: &Test, fmt: &dyn Fn(&Scalar) -> String) -> String {
     let list = |v: &[Scalar]| v.iter().map(fmt).collect::<Vec<_>>().join(", ");
     match t {
         Test::Cmp { op, value } => {
-            let sym = match op {
-                Cmp::Eq => "=",
-                Cmp::Ne => "≠",
-                Cmp::Lt => "<",
-                Cmp::Lte => "≤",
-                Cmp::Gt => ">",
-                Cmp::Gte => "≥",
-            };
+            let sym = op.symbol();
             format!("needs {sym} {}", fmt(value))
         }
         Test::Between { lo, hi } => format!("needs {} … {}", fmt(lo), fmt(hi)),

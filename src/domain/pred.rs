@@ -127,6 +127,20 @@ pub enum Test {
     },
 }
 
+impl Cmp {
+    /// The operator as a mathematical symbol, for sentences.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Cmp::Eq => "=",
+            Cmp::Ne => "≠",
+            Cmp::Lt => "<",
+            Cmp::Lte => "≤",
+            Cmp::Gt => ">",
+            Cmp::Gte => "≥",
+        }
+    }
+}
+
 impl Pred {
     /// Number of nodes, for size limits.
     pub fn size(&self) -> usize {

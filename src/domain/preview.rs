@@ -1,7 +1,11 @@
 //! What a preview reports: size and reachability, per-condition counts, overlaps, thresholds,
-//! breakdowns, histograms, a masked sample and the data's freshness. Plain data, built by `app`.
+//! breakdowns, histograms, a masked sample with each member's scores, the data's freshness and,
+//! in a full preview, predicted performance and the backtest. Plain data, built by `app`.
 
 use serde::{Deserialize, Serialize};
+
+use super::scoring::CustomerScore;
+use super::scoring::performance::Performance;
 
 /// The audience's size.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -67,6 +71,9 @@ pub struct SampleMember {
     pub lifetime_revenue: f64,
     pub order_count: i64,
     pub last_activity: Option<String>,
+    /// Each trained score with the top factors behind it (full previews, once models exist).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scores: Vec<CustomerScore>,
 }
 
 /// Data freshness.
@@ -101,6 +108,9 @@ pub struct Preview {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sample: Vec<SampleMember>,
     pub freshness: Freshness,
+    /// Predicted performance and backtest (full previews only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performance: Option<Performance>,
     /// Milliseconds the preview took.
     pub elapsed_ms: f64,
 }

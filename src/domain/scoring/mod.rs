@@ -8,6 +8,7 @@
 //! uses features as of D. [`train`] fits logistic regression and a random forest (smartcore),
 //! evaluates both next to a recency baseline on held-out rows ([`metrics`]) and keeps the better.
 
+pub mod backtest;
 pub mod features;
 pub mod metrics;
 pub mod model;
@@ -18,7 +19,7 @@ pub mod train;
 pub use features::{FeatureSpec, Features};
 pub use metrics::Metrics;
 pub use model::{FeatureWeight, Logistic, Model, ModelKind};
-pub use task::{Factor, Task, TaskKind};
+pub use task::{CustomerScore, Factor, Task, TaskKind};
 pub use train::{Dataset, TrainOptions, TrainReport, Trained, train};
 
 /// Why scoring could not be done.

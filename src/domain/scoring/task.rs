@@ -35,6 +35,16 @@ pub struct Factor {
     pub contribution: f64,
 }
 
+/// A customer's score from one model version, with the top factors behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CustomerScore {
+    pub task: String,
+    pub version: i64,
+    pub score: f64,
+    pub tier: &'static str,
+    pub factors: Vec<Factor>,
+}
+
 /// Score attribute names written by the behavioural tasks.
 pub const SCORE_ATTRIBUTES: [&str; 2] = ["churn_risk", "purchase_propensity"];
 

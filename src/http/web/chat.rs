@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
 use super::session::user_context;
-use super::{is_htmx, render, view};
+use super::{is_htmx, perf_view, render, view};
 use crate::app::audit::Actor;
 use crate::app::{AskRequest, SaveSegment};
 use crate::domain::access::Permission;
@@ -66,6 +66,8 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value) -> minijin
         choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
         warnings => view::warnings(answer),
         charts => minijinja::Value::from(minijinja::value::Serde(view::charts(preview))),
+        perf => minijinja::Value::from(minijinja::value::Serde(perf_view::performance(preview))),
+        why => perf_view::sample_why(preview),
         ..user_context(caller)
     }
 }

@@ -4,6 +4,7 @@
 
 mod chat;
 mod models;
+mod perf_view;
 mod segments;
 mod session;
 mod view;
@@ -24,6 +25,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("chat.html", include_str!("../../../templates/chat.html")),
     ("answer.html", include_str!("../../../templates/answer.html")),
     ("charts.html", include_str!("../../../templates/charts.html")),
+    ("performance.html", include_str!("../../../templates/performance.html")),
     ("error.html", include_str!("../../../templates/error.html")),
     ("saved.html", include_str!("../../../templates/saved.html")),
     ("login.html", include_str!("../../../templates/login.html")),

@@ -1,6 +1,6 @@
 //! What the chat page shows, computed from an answer: the request with each understood part
 //! marked and numbered, assumption choices as follow-up requests, warnings about the audience,
-//! and bar charts scaled for SVG.
+//! and bar charts scaled for SVG (breakdowns, histograms and the members' score distributions).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -131,23 +131,36 @@ pub fn charts(preview: &Value) -> Vec<Chart> {
         ("inactivity_histogram", "Days since last activity"),
         ("by_country", "Country"),
     ];
-    let mut out = Vec::new();
-    for (key, title) in specs {
-        let Some(rows) = preview[key].as_array().filter(|r| !r.is_empty()) else { continue };
-        let max = rows.iter().filter_map(|r| r["count"].as_i64()).max().unwrap_or(0).max(1);
-        let bars: Vec<Bar> = rows
-            .iter()
-            .take(12)
-            .enumerate()
-            .map(|(k, r)| {
-                let count = r["count"].as_i64().unwrap_or(0);
-                Bar { label: r["label"].as_str().unwrap_or("").into(), count, width: (count as f64 / max as f64 * 100.0 * 10.0).round() / 10.0, y: k * 24 }
-            })
-            .collect();
-        let height = bars.len() * 24;
-        out.push(Chart { title, bars, height });
+    let mut out: Vec<Chart> = specs.iter().filter_map(|(key, title)| chart(title, preview[*key].as_array()?)).collect();
+    // The members' score distributions, when models are trained.
+    for d in preview["performance"]["distribution"].as_array().into_iter().flatten() {
+        let title = match d["score"].as_str() {
+            Some("churn_risk") => "Churn risk of members",
+            Some("purchase_propensity") => "Purchase propensity of members",
+            _ => "Score of members",
+        };
+        out.extend(d["buckets"].as_array().and_then(|b| chart(title, b)));
     }
     out
+}
+
+/// A bar chart of `{label, count}` rows (at most 12), or `None` when there are none.
+fn chart(title: &'static str, rows: &[Value]) -> Option<Chart> {
+    if rows.is_empty() {
+        return None;
+    }
+    let max = rows.iter().filter_map(|r| r["count"].as_i64()).max().unwrap_or(0).max(1);
+    let bars: Vec<Bar> = rows
+        .iter()
+        .take(12)
+        .enumerate()
+        .map(|(k, r)| {
+            let count = r["count"].as_i64().unwrap_or(0);
+            Bar { label: r["label"].as_str().unwrap_or("").into(), count, width: (count as f64 / max as f64 * 100.0 * 10.0).round() / 10.0, y: k * 24 }
+        })
+        .collect();
+    let height = bars.len() * 24;
+    Some(Chart { title, bars, height })
 }
 
 #[cfg(test)]
