@@ -115,11 +115,13 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     let meta = got.meta.lock().unwrap().clone();
     assert_eq!(meta.len(), 1);
     assert_eq!(meta[0]["access_token"], "tok");
-    assert_eq!(meta[0]["payload"]["schema"], json!(["EMAIL", "PHONE"]));
-    assert_eq!(
-        meta[0]["payload"]["data"],
-        json!([["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d", "758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0"]])
+    assert_eq!(meta[0]["payload"]["schema"], json!(["EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY"]));
+    let (email, phone, us) = (
+        "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d",
+        "758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0",
+        "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621",
     );
+    assert_eq!(meta[0]["payload"]["data"], json!([[email, phone, "", "", "", "", "", us]]), "m1 has no name or address");
     assert_eq!(meta[0]["session"]["last_batch_flag"], true);
     let (_, audit) = app.json_as(Some(&app.manager), "GET", "/api/audit?action=segment.deliver", None).await;
     assert_eq!(audit["entries"].as_array().unwrap().len(), 1);

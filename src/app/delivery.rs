@@ -59,7 +59,7 @@ impl App {
         let p = self.prepare(def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let rows = self.store.fetch_texts(&q).await?;
-        Ok(rows.into_iter().map(|r| Contact { external_id: r[0].clone().unwrap_or_default(), email: r[1].clone(), phone: r[2].clone() }).collect())
+        Ok(rows.iter().map(|r| Contact::from_columns(r)).collect())
     }
 
     /// Deliver the active version (or, for a dry run, the newest approved or active one).
