@@ -126,3 +126,43 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     let (_, audit) = app.json_as(Some(&app.manager), "GET", "/api/audit?action=segment.deliver", None).await;
     assert_eq!(audit["entries"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn only_an_approved_audience_downloads_as_csv_without_suppressed_members_and_with_consent_on_request() {
+    let app = TestApp::spawn().await;
+    let csv = "customer_id,email,phone,first_name,country,ads_consent\nm1,jane@example.com,+1 415 555 2671,\"Jane, Jr\",US,Yes\nm2,x@example.com,,Max,US,No\n";
+    let (_dir, path) = common::write_file("more.csv", csv);
+    app.app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    app.app.store.suppress("external_id", "c2", None).await.unwrap();
+    let def = json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}});
+    let (_, seg) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name":"us","definition": def}))).await;
+    let id = seg["id"].as_str().unwrap().to_string();
+    let download = |token: String, query: &'static str| {
+        let (app, id) = (&app, id.clone());
+        async move { app.call_as(Some(&token), "GET", &format!("/api/segments/{id}/export.csv{query}"), None).await }
+    };
+
+    let (s, body) = download(app.manager.clone(), "").await;
+    assert_eq!(s, StatusCode::CONFLICT, "a draft is refused: {body}");
+    assert!(body.contains("only an approved or active audience can be downloaded"), "{body}");
+    app.json_as(Some(&app.marketer), "POST", &format!("/api/segments/{id}/submit"), Some(json!({"destinations": ["csv"]}))).await;
+    assert_eq!(download(app.manager.clone(), "").await.0, StatusCode::CONFLICT, "a submitted version is refused");
+    app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/approve"), Some(json!({}))).await;
+    assert_eq!(download(app.marketer.clone(), "").await.0, StatusCode::FORBIDDEN, "marketers cannot download");
+
+    let (s, body) = download(app.manager.clone(), "").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some("external_id,email,phone,first_name,last_name,country,region,city,postal_code"));
+    let ids: Vec<&str> = lines.clone().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids, ["c1", "m1", "m2"], "c2 is suppressed, c3 and c4 are not in the US");
+    assert!(body.contains("m1,jane@example.com,+1 415 555 2671,\"Jane, Jr\","), "values are quoted as CSV: {body}");
+    let (s, ads) = download(app.manager.clone(), "?consent=ads").await;
+    assert_eq!((s, ads.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect::<Vec<_>>()), (StatusCode::OK, vec!["m1"]));
+    assert_eq!(download(app.manager.clone(), "?consent=sms").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (_, audit) = app.json_as(Some(&app.manager), "GET", "/api/audit?action=segment.export_csv", None).await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "each download is audited: {audit}");
+    assert!(entries.iter().any(|e| e["after"].to_string().contains("ads")), "{audit}");
+}

@@ -10,6 +10,7 @@ mod delivery;
 mod demo;
 mod error;
 pub mod eval_nl;
+pub mod export;
 mod import;
 mod interpret;
 mod jobs;

@@ -81,6 +81,7 @@ fn api_routes(state: AppState) -> Router<AppState> {
         .route("/api/segments/{id}/archive", post(lifecycle::archive))
         .route("/api/segments/{id}/review", get(lifecycle::review))
         .route("/api/segments/{id}/deliver", post(lifecycle::deliver))
+        .route("/api/segments/{id}/export.csv", get(lifecycle::export_csv))
         .route("/api/audit", get(lifecycle::audit))
         .route("/api/audit/verify", get(lifecycle::verify_audit))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::authenticate))
