@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_delivery;
 pub mod bench_nl;
 pub mod bench_scores;
 mod delivery;
