@@ -145,6 +145,8 @@ pub enum Command {
     Scores(scores::ScoresArgs),
     /// Time model training and scoring on a generated dataset.
     BenchScores(crate::app::bench_scores::BenchScoresArgs),
+    /// Time normalising, hashing and batching synthetic members for every destination.
+    BenchDelivery(crate::app::bench_delivery::BenchDeliveryArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -271,6 +273,10 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         print!("{}", crate::app::bench_nl::run(*fields, *runs));
         return Ok(());
     }
+    if let Command::BenchDelivery(args) = &cli.command {
+        print!("{}", crate::app::bench_delivery::run(args));
+        return Ok(());
+    }
     if let Command::BenchScores(args) = &cli.command {
         return crate::app::bench_scores::run(args).await;
     }
@@ -341,7 +347,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         Command::Sync(cmd) => sync::sync(&app, cmd).await,
         Command::Train(args) => scores::train(&app, args, as_of).await,
         Command::Scores(args) => scores::scores(&app, args).await,
-        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } | Command::BenchScores(_) => unreachable!("handled above"),
+        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } | Command::BenchScores(_) | Command::BenchDelivery(_) => unreachable!("handled above"),
     }
 }
 

@@ -126,14 +126,56 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     let meta = got.meta.lock().unwrap().clone();
     assert_eq!(meta.len(), 1);
     assert_eq!(meta[0]["access_token"], "tok");
-    assert_eq!(meta[0]["payload"]["schema"], json!(["EMAIL", "PHONE"]));
-    assert_eq!(
-        meta[0]["payload"]["data"],
-        json!([["86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d", "758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0"]])
+    assert_eq!(meta[0]["payload"]["schema"], json!(["EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY"]));
+    let (email, phone, us) = (
+        "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d",
+        "758fbf68945f21c416814c539ab578876c8d98fb69e6da692def92cd52417fe0",
+        "79adb2a2fce5c6ba215fe5f27f532d4e7edbac4b6a5e09e1ef3a08084a904621",
     );
+    assert_eq!(meta[0]["payload"]["data"], json!([[email, phone, "", "", "", "", "", us]]), "m1 has no name or address");
     assert_eq!(meta[0]["session"]["last_batch_flag"], true);
     for action in ["sync.start", "sync.finish"] {
         let (_, audit) = app.json_as(Some(&app.manager), "GET", &format!("/api/audit?action={action}"), None).await;
         assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{action}: {audit}");
     }
+}
+
+#[tokio::test]
+async fn only_an_approved_audience_downloads_as_csv_without_suppressed_members_and_with_consent_on_request() {
+    let app = TestApp::spawn().await;
+    let csv = "customer_id,email,phone,first_name,country,ads_consent\nm1,jane@example.com,+1 415 555 2671,\"Jane, Jr\",US,Yes\nm2,x@example.com,,Max,US,No\n";
+    let (_dir, path) = common::write_file("more.csv", csv);
+    app.app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    app.app.store.suppress("external_id", "c2", None).await.unwrap();
+    let def = json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}});
+    let (_, seg) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name":"us","definition": def}))).await;
+    let id = seg["id"].as_str().unwrap().to_string();
+    let download = |token: String, query: &'static str| {
+        let (app, id) = (&app, id.clone());
+        async move { app.call_as(Some(&token), "GET", &format!("/api/segments/{id}/export.csv{query}"), None).await }
+    };
+
+    let (s, body) = download(app.manager.clone(), "").await;
+    assert_eq!(s, StatusCode::CONFLICT, "a draft is refused: {body}");
+    assert!(body.contains("only an approved or active audience can be downloaded"), "{body}");
+    app.json_as(Some(&app.marketer), "POST", &format!("/api/segments/{id}/submit"), Some(json!({"destinations": ["csv"]}))).await;
+    assert_eq!(download(app.manager.clone(), "").await.0, StatusCode::CONFLICT, "a submitted version is refused");
+    app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/approve"), Some(json!({}))).await;
+    assert_eq!(download(app.marketer.clone(), "").await.0, StatusCode::FORBIDDEN, "marketers cannot download");
+
+    let (s, body) = download(app.manager.clone(), "").await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some("external_id,email,phone,first_name,last_name,country,region,city,postal_code"));
+    let ids: Vec<&str> = lines.clone().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(ids, ["c1", "m1", "m2"], "c2 is suppressed, c3 and c4 are not in the US");
+    assert!(body.contains("m1,jane@example.com,+1 415 555 2671,\"Jane, Jr\","), "values are quoted as CSV: {body}");
+    let (s, ads) = download(app.manager.clone(), "?consent=ads").await;
+    assert_eq!((s, ads.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect::<Vec<_>>()), (StatusCode::OK, vec!["m1"]));
+    assert_eq!(download(app.manager.clone(), "?consent=sms").await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (_, audit) = app.json_as(Some(&app.manager), "GET", "/api/audit?action=segment.export_csv", None).await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "each download is audited: {audit}");
+    assert!(entries.iter().any(|e| e["after"].to_string().contains("ads")), "{audit}");
 }

@@ -109,9 +109,25 @@ impl Planned {
     }
 }
 
-/// `[[external_id, email, phone], …]`: the snapshot a batch row keeps.
+/// `[[external_id, email, phone, first_name, last_name, country, region, city, postal_code], …]`:
+/// the snapshot a batch row keeps (the store reads the first three for the delivered set).
 fn members_json(members: &[Contact]) -> String {
-    let rows: Vec<(&str, Option<&str>, Option<&str>)> = members.iter().map(|c| (c.external_id.as_str(), c.email.as_deref(), c.phone.as_deref())).collect();
+    let rows: Vec<[Option<&str>; 9]> = members
+        .iter()
+        .map(|c| {
+            [
+                Some(c.external_id.as_str()),
+                c.email.as_deref(),
+                c.phone.as_deref(),
+                c.first_name.as_deref(),
+                c.last_name.as_deref(),
+                c.country.as_deref(),
+                c.region.as_deref(),
+                c.city.as_deref(),
+                c.postal_code.as_deref(),
+            ]
+        })
+        .collect();
     serde_json::to_string(&rows).expect("serializable")
 }
 
@@ -150,7 +166,7 @@ impl App {
         let p = self.prepare(def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let rows = self.store.fetch_texts(&q).await?;
-        Ok(rows.into_iter().map(|r| Contact { external_id: r[0].clone().unwrap_or_default(), email: r[1].clone(), phone: r[2].clone() }).collect())
+        Ok(rows.iter().map(|r| Contact::from_columns(r)).collect())
     }
 
     /// The newest version of `key` in one of the `want` states, if its approval still holds.
@@ -174,7 +190,10 @@ impl App {
                 .delivered_members(&t.seg.id, d.as_str())
                 .await?
                 .into_iter()
-                .map(|(external_id, email, phone, last_sent_at)| Delivered { contact: Contact { external_id, email, phone }, last_sent_at })
+                .map(|(external_id, email, phone, last_sent_at)| Delivered {
+                    contact: Contact { external_id, email, phone, ..Default::default() },
+                    last_sent_at,
+                })
                 .collect();
             let members = current.len();
             let limit = batch_limit(d, self.settings.governance.destinations.batch_size);

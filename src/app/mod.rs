@@ -4,12 +4,14 @@
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod bench_delivery;
 pub mod bench_nl;
 pub mod bench_scores;
 mod delivery;
 mod demo;
 mod error;
 pub mod eval_nl;
+pub mod export;
 mod import;
 mod interpret;
 mod jobs;

@@ -79,8 +79,26 @@ fn op_of(b: &SyncBatchRecord) -> Op {
 }
 
 fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
-    let rows: Vec<(String, Option<String>, Option<String>)> = serde_json::from_str(&b.members).map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
-    Ok(rows.into_iter().map(|(external_id, email, phone)| Contact { external_id, email, phone }).collect())
+    // Rows of up to nine fields (see `members_json`); older snapshots hold the first three.
+    let rows: Vec<Vec<Option<String>>> = serde_json::from_str(&b.members).map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut f = r.into_iter().chain(std::iter::repeat(None));
+            let mut next = || f.next().flatten();
+            Contact {
+                external_id: next().unwrap_or_default(),
+                email: next(),
+                phone: next(),
+                first_name: next(),
+                last_name: next(),
+                country: next(),
+                region: next(),
+                city: next(),
+                postal_code: next(),
+            }
+        })
+        .collect())
 }
 
 impl App {

@@ -5,6 +5,7 @@ use clap::{Subcommand, ValueEnum};
 
 use crate::app::audit::{AuditFilter, audit_csv};
 use crate::app::{Actor, App, AppError, Governance, SyncKind};
+use crate::destinations::DestinationConfig;
 use crate::domain::access::Role;
 use crate::domain::policy::Destination;
 
@@ -227,35 +228,62 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
 }
 
 /// Governance settings from the environment: `SEGWRIGHT_SECOND_APPROVER_ABOVE`,
-/// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_WEBHOOK_URL`, `SEGWRIGHT_WEBHOOK_SECRET`,
-/// `SEGWRIGHT_META_BASE_URL`, `SEGWRIGHT_META_AUDIENCE_ID`, `SEGWRIGHT_META_ACCESS_TOKEN`,
-/// `SEGWRIGHT_REFRESH_HOURS` (0 turns the schedule off), `SEGWRIGHT_SYNC_LEASE_SECS`,
-/// `SEGWRIGHT_BATCH_SIZE` (members per request, within each platform's limit).
+/// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_REFRESH_HOURS` (0 turns the schedule off),
+/// `SEGWRIGHT_SYNC_LEASE_SECS`, `SEGWRIGHT_BATCH_SIZE` (members per request, within each
+/// platform's limit), and the destinations' (see [`destinations_from_env`]).
 pub fn governance_from_env() -> Result<Governance, AppError> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut g = Governance::default();
-    if let Some(v) = var("SEGWRIGHT_SECOND_APPROVER_ABOVE") {
+    if let Some(v) = env_var("SEGWRIGHT_SECOND_APPROVER_ABOVE") {
         g.second_approver_above = v.parse().map_err(|_| AppError::BadInput(format!("SEGWRIGHT_SECOND_APPROVER_ABOVE must be a number, not `{v}`")))?;
     }
-    g.secure_cookies = var("SEGWRIGHT_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
-    let d = &mut g.destinations;
-    d.webhook_url = var("SEGWRIGHT_WEBHOOK_URL");
-    d.webhook_secret = var("SEGWRIGHT_WEBHOOK_SECRET");
-    if let Some(v) = var("SEGWRIGHT_META_BASE_URL") {
-        d.meta_base_url = v;
-    }
-    d.meta_audience_id = var("SEGWRIGHT_META_AUDIENCE_ID");
-    d.meta_access_token = var("SEGWRIGHT_META_ACCESS_TOKEN");
+    g.secure_cookies = env_var("SEGWRIGHT_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
+    destinations_from_env(&mut g.destinations);
     let number = |k: &str, v: String| v.parse::<u64>().map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")));
-    if let Some(v) = var("SEGWRIGHT_REFRESH_HOURS") {
+    if let Some(v) = env_var("SEGWRIGHT_REFRESH_HOURS") {
         let h = number("SEGWRIGHT_REFRESH_HOURS", v)?;
         g.sync.refresh_every = (h > 0).then(|| std::time::Duration::from_secs(h * 3600));
     }
-    if let Some(v) = var("SEGWRIGHT_BATCH_SIZE") {
+    if let Some(v) = env_var("SEGWRIGHT_BATCH_SIZE") {
         g.destinations.batch_size = number("SEGWRIGHT_BATCH_SIZE", v)?.max(1) as usize;
     }
-    if let Some(v) = var("SEGWRIGHT_SYNC_LEASE_SECS") {
+    if let Some(v) = env_var("SEGWRIGHT_SYNC_LEASE_SECS") {
         g.sync.lease = std::time::Duration::from_secs(number("SEGWRIGHT_SYNC_LEASE_SECS", v)?);
     }
     Ok(g)
+}
+
+fn env_var(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
+}
+
+/// Destination endpoints and credentials: `SEGWRIGHT_WEBHOOK_{URL,SECRET}`,
+/// `SEGWRIGHT_META_{BASE_URL,AUDIENCE_ID,ACCESS_TOKEN}`,
+/// `SEGWRIGHT_GOOGLE_{BASE_URL,CUSTOMER_ID,USER_LIST_ID,LOGIN_CUSTOMER_ID,DEVELOPER_TOKEN,ACCESS_TOKEN}`,
+/// `SEGWRIGHT_LINKEDIN_{BASE_URL,SEGMENT_ID,ACCESS_TOKEN,VERSION}`,
+/// `SEGWRIGHT_TIKTOK_{BASE_URL,ADVERTISER_ID,AUDIENCE_ID,ACCESS_TOKEN}`.
+fn destinations_from_env(d: &mut DestinationConfig) {
+    let set = |field: &mut String, k: &str| {
+        if let Some(v) = env_var(k) {
+            *field = v;
+        }
+    };
+    d.webhook_url = env_var("SEGWRIGHT_WEBHOOK_URL");
+    d.webhook_secret = env_var("SEGWRIGHT_WEBHOOK_SECRET");
+    set(&mut d.meta_base_url, "SEGWRIGHT_META_BASE_URL");
+    d.meta_audience_id = env_var("SEGWRIGHT_META_AUDIENCE_ID");
+    d.meta_access_token = env_var("SEGWRIGHT_META_ACCESS_TOKEN");
+    set(&mut d.google_base_url, "SEGWRIGHT_GOOGLE_BASE_URL");
+    d.google_customer_id = env_var("SEGWRIGHT_GOOGLE_CUSTOMER_ID");
+    d.google_user_list_id = env_var("SEGWRIGHT_GOOGLE_USER_LIST_ID");
+    d.google_login_customer_id = env_var("SEGWRIGHT_GOOGLE_LOGIN_CUSTOMER_ID");
+    d.google_developer_token = env_var("SEGWRIGHT_GOOGLE_DEVELOPER_TOKEN");
+    d.google_access_token = env_var("SEGWRIGHT_GOOGLE_ACCESS_TOKEN");
+    set(&mut d.linkedin_base_url, "SEGWRIGHT_LINKEDIN_BASE_URL");
+    d.linkedin_segment_id = env_var("SEGWRIGHT_LINKEDIN_SEGMENT_ID");
+    d.linkedin_access_token = env_var("SEGWRIGHT_LINKEDIN_ACCESS_TOKEN");
+    set(&mut d.linkedin_version, "SEGWRIGHT_LINKEDIN_VERSION");
+    set(&mut d.tiktok_base_url, "SEGWRIGHT_TIKTOK_BASE_URL");
+    d.tiktok_advertiser_id = env_var("SEGWRIGHT_TIKTOK_ADVERTISER_ID");
+    d.tiktok_audience_id = env_var("SEGWRIGHT_TIKTOK_AUDIENCE_ID");
+    d.tiktok_access_token = env_var("SEGWRIGHT_TIKTOK_ACCESS_TOKEN");
 }

@@ -1,66 +1,26 @@
 //! Clients of the places audiences are delivered to (reqwest), each sending one batch of
-//! already selected members: [`webhook`] (JSON signed with HMAC-SHA256) and [`meta`] (Custom
-//! Audience `users` endpoint with SHA-256 identifiers normalised by Meta's rules). Base URLs and
-//! secrets are configuration; secrets never reach logs or `Debug` output. Transient failures
+//! already selected members: [`webhook`] (JSON signed with HMAC-SHA256), [`meta`] (Custom
+//! Audience `users` endpoint), [`google`] (Customer Match offline user data job), [`linkedin`]
+//! (DMP segment users) and [`tiktok`] (customer file upload, then audience update), each with
+//! identifiers normalised and hashed by that platform's rules (`domain::normalize`). Base URLs
+//! and secrets are configuration ([`config`]); secrets never reach logs or `Debug` output. Transient failures
 //! (timeouts, 429, 5xx) are retried with exponential backoff and jitter, honouring Retry-After.
 
+pub mod config;
+pub mod google;
+pub mod linkedin;
 pub mod meta;
+pub mod tiktok;
 pub mod webhook;
 
 use std::time::Duration;
+
+pub use config::DestinationConfig;
 
 use backon::{ExponentialBuilder, Retryable};
 
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
-
-/// Where the destinations are and how to authenticate to them.
-#[derive(Clone)]
-pub struct DestinationConfig {
-    /// The webhook endpoint (POSTed JSON batches).
-    pub webhook_url: Option<String>,
-    /// Key of the `X-Segwright-Signature` HMAC.
-    pub webhook_secret: Option<String>,
-    /// Graph API base, version included (default `https://graph.facebook.com/v25.0`).
-    pub meta_base_url: String,
-    pub meta_audience_id: Option<String>,
-    pub meta_access_token: Option<String>,
-    /// Members per request (Meta allows at most 10,000).
-    pub batch_size: usize,
-    /// Attempts per batch, the first included.
-    pub max_attempts: usize,
-    /// First retry delay (doubled each time, with jitter).
-    pub retry_delay: Duration,
-}
-
-impl Default for DestinationConfig {
-    fn default() -> Self {
-        Self {
-            webhook_url: None,
-            webhook_secret: None,
-            meta_base_url: "https://graph.facebook.com/v25.0".into(),
-            meta_audience_id: None,
-            meta_access_token: None,
-            batch_size: 5_000,
-            max_attempts: 5,
-            retry_delay: Duration::from_millis(500),
-        }
-    }
-}
-
-impl std::fmt::Debug for DestinationConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
-        f.debug_struct("DestinationConfig")
-            .field("webhook_url", &self.webhook_url)
-            .field("webhook_secret", &redacted(&self.webhook_secret))
-            .field("meta_base_url", &self.meta_base_url)
-            .field("meta_audience_id", &self.meta_audience_id)
-            .field("meta_access_token", &redacted(&self.meta_access_token))
-            .field("batch_size", &self.batch_size)
-            .finish()
-    }
-}
 
 /// Whether a batch adds members to the audience or removes them from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -101,6 +61,11 @@ pub enum DestinationError {
     Status { status: u16, body: String, retry_after: Option<Duration> },
     #[error("request failed: {0}")]
     Transport(String),
+    /// The platform answered 200 but refused the request in its body (TikTok's `code`).
+    #[error("refused with code {code}: {message}")]
+    Refused { code: i64, message: String },
+    #[error("unexpected response: {0}")]
+    BadResponse(String),
     #[error("delivery to {0} is not implemented yet")]
     Unsupported(&'static str),
 }
@@ -110,7 +75,7 @@ impl DestinationError {
         match self {
             DestinationError::Status { status, .. } => *status == 429 || *status >= 500,
             DestinationError::Transport(_) => true,
-            DestinationError::NotConfigured(_) | DestinationError::Unsupported(_) => false,
+            _ => false,
         }
     }
 
@@ -124,9 +89,19 @@ impl DestinationError {
 
 /// Turn a response into `Ok(())` or a typed error (reading Retry-After seconds).
 async fn check(resp: Result<reqwest::Response, reqwest::Error>) -> Result<(), DestinationError> {
+    success(resp).await.map(|_| ())
+}
+
+/// The JSON body of a successful response, or a typed error.
+async fn json_of(resp: Result<reqwest::Response, reqwest::Error>) -> Result<serde_json::Value, DestinationError> {
+    success(resp).await?.json().await.map_err(|e| DestinationError::BadResponse(e.to_string()))
+}
+
+/// The response if its status is a success, else a typed error (reading Retry-After seconds).
+async fn success(resp: Result<reqwest::Response, reqwest::Error>) -> Result<reqwest::Response, DestinationError> {
     let resp = resp.map_err(|e| DestinationError::Transport(e.to_string()))?;
     if resp.status().is_success() {
-        return Ok(());
+        return Ok(resp);
     }
     let status = resp.status().as_u16();
     let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).map(Duration::from_secs);
@@ -139,6 +114,9 @@ pub async fn send(d: Destination, client: &reqwest::Client, cfg: &DestinationCon
     match d {
         Destination::Webhook => webhook::send(client, cfg, b).await,
         Destination::Meta => meta::send(client, cfg, b).await,
+        Destination::Google => google::send(client, cfg, b).await,
+        Destination::Linkedin => linkedin::send(client, cfg, b).await,
+        Destination::Tiktok => tiktok::send(client, cfg, b).await,
         other => Err(DestinationError::Unsupported(other.as_str())),
     }
 }

@@ -7,7 +7,7 @@ use hmac::{KeyInit, Mac};
 use serde_json::json;
 
 use super::{Batch, DestinationConfig, DestinationError, check};
-use crate::domain::normalize::{email, meta_phone, sha256_hex};
+use crate::domain::normalize::{email, meta, sha256_hex};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -27,7 +27,7 @@ pub fn body(b: &Batch<'_>) -> Vec<u8> {
             json!({
                 "external_id": c.external_id,
                 "email_sha256": c.email.as_deref().and_then(email).map(|e| sha256_hex(&e)),
-                "phone_sha256": c.phone.as_deref().and_then(meta_phone).map(|p| sha256_hex(&p)),
+                "phone_sha256": c.phone.as_deref().and_then(|p| meta::phone(p, c.country.as_deref())).map(|p| sha256_hex(&p)),
             })
         })
         .collect();

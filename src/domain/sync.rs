@@ -140,7 +140,7 @@ mod tests {
     use super::*;
 
     fn c(id: &str) -> Contact {
-        Contact { external_id: id.into(), email: Some(format!("{id}@example.com")), phone: None }
+        Contact { external_id: id.into(), email: Some(format!("{id}@example.com")), ..Default::default() }
     }
 
     fn sent(id: &str, at: i64) -> Delivered {

@@ -104,6 +104,32 @@ pub async fn sync_run(_: Reader, State(app): State<AppState>, Path(run): Path<i6
     ok(app.sync_report(run).await?)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `email` or `ads`: keep only members with that consent.
+    consent: Option<String>,
+}
+
+/// `GET /api/segments/{id}/export.csv`: the approved audience as CSV, streamed.
+pub async fn export_csv(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    use crate::app::export::{CSV_HEADER, csv_lines, export_approved_filename, parse_consent};
+    let consent = parse_consent(q.consent.as_deref())?;
+    let rx = app.export_approved(&id, consent, &actor(c)).await?;
+    let head = futures::stream::once(async { Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(CSV_HEADER.as_bytes())) });
+    let rows = futures::stream::unfold(rx, |mut rx| async move {
+        let chunk = rx.recv().await?;
+        Some((Ok(axum::body::Bytes::from(csv_lines(&chunk))), rx))
+    });
+    let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, export_approved_filename(&id))];
+    Ok((headers, axum::body::Body::from_stream(futures::StreamExt::chain(head, rows))).into_response())
+}
+
 pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(app.review(&id).await?)
 }

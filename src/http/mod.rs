@@ -84,6 +84,7 @@ fn api_routes(state: AppState) -> Router<AppState> {
         .route("/api/segments/{id}/refresh", post(lifecycle::refresh))
         .route("/api/segments/{id}/syncs", get(lifecycle::segment_syncs))
         .route("/api/syncs/{run}", get(lifecycle::sync_run))
+        .route("/api/segments/{id}/export.csv", get(lifecycle::export_csv))
         .route("/api/audit", get(lifecycle::audit))
         .route("/api/audit/verify", get(lifecycle::verify_audit))
         .route_layer(axum::middleware::from_fn_with_state(state, auth::authenticate))

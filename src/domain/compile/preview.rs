@@ -115,8 +115,12 @@ pub enum Consent {
     Email,
 }
 
-/// `SELECT c.external_id, c.email, c.phone … ORDER BY c.id` of the members a destination may
-/// receive: never anyone on the suppression list, and only those with the required consent.
+/// The contact columns of a delivery or CSV export, in `normalize::Contact` field order.
+pub const DELIVERY_COLUMNS: &str = "c.external_id, c.email, c.phone, c.first_name, c.last_name, c.country, c.region, c.city, c.postal_code";
+
+/// `SELECT c.external_id, c.email, c.phone, c.first_name, c.last_name, c.country, c.region,
+/// c.city, c.postal_code … ORDER BY c.id` (the order of `normalize::Contact`'s fields) of the
+/// members a destination may receive: never anyone on the suppression list, and only those with the required consent.
 pub fn compile_delivery(vd: &ValidDefinition, t: Target<'_>, consent: Consent) -> CompiledQuery {
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
@@ -125,7 +129,7 @@ pub fn compile_delivery(vd: &ValidDefinition, t: Target<'_>, consent: Consent) -
         Consent::Ads => " AND c.ads_consent = 1",
         Consent::Email => " AND c.email_consent = 1",
     };
-    let sql = format!("SELECT c.external_id, c.email, c.phone FROM {} WHERE ({pred}) AND NOT {SUPPRESSED}{consent} ORDER BY c.id", w.from_clause());
+    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM {} WHERE ({pred}) AND NOT {SUPPRESSED}{consent} ORDER BY c.id", w.from_clause());
     CompiledQuery { sql, params: w.finish() }
 }
 

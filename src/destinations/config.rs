@@ -1,0 +1,129 @@
+//! Where each destination is and how to authenticate to it. Base URLs are configuration so that
+//! tests point every client at a fake server; secrets (tokens, signing keys) are redacted from
+//! `Debug` so they never reach logs.
+
+use std::time::Duration;
+
+/// Destination endpoints, ids and credentials, plus batching and retry settings.
+#[derive(Clone)]
+pub struct DestinationConfig {
+    /// The webhook endpoint (POSTed JSON batches).
+    pub webhook_url: Option<String>,
+    /// Key of the `X-Segwright-Signature` HMAC.
+    pub webhook_secret: Option<String>,
+    /// Graph API base, version included (default `https://graph.facebook.com/v25.0`).
+    pub meta_base_url: String,
+    pub meta_audience_id: Option<String>,
+    pub meta_access_token: Option<String>,
+    /// Google Ads API base, version included (default `https://googleads.googleapis.com/v26`).
+    pub google_base_url: String,
+    /// The advertiser's customer id, digits only.
+    pub google_customer_id: Option<String>,
+    /// Id of the Customer Match user list (`customers/{cid}/userLists/{id}`).
+    pub google_user_list_id: Option<String>,
+    /// Manager account id sent as `login-customer-id`, when acting through one.
+    pub google_login_customer_id: Option<String>,
+    pub google_developer_token: Option<String>,
+    /// OAuth access token (`Authorization: Bearer`).
+    pub google_access_token: Option<String>,
+    /// LinkedIn REST base (default `https://api.linkedin.com/rest`).
+    pub linkedin_base_url: String,
+    pub linkedin_segment_id: Option<String>,
+    pub linkedin_access_token: Option<String>,
+    /// `LinkedIn-Version` header (`YYYYMM`; versions are retired about a year after release).
+    pub linkedin_version: String,
+    /// TikTok Business API base (default `https://business-api.tiktok.com/open_api/v1.3`).
+    pub tiktok_base_url: String,
+    pub tiktok_advertiser_id: Option<String>,
+    pub tiktok_audience_id: Option<String>,
+    pub tiktok_access_token: Option<String>,
+    /// Members per request (Meta allows at most 10,000).
+    pub batch_size: usize,
+    /// Attempts per batch, the first included.
+    pub max_attempts: usize,
+    /// First retry delay (doubled each time, with jitter).
+    pub retry_delay: Duration,
+}
+
+impl Default for DestinationConfig {
+    fn default() -> Self {
+        Self {
+            webhook_url: None,
+            webhook_secret: None,
+            meta_base_url: "https://graph.facebook.com/v25.0".into(),
+            meta_audience_id: None,
+            meta_access_token: None,
+            google_base_url: "https://googleads.googleapis.com/v26".into(),
+            google_customer_id: None,
+            google_user_list_id: None,
+            google_login_customer_id: None,
+            google_developer_token: None,
+            google_access_token: None,
+            linkedin_base_url: "https://api.linkedin.com/rest".into(),
+            linkedin_segment_id: None,
+            linkedin_access_token: None,
+            linkedin_version: "202610".into(),
+            tiktok_base_url: "https://business-api.tiktok.com/open_api/v1.3".into(),
+            tiktok_advertiser_id: None,
+            tiktok_audience_id: None,
+            tiktok_access_token: None,
+            batch_size: 5_000,
+            max_attempts: 5,
+            retry_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl std::fmt::Debug for DestinationConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |s: &Option<String>| s.as_ref().map(|_| "<redacted>");
+        f.debug_struct("DestinationConfig")
+            .field("webhook_url", &self.webhook_url)
+            .field("webhook_secret", &redacted(&self.webhook_secret))
+            .field("meta_base_url", &self.meta_base_url)
+            .field("meta_audience_id", &self.meta_audience_id)
+            .field("meta_access_token", &redacted(&self.meta_access_token))
+            .field("google_base_url", &self.google_base_url)
+            .field("google_customer_id", &self.google_customer_id)
+            .field("google_user_list_id", &self.google_user_list_id)
+            .field("google_login_customer_id", &self.google_login_customer_id)
+            .field("google_developer_token", &redacted(&self.google_developer_token))
+            .field("google_access_token", &redacted(&self.google_access_token))
+            .field("linkedin_base_url", &self.linkedin_base_url)
+            .field("linkedin_segment_id", &self.linkedin_segment_id)
+            .field("linkedin_access_token", &redacted(&self.linkedin_access_token))
+            .field("linkedin_version", &self.linkedin_version)
+            .field("tiktok_base_url", &self.tiktok_base_url)
+            .field("tiktok_advertiser_id", &self.tiktok_advertiser_id)
+            .field("tiktok_audience_id", &self.tiktok_audience_id)
+            .field("tiktok_access_token", &redacted(&self.tiktok_access_token))
+            .field("batch_size", &self.batch_size)
+            .finish()
+    }
+}
+
+/// A required setting, or which one is missing.
+pub(crate) fn required<'a>(v: &'a Option<String>, what: &'static str) -> Result<&'a str, super::DestinationError> {
+    v.as_deref().ok_or(super::DestinationError::NotConfigured(what))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let cfg = DestinationConfig {
+            webhook_secret: Some("tok-w".into()),
+            meta_access_token: Some("tok-m".into()),
+            google_developer_token: Some("tok-gd".into()),
+            google_access_token: Some("tok-g".into()),
+            linkedin_access_token: Some("tok-l".into()),
+            tiktok_access_token: Some("tok-t".into()),
+            ..Default::default()
+        };
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("tok-"), "{shown}");
+        assert!(shown.contains("<redacted>") && shown.contains("googleads.googleapis.com"));
+    }
+}
