@@ -29,3 +29,24 @@ INSERT INTO events_new (id, event_key, customer_id, name, occurred_at, propertie
 DROP TABLE events;
 ALTER TABLE events_new RENAME TO events;
 CREATE INDEX events_customer_name_time ON events (customer_id, name, occurred_at);
+
+-- customer_facts is derived data, rebuilt from customers by every import (see PostgreSQL's 0005).
+CREATE TABLE customer_facts_new (
+    customer_id INTEGER PRIMARY KEY,
+    lifetime_revenue REAL NOT NULL,
+    order_count INTEGER NOT NULL,
+    average_order_value REAL,
+    items_bought INTEGER NOT NULL,
+    first_order_at INTEGER,
+    last_order_at INTEGER,
+    last_event_at INTEGER,
+    last_activity_at INTEGER
+);
+INSERT INTO customer_facts_new SELECT customer_id, lifetime_revenue, order_count, average_order_value, items_bought,
+    first_order_at, last_order_at, last_event_at, last_activity_at FROM customer_facts;
+DROP TABLE customer_facts;
+ALTER TABLE customer_facts_new RENAME TO customer_facts;
+CREATE INDEX customer_facts_revenue ON customer_facts (lifetime_revenue);
+CREATE INDEX customer_facts_orders ON customer_facts (order_count);
+CREATE INDEX customer_facts_last_order ON customer_facts (last_order_at);
+CREATE INDEX customer_facts_last_activity ON customer_facts (last_activity_at);

@@ -57,6 +57,10 @@ impl Staged {
         if !self.pending {
             return Ok(0);
         }
+        // Enough memory for the merge's sort, the index rebuild and the facts' aggregates to
+        // stay off disk, for this transaction only.
+        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *conn).await?;
+        sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await?;
         let created = sqlx::query(NEW_CUSTOMERS).bind(now).execute(&mut *conn).await?.rows_affected();
         sqlx::query(MERGE).execute(&mut *conn).await?;
         sqlx::query("TRUNCATE import_orders").execute(&mut *conn).await?;
