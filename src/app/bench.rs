@@ -28,6 +28,15 @@ pub struct BenchArgs {
     /// Rows in the generated orders CSV for the import benchmark.
     #[arg(long, default_value_t = 1_000_000)]
     pub import_rows: u64,
+    /// Only the import measure (`import`), skipping the dataset build and the previews.
+    #[arg(long, value_enum)]
+    pub only: Option<BenchOnly>,
+}
+
+/// The parts of the benchmark `--only` can select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchOnly {
+    Import,
 }
 
 /// The 3-condition definition of the count-only target: an attribute, an aggregate over a time
@@ -142,16 +151,35 @@ fn write_orders_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
     w.flush().map_err(io)
 }
 
-async fn measure_import(name: &str, url: String, csv: &std::path::Path, rows: u64, tz: chrono_tz::Tz) -> Result<String, AppError> {
-    let app = open(url, tz).await?;
-    let t = Instant::now();
-    let opts = ImportOptions::new(Kind::Orders, csv.to_path_buf(), Vec::new(), false, None, false);
-    let report = app.import(opts).await?;
-    let secs = t.elapsed().as_secs_f64();
-    Ok(format!("| {name} | import {} order rows (one transaction, then facts refresh) | {:.0} rows/s |", report.rows_written, rows as f64 / secs))
+/// Import the CSV into a fresh database `runs` times (each into an empty one, as a first load);
+/// the median rate.
+async fn measure_import<F, Fut>(name: &str, mut fresh: F, csv: &std::path::Path, runs: usize, tz: chrono_tz::Tz) -> Result<String, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    let mut rates = Vec::with_capacity(runs);
+    let mut written = 0;
+    for _ in 0..runs.max(1) {
+        let app = open_with(fresh().await?, tz, false).await?;
+        let t = Instant::now();
+        let opts = ImportOptions::new(Kind::Orders, csv.to_path_buf(), Vec::new(), false, None, false);
+        written = app.import(opts).await?.rows_written;
+        let secs = t.elapsed().as_secs_f64();
+        eprintln!("{name}: imported {written} order rows in {secs:.2} s");
+        rates.push(written as f64 / secs);
+    }
+    Ok(format!("| {name} | import {written} order rows (one transaction, then facts refresh) | {:.0} rows/s |", median(rates)))
 }
 
-async fn reset_postgres(url: &str) -> Result<String, AppError> {
+async fn fresh_sqlite(path: PathBuf) -> Result<String, AppError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    Ok(format!("sqlite://{}", path.display()))
+}
+
+async fn fresh_postgres(url: String) -> Result<String, AppError> {
     let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| url.to_string());
     crate::store::Store::recreate_postgres_database(&base, "segwright_bench_import").await?;
     Ok(format!("{base}/segwright_bench_import"))
@@ -162,6 +190,24 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
     let tz: chrono_tz::Tz = tz.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
     std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
     let mut lines = vec!["| database | measure | median |".to_string(), "|---|---|---|".to_string()];
+    if args.only.is_none() {
+        lines.extend(measure_queries(args, tz).await?);
+    }
+    let csv = args.dir.join("orders.csv");
+    write_orders_csv(&csv, args.import_rows)?;
+    let runs = args.runs.min(5);
+    let import_db = args.dir.join("import.db");
+    lines.push(measure_import("SQLite", || fresh_sqlite(import_db.clone()), &csv, runs, tz).await?);
+    if let Some(pg) = &args.postgres_url {
+        lines.push(measure_import("PostgreSQL", || fresh_postgres(pg.clone()), &csv, runs, tz).await?);
+    }
+    println!("{}", lines.join("\n"));
+    Ok(())
+}
+
+/// The preview and export measures on both databases.
+async fn measure_queries(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
+    let mut lines = Vec::new();
     let sqlite = format!("sqlite://{}", args.dir.join(format!("bench-{}.db", args.customers)).display());
     lines.extend(measure("SQLite", sqlite.clone(), args, tz).await?);
     lines.extend(measure_sql("SQLite", sqlite, args, tz).await?);
@@ -171,14 +217,5 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
         lines.extend(measure("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);
         lines.extend(measure_sql("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);
     }
-    let csv = args.dir.join("orders.csv");
-    write_orders_csv(&csv, args.import_rows)?;
-    let import_db = args.dir.join("import.db");
-    let _ = std::fs::remove_file(&import_db);
-    lines.push(measure_import("SQLite", format!("sqlite://{}", import_db.display()), &csv, args.import_rows, tz).await?);
-    if let Some(pg) = &args.postgres_url {
-        lines.push(measure_import("PostgreSQL", reset_postgres(pg).await?, &csv, args.import_rows, tz).await?);
-    }
-    println!("{}", lines.join("\n"));
-    Ok(())
+    Ok(lines)
 }

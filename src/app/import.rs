@@ -172,13 +172,23 @@ impl App {
                 Err(reason) => return Err(AppError::BadInput(format!("{}: {reason}; nothing from this file was imported", opts.file.display()))),
             }
             if batch.len() >= BATCH {
-                if to_writer.send(batch.take()).await.is_err() {
+                let mut rows = batch.take();
+                let at = rec.position().map(|p| p.byte()).unwrap_or(0);
+                if report.rows_written as usize == BATCH && at > 0 {
+                    // The first batch's bytes per row tell how large a load the file is.
+                    rows.expected = Some(size.saturating_mul(report.rows_written) / at);
+                }
+                if to_writer.send(rows).await.is_err() {
                     break; // the writer failed: its error is reported below
                 }
                 bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
             }
         }
-        let _ = to_writer.send(batch.take()).await;
+        let mut rows = batch.take();
+        if report.rows_written < BATCH as u64 {
+            rows.expected = Some(report.rows_written);
+        }
+        let _ = to_writer.send(rows).await;
         drop(to_writer);
         let mut tx = writer.await.map_err(|e| AppError::Io(format!("import writer: {e}")))??;
         report.rejects_file = rejects.finish()?;

@@ -15,6 +15,7 @@ impl ImportTx {
     /// Recompute every customer's facts, the data's latest times and the event names inside the
     /// import's transaction, so readers never see new rows with stale facts.
     pub async fn refresh_facts(&mut self) -> Result<(), StoreError> {
+        self.merge_staged().await?;
         let greatest = if self.is_sqlite() { "MAX" } else { "GREATEST" };
         self.run("DELETE FROM customer_facts".into(), &[]).await?;
         self.run(FACTS_SQL.replace("GREATEST_FN", greatest), &[]).await?;

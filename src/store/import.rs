@@ -9,6 +9,8 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use super::{Bind, Store, StoreError, bind_all, catalog::type_label};
 use crate::domain::catalog::AttributeSpec;
 
+mod staged;
+
 /// A customer row: external id, the built-in columns present in the file, custom attributes.
 #[derive(Debug, Clone)]
 pub struct CustomerRow {
@@ -49,15 +51,26 @@ pub struct ImportTx {
     tx: Tx,
     /// Customers created because an order or event named them.
     pub created_customers: u64,
+    /// PostgreSQL: orders copied into a staging table, merged before reads and commit.
+    staged: staged::Staged,
+    /// Internal ids of the customers this transaction has resolved (at most [`KNOWN_IDS`]).
+    ids: HashMap<String, i64>,
+    /// The per-customer orders index is dropped for a bulk load, built again before reads.
+    index_dropped: bool,
 }
+
+/// A load smaller than this keeps the orders index as it is.
+const BULK_MIN_ROWS: u64 = 50_000;
+
+/// As created by the migrations (0005).
+const ORDERS_INDEX: &str = "CREATE INDEX orders_customer_time ON orders (customer_id, occurred_at, amount)";
+
+/// Customer ids kept across batches: enough for files naming a million customers, a few dozen MB.
+const KNOWN_IDS: usize = 1_000_000;
 
 /// Rows per multi-row INSERT of 5 columns: fewer, larger statements, within both databases' limits on
 /// bound values (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_INSERT: usize = 5_000;
-
-const PG_ORDERS: &str = "INSERT INTO orders (order_key, customer_id, occurred_at, amount, quantity)
- SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[], $4::float8[], $5::bigint[])
- ON CONFLICT (order_key) DO UPDATE SET customer_id = excluded.customer_id, occurred_at = excluded.occurred_at, amount = excluded.amount, quantity = excluded.quantity";
 
 const PG_EVENTS: &str = "INSERT INTO events (event_key, customer_id, name, occurred_at, properties)
  SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) ON CONFLICT (event_key) DO NOTHING";
@@ -85,7 +98,7 @@ impl Store {
             super::Backend::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             super::Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
-        Ok(ImportTx { tx, created_customers: 0 })
+        Ok(ImportTx { tx, created_customers: 0, staged: staged::Staged::default(), ids: HashMap::new(), index_dropped: false })
     }
 }
 
@@ -111,19 +124,22 @@ impl ImportTx {
         Ok(on_tx!(self, t => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), binds).fetch_all(&mut **t).await?))
     }
 
-    /// Internal ids of these external ids, creating customers that do not exist yet.
-    pub async fn resolve_customers(&mut self, external: &[&str]) -> Result<HashMap<String, i64>, StoreError> {
-        let mut uniq: Vec<&str> = external.to_vec();
+    /// Make sure these external ids have internal ids in [`ids`](Self::id_of), creating the
+    /// customers that do not exist yet. Ids already resolved in this transaction are not looked
+    /// up again: a file names the same customers over and over.
+    pub async fn resolve_customers(&mut self, external: &[&str]) -> Result<(), StoreError> {
+        if self.ids.len() + external.len() > KNOWN_IDS {
+            self.ids.clear(); // bounded memory; only this batch's ids must stay known
+        }
+        let mut uniq: Vec<&str> = external.iter().copied().filter(|e| !self.ids.contains_key(*e)).collect();
         uniq.sort_unstable();
         uniq.dedup();
-        let mut map = HashMap::with_capacity(uniq.len());
         for part in uniq.chunks(1000) {
             let binds: Vec<Bind> = part.iter().map(|s| Bind::Text(Some(s.to_string()))).collect();
             let list = placeholders(self.is_sqlite(), 1, part.len());
-            map.extend(
-                self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN {list}"), &binds).await?.into_iter().map(|(i, e)| (e, i)),
-            );
-            let missing: Vec<&str> = part.iter().copied().filter(|e| !map.contains_key(*e)).collect();
+            let found = self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN {list}"), &binds).await?;
+            self.ids.extend(found.into_iter().map(|(i, e)| (e, i)));
+            let missing: Vec<&str> = part.iter().copied().filter(|e| !self.ids.contains_key(*e)).collect();
             if missing.is_empty() {
                 continue;
             }
@@ -135,9 +151,14 @@ impl ImportTx {
             );
             let created = self.id_rows(sql, &binds).await?;
             self.created_customers += created.len() as u64;
-            map.extend(created.into_iter().map(|(i, e)| (e, i)));
+            self.ids.extend(created.into_iter().map(|(i, e)| (e, i)));
         }
-        Ok(map)
+        Ok(())
+    }
+
+    /// The internal id of a customer resolved by [`resolve_customers`](Self::resolve_customers).
+    fn id_of(&self, external: &str) -> i64 {
+        self.ids[external]
     }
 
     /// Insert or update customers; `columns` names the built-in columns present in the file.
@@ -197,9 +218,13 @@ impl ImportTx {
         Ok(())
     }
 
-    /// Insert or update orders (same key = same order).
+    /// Insert or update orders (same key = same order; the last row of a key wins). On
+    /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
-        let ids = self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
+        if let Tx::Postgres(t) = &mut self.tx {
+            return self.staged.copy_orders(&mut **t, &rows).await;
+        }
+        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut keep: Vec<&OrderRow> = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -211,26 +236,13 @@ impl ImportTx {
                 }
             }
         }
-        if let Tx::Postgres(t) = &mut self.tx {
-            // PostgreSQL: five arrays and one small statement, planned once, instead of 25,000
-            // parameters to parse per batch.
-            sqlx::query(PG_ORDERS)
-                .bind(keep.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
-                .bind(keep.iter().map(|r| ids[&r.customer]).collect::<Vec<_>>())
-                .bind(keep.iter().map(|r| r.occurred_at).collect::<Vec<_>>())
-                .bind(keep.iter().map(|r| r.amount).collect::<Vec<_>>())
-                .bind(keep.iter().map(|r| r.quantity).collect::<Vec<_>>())
-                .execute(&mut **t)
-                .await?;
-            return Ok(());
-        }
         for part in keep.chunks(ROWS_PER_INSERT) {
             let binds: Vec<Bind> = part
                 .iter()
                 .flat_map(|r| {
                     [
                         Bind::Text(Some(r.key.clone())),
-                        Bind::Int(Some(ids[&r.customer])),
+                        Bind::Int(Some(self.id_of(&r.customer))),
                         Bind::Int(Some(r.occurred_at)),
                         Bind::Float(Some(r.amount)),
                         Bind::Int(r.quantity),
@@ -248,11 +260,13 @@ impl ImportTx {
 
     /// Insert events; an event already imported (same key) is left as it is.
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
-        let ids = self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
-        if let Tx::Postgres(t) = &mut self.tx {
+        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
+        if let Tx::Postgres(_) = &self.tx {
+            let ids: Vec<i64> = rows.iter().map(|r| self.id_of(&r.customer)).collect();
+            let Tx::Postgres(t) = &mut self.tx else { unreachable!("matched above") };
             sqlx::query(PG_EVENTS)
                 .bind(rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| ids[&r.customer]).collect::<Vec<_>>())
+                .bind(ids)
                 .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
                 .bind(rows.iter().map(|r| r.occurred_at).collect::<Vec<_>>())
                 .bind(rows.iter().map(|r| r.properties.clone()).collect::<Vec<_>>())
@@ -266,7 +280,7 @@ impl ImportTx {
                 .flat_map(|r| {
                     [
                         Bind::Text(Some(r.key.clone())),
-                        Bind::Int(Some(ids[&r.customer])),
+                        Bind::Int(Some(self.id_of(&r.customer))),
                         Bind::Text(Some(r.name.clone())),
                         Bind::Int(Some(r.occurred_at)),
                         Bind::Text(r.properties.clone()),
@@ -321,7 +335,39 @@ impl ImportTx {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Before loading about `expected` orders: when that is at least as many as the table holds
+    /// (a first load, a backfill), drop the per-customer orders index, so that rows are not
+    /// inserted into it one by one in random order; [`merge_staged`](Self::merge_staged) builds
+    /// it again in one sorted pass. PostgreSQL's readers of `orders` wait for the import's commit
+    /// meanwhile; SQLite's keep reading the last committed state.
+    pub async fn plan_orders(&mut self, expected: u64) -> Result<(), StoreError> {
+        if self.index_dropped || expected < BULK_MIN_ROWS {
+            return Ok(());
+        }
+        let (held,): (Option<i64>,) = on_tx!(self, t => sqlx::query_as("SELECT MAX(id) FROM orders").fetch_one(&mut **t).await?);
+        if held.unwrap_or(0) as u64 > expected {
+            return Ok(());
+        }
+        self.run("DROP INDEX orders_customer_time".into(), &[]).await?;
+        self.index_dropped = true;
+        Ok(())
+    }
+
+    /// Merge the rows staged so far (PostgreSQL orders) into their tables and rebuild what a bulk
+    /// load dropped, so the transaction can be read and committed.
+    pub async fn merge_staged(&mut self) -> Result<(), StoreError> {
+        if let Tx::Postgres(t) = &mut self.tx {
+            self.created_customers += self.staged.merge(&mut **t, super::now()).await?;
+        }
+        if self.index_dropped {
+            self.run(ORDERS_INDEX.into(), &[]).await?;
+            self.index_dropped = false;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.merge_staged().await?;
         match self.tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,

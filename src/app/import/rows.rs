@@ -158,6 +158,7 @@ impl<'a> Batch<'a> {
     /// Hand over the buffered rows, for the writer.
     pub(super) fn take(&mut self) -> Rows {
         Rows {
+            expected: None,
             columns: self.customer_cols.iter().map(|c| c.2).collect(),
             customers: std::mem::take(&mut self.customers),
             orders: std::mem::take(&mut self.orders),
@@ -168,6 +169,8 @@ impl<'a> Batch<'a> {
 
 /// Parsed rows on their way to the database.
 pub(super) struct Rows {
+    /// On the first batch: about how many rows the whole file holds.
+    pub(super) expected: Option<u64>,
     columns: Vec<&'static str>,
     customers: Vec<CustomerRow>,
     orders: Vec<OrderRow>,
@@ -180,6 +183,9 @@ impl Rows {
             tx.upsert_customers(&self.columns, self.customers).await?;
         }
         if !self.orders.is_empty() {
+            if let Some(n) = self.expected {
+                tx.plan_orders(n).await?;
+            }
             tx.upsert_orders(self.orders).await?;
         }
         if !self.events.is_empty() {

@@ -30,6 +30,10 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
 
 fn parse_naive_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
+    // The usual `YYYY-MM-DD` without chrono's format interpreter, which showed in import profiles.
+    if let Some(d) = iso_date(s.as_bytes()) {
+        return Some(d);
+    }
     for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, f) {
             if f != "%Y%m%d" || s.len() == 8 {
@@ -38,6 +42,15 @@ fn parse_naive_date(s: &str) -> Option<NaiveDate> {
         }
     }
     None
+}
+
+/// Exactly `YYYY-MM-DD` in ASCII digits and a valid day; anything else is left to the formats.
+fn iso_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// A calendar day (day number): `YYYY-MM-DD`, `YYYY/MM/DD`, `YYYYMMDD`, or a timestamp's date.

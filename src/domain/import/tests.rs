@@ -64,3 +64,12 @@ fn column_types_are_inferred_from_their_values() {
     let many: Vec<String> = (0..100).map(|i| format!("note {i}")).collect();
     assert_eq!(infer(&many.iter().map(String::as_str).collect::<Vec<_>>()).ty, FieldType::Text);
 }
+
+#[test]
+fn a_date_only_cell_is_noon_of_that_day_and_an_impossible_day_is_refused() {
+    let tz: chrono_tz::Tz = "UTC".parse().unwrap();
+    assert_eq!(parse_instant("2026-11-20", tz), Ok(1_795_176_000));
+    assert_eq!(parse_instant("2026/11/20", tz), Ok(1_795_176_000));
+    assert!(parse_instant("2026-02-30", tz).is_err());
+    assert!(parse_instant("2026-1x-20", tz).is_err());
+}
