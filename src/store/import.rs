@@ -62,7 +62,7 @@ pub struct ImportTx {
 /// A load smaller than this keeps the orders index as it is.
 const BULK_MIN_ROWS: u64 = 50_000;
 
-/// As created by the migrations (0005).
+/// As created by the migrations (0006).
 const ORDERS_INDEX: &str = "CREATE INDEX orders_customer_time ON orders (customer_id, occurred_at, amount)";
 
 /// Customer ids kept across batches: enough for files naming a million customers, a few dozen MB.

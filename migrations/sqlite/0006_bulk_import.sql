@@ -1,5 +1,5 @@
 -- Orders and events no longer carry a foreign key to customers, as on PostgreSQL (see its
--- 0005): every write path creates or resolves the customer in the same transaction, and
+-- 0006): every write path creates or resolves the customer in the same transaction, and
 -- customers are only deleted together with all their orders and events. SQLite cannot drop a
 -- constraint, so both tables are rebuilt with the same columns, ids and indexes.
 CREATE TABLE orders_new (
@@ -30,7 +30,7 @@ DROP TABLE events;
 ALTER TABLE events_new RENAME TO events;
 CREATE INDEX events_customer_name_time ON events (customer_id, name, occurred_at);
 
--- customer_facts is derived data, rebuilt from customers by every import (see PostgreSQL's 0005).
+-- customer_facts is derived data, rebuilt from customers by every import (see PostgreSQL's 0006).
 CREATE TABLE customer_facts_new (
     customer_id INTEGER PRIMARY KEY,
     lifetime_revenue REAL NOT NULL,
