@@ -169,6 +169,23 @@ pub fn check(cfg: &PolicyConfig, destinations: &[Destination], fields: &BTreeSet
     PolicyReport { passed: checks.iter().all(|c| c.passed), checks }
 }
 
+/// Warnings for a marketer while the audience is being built: the attributes that would keep it
+/// from ad platforms (sensitive ones) or from Meta (health- or income-like ones), before anyone
+/// submits it and the policy check at submission refuses it.
+pub fn attribute_warnings(cfg: &PolicyConfig, def: &Definition) -> Vec<String> {
+    let fields = fields_used(def);
+    let mut out = Vec::new();
+    let sensitive = matching(&fields, &cfg.sensitive_fields);
+    if !sensitive.is_empty() {
+        out.push(format!("Uses the sensitive attribute {}: this audience cannot go to Meta, Google, LinkedIn or TikTok.", sensitive.join(", ")));
+    }
+    let restricted: Vec<String> = matching(&fields, &cfg.meta_restricted_fields).into_iter().filter(|f| !sensitive.contains(f)).collect();
+    if !restricted.is_empty() {
+        out.push(format!("Uses {}, which suggests health or financial status: Meta refuses such audiences.", restricted.join(", ")));
+    }
+    out
+}
+
 /// What a request cannot change, said back to whoever asks for it: a request that mentions the
 /// suppression list ("including suppressed ones") is told it is always excluded, instead of
 /// silently getting an audience that looks as if it had been honoured.
@@ -198,6 +215,16 @@ mod tests {
         assert_eq!(min, vec![true, false, true]);
         assert!(!r.passed);
         assert!(r.violations().contains("linkedin: 150 eligible"));
+    }
+
+    #[test]
+    fn attributes_that_would_block_ad_platforms_are_warned_about_while_building() {
+        let def =
+            |field: &str| Definition::from_value(serde_json::json!({"version": 1, "root": {"type": "attribute", "field": field, "op": "is_set"}})).unwrap();
+        let cfg = PolicyConfig::default();
+        assert!(attribute_warnings(&cfg, &def("health_condition"))[0].contains("cannot go to Meta, Google"));
+        assert!(attribute_warnings(&cfg, &def("annual_income"))[0].contains("Meta refuses"));
+        assert!(attribute_warnings(&cfg, &def("country")).is_empty());
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::app::audit::Actor;
 use crate::app::{AskRequest, SaveSegment};
 use crate::domain::access::Permission;
 use crate::domain::definition::Definition;
+use crate::domain::policy::{PolicyConfig, attribute_warnings};
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -55,8 +56,12 @@ fn error_fragment(e: impl Into<ApiError>) -> Response {
 }
 
 /// The template context for a conversation whose last answer is `answer`.
-fn answer_context(caller: &Caller, history: &[Value], answer: &Value) -> minijinja::Value {
+fn answer_context(caller: &Caller, history: &[Value], answer: &Value, policy: &PolicyConfig) -> minijinja::Value {
     let prompt = answer["prompt"].as_str().unwrap_or("");
+    let mut warnings = view::warnings(answer);
+    if let Ok(def) = Definition::from_value(answer["definition"].clone()) {
+        warnings.extend(attribute_warnings(policy, &def));
+    }
     let preview = &answer["preview"];
     context! {
         conversation_id => answer["conversation_id"].as_str(),
@@ -64,7 +69,7 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value) -> minijin
         answer => minijinja::Value::from(minijinja::value::Serde(answer)),
         pieces => minijinja::Value::from(minijinja::value::Serde(view::pieces(prompt, answer))),
         choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
-        warnings => view::warnings(answer),
+        warnings,
         charts => minijinja::Value::from(minijinja::value::Serde(view::charts(preview))),
         perf => minijinja::Value::from(minijinja::value::Serde(perf_view::performance(preview))),
         why => perf_view::sample_why(preview),
@@ -79,7 +84,7 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
     match app.conversation(&id).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
-            let ctx = answer_context(&caller, &turns, &last);
+            let ctx = answer_context(&caller, &turns, &last, &app.settings.governance.policy);
             render("chat.html", context! { has_answer => true, ..ctx })
         }
         Err(e) => error_fragment(e),
@@ -109,7 +114,7 @@ pub async fn ask(State(app): State<AppState>, Extension(caller): Extension<Calle
     };
     let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
-    let ctx = answer_context(&caller, &history, &answer);
+    let ctx = answer_context(&caller, &history, &answer, &app.settings.governance.policy);
     if !is_htmx(&headers) {
         return render("chat.html", context! { has_answer => true, ..ctx });
     }
