@@ -70,32 +70,22 @@ impl Store {
     /// Stream every row of a query as text columns (NULL kept) to `tx`, in chunks, with
     /// constant memory. Returns how many rows were sent; stops early if the receiver is gone.
     pub async fn stream_texts(&self, q: &CompiledQuery, tx: mpsc::Sender<Vec<Vec<Option<String>>>>) -> Result<u64, StoreError> {
-        use futures::TryStreamExt;
-        let b = binds(q);
-        let mut sent = 0u64;
-        let mut chunk = Vec::with_capacity(CHUNK);
-        on_pool!(self, p => {
-            let mut rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.sql.clone())), &b).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                chunk.push((0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?);
-                if chunk.len() == CHUNK {
-                    sent += chunk.len() as u64;
-                    if tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).await.is_err() {
-                        return Ok(sent);
-                    }
-                }
-            }
-        });
-        sent += chunk.len() as u64;
-        if !chunk.is_empty() {
-            let _ = tx.send(chunk).await;
-        }
-        Ok(sent)
+        self.stream_rows(q, tx, |r| r).await
     }
 
     /// Stream `(external_id, email)` of every row of a members query to `tx`, in chunks, with
     /// constant memory. Returns how many rows were sent; stops early if the receiver is gone.
     pub async fn stream_members(&self, q: &CompiledQuery, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, StoreError> {
+        self.stream_rows(q, tx, |mut r| {
+            let email = r.get_mut(1).and_then(Option::take);
+            MemberRow { external_id: r.get_mut(0).and_then(Option::take).unwrap_or_default(), email }
+        })
+        .await
+    }
+
+    /// Stream every row, read as text columns and turned into `T` by `row`, in chunks of
+    /// [`CHUNK`]; the one loop behind both exports.
+    async fn stream_rows<T: Send>(&self, q: &CompiledQuery, tx: mpsc::Sender<Vec<T>>, row: impl Fn(Vec<Option<String>>) -> T) -> Result<u64, StoreError> {
         use futures::TryStreamExt;
         let b = binds(q);
         let mut sent = 0u64;
@@ -103,7 +93,7 @@ impl Store {
         on_pool!(self, p => {
             let mut rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.sql.clone())), &b).fetch(p);
             while let Some(r) = rows.try_next().await? {
-                chunk.push(MemberRow { external_id: r.try_get(0)?, email: r.try_get(1)? });
+                chunk.push(row((0..r.len()).map(|i| r.try_get::<Option<String>, _>(i)).collect::<Result<Vec<_>, _>>()?));
                 if chunk.len() == CHUNK {
                     sent += chunk.len() as u64;
                     if tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))).await.is_err() {
