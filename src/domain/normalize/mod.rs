@@ -2,7 +2,9 @@
 //! rules (Meta wants phone digits with the country code and no `+`; Google wants E.164 with the
 //! `+`; Meta folds names to `a-z`, Google keeps accents), so each destination has its own module
 //! ([`meta`], [`google`], [`linkedin`], [`tiktok`]). This module owns only what they share: the
-//! [`Contact`] as stored, SHA-256, phone parsing (libphonenumber's rules via `phonenumber`),
+//! [`Contact`] as stored, SHA-256, phone parsing (libphonenumber's rules via `rlibphonenumber`,
+//! whose metadata and compiled patterns are shared by all threads without a lock: the older
+//! `phonenumber` crate serialised every pattern match behind one mutex and a 100-entry cache),
 //! ISO-3166 country codes and US state codes.
 //!
 //! Tested against the platforms' documented examples (see `shared/notes/ecosystem.md` §1.0).
@@ -12,6 +14,7 @@ pub mod linkedin;
 pub mod meta;
 pub mod tiktok;
 
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, Region};
 use sha2::{Digest, Sha256};
 
 /// Lowercase hex SHA-256 of the UTF-8 bytes.
@@ -70,7 +73,7 @@ pub fn country(raw: &str) -> Option<String> {
         _ => c,
     };
     // libphonenumber's region list doubles as the list of ISO-3166 alpha-2 codes.
-    c.parse::<phonenumber::country::Id>().is_ok().then_some(c)
+    c.parse::<Region>().is_ok().then_some(c)
 }
 
 /// A phone number in E.164 (`+14155552671`). Numbers written without their international prefix
@@ -82,9 +85,8 @@ pub fn e164(raw: &str, contact_country: Option<&str>) -> Option<String> {
         return None;
     }
     let region = contact_country.and_then(country).unwrap_or_else(|| "US".into());
-    let id = region.parse::<phonenumber::country::Id>().ok();
-    let n = phonenumber::parse(id, raw).ok()?;
-    phonenumber::is_valid(&n).then(|| n.format().mode(phonenumber::Mode::E164).to_string())
+    let n = PhoneNumber::parse(raw, region.parse::<Region>().ok()).ok()?;
+    n.is_valid().then(|| n.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
 /// Lowercase, transliterated to ASCII (`Zoë` → `zoe`), keeping only what `keep` accepts.
