@@ -327,7 +327,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         }
         Command::Catalog { json } => catalog(&app, json).await,
         Command::Glossary => {
-            print_json(&app.glossary);
+            print_json(&*app.glossary());
             Ok(())
         }
         Command::Segments(cmd) => segments(&app, cmd, as_of).await,

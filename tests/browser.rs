@@ -1,6 +1,7 @@
 //! The web app in a real Chromium (headless, through chromedriver), used as a person would:
 //! ask for an audience on the chat page, read how it was understood and its size, change an
-//! assumption, save it. Every step leaves a screenshot under `target/browser/`; a failing step
+//! assumption, save and submit it; review it from the queue (also at a tablet's 800px width)
+//! and approve it with the keyboard; activate and send it. Every step leaves a screenshot under `target/browser/`; a failing step
 //! says which screenshot shows it.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian). Without them the test prints a note and does
@@ -213,11 +214,24 @@ async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a
     // The campaign manager approves, activates and sends it.
     b.c.find(Locator::Css("form.logout button")).await.unwrap().click().await.unwrap();
     b.log_in("manager@example.test", "staple battery horse").await;
-    b.c.goto(&segment_url).await.unwrap();
-    b.wait_text("[data-testid=status]", "submitted", "review page").await;
+    // The header counts what waits for review; the queue lists it; its page shows the dry run.
+    b.wait_text("[data-testid=pending-count]", "1", "pending count").await;
+    b.c.find(Locator::Css("[data-testid=review-link]")).await.unwrap().click().await.unwrap();
+    b.wait_text("[data-testid=queue]", "marketer@example.test", "review queue").await;
+    b.shot("review-queue").await;
+    b.c.find(Locator::LinkText("Winback VIPs")).await.expect("the submission is queued").click().await.unwrap();
+    let dry = b.wait_text("[data-testid=dry-run]", "webhook", "dry run on the review page").await;
+    assert!(dry.contains("Adds"), "{dry}");
+    b.wait_text("[data-testid=sentences]", "top 10% by lifetime revenue", "the definition in words").await;
     b.shot("review").await;
-    b.c.find(Locator::Css("form.approve button")).await.unwrap().click().await.unwrap();
+    // A tablet's width: the same page, wrapped.
+    b.c.set_window_size(800, 1000).await.unwrap();
+    b.shot("review-tablet-800px").await;
+    b.c.set_window_size(1280, 1000).await.unwrap();
+    // Keyboard only: type the comment and press Enter to approve.
+    b.c.find(Locator::Css("#approve-comment")).await.unwrap().send_keys("Looks right\u{E007}").await.unwrap();
     b.wait_text("[data-testid=status]", "approved", "approved").await;
+    assert!(b.c.current_url().await.unwrap().as_str().ends_with(segment_url.rsplit('/').next().unwrap()), "back on the segment page to activate");
     b.c.find(Locator::Css("form.activate button")).await.unwrap().click().await.unwrap();
     b.wait_text("[data-testid=status]", "active", "active").await;
     b.c.find(Locator::Css("form.deliver button")).await.unwrap().click().await.unwrap();

@@ -206,21 +206,33 @@ impl App {
     pub async fn dry_run(&self, key: &str, actor: &Actor) -> Result<DeliveryReport, AppError> {
         actor.require(Permission::Review)?;
         let t = self.delivery_target(key, &[Status::Approved, Status::Active, Status::Paused]).await?;
-        let planned = self.plan_destinations(&t, chrono::Utc::now().timestamp()).await?;
-        let report = DeliveryReport {
-            segment_id: t.seg.id.clone(),
-            version: t.version,
-            approval_hash: t.approval_hash.clone(),
-            dry_run: true,
-            data_as_of: serde_json::to_value(self.store.freshness().await?).unwrap_or_default(),
-            destinations: planned.iter().map(|p| p.report("dry_run")).collect(),
-        };
+        let report = self.dry_run_report(&t).await?;
         let summary: Vec<_> =
             report.destinations.iter().map(|r| serde_json::json!({"destination": r.destination, "adds": r.adds, "removes": r.removes})).collect();
         let after = serde_json::json!({"version": t.version, "results": summary});
         let change = Change { segment_id: Some(t.seg.id), version_hash: Some(t.approval_hash), before: None, after: Some(after) };
         self.audit(actor, "segment.dry_run", change).await?;
         Ok(report)
+    }
+
+    /// What a sync of the version under review would send, for the reviewer's page. Read-only
+    /// like a preview, so not audited (the page is opened often; decisions are audited).
+    pub async fn review_dry_run(&self, key: &str, actor: &Actor) -> Result<DeliveryReport, AppError> {
+        actor.require(Permission::Review)?;
+        let t = self.delivery_target(key, &[Status::Submitted]).await?;
+        self.dry_run_report(&t).await
+    }
+
+    async fn dry_run_report(&self, t: &Target) -> Result<DeliveryReport, AppError> {
+        let planned = self.plan_destinations(t, chrono::Utc::now().timestamp()).await?;
+        Ok(DeliveryReport {
+            segment_id: t.seg.id.clone(),
+            version: t.version,
+            approval_hash: t.approval_hash.clone(),
+            dry_run: true,
+            data_as_of: serde_json::to_value(self.store.freshness().await?).unwrap_or_default(),
+            destinations: planned.iter().map(|p| p.report("dry_run")).collect(),
+        })
     }
 
     /// Send the active version's changes to its destinations (a campaign manager's action):

@@ -62,21 +62,24 @@ impl App {
     /// The offline interpreter for the current catalog (its lexicon is built once per catalog).
     pub async fn offline_interpreter(&self) -> Result<(Arc<Offline>, Arc<super::Snapshot>), AppError> {
         let snap = self.snapshot().await?;
+        let glossary = self.glossary();
+        // The lexicon holds the catalog's fields and the glossary's terms: rebuilt when either changes.
+        let key = format!("{}|{}", snap.catalog_version, glossary.version());
         let mut slot = self.offline.lock().expect("interpreter lock");
-        if let Some((v, o)) = slot.as_ref().filter(|(v, _)| *v == snap.catalog_version) {
-            let _ = v;
+        if let Some((_, o)) = slot.as_ref().filter(|(v, _)| *v == key) {
             return Ok((o.clone(), snap));
         }
-        let cx = Cx { catalog: &snap.catalog, glossary: &self.glossary, as_of: AsOf::today(self.settings.timezone) };
+        let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of: AsOf::today(self.settings.timezone) };
         let o = Arc::new(Offline::new(&cx));
-        *slot = Some((snap.catalog_version.clone(), o.clone()));
+        *slot = Some((key, o.clone()));
         Ok((o, snap))
     }
 
     /// Interpret a request without a conversation or a preview.
     pub async fn interpret_only(&self, prompt: &str, as_of: AsOf) -> Result<Interpretation, AppError> {
         let (offline, snap) = self.offline_interpreter().await?;
-        let cx = Cx { catalog: &snap.catalog, glossary: &self.glossary, as_of };
+        let glossary = self.glossary();
+        let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of };
         Ok(offline.interpret(prompt, &cx))
     }
 
@@ -101,7 +104,7 @@ impl App {
         };
         let (before, after, is_undo) = self.refine(&turns, &mut interp)?;
         let snap = self.snapshot().await?;
-        let say = |n: &Node| describe(n, &snap.catalog, &self.glossary, &as_of);
+        let say = |n: &Node| describe(n, &snap.catalog, &self.glossary(), &as_of);
         let diff = if turns.is_empty() { Vec::new() } else { refine::diff(&before, &after, say) };
         interp.definition.root = refine::root_of(after.clone());
         let summary = after.iter().map(say).collect();

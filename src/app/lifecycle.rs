@@ -94,7 +94,7 @@ impl App {
 
     pub(super) async fn hash_now(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<String, AppError> {
         let snap = self.snapshot().await?;
-        Ok(approval_hash(&v.content_hash, &snap.catalog_version, &self.glossary.version(), destinations))
+        Ok(approval_hash(&v.content_hash, &snap.catalog_version, &self.glossary().version(), destinations))
     }
 
     pub(super) async fn submission_of(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(SubmissionRecord, Vec<Destination>), AppError> {

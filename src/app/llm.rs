@@ -80,7 +80,8 @@ impl App {
     /// Ask the model, validate, repair at most `repairs` times.
     async fn interpret_llm(&self, llm: &LlmClient, request: &str, as_of: AsOf) -> Result<Interpretation, Failure> {
         let snap = self.snapshot().await.map_err(Failure::App)?;
-        let cx = Cx { catalog: &snap.catalog, glossary: &self.glossary, as_of };
+        let glossary = self.glossary();
+        let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of };
         let schema = reply::schema();
         let system = prompt::system(&cx, &schema, &self.settings.governance.policy.sensitive_fields).map_err(Failure::Llm)?;
         let mut messages = vec![Message::new(Role::System, system), Message::new(Role::User, request)];

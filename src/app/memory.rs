@@ -89,7 +89,7 @@ impl App {
             };
             out.push(ConditionCount {
                 path: c.path.clone(),
-                description: describe(&c.node, &snap.catalog, &self.glossary, &as_of),
+                description: describe(&c.node, &snap.catalog, &self.glossary(), &as_of),
                 alone,
                 cumulative: count(&cum),
             });

@@ -12,12 +12,14 @@ mod demo;
 mod error;
 pub mod eval_nl;
 pub mod export;
+mod glossary;
 mod import;
 mod interpret;
 mod jobs;
 mod lifecycle;
 mod llm;
 mod memory;
+mod overview;
 mod performance;
 mod preview;
 mod scoring;
@@ -38,6 +40,7 @@ pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
 pub use jobs::TrainJob;
 pub use lifecycle::Review;
+pub use overview::{PendingReview, SegmentRow, VersionChange};
 pub use preview::Prepared;
 pub use scoring::{TrainRequest, TrainedModel};
 pub use segments::{SaveSegment, SegmentView};
@@ -137,7 +140,9 @@ pub struct Snapshot {
 /// The application: a store, the glossary and settings.
 pub struct App {
     pub store: Store,
-    pub glossary: Glossary,
+    /// The glossary: the configured file with the terms admins edited in the app on top. Behind
+    /// a lock so an edit applies to the next request; readers take a cheap `Arc` clone.
+    glossary: RwLock<Arc<Glossary>>,
     pub settings: Settings,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// Resolved percentile thresholds, kept until the next import changes the data.
@@ -146,7 +151,7 @@ pub struct App {
     table: tokio::sync::Mutex<Option<(u64, Arc<crate::domain::columnar::Table>)>>,
     /// Bumped by every change to the data; a table of an older generation is reloaded.
     generation: std::sync::atomic::AtomicU64,
-    /// The offline interpreter, built for one catalog version.
+    /// The offline interpreter, built for one catalog and glossary version.
     offline: std::sync::Mutex<Option<(String, Arc<crate::interpret::offline::Offline>)>>,
     /// The LLM interpreter's client, when one is configured.
     llm: Option<crate::interpret::llm::LlmClient>,
@@ -172,7 +177,8 @@ impl App {
         }
         let store = Store::connect(&settings.database_url).await?;
         let llm = settings.llm.as_ref().map(crate::interpret::llm::LlmClient::new);
-        Ok(Self {
+        let glossary = RwLock::new(Arc::new(glossary));
+        let app = Self {
             store,
             glossary,
             settings,
@@ -186,7 +192,14 @@ impl App {
             audit_lock: Default::default(),
             jobs: Default::default(),
             sync_wake: Default::default(),
-        })
+        };
+        app.load_glossary_edits().await?;
+        Ok(app)
+    }
+
+    /// The glossary as it is now (the file's terms with the admins' edits).
+    pub fn glossary(&self) -> Arc<Glossary> {
+        self.glossary.read().expect("glossary lock").clone()
     }
 
     /// The as-of date: the request's, else the configured one, else today.
@@ -238,7 +251,8 @@ impl App {
     pub async fn validate(&self, def: &Definition, as_of: AsOf) -> Result<ValidDefinition, AppError> {
         let snap = self.snapshot().await?;
         let segments = self.segment_index().await?;
-        let ctx = Context { catalog: &snap.catalog, glossary: &self.glossary, segments: &segments, as_of };
+        let glossary = self.glossary();
+        let ctx = Context { catalog: &snap.catalog, glossary: &glossary, segments: &segments, as_of };
         validate(def, &ctx).map_err(AppError::Invalid)
     }
 }

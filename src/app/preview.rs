@@ -104,7 +104,7 @@ impl App {
                 .enumerate()
                 .map(|(i, c)| ConditionCount {
                     path: c.path.clone(),
-                    description: describe(&c.node, &snap.catalog, &self.glossary, &as_of),
+                    description: describe(&c.node, &snap.catalog, &self.glossary(), &as_of),
                     alone: funnel[1 + i],
                     cumulative: funnel[1 + n + i],
                 })
@@ -188,7 +188,7 @@ impl App {
         let customer = self.store.load_customer(external_id).await?.ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
         let snap = self.snapshot().await?;
         let member = crate::domain::evaluate::holds(p.vd.root(), &customer, &as_of, &p.thresholds);
-        Ok((member, why(&p.vd, &customer, &p.thresholds, &snap.catalog, &self.glossary)))
+        Ok((member, why(&p.vd, &customer, &p.thresholds, &snap.catalog, &self.glossary())))
     }
 }
 

@@ -42,7 +42,7 @@ impl App {
             definition: serde_json::to_string(def).expect("definition serializes"),
             content_hash: content_hash(def),
             catalog_version: snap.catalog_version.clone(),
-            glossary_version: self.glossary.version(),
+            glossary_version: self.glossary().version(),
             as_of: as_of.date().to_string(),
             timezone: as_of.tz().name().to_string(),
             created_at: chrono::Utc::now().timestamp(),
@@ -93,7 +93,8 @@ impl App {
         let snap = self.snapshot().await?;
         {
             // A segment may not refer to itself, by id or by name, directly or through others.
-            let ctx = crate::domain::validate::Context { catalog: &snap.catalog, glossary: &self.glossary, segments: &segments, as_of };
+            let glossary = self.glossary();
+            let ctx = crate::domain::validate::Context { catalog: &snap.catalog, glossary: &glossary, segments: &segments, as_of };
             crate::domain::validate::validate_as_segment(&def, &seg.id, &ctx).map_err(AppError::Invalid)?;
             crate::domain::validate::validate_as_segment(&def, &seg.name, &ctx).map_err(AppError::Invalid)?;
         }

@@ -60,6 +60,24 @@ impl Glossary {
         Self::from_toml(DEFAULT_TOML).expect("the shipped glossary is valid")
     }
 
+    /// This glossary with edits applied: `Some(term)` adds or replaces the key, `None` removes it.
+    pub fn with_edits(&self, edits: impl IntoIterator<Item = (String, Option<Term>)>) -> Glossary {
+        let mut g = self.clone();
+        for (key, term) in edits {
+            match term {
+                Some(t) => g.terms.insert(key, t),
+                None => g.terms.remove(&key),
+            };
+        }
+        g
+    }
+
+    /// Whether `key` may name a term: lowercase letters, digits and `_`, starting with a letter
+    /// (how definitions and the interpreter refer to terms).
+    pub fn valid_key(key: &str) -> bool {
+        key.len() <= 60 && key.starts_with(|c: char| c.is_ascii_lowercase()) && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }
+
     pub fn get(&self, key: &str) -> Option<&Term> {
         self.terms.get(key).or_else(|| {
             let k = key.replace(['-', ' '], "_").to_lowercase();

@@ -60,7 +60,8 @@ pub async fn catalog(_: Reader, State(app): State<AppState>) -> ApiResult {
 }
 
 pub async fn glossary(_: Reader, State(app): State<AppState>) -> ApiResult {
-    ok(json!({ "version": app.glossary.version(), "terms": app.glossary.terms }))
+    let g = app.glossary();
+    ok(json!({ "version": g.version(), "terms": g.terms }))
 }
 
 pub async fn schema(_: Reader) -> ApiResult {

@@ -3,8 +3,10 @@
 //! binary so the pages work offline. Handlers are thin: they call `app` and render.
 
 mod chat;
+mod glossary;
 mod models;
 mod perf_view;
+mod review;
 mod segments;
 mod session;
 mod view;
@@ -37,6 +39,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("message.html", include_str!("../../../templates/message.html")),
     ("models.html", include_str!("../../../templates/models.html")),
     ("glossary.html", include_str!("../../../templates/glossary.html")),
+    ("review_queue.html", include_str!("../../../templates/review_queue.html")),
+    ("review.html", include_str!("../../../templates/review.html")),
+    ("glossary_edit.html", include_str!("../../../templates/glossary_edit.html")),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -61,6 +66,11 @@ pub fn render(name: &str, ctx: minijinja::Value) -> Response {
             (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
         }
     }
+}
+
+/// A Unix time as the pages show it.
+pub fn fmt_time(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
 }
 
 /// Whether htmx sent the request (then only the fragment is rendered).
@@ -91,9 +101,16 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/chat/save", axum::routing::post(chat::save))
         .route("/segments", get(segments::list))
         .route("/models", get(models::models))
-        .route("/glossary", get(models::glossary))
+        .route("/glossary", get(glossary::page))
+        .route("/glossary/edit", get(glossary::edit))
+        .route("/glossary/save", axum::routing::post(glossary::save))
+        .route("/glossary/{key}/delete", axum::routing::post(glossary::delete))
         .route("/segments/{id}", get(segments::show))
         .route("/segments/{id}/{action}", axum::routing::post(segments::act))
+        .route("/review", get(review::queue))
+        .route("/review/count", get(review::count))
+        .route("/review/{id}", get(review::page))
+        .route("/review/{id}/{decision}", axum::routing::post(review::decide))
         .route("/syncs/{run}", get(segments::sync_page))
         .route("/syncs/{run}/progress", get(segments::sync_progress))
         .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));

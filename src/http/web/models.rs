@@ -1,6 +1,6 @@
-//! The models page (versions, metrics next to the recency baseline, a calibration chart, the
-//! features that move each score) and the glossary page (every business term, its parameters
-//! and its definition). Read-only for every signed-in role; training stays in the CLI and API.
+//! The models page: versions, metrics next to the recency baseline, a calibration chart, the
+//! features that move each score. Read-only for every signed-in role; training stays in the CLI
+//! and API.
 
 use axum::Extension;
 use axum::extract::State;
@@ -93,20 +93,4 @@ pub async fn models(State(app): State<AppState>, Extension(caller): Extension<Ca
         }
         Err(e) => super::segments::page_error(&caller, e),
     }
-}
-
-pub async fn glossary(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    let terms: Vec<_> = app
-        .glossary
-        .terms
-        .iter()
-        .map(|(name, t)| {
-            let params: Vec<String> = t.params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            context! {
-                name, label => &t.label, synonyms => &t.synonyms, description => &t.description, params,
-                definition => serde_json::to_string_pretty(&t.definition).unwrap_or_default(),
-            }
-        })
-        .collect();
-    render("glossary.html", context! { terms, ..user_context(&caller) })
 }

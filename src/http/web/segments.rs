@@ -13,7 +13,7 @@ use minijinja::value::Serde;
 
 use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
-use super::render;
+use super::{fmt_time, render};
 use super::session::user_context;
 use crate::app::audit::Actor;
 use crate::app::audit::AuditFilter;
@@ -27,26 +27,23 @@ pub(super) fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
     r
 }
 
-fn actor(caller: &Caller) -> Actor {
+pub(super) fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.principal.clone(), caller.address.clone())
 }
 
 pub async fn list(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    let segments = match app.list_segments().await {
+    let segments = match app.segment_overview().await {
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
     };
-    let mut rows = Vec::new();
-    for s in segments {
-        let versions = app.segment_versions(&s.id).await.unwrap_or_default();
-        let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
-        rows.push(context! { id => s.id, name => s.name, status, version => s.current_version, active_version => s.active_version, updated_at => fmt_time(s.updated_at) });
-    }
+    let rows: Vec<_> = segments
+        .iter()
+        .map(|s| {
+            let last_sync = s.row.last_sync_at.map(fmt_time);
+            context! { updated => fmt_time(s.row.updated_at), last_sync, ..minijinja::Value::from(Serde(s)) }
+        })
+        .collect();
     render("segments.html", context! { segments => rows, ..user_context(&caller) })
-}
-
-fn fmt_time(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
 }
 
 pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Response {
@@ -54,7 +51,7 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
     };
-    let versions = app.segment_versions(&id).await.unwrap_or_default();
+    let versions = app.version_history(&id).await.unwrap_or_default();
     let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
     let review = app.review(&id).await.ok();
     let syncs: Vec<_> = app
@@ -70,11 +67,13 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|e| context! { at => fmt_time(e.at), actor => e.actor, action => e.action })
+        .map(|e| context! { at => fmt_time(e.at), detail => audit_detail(e.after.as_deref()), actor => e.actor, action => e.action })
         .collect();
+    // Newest first: the version a reader is most likely asking about leads.
     let versions: Vec<_> = versions
         .iter()
-        .map(|v| context! { version => v.version, status => v.status.clone(), hash => v.content_hash[..12].to_string(), created_at => fmt_time(v.created_at) })
+        .rev()
+        .map(|v| context! { hash => v.content_hash[..12].to_string(), created => fmt_time(v.created_at), ..minijinja::Value::from(Serde(v)) })
         .collect();
     let destinations: Vec<&str> = ["webhook", "meta", "google", "linkedin", "tiktok", "email", "csv"].to_vec();
     render(
@@ -84,6 +83,24 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
             role => caller.principal.role.as_str(), ..user_context(&caller)
         },
     )
+}
+
+/// What an audit entry changed, in one line: the recorded "after" state's fields (the full
+/// definition is left out; the versions section shows it in words).
+fn audit_detail(after: Option<&str>) -> String {
+    let Some(serde_json::Value::Object(map)) = after.and_then(|a| serde_json::from_str(a).ok()) else { return String::new() };
+    map.iter()
+        .filter(|(k, v)| !matches!(k.as_str(), "definition" | "content_hash" | "results") && !v.is_null())
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(items) => items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), String::from)).collect::<Vec<_>>().join(", "),
+                other => other.to_string(),
+            };
+            format!("{}: {v}", k.replace('_', " "))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 struct ActionForm {
@@ -141,7 +158,7 @@ pub async fn act(
 }
 
 /// See-other to `to`, for plain forms and htmx alike.
-fn redirect(to: &str) -> Response {
+pub(super) fn redirect(to: &str) -> Response {
     let mut r = axum::response::Redirect::to(to).into_response();
     if let Ok(v) = HeaderValue::from_str(to) {
         r.headers_mut().insert("hx-redirect", v);
