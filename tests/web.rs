@@ -205,7 +205,14 @@ async fn a_segment_page_shows_what_changed_between_versions_and_who_did_what() {
 
 /// The editor's fields for a term over `country`.
 fn term_form<'a>(key: &'a str, definition: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![("key", key), ("label", "US customers"), ("synonyms", "americans, us buyers"), ("description", "Customers in the United States"), ("params", ""), ("definition", definition)]
+    vec![
+        ("key", key),
+        ("label", "US customers"),
+        ("synonyms", "americans, us buyers"),
+        ("description", "Customers in the United States"),
+        ("params", ""),
+        ("definition", definition),
+    ]
 }
 
 #[tokio::test]
@@ -282,10 +289,8 @@ async fn an_admins_edits_and_deletions_survive_a_restart_and_a_term_in_use_is_ke
     assert!(html.contains("value=\"lapsed\" readonly"), "the key of an existing term stays");
     let lapsed = app.app.glossary().terms["lapsed"].clone();
     let mut form = vec![("key", "lapsed"), ("label", lapsed.label.as_str()), ("description", "Bought before, nothing for a long while")];
-    let (params, definition) = (
-        lapsed.params.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"),
-        serde_json::to_string(&lapsed.definition).unwrap(),
-    );
+    let (params, definition) =
+        (lapsed.params.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"), serde_json::to_string(&lapsed.definition).unwrap());
     form.extend([("params", params.as_str()), ("definition", definition.as_str())]);
     let (s, _, body) = post_form(&app, &admin, "/glossary/save", &form).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");

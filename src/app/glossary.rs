@@ -16,7 +16,10 @@ use crate::domain::validate::{Code, Context, Issue, validate};
 /// Whether a definition's JSON uses the glossary term `key` anywhere.
 fn uses_term(v: &serde_json::Value, key: &str) -> bool {
     match v {
-        serde_json::Value::Object(m) => (m.get("type").and_then(|t| t.as_str()) == Some("term") && m.get("name").and_then(|n| n.as_str()) == Some(key)) || m.values().any(|x| uses_term(x, key)),
+        serde_json::Value::Object(m) => {
+            (m.get("type").and_then(|t| t.as_str()) == Some("term") && m.get("name").and_then(|n| n.as_str()) == Some(key))
+                || m.values().any(|x| uses_term(x, key))
+        }
         serde_json::Value::Array(items) => items.iter().any(|x| uses_term(x, key)),
         _ => false,
     }
@@ -100,7 +103,8 @@ impl App {
         let who = actor.require(Permission::Administer)?.clone();
         let glossary = self.glossary();
         let Some(term) = glossary.terms.get(key) else { return Err(AppError::NotFound(format!("glossary term `{key}`"))) };
-        let mut users: Vec<String> = glossary.terms.iter().filter(|(k, t)| *k != key && uses_term(&t.definition, key)).map(|(k, _)| format!("term `{k}`")).collect();
+        let mut users: Vec<String> =
+            glossary.terms.iter().filter(|(k, t)| *k != key && uses_term(&t.definition, key)).map(|(k, _)| format!("term `{k}`")).collect();
         for s in self.store.list_segments().await? {
             let v = self.store.get_version(&s.id, s.current_version).await?;
             if serde_json::from_str(&v.definition).is_ok_and(|d: serde_json::Value| uses_term(&d, key)) {

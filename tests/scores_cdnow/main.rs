@@ -102,7 +102,11 @@ fn on_the_reference_hold_out_the_models_reach_the_thresholds_and_beat_recency() 
         let test = reference_split::reference_test_rows(&d.y);
         let (auc, recency) = hold_out_auc(&task, &d, &test, &test_options());
         println!("{} reference hold-out ({} rows): model {auc:.4}, recency {recency:.4}", task.attribute(), test.len());
-        assert!((recency - reference_recency).abs() < 5e-5, "{}: recency {recency:.4} ≠ the reference's {reference_recency}: not the same split", task.attribute());
+        assert!(
+            (recency - reference_recency).abs() < 5e-5,
+            "{}: recency {recency:.4} ≠ the reference's {reference_recency}: not the same split",
+            task.attribute()
+        );
         assert!(auc > recency, "{} must beat recency: {auc:.4} ≤ {recency:.4}", task.attribute());
         assert!(auc >= threshold, "{}: {auc:.4} < {threshold}", task.attribute());
     }

@@ -13,8 +13,8 @@ use minijinja::value::Serde;
 
 use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
-use super::{fmt_time, render};
 use super::session::user_context;
+use super::{fmt_time, render};
 use crate::app::audit::Actor;
 use crate::app::audit::AuditFilter;
 use crate::app::{AppError, SyncKind};
