@@ -2,18 +2,19 @@
 //! exit. Each command is a thin call into [`crate::app`].
 
 mod ask;
+mod audience;
+mod destinations;
 mod governance;
 mod llm;
 mod scores;
 mod sync;
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::app::{App, AppError, DemoOptions, ImportOptions, Settings};
-use crate::domain::definition::Definition;
 
 /// segwright: build customer audiences by asking for them, safely.
 #[derive(Debug, Parser)]
@@ -121,7 +122,7 @@ pub enum Command {
     Glossary,
     /// Saved segments.
     #[command(subcommand)]
-    Segments(SegmentsCommand),
+    Segments(audience::SegmentsCommand),
     /// Add a value to the global suppression list.
     Suppress { kind: SuppressKind, value: String },
     /// Build a large dataset and report preview, export and import timings.
@@ -132,6 +133,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(governance::TokenCommand),
+    /// Destinations stored in the database, secrets encrypted (admin).
+    #[command(subcommand)]
+    Destination(destinations::DestinationCommand),
     /// The audit log: list entries, verify the hash chain.
     #[command(subcommand)]
     Audit(governance::AuditCommand),
@@ -154,37 +158,6 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "SEGWRIGHT_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SegmentsCommand {
-    List,
-    Get {
-        key: String,
-    },
-    /// Save a new segment from a definition file.
-    Save {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        description: Option<String>,
-        file: PathBuf,
-        /// The marketer writing it (recorded as the author; default: `cli`).
-        #[arg(long = "as", value_name = "EMAIL")]
-        user: Option<String>,
-    },
-    /// Save a new version of a segment (a new draft; the active version keeps running).
-    Update {
-        key: String,
-        file: PathBuf,
-        #[arg(long = "as", value_name = "EMAIL")]
-        user: Option<String>,
-    },
-    Versions {
-        key: String,
-    },
-    #[command(flatten)]
-    Lifecycle(governance::LifecycleCommand),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -212,15 +185,7 @@ pub fn normalize_url(url: &str) -> String {
     if url.contains("://") || url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") }
 }
 
-fn read_definition(path: &PathBuf) -> Result<Definition, AppError> {
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| AppError::Io(format!("reading standard input: {e}")))?
-    } else {
-        std::fs::read_to_string(path).map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", path.display())))?
-    };
-    Definition::from_json(&text).map_err(|i| AppError::Invalid(vec![i]))
-}
-
+/// Print a value as indented JSON on standard output.
 fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
 }
@@ -241,6 +206,7 @@ async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
         in_memory,
         llm,
         governance: governance::governance_from_env()?,
+        scores: governance::scores_from_env()?,
     })
     .await
 }
@@ -266,22 +232,8 @@ impl AppError {
 }
 
 async fn dispatch(cli: Cli) -> Result<(), AppError> {
-    if let Command::Bench(args) = &cli.command {
-        return crate::app::bench::run(args, &cli.global.timezone).await;
-    }
-    if let Command::BenchNl { fields, runs } = &cli.command {
-        print!("{}", crate::app::bench_nl::run(*fields, *runs));
-        return Ok(());
-    }
-    if let Command::BenchDelivery(args) = &cli.command {
-        print!("{}", crate::app::bench_delivery::run(args));
-        return Ok(());
-    }
-    if let Command::BenchScores(args) = &cli.command {
-        return crate::app::bench_scores::run(args).await;
-    }
-    if let Command::EvalNl(args) = &cli.command {
-        return ask::eval_nl(args).await;
+    if let Some(done) = without_database(&cli).await {
+        return done;
     }
     let in_memory = matches!(cli.command, Command::Serve(_) | Command::Demo { no_serve: false, .. });
     let app = open(&cli.global, in_memory).await?;
@@ -289,66 +241,68 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
     match cli.command {
         Command::Serve(s) => serve(app, &s).await,
         Command::Demo { customers, seed, no_serve, serve: s } => {
-            let progress = std::io::stderr().is_terminal();
-            let (c, o, e) = crate::app::generate_demo(&app, DemoOptions { customers, seed, progress }, as_of).await?;
-            eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
-            for (email, role, password) in crate::app::create_demo_users(&app).await? {
-                println!("demo user {email:<22} role {:<17} password {password}", role.as_str());
-            }
-            match app.train_models(&crate::app::TrainRequest::default(), as_of).await {
-                Ok(models) => models.iter().for_each(|m| eprint!("{}", m.table())),
-                Err(e) => eprintln!("no scores: {}", e.public_message()),
-            }
+            demo(&app, DemoOptions { customers, seed, progress: std::io::stderr().is_terminal() }, as_of).await?;
             if no_serve { Ok(()) } else { serve(app, &s).await }
         }
         Command::Import { kind, file, map, skip_invalid, rejects } => {
             let opts = ImportOptions::new(import_kind(kind), file, ImportOptions::parse_maps(&map)?, skip_invalid, rejects, std::io::stderr().is_terminal());
-            let report = app.import(opts).await?;
-            println!("{}", report.summary());
+            println!("{}", app.import(opts).await?.summary());
             Ok(())
         }
         Command::Ask(args) => ask::ask(&app, args, as_of).await,
-        Command::Preview { file, count_only } => {
-            let def = read_definition(&file)?;
-            print_json(&app.preview(&def, as_of, !count_only).await?);
-            Ok(())
-        }
-        Command::Validate { file } => {
-            let def = read_definition(&file)?;
-            app.validate(&def, as_of).await?;
-            println!("valid");
-            Ok(())
-        }
-        Command::Members { file, format, with_email } => members(&app, &read_definition(&file)?, as_of, format, with_email).await,
-        Command::Explain { file, customer } => {
-            let (member, trace) = app.explain_customer(&read_definition(&file)?, as_of, &customer).await?;
-            print_json(&serde_json::json!({ "customer": customer, "member": member, "clauses": trace }));
-            Ok(())
-        }
-        Command::Catalog { json } => catalog(&app, json).await,
-        Command::Glossary => {
-            print_json(&*app.glossary());
-            Ok(())
-        }
-        Command::Segments(cmd) => segments(&app, cmd, as_of).await,
-        Command::Suppress { kind, value } => {
-            let (k, v) = match kind {
-                SuppressKind::Email => ("email", value.trim().to_lowercase()),
-                SuppressKind::Phone => ("phone", value.trim().to_string()),
-                SuppressKind::ExternalId => ("external_id", value.trim().to_string()),
-            };
-            app.suppress(k, &v, &crate::app::Actor::cli()).await?;
-            println!("suppressed {k}");
-            Ok(())
-        }
+        Command::Suppress { kind, value } => suppress(&app, kind, &value).await,
         Command::User(cmd) => governance::user(&app, cmd).await,
         Command::Token(cmd) => governance::token(&app, cmd).await,
+        Command::Destination(cmd) => destinations::destination(&app, cmd).await,
         Command::Audit(cmd) => governance::audit(&app, cmd).await,
         Command::Sync(cmd) => sync::sync(&app, cmd).await,
         Command::Train(args) => scores::train(&app, args, as_of).await,
         Command::Scores(args) => scores::scores(&app, args).await,
-        Command::Bench(_) | Command::EvalNl(_) | Command::BenchNl { .. } | Command::BenchScores(_) | Command::BenchDelivery(_) => unreachable!("handled above"),
+        other => audience::run(&app, other, as_of).await,
     }
+}
+
+/// The commands that need no database (benchmarks, the interpreter's evaluation); `None` for the others.
+async fn without_database(cli: &Cli) -> Option<Result<(), AppError>> {
+    Some(match &cli.command {
+        Command::Bench(args) => crate::app::bench::run(args, &cli.global.timezone).await,
+        Command::BenchNl { fields, runs } => {
+            print!("{}", crate::app::bench_nl::run(*fields, *runs));
+            Ok(())
+        }
+        Command::BenchDelivery(args) => {
+            print!("{}", crate::app::bench_delivery::run(args));
+            Ok(())
+        }
+        Command::BenchScores(args) => crate::app::bench_scores::run(args).await,
+        Command::EvalNl(args) => ask::eval_nl(args).await,
+        _ => return None,
+    })
+}
+
+/// Build the demo data, create its users (printing their passwords) and train the models.
+async fn demo(app: &App, opts: DemoOptions, as_of: crate::domain::time::AsOf) -> Result<(), AppError> {
+    let (c, o, e) = crate::app::generate_demo(app, opts, as_of).await?;
+    eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
+    for (email, role, password) in crate::app::create_demo_users(app).await? {
+        println!("demo user {email:<22} role {:<17} password {password}", role.as_str());
+    }
+    match app.train_models(&crate::app::TrainRequest::default(), as_of).await {
+        Ok(models) => models.iter().for_each(|m| eprint!("{}", m.table())),
+        Err(e) => eprintln!("no scores: {}", e.public_message()),
+    }
+    Ok(())
+}
+
+async fn suppress(app: &App, kind: SuppressKind, value: &str) -> Result<(), AppError> {
+    let (k, v) = match kind {
+        SuppressKind::Email => ("email", value.trim().to_lowercase()),
+        SuppressKind::Phone => ("phone", value.trim().to_string()),
+        SuppressKind::ExternalId => ("external_id", value.trim().to_string()),
+    };
+    app.suppress(k, &v, &crate::app::Actor::cli()).await?;
+    println!("suppressed {k}");
+    Ok(())
 }
 
 async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
@@ -363,65 +317,6 @@ async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
         }
     });
     crate::http::serve(listener, app, crate::http::shutdown_signal()).await.map_err(|e| AppError::Io(e.to_string()))
-}
-
-async fn catalog(app: &App, json: bool) -> Result<(), AppError> {
-    let snap = app.snapshot().await?;
-    if json {
-        print_json(&snap.catalog);
-        return Ok(());
-    }
-    for f in &snap.catalog.fields {
-        let ty = serde_json::to_value(f.ty).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        let values = if f.values.is_empty() { String::new() } else { format!(" [{}]", f.values.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) };
-        println!("{:<28} {:<12} {}{values}", f.name, ty, f.description);
-    }
-    if !snap.catalog.events.is_empty() {
-        println!("\nevents: {}", snap.catalog.events.join(", "));
-    }
-    Ok(())
-}
-
-async fn members(app: &App, def: &Definition, as_of: crate::domain::time::AsOf, format: Format, with_email: bool) -> Result<(), AppError> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel(8);
-    let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let header = if with_email { "external_id,email\n" } else { "external_id\n" };
-        if format == Format::Csv {
-            out.write_all(header.as_bytes())?;
-        }
-        while let Some(chunk) = rx.blocking_recv() {
-            for m in chunk {
-                crate::app::write_member(&mut out, &m, format == Format::Csv, with_email)?;
-            }
-        }
-        out.flush()
-    });
-    let n = app.export_members(def, as_of, with_email, tx).await;
-    match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
-        // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        other => other.map_err(|e| AppError::Io(format!("writing output: {e}")))?,
-    }
-    eprintln!("{} members", n?);
-    Ok(())
-}
-
-async fn segments(app: &App, cmd: SegmentsCommand, as_of: crate::domain::time::AsOf) -> Result<(), AppError> {
-    match cmd {
-        SegmentsCommand::List => print_json(&app.list_segments().await?),
-        SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
-        SegmentsCommand::Save { name, description, file, user } => {
-            let req = crate::app::SaveSegment { name, description, definition: read_definition(&file)? };
-            print_json(&app.create_segment(req, as_of, &governance::actor(app, user.as_deref()).await?).await?)
-        }
-        SegmentsCommand::Update { key, file, user } => {
-            print_json(&app.update_segment(&key, read_definition(&file)?, as_of, &governance::actor(app, user.as_deref()).await?).await?)
-        }
-        SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
-        SegmentsCommand::Lifecycle(cmd) => governance::lifecycle(app, cmd).await?,
-    }
-    Ok(())
 }
 
 fn import_kind(k: ImportKind) -> crate::domain::import::Kind {

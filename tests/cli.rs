@@ -159,11 +159,12 @@ fn the_review_workflow_runs_from_the_command_line_and_audit_verify_detects_tampe
     ok(&["segments", "approve", "us", "--as", "max@example.com"]);
     let review: serde_json::Value = serde_json::from_str(&ok(&["segments", "activate", "us", "--as", "max@example.com"])).unwrap();
     assert_eq!(review["status"], "active");
+    assert!(review["sync_run"].is_i64(), "activating queues the first sync: {review}");
     ok(&["suppress", "email", "Bob@Example.com"]);
     assert!(ok(&["audit", "list", "--action", "suppression.add"]).contains("value_sha256"));
     assert!(ok(&["audit", "verify"]).starts_with("audit log intact: "));
     let csv = ok(&["audit", "list", "--segment", "us", "--format", "csv"]);
-    assert_eq!(csv.lines().count(), 5, "header, create, submit, approve, activate: {csv}");
+    assert_eq!(csv.lines().count(), 6, "header, create, submit, approve, activate, sync start: {csv}");
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {

@@ -93,14 +93,17 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     let (s, _) = post(app.manager.clone(), "deliver", json!({})).await;
     assert_eq!(s, StatusCode::CONFLICT, "only an active version is delivered");
 
-    post(app.manager.clone(), "activate", json!({})).await;
+    // Activating queues the first sync run and answers with it before anything is sent.
+    let (s, activated) = post(app.manager.clone(), "activate", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{activated}");
+    let run = activated["sync_run"].as_i64().expect("the activation names its sync run");
+    let (_, started) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
+    assert_eq!((started["kind"].as_str(), started["status"].as_str()), (Some("activation"), Some("running")), "{started}");
+    assert!(got.webhook.lock().unwrap().is_empty() && got.meta.lock().unwrap().is_empty());
     let (s, _) = post(app.marketer.clone(), "deliver", json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, started) = post(app.manager.clone(), "deliver", json!({})).await;
-    assert_eq!(s, StatusCode::ACCEPTED, "{started}");
-    assert_eq!(started["status"], "running", "the run is stored and answered before anything is sent: {started}");
-    let run = started["id"].as_i64().unwrap();
-    assert!(got.webhook.lock().unwrap().is_empty() && got.meta.lock().unwrap().is_empty());
+    let (s, again) = post(app.manager.clone(), "deliver", json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "the activation's run is still unfinished: {again}");
     assert!(app.app.drain_syncs().await.unwrap() >= 2, "the worker sends the stored batches");
     let (s, report) = app.json_as(Some(&app.marketer), "GET", &format!("/api/syncs/{run}"), None).await;
     assert_eq!(s, StatusCode::OK, "{report}");

@@ -21,10 +21,12 @@ async fn accepting_webhook() -> String {
 
 /// Deliver, then suppress a member and refresh: the outbox and the delivered set on this
 /// database; `email` has no client yet, so its batches fail with the reason.
-async fn sync_story(app: &segwright::app::App, k: &Actor, db: &str) {
-    let run = app.start_sync("us", SyncKind::Deliver, k).await.unwrap();
+/// From the run activation queued: delivery, then a refresh after a suppression.
+async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
+    let again = app.start_sync("us", SyncKind::Deliver, k).await.unwrap_err();
+    assert!(again.to_string().contains(&format!("sync run {run} of this segment is still running")), "{db}: {again}");
     app.drain_syncs().await.unwrap();
-    let r = app.sync_report(run.id).await.unwrap();
+    let r = app.sync_report(run).await.unwrap();
     assert_eq!(r.run.status, "failed", "{db}: {r:?}");
     let hook = r.destinations.iter().find(|d| d.destination == "webhook").unwrap();
     assert_eq!((hook.status.as_str(), hook.members_accepted), ("delivered", 2), "{db}: {r:?}");
@@ -70,7 +72,8 @@ async fn story(db: &common::TestDb) {
     app.approve_segment("us", None, None, &k).await.unwrap();
     let r = app.activate_segment("us", &k).await.unwrap();
     assert_eq!((r.active_version, r.decisions.len()), (Some(1), 1), "{}", db.name);
-    sync_story(&app, &k, &db.name).await;
+    let run = r.sync_run.expect("activation queues the first sync run");
+    sync_story(&app, &k, run, &db.name).await;
 
     // Concurrent appends keep one unbroken chain.
     let appends = (0..8).map(|i| app.audit(&cli, "test.concurrent", segwright::app::Change { after: Some(serde_json::json!(i)), ..Default::default() }));

@@ -1,6 +1,6 @@
-//! Orders imports on every database: an updated row updates, the last row of a key in a file
-//! wins, and a large first load (the bulk path that rebuilds the orders index) leaves the same
-//! orders and facts as row-by-row writes would.
+//! Orders and events imports on every database: an updated order row updates, the last row of a
+//! key in a file wins, a re-imported events file adds nothing, and a large first load (the bulk
+//! path that rebuilds the indexes) leaves the same rows and facts as row-by-row writes would.
 
 mod common;
 
@@ -9,9 +9,14 @@ use segwright::domain::definition::Definition;
 use segwright::domain::import::Kind;
 
 async fn import(app: &App, dir: &std::path::Path, name: &str, text: &str) {
+    import_kind(app, Kind::Orders, dir, name, text).await;
+}
+
+async fn import_kind(app: &App, kind: Kind, dir: &std::path::Path, name: &str, text: &str) -> u64 {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
-    app.import(ImportOptions::new(Kind::Orders, path, vec![], false, None, false)).await.unwrap_or_else(|e| panic!("import {name}: {e}"));
+    let report = app.import(ImportOptions::new(kind, path, vec![], false, None, false)).await.unwrap_or_else(|e| panic!("import {name}: {e}"));
+    report.customers_created
 }
 
 async fn count(app: &App, json: &str) -> i64 {
@@ -72,5 +77,42 @@ async fn bulk(db: &common::TestDb) {
 async fn a_large_first_load_keeps_every_order_and_correct_facts_on_every_database() {
     for db in common::all_dbs().await {
         bulk(&db).await;
+    }
+}
+
+/// 60,000 events over 3,000 customers: customer `e{n}` has 20 `page_view`s, one in four with
+/// JSON properties (escaped quotes and a backslash, as COPY must carry them).
+fn large_events_file() -> String {
+    let mut s = String::from("customer_id,event,timestamp,properties\n");
+    for i in 0..60_000u32 {
+        let props = if i % 4 == 0 { r#""{""path"":""/a\\b""}""# } else { "" };
+        s.push_str(&format!("e{},page_view,2026-11-{:02}T10:00:{:02}Z,{props}\n", i % 3_000, 1 + (i / 3_000) % 20, i % 60));
+    }
+    s
+}
+
+fn page_views_are(n: u32) -> String {
+    format!(r#"{{"version":1,"root":{{"type":"aggregate","source":"events","event":"page_view","measure":"count","op":"eq","value":{n}}}}}"#)
+}
+
+async fn events(db: &common::TestDb) {
+    let app = common::app(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let created = import_kind(&app, Kind::Events, dir.path(), "events.csv", &large_events_file()).await;
+    assert_eq!(created, 3_000, "{}: every customer named by the file was created", db.name);
+    assert_eq!(count(&app, &page_views_are(20)).await, 3_000, "{}", db.name);
+    let created = import_kind(&app, Kind::Events, dir.path(), "events.csv", &large_events_file()).await;
+    assert_eq!(created, 0, "{}: the customers exist now", db.name);
+    assert_eq!(count(&app, &page_views_are(20)).await, 3_000, "{}: importing the same file again adds no event", db.name);
+    // The indexes are back: a small file later (the ordinary path) adds its one new event.
+    import_kind(&app, Kind::Events, dir.path(), "one.csv", "customer_id,event,timestamp\ne0,page_view,2026-11-21T08:00:00Z\n").await;
+    assert_eq!(count(&app, &page_views_are(21)).await, 1, "{}", db.name);
+    app.store.close().await;
+}
+
+#[tokio::test]
+async fn a_large_events_load_creates_its_customers_and_a_second_import_of_it_adds_nothing_on_every_database() {
+    for db in common::all_dbs().await {
+        events(&db).await;
     }
 }

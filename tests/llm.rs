@@ -435,9 +435,8 @@ async fn a_prompt_injection_that_the_model_obeys_stays_inside_the_catalog_and_ne
     let (s, v) = post(app.marketer.clone(), "submit", json!({"destinations": ["webhook"]})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     post(app.manager.clone(), "approve", json!({})).await;
-    post(app.manager.clone(), "activate", json!({})).await;
-    let (s, report) = post(app.manager.clone(), "deliver", json!({})).await;
-    assert!(s.is_success(), "{report}");
+    let (s, report) = post(app.manager.clone(), "activate", json!({})).await;
+    assert!(s.is_success() && report["sync_run"].is_i64(), "{report}");
     app.app.drain_syncs().await.unwrap();
     let mut ids = delivered.lock().unwrap().clone();
     ids.sort();

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use segwright::app::{App, DemoOptions, TrainRequest};
+use segwright::domain::columnar::Column;
 use segwright::domain::definition::Definition;
 
 async fn demo_app(db: &common::TestDb) -> App {
@@ -155,4 +156,109 @@ async fn session_cookie(router: &axum::Router, email: &str) -> String {
     let resp = router.clone().oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_import_scores_new_customers_with_the_stored_models_without_training() {
+    for db in common::all_dbs().await {
+        let app = demo_app(&db).await;
+        let as_of = app.as_of(None).unwrap();
+        app.train_models(&TrainRequest::default(), as_of).await.expect("trains");
+        let csv = "order_id,customer_id,order_date,amount\nn1,NEW1,2026-06-01,40\nn2,NEW1,2026-06-20,55\n";
+        let (_dir, path) = common::write_file("new.csv", csv);
+        let opts = segwright::app::ImportOptions::new(segwright::domain::import::Kind::Orders, path, vec![], false, None, false);
+        let report = app.import(opts).await.expect("imports");
+        let tasks: Vec<&str> = report.rescored.iter().map(|r| r.task.as_str()).collect();
+        assert_eq!(tasks, ["churn_risk", "purchase_propensity"], "{}: {}", db.name, report.summary());
+        let scores = app.customer_scores("NEW1", 3).await.expect("the new customer is known");
+        let churn = scores.iter().find(|s| s.task == "churn_risk").unwrap_or_else(|| panic!("{}: NEW1 has no churn_risk: {scores:?}", db.name));
+        assert!((0.0..=1.0).contains(&churn.score) && churn.version == 1, "{churn:?}");
+        assert!(scores.iter().any(|s| s.task == "purchase_propensity"), "{}", db.name);
+        assert_eq!(app.models().await.unwrap().len(), 2, "{}: re-scoring stores no new model version", db.name);
+    }
+}
+
+#[tokio::test]
+async fn deciles_split_scored_customers_into_tenths_with_1_the_highest_and_definitions_use_them() {
+    let db = common::sqlite_db();
+    let app = demo_app(&db).await;
+    let as_of = app.as_of(None).unwrap();
+    app.train_models(&TrainRequest::default(), as_of).await.expect("trains");
+    let field = app.snapshot().await.unwrap().catalog.fields.iter().find(|f| f.name == "churn_risk_decile").cloned().expect("catalog has the decile");
+    assert!(field.description.contains("1 = the highest 10%"), "{}", field.description);
+    let table = app.store.load_table().await.unwrap();
+    for score in ["churn_risk", "purchase_propensity"] {
+        let (Some(Column::Num(p)), Some(Column::Num(d))) = (table.columns.get(score), table.columns.get(&format!("{score}_decile"))) else {
+            panic!("{score} columns")
+        };
+        let scored: Vec<usize> = (0..p.len()).filter(|&r| p[r].is_finite()).collect();
+        for k in 1..=10 {
+            let share = scored.iter().filter(|&&r| d[r] == f64::from(k)).count() as f64 / scored.len() as f64;
+            assert!((0.07..=0.13).contains(&share), "{score}: decile {k} holds {share:.3} of the scored customers");
+        }
+        let min_top = scored.iter().filter(|&&r| d[r] == 1.0).map(|&r| p[r]).fold(f64::INFINITY, f64::min);
+        let max_rest = scored.iter().filter(|&&r| d[r] > 1.0).map(|&r| p[r]).fold(f64::NEG_INFINITY, f64::max);
+        assert!(min_top >= max_rest, "{score}: decile 1 must hold the highest scores ({min_top} < {max_rest})");
+    }
+    let top = app
+        .preview(&def(json!({"type": "attribute", "field": "churn_risk_decile", "op": "eq", "value": 1})), as_of, true)
+        .await
+        .expect("definitions use deciles");
+    let scored = table
+        .columns
+        .get("churn_risk")
+        .map(|c| match c {
+            Column::Num(v) => v.iter().filter(|x| x.is_finite()).count(),
+            _ => 0,
+        })
+        .unwrap();
+    assert!((top.size.count as f64 - scored as f64 / 10.0).abs() <= scored as f64 * 0.03, "{} of {scored}", top.size.count);
+}
+
+#[tokio::test]
+async fn after_a_restart_stored_models_score_again_without_training() {
+    let db = common::sqlite_db();
+    let app = demo_app(&db).await;
+    let as_of = app.as_of(None).unwrap();
+    app.train_models(&TrainRequest::default(), as_of).await.expect("trains");
+    let before = app.store.load_table().await.unwrap();
+    drop(app);
+    let restarted = common::app(&db).await;
+    let rescored = restarted.rescore(as_of).await.expect("re-scores from the database");
+    assert_eq!(rescored.iter().map(|r| (r.task.as_str(), r.version)).collect::<Vec<_>>(), [("churn_risk", 1), ("purchase_propensity", 1)]);
+    let after = restarted.store.load_table().await.unwrap();
+    for score in ["churn_risk", "purchase_propensity"] {
+        let (Some(Column::Num(a)), Some(Column::Num(b))) = (before.columns.get(score), after.columns.get(score)) else { panic!("{score}") };
+        let same = a.iter().zip(b).all(|(x, y)| (x.is_nan() && y.is_nan()) || (x - y).abs() < 1e-9);
+        assert!(same, "{score}: the same model on the same data must give the same scores");
+    }
+}
+
+/// Two noisy clusters: a forest has something to learn and its votes vary.
+fn two_clusters() -> (Vec<Vec<f64>>, Vec<bool>) {
+    (0..400).map(|i| (vec![f64::from(i % 37), f64::from((i * 7) % 11)], (i % 37) + (i * 7) % 11 > 20)).unzip()
+}
+
+#[test]
+fn a_forest_stored_as_json_votes_exactly_as_before() {
+    use segwright::domain::scoring::model::{Forest, ForestParams, Model, ModelKind};
+    let (x, y) = two_clusters();
+    let forest = Forest::fit(&x, &y, ForestParams { trees: 15, min_samples_leaf: 5, max_depth: 6, seed: 1 }).unwrap();
+    let before = forest.probabilities(&x).unwrap();
+    let json = serde_json::to_string(&Model::Forest(forest)).unwrap();
+    let back: Model = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.kind(), ModelKind::RandomForest);
+    assert_eq!(back.probabilities(&x).unwrap(), before);
+    assert!(before.iter().any(|p| *p > 0.0 && *p < 1.0), "votes should not all agree");
+}
+
+#[test]
+fn a_logistic_model_stored_as_json_scores_as_before() {
+    use segwright::domain::scoring::model::{Logistic, Model};
+    let (x, y) = two_clusters();
+    let m = Model::Logistic(Logistic::fit(&x, &y).unwrap());
+    let back: Model = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+    // serde_json reads some coefficients back one unit in the last place off, hence 1e-12.
+    let (a, b) = (back.probabilities(&x).unwrap(), m.probabilities(&x).unwrap());
+    assert!(a.iter().zip(&b).all(|(p, q)| (p - q).abs() < 1e-12), "{a:?} != {b:?}");
 }

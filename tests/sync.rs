@@ -78,7 +78,9 @@ async fn fake_webhook() -> (String, Webhook) {
 }
 
 /// Nine New Zealand customers (none in the fixtures) in an active segment bound for the webhook, two per batch.
-async fn active_segment(base: &str) -> (TestApp, String, Vec<String>) {
+/// An active segment of nine members bound for the webhook, and the sync run its activation
+/// queued (nothing sent yet).
+async fn active_segment(base: &str) -> (TestApp, String, Vec<String>, i64) {
     let destinations = DestinationConfig {
         webhook_url: Some(format!("{base}/hook")),
         webhook_secret: Some("s3cret".into()),
@@ -97,11 +99,14 @@ async fn active_segment(base: &str) -> (TestApp, String, Vec<String>) {
     let (_, seg) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name":"nz","definition": def}))).await;
     let id = seg["id"].as_str().unwrap().to_string();
     let steps = [(&app.marketer, "submit", json!({"destinations": ["webhook"]})), (&app.manager, "approve", json!({})), (&app.manager, "activate", json!({}))];
+    let mut last = Value::Null;
     for (token, action, body) in steps {
         let (s, v) = app.json_as(Some(token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await;
         assert_eq!(s, StatusCode::OK, "{action}: {v}");
+        last = v;
     }
-    (app, id, ids)
+    let run = last["sync_run"].as_i64().unwrap_or_else(|| panic!("activation answers with the sync run it queued: {last}"));
+    (app, id, ids, run)
 }
 
 async fn post(app: &TestApp, id: &str, action: &str) -> i64 {
@@ -117,9 +122,9 @@ async fn report(app: &TestApp, run: i64) -> Value {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_killed_mid_run_is_restarted_and_every_member_arrives_exactly_once() {
     let (base, hook) = fake_webhook().await;
-    let (app, id, ids) = active_segment(&base).await;
+    let (app, id, ids, run) = active_segment(&base).await;
     *hook.hang_on.lock().unwrap() = Some(3);
-    let run = post(&app, &id, "deliver").await;
+    assert_eq!(report(&app, run).await["kind"], "activation");
 
     // The worker sends batches 1 and 2; the webhook accepts batch 3 but the worker is killed
     // before it can record that, as a crash between the send and the database update would.
@@ -152,8 +157,7 @@ async fn a_worker_killed_mid_run_is_restarted_and_every_member_arrives_exactly_o
 #[tokio::test(flavor = "multi_thread")]
 async fn a_refresh_removes_a_customer_who_joined_the_suppression_list_and_sends_nothing_else() {
     let (base, hook) = fake_webhook().await;
-    let (app, id, _) = active_segment(&base).await;
-    post(&app, &id, "deliver").await;
+    let (app, id, _, _) = active_segment(&base).await;
     app.app.drain_syncs().await.unwrap();
     assert_eq!(hook.members("add").len(), 9);
     let before = hook.received.lock().unwrap().len();
@@ -179,7 +183,7 @@ async fn a_refresh_removes_a_customer_who_joined_the_suppression_list_and_sends_
 #[tokio::test(flavor = "multi_thread")]
 async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_after_sync_run() {
     let (base, hook) = fake_webhook().await;
-    let (app, id, ids) = active_segment(&base).await;
+    let (app, id, ids, _) = active_segment(&base).await;
     *hook.hang_on.lock().unwrap() = Some(2);
     let cli = |args: &[&str]| {
         let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_segwright"));
@@ -190,7 +194,8 @@ async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_aft
         c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
         c
     };
-    let mut child = cli(&["segments", "deliver", &id, "--as", "manager@test.io"]).spawn().unwrap();
+    // The activation queued the run; a `sync run` process sends it and is killed mid-way.
+    let mut child = cli(&["sync", "run"]).spawn().unwrap();
     tokio::time::timeout(Duration::from_secs(30), hook.hung.notified()).await.expect("batch 2 reached the webhook");
     child.kill().unwrap(); // SIGKILL: no chance to record batch 2
     child.wait().unwrap();
@@ -213,7 +218,13 @@ async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_aft
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_sync_of_a_segment_is_refused_while_one_is_unfinished_even_when_both_start_at_once() {
     let (base, _hook) = fake_webhook().await;
-    let (app, id, _) = active_segment(&base).await;
+    let (app, id, _, _) = active_segment(&base).await;
+    let (s, err) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/deliver"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::CONFLICT, "the activation's run is unfinished: {err}");
+    app.app.drain_syncs().await.unwrap();
+    // A new member, so the next run has something to send and stays unfinished until sent.
+    let (_dir, path) = common::write_file("nz-more.csv", "customer_id,email,country,ads_consent\nf10,f10@example.nz,NZ,Yes\n");
+    app.app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
     let manager = segwright::app::Actor::user(app.app.user("manager@test.io").await.unwrap(), None);
     let kind = segwright::app::SyncKind::Deliver;
     let (a, b) = tokio::join!(app.app.start_sync(&id, kind, &manager), app.app.start_sync(&id, kind, &manager));

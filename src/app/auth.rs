@@ -14,7 +14,7 @@ use sha2::Digest;
 use super::{Actor, App, AppError, Change};
 use crate::domain::access::Permission;
 use crate::domain::access::{Principal, Role, normalize_login};
-use crate::store::UserRecord;
+use crate::store::{TokenRecord, UserRecord};
 
 /// How long a browser session lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
@@ -134,6 +134,21 @@ impl App {
         Ok(token)
     }
 
+    /// API tokens: an admin (or the CLI) sees everyone's, anyone else only their own.
+    pub async fn list_tokens(&self, actor: &Actor) -> Result<Vec<TokenRecord>, AppError> {
+        Ok(self.store.list_tokens(token_owner(actor)).await?)
+    }
+
+    /// Revoke an API token: it is refused from the next request on. Users revoke their own;
+    /// admins anyone's. A token the actor may not see is `NotFound`, not `Forbidden`, so its
+    /// existence is not revealed.
+    pub async fn revoke_token(&self, id: &str, actor: &Actor) -> Result<TokenRecord, AppError> {
+        let t = self.store.delete_token(id, token_owner(actor)).await?.ok_or_else(|| AppError::NotFound(format!("API token `{id}`")))?;
+        let after = serde_json::json!({"id": t.id, "email": t.email, "label": t.label});
+        self.audit(actor, "token.revoke", Change { before: Some(after), after: Some(serde_json::json!({"revoked": true})), ..Default::default() }).await?;
+        Ok(t)
+    }
+
     /// The user a bearer token belongs to.
     pub async fn authenticate_token(&self, token: &str) -> Result<Principal, AppError> {
         match self.store.user_by_token(&token_hash(token)).await? {
@@ -186,3 +201,11 @@ impl App {
 
 /// An argon2id hash of a random string nobody knows, verified against when the email is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2VnLXdyaWdodC1kdW1teQ$9yQ0dUB0iEGx1E9cf0Mz0u1U1eD8yYn1pQdVd5bqZ0g";
+
+/// Whose tokens an actor may list and revoke: `None` (everyone's) for admins and the CLI.
+fn token_owner(actor: &Actor) -> Option<&str> {
+    match &actor.principal {
+        Some(p) if !p.role.permissions().contains(&Permission::Administer) => Some(p.user_id.as_str()),
+        _ => None,
+    }
+}

@@ -28,7 +28,8 @@ pub struct BenchArgs {
     /// Rows in the generated orders CSV for the import benchmark.
     #[arg(long, default_value_t = 1_000_000)]
     pub import_rows: u64,
-    /// Only the import measure (`import`), skipping the dataset build and the previews.
+    /// Only one import measure (`import`: orders, `import-events`: events), skipping the dataset
+    /// build and the previews.
     #[arg(long, value_enum)]
     pub only: Option<BenchOnly>,
 }
@@ -37,6 +38,7 @@ pub struct BenchArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BenchOnly {
     Import,
+    ImportEvents,
 }
 
 /// The 3-condition definition of the count-only target: an attribute, an aggregate over a time
@@ -151,9 +153,31 @@ fn write_orders_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
     w.flush().map_err(io)
 }
 
+/// Write an events CSV of `rows` rows over 100k customer ids, with JSON properties on one in four.
+fn write_events_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
+    use std::io::Write;
+    const NAMES: [&str; 4] = ["page_view", "add_to_cart", "email_open", "app_session"];
+    let io = |e: std::io::Error| AppError::Io(e.to_string());
+    let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    writeln!(w, "customer_id,event,timestamp,properties").map_err(io)?;
+    for i in 0..rows {
+        let props = if i % 4 == 0 { format!("\"{{\"\"page\"\":\"\"/p/{}\"\"}}\"", i % 1000) } else { String::new() };
+        let at = 1_700_000_000 + (i * 7919) % (700 * 86_400);
+        writeln!(
+            w,
+            "B{:06},{},{},{props}",
+            (i * 2654435761) % 100_000,
+            NAMES[(i % 4) as usize],
+            chrono::DateTime::from_timestamp(at as i64, 0).expect("in range").format("%Y-%m-%dT%H:%M:%SZ")
+        )
+        .map_err(io)?;
+    }
+    w.flush().map_err(io)
+}
+
 /// Import the CSV into a fresh database `runs` times (each into an empty one, as a first load);
 /// the median rate.
-async fn measure_import<F, Fut>(name: &str, mut fresh: F, csv: &std::path::Path, runs: usize, tz: chrono_tz::Tz) -> Result<String, AppError>
+async fn measure_import<F, Fut>(name: &str, kind: Kind, mut fresh: F, csv: &std::path::Path, runs: usize, tz: chrono_tz::Tz) -> Result<String, AppError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
@@ -163,13 +187,14 @@ where
     for _ in 0..runs.max(1) {
         let app = open_with(fresh().await?, tz, false).await?;
         let t = Instant::now();
-        let opts = ImportOptions::new(Kind::Orders, csv.to_path_buf(), Vec::new(), false, None, false);
+        let opts = ImportOptions::new(kind, csv.to_path_buf(), Vec::new(), false, None, false);
         written = app.import(opts).await?.rows_written;
         let secs = t.elapsed().as_secs_f64();
-        eprintln!("{name}: imported {written} order rows in {secs:.2} s");
+        eprintln!("{name}: imported {written} {kind:?} rows in {secs:.2} s");
         rates.push(written as f64 / secs);
     }
-    Ok(format!("| {name} | import {written} order rows (one transaction, then facts refresh) | {:.0} rows/s |", median(rates)))
+    let what = if kind == Kind::Events { "event" } else { "order" };
+    Ok(format!("| {name} | import {written} {what} rows (one transaction, then facts refresh) | {:.0} rows/s |", median(rates)))
 }
 
 async fn fresh_sqlite(path: PathBuf) -> Result<String, AppError> {
@@ -193,13 +218,20 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
     if args.only.is_none() {
         lines.extend(measure_queries(args, tz).await?);
     }
-    let csv = args.dir.join("orders.csv");
-    write_orders_csv(&csv, args.import_rows)?;
+    let (kind, csv) = if args.only == Some(BenchOnly::ImportEvents) {
+        let csv = args.dir.join("events.csv");
+        write_events_csv(&csv, args.import_rows)?;
+        (Kind::Events, csv)
+    } else {
+        let csv = args.dir.join("orders.csv");
+        write_orders_csv(&csv, args.import_rows)?;
+        (Kind::Orders, csv)
+    };
     let runs = args.runs.min(5);
     let import_db = args.dir.join("import.db");
-    lines.push(measure_import("SQLite", || fresh_sqlite(import_db.clone()), &csv, runs, tz).await?);
+    lines.push(measure_import("SQLite", kind, || fresh_sqlite(import_db.clone()), &csv, runs, tz).await?);
     if let Some(pg) = &args.postgres_url {
-        lines.push(measure_import("PostgreSQL", || fresh_postgres(pg.clone()), &csv, runs, tz).await?);
+        lines.push(measure_import("PostgreSQL", kind, || fresh_postgres(pg.clone()), &csv, runs, tz).await?);
     }
     println!("{}", lines.join("\n"));
     Ok(())

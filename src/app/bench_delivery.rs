@@ -5,7 +5,6 @@
 use std::time::Instant;
 
 use clap::Args;
-use serde_json::json;
 
 use crate::destinations::{self, Batch, Op};
 use crate::domain::normalize::Contact;
@@ -63,11 +62,13 @@ fn batch_size(d: Destination) -> usize {
 
 /// Bytes of the request bodies one batch becomes at destination `d`.
 fn encode(d: Destination, b: &Batch<'_>) -> usize {
-    let to_len = |v: serde_json::Value| serde_json::to_vec(&v).expect("serializable").len();
+    fn to_len(v: &impl serde::Serialize) -> usize {
+        serde_json::to_vec(v).expect("serializable").len()
+    }
     match d {
-        Destination::Meta => to_len(destinations::meta::payload(b)),
-        Destination::Google => to_len(json!({"enablePartialFailure": true, "operations": destinations::google::operations(b.op, b.members)})),
-        Destination::Linkedin => to_len(json!({"elements": destinations::linkedin::elements(b.op, b.members)})),
+        Destination::Meta => to_len(&destinations::meta::payload(b, None)),
+        Destination::Google => to_len(&destinations::google::AddOperations::new(&destinations::google::operations(b.op, b.members))),
+        Destination::Linkedin => to_len(&destinations::linkedin::Elements { elements: &destinations::linkedin::elements(b.op, b.members) }),
         Destination::Tiktok => destinations::tiktok::files(b.members).iter().map(|f| f.bytes.len() + destinations::tiktok::signature(&f.bytes).len()).sum(),
         _ => {
             let body = destinations::webhook::body(b);

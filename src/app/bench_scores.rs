@@ -28,6 +28,13 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// How many rows trained, and from how many they were sampled.
+fn training_rows(r: &crate::domain::scoring::TrainReport) -> String {
+    let sample = r.sampled_from.map_or_else(|| "all labelled rows".to_string(), |n| format!("a stratified sample of {n} labelled rows"));
+    let cv = r.cross_validation.as_ref().map_or_else(|| "no cross-validation".to_string(), |c| format!("{}-fold cross-validation", c.folds));
+    format!("{} rows ({sample}): {} fit, {} validation; {cv}", r.rows, r.fit_rows, r.validation_rows)
+}
+
 /// Build (or reuse) the dataset, then time each step; prints a Markdown table.
 pub async fn run(args: &BenchScoresArgs) -> Result<(), AppError> {
     std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(format!("{}: {e}", args.dir.display())))?;
@@ -53,28 +60,33 @@ pub async fn run(args: &BenchScoresArgs) -> Result<(), AppError> {
     for task in [Task::churn(req.churn_horizon_days), Task::propensity(req.propensity_horizon_days)] {
         let h = task.horizon_days().unwrap_or(0);
         let train_at = crate::domain::time::AsOf::new(as_of.date() - chrono::Days::new(h.into()), as_of.tz()).end();
-        let (mut fit, mut score, mut auc, mut scored) = (Vec::new(), Vec::new(), 0.0, 0);
+        let (mut fit, mut score, mut scored, mut report) = (Vec::new(), Vec::new(), 0, None);
         for _ in 0..runs {
             let (t2, task2, opts) = (table.clone(), task.clone(), req.options);
             let now = as_of.end();
-            let (f, s, a, n) = tokio::task::spawn_blocking(move || {
+            let (f, s, r, n) = tokio::task::spawn_blocking(move || {
                 let t = Instant::now();
                 let (spec, trained) = fit_task(&t2, &task2, train_at, now, &opts)?;
                 let f = t.elapsed().as_secs_f64();
                 let t = Instant::now();
                 let (rows, _) = score_task(&t2, &task2, &spec, &trained.model, now)?;
-                Ok::<_, crate::domain::scoring::ScoringError>((f, t.elapsed().as_secs_f64(), trained.report.chosen_metrics().roc_auc, rows.len()))
+                Ok::<_, crate::domain::scoring::ScoringError>((f, t.elapsed().as_secs_f64(), trained.report, rows.len()))
             })
             .await
             .map_err(|e| AppError::Io(e.to_string()))??;
             fit.push(f);
             score.push(s);
-            (auc, scored) = (a, n);
+            (report, scored) = (Some(r), n);
         }
+        let r = report.expect("at least one run");
         let name = task.attribute();
         lines.push(format!("| {name} | train (features, both models, validation) | {:.2} s |", median(fit)));
         lines.push(format!("| {name} | score {scored} customers | {:.2} s |", median(score)));
-        lines.push(format!("| {name} | validation ROC AUC | {auc:.4} |"));
+        lines.push(format!("| {name} | {} | |", training_rows(&r)));
+        for c in &r.candidates {
+            lines.push(format!("| {name} | {}: fit {:.2} s, validation ROC AUC {:.4} | |", c.kind.label(), c.fit_seconds, c.metrics.roc_auc));
+        }
+        lines.push(format!("| {name} | chosen: {}, validation ROC AUC {:.4} | |", r.chosen.label(), r.chosen_metrics().roc_auc));
     }
     let t = Instant::now();
     app.train_models(&req, as_of).await?;

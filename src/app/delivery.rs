@@ -48,6 +48,8 @@ pub struct DeliveryReport {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SyncKind {
+    /// The first sync, started by activating a version.
+    Activation,
     /// A campaign manager sent the active version.
     Deliver,
     /// A campaign manager asked for a refresh.
@@ -59,6 +61,7 @@ pub enum SyncKind {
 impl SyncKind {
     fn as_str(self) -> &'static str {
         match self {
+            SyncKind::Activation => "activation",
             SyncKind::Deliver => "deliver",
             SyncKind::Refresh => "refresh",
             SyncKind::Scheduled => "scheduled",
@@ -173,9 +176,7 @@ impl App {
     async fn delivery_target(&self, key: &str, want: &[Status]) -> Result<Target, AppError> {
         let (seg, v, _) = self.lifecycle_target(key, want).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        if self.hash_now(&v, &destinations).await? != sub.approval_hash {
-            return Err(AppError::Conflict("the approval no longer matches the catalog or glossary; submit and approve again".into()));
-        }
+        self.check_approval(&v, &sub, &destinations, "deliver").await?;
         let definition: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
         Ok(Target { seg, version: v.version, approval_hash: sub.approval_hash, destinations, definition })
     }

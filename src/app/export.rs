@@ -56,9 +56,7 @@ impl App {
             other => other,
         })?;
         let (sub, dests) = self.submission_of(&seg, &v).await?;
-        if self.hash_now(&v, &dests).await? != sub.approval_hash {
-            return Err(AppError::Conflict("the approval no longer matches the catalog or glossary; submit and approve again".into()));
-        }
+        self.check_approval(&v, &sub, &dests, "export").await?;
         let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
         let p = self.prepare(&def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);

@@ -58,6 +58,8 @@ pub struct ImportReport {
     pub attributes: Vec<AttributeSpec>,
     pub ignored_columns: Vec<String>,
     pub rejects_file: Option<String>,
+    /// Scores written again by the stored models after the import (none before `train`).
+    pub rescored: Vec<super::Rescored>,
 }
 
 impl ImportReport {
@@ -76,6 +78,9 @@ impl ImportReport {
         }
         if self.rows_rejected > 0 {
             s.push_str(&format!("; rejected {} rows (see {})", self.rows_rejected, self.rejects_file.as_deref().unwrap_or("?")));
+        }
+        for r in &self.rescored {
+            s.push_str(&format!("; {} re-scored for {} customers (model v{})", r.task, r.scored, r.version));
         }
         s
     }
@@ -132,81 +137,123 @@ impl App {
         let headers: Vec<String> = r.headers().map_err(|e| csv_error(&opts.file, e))?.iter().map(String::from).collect();
         let plan = imp::plan_columns(opts.kind, &headers, &opts.overrides).map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
         let mut tx = self.store.begin_import().await?;
-        let existing: HashMap<String, Vec<String>> =
-            tx.attribute_specs().await?.into_iter().map(|(n, v)| (n, serde_json::from_str(&v).unwrap_or_default())).collect();
-        let attrs = if opts.kind == Kind::Customers { infer_attributes(&opts, &plan, &existing)? } else { Vec::new() };
-        let specs: Vec<AttributeSpec> = attrs.iter().map(|(_, s)| s.clone()).collect();
-        tx.upsert_attribute_specs(&specs).await?;
-        let mut report =
-            ImportReport { kind: format!("{:?}", opts.kind).to_lowercase(), attributes: specs, ignored_columns: plan.ignored.clone(), ..Default::default() };
+        let attrs = attributes(&mut tx, &opts, &plan).await?;
+        let mut report = ImportReport {
+            kind: format!("{:?}", opts.kind).to_lowercase(),
+            attributes: attrs.iter().map(|(_, s)| s.clone()).collect(),
+            ignored_columns: plan.ignored.clone(),
+            ..Default::default()
+        };
+        let bar = progress_bar(&opts);
+        let batch = rows::Batch::new(opts.kind, &plan, &attrs, self.settings.timezone);
         let mut rejects = rows::Rejects::open(&opts, &headers)?;
-        let size = std::fs::metadata(&opts.file).map(|m| m.len()).unwrap_or(0);
-        let bar = if opts.progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
-        bar.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})").expect("template"));
-        bar.set_message(format!("importing {}", opts.file.display()));
-        let mut batch = rows::Batch::new(opts.kind, &plan, &attrs, self.settings.timezone);
-        // Parse here while a writer task inserts the previous batch: the two cores share the work.
-        let (to_writer, mut batches) = tokio::sync::mpsc::channel::<rows::Rows>(2);
-        let writer = tokio::spawn(async move {
-            while let Some(rows) = batches.recv().await {
-                rows.write(&mut tx).await?;
-            }
-            Ok::<ImportTx, AppError>(tx)
-        });
-        let mut rec = csv::StringRecord::new();
-        loop {
-            match r.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(csv_error(&opts.file, e)),
-            }
-            report.rows_read += 1;
-            let line = rec.position().map(|p| p.line()).unwrap_or(report.rows_read + 1);
-            match batch.push(&rec, line) {
-                Ok(()) => report.rows_written += 1,
-                Err(reason) if opts.skip_invalid => {
-                    rejects.write(&rec, &reason)?;
-                    report.rows_rejected += 1;
-                }
-                // Returning drops the channel; the writer's transaction is then rolled back.
-                Err(reason) => return Err(AppError::BadInput(format!("{}: {reason}; nothing from this file was imported", opts.file.display()))),
-            }
-            if batch.len() >= BATCH {
-                let mut rows = batch.take();
-                let at = rec.position().map(|p| p.byte()).unwrap_or(0);
-                if report.rows_written as usize == BATCH && at > 0 {
-                    // The first batch's bytes per row tell how large a load the file is.
-                    rows.expected = Some(size.saturating_mul(report.rows_written) / at);
-                }
-                if to_writer.send(rows).await.is_err() {
-                    break; // the writer failed: its error is reported below
-                }
-                bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
-            }
-        }
-        let mut rows = batch.take();
-        if report.rows_written < BATCH as u64 {
-            rows.expected = Some(report.rows_written);
-        }
-        let _ = to_writer.send(rows).await;
-        drop(to_writer);
-        let mut tx = writer.await.map_err(|e| AppError::Io(format!("import writer: {e}")))??;
+        let mut tx = stream(&mut r, batch, tx, &opts, &mut rejects, &mut report, &bar).await?;
         report.rejects_file = rejects.finish()?;
+        // PostgreSQL creates the customers that staged orders and events name only when it merges them.
+        tx.merge_staged().await?;
         report.customers_created = tx.created_customers;
         let started = std::time::Instant::now();
         bar.set_message("refreshing facts");
-        tx.refresh_facts().await?;
         finish(tx, &opts, &report).await?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "facts refreshed and committed");
         self.store.optimize().await?;
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "statistics refreshed");
         self.invalidate();
+        bar.set_message("refreshing scores");
+        report.rescored = self.rescore_after_import().await;
         bar.finish_and_clear();
         Ok(report)
     }
 }
 
+/// The custom attributes of a customers file, typed and recorded with the values already known.
+async fn attributes(tx: &mut ImportTx, opts: &ImportOptions, plan: &imp::ColumnPlan) -> Result<Vec<(usize, AttributeSpec)>, AppError> {
+    let existing: HashMap<String, Vec<String>> =
+        tx.attribute_specs().await?.into_iter().map(|(n, v)| (n, serde_json::from_str(&v).unwrap_or_default())).collect();
+    let attrs = if opts.kind == Kind::Customers { infer_attributes(opts, plan, &existing)? } else { Vec::new() };
+    let specs: Vec<AttributeSpec> = attrs.iter().map(|(_, s)| s.clone()).collect();
+    tx.upsert_attribute_specs(&specs).await?;
+    Ok(attrs)
+}
+
+/// A bar over the file's bytes on a terminal, hidden otherwise.
+fn progress_bar(opts: &ImportOptions) -> ProgressBar {
+    let size = std::fs::metadata(&opts.file).map(|m| m.len()).unwrap_or(0);
+    let bar = if opts.progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
+    bar.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})").expect("template"));
+    bar.set_message(format!("importing {}", opts.file.display()));
+    bar
+}
+
+/// Parse every record here while a writer task inserts the previous batch (the two cores share
+/// the work); returns the transaction with every row written.
+async fn stream(
+    r: &mut csv::Reader<std::fs::File>,
+    mut batch: rows::Batch<'_>,
+    mut tx: ImportTx,
+    opts: &ImportOptions,
+    rejects: &mut rows::Rejects,
+    report: &mut ImportReport,
+    bar: &ProgressBar,
+) -> Result<ImportTx, AppError> {
+    let size = std::fs::metadata(&opts.file).map(|m| m.len()).unwrap_or(0);
+    let (to_writer, mut batches) = tokio::sync::mpsc::channel::<rows::Rows>(2);
+    let writer = tokio::spawn(async move {
+        while let Some(rows) = batches.recv().await {
+            rows.write(&mut tx).await?;
+        }
+        Ok::<ImportTx, AppError>(tx)
+    });
+    let mut rec = csv::StringRecord::new();
+    while r.read_record(&mut rec).map_err(|e| csv_error(&opts.file, e))? {
+        // Returning early drops the channel; the writer's transaction is then rolled back.
+        accept(&mut batch, &rec, opts, rejects, report)?;
+        if batch.len() >= BATCH {
+            let mut rows = batch.take();
+            let at = rec.position().map(|p| p.byte()).unwrap_or(0);
+            if report.rows_written as usize == BATCH && at > 0 {
+                // The first batch's bytes per row tell how large a load the file is.
+                rows.expected = Some(size.saturating_mul(report.rows_written) / at);
+            }
+            if to_writer.send(rows).await.is_err() {
+                break; // the writer failed: its error is reported below
+            }
+            bar.set_position(at);
+        }
+    }
+    let mut rows = batch.take();
+    if report.rows_written < BATCH as u64 {
+        rows.expected = Some(report.rows_written);
+    }
+    let _ = to_writer.send(rows).await;
+    drop(to_writer);
+    writer.await.map_err(|e| AppError::Io(format!("import writer: {e}")))?
+}
+
+/// Parse one record into the batch; a bad one is rejected (`--skip-invalid`) or stops the import.
+fn accept(
+    batch: &mut rows::Batch<'_>,
+    rec: &csv::StringRecord,
+    opts: &ImportOptions,
+    rejects: &mut rows::Rejects,
+    report: &mut ImportReport,
+) -> Result<(), AppError> {
+    report.rows_read += 1;
+    let line = rec.position().map(|p| p.line()).unwrap_or(report.rows_read + 1);
+    match batch.push(rec, line) {
+        Ok(()) => report.rows_written += 1,
+        Err(reason) if opts.skip_invalid => {
+            rejects.write(rec, &reason)?;
+            report.rows_rejected += 1;
+        }
+        Err(reason) => return Err(AppError::BadInput(format!("{}: {reason}; nothing from this file was imported", opts.file.display()))),
+    }
+    Ok(())
+}
+
+/// Refresh the facts, log the import and commit.
 async fn finish(mut tx: ImportTx, opts: &ImportOptions, r: &ImportReport) -> Result<(), StoreError> {
+    tx.refresh_facts().await?;
     let name = opts.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     tx.record(&r.kind, &name, r.rows_read, r.rows_written, r.rows_rejected).await?;
     tx.commit().await

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-use super::{Actor, App, AppError, Change};
+use super::{Actor, App, AppError, Change, SyncKind};
 use crate::domain::access::Permission;
-use crate::domain::approval::{Action, LifecycleError, Status, approval_hash, approvals_needed, check_approver, next, rejection_comment};
+use crate::domain::approval::{Action, LifecycleError, Status, approvals_needed, check_approver, next, rejection_comment};
+use crate::domain::approval_basis::Basis;
 use crate::domain::definition::Definition;
 use crate::domain::policy::{self, Destination, PolicyReport, Reach};
 use crate::domain::preview::Size;
@@ -34,8 +35,17 @@ pub struct Review {
     pub destinations: Vec<Destination>,
     /// What approvals are bound to, as submitted.
     pub approval_hash: String,
-    /// The same hash computed now; differs when the catalog or glossary changed since.
+    /// The same hash computed now; differs when something the definition uses changed since.
     pub approval_hash_now: String,
+    /// What the approval covers besides the definition, as of now: the catalog fields, glossary
+    /// terms, referenced segments and model versions the definition uses.
+    pub approval_basis: Basis,
+    /// What changed in the basis since submission, in words (empty when nothing did).
+    pub approval_changes: Vec<String>,
+    /// On activation only: the sync run that sends the version to its destinations (a new one,
+    /// or the segment's unfinished one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_run: Option<i64>,
     pub submitted_by: String,
     pub submitted_at: i64,
     pub approvals_needed: usize,
@@ -92,11 +102,6 @@ impl App {
         Ok((preview.size, report))
     }
 
-    pub(super) async fn hash_now(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<String, AppError> {
-        let snap = self.snapshot().await?;
-        Ok(approval_hash(&v.content_hash, &snap.catalog_version, &self.glossary().version(), destinations))
-    }
-
     pub(super) async fn submission_of(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(SubmissionRecord, Vec<Destination>), AppError> {
         let s = self.store.submission(&seg.id, v.version).await?.ok_or_else(|| AppError::Conflict(format!("version {} was never submitted", v.version)))?;
         let d = serde_json::from_str(&s.destinations).map_err(|e| AppError::Io(e.to_string()))?;
@@ -117,7 +122,7 @@ impl App {
         if !report.passed {
             return Err(AppError::Policy(report.violations()));
         }
-        let hash = self.hash_now(&v, &destinations).await?;
+        let (hash, basis) = self.approval_now(&v, &destinations).await?;
         let s = SubmissionRecord {
             segment_id: seg.id.clone(),
             version: v.version,
@@ -127,6 +132,7 @@ impl App {
             submitted_at: chrono::Utc::now().timestamp(),
             preview: serde_json::to_string(&size).expect("serializable"),
             policy: serde_json::to_string(&report).expect("serializable"),
+            basis: Some(serde_json::to_string(&basis).expect("serializable")),
         };
         self.store.submit_version(&s, from.as_str()).await?;
         let extra = serde_json::json!({"destinations": destinations, "size": size.count});
@@ -139,9 +145,7 @@ impl App {
         let who = actor.require(Permission::Review)?.clone();
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        if self.hash_now(&v, &destinations).await? != sub.approval_hash {
-            return Err(AppError::Conflict("the catalog or glossary changed since submission; the version must be submitted again".into()));
-        }
+        self.check_approval(&v, &sub, &destinations, "approve").await?;
         if expected_hash.is_some_and(|h| h != sub.approval_hash) {
             return Err(AppError::Conflict(format!("the version under review has approval hash {}, not the one given", sub.approval_hash)));
         }
@@ -196,19 +200,15 @@ impl App {
         Ok(self.store.insert_decision(&d).await?)
     }
 
-    /// Activate the newest approved version (or resume a paused one). The approval must still
-    /// match the version, catalog, glossary and destinations, and the policy must still pass.
+    /// Activate the newest approved version (or resume a paused one) and queue its first sync
+    /// run to the approved destinations. The approval must still
+    /// match the version, what it uses (fields, terms, segments, models) and the destinations,
+    /// and the policy must still pass.
     pub async fn activate_segment(&self, key: &str, actor: &Actor) -> Result<Review, AppError> {
         actor.require(Permission::Review)?;
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Approved, Status::Paused]).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        let now = self.hash_now(&v, &destinations).await?;
-        if now != sub.approval_hash {
-            return Err(AppError::Conflict(format!(
-                "version {} was approved as {} but is now {}: the catalog or glossary changed, so it needs a fresh approval",
-                v.version, sub.approval_hash, now
-            )));
-        }
+        self.check_approval(&v, &sub, &destinations, "activate").await?;
         let (_, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {
             return Err(AppError::Policy(report.violations()));
@@ -217,7 +217,13 @@ impl App {
         self.store.activate_version(&seg.id, v.version, from.as_str(), seg.active_version).await?;
         let extra = serde_json::json!({"replaces": seg.active_version.filter(|a| *a != v.version), "destinations": destinations});
         self.audit(actor, "segment.activate", change(&seg, &sub.approval_hash, v.version, from, to, extra)).await?;
-        self.review(key).await
+        // Activating means sending: the first sync is queued at once for the worker. A run
+        // still unfinished (a paused segment resumed mid-sync) carries on instead.
+        let run = match self.store.open_sync_run(&seg.id).await? {
+            Some(open) => open,
+            None => self.enqueue_sync(&seg.id, SyncKind::Activation, actor).await?.id,
+        };
+        Ok(Review { sync_run: Some(run), ..self.review(key).await? })
     }
 
     /// Pause the active version.
@@ -251,6 +257,8 @@ impl App {
         let policy_at_submission: PolicyReport = serde_json::from_str(&sub.policy).map_err(|e| AppError::Io(e.to_string()))?;
         let (size_now, policy_now) = self.size_and_policy(&v, &destinations).await?;
         let submitter = self.store.user_by_id(&sub.submitted_by).await?.map_or(sub.submitted_by.clone(), |u| u.email);
+        let (hash_now, basis_now) = self.approval_now(&v, &destinations).await?;
+        let earlier: Option<Basis> = sub.basis.as_deref().and_then(|b| serde_json::from_str(b).ok());
         Ok(Review {
             segment_id: seg.id.clone(),
             name: seg.name.clone(),
@@ -258,7 +266,10 @@ impl App {
             status,
             active_version: seg.active_version,
             definition: serde_json::from_str(&v.definition).unwrap_or_default(),
-            approval_hash_now: self.hash_now(&v, &destinations).await?,
+            approval_changes: earlier.map(|e| basis_now.changes_since(&e)).unwrap_or_default(),
+            approval_hash_now: hash_now,
+            approval_basis: basis_now,
+            sync_run: None,
             approval_hash: sub.approval_hash.clone(),
             destinations,
             submitted_by: submitter,

@@ -1,6 +1,7 @@
 //! Use cases between the pure domain and the edges: load the catalog, validate, preview,
 //! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
 
+mod approval;
 pub mod audit;
 pub mod auth;
 pub mod bench;
@@ -9,6 +10,7 @@ pub mod bench_nl;
 pub mod bench_scores;
 mod delivery;
 mod demo;
+mod destinations;
 mod error;
 pub mod eval_nl;
 pub mod export;
@@ -22,7 +24,9 @@ mod memory;
 mod overview;
 mod performance;
 mod preview;
+mod rescore;
 mod scoring;
+pub mod secrets;
 mod segments;
 mod sync;
 
@@ -35,6 +39,7 @@ pub use crate::domain::scoring::CustomerScore;
 pub use audit::{Actor, Change};
 pub use delivery::{DeliveryReport, DestinationReport, SyncKind};
 pub use demo::{DemoOptions, create_demo_users, generate_demo};
+pub use destinations::{DestinationView, NewDestination};
 pub use error::{AppError, ErrorKind};
 pub use import::{ImportOptions, ImportReport};
 pub use interpret::{Answer, AskRequest, Choice};
@@ -42,6 +47,7 @@ pub use jobs::TrainJob;
 pub use lifecycle::Review;
 pub use overview::{PendingReview, SegmentRow, VersionChange};
 pub use preview::Prepared;
+pub use rescore::{Rescored, ScoreSettings};
 pub use scoring::{TrainRequest, TrainedModel};
 pub use segments::{SaveSegment, SegmentView};
 pub use sync::{SyncDestination, SyncReport, SyncSettings};
@@ -68,6 +74,7 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s.into() }
 }
 
+use crate::domain::approval_basis::SegmentRef;
 use crate::domain::catalog::Catalog;
 use crate::domain::definition::Definition;
 use crate::domain::glossary::Glossary;
@@ -90,6 +97,8 @@ pub struct Settings {
     pub llm: Option<crate::interpret::llm::LlmConfig>,
     /// Approval, session and policy settings.
     pub governance: Governance,
+    /// How a server keeps scores current (the schedule; imports always re-score).
+    pub scores: ScoreSettings,
 }
 
 /// Settings of the governance features: approvals, sessions and policy.
@@ -105,11 +114,21 @@ pub struct Governance {
     pub destinations: crate::destinations::DestinationConfig,
     /// The sync worker's lease and the refresh schedule.
     pub sync: SyncSettings,
+    /// Seals the secrets of destinations stored by admins (`SEGWRIGHT_SECRET_KEY`); without
+    /// it, secrets cannot be stored.
+    pub secret_key: Option<secrets::SecretKey>,
 }
 
 impl Default for Governance {
     fn default() -> Self {
-        Self { second_approver_above: 100_000, secure_cookies: false, policy: Default::default(), destinations: Default::default(), sync: Default::default() }
+        Self {
+            second_approver_above: 100_000,
+            secure_cookies: false,
+            policy: Default::default(),
+            destinations: Default::default(),
+            sync: Default::default(),
+            secret_key: None,
+        }
     }
 }
 
@@ -125,6 +144,7 @@ impl Settings {
             in_memory: false,
             llm: None,
             governance: Governance::default(),
+            scores: ScoreSettings::default(),
         }
     }
 }
@@ -236,12 +256,17 @@ impl App {
 
     /// Saved segments' current definitions, by id and by name.
     async fn segment_index(&self) -> Result<BTreeMap<String, Definition>, AppError> {
+        Ok(self.segment_refs().await?.into_iter().map(|(k, r)| (k, r.definition)).collect())
+    }
+
+    /// Saved segments' current definitions with their content hashes, by id and by name.
+    async fn segment_refs(&self) -> Result<BTreeMap<String, SegmentRef>, AppError> {
         let mut map = BTreeMap::new();
         for s in self.store.list_segments().await? {
             let v = self.store.get_version(&s.id, s.current_version).await?;
             if let Ok(d) = serde_json::from_str::<Definition>(&v.definition) {
-                map.insert(s.name.clone(), d.clone());
-                map.insert(s.id.clone(), d);
+                map.insert(s.name.clone(), SegmentRef { definition: d.clone(), content_hash: v.content_hash.clone() });
+                map.insert(s.id.clone(), SegmentRef { definition: d, content_hash: v.content_hash });
             }
         }
         Ok(map)

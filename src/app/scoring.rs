@@ -10,7 +10,9 @@ use serde::Serialize;
 use super::{App, AppError};
 use crate::domain::columnar::Table;
 use crate::domain::scoring::task::top_factors;
-use crate::domain::scoring::{CustomerScore, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TrainOptions, TrainReport, fit_task, score_task};
+use crate::domain::scoring::{
+    CustomerScore, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TaskKind, TrainOptions, TrainReport, fit_task, score_task,
+};
 use crate::domain::time::AsOf;
 use crate::store::{ModelRecord, ScoreRow};
 
@@ -79,6 +81,9 @@ impl TrainedModel {
             self.scored,
             self.seconds
         );
+        if let Some(n) = r.sampled_from {
+            s.push_str(&format!("  trained on a stratified sample of {} of {n} labelled rows (hold-out taken from the sample)\n", r.rows));
+        }
         s.push_str("  model                 ROC AUC  PR AUC  Brier   top-10% lift  capture  fit s\n");
         let row = |name: &str, m: &crate::domain::scoring::Metrics, fit: Option<f64>| {
             format!(
@@ -108,6 +113,34 @@ impl TrainedModel {
         s.push('\n');
         s
     }
+}
+
+/// Stored score rows of table rows: customer id, probability, tier.
+pub(crate) fn score_rows(t: &Table, task: &Task, rows: &[usize], probs: &[f64]) -> Vec<ScoreRow> {
+    let ids: Vec<i64> = rows.iter().map(|&r| t.ids[r]).collect();
+    score_rows_of_ids(task, &ids, probs)
+}
+
+fn score_rows_of_ids(task: &Task, ids: &[i64], probs: &[f64]) -> Vec<ScoreRow> {
+    let deciles = crate::domain::scoring::deciles(probs);
+    ids.iter().zip(probs).zip(deciles).map(|((&id, &p), d)| (id, p, task.tier(p), d)).collect()
+}
+
+/// The train requests that make the given models again: the behavioural pair with their
+/// horizons, and one request per label column.
+pub(crate) fn requests_of(models: &[ModelRecord]) -> Vec<TrainRequest> {
+    let mut behavioural: Option<TrainRequest> = None;
+    let mut out = Vec::new();
+    for m in models {
+        let Ok(task) = serde_json::from_str::<Task>(&m.task_spec) else { continue };
+        match task.kind {
+            TaskKind::Churn { horizon_days } => behavioural.get_or_insert_with(TrainRequest::default).churn_horizon_days = horizon_days,
+            TaskKind::Propensity { horizon_days } => behavioural.get_or_insert_with(TrainRequest::default).propensity_horizon_days = horizon_days,
+            TaskKind::Label { column } => out.push(TrainRequest { label: Some(column), ..Default::default() }),
+        }
+    }
+    out.extend(behavioural);
+    out
 }
 
 fn instants(as_of: &AsOf, horizon: Option<u32>) -> (AsOf, i64) {
@@ -148,7 +181,7 @@ impl App {
         .await
         .map_err(|e| AppError::Io(format!("training task failed: {e}")))??;
         let attribute = task.attribute();
-        let scores: Vec<ScoreRow> = rows.iter().zip(&probs).map(|(&id, &p)| (id, p, task.tier(p))).collect();
+        let scores = score_rows_of_ids(&task, &rows, &probs);
         let version = self.store.next_model_version(&attribute).await?;
         let record = ModelRecord {
             task: attribute.clone(),
@@ -158,6 +191,7 @@ impl App {
             features: serde_json::to_string(&spec).expect("spec serializes"),
             report: serde_json::to_string(&trained.report).expect("report serializes"),
             logistic: serde_json::to_string(&trained.logistic).expect("model serializes"),
+            model: Some(serde_json::to_string(&trained.model).expect("model serializes")),
             as_of: as_of.date().to_string(),
             train_until: train_as_of.date().to_string(),
             scored: scores.len() as i64,
@@ -210,12 +244,7 @@ impl App {
     /// The current scores of several table rows (the latest model of each task), each with its
     /// top `k` factors; one list per row, empty when the row has no score.
     pub async fn row_scores(&self, table: &Table, rows: &[usize], k: usize) -> Result<Vec<Vec<CustomerScore>>, AppError> {
-        let mut latest: Vec<ModelRecord> = Vec::new();
-        for m in self.store.list_models().await? {
-            if latest.last().is_none_or(|l| l.task != m.task) {
-                latest.push(m);
-            }
-        }
+        let latest = self.latest_models().await?;
         let mut out = vec![Vec::new(); rows.len()];
         for m in latest {
             let Some(crate::domain::columnar::Column::Num(values)) = table.columns.get(&m.task) else { continue };

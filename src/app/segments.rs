@@ -10,7 +10,7 @@ use crate::domain::time::AsOf;
 use crate::store::{SegmentRecord, StoreError, VersionRecord};
 
 /// What a client sends to save a segment.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveSegment {
     pub name: String,

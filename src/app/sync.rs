@@ -171,22 +171,31 @@ impl App {
             total: b.total as usize,
             members: &members,
         };
-        let cfg = &self.settings.governance.destinations;
-        let attempts = AtomicUsize::new(0);
-        let sent = destinations::with_retries(cfg, || {
-            attempts.fetch_add(1, Ordering::SeqCst);
-            destinations::send(d, client, cfg, &batch)
-        })
-        .await;
-        let attempts = attempts.load(Ordering::SeqCst) as i64;
+        let (sent, attempts) = self.send_batch(d, client, &batch).await;
         match sent {
             Ok(_) => {
                 self.store.complete_sync_batch(&b, &run.segment_id, attempts, chrono::Utc::now().timestamp()).await?;
             }
-            Err(e) => self.store.fail_sync_batch(&b, attempts, &e.to_string()).await?,
+            Err(e) => self.store.fail_sync_batch(&b, attempts, &e).await?,
         }
         self.close_run_if_settled(&run).await?;
         Ok(true)
+    }
+
+    /// Send one batch with retries, under the destinations configured now (stored by an admin
+    /// or from the environment); the outcome and the attempts made.
+    async fn send_batch(&self, d: Destination, client: &reqwest::Client, batch: &Batch<'_>) -> (Result<(), String>, i64) {
+        let cfg = match self.destination_config().await {
+            Ok(cfg) => cfg,
+            Err(e) => return (Err(e.to_string()), 0),
+        };
+        let attempts = AtomicUsize::new(0);
+        let sent = destinations::with_retries(&cfg, || {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            destinations::send(d, client, &cfg, batch)
+        })
+        .await;
+        (sent.map(|_| ()).map_err(|e| e.to_string()), attempts.load(Ordering::SeqCst) as i64)
     }
 
     /// Close a run whose every batch settled, once, and audit it.

@@ -1,8 +1,9 @@
-//! Governance commands: `user add|list`, `token create`, the segment lifecycle
+//! Governance commands: `user add|list`, `token create|list|revoke`, the segment lifecycle
 //! (`segments submit|approve|reject|activate|pause|archive|review --as EMAIL`) and `audit`.
 
 use clap::{Subcommand, ValueEnum};
 
+use super::print_json;
 use crate::app::audit::{AuditFilter, audit_csv};
 use crate::app::{Actor, App, AppError, Governance, SyncKind};
 use crate::destinations::DestinationConfig;
@@ -37,6 +38,14 @@ pub enum TokenCommand {
         #[arg(long, default_value = "api")]
         label: String,
     },
+    /// List API tokens (id, user, label, created), never the tokens themselves.
+    List {
+        /// Only this user's tokens.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// Revoke an API token by the id `token list` shows; it is refused from then on.
+    Revoke { id: String },
 }
 
 pub async fn user(app: &App, cmd: UserCommand) -> Result<(), AppError> {
@@ -67,6 +76,16 @@ pub async fn token(app: &App, cmd: TokenCommand) -> Result<(), AppError> {
             let token = app.create_token(&email, &label, &Actor::cli()).await?;
             eprintln!("API token for {email} (shown once; send it as `Authorization: Bearer …`):");
             println!("{token}");
+        }
+        TokenCommand::List { user } => {
+            for t in app.list_tokens(&Actor::cli()).await?.into_iter().filter(|t| user.as_ref().is_none_or(|u| u.eq_ignore_ascii_case(&t.email))) {
+                let at = chrono::DateTime::from_timestamp(t.created_at, 0).map(|d| d.to_rfc3339()).unwrap_or_default();
+                println!("{}  {:<32} {:<16} {at}", t.id, t.email, t.label);
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let t = app.revoke_token(&id, &Actor::cli()).await?;
+            println!("revoked {} ({}, {})", t.id, t.email, t.label);
         }
     }
     Ok(())
@@ -166,10 +185,6 @@ pub enum AuditCommand {
     },
 }
 
-fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
-}
-
 async fn as_user(app: &App, email: &str) -> Result<Actor, AppError> {
     Ok(Actor::user(app.user(email).await?, Some("cli".into())))
 }
@@ -238,6 +253,9 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
     }
     g.secure_cookies = env_var("SEGWRIGHT_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
     destinations_from_env(&mut g.destinations);
+    if let Some(v) = env_var("SEGWRIGHT_SECRET_KEY") {
+        g.secret_key = Some(crate::app::secrets::SecretKey::parse(&v).map_err(AppError::BadInput)?);
+    }
     let number = |k: &str, v: String| v.parse::<u64>().map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")));
     if let Some(v) = env_var("SEGWRIGHT_REFRESH_HOURS") {
         let h = number("SEGWRIGHT_REFRESH_HOURS", v)?;
@@ -250,6 +268,34 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
         g.sync.lease = std::time::Duration::from_secs(number("SEGWRIGHT_SYNC_LEASE_SECS", v)?);
     }
     Ok(g)
+}
+
+/// Score settings from the environment: `SEGWRIGHT_SCORE_REFRESH` (a period such as `24h`,
+/// `90m`, `3600s`, `7d`; `0` or `off` turns the schedule off; default `24h`) and
+/// `SEGWRIGHT_SCORE_RETRAIN=1` (the schedule trains new model versions instead of re-scoring).
+pub fn scores_from_env() -> Result<crate::app::ScoreSettings, AppError> {
+    let refresh = env_var("SEGWRIGHT_SCORE_REFRESH").unwrap_or_else(|| "24h".into());
+    let every =
+        period(&refresh).ok_or_else(|| AppError::BadInput(format!("SEGWRIGHT_SCORE_REFRESH must be a period such as 24h, 90m or off, not `{refresh}`")))?;
+    let retrain = env_var("SEGWRIGHT_SCORE_RETRAIN").is_some_and(|v| v == "1" || v == "true");
+    Ok(crate::app::ScoreSettings { refresh_every: every, retrain })
+}
+
+/// `24h`, `90m`, `3600s`, `7d` → that duration; `0` or `off` → `Some(None)`; anything else → `None`.
+fn period(text: &str) -> Option<Option<std::time::Duration>> {
+    let t = text.trim();
+    if t == "0" || t.eq_ignore_ascii_case("off") {
+        return Some(None);
+    }
+    let unit = match t.chars().last()? {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    let n: u64 = t[..t.len() - 1].parse().ok()?;
+    (n > 0).then(|| Some(std::time::Duration::from_secs(n * unit)))
 }
 
 fn env_var(k: &str) -> Option<String> {

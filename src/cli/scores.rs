@@ -58,7 +58,9 @@ pub async fn scores(app: &App, args: ScoresArgs) -> Result<(), AppError> {
     let mut names: Vec<&String> = table
         .columns
         .keys()
-        .filter(|k| k.ends_with("_risk") || k.ends_with("_propensity") || k.ends_with("_propensity_tier") || k.ends_with("_risk_tier"))
+        .filter(|k| {
+            k.ends_with("_risk") || k.ends_with("_propensity") || k.ends_with("_propensity_tier") || k.ends_with("_risk_tier") || k.ends_with("_decile")
+        })
         .collect();
     names.sort();
     let csv = format == super::Format::Csv;

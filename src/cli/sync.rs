@@ -4,6 +4,7 @@
 
 use clap::Subcommand;
 
+use super::print_json;
 use crate::app::{Actor, App, AppError, SyncKind};
 
 #[derive(Debug, Subcommand)]
@@ -19,10 +20,6 @@ pub enum SyncCommand {
     /// Send every batch still waiting in the outbox (a batch a killed process held is taken
     /// over once its lease runs out), then print how many were handled.
     Run,
-}
-
-fn print_json<T: serde::Serialize>(v: &T) {
-    println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
 }
 
 pub async fn sync(app: &App, cmd: SyncCommand) -> Result<(), AppError> {

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::domain::policy::Destination;
+
 /// Destination endpoints, ids and credentials, plus batching and retry settings.
 #[derive(Clone)]
 pub struct DestinationConfig {
@@ -99,6 +101,74 @@ impl std::fmt::Debug for DestinationConfig {
             .field("tiktok_access_token", &redacted(&self.tiktok_access_token))
             .field("batch_size", &self.batch_size)
             .finish()
+    }
+}
+
+/// Where a named setting of a destination lives in [`DestinationConfig`].
+enum Slot<'a> {
+    Optional(&'a mut Option<String>),
+    Base(&'a mut String),
+}
+
+impl DestinationConfig {
+    /// The settings and the secrets an admin may store for a destination kind, by name.
+    pub fn keys(kind: Destination) -> (&'static [&'static str], &'static [&'static str]) {
+        match kind {
+            Destination::Webhook => (&["url"], &["secret"]),
+            Destination::Meta => (&["base_url", "audience_id"], &["access_token"]),
+            Destination::Google => (&["base_url", "customer_id", "user_list_id", "login_customer_id"], &["developer_token", "access_token"]),
+            Destination::Linkedin => (&["base_url", "segment_id", "version"], &["access_token"]),
+            Destination::Tiktok => (&["base_url", "advertiser_id", "audience_id"], &["access_token"]),
+            Destination::Email | Destination::Csv => (&[], &[]),
+        }
+    }
+
+    /// Set one named setting or secret of a destination kind (as stored by an admin).
+    pub fn set(&mut self, kind: Destination, key: &str, value: String) -> Result<(), String> {
+        use Destination as D;
+        let slot = match (kind, key) {
+            (D::Webhook, "url") => Slot::Optional(&mut self.webhook_url),
+            (D::Webhook, "secret") => Slot::Optional(&mut self.webhook_secret),
+            (D::Meta, "base_url") => Slot::Base(&mut self.meta_base_url),
+            (D::Meta, "audience_id") => Slot::Optional(&mut self.meta_audience_id),
+            (D::Meta, "access_token") => Slot::Optional(&mut self.meta_access_token),
+            (D::Google, "base_url") => Slot::Base(&mut self.google_base_url),
+            (D::Google, "customer_id") => Slot::Optional(&mut self.google_customer_id),
+            (D::Google, "user_list_id") => Slot::Optional(&mut self.google_user_list_id),
+            (D::Google, "login_customer_id") => Slot::Optional(&mut self.google_login_customer_id),
+            (D::Google, "developer_token") => Slot::Optional(&mut self.google_developer_token),
+            (D::Google, "access_token") => Slot::Optional(&mut self.google_access_token),
+            (D::Linkedin, "base_url") => Slot::Base(&mut self.linkedin_base_url),
+            (D::Linkedin, "segment_id") => Slot::Optional(&mut self.linkedin_segment_id),
+            (D::Linkedin, "version") => Slot::Base(&mut self.linkedin_version),
+            (D::Linkedin, "access_token") => Slot::Optional(&mut self.linkedin_access_token),
+            (D::Tiktok, "base_url") => Slot::Base(&mut self.tiktok_base_url),
+            (D::Tiktok, "advertiser_id") => Slot::Optional(&mut self.tiktok_advertiser_id),
+            (D::Tiktok, "audience_id") => Slot::Optional(&mut self.tiktok_audience_id),
+            (D::Tiktok, "access_token") => Slot::Optional(&mut self.tiktok_access_token),
+            _ => {
+                let (settings, secrets) = Self::keys(kind);
+                let known: Vec<&str> = settings.iter().chain(secrets).copied().collect();
+                return Err(format!("{} has no setting `{key}` (known: {})", kind.as_str(), if known.is_empty() { "none".into() } else { known.join(", ") }));
+            }
+        };
+        match slot {
+            Slot::Optional(o) => *o = Some(value),
+            Slot::Base(b) => *b = value,
+        }
+        Ok(())
+    }
+
+    /// Whether a destination kind has what it needs to send (its id and credentials).
+    pub fn is_configured(&self, kind: Destination) -> bool {
+        match kind {
+            Destination::Webhook => self.webhook_url.is_some(),
+            Destination::Meta => self.meta_audience_id.is_some() && self.meta_access_token.is_some(),
+            Destination::Google => self.google_customer_id.is_some() && self.google_user_list_id.is_some() && self.google_access_token.is_some(),
+            Destination::Linkedin => self.linkedin_segment_id.is_some() && self.linkedin_access_token.is_some(),
+            Destination::Tiktok => self.tiktok_advertiser_id.is_some() && self.tiktok_audience_id.is_some() && self.tiktok_access_token.is_some(),
+            Destination::Email | Destination::Csv => false,
+        }
     }
 }
 

@@ -4,9 +4,9 @@
 //! an `Idempotency-Key` per batch.
 
 use hmac::{KeyInit, Mac};
-use serde_json::json;
+use serde::Serialize;
 
-use super::{Batch, DestinationConfig, DestinationError, check};
+use super::{Batch, DestinationConfig, DestinationError, Op, check};
 use crate::domain::normalize::{email, meta, sha256_hex};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
@@ -18,23 +18,49 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// The JSON body of one batch.
+/// The JSON body of one batch, typed so serialising writes it straight out.
+#[derive(Debug, Serialize)]
+struct Body<'a> {
+    op: Op,
+    segment_id: &'a str,
+    version: i64,
+    approval_hash: &'a str,
+    run_id: u64,
+    batch: usize,
+    batches: usize,
+    total: usize,
+    members: Vec<Member<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Member<'a> {
+    external_id: &'a str,
+    email_sha256: Option<String>,
+    phone_sha256: Option<String>,
+}
+
+/// The bytes of one batch's body (what the signature covers).
 pub fn body(b: &Batch<'_>) -> Vec<u8> {
-    let members: Vec<_> = b
+    let members = b
         .members
         .iter()
-        .map(|c| {
-            json!({
-                "external_id": c.external_id,
-                "email_sha256": c.email.as_deref().and_then(email).map(|e| sha256_hex(&e)),
-                "phone_sha256": c.phone.as_deref().and_then(|p| meta::phone(p, c.country.as_deref())).map(|p| sha256_hex(&p)),
-            })
+        .map(|c| Member {
+            external_id: &c.external_id,
+            email_sha256: c.email.as_deref().and_then(email).map(|e| sha256_hex(&e)),
+            phone_sha256: c.phone.as_deref().and_then(|p| meta::phone(p, c.country.as_deref())).map(|p| sha256_hex(&p)),
         })
         .collect();
-    let v = json!({
-        "op": b.op, "segment_id": b.segment_id, "version": b.version, "approval_hash": b.approval_hash,
-        "run_id": b.run_id, "batch": b.seq, "batches": b.batches, "total": b.total, "members": members,
-    });
+    let v = Body {
+        op: b.op,
+        segment_id: b.segment_id,
+        version: b.version,
+        approval_hash: b.approval_hash,
+        run_id: b.run_id,
+        batch: b.seq,
+        batches: b.batches,
+        total: b.total,
+        members,
+    };
     serde_json::to_vec(&v).expect("serializable")
 }
 

@@ -3,14 +3,16 @@
 //! States: draft → submitted → approved | rejected → active ⇄ paused → archived; a version
 //! replaced by a newer edit before it was approved becomes `superseded`. Approval is given to
 //! an **approval hash**: SHA-256 over the version's content hash (its canonical definition),
-//! the catalog version, the glossary version and the sorted destinations. Any change to one of
-//! them yields another hash, so an approval never carries over to something not reviewed.
+//! its basis (the catalog fields, glossary terms, referenced segments and model versions it
+//! uses; see `approval_basis`) and the sorted destinations. Any change to one of them yields
+//! another hash, so an approval never carries over to something not reviewed.
 //! Four eyes: nobody approves a version they wrote or submitted; audiences above a configured
 //! size need two distinct approvers.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::approval_basis::Basis;
 use super::policy::Destination;
 
 /// A version's lifecycle state.
@@ -75,7 +77,9 @@ impl Status {
 pub fn next(from: Status, action: Action) -> Result<Status, LifecycleError> {
     use Status::*;
     let to = match (action, from) {
-        (Action::Submit, Draft | Rejected) => Submitted,
+        // An approved or paused version is submitted again when what its approval is bound to
+        // changed (a retrained model, a glossary term) or it should go to other destinations.
+        (Action::Submit, Draft | Rejected | Approved | Paused) => Submitted,
         (Action::Approve, Submitted) => Approved,
         (Action::Reject, Submitted) => Rejected,
         (Action::Activate, Approved | Paused) => Active,
@@ -87,11 +91,12 @@ pub fn next(from: Status, action: Action) -> Result<Status, LifecycleError> {
 }
 
 /// The hash an approval is bound to.
-pub fn approval_hash(content_hash: &str, catalog_version: &str, glossary_version: &str, destinations: &[Destination]) -> String {
+pub fn approval_hash(content_hash: &str, basis: &Basis, destinations: &[Destination]) -> String {
     let mut d: Vec<&str> = destinations.iter().map(|d| d.as_str()).collect();
     d.sort_unstable();
     d.dedup();
-    let canonical = serde_json::json!([content_hash, catalog_version, glossary_version, d]);
+    // The basis is made of ordered maps, so its JSON is canonical.
+    let canonical = serde_json::json!([content_hash, basis, d]);
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -129,6 +134,10 @@ mod tests {
         assert_eq!(next(Status::Draft, Action::Submit), Ok(Status::Submitted));
         assert_eq!(next(Status::Submitted, Action::Reject), Ok(Status::Rejected));
         assert_eq!(next(Status::Rejected, Action::Submit), Ok(Status::Submitted));
+        assert_eq!(next(Status::Approved, Action::Submit), Ok(Status::Submitted), "approved again after a retrain");
+        assert_eq!(next(Status::Paused, Action::Submit), Ok(Status::Submitted));
+        assert!(next(Status::Active, Action::Submit).is_err(), "pause it first: the running version stays as approved");
+        assert!(next(Status::Archived, Action::Submit).is_err());
         assert_eq!(next(Status::Approved, Action::Activate), Ok(Status::Active));
         assert_eq!(next(Status::Paused, Action::Activate), Ok(Status::Active));
         assert!(next(Status::Draft, Action::Approve).is_err());
@@ -140,12 +149,16 @@ mod tests {
 
     #[test]
     fn the_approval_hash_changes_with_anything_reviewed() {
-        let base = approval_hash("c1", "cat1", "glo1", &[Destination::Meta, Destination::Webhook]);
-        assert_eq!(base, approval_hash("c1", "cat1", "glo1", &[Destination::Webhook, Destination::Meta]), "order of destinations is irrelevant");
-        assert_ne!(base, approval_hash("c2", "cat1", "glo1", &[Destination::Meta, Destination::Webhook]));
-        assert_ne!(base, approval_hash("c1", "cat2", "glo1", &[Destination::Meta, Destination::Webhook]));
-        assert_ne!(base, approval_hash("c1", "cat1", "glo2", &[Destination::Meta, Destination::Webhook]));
-        assert_ne!(base, approval_hash("c1", "cat1", "glo1", &[Destination::Meta]));
+        let b = Basis::default();
+        let both = [Destination::Meta, Destination::Webhook];
+        let base = approval_hash("c1", &b, &both);
+        assert_eq!(base, approval_hash("c1", &b, &[Destination::Webhook, Destination::Meta]), "order of destinations is irrelevant");
+        assert_ne!(base, approval_hash("c2", &b, &both));
+        let retrained = Basis { models: [("churn_risk".to_string(), 2)].into(), ..Basis::default() };
+        assert_ne!(base, approval_hash("c1", &retrained, &both));
+        let field = Basis { fields: [("plan".to_string(), None)].into(), ..Basis::default() };
+        assert_ne!(base, approval_hash("c1", &field, &both));
+        assert_ne!(base, approval_hash("c1", &b, &[Destination::Meta]));
     }
 
     #[test]

@@ -200,6 +200,16 @@ fn builtins() -> Vec<Builtin> {
     ]
 }
 
+/// A custom attribute's description; score deciles say which end is the top.
+fn attribute_description(a: &AttributeSpec) -> String {
+    match a.name.strip_suffix("_decile") {
+        Some(score) if a.column == a.name => {
+            format!("Decile of `{score}` among scored customers: 1 = the highest 10% of scores, 10 = the lowest 10%.")
+        }
+        _ => format!("Custom attribute from the `{}` column.", a.column),
+    }
+}
+
 impl Catalog {
     /// Build the catalog from the built-in fields, the categorical values seen in the data for
     /// built-in categorical columns, and the imported custom attributes.
@@ -230,7 +240,7 @@ impl Catalog {
                 name: a.name.clone(),
                 ty: a.ty,
                 unit: FieldUnit::None,
-                description: format!("Custom attribute from the `{}` column.", a.column),
+                description: attribute_description(a),
                 synonyms: vec![a.column.clone()],
                 values: a.values.clone(),
                 date_repr: (a.ty == FieldType::Date).then_some(DateRepr::Day),

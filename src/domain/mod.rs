@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod approval;
+pub mod approval_basis;
 pub mod audit;
 pub mod catalog;
 pub mod columnar;

@@ -33,9 +33,10 @@ fn definition(v: Value) -> Result<Definition, ApiError> {
 }
 
 /// A definition with an optional as-of date.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DefinitionBody {
+    #[schemars(with = "crate::domain::definition::Definition")]
     definition: Value,
     #[serde(default)]
     as_of: Option<String>,
@@ -99,9 +100,10 @@ pub async fn create_segment(Author(c): Author, State(app): State<AppState>, AppJ
     Ok((StatusCode::CREATED, ok(seg)?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
+    #[schemars(with = "crate::domain::definition::Definition")]
     definition: Value,
 }
 
@@ -123,7 +125,7 @@ pub async fn get_version(_: Reader, State(app): State<AppState>, Path((id, versi
     ok(json!({ "segment": id, "version": version, "definition": def }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct AsOfQuery {
     as_of: Option<String>,
     count_only: Option<bool>,
@@ -140,7 +142,7 @@ pub async fn explain_segment(_: Reader, State(app): State<AppState>, Path((id, c
     ok(json!({ "segment": id, "customer": customer, "member": member, "clauses": clauses }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 pub struct MembersQuery {
     format: Option<String>,
     with_email: Option<bool>,

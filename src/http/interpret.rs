@@ -12,13 +12,15 @@ use super::extract::AppJson;
 use crate::app::{AskRequest, Choice};
 
 /// A request to interpret, optionally continuing a conversation.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InterpretBody {
     prompt: String,
     #[serde(default)]
     conversation_id: Option<String>,
+    /// `offline`, `llm` or `auto`.
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     interpreter: Choice,
     #[serde(default)]
     as_of: Option<String>,

@@ -25,7 +25,7 @@ fn ok<T: serde::Serialize>(v: T) -> ApiResult {
     Ok(Json(serde_json::to_value(v).expect("serializable")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubmitBody {
     destinations: Vec<String>,
@@ -36,7 +36,7 @@ pub async fn submit(Author(c): Author, State(app): State<AppState>, Path(id): Pa
     ok(app.submit_segment(&id, destinations, &actor(c)).await?)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
     #[serde(default)]
@@ -66,7 +66,7 @@ pub async fn archive(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id
     ok(json!({ "segment": id, "status": "archived", "versions_archived": n }))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliverBody {
     #[serde(default)]
@@ -104,7 +104,7 @@ pub async fn sync_run(_: Reader, State(app): State<AppState>, Path(run): Path<i6
     ok(app.sync_report(run).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `email` or `ads`: keep only members with that consent.
@@ -134,7 +134,7 @@ pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<Strin
     ok(app.review(&id).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     actor: Option<String>,

@@ -16,7 +16,7 @@ use crate::domain::definition::Definition;
 type ApiResult<T = Json<Value>> = Result<T, ApiError>;
 
 /// `POST /api/models/train` body (`{}` for the defaults).
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrainBody {
     #[serde(default)]
@@ -64,9 +64,10 @@ pub async fn customer_scores(State(app): State<AppState>, Path(customer): Path<S
 }
 
 /// `POST /api/preview/performance` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PerformanceBody {
+    #[schemars(with = "crate::domain::definition::Definition")]
     definition: Value,
     #[serde(default)]
     as_of: Option<String>,

@@ -1,5 +1,6 @@
 //! Who am I, and user administration: `GET /api/me`, `GET/POST /api/users`,
-//! `POST /api/users/{email}/tokens?label=` (the token is in the answer once, and stored hashed).
+//! `POST /api/users/{email}/tokens?label=` (the token is in the answer once, and stored hashed),
+//! `GET /api/tokens` (one's own; an admin sees all) and `DELETE /api/tokens/{id}` (revoke).
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -23,7 +24,7 @@ pub async fn list_users(_: Administrator, State(app): State<AppState>) -> Result
     Ok(Json(serde_json::to_value(app.list_users().await?).expect("serializable")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     email: String,
@@ -49,7 +50,7 @@ pub async fn add_user(
     Ok((StatusCode::CREATED, Json(v)))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     #[serde(default)]
@@ -65,4 +66,13 @@ pub async fn create_token(
     let label = q.label.unwrap_or_else(|| "api".into());
     let token = app.create_token(&email, &label, &actor(c)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "email": email, "label": label, "token": token }))))
+}
+
+pub async fn list_tokens(Reader(c): Reader, State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "tokens": app.list_tokens(&actor(c)).await? })))
+}
+
+pub async fn revoke_token(Reader(c): Reader, State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let t = app.revoke_token(&id, &actor(c)).await?;
+    Ok(Json(json!({ "id": t.id, "email": t.email, "label": t.label, "revoked": true })))
 }

@@ -1,6 +1,7 @@
 //! Bulk writes for imports, inside one transaction per file: customers (with custom attribute
-//! values), orders and events, all as idempotent upserts in multi-row batches. Customer ids are
-//! resolved per batch, so memory stays bounded whatever the file size.
+//! values), orders and events, all idempotent. On SQLite they are multi-row upserts whose customer
+//! ids are resolved per batch, so memory stays bounded whatever the file size; on PostgreSQL
+//! orders and events are streamed into staging tables and merged once ([`staged`]).
 
 use std::collections::HashMap;
 
@@ -9,7 +10,10 @@ use sqlx::{Postgres, Sqlite, Transaction};
 use super::{Bind, Store, StoreError, bind_all, catalog::type_label};
 use crate::domain::catalog::AttributeSpec;
 
+mod bulk;
 mod staged;
+
+use bulk::Spec;
 
 /// A customer row: external id, the built-in columns present in the file, custom attributes.
 #[derive(Debug, Clone)]
@@ -51,19 +55,17 @@ pub struct ImportTx {
     tx: Tx,
     /// Customers created because an order or event named them.
     pub created_customers: u64,
-    /// PostgreSQL: orders copied into a staging table, merged before reads and commit.
-    staged: staged::Staged,
+    /// PostgreSQL: orders and events copied into staging tables, merged before reads and commit.
+    staged_orders: staged::Stage,
+    staged_events: staged::Stage,
     /// Internal ids of the customers this transaction has resolved (at most [`KNOWN_IDS`]).
     ids: HashMap<String, i64>,
-    /// The per-customer orders index is dropped for a bulk load, built again before reads.
-    index_dropped: bool,
+    /// Tables whose indexes a bulk load dropped, built again before reads.
+    dropped: Vec<&'static Spec>,
 }
 
 /// A load smaller than this keeps the orders index as it is.
 const BULK_MIN_ROWS: u64 = 50_000;
-
-/// As created by the migrations (0006).
-const ORDERS_INDEX: &str = "CREATE INDEX orders_customer_time ON orders (customer_id, occurred_at, amount)";
 
 /// Customer ids kept across batches: enough for files naming a million customers, a few dozen MB.
 const KNOWN_IDS: usize = 1_000_000;
@@ -71,9 +73,6 @@ const KNOWN_IDS: usize = 1_000_000;
 /// Rows per multi-row INSERT of 5 columns: fewer, larger statements, within both databases' limits on
 /// bound values (SQLite 32,766; PostgreSQL 65,535).
 const ROWS_PER_INSERT: usize = 5_000;
-
-const PG_EVENTS: &str = "INSERT INTO events (event_key, customer_id, name, occurred_at, properties)
- SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::text[]) ON CONFLICT (event_key) DO NOTHING";
 
 macro_rules! on_tx {
     ($self:expr, $t:ident => $body:expr) => {
@@ -98,7 +97,14 @@ impl Store {
             super::Backend::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             super::Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
-        Ok(ImportTx { tx, created_customers: 0, staged: staged::Staged::default(), ids: HashMap::new(), index_dropped: false })
+        Ok(ImportTx {
+            tx,
+            created_customers: 0,
+            staged_orders: staged::Stage::default(),
+            staged_events: staged::Stage::default(),
+            ids: HashMap::new(),
+            dropped: Vec::new(),
+        })
     }
 }
 
@@ -222,7 +228,7 @@ impl ImportTx {
     /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
-            return self.staged.copy_orders(&mut **t, &rows).await;
+            return self.staged_orders.copy(&mut **t, &rows).await;
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -258,22 +264,13 @@ impl ImportTx {
         Ok(())
     }
 
-    /// Insert events; an event already imported (same key) is left as it is.
+    /// Insert events; an event already imported (same key) is left as it is. On PostgreSQL they
+    /// are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
-        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
-        if let Tx::Postgres(_) = &self.tx {
-            let ids: Vec<i64> = rows.iter().map(|r| self.id_of(&r.customer)).collect();
-            let Tx::Postgres(t) = &mut self.tx else { unreachable!("matched above") };
-            sqlx::query(PG_EVENTS)
-                .bind(rows.iter().map(|r| r.key.clone()).collect::<Vec<_>>())
-                .bind(ids)
-                .bind(rows.iter().map(|r| r.name.clone()).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.occurred_at).collect::<Vec<_>>())
-                .bind(rows.iter().map(|r| r.properties.clone()).collect::<Vec<_>>())
-                .execute(&mut **t)
-                .await?;
-            return Ok(());
+        if let Tx::Postgres(t) = &mut self.tx {
+            return self.staged_events.copy(&mut **t, &rows).await;
         }
+        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         for part in rows.chunks(ROWS_PER_INSERT) {
             let binds: Vec<Bind> = part
                 .iter()
@@ -335,33 +332,50 @@ impl ImportTx {
         Ok(())
     }
 
-    /// Before loading about `expected` orders: when that is at least as many as the table holds
-    /// (a first load, a backfill), drop the per-customer orders index, so that rows are not
-    /// inserted into it one by one in random order; [`merge_staged`](Self::merge_staged) builds
-    /// it again in one sorted pass. PostgreSQL's readers of `orders` wait for the import's commit
-    /// meanwhile; SQLite's keep reading the last committed state.
+    /// Before loading about `expected` orders: see [`plan_bulk`](Self::plan_bulk).
     pub async fn plan_orders(&mut self, expected: u64) -> Result<(), StoreError> {
-        if self.index_dropped || expected < BULK_MIN_ROWS {
+        self.plan_bulk(&bulk::ORDERS, expected).await
+    }
+
+    /// Before loading about `expected` events: see [`plan_bulk`](Self::plan_bulk).
+    pub async fn plan_events(&mut self, expected: u64) -> Result<(), StoreError> {
+        self.plan_bulk(&bulk::EVENTS, expected).await
+    }
+
+    /// When a load is at least as large as the table (a first load, a backfill), drop the table's
+    /// per-customer index (and on PostgreSQL its key index too), so that rows are not inserted
+    /// into them one by one in random order; [`merge_staged`](Self::merge_staged) builds them
+    /// again in one sorted pass. PostgreSQL's readers of the table wait for the import's commit
+    /// meanwhile; SQLite's keep reading the last committed state.
+    async fn plan_bulk(&mut self, spec: &'static Spec, expected: u64) -> Result<(), StoreError> {
+        if expected < BULK_MIN_ROWS || self.dropped.iter().any(|d| std::ptr::eq(*d, spec)) {
             return Ok(());
         }
-        let (held,): (Option<i64>,) = on_tx!(self, t => sqlx::query_as("SELECT MAX(id) FROM orders").fetch_one(&mut **t).await?);
+        let (held,): (Option<i64>,) = on_tx!(self, t => sqlx::query_as(spec.max_id).fetch_one(&mut **t).await?);
         if held.unwrap_or(0) as u64 > expected {
             return Ok(());
         }
-        self.run("DROP INDEX orders_customer_time".into(), &[]).await?;
-        self.index_dropped = true;
+        self.run(spec.drop_index.into(), &[]).await?;
+        if !self.is_sqlite() {
+            self.run(spec.drop_key.into(), &[]).await?;
+        }
+        self.dropped.push(spec);
         Ok(())
     }
 
-    /// Merge the rows staged so far (PostgreSQL orders) into their tables and rebuild what a bulk
-    /// load dropped, so the transaction can be read and committed.
+    /// Merge the rows staged so far (PostgreSQL) into their tables and rebuild what a bulk load
+    /// dropped, so the transaction can be read and committed.
     pub async fn merge_staged(&mut self) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
-            self.created_customers += self.staged.merge(&mut **t, super::now()).await?;
+            let now = super::now();
+            self.created_customers += self.staged_orders.merge(&mut **t, &bulk::ORDERS, now).await?;
+            self.created_customers += self.staged_events.merge(&mut **t, &bulk::EVENTS, now).await?;
         }
-        if self.index_dropped {
-            self.run(ORDERS_INDEX.into(), &[]).await?;
-            self.index_dropped = false;
+        for spec in std::mem::take(&mut self.dropped) {
+            if !self.is_sqlite() {
+                self.run(spec.add_key.into(), &[]).await?;
+            }
+            self.run(spec.create_index.into(), &[]).await?;
         }
         Ok(())
     }

@@ -19,6 +19,9 @@ pub struct SubmissionRecord {
     pub preview: String,
     /// JSON of the policy report at submission.
     pub policy: String,
+    /// JSON of the approval basis at submission (fields, terms, segments, models used), so a
+    /// refusal can say what changed; absent for submissions stored before it was kept.
+    pub basis: Option<String>,
 }
 
 /// An approval or rejection.
@@ -56,16 +59,16 @@ impl Store {
                 return Err(conflict("the version's state"));
             }
             sqlx::query("DELETE FROM submissions WHERE segment_id = $1 AND version = $2").bind(s.segment_id.clone()).bind(s.version).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO submissions (segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            sqlx::query("INSERT INTO submissions (segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy, basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(s.segment_id.clone()).bind(s.version).bind(s.approval_hash.clone()).bind(s.destinations.clone()).bind(s.submitted_by.clone())
-                .bind(s.submitted_at).bind(s.preview.clone()).bind(s.policy.clone()).execute(&mut *tx).await?;
+                .bind(s.submitted_at).bind(s.preview.clone()).bind(s.policy.clone()).bind(s.basis.clone()).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn submission(&self, segment_id: &str, version: i64) -> Result<Option<SubmissionRecord>, StoreError> {
-        let sql = "SELECT segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy FROM submissions WHERE segment_id = $1 AND version = $2";
+        let sql = "SELECT segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy, basis FROM submissions WHERE segment_id = $1 AND version = $2";
         Ok(on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?))
     }
 

@@ -7,6 +7,7 @@ mod audit;
 mod catalog;
 mod conversations;
 mod customer;
+mod destinations;
 mod exec;
 mod facts;
 mod glossary;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::AuditFilter;
 pub use catalog::{CatalogData, Freshness, type_label};
 pub use conversations::TurnRecord;
+pub use destinations::DestinationRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
 pub use lifecycle::{DecisionRecord, SubmissionRecord};
@@ -35,7 +37,7 @@ pub use models::{ModelRecord, ScoreRow};
 pub use overview::{PendingRow, SegmentSummaryRow};
 pub use segments::{SegmentRecord, VersionRecord};
 pub use sync::{BatchProgress, DeliveredRow, SyncBatchRecord, SyncRunRecord};
-pub use users::{SessionRecord, UserRecord};
+pub use users::{SessionRecord, TokenRecord, UserRecord};
 
 use crate::domain::compile::{Dialect, Param};
 

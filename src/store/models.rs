@@ -20,16 +20,24 @@ pub struct ModelRecord {
     pub report: String,
     /// JSON of the logistic model that explains scores.
     pub logistic: String,
+    /// JSON of the chosen model (logistic or forest) that scores; `None` before migration 0010.
+    /// Listing leaves it out (a forest is megabytes): read it with [`Store::model_json`].
+    pub model: Option<String>,
     pub as_of: String,
     pub train_until: String,
     pub scored: i64,
     pub trained_at: i64,
 }
 
-/// One customer's score: internal id, probability, tier.
-pub type ScoreRow = (i64, f64, &'static str);
+/// One customer's score: internal id, probability, tier, decile (1 = the highest 10%).
+pub type ScoreRow = (i64, f64, &'static str, u8);
 
-const COLUMNS: &str = "task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at";
+/// The decile attribute stored next to a score attribute.
+pub fn decile_attribute(attribute: &str) -> String {
+    format!("{attribute}_decile")
+}
+
+const COLUMNS: &str = "task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at, model";
 
 impl Store {
     /// The next version number of a task's model.
@@ -41,9 +49,15 @@ impl Store {
 
     /// Every model version, newest first within each task.
     pub async fn list_models(&self) -> Result<Vec<ModelRecord>, StoreError> {
-        let sql =
-            "SELECT task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at FROM models ORDER BY task, version DESC";
+        let sql = "SELECT task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at, CAST(NULL AS TEXT) AS model FROM models ORDER BY task, version DESC";
         Ok(on_pool!(self, p => sqlx::query_as::<_, ModelRecord>(sql).fetch_all(p).await?))
+    }
+
+    /// The stored chosen model of one version (JSON), if it was stored.
+    pub async fn model_json(&self, task: &str, version: i64) -> Result<Option<String>, StoreError> {
+        let sql = "SELECT model FROM models WHERE task = $1 AND version = $2";
+        let row: Option<(Option<String>,)> = on_pool!(self, p => sqlx::query_as(sql).bind(task.to_string()).bind(version).fetch_optional(p).await?);
+        Ok(row.and_then(|r| r.0))
     }
 
     /// Store a model and replace its scores, in one transaction.
@@ -61,39 +75,53 @@ impl Store {
             Bind::Text(Some(m.train_until.clone())),
             Bind::Int(Some(m.scored)),
             Bind::Int(Some(m.trained_at)),
+            Bind::Text(m.model.clone()),
         ];
-        tx.run(format!("INSERT INTO models ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"), &binds).await?;
+        tx.run(format!("INSERT INTO models ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"), &binds).await?;
         tx.replace_scores(&m.task, tier_attribute, scores).await?;
         tx.commit().await
     }
 }
 
+impl Store {
+    /// Replace a score attribute's values (and its tier's) without storing a model: re-scoring
+    /// with a stored model.
+    pub async fn replace_scores(&self, attribute: &str, tier_attribute: &str, scores: &[ScoreRow]) -> Result<(), StoreError> {
+        let mut tx = self.begin_import().await?;
+        tx.replace_scores(attribute, tier_attribute, scores).await?;
+        tx.commit().await
+    }
+}
+
 impl ImportTx {
-    /// Replace every value of a score attribute and its tier attribute.
+    /// Replace every value of a score attribute, its tier attribute and its decile attribute.
     async fn replace_scores(&mut self, attribute: &str, tier: &str, scores: &[ScoreRow]) -> Result<(), StoreError> {
         let tiers = ["low", "medium", "high"].map(String::from).to_vec();
+        let decile = decile_attribute(attribute);
         let specs = [
             AttributeSpec { name: attribute.into(), ty: FieldType::Number, values: vec![], column: attribute.into() },
             AttributeSpec { name: tier.into(), ty: FieldType::Categorical, values: tiers, column: tier.into() },
+            AttributeSpec { name: decile.clone(), ty: FieldType::Number, values: vec![], column: decile.clone() },
         ];
         self.upsert_attribute_specs(&specs).await?;
-        for name in [attribute, tier] {
+        for name in [attribute, tier, &decile] {
             self.run("DELETE FROM customer_attributes WHERE name = $1".into(), &[Bind::Text(Some(name.into()))]).await?;
         }
         for part in scores.chunks(1_000) {
             let binds: Vec<Bind> = part
                 .iter()
-                .flat_map(|&(id, p, t)| {
+                .flat_map(|&(id, p, t, d)| {
                     [
                         [Bind::Int(Some(id)), Bind::Text(Some(attribute.into())), Bind::Float(Some(p)), Bind::Text(None)],
                         [Bind::Int(Some(id)), Bind::Text(Some(tier.into())), Bind::Float(None), Bind::Text(Some(t.into()))],
+                        [Bind::Int(Some(id)), Bind::Text(Some(decile.clone())), Bind::Float(Some(f64::from(d))), Bind::Text(None)],
                     ]
                 })
                 .flatten()
                 .collect();
             let sql = format!(
                 "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES {}",
-                placeholders(self.is_sqlite(), part.len() * 2, 4)
+                placeholders(self.is_sqlite(), part.len() * 3, 4)
             );
             self.run(sql, &binds).await?;
         }

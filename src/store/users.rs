@@ -24,6 +24,16 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
+/// An API token as listed: never the secret, nor its whole hash.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TokenRecord {
+    /// The first 16 hex digits of the token's SHA-256: enough to name it, useless to forge it.
+    pub id: String,
+    pub email: String,
+    pub label: String,
+    pub created_at: i64,
+}
+
 const USER_COLS: &str = "id, email, role, password_hash, created_at";
 
 impl Store {
@@ -71,6 +81,22 @@ impl Store {
     pub async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
         let sql = "SELECT u.id, u.email, u.role, u.password_hash, u.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1";
         Ok(on_pool!(self, p => sqlx::query_as(sql).bind(token_hash.to_string()).fetch_optional(p).await?))
+    }
+
+    /// API tokens, newest first: one user's (by id), or everyone's.
+    pub async fn list_tokens(&self, user_id: Option<&str>) -> Result<Vec<TokenRecord>, StoreError> {
+        let sql = "SELECT substr(t.token_hash, 1, 16) AS id, u.email, t.label, t.created_at FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                   WHERE (CAST($1 AS TEXT) IS NULL OR t.user_id = $1) ORDER BY t.created_at DESC, t.token_hash";
+        Ok(on_pool!(self, p => sqlx::query_as(sql).bind(user_id.map(str::to_string)).fetch_all(p).await?))
+    }
+
+    /// Delete a token by id (of one user when given); the deleted token, if there was one.
+    pub async fn delete_token(&self, id: &str, user_id: Option<&str>) -> Result<Option<TokenRecord>, StoreError> {
+        let Some(t) = self.list_tokens(user_id).await?.into_iter().find(|t| t.id == id) else {
+            return Ok(None);
+        };
+        on_pool!(self, p => sqlx::query("DELETE FROM api_tokens WHERE substr(token_hash, 1, 16) = $1").bind(id.to_string()).execute(p).await?.rows_affected());
+        Ok(Some(t))
     }
 
     /// Open a session (by hash of its cookie value).

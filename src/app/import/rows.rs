@@ -189,6 +189,9 @@ impl Rows {
             tx.upsert_orders(self.orders).await?;
         }
         if !self.events.is_empty() {
+            if let Some(n) = self.expected {
+                tx.plan_events(n).await?;
+            }
             tx.upsert_events(self.events).await?;
         }
         Ok(())

@@ -2,6 +2,8 @@
 //! events at or before that instant (so a training set built as of T = D − H never sees the
 //! labels' period), plus custom attributes (numbers as they are, categories one-hot with a cap).
 
+use rayon::prelude::*;
+
 use super::super::columnar::{Column, MISSING, Table};
 
 const DAY: i64 = 86_400;
@@ -99,8 +101,9 @@ impl FeatureSpec {
                 (col, code)
             })
             .collect();
+        // One customer's features depend on that customer's rows only: rows go to both cores.
         let values = rows
-            .iter()
+            .par_iter()
             .map(|&r| {
                 let mut f = order_features(t, r, at);
                 f.extend(event_features(t, r, at, &event_codes));

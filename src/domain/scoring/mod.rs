@@ -19,7 +19,7 @@ pub mod train;
 pub use features::{FeatureSpec, Features};
 pub use metrics::Metrics;
 pub use model::{FeatureWeight, Logistic, Model, ModelKind};
-pub use task::{CustomerScore, Factor, Task, TaskKind};
+pub use task::{CustomerScore, Factor, Task, TaskKind, deciles};
 pub use train::{Dataset, TrainOptions, TrainReport, Trained, train};
 
 /// Why scoring could not be done.
@@ -33,12 +33,20 @@ pub enum ScoringError {
     Invalid(String),
 }
 
-/// Choose features from the table, build the task's training set and train.
+/// Choose features from the table, build the task's training set and train. Above
+/// `opts.max_train_rows` labelled rows the training set is a stratified sample of them, drawn
+/// before any feature is computed (labels are cheap, features are not); the report says so.
 pub fn fit_task(t: &super::columnar::Table, task: &Task, train_at: i64, now: i64, opts: &TrainOptions) -> Result<(FeatureSpec, Trained), ScoringError> {
     let spec = FeatureSpec::from_table(t, &|c| task.excludes(c));
-    let data = task.dataset(t, &spec, train_at, now).map_err(ScoringError::Invalid)?;
+    let (rows, y) = task.labelled(t, train_at, now).map_err(ScoringError::Invalid)?;
+    train::check_classes(&y, opts.min_class)?;
+    let population = rows.len();
+    let keep = train::cap((0..population).collect(), &y, opts.max_train_rows, opts.seed);
+    let (rows, y) = keep.iter().map(|&i| (rows[i], y[i])).unzip();
+    let data = task.dataset_of(t, &spec, rows, y, train_at, now);
     let recency = data.names.iter().position(|n| n == "recency_days");
-    let trained = train(&data, recency, opts)?;
+    let mut trained = train(&data, recency, opts)?;
+    trained.report.sampled_from = (population > data.y.len()).then_some(population);
     Ok((spec, trained))
 }
 

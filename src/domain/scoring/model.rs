@@ -7,6 +7,7 @@
 //! with consecutive seeds — each a bootstrap sample with random feature choice at every split,
 //! exactly a random forest — whose votes are counted here.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use smartcore::ensemble::random_forest_classifier::{RandomForestClassifier, RandomForestClassifierParameters};
 use smartcore::linalg::basic::arrays::Array;
@@ -146,8 +147,9 @@ impl Logistic {
 
 type Tree = RandomForestClassifier<f64, i32, DenseMatrix<f64>, Vec<i32>>;
 
-/// A random forest whose probability is the share of trees voting positive.
-#[derive(Debug)]
+/// A random forest whose probability is the share of trees voting positive. Serializes with
+/// every tree (smartcore's `serde` feature), so a stored forest scores again after a restart.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Forest {
     trees: Vec<Tree>,
 }
@@ -165,7 +167,9 @@ impl Forest {
     pub fn fit(x: &[Vec<f64>], y: &[bool], fp: ForestParams) -> Result<Self, ScoringError> {
         let m = matrix(x)?;
         let y = classes(y);
+        // Each tree is its own fit: rayon spreads them over the cores.
         let trees = (0..fp.trees)
+            .into_par_iter()
             .map(|k| {
                 let params = RandomForestClassifierParameters::default()
                     .with_n_trees(1)
@@ -181,18 +185,32 @@ impl Forest {
     /// Vote fractions for many rows at once.
     pub fn probabilities(&self, x: &[Vec<f64>]) -> Result<Vec<f64>, ScoringError> {
         let m = matrix(x)?;
-        let mut votes = vec![0u32; x.len()];
-        for t in &self.trees {
-            let pred = t.predict(&m).map_err(|e| ScoringError::Fit(e.to_string()))?;
-            votes.iter_mut().zip(pred).for_each(|(v, p)| *v += p as u32);
-        }
+        let votes = self
+            .trees
+            .par_iter()
+            .map(|t| t.predict(&m).map_err(|e| ScoringError::Fit(e.to_string())))
+            .try_fold(
+                || vec![0u32; x.len()],
+                |mut votes, pred| {
+                    votes.iter_mut().zip(pred?).for_each(|(v, p)| *v += p as u32);
+                    Ok::<_, ScoringError>(votes)
+                },
+            )
+            .try_reduce(
+                || vec![0u32; x.len()],
+                |mut a, b| {
+                    a.iter_mut().zip(b).for_each(|(v, w)| *v += w);
+                    Ok(a)
+                },
+            )?;
         let n = self.trees.len().max(1) as f64;
         Ok(votes.into_iter().map(|v| f64::from(v) / n).collect())
     }
 }
 
-/// A fitted model of either family.
-#[derive(Debug)]
+/// A fitted model of either family; stored as JSON with the model version.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "family", content = "model", rename_all = "snake_case")]
 pub enum Model {
     Logistic(Logistic),
     Forest(Forest),
@@ -212,7 +230,7 @@ impl Model {
             return Ok(Vec::new());
         }
         match self {
-            Self::Logistic(m) => Ok(x.iter().map(|r| m.probability(r)).collect()),
+            Self::Logistic(m) => Ok(x.par_iter().map(|r| m.probability(r)).collect()),
             Self::Forest(f) => f.probabilities(x),
         }
     }

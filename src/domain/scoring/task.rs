@@ -101,14 +101,14 @@ impl Task {
     /// Whether a column must not be a feature: any score, any tier, the label itself.
     pub fn excludes(&self, column: &str) -> bool {
         let label = matches!(&self.kind, TaskKind::Label { column: c } if c == column);
-        label || SCORE_ATTRIBUTES.contains(&column) || column.ends_with("_propensity") || column.ends_with("_tier")
+        label || SCORE_ATTRIBUTES.contains(&column) || column.ends_with("_propensity") || column.ends_with("_tier") || column.ends_with("_decile")
     }
 
-    /// The training set. Behavioural tasks: customers with an order at or before `train_at`,
-    /// features as of `train_at`, labels from orders in (`train_at`, `now`]. Label tasks: rows
-    /// whose label is set, features as of `now`.
-    pub fn dataset(&self, t: &Table, spec: &FeatureSpec, train_at: i64, now: i64) -> Result<Dataset, String> {
-        let (rows, y): (Vec<usize>, Vec<bool>) = match &self.kind {
+    /// The training population and its labels. Behavioural tasks: customers with an order at or
+    /// before `train_at`, labelled by their orders in (`train_at`, `now`]. Label tasks: rows
+    /// whose label is set.
+    pub fn labelled(&self, t: &Table, train_at: i64, now: i64) -> Result<(Vec<usize>, Vec<bool>), String> {
+        Ok(match &self.kind {
             TaskKind::Churn { .. } | TaskKind::Propensity { .. } => {
                 let churn = matches!(self.kind, TaskKind::Churn { .. });
                 let rows = buyers_at(t, train_at);
@@ -119,10 +119,21 @@ impl Task {
                 let v = label_column(t, column)?;
                 (0..t.len()).filter(|&r| v[r].is_finite()).map(|r| (r, v[r] != 0.0)).unzip()
             }
-        };
+        })
+    }
+
+    /// The training set: features of the labelled rows as of `train_at` (behavioural tasks) or
+    /// `now` (label tasks).
+    pub fn dataset(&self, t: &Table, spec: &FeatureSpec, train_at: i64, now: i64) -> Result<Dataset, String> {
+        let (rows, y) = self.labelled(t, train_at, now)?;
+        Ok(self.dataset_of(t, spec, rows, y, train_at, now))
+    }
+
+    /// The training set of chosen labelled rows (a sample of [`Task::labelled`]).
+    pub fn dataset_of(&self, t: &Table, spec: &FeatureSpec, rows: Vec<usize>, y: Vec<bool>, train_at: i64, now: i64) -> Dataset {
         let at = if matches!(self.kind, TaskKind::Label { .. }) { now } else { train_at };
         let f = spec.compute(t, rows, at);
-        Ok(Dataset { names: f.names, x: f.values, y })
+        Dataset { names: f.names, x: f.values, y }
     }
 
     /// The rows to score as of `now`: churn for customers with an order, propensity for every
@@ -145,6 +156,22 @@ fn label_column<'a>(t: &'a Table, column: &str) -> Result<&'a [f64], String> {
         Some(_) => Err(format!("`{column}` is not a boolean attribute")),
         None => Err(format!("no custom attribute `{column}`")),
     }
+}
+
+/// Each score's decile among all of them: 1 for the highest 10%, 10 for the lowest. Each decile
+/// holds a tenth of the customers, as "the top decile" promises: a forest's vote fractions tie
+/// often (a sixth of the demo shares the top score), so ties at a boundary are split in
+/// customer order (the input's), as ranking by first occurrence does.
+pub fn deciles(scores: &[f64]) -> Vec<u8> {
+    let n = scores.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    // Stable: equal scores keep the input's order.
+    order.sort_by(|a, b| scores[*b].total_cmp(&scores[*a]));
+    let mut out = vec![10u8; n];
+    for (rank, &i) in order.iter().enumerate() {
+        out[i] = 1 + (rank * 10 / n.max(1)) as u8;
+    }
+    out
 }
 
 /// The `k` features that move a customer's logistic score most, largest effect first.

@@ -7,6 +7,7 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ScoringError;
@@ -29,6 +30,9 @@ pub struct TrainOptions {
     pub validation_share: f64,
     /// Fewer positive or negative labels than this and training refuses.
     pub min_class: usize,
+    /// At most this many labelled rows make the training set (a stratified sample beyond it,
+    /// drawn before features are computed; fit and validation rows both come from it).
+    pub max_train_rows: usize,
     /// At most this many rows are used to fit (a stratified sample beyond it).
     pub max_fit_rows: usize,
     /// At most this many of those rows fit the forest (trees cost more per row).
@@ -46,9 +50,12 @@ impl Default for TrainOptions {
             seed: 42,
             validation_share: 0.25,
             min_class: 100,
+            max_train_rows: 200_000,
             max_fit_rows: 200_000,
-            max_forest_rows: 30_000,
-            forest: ForestParams { trees: 100, min_samples_leaf: 5, max_depth: 12, seed: 42 },
+            // smartcore visits every training row at every node, so a tree costs rows × nodes:
+            // 20,000 rows and depth ≤ 10 keep 100 trees within seconds at any data size.
+            max_forest_rows: 20_000,
+            forest: ForestParams { trees: 100, min_samples_leaf: 5, max_depth: 10, seed: 42 },
             cv_folds: 5,
             max_cv_rows: 100_000,
         }
@@ -78,6 +85,10 @@ pub struct TrainReport {
     pub positive_rate: f64,
     /// Pooled out-of-fold ROC AUC over all rows: steadier than one hold-out split.
     pub cross_validation: Option<CrossValidation>,
+    /// When the training set is a stratified sample: how many labelled rows it was drawn from
+    /// (`rows` is the sample). Absent in reports stored before sampling existed.
+    #[serde(default)]
+    pub sampled_from: Option<usize>,
 }
 
 /// Stratified k-fold cross-validation of the logistic model and the baseline: every row is
@@ -121,7 +132,7 @@ pub fn stratified_split(y: &[bool], share: f64, seed: u64) -> (Vec<usize>, Vec<u
 }
 
 /// A stratified sample of at most `max` of `rows`.
-fn cap(rows: Vec<usize>, y: &[bool], max: usize, seed: u64) -> Vec<usize> {
+pub fn cap(rows: Vec<usize>, y: &[bool], max: usize, seed: u64) -> Vec<usize> {
     if rows.len() <= max {
         return rows;
     }
@@ -134,27 +145,37 @@ fn pick(d: &Dataset, rows: &[usize]) -> (Vec<Vec<f64>>, Vec<bool>) {
     (rows.iter().map(|&i| d.x[i].clone()).collect(), rows.iter().map(|&i| d.y[i]).collect())
 }
 
+/// Refuse too few positive or negative labels, with the counts.
+pub fn check_classes(y: &[bool], min_class: usize) -> Result<(), ScoringError> {
+    let pos = y.iter().filter(|&&b| b).count();
+    let neg = y.len() - pos;
+    if pos < min_class || neg < min_class {
+        return Err(ScoringError::TooLittleData { positives: pos, negatives: neg, minimum: min_class });
+    }
+    Ok(())
+}
+
+/// Time a fallible step.
+fn timed<T>(f: impl FnOnce() -> Result<T, ScoringError>) -> Result<(T, f64), ScoringError> {
+    let started = Instant::now();
+    f().map(|v| (v, started.elapsed().as_secs_f64()))
+}
+
 /// Fit both families, evaluate them and the baseline on the validation rows, keep the better.
 /// `recency` is the index of the recency feature used by the baseline, if any.
 pub fn train(d: &Dataset, recency: Option<usize>, opts: &TrainOptions) -> Result<Trained, ScoringError> {
+    check_classes(&d.y, opts.min_class)?;
     let pos = d.y.iter().filter(|&&b| b).count();
-    let neg = d.y.len() - pos;
-    if pos < opts.min_class || neg < opts.min_class {
-        return Err(ScoringError::TooLittleData { positives: pos, negatives: neg, minimum: opts.min_class });
-    }
     let (fit, val) = stratified_split(&d.y, opts.validation_share, opts.seed);
     let fit = cap(fit, &d.y, opts.max_fit_rows, opts.seed);
     let (fx, fy) = pick(d, &fit);
     let (vx, vy) = pick(d, &val);
-    let started = Instant::now();
-    let logistic = Logistic::fit(&fx, &fy)?;
-    let lr_secs = started.elapsed().as_secs_f64();
-    let lr_p = Model::Logistic(logistic.clone()).probabilities(&vx)?;
     let forest_rows = cap((0..fx.len()).collect(), &fy, opts.max_forest_rows, opts.seed);
     let (ffx, ffy) = (forest_rows.iter().map(|&i| fx[i].clone()).collect::<Vec<_>>(), forest_rows.iter().map(|&i| fy[i]).collect::<Vec<_>>());
-    let started = Instant::now();
-    let forest = Forest::fit(&ffx, &ffy, opts.forest)?;
-    let rf_secs = started.elapsed().as_secs_f64();
+    // The logistic fit is one thread; the forest spreads its trees over the rest of the cores.
+    let (lr, rf) = rayon::join(|| timed(|| Logistic::fit(&fx, &fy)), || timed(|| Forest::fit(&ffx, &ffy, opts.forest)));
+    let ((logistic, lr_secs), (forest, rf_secs)) = (lr?, rf?);
+    let lr_p = Model::Logistic(logistic.clone()).probabilities(&vx)?;
     let rf_p = forest.probabilities(&vx)?;
     let candidates = vec![
         Candidate { kind: ModelKind::LogisticRegression, metrics: evaluate(&vy, &lr_p, true), fit_seconds: lr_secs },
@@ -173,6 +194,7 @@ pub fn train(d: &Dataset, recency: Option<usize>, opts: &TrainOptions) -> Result
         validation_rows: vx.len(),
         positive_rate: pos as f64 / d.y.len() as f64,
         cross_validation,
+        sampled_from: None,
     };
     let model = match chosen {
         ModelKind::LogisticRegression => Model::Logistic(logistic.clone()),
@@ -202,13 +224,16 @@ fn cross_validate(d: &Dataset, recency: Option<usize>, sign: f64, opts: &TrainOp
         idx.shuffle(&mut rng);
         idx.iter().enumerate().for_each(|(n, &i)| fold[i] = n % k);
     }
-    let mut p = vec![0.0; d.y.len()];
-    for f in 0..k {
-        let train: Vec<usize> = (0..d.y.len()).filter(|&i| fold[i] != f).collect();
-        let (tx, ty) = pick(d, &train);
-        let m = Logistic::fit(&tx, &ty)?;
-        (0..d.y.len()).filter(|&i| fold[i] == f).for_each(|i| p[i] = m.probability(&d.x[i]));
-    }
+    // Folds are independent fits: both cores take one each.
+    let fitted: Vec<Logistic> = (0..k)
+        .into_par_iter()
+        .map(|f| {
+            let train: Vec<usize> = (0..d.y.len()).filter(|&i| fold[i] != f).collect();
+            let (tx, ty) = pick(d, &train);
+            Logistic::fit(&tx, &ty)
+        })
+        .collect::<Result<_, _>>()?;
+    let p: Vec<f64> = (0..d.y.len()).map(|i| fitted[fold[i]].probability(&d.x[i])).collect();
     let base = recency_scores(recency, sign, &d.x);
     Ok(CrossValidation { folds: k, logistic_roc_auc: super::metrics::roc_auc(&d.y, &p), baseline_roc_auc: super::metrics::roc_auc(&d.y, &base) })
 }

@@ -138,7 +138,11 @@ pub async fn act(
         }
         "approve" => app.approve_segment(&id, form.approval_hash.as_deref(), form.comment, &who).await.map(|_| None),
         "reject" => app.reject_segment(&id, form.comment.as_deref(), &who).await.map(|_| None),
-        "activate" => app.activate_segment(&id, &who).await.map(|_| None),
+        "activate" => match app.activate_segment(&id, &who).await {
+            // Activation queues the first sync: show its progress, as "Send" does.
+            Ok(crate::app::Review { sync_run: Some(run), .. }) => return redirect(&format!("/syncs/{run}")),
+            r => r.map(|_| None),
+        },
         "pause" => app.pause_segment(&id, &who).await.map(|_| None),
         "dry-run" => app.dry_run(&id, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
         "deliver" | "refresh" => {

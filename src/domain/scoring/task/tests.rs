@@ -56,3 +56,17 @@ fn label_tasks_train_on_set_labels_and_score_blank_ones() {
     assert_eq!(task.attribute(), "churned_propensity");
     assert!(Task::label("nope").scoring_rows(&t, 0).is_err());
 }
+
+#[test]
+fn deciles_hold_a_tenth_each_even_when_many_scores_tie() {
+    // A forest's vote fractions: a third of the customers share the top score.
+    let scores: Vec<f64> = (0..300).map(|i| if i % 3 == 0 { 1.0 } else { f64::from(i) / 1000.0 }).collect();
+    let d = deciles(&scores);
+    for k in 1..=10u8 {
+        assert_eq!(d.iter().filter(|&&x| x == k).count(), 30, "decile {k}");
+    }
+    let lowest_top = (0..300).filter(|&i| d[i] == 1).map(|i| scores[i]).fold(f64::INFINITY, f64::min);
+    let highest_rest = (0..300).filter(|&i| d[i] > 1).map(|i| scores[i]).fold(f64::NEG_INFINITY, f64::max);
+    assert!(lowest_top >= highest_rest, "decile 1 holds the highest scores");
+    assert_eq!(d[1], 10, "the lowest score is in decile 10");
+}

@@ -1,0 +1,52 @@
+//! The approval hash of a version as things stand now, and the check that an earlier approval
+//! still holds, with the reason in words when it does not.
+
+use std::collections::BTreeMap;
+
+use super::{App, AppError};
+use crate::domain::approval::approval_hash;
+use crate::domain::approval_basis::{Basis, Sources, basis};
+use crate::domain::definition::Definition;
+use crate::domain::policy::Destination;
+use crate::store::{SubmissionRecord, VersionRecord};
+
+impl App {
+    /// Newest model version per score attribute.
+    async fn model_versions(&self) -> Result<BTreeMap<String, i64>, AppError> {
+        let mut out = BTreeMap::new();
+        for m in self.store.list_models().await? {
+            let v = out.entry(m.task).or_insert(m.version);
+            *v = (*v).max(m.version);
+        }
+        Ok(out)
+    }
+
+    /// The basis of a version's definition now: the fields, terms, segments and models it uses.
+    pub(super) async fn basis_now(&self, v: &VersionRecord) -> Result<Basis, AppError> {
+        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+        let snap = self.snapshot().await?;
+        let segments = self.segment_refs().await?;
+        let models = self.model_versions().await?;
+        let glossary = self.glossary();
+        Ok(basis(&def, &Sources { catalog: &snap.catalog, glossary: &glossary, segments: &segments, models: &models }))
+    }
+
+    /// The approval hash of a version for `destinations`, with the basis it covers, as of now.
+    pub(super) async fn approval_now(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<(String, Basis), AppError> {
+        let b = self.basis_now(v).await?;
+        Ok((approval_hash(&v.content_hash, &b, destinations), b))
+    }
+
+    /// Refuse (`409`) when the submission's approval hash no longer matches the version now,
+    /// saying what changed. `doing` names what is refused ("activate", "deliver", …).
+    pub(super) async fn check_approval(&self, v: &VersionRecord, sub: &SubmissionRecord, destinations: &[Destination], doing: &str) -> Result<(), AppError> {
+        let (now, b) = self.approval_now(v, destinations).await?;
+        if now == sub.approval_hash {
+            return Ok(());
+        }
+        let earlier: Option<Basis> = sub.basis.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        let changes = earlier.map(|e| b.changes_since(&e)).filter(|c| !c.is_empty());
+        let why = changes.map_or("what it was approved on changed".to_string(), |c| c.join("; "));
+        Err(AppError::Conflict(format!("cannot {doing} version {}: {why} since it was submitted, so it needs a fresh approval (submit it again)", v.version)))
+    }
+}
