@@ -1,6 +1,7 @@
 //! Delivery to fake destinations on 127.0.0.1: the webhook receives exactly the unsuppressed
 //! members, signed, retried after a 503; Meta receives only members with ads consent, hashed by
-//! its rules, in its payload shape; a dry run counts without sending.
+//! its rules, in its payload shape; a dry run counts without sending; a replacement reaches
+//! Meta as one `usersreplace` session of the whole audience.
 
 mod common;
 
@@ -20,13 +21,15 @@ use segwright::domain::policy::PolicyConfig;
 struct Received {
     webhook: Arc<Mutex<Vec<(HeaderMap, String)>>>,
     meta: Arc<Mutex<Vec<Value>>>,
+    /// Bodies POSTed to Meta's `usersreplace`.
+    replaced: Arc<Mutex<Vec<Value>>>,
     /// 503s still to answer the webhook with.
     fail_first: Arc<Mutex<u32>>,
 }
 
 async fn fake_destinations() -> (String, Received) {
     let got = Received { fail_first: Arc::new(Mutex::new(1)), ..Default::default() };
-    let (w, m, f) = (got.clone(), got.clone(), got.clone());
+    let (w, m, f, r) = (got.clone(), got.clone(), got.clone(), got.clone());
     let router = axum::Router::new()
         .route(
             "/hook",
@@ -45,6 +48,13 @@ async fn fake_destinations() -> (String, Received) {
             axum::routing::post(move |axum::extract::Path(a): axum::extract::Path<String>, axum::Json(v): axum::Json<Value>| async move {
                 assert_eq!(a, "aud-1");
                 m.meta.lock().unwrap().push(v);
+                axum::Json(json!({"num_received": 1}))
+            }),
+        )
+        .route(
+            "/v25.0/{audience}/usersreplace",
+            axum::routing::post(move |axum::Json(v): axum::Json<Value>| async move {
+                r.replaced.lock().unwrap().push(v);
                 axum::Json(json!({"num_received": 1}))
             }),
         );
@@ -137,6 +147,7 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     );
     assert_eq!(meta[0]["payload"]["data"], json!([[email, phone, "", "", "", "", "", us]]), "m1 has no name or address");
     assert_eq!(meta[0]["session"]["last_batch_flag"], true);
+    assert_eq!(meta[0]["payload"]["is_raw"], true, "multi-key uploads say so, as Meta's example does");
     for action in ["sync.start", "sync.finish"] {
         let (_, audit) = app.json_as(Some(&app.manager), "GET", &format!("/api/audit?action={action}"), None).await;
         assert_eq!(audit["entries"].as_array().unwrap().len(), 1, "{action}: {audit}");
@@ -181,4 +192,66 @@ async fn only_an_approved_audience_downloads_as_csv_without_suppressed_members_a
     let entries = audit["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "each download is audited: {audit}");
     assert!(entries.iter().any(|e| e["after"].to_string().contains("ads")), "{audit}");
+}
+
+#[tokio::test]
+async fn replacing_the_audience_sends_meta_everyone_in_one_replace_session_and_forgets_who_it_dropped() {
+    for db in common::all_dbs().await {
+        replace_session(db).await;
+    }
+}
+
+async fn replace_session(db: common::TestDb) {
+    let (base, got) = fake_destinations().await;
+    let destinations = DestinationConfig {
+        meta_base_url: format!("{base}/v25.0"),
+        meta_audience_id: Some("aud-1".into()),
+        meta_access_token: Some("tok".into()),
+        batch_size: 2,
+        retry_delay: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let policy = PolicyConfig { min_meta: 1, ..Default::default() };
+    let app = TestApp::spawn_on(db, |s| s.governance = Governance { destinations, policy, ..Default::default() }).await;
+    let import = |csv: &'static str| {
+        let app = &app;
+        async move {
+            let (_dir, path) = common::write_file("nz.csv", csv);
+            app.app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+        }
+    };
+    import("customer_id,email,country,ads_consent\nn1,n1@example.nz,NZ,Yes\nn2,n2@example.nz,NZ,Yes\nn3,n3@example.nz,NZ,Yes\n").await;
+    let def = json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"NZ"}});
+    let (_, seg) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name":"nz","definition": def}))).await;
+    let id = seg["id"].as_str().unwrap().to_string();
+    let steps = [(&app.marketer, "submit", json!({"destinations": ["meta"]})), (&app.manager, "approve", json!({})), (&app.manager, "activate", json!({}))];
+    for (token, action, body) in steps {
+        let (s, v) = app.json_as(Some(token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+    }
+    app.app.drain_syncs().await.unwrap();
+    assert_eq!(got.meta.lock().unwrap().len(), 2, "three members in batches of two");
+
+    // n3 withdraws ads consent and n4 joins.
+    import("customer_id,email,country,ads_consent\nn3,n3@example.nz,NZ,No\nn4,n4@example.nz,NZ,Yes\n").await;
+    let (s, run) = app.json_as(Some(&app.marketer), "POST", &format!("/api/segments/{id}/replace"), None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a marketer cannot replace an audience: {run}");
+    let (s, run) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/replace"), None).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{run}");
+    assert_eq!((run["kind"].as_str(), run["destinations"][0]["adds"].as_i64()), (Some("replace"), Some(3)), "everyone is uploaded: {run}");
+    app.app.drain_syncs().await.unwrap();
+
+    let sessions = got.replaced.lock().unwrap().clone();
+    assert_eq!(sessions.len(), 2, "n1, n2, n4 in batches of two");
+    let session: Vec<_> = sessions.iter().map(|b| (b["session"]["batch_seq"].as_i64().unwrap(), b["session"]["last_batch_flag"].as_bool().unwrap())).collect();
+    assert_eq!(session, [(1, false), (2, true)]);
+    assert_eq!(sessions[0]["session"]["session_id"], sessions[1]["session"]["session_id"], "one session");
+    let emails: Vec<&str> = sessions.iter().flat_map(|b| b["payload"]["data"].as_array().unwrap()).map(|r| r[0].as_str().unwrap()).collect();
+    let hash = |e: &str| segwright::domain::normalize::sha256_hex(e);
+    assert_eq!(emails, [hash("n1@example.nz"), hash("n2@example.nz"), hash("n4@example.nz")]);
+    assert_eq!(got.meta.lock().unwrap().len(), 2, "nothing went to `users`: Meta drops n3 itself");
+
+    // What segwright believes Meta holds is now exactly the audience: nothing to add or remove.
+    let (_, dry) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/deliver"), Some(json!({"dry_run": true}))).await;
+    assert_eq!((dry["destinations"][0]["adds"].as_i64(), dry["destinations"][0]["removes"].as_i64()), (Some(0), Some(0)), "{dry}");
 }

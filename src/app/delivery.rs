@@ -13,7 +13,7 @@ use crate::domain::compile::{self, Consent};
 use crate::domain::definition::Definition;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
-use crate::domain::sync::{Delivered, SyncPlan, batch_count, batch_limit, plan};
+use crate::domain::sync::{Delivered, SyncPlan, batch_count, batch_limit, plan, plan_replace};
 use crate::store::{SegmentRecord, SyncBatchRecord, SyncRunRecord};
 
 /// What a sync would send to one destination.
@@ -29,6 +29,9 @@ pub struct DestinationReport {
     /// Members delivered before and no longer in the audience.
     pub removes: usize,
     pub batches: usize,
+    /// A replace session (Meta): `adds` is everyone, `removes` are dropped by the platform.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub replace: bool,
     pub status: String,
 }
 
@@ -56,6 +59,9 @@ pub enum SyncKind {
     Refresh,
     /// The daily refresh schedule.
     Scheduled,
+    /// A campaign manager replaced the audience: Meta receives everyone in one replace session
+    /// (it drops whoever is not among them); other destinations get additions and removals.
+    Replace,
 }
 
 impl SyncKind {
@@ -65,6 +71,7 @@ impl SyncKind {
             SyncKind::Deliver => "deliver",
             SyncKind::Refresh => "refresh",
             SyncKind::Scheduled => "scheduled",
+            SyncKind::Replace => "replace",
         }
     }
 }
@@ -96,7 +103,8 @@ struct Planned {
 
 impl Planned {
     fn batches(&self) -> usize {
-        batch_count(self.plan.adds.len(), self.limit) + batch_count(self.plan.removes.len(), self.limit)
+        let removes = if self.plan.replace { 0 } else { self.plan.removes.len() };
+        batch_count(self.plan.adds.len(), self.limit) + batch_count(removes, self.limit)
     }
 
     fn report(&self, status: &str) -> DestinationReport {
@@ -107,6 +115,7 @@ impl Planned {
             resends: self.plan.resends,
             removes: self.plan.removes.len(),
             batches: self.batches(),
+            replace: self.plan.replace,
             status: status.into(),
         }
     }
@@ -135,11 +144,13 @@ fn members_json(members: &[Contact]) -> String {
 }
 
 /// The outbox rows of one destination: additions first, then removals, numbered 1.. across
-/// both so that every batch of the run has its own idempotency key.
+/// both so that every batch of the run has its own idempotency key. A replace session is the
+/// whole audience as `replace` batches only.
 fn batch_rows(run: &SyncRunRecord, p: &Planned) -> Vec<SyncBatchRecord> {
-    let total = (p.plan.adds.len() + p.plan.removes.len()) as i64;
     let batches = p.batches() as i64;
-    let ops = [("add", &p.plan.adds), ("remove", &p.plan.removes)];
+    let none = Vec::new();
+    let ops = if p.plan.replace { [("replace", &p.plan.adds), ("remove", &none)] } else { [("add", &p.plan.adds), ("remove", &p.plan.removes)] };
+    let total = (ops[0].1.len() + ops[1].1.len()) as i64;
     let chunks = ops.into_iter().flat_map(|(op, members)| members.chunks(p.limit).map(move |c| (op, c)));
     chunks
         .enumerate()
@@ -182,7 +193,7 @@ impl App {
     }
 
     /// Each destination's additions and removals against what it last received.
-    async fn plan_destinations(&self, t: &Target, now: i64) -> Result<Vec<Planned>, AppError> {
+    async fn plan_destinations(&self, t: &Target, kind: SyncKind, now: i64) -> Result<Vec<Planned>, AppError> {
         let mut out = Vec::new();
         for &d in &t.destinations {
             let current = self.contacts(&t.definition, consent_for(d)).await?;
@@ -198,7 +209,9 @@ impl App {
                 .collect();
             let members = current.len();
             let limit = batch_limit(d, self.settings.governance.destinations.batch_size);
-            out.push(Planned { destination: d, members, plan: plan(d, current, &previous, now), limit });
+            let replaced = if kind == SyncKind::Replace { plan_replace(d, current.clone(), &previous) } else { None };
+            let plan = replaced.unwrap_or_else(|| plan(d, current, &previous, now));
+            out.push(Planned { destination: d, members, plan, limit });
         }
         Ok(out)
     }
@@ -225,7 +238,7 @@ impl App {
     }
 
     async fn dry_run_report(&self, t: &Target) -> Result<DeliveryReport, AppError> {
-        let planned = self.plan_destinations(t, chrono::Utc::now().timestamp()).await?;
+        let planned = self.plan_destinations(t, SyncKind::Deliver, chrono::Utc::now().timestamp()).await?;
         Ok(DeliveryReport {
             segment_id: t.seg.id.clone(),
             version: t.version,
@@ -252,7 +265,7 @@ impl App {
             return Err(AppError::Conflict(format!("sync run {open} of this segment is still running; wait for it to finish")));
         }
         let now = chrono::Utc::now().timestamp();
-        let planned = self.plan_destinations(&t, now).await?;
+        let planned = self.plan_destinations(&t, kind, now).await?;
         let empty = planned.iter().all(|p| p.batches() == 0);
         let run = SyncRunRecord {
             // Below 2^52, so JSON clients read it exactly.

@@ -183,6 +183,9 @@ pub struct App {
     jobs: std::sync::Mutex<std::collections::HashMap<String, TrainJob>>,
     /// Wakes the sync worker when a run is stored.
     sync_wake: tokio::sync::Notify,
+    /// Stored models parsed once per (task, version): a forest's JSON is megabytes, and previews
+    /// ask it for each sample member's factors.
+    parsed_models: std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<crate::domain::scoring::model::Model>>>,
 }
 
 impl App {
@@ -211,6 +214,7 @@ impl App {
             login_limiter: Default::default(),
             audit_lock: Default::default(),
             jobs: Default::default(),
+            parsed_models: Default::default(),
             sync_wake: Default::default(),
         };
         app.load_glossary_edits().await?;

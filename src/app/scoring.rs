@@ -9,7 +9,8 @@ use serde::Serialize;
 
 use super::{App, AppError};
 use crate::domain::columnar::Table;
-use crate::domain::scoring::task::top_factors;
+use crate::domain::scoring::model::Model;
+use crate::domain::scoring::task::{forest_factors, top_factors};
 use crate::domain::scoring::{
     CustomerScore, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TaskKind, TrainOptions, TrainReport, fit_task, score_task,
 };
@@ -230,8 +231,22 @@ impl App {
         Ok(out)
     }
 
-    /// One customer's current scores (latest model of each task) with the top `k` factors,
-    /// computed from the logistic model (coefficient × standardized feature value).
+    /// A stored model version as it scores, parsed once (`None` for versions stored without it).
+    async fn parsed_model(&self, m: &crate::store::ModelRecord) -> Result<Option<Arc<Model>>, AppError> {
+        let key = (m.task.clone(), m.version);
+        if let Some(model) = self.parsed_models.lock().expect("model cache").get(&key) {
+            return Ok(Some(model.clone()));
+        }
+        let json = self.store.model_json(&m.task, m.version).await?;
+        let Some(model) = super::rescore::stored_model(m, json.as_deref())? else { return Ok(None) };
+        let model = Arc::new(model);
+        self.parsed_models.lock().expect("model cache").insert(key, model.clone());
+        Ok(Some(model))
+    }
+
+    /// One customer's current scores (latest model of each task) with the top `k` factors:
+    /// from the logistic model (coefficient × standardized feature value), or from the forest
+    /// when it was chosen (its vote share minus that with the feature at its mean).
     pub async fn customer_scores(&self, external_id: &str, k: usize) -> Result<Vec<CustomerScore>, AppError> {
         let table = match self.table().await? {
             Some(t) => t,
@@ -258,9 +273,19 @@ impl App {
             let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(bad)?;
             let as_of = AsOf::parse(&m.as_of, self.settings.timezone.name()).map_err(AppError::BadInput)?;
             let f = spec.compute(table, scored.iter().map(|&j| rows[j]).collect(), as_of.end());
+            // Factors of the model that scored: the forest's own when it was chosen.
+            let from_forest = match self.parsed_model(&m).await?.as_deref() {
+                Some(Model::Forest(forest)) => {
+                    Some(forest_factors(forest, &logistic.scaler.mean, &f.names, &f.values, k).map_err(|e| AppError::Io(e.to_string()))?)
+                }
+                _ => None,
+            };
             for (i, &j) in scored.iter().enumerate() {
                 let score = values[rows[j]];
-                let factors = top_factors(&logistic, &f.names, &f.values[i], k);
+                let factors = match &from_forest {
+                    Some(all) => all[i].clone(),
+                    None => top_factors(&logistic, &f.names, &f.values[i], k),
+                };
                 out[j].push(CustomerScore { task: m.task.clone(), version: m.version, score, tier: task.tier(score), factors });
             }
         }

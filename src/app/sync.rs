@@ -75,7 +75,11 @@ impl SyncReport {
 }
 
 fn op_of(b: &SyncBatchRecord) -> Op {
-    if b.op == "remove" { Op::Remove } else { Op::Add }
+    match b.op.as_str() {
+        "remove" => Op::Remove,
+        "replace" => Op::Replace,
+        _ => Op::Add,
+    }
 }
 
 fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
@@ -174,7 +178,7 @@ impl App {
         let (sent, attempts) = self.send_batch(d, client, &batch).await;
         match sent {
             Ok(_) => {
-                self.store.complete_sync_batch(&b, &run.segment_id, attempts, chrono::Utc::now().timestamp()).await?;
+                self.store.complete_sync_batch(&b, &run, attempts, chrono::Utc::now().timestamp()).await?;
             }
             Err(e) => self.store.fail_sync_batch(&b, attempts, &e).await?,
         }
@@ -249,6 +253,12 @@ impl App {
     /// action).
     pub async fn refresh_segment(&self, key: &str, actor: &Actor) -> Result<SyncRunRecord, AppError> {
         self.start_sync(key, SyncKind::Refresh, actor).await
+    }
+
+    /// Replace the audience at the platforms that can (Meta: one `usersreplace` session of
+    /// everyone); the others get the additions and removals (a campaign manager's action).
+    pub async fn replace_segment(&self, key: &str, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+        self.start_sync(key, SyncKind::Replace, actor).await
     }
 
     /// Refresh every active segment; returns each segment's run id or the reason it was not.

@@ -158,6 +158,13 @@ pub enum LifecycleCommand {
         #[arg(long = "as", value_name = "EMAIL")]
         user: String,
     },
+    /// Replace the audience where the platform can (Meta: one `usersreplace` session of every
+    /// member; Meta drops whoever is not in it); other destinations get additions and removals.
+    Replace {
+        key: String,
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -217,6 +224,7 @@ pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError>
         LifecycleCommand::Deliver { key, dry_run: true, user } => print_json(&app.dry_run(&key, &as_user(app, &user).await?).await?),
         LifecycleCommand::Deliver { key, dry_run: false, user } => super::sync::run_inline(app, &key, SyncKind::Deliver, &as_user(app, &user).await?).await?,
         LifecycleCommand::Refresh { key, user } => super::sync::run_inline(app, &key, SyncKind::Refresh, &as_user(app, &user).await?).await?,
+        LifecycleCommand::Replace { key, user } => super::sync::run_inline(app, &key, SyncKind::Replace, &as_user(app, &user).await?).await?,
     }
     Ok(())
 }

@@ -79,7 +79,8 @@ impl From<UserData> for Wire {
 /// The `operations` of the members Google can match on (others are skipped).
 pub fn operations(op: Op, members: &[Contact]) -> Vec<Operation> {
     let wrap = match op {
-        Op::Add => Operation::Create,
+        // Replacements are planned only for Meta; anything else named so is an addition.
+        Op::Add | Op::Replace => Operation::Create,
         Op::Remove => Operation::Remove,
     };
     members.iter().map(user_data).filter(|u| !u.is_empty()).map(|u| wrap(u.into())).collect()

@@ -36,7 +36,7 @@ pub struct Elements<'a> {
 /// The elements of the members LinkedIn can match on.
 pub fn elements(op: Op, members: &[Contact]) -> Vec<Element> {
     let action = match op {
-        Op::Add => "ADD",
+        Op::Add | Op::Replace => "ADD",
         Op::Remove => "REMOVE",
     };
     members.iter().filter_map(hashed_email).map(|h| Element { action, user_ids: [UserId { id_type: "SHA256_EMAIL", id_value: h }] }).collect()

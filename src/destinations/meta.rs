@@ -1,7 +1,8 @@
 //! Meta Custom Audiences: `{base}/{audience_id}/users` with a multi-key payload (`EMAIL, PHONE,
 //! FN, LN, CT, ST, ZIP, COUNTRY`) of SHA-256 values normalised by Meta's rules (unknown = ""),
 //! and a `session` that numbers the batches of one upload. Additions are `POST`, removals
-//! `DELETE` on the same endpoint with the same body, as Meta's SDKs do.
+//! `DELETE` on the same endpoint with the same body, as Meta's SDKs do; a replacement is a
+//! session `POST`ed to `{audience_id}/usersreplace`.
 
 use serde::Serialize;
 
@@ -32,6 +33,8 @@ struct Session {
 #[derive(Debug, Serialize)]
 struct Rows {
     schema: [&'static str; 8],
+    /// Multi-key uploads carry `is_raw: true`, as in Meta's documented example and its SDKs.
+    is_raw: bool,
     data: Vec<[String; 8]>,
 }
 
@@ -39,7 +42,7 @@ struct Rows {
 pub fn payload<'a>(b: &Batch<'_>, access_token: Option<&'a str>) -> Body<'a> {
     Body {
         session: Session { session_id: b.run_id, batch_seq: b.seq, last_batch_flag: b.seq == b.batches, estimated_num_total: b.total },
-        payload: Rows { schema: SCHEMA, data: b.members.iter().map(row).collect() },
+        payload: Rows { schema: SCHEMA, is_raw: true, data: b.members.iter().map(row).collect() },
         access_token,
     }
 }
@@ -48,10 +51,12 @@ pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'
     let audience = cfg.meta_audience_id.as_deref().ok_or(DestinationError::NotConfigured("Meta audience id"))?;
     let token = cfg.meta_access_token.as_deref().ok_or(DestinationError::NotConfigured("Meta access token"))?;
     let body = payload(b, Some(token));
-    let url = format!("{}/{audience}/users", cfg.meta_base_url.trim_end_matches('/'));
+    let base = cfg.meta_base_url.trim_end_matches('/');
     let req = match b.op {
-        Op::Add => client.post(url),
-        Op::Remove => client.delete(url),
+        Op::Add => client.post(format!("{base}/{audience}/users")),
+        Op::Remove => client.delete(format!("{base}/{audience}/users")),
+        // One session of batches replaces the audience; Meta drops whoever it does not name.
+        Op::Replace => client.post(format!("{base}/{audience}/usersreplace")),
     };
     check(req.json(&body).send().await).await
 }

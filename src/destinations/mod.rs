@@ -22,12 +22,15 @@ use backon::{ExponentialBuilder, Retryable};
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
 
-/// Whether a batch adds members to the audience or removes them from it.
+/// Whether a batch adds members to the audience, removes them from it, or is part of a
+/// replacement of the whole audience (Meta's `usersreplace` session; other platforms have none,
+/// and the sync engine plans replacements only for Meta).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     Add,
     Remove,
+    Replace,
 }
 
 /// One batch of an upload run.

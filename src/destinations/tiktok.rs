@@ -75,7 +75,7 @@ pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'
         return Ok(());
     }
     let action = match b.op {
-        Op::Add => "APPEND",
+        Op::Add | Op::Replace => "APPEND",
         Op::Remove => "REMOVE",
     };
     let body = json!({

@@ -50,6 +50,9 @@ pub struct SyncPlan {
     /// Members delivered before and no longer in the audience, with the identifiers they were
     /// delivered with (a customer who left the database can still be removed).
     pub removes: Vec<Contact>,
+    /// A replace session: `adds` is the whole audience, sent as the platform's replacement of
+    /// it, and `removes` are only counted (the platform drops them itself; none is sent).
+    pub replace: bool,
 }
 
 /// Whether a member last sent at `last_sent_at` must be sent again at `now` to stay in `d`'s
@@ -78,7 +81,24 @@ pub fn plan(d: Destination, current: Vec<Contact>, previous: &[Delivered], now: 
     renew.sort_by(|a, b| a.external_id.cmp(&b.external_id));
     let resends = renew.len();
     adds.extend(renew);
-    SyncPlan { adds, resends, removes }
+    SyncPlan { adds, resends, removes, replace: false }
+}
+
+/// A replacement of `d`'s audience by `current`, where the platform offers one (Meta's
+/// `usersreplace`): every member is uploaded and whoever is not among them is dropped by the
+/// platform, which heals any drift between what was sent and what the platform holds. `None`
+/// where the platform has no replacement, or for an empty audience (the platform cannot be sent
+/// an empty replacement; removals do it).
+pub fn plan_replace(d: Destination, current: Vec<Contact>, previous: &[Delivered]) -> Option<SyncPlan> {
+    if d != Destination::Meta || current.is_empty() {
+        return None;
+    }
+    let mut adds = current;
+    adds.sort_by(|a, b| a.external_id.cmp(&b.external_id));
+    adds.dedup_by(|a, b| a.external_id == b.external_id);
+    let now_ids: BTreeSet<&str> = adds.iter().map(|c| c.external_id.as_str()).collect();
+    let removes = previous.iter().filter(|p| !now_ids.contains(p.contact.external_id.as_str())).map(|p| p.contact.clone()).collect();
+    Some(SyncPlan { adds, resends: 0, removes, replace: true })
 }
 
 /// How many requests `members` members take at `limit` per request.
@@ -181,6 +201,17 @@ mod tests {
         assert_eq!(p.resends, 1);
         let gone = plan(Destination::Google, vec![], &previous, now);
         assert!(gone.adds.is_empty(), "a member who left is removed, not renewed");
+    }
+
+    #[test]
+    fn a_meta_replacement_uploads_everyone_and_counts_who_meta_will_drop() {
+        let previous = [sent("a", 0), sent("gone", 0)];
+        let p = plan_replace(Destination::Meta, vec![c("b"), c("a")], &previous).expect("Meta replaces");
+        assert!(p.replace);
+        assert_eq!(ids(&p.adds), ["a", "b"], "the whole audience, already delivered or not");
+        assert_eq!(ids(&p.removes), ["gone"]);
+        assert!(plan_replace(Destination::Google, vec![c("a")], &previous).is_none(), "only Meta has a replace session");
+        assert!(plan_replace(Destination::Meta, vec![], &previous).is_none(), "an empty audience is removed, not replaced");
     }
 
     #[test]

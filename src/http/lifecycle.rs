@@ -1,5 +1,5 @@
 //! The review workflow and the audit log over HTTP: `POST /api/segments/{id}/submit|approve|
-//! reject|activate|pause|archive|deliver|refresh`, `GET /api/segments/{id}/review`,
+//! reject|activate|pause|archive|deliver|refresh|replace`, `GET /api/segments/{id}/review`,
 //! `GET /api/segments/{id}/syncs`, `GET /api/syncs/{run}`, `GET /api/audit` (JSON or
 //! `format=csv`) and `GET /api/audit/verify`.
 
@@ -91,6 +91,12 @@ pub async fn deliver(
 /// Recompute the active version and send only its additions and removals (202 with the run).
 pub async fn refresh(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let run = app.refresh_segment(&id, &actor(c)).await?;
+    Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
+}
+
+/// Replace the audience where the platform can (Meta), send changes elsewhere (202 with the run).
+pub async fn replace(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let run = app.replace_segment(&id, &actor(c)).await?;
     Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
 }
 

@@ -133,6 +133,12 @@ fn syncs(a: Api) -> Api {
         doc("Start a sync run (202), or a dry run (200)", MANAGER).body::<lifecycle::DeliverBody>().status(202),
     )
     .route(Method::POST, "/api/segments/{id}/refresh", lifecycle::refresh, doc("Start a refresh sync run", MANAGER).status(202))
+    .route(
+        Method::POST,
+        "/api/segments/{id}/replace",
+        lifecycle::replace,
+        doc("Start a sync run that replaces the audience (Meta: one usersreplace session)", MANAGER).status(202),
+    )
     .route(Method::GET, "/api/segments/{id}/syncs", lifecycle::segment_syncs, doc("A segment's newest sync runs", ANY))
     .route(Method::GET, "/api/syncs/{run}", lifecycle::sync_run, doc("One sync run's progress and delivery report", ANY))
     .route(Method::GET, "/api/audit", lifecycle::audit, doc("The audit log, as JSON or CSV", AUDITOR).query::<lifecycle::AuditQuery>())

@@ -108,17 +108,23 @@ impl Store {
         Ok(None)
     }
 
-    /// Record a claimed batch as sent and apply it to the delivered set of `segment_id`, in one
-    /// transaction. Returns false (and changes nothing) if the batch was settled meanwhile.
-    pub async fn complete_sync_batch(&self, b: &SyncBatchRecord, segment_id: &str, attempts: i64, now: i64) -> Result<bool, StoreError> {
-        let (upsert, delete) = match self.backend {
+    /// Record a claimed batch as sent and apply it to the delivered set of the run's segment, in
+    /// one transaction. The last batch of a replace session also forgets every member the
+    /// session's sent batches did not name (the platform dropped them). Returns false (and changes nothing) if the
+    /// batch was settled meanwhile.
+    pub async fn complete_sync_batch(&self, b: &SyncBatchRecord, run: &SyncRunRecord, attempts: i64, now: i64) -> Result<bool, StoreError> {
+        let segment_id = run.segment_id.as_str();
+        let replaced = b.op == "replace" && b.seq == b.batches;
+        let (upsert, delete, forget) = match self.backend {
             Backend::Sqlite(_) => (
                 "INSERT INTO sync_members (segment_id, destination, external_id, email, phone, last_sent_at) SELECT $1, $2, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), $3 FROM json_each($4) WHERE true ON CONFLICT (segment_id, destination, external_id) DO UPDATE SET email = excluded.email, phone = excluded.phone, last_sent_at = excluded.last_sent_at",
                 "DELETE FROM sync_members WHERE segment_id = $1 AND destination = $2 AND external_id IN (SELECT json_extract(value, '$[0]') FROM json_each($3))",
+                "DELETE FROM sync_members WHERE segment_id = $1 AND destination = $2 AND external_id NOT IN (SELECT json_extract(j.value, '$[0]') FROM sync_batches b, json_each(b.members) j WHERE b.run_id = $3 AND b.destination = $2 AND b.op = 'replace' AND b.state = 'sent')",
             ),
             Backend::Postgres(_) => (
                 "INSERT INTO sync_members (segment_id, destination, external_id, email, phone, last_sent_at) SELECT $1, $2, e->>0, e->>1, e->>2, $3 FROM jsonb_array_elements($4::jsonb) AS e ON CONFLICT (segment_id, destination, external_id) DO UPDATE SET email = excluded.email, phone = excluded.phone, last_sent_at = excluded.last_sent_at",
                 "DELETE FROM sync_members WHERE segment_id = $1 AND destination = $2 AND external_id IN (SELECT e->>0 FROM jsonb_array_elements($3::jsonb) AS e)",
+                "DELETE FROM sync_members WHERE segment_id = $1 AND destination = $2 AND external_id NOT IN (SELECT e->>0 FROM sync_batches b, jsonb_array_elements(b.members::jsonb) AS e WHERE b.run_id = $3 AND b.destination = $2 AND b.op = 'replace' AND b.state = 'sent')",
             ),
         };
         let done = on_pool!(self, p => {
@@ -128,9 +134,14 @@ impl Store {
             if n == 1 {
                 let (seg, dest) = (segment_id.to_string(), b.destination.clone());
                 if b.op == "remove" {
-                    sqlx::query(delete).bind(seg).bind(dest).bind(b.members.clone()).execute(&mut *tx).await?;
+                    sqlx::query(delete).bind(seg.clone()).bind(dest.clone()).bind(b.members.clone()).execute(&mut *tx).await?;
                 } else {
-                    sqlx::query(upsert).bind(seg).bind(dest).bind(now).bind(b.members.clone()).execute(&mut *tx).await?;
+                    sqlx::query(upsert).bind(seg.clone()).bind(dest.clone()).bind(now).bind(b.members.clone()).execute(&mut *tx).await?;
+                }
+                if replaced {
+                    // The session is complete: the platform holds exactly the members its sent
+                    // batches named (a failed batch's members are forgotten and sent again).
+                    sqlx::query(forget).bind(seg).bind(dest).bind(run.id).execute(&mut *tx).await?;
                 }
             }
             tx.commit().await?;

@@ -1,5 +1,5 @@
-//! An in-process HTTP harness: the router over a fresh SQLite database with the fixtures
-//! imported, and API tokens for one user per role.
+//! An in-process HTTP harness: the router over a fresh database (SQLite unless a test picks
+//! one) with the fixtures imported, and API tokens for one user per role.
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
@@ -37,7 +37,11 @@ impl TestApp {
 
     /// With any settings of the test's choosing (governance, LLM, …).
     pub async fn spawn_with_settings(edit: impl FnOnce(&mut segwright::app::Settings)) -> Self {
-        let db = super::sqlite_db();
+        Self::spawn_on(super::sqlite_db(), edit).await
+    }
+
+    /// On a database of the test's choosing (see `common::all_dbs`), with its settings.
+    pub async fn spawn_on(db: super::TestDb, edit: impl FnOnce(&mut segwright::app::Settings)) -> Self {
         let mut settings = super::app(&db).await.settings.clone();
         edit(&mut settings);
         let app = App::open(settings).await.expect("open app");

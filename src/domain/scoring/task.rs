@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::super::columnar::{Column, Table};
+use super::ScoringError;
 use super::features::{FeatureSpec, buyers_at, ordered_between};
-use super::model::Logistic;
+use super::model::{Forest, Logistic};
 use super::train::Dataset;
 
 /// What is predicted.
@@ -172,6 +173,38 @@ pub fn deciles(scores: &[f64]) -> Vec<u8> {
         out[i] = 1 + (rank * 10 / n.max(1)) as u8;
     }
     out
+}
+
+/// The `k` features that move a forest's vote share for each row most, largest effect first.
+/// A feature's contribution is the vote share of the row as it is minus the vote share with that
+/// feature alone set to its training mean (`means`): positive when the customer's value raises
+/// the score. Trees have no coefficients, so this asks the forest itself what each value does.
+pub fn forest_factors(forest: &Forest, means: &[f64], names: &[String], rows: &[Vec<f64>], k: usize) -> Result<Vec<Vec<Factor>>, ScoringError> {
+    let p = rows.first().map_or(0, Vec::len).min(means.len());
+    // One matrix for all rows: each row, then the row with each feature replaced in turn.
+    let probe: Vec<Vec<f64>> = rows
+        .iter()
+        .flat_map(|r| {
+            std::iter::once(r.clone()).chain((0..p).map(move |j| {
+                let mut m = r.clone();
+                m[j] = means[j];
+                m
+            }))
+        })
+        .collect();
+    let votes = forest.probabilities(&probe)?;
+    Ok(rows
+        .iter()
+        .zip(votes.chunks(p + 1))
+        .map(|(row, v)| {
+            let mut f: Vec<Factor> = (0..p).map(|j| Factor { feature: names[j].clone(), value: row[j], contribution: v[0] - v[j + 1] }).collect();
+            // A value the forest does not react to alone explains nothing.
+            f.retain(|x| x.contribution != 0.0);
+            f.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()).then_with(|| a.feature.cmp(&b.feature)));
+            f.truncate(k);
+            f
+        })
+        .collect())
 }
 
 /// The `k` features that move a customer's logistic score most, largest effect first.

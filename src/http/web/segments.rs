@@ -145,8 +145,12 @@ pub async fn act(
         },
         "pause" => app.pause_segment(&id, &who).await.map(|_| None),
         "dry-run" => app.dry_run(&id, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
-        "deliver" | "refresh" => {
-            let kind = if action == "deliver" { SyncKind::Deliver } else { SyncKind::Refresh };
+        "deliver" | "refresh" | "replace" => {
+            let kind = match action.as_str() {
+                "deliver" => SyncKind::Deliver,
+                "refresh" => SyncKind::Refresh,
+                _ => SyncKind::Replace,
+            };
             match app.start_sync(&id, kind, &who).await {
                 Ok(run) => return redirect(&format!("/syncs/{}", run.id)),
                 Err(e) => Err(e),

@@ -70,3 +70,22 @@ fn deciles_hold_a_tenth_each_even_when_many_scores_tie() {
     assert!(lowest_top >= highest_rest, "decile 1 holds the highest scores");
     assert_eq!(d[1], 10, "the lowest score is in decile 10");
 }
+
+#[test]
+fn a_forests_factors_name_the_feature_it_splits_on_and_which_way_it_pushes() {
+    use super::super::model::{Forest, ForestParams};
+    // Only the first feature decides the label; the second is noise.
+    let x: Vec<Vec<f64>> = (0..300).map(|i| vec![f64::from(i % 100), f64::from((i * 37) % 11)]).collect();
+    let y: Vec<bool> = x.iter().map(|r| r[0] >= 50.0).collect();
+    let forest = Forest::fit(&x, &y, ForestParams { trees: 20, min_samples_leaf: 3, max_depth: 5, seed: 3 }).unwrap();
+    let names = ["orders_90d".to_string(), "noise".to_string()];
+    // Against an average customer below the threshold, a high value raises the score ...
+    let high = forest_factors(&forest, &[30.0, 5.0], &names, &[vec![95.0, 3.0]], 2).unwrap();
+    assert_eq!(high[0][0].feature, "orders_90d");
+    assert!(high[0][0].contribution > 0.5, "{:?}", high[0]);
+    // ... and against one above it, a low value lowers it.
+    let low = forest_factors(&forest, &[70.0, 5.0], &names, &[vec![5.0, 3.0]], 2).unwrap();
+    assert_eq!(low[0][0].feature, "orders_90d");
+    assert!(low[0][0].contribution < -0.5, "{:?}", low[0]);
+    assert!(high.iter().chain(&low).flatten().all(|x| x.contribution != 0.0), "features with no effect are left out");
+}
