@@ -242,7 +242,12 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
         Command::Serve(s) => serve(app, &s).await,
         Command::Demo { customers, seed, no_serve, serve: s } => {
             demo(&app, DemoOptions { customers, seed, progress: std::io::stderr().is_terminal() }, as_of).await?;
-            if no_serve { Ok(()) } else { serve(app, &s).await }
+            if no_serve {
+                return Ok(());
+            }
+            let mut app = app;
+            demo_webhook(&mut app, &s.bind);
+            serve(app, &s).await
         }
         Command::Import { kind, file, map, skip_invalid, rejects } => {
             let opts = ImportOptions::new(import_kind(kind), file, ImportOptions::parse_maps(&map)?, skip_invalid, rejects, std::io::stderr().is_terminal());
@@ -317,6 +322,20 @@ async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
         }
     });
     crate::http::serve(listener, app, crate::http::shutdown_signal()).await.map_err(|e| AppError::Io(e.to_string()))
+}
+
+/// With no webhook configured, the demo's server receives its own webhook (`/demo/webhook`,
+/// signed with a fresh secret), so activating an audience works with nothing else running.
+fn demo_webhook(app: &mut App, bind: &str) {
+    let d = &mut app.settings.governance.destinations;
+    if d.webhook_url.is_some() {
+        return;
+    }
+    let addr = bind.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]");
+    d.webhook_url = Some(format!("http://{addr}/demo/webhook"));
+    d.webhook_secret = Some(uuid::Uuid::new_v4().simple().to_string());
+    d.demo_sink = true;
+    eprintln!("destination `webhook`: this server's own demo receiver at http://{addr}/demo/webhook (set SEGWRIGHT_WEBHOOK_URL to use yours)");
 }
 
 fn import_kind(k: ImportKind) -> crate::domain::import::Kind {

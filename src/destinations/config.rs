@@ -45,6 +45,9 @@ pub struct DestinationConfig {
     pub max_attempts: usize,
     /// First retry delay (doubled each time, with jitter).
     pub retry_delay: Duration,
+    /// `segwright demo` with no webhook configured: the server itself receives the webhook at
+    /// `/demo/webhook`, so a new user can activate an audience with no other system at hand.
+    pub demo_sink: bool,
 }
 
 impl Default for DestinationConfig {
@@ -72,6 +75,7 @@ impl Default for DestinationConfig {
             batch_size: 5_000,
             max_attempts: 5,
             retry_delay: Duration::from_millis(500),
+            demo_sink: false,
         }
     }
 }
@@ -100,6 +104,7 @@ impl std::fmt::Debug for DestinationConfig {
             .field("tiktok_audience_id", &self.tiktok_audience_id)
             .field("tiktok_access_token", &redacted(&self.tiktok_access_token))
             .field("batch_size", &self.batch_size)
+            .field("demo_sink", &self.demo_sink)
             .finish()
     }
 }

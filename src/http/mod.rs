@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod demo_sink;
 mod destinations;
 mod error;
 mod extract;
@@ -37,8 +38,11 @@ const BODY_LIMIT: usize = 256 * 1024;
 /// The router with every route and layer.
 /// The router with every route and layer. Every `/api/*` route requires authentication.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/health", get(api::health))
+    let mut r = Router::new();
+    if state.settings.governance.destinations.demo_sink {
+        r = r.route("/demo/webhook", post(demo_sink::receive));
+    }
+    r.route("/health", get(api::health))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .merge(web::routes(state.clone()))
