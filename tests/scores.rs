@@ -262,3 +262,22 @@ fn a_logistic_model_stored_as_json_scores_as_before() {
     let (a, b) = (back.probabilities(&x).unwrap(), m.probabilities(&x).unwrap());
     assert!(a.iter().zip(&b).all(|(p, q)| (p - q).abs() < 1e-12), "{a:?} != {b:?}");
 }
+
+#[tokio::test]
+async fn both_models_scores_are_probabilities_that_match_what_customers_did() {
+    let db = common::sqlite_db();
+    let app = common::app(&db).await;
+    let as_of = app.as_of(None).unwrap();
+    // Enough customers that the validation rows measure calibration, not noise.
+    segwright::app::generate_demo(&app, DemoOptions { customers: 15_000, seed: 5, progress: false }, as_of).await.expect("demo data");
+    for trained in app.train_models(&TrainRequest::default(), as_of).await.expect("trains") {
+        for c in &trained.report.candidates {
+            // Expected calibration error: how far predicted rates sit from observed ones, per customer.
+            let bins = &c.metrics.calibration;
+            let n: usize = bins.iter().map(|b| b.count).sum();
+            let ece: f64 = bins.iter().map(|b| b.count as f64 * (b.mean_predicted - b.observed_rate).abs()).sum::<f64>() / n as f64;
+            eprintln!("{} {:?}: calibration error {ece:.4} over {n} validation rows", trained.task, c.kind);
+            assert!(ece < 0.05, "{} {:?}: predicted and observed rates differ by {ece:.3} on average: {bins:?}", trained.task, c.kind);
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! evaluates both next to a recency baseline on held-out rows ([`metrics`]) and keeps the better.
 
 pub mod backtest;
+pub mod calibrate;
 pub mod features;
 pub mod metrics;
 pub mod model;

@@ -15,6 +15,7 @@ use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
 
 use super::ScoringError;
+use super::calibrate::Platt;
 
 /// Which family a model is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,11 +148,15 @@ impl Logistic {
 
 type Tree = RandomForestClassifier<f64, i32, DenseMatrix<f64>, Vec<i32>>;
 
-/// A random forest whose probability is the share of trees voting positive. Serializes with
-/// every tree (smartcore's `serde` feature), so a stored forest scores again after a restart.
+/// A random forest whose probability is the share of trees voting positive, mapped through a
+/// Platt calibration fitted on held-out rows when it has one. Serializes with every tree
+/// (smartcore's `serde` feature), so a stored forest scores again after a restart.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Forest {
     trees: Vec<Tree>,
+    /// Absent in forests stored before calibration existed: they score with raw vote shares.
+    #[serde(default)]
+    calibration: Option<Platt>,
 }
 
 /// Forest settings.
@@ -179,11 +184,29 @@ impl Forest {
                 Tree::fit(&m, &y, params).map_err(|e| ScoringError::Fit(e.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { trees })
+        Ok(Self { trees, calibration: None })
     }
 
-    /// Vote fractions for many rows at once.
+    pub fn trees(&self) -> usize {
+        self.trees.len()
+    }
+
+    /// Map vote shares through `calibration` from now on.
+    pub fn calibrate(&mut self, calibration: Option<Platt>) {
+        self.calibration = calibration;
+    }
+
+    /// Probabilities for many rows at once: the calibrated vote shares.
     pub fn probabilities(&self, x: &[Vec<f64>]) -> Result<Vec<f64>, ScoringError> {
+        let votes = self.votes(x)?;
+        Ok(match &self.calibration {
+            Some(c) => votes.into_iter().map(|v| c.apply(v)).collect(),
+            None => votes,
+        })
+    }
+
+    /// Vote shares for many rows at once.
+    pub fn votes(&self, x: &[Vec<f64>]) -> Result<Vec<f64>, ScoringError> {
         let m = matrix(x)?;
         let votes = self
             .trees

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ScoringError;
+use super::calibrate::{self, Platt};
 use super::metrics::{Metrics, evaluate};
 use super::model::{Forest, ForestParams, Logistic, Model, ModelKind};
 
@@ -177,12 +178,18 @@ pub fn train(d: &Dataset, recency: Option<usize>, opts: &TrainOptions) -> Result
     let (ffx, ffy) = (forest_rows.iter().map(|&i| fx[i].clone()).collect::<Vec<_>>(), forest_rows.iter().map(|&i| fy[i]).collect::<Vec<_>>());
     // The logistic fit is one thread; the forest spreads its trees over the rest of the cores.
     let (lr, rf) = rayon::join(|| timed(|| Logistic::fit(&fx, &fy)), || timed(|| Forest::fit(&ffx, &ffy, opts.forest)));
-    let ((logistic, lr_secs), (forest, rf_secs)) = (lr?, rf?);
+    let ((logistic, lr_secs), (mut forest, rf_secs)) = (lr?, rf?);
     let lr_p = Model::Logistic(logistic.clone()).probabilities(&vx)?;
-    let rf_p = forest.probabilities(&vx)?;
+    // Vote shares are not probabilities: the forest is calibrated on the validation rows, and
+    // judged there on probabilities each half got from the other half's calibrator.
+    // The ranking metrics are the vote shares' own: one increasing calibrator keeps the order.
+    let votes = forest.votes(&vx)?;
+    let calibrated = evaluate(&vy, &calibrate::cross_fitted(&votes, &vy, forest.trees()), true);
+    let rf_metrics = Metrics { brier: calibrated.brier, calibration: calibrated.calibration, ..evaluate(&vy, &votes, false) };
+    forest.calibrate(Platt::fit(&votes, &vy, forest.trees()));
     let candidates = vec![
         Candidate { kind: ModelKind::LogisticRegression, metrics: evaluate(&vy, &lr_p, true), fit_seconds: lr_secs },
-        Candidate { kind: ModelKind::RandomForest, metrics: evaluate(&vy, &rf_p, true), fit_seconds: rf_secs },
+        Candidate { kind: ModelKind::RandomForest, metrics: rf_metrics, fit_seconds: rf_secs },
     ];
     let (baseline, sign) = baseline_metrics(recency, &fx, &fy, &vx, &vy);
     let cross_validation = if opts.cv_folds >= 2 && d.y.len() <= opts.max_cv_rows { Some(cross_validate(d, recency, sign, opts)?) } else { None };
