@@ -13,7 +13,7 @@ use crate::domain::compile::{self, Consent};
 use crate::domain::definition::Definition;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
-use crate::domain::sync::{Delivered, SyncPlan, batch_count, batch_limit, plan, plan_replace};
+use crate::domain::sync::{Delivered, SyncPlan, batch_count, batch_limit, plan, plan_replace, replaceable};
 use crate::store::{SegmentRecord, SyncBatchRecord, SyncRunRecord};
 
 /// What a sync would send to one destination.
@@ -148,8 +148,8 @@ fn members_json(members: &[Contact]) -> String {
 /// whole audience as `replace` batches only.
 fn batch_rows(run: &SyncRunRecord, p: &Planned) -> Vec<SyncBatchRecord> {
     let batches = p.batches() as i64;
-    let none = Vec::new();
-    let ops = if p.plan.replace { [("replace", &p.plan.adds), ("remove", &none)] } else { [("add", &p.plan.adds), ("remove", &p.plan.removes)] };
+    let ops: [(&str, &[Contact]); 2] =
+        if p.plan.replace { [("replace", &p.plan.adds), ("remove", &[])] } else { [("add", &p.plan.adds), ("remove", &p.plan.removes)] };
     let total = (ops[0].1.len() + ops[1].1.len()) as i64;
     let chunks = ops.into_iter().flat_map(|(op, members)| members.chunks(p.limit).map(move |c| (op, c)));
     chunks
@@ -209,8 +209,10 @@ impl App {
                 .collect();
             let members = current.len();
             let limit = batch_limit(d, self.settings.governance.destinations.batch_size);
-            let replaced = if kind == SyncKind::Replace { plan_replace(d, current.clone(), &previous) } else { None };
-            let plan = replaced.unwrap_or_else(|| plan(d, current, &previous, now));
+            let plan = match kind {
+                SyncKind::Replace if replaceable(d, &current) => plan_replace(d, current, &previous).expect("replaceable"),
+                _ => plan(d, current, &previous, now),
+            };
             out.push(Planned { destination: d, members, plan, limit });
         }
         Ok(out)

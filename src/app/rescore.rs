@@ -71,8 +71,7 @@ impl App {
         let table = Arc::new(self.store.load_table().await?);
         let mut out = Vec::new();
         for m in latest {
-            let json = self.store.model_json(&m.task, m.version).await?;
-            let Some(model) = stored_model(&m, json.as_deref())? else {
+            let Some(model) = self.parsed_model(&m).await? else {
                 tracing::warn!(task = %m.task, version = m.version, "model stored without its forest: train again to refresh its scores");
                 continue;
             };

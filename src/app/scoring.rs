@@ -232,7 +232,7 @@ impl App {
     }
 
     /// A stored model version as it scores, parsed once (`None` for versions stored without it).
-    async fn parsed_model(&self, m: &crate::store::ModelRecord) -> Result<Option<Arc<Model>>, AppError> {
+    pub(super) async fn parsed_model(&self, m: &crate::store::ModelRecord) -> Result<Option<Arc<Model>>, AppError> {
         let key = (m.task.clone(), m.version);
         if let Some(model) = self.parsed_models.lock().expect("model cache").get(&key) {
             return Ok(Some(model.clone()));

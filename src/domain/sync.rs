@@ -90,7 +90,7 @@ pub fn plan(d: Destination, current: Vec<Contact>, previous: &[Delivered], now: 
 /// where the platform has no replacement, or for an empty audience (the platform cannot be sent
 /// an empty replacement; removals do it).
 pub fn plan_replace(d: Destination, current: Vec<Contact>, previous: &[Delivered]) -> Option<SyncPlan> {
-    if d != Destination::Meta || current.is_empty() {
+    if !replaceable(d, &current) {
         return None;
     }
     let mut adds = current;
@@ -99,6 +99,11 @@ pub fn plan_replace(d: Destination, current: Vec<Contact>, previous: &[Delivered
     let now_ids: BTreeSet<&str> = adds.iter().map(|c| c.external_id.as_str()).collect();
     let removes = previous.iter().filter(|p| !now_ids.contains(p.contact.external_id.as_str())).map(|p| p.contact.clone()).collect();
     Some(SyncPlan { adds, resends: 0, removes, replace: true })
+}
+
+/// Whether `d` can have its audience replaced by `current` (see [`plan_replace`]).
+pub fn replaceable(d: Destination, current: &[Contact]) -> bool {
+    d == Destination::Meta && !current.is_empty()
 }
 
 /// How many requests `members` members take at `limit` per request.

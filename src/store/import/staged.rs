@@ -104,6 +104,15 @@ impl Stage {
     }
 }
 
+/// The columns every staged row starts with: `seq`, key and customer, tab-separated.
+fn head(buf: &mut Vec<u8>, seq: i64, key: &str, customer: &str) {
+    buf.extend_from_slice(seq.to_string().as_bytes());
+    buf.push(b'\t');
+    text(buf, key);
+    buf.push(b'\t');
+    text(buf, customer);
+}
+
 impl Stageable for OrderRow {
     const SPEC: &'static Spec = &super::bulk::ORDERS;
 
@@ -113,11 +122,8 @@ impl Stageable for OrderRow {
 
     fn encode(&self, seq: i64, buf: &mut Vec<u8>) {
         use std::io::Write;
+        head(buf, seq, &self.key, &self.customer);
         // Writing into a Vec cannot fail; f64's Display is exact and never uses an exponent.
-        let _ = write!(buf, "{seq}\t");
-        text(buf, &self.key);
-        buf.push(b'\t');
-        text(buf, &self.customer);
         let _ = write!(buf, "\t{}\t{}\t", self.occurred_at, self.amount);
         match self.quantity {
             Some(q) => {
@@ -138,10 +144,7 @@ impl Stageable for EventRow {
 
     fn encode(&self, seq: i64, buf: &mut Vec<u8>) {
         use std::io::Write;
-        let _ = write!(buf, "{seq}\t");
-        text(buf, &self.key);
-        buf.push(b'\t');
-        text(buf, &self.customer);
+        head(buf, seq, &self.key, &self.customer);
         buf.push(b'\t');
         text(buf, &self.name);
         let _ = write!(buf, "\t{}\t", self.occurred_at);
