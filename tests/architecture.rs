@@ -79,3 +79,9 @@ fn only_the_llm_client_imports_async_openai() {
     let v: Vec<String> = violations("src", &["async_openai"]).into_iter().filter(|line| !line.contains("src/interpret/llm")).collect();
     assert!(v.is_empty(), "async_openai belongs to src/interpret/llm*:\n{}", v.join("\n"));
 }
+
+#[test]
+fn unsafe_code_and_sqlites_c_api_stay_in_the_bulk_reader() {
+    let v: Vec<String> = violations("src", &["unsafe", "libsqlite3_sys"]).into_iter().filter(|line| !line.contains("src/store/sqlite_scan.rs")).collect();
+    assert!(v.is_empty(), "only src/store/sqlite_scan.rs may call SQLite's C API:\n{}", v.join("\n"));
+}

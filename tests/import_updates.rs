@@ -73,6 +73,26 @@ async fn bulk(db: &common::TestDb) {
     app.store.close().await;
 }
 
+async fn bulk_with_a_key_twice(db: &common::TestDb) {
+    let app = common::app(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = large_file() + "o0,b0,2026-10-01,500\n";
+    import(&app, dir.path(), "large.csv", &file).await;
+    assert_eq!(count(&app, ORDERED).await, 3_000, "{}", db.name);
+    // b0 had 20 orders of $1; the last row of o0 makes it $500.
+    assert_eq!(count(&app, &revenue_is(519.0)).await, 1, "{}: the last row of a key wins in a first load", db.name);
+    // The other 428 customers with 20 orders of $1 are as they were.
+    assert_eq!(count(&app, &revenue_is(20.0)).await, 428, "{}", db.name);
+    app.store.close().await;
+}
+
+#[tokio::test]
+async fn a_large_first_load_naming_an_order_twice_keeps_its_last_row_on_every_database() {
+    for db in common::all_dbs().await {
+        bulk_with_a_key_twice(&db).await;
+    }
+}
+
 #[tokio::test]
 async fn a_large_first_load_keeps_every_order_and_correct_facts_on_every_database() {
     for db in common::all_dbs().await {

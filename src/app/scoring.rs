@@ -157,7 +157,9 @@ impl App {
             Some(col) => vec![Task::label(col)],
             None => vec![Task::churn(req.churn_horizon_days), Task::propensity(req.propensity_horizon_days)],
         };
+        let loading = std::time::Instant::now();
         let table = Arc::new(self.store.load_table().await?);
+        tracing::info!(ms = loading.elapsed().as_millis() as u64, customers = table.len(), "data loaded for training");
         let mut out = Vec::new();
         for task in tasks {
             out.push(self.train_one(table.clone(), task, as_of, req.options).await?);
@@ -198,7 +200,9 @@ impl App {
             scored: scores.len() as i64,
             trained_at: chrono::Utc::now().timestamp(),
         };
+        let saving = std::time::Instant::now();
         self.store.save_model(&record, &format!("{attribute}_tier"), &scores).await?;
+        tracing::info!(task = %attribute, fit_and_score_ms = (saving - started).as_millis() as u64, save_ms = saving.elapsed().as_millis() as u64, "model trained and scores stored");
         Ok(TrainedModel {
             task: attribute,
             version,

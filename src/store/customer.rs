@@ -13,6 +13,9 @@ type CustomerNums = (Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 const TEXT_COLS: [&str; 9] = ["external_id", "email", "phone", "first_name", "last_name", "country", "region", "city", "postal_code"];
 const NUM_COLS: [&str; 4] = ["signup_date", "email_consent", "sms_consent", "ads_consent"];
 
+const CUSTOMER_ATTRIBUTES: &str =
+    "SELECT a.name, a.num_value, a.text_value FROM attributes n JOIN customer_attributes a ON a.name = n.name AND a.customer_id = $1";
+
 impl Store {
     /// One customer by external id, or `None`.
     pub async fn load_customer(&self, external_id: &str) -> Result<Option<Customer>, StoreError> {
@@ -40,8 +43,9 @@ impl Store {
         Ok(Some(c))
     }
 
+    /// One key lookup per attribute name (the table is keyed by name, then customer).
     async fn customer_attributes(&self, id: i64) -> Result<BTreeMap<String, AttrValue>, StoreError> {
-        let rows: Vec<(String, Option<f64>, Option<String>)> = on_pool!(self, p => sqlx::query_as("SELECT name, num_value, text_value FROM customer_attributes WHERE customer_id = $1").bind(id).fetch_all(p).await?);
+        let rows: Vec<(String, Option<f64>, Option<String>)> = on_pool!(self, p => sqlx::query_as(CUSTOMER_ATTRIBUTES).bind(id).fetch_all(p).await?);
         Ok(rows
             .into_iter()
             .filter_map(|(n, num, text)| match (num, text) {

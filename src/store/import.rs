@@ -45,6 +45,28 @@ pub struct EventRow {
     pub properties: Option<String>,
 }
 
+/// One attribute value: customer id, attribute name, number, text.
+pub(super) type AttributeValue<'a> = (i64, &'a str, Option<f64>, Option<&'a str>);
+
+/// One line of `COPY`'s text format for an attribute value.
+fn encode_attribute(buf: &mut Vec<u8>, (id, name, num, text): AttributeValue<'_>) {
+    use std::io::Write;
+    // Writing into a Vec cannot fail; f64's Display is exact and never uses an exponent.
+    let _ = write!(buf, "{id}\t");
+    staged::text(buf, name);
+    match num {
+        Some(x) => {
+            let _ = write!(buf, "\t{x}\t");
+        }
+        None => buf.extend_from_slice(b"\t\\N\t"),
+    }
+    match text {
+        Some(t) => staged::text(buf, t),
+        None => buf.extend_from_slice(b"\\N"),
+    }
+    buf.push(b'\n');
+}
+
 enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
@@ -90,11 +112,21 @@ pub(super) fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
     (0..rows).map(|r| format!("({})", (1..=cols).map(|c| one(r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }
 
+/// Set a SQLite connection's page cache (see [`SQLITE_BULK_CACHE`](super::SQLITE_BULK_CACHE)).
+async fn cache_size(t: &mut sqlx::Transaction<'static, sqlx::Sqlite>, kib: &'static str) -> Result<(), StoreError> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {kib}"))).execute(&mut **t).await?;
+    Ok(())
+}
+
 impl Store {
     /// Start an import transaction.
     pub async fn begin_import(&self) -> Result<ImportTx, StoreError> {
         let tx = match &self.backend {
-            super::Backend::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            super::Backend::Sqlite(p) => {
+                let mut t = p.begin().await?;
+                cache_size(&mut t, super::SQLITE_BULK_CACHE).await?;
+                Tx::Sqlite(t)
+            }
             super::Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
         Ok(ImportTx {
@@ -227,8 +259,8 @@ impl ImportTx {
     /// Insert or update orders (same key = same order; the last row of a key wins). On
     /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
-        if let Tx::Postgres(t) = &mut self.tx {
-            return self.staged_orders.copy(&mut **t, &rows).await;
+        if !self.is_sqlite() {
+            return self.copy_postgres(&rows).await;
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -267,8 +299,8 @@ impl ImportTx {
     /// Insert events; an event already imported (same key) is left as it is. On PostgreSQL they
     /// are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
-        if let Tx::Postgres(t) = &mut self.tx {
-            return self.staged_events.copy(&mut **t, &rows).await;
+        if !self.is_sqlite() {
+            return self.copy_postgres(&rows).await;
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         for part in rows.chunks(ROWS_PER_INSERT) {
@@ -291,6 +323,17 @@ impl ImportTx {
             self.run(sql, &binds).await?;
         }
         Ok(())
+    }
+
+    /// PostgreSQL: stage a batch, or on a first load copy it straight into its table.
+    async fn copy_postgres<R: staged::Stageable>(&mut self, rows: &[R]) -> Result<(), StoreError> {
+        let events = std::ptr::eq(R::SPEC, &bulk::EVENTS);
+        if (if events { &self.staged_events } else { &self.staged_orders }).direct {
+            self.resolve_customers(&rows.iter().map(|r| r.customer()).collect::<Vec<_>>()).await?;
+        }
+        let Self { tx: Tx::Postgres(t), staged_orders, staged_events, ids, .. } = self else { unreachable!("PostgreSQL only") };
+        let stage = if events { staged_events } else { staged_orders };
+        if stage.direct { stage.copy_direct(&mut **t, rows, |c| ids[c]).await } else { stage.copy(&mut **t, rows).await }
     }
 
     /// Record custom attribute specs (type and categorical values).
@@ -332,6 +375,40 @@ impl ImportTx {
         Ok(())
     }
 
+    /// Insert many attribute values of attributes that hold none yet (a score just cleared), in
+    /// the order given (by attribute, then customer, appends to the table's key order).
+    /// SQLite steps one prepared statement per row through its C API; PostgreSQL takes them by
+    /// `COPY`.
+    pub(super) async fn insert_attribute_values<'a>(&mut self, rows: impl Iterator<Item = AttributeValue<'a>>) -> Result<(), StoreError> {
+        match &mut self.tx {
+            Tx::Sqlite(t) => {
+                let sql = "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES (?1, ?2, ?3, ?4)";
+                super::sqlite_scan::with_conn(&mut **t, |db| {
+                    db.execute_each(sql, rows, |s, (id, name, num, text)| {
+                        s.bind_int(1, id)?;
+                        s.bind_text(2, Some(name))?;
+                        s.bind_real(3, num)?;
+                        s.bind_text(4, text)
+                    })
+                })
+                .await
+            }
+            Tx::Postgres(t) => {
+                let mut copy = t.copy_in_raw("COPY customer_attributes (customer_id, name, num_value, text_value) FROM STDIN").await?;
+                let mut buf = Vec::with_capacity(1 << 20);
+                for row in rows {
+                    encode_attribute(&mut buf, row);
+                    if buf.len() >= 1 << 20 {
+                        copy.send(std::mem::take(&mut buf)).await?;
+                    }
+                }
+                copy.send(buf).await?;
+                copy.finish().await?;
+                Ok(())
+            }
+        }
+    }
+
     /// Before loading about `expected` orders: see [`plan_bulk`](Self::plan_bulk).
     pub async fn plan_orders(&mut self, expected: u64) -> Result<(), StoreError> {
         self.plan_bulk(&bulk::ORDERS, expected).await
@@ -358,6 +435,12 @@ impl ImportTx {
         self.run(spec.drop_index.into(), &[]).await?;
         if !self.is_sqlite() {
             self.run(spec.drop_key.into(), &[]).await?;
+            let (held,): (bool,) = on_tx!(self, t => sqlx::query_as(spec.any_rows).fetch_one(&mut **t).await?);
+            let stage = if std::ptr::eq(spec, &bulk::EVENTS) { &mut self.staged_events } else { &mut self.staged_orders };
+            // An empty table: nothing to merge with.
+            if !held {
+                stage.go_direct();
+            }
         }
         self.dropped.push(spec);
         Ok(())
@@ -383,7 +466,10 @@ impl ImportTx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.merge_staged().await?;
         match self.tx {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(mut t) => {
+                cache_size(&mut t, super::SQLITE_CACHE).await?;
+                t.commit().await?
+            }
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

@@ -1,7 +1,6 @@
 //! Model versions (with their metrics and explanation weights) and the scores they write, which
 //! are stored as custom attributes so the catalog, definitions and previews see them as fields.
 
-use super::import::placeholders;
 use super::{Bind, ImportTx, Store, StoreError, on_pool};
 use crate::domain::catalog::{AttributeSpec, FieldType};
 
@@ -107,24 +106,12 @@ impl ImportTx {
         for name in [attribute, tier, &decile] {
             self.run("DELETE FROM customer_attributes WHERE name = $1".into(), &[Bind::Text(Some(name.into()))]).await?;
         }
-        for part in scores.chunks(1_000) {
-            let binds: Vec<Bind> = part
-                .iter()
-                .flat_map(|&(id, p, t, d)| {
-                    [
-                        [Bind::Int(Some(id)), Bind::Text(Some(attribute.into())), Bind::Float(Some(p)), Bind::Text(None)],
-                        [Bind::Int(Some(id)), Bind::Text(Some(tier.into())), Bind::Float(None), Bind::Text(Some(t.into()))],
-                        [Bind::Int(Some(id)), Bind::Text(Some(decile.clone())), Bind::Float(Some(f64::from(d))), Bind::Text(None)],
-                    ]
-                })
-                .flatten()
-                .collect();
-            let sql = format!(
-                "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES {}",
-                placeholders(self.is_sqlite(), part.len() * 3, 4)
-            );
-            self.run(sql, &binds).await?;
-        }
+        let rows = scores
+            .iter()
+            .map(|&(id, p, _, _)| (id, attribute, Some(p), None))
+            .chain(scores.iter().map(|&(id, _, t, _)| (id, tier, None, Some(t))))
+            .chain(scores.iter().map(|&(id, _, _, d)| (id, decile.as_str(), Some(f64::from(d)), None)));
+        self.insert_attribute_values(rows).await?;
         Ok(())
     }
 }
