@@ -112,21 +112,11 @@ pub(super) fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
     (0..rows).map(|r| format!("({})", (1..=cols).map(|c| one(r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }
 
-/// Set a SQLite connection's page cache (see [`SQLITE_BULK_CACHE`](super::SQLITE_BULK_CACHE)).
-async fn cache_size(t: &mut sqlx::Transaction<'static, sqlx::Sqlite>, kib: &'static str) -> Result<(), StoreError> {
-    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {kib}"))).execute(&mut **t).await?;
-    Ok(())
-}
-
 impl Store {
     /// Start an import transaction.
     pub async fn begin_import(&self) -> Result<ImportTx, StoreError> {
         let tx = match &self.backend {
-            super::Backend::Sqlite(p) => {
-                let mut t = p.begin().await?;
-                cache_size(&mut t, super::SQLITE_BULK_CACHE).await?;
-                Tx::Sqlite(t)
-            }
+            super::Backend::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             super::Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
         };
         Ok(ImportTx {
@@ -259,8 +249,8 @@ impl ImportTx {
     /// Insert or update orders (same key = same order; the last row of a key wins). On
     /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
-        if !self.is_sqlite() {
-            return self.copy_postgres(&rows).await;
+        if let Tx::Postgres(t) = &mut self.tx {
+            return self.staged_orders.copy(&mut **t, &rows).await;
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -299,8 +289,8 @@ impl ImportTx {
     /// Insert events; an event already imported (same key) is left as it is. On PostgreSQL they
     /// are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
-        if !self.is_sqlite() {
-            return self.copy_postgres(&rows).await;
+        if let Tx::Postgres(t) = &mut self.tx {
+            return self.staged_events.copy(&mut **t, &rows).await;
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         for part in rows.chunks(ROWS_PER_INSERT) {
@@ -323,17 +313,6 @@ impl ImportTx {
             self.run(sql, &binds).await?;
         }
         Ok(())
-    }
-
-    /// PostgreSQL: stage a batch, or on a first load copy it straight into its table.
-    async fn copy_postgres<R: staged::Stageable>(&mut self, rows: &[R]) -> Result<(), StoreError> {
-        let events = std::ptr::eq(R::SPEC, &bulk::EVENTS);
-        if (if events { &self.staged_events } else { &self.staged_orders }).direct {
-            self.resolve_customers(&rows.iter().map(|r| r.customer()).collect::<Vec<_>>()).await?;
-        }
-        let Self { tx: Tx::Postgres(t), staged_orders, staged_events, ids, .. } = self else { unreachable!("PostgreSQL only") };
-        let stage = if events { staged_events } else { staged_orders };
-        if stage.direct { stage.copy_direct(&mut **t, rows, |c| ids[c]).await } else { stage.copy(&mut **t, rows).await }
     }
 
     /// Record custom attribute specs (type and categorical values).
@@ -435,12 +414,6 @@ impl ImportTx {
         self.run(spec.drop_index.into(), &[]).await?;
         if !self.is_sqlite() {
             self.run(spec.drop_key.into(), &[]).await?;
-            let (held,): (bool,) = on_tx!(self, t => sqlx::query_as(spec.any_rows).fetch_one(&mut **t).await?);
-            let stage = if std::ptr::eq(spec, &bulk::EVENTS) { &mut self.staged_events } else { &mut self.staged_orders };
-            // An empty table: nothing to merge with.
-            if !held {
-                stage.go_direct();
-            }
         }
         self.dropped.push(spec);
         Ok(())
@@ -466,10 +439,7 @@ impl ImportTx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.merge_staged().await?;
         match self.tx {
-            Tx::Sqlite(mut t) => {
-                cache_size(&mut t, super::SQLITE_CACHE).await?;
-                t.commit().await?
-            }
+            Tx::Sqlite(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

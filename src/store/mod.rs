@@ -67,11 +67,6 @@ pub(crate) enum Backend {
 
 /// SQLite's page cache per connection (negative: KiB), allocated as pages are touched.
 pub(crate) const SQLITE_CACHE: &str = "-262144";
-/// The page cache of a SQLite import or score-writing transaction: with millions of rows
-/// changing in three B-trees at once (a table and two indexes), a cache that holds them all
-/// halves the time (scores of 1M customers: 45 s with 256 MiB, 26 s with 1 GiB). Set back to
-/// [`SQLITE_CACHE`] before commit, which frees what it held.
-pub(crate) const SQLITE_BULK_CACHE: &str = "-1048576";
 
 /// A handle on the customer database.
 pub struct Store {

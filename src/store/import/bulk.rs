@@ -18,10 +18,6 @@ pub(super) struct Spec {
     /// Deletes the staged rows of a key that do not win (orders: the last row wins; events: the
     /// first, as an event already imported is left as it is).
     pub(super) dedupe: &'static str,
-    /// A first load copied straight into the table: COPY into it, and the same deduplication
-    /// over the table itself (ids in load order).
-    pub(super) copy_direct: &'static str,
-    pub(super) dedupe_direct: &'static str,
     /// Creates the customers the staged rows name (`$1`: now).
     pub(super) new_customers: &'static str,
     /// Keeps other writers out until commit; readers go on.
@@ -45,8 +41,6 @@ pub(super) static ORDERS: Spec = Spec {
  occurred_at bigint NOT NULL, amount float8 NOT NULL, quantity bigint) ON COMMIT DROP",
     copy: "COPY import_orders (seq, order_key, customer, occurred_at, amount, quantity) FROM STDIN",
     dedupe: "DELETE FROM import_orders s USING import_orders t WHERE t.order_key = s.order_key AND t.seq > s.seq",
-    copy_direct: "COPY orders (order_key, customer_id, occurred_at, amount, quantity) FROM STDIN",
-    dedupe_direct: "DELETE FROM orders s USING orders t WHERE t.order_key = s.order_key AND t.id > s.id",
     new_customers: "INSERT INTO customers (external_id, created_at) SELECT DISTINCT customer, $1::bigint FROM import_orders ON CONFLICT (external_id) DO NOTHING",
     lock: "LOCK TABLE orders IN SHARE ROW EXCLUSIVE MODE",
     any_rows: "SELECT EXISTS (SELECT 1 FROM orders)",
@@ -73,8 +67,6 @@ pub(super) static EVENTS: Spec = Spec {
  name text NOT NULL, occurred_at bigint NOT NULL, properties text) ON COMMIT DROP",
     copy: "COPY import_events (seq, event_key, customer, name, occurred_at, properties) FROM STDIN",
     dedupe: "DELETE FROM import_events s USING import_events t WHERE t.event_key = s.event_key AND t.seq < s.seq",
-    copy_direct: "COPY events (event_key, customer_id, name, occurred_at, properties) FROM STDIN",
-    dedupe_direct: "DELETE FROM events s USING events t WHERE t.event_key = s.event_key AND t.id < s.id",
     new_customers: "INSERT INTO customers (external_id, created_at) SELECT DISTINCT customer, $1::bigint FROM import_events ON CONFLICT (external_id) DO NOTHING",
     lock: "LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE",
     any_rows: "SELECT EXISTS (SELECT 1 FROM events)",

@@ -26,37 +26,13 @@ pub(super) trait Stageable {
     /// The table it goes to.
     const SPEC: &'static Spec;
     fn key(&self) -> &str;
-    fn customer(&self) -> &str;
-    /// The columns after the key and the customer, each after a tab, then the newline.
-    fn tail(&self, buf: &mut Vec<u8>);
-
-    /// One staging line: `seq` (staging order, to tell which row of a key wins), key, customer's
-    /// external id, then the rest.
-    fn encode(&self, seq: i64, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(seq.to_string().as_bytes());
-        buf.push(b'\t');
-        text(buf, self.key());
-        buf.push(b'\t');
-        text(buf, self.customer());
-        self.tail(buf);
-    }
-
-    /// One line for the table itself: key, customer id, then the rest.
-    fn encode_direct(&self, customer_id: i64, buf: &mut Vec<u8>) {
-        text(buf, self.key());
-        buf.push(b'\t');
-        buf.extend_from_slice(customer_id.to_string().as_bytes());
-        self.tail(buf);
-    }
+    /// One line: `seq` (staging order, to tell which row of a key wins) then the row's columns.
+    fn encode(&self, seq: i64, buf: &mut Vec<u8>);
 }
 
 /// What is staged for one table in this transaction and not merged yet.
 #[derive(Debug, Default)]
 pub(super) struct Stage {
-    /// A first load into an empty table whose indexes are dropped: rows are copied straight into
-    /// the table (customers resolved by the caller), which costs a third of staging and merging;
-    /// duplicate keys are removed before the key is built again.
-    pub(super) direct: bool,
     created: bool,
     /// Rows staged since the last merge.
     rows: i64,
@@ -85,25 +61,6 @@ impl Stage {
         Ok(())
     }
 
-    /// Copy straight into the table from now on, if nothing was staged yet.
-    pub(super) fn go_direct(&mut self) {
-        self.direct = self.rows == 0 && !self.created;
-    }
-
-    /// Direct mode: stream one batch into the table, `id_of` giving each row's customer id.
-    pub(super) async fn copy_direct<R: Stageable>(&mut self, conn: &mut PgConnection, rows: &[R], id_of: impl Fn(&str) -> i64) -> Result<(), StoreError> {
-        let mut buf = Vec::with_capacity(rows.len() * 64);
-        for r in rows {
-            self.remember(r.key());
-            self.rows += 1;
-            r.encode_direct(id_of(r.customer()), &mut buf);
-        }
-        let mut copy = conn.copy_in_raw(R::SPEC.copy_direct).await?;
-        copy.send(buf).await?;
-        copy.finish().await?;
-        Ok(())
-    }
-
     fn remember(&mut self, key: &str) {
         if self.maybe_duplicates {
             return;
@@ -123,14 +80,6 @@ impl Stage {
     /// them.
     pub(super) async fn merge(&mut self, conn: &mut PgConnection, spec: &Spec, now: i64) -> Result<u64, StoreError> {
         if self.rows == 0 {
-            return Ok(0);
-        }
-        if self.direct {
-            // Every row of the table is this import's: a key's rows that do not win go.
-            if self.maybe_duplicates {
-                sqlx::query(spec.dedupe_direct).execute(&mut *conn).await?;
-            }
-            *self = Stage { direct: true, ..Stage::default() };
             return Ok(0);
         }
         // Enough memory for the merge's hashes, the index rebuilds and the facts' aggregates to
@@ -155,6 +104,15 @@ impl Stage {
     }
 }
 
+/// The columns every staged row starts with: `seq`, key and customer, tab-separated.
+fn head(buf: &mut Vec<u8>, seq: i64, key: &str, customer: &str) {
+    buf.extend_from_slice(seq.to_string().as_bytes());
+    buf.push(b'\t');
+    text(buf, key);
+    buf.push(b'\t');
+    text(buf, customer);
+}
+
 impl Stageable for OrderRow {
     const SPEC: &'static Spec = &super::bulk::ORDERS;
 
@@ -162,12 +120,9 @@ impl Stageable for OrderRow {
         &self.key
     }
 
-    fn customer(&self) -> &str {
-        &self.customer
-    }
-
-    fn tail(&self, buf: &mut Vec<u8>) {
+    fn encode(&self, seq: i64, buf: &mut Vec<u8>) {
         use std::io::Write;
+        head(buf, seq, &self.key, &self.customer);
         // Writing into a Vec cannot fail; f64's Display is exact and never uses an exponent.
         let _ = write!(buf, "\t{}\t{}\t", self.occurred_at, self.amount);
         match self.quantity {
@@ -187,12 +142,9 @@ impl Stageable for EventRow {
         &self.key
     }
 
-    fn customer(&self) -> &str {
-        &self.customer
-    }
-
-    fn tail(&self, buf: &mut Vec<u8>) {
+    fn encode(&self, seq: i64, buf: &mut Vec<u8>) {
         use std::io::Write;
+        head(buf, seq, &self.key, &self.customer);
         buf.push(b'\t');
         text(buf, &self.name);
         let _ = write!(buf, "\t{}\t", self.occurred_at);
@@ -246,14 +198,6 @@ mod tests {
         assert_eq!(line(&with, 2), "2\th:1\tc\tpage_view\t9\t{\"a\":\"x\\\\\\\\y\"}\n");
         let without = EventRow { properties: None, ..with };
         assert_eq!(line(&without, 3), "3\th:1\tc\tpage_view\t9\t\\N\n");
-    }
-
-    #[test]
-    fn direct_lines_carry_the_customer_id_in_place_of_the_staging_columns() {
-        let row = OrderRow { key: "o\t1".into(), customer: "c".into(), occurred_at: 5, amount: 2.5, quantity: Some(2) };
-        let mut buf = Vec::new();
-        row.encode_direct(42, &mut buf);
-        assert_eq!(String::from_utf8(buf).unwrap(), "o\\t1\t42\t5\t2.5\t2\n");
     }
 
     #[test]
