@@ -250,7 +250,8 @@ impl ImportTx {
     /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
-            return self.staged_orders.copy(&mut **t, &rows).await;
+            self.created_customers += self.staged_orders.copy(&mut **t, &rows, super::now()).await?;
+            return Ok(());
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -290,7 +291,8 @@ impl ImportTx {
     /// are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
-            return self.staged_events.copy(&mut **t, &rows).await;
+            self.created_customers += self.staged_events.copy(&mut **t, &rows, super::now()).await?;
+            return Ok(());
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
         for part in rows.chunks(ROWS_PER_INSERT) {
@@ -410,6 +412,11 @@ impl ImportTx {
         let (held,): (Option<i64>,) = on_tx!(self, t => sqlx::query_as(spec.max_id).fetch_one(&mut **t).await?);
         if held.unwrap_or(0) as u64 > expected {
             return Ok(());
+        }
+        if !self.is_sqlite() {
+            // Customers before the table, in the order the merge takes them: two imports never
+            // wait for each other crosswise.
+            self.run(bulk::LOCK_CUSTOMERS.into(), &[]).await?;
         }
         self.run(spec.drop_index.into(), &[]).await?;
         if !self.is_sqlite() {
