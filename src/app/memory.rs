@@ -59,6 +59,8 @@ impl App {
         if !engine.supports(vd.root()) {
             return Ok(None);
         }
+        // The backtest runs on other threads while this one computes the rest.
+        let pending = if performance { Some(self.start_backtest(def, table.clone(), as_of).await?) } else { None };
         let thresholds = engine.thresholds(&vd);
         let members = engine.mask(vd.root(), &thresholds);
         let (total, n) = (table.len() as i64, count(&members));
@@ -69,7 +71,7 @@ impl App {
             preview.overlaps = self.overlaps_in_memory(&engine, &members, as_of).await?;
         }
         if performance {
-            self.add_performance(def, &vd, Some(&members), &mut preview).await?;
+            self.add_performance(def, &vd, Some(&members), &mut preview, pending).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Some(preview))

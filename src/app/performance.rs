@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::Days;
+use rayon::prelude::*;
 
 use super::{App, AppError};
 use crate::domain::columnar::Table;
@@ -32,8 +33,9 @@ impl App {
     pub async fn predicted_performance(&self, def: &Definition, as_of: AsOf) -> Result<Performance, AppError> {
         let vd = self.validate(def, as_of).await?;
         let table = self.table_or_load().await?;
+        let pending = self.start_backtest(def, table.clone(), as_of).await?;
         let members = self.members_mask(&table, def, &vd).await?;
-        self.performance_of(def, &table, &vd, &members).await
+        self.performance_of(&table, &vd, &members, pending).await
     }
 
     /// The in-memory copy when the server keeps one, else the data loaded for this call.
@@ -65,17 +67,28 @@ impl App {
     }
 
     /// Scores, cuts, distribution and backtest for an audience already evaluated.
-    pub(super) async fn performance_of(&self, def: &Definition, table: &Table, vd: &ValidDefinition, members: &[bool]) -> Result<Performance, AppError> {
-        let as_of = vd.as_of();
-        let mut p = performance(table, members, as_of.end());
+    async fn performance_of(&self, table: &Table, vd: &ValidDefinition, members: &[bool], pending: PendingBacktest) -> Result<Performance, AppError> {
+        let mut p = performance(table, members, vd.as_of().end());
         p.cuts = score_cuts(table, vd, members);
-        p.backtest = self.backtest(def, table, as_of).await?;
+        p.backtest = pending.0.await.map_err(|e| AppError::Io(format!("backtest failed: {e}")))?;
         Ok(p)
     }
 
     /// Add the performance section and the sample members' scores to a full preview.
-    pub(super) async fn add_performance(&self, def: &Definition, vd: &ValidDefinition, members: Option<&[bool]>, out: &mut Preview) -> Result<(), AppError> {
+    /// `pending`: its backtest, when the caller started it earlier.
+    pub(super) async fn add_performance(
+        &self,
+        def: &Definition,
+        vd: &ValidDefinition,
+        members: Option<&[bool]>,
+        out: &mut Preview,
+        pending: Option<PendingBacktest>,
+    ) -> Result<(), AppError> {
         let table = self.table_or_load().await?;
+        let pending = match pending {
+            Some(p) => p,
+            None => self.start_backtest(def, table.clone(), vd.as_of()).await?,
+        };
         let owned;
         let members = match members {
             Some(m) => m,
@@ -84,7 +97,7 @@ impl App {
                 &owned
             }
         };
-        out.performance = Some(self.performance_of(def, &table, vd, members).await?);
+        out.performance = Some(self.performance_of(&table, vd, members, pending).await?);
         let wanted: HashMap<&str, usize> = out.sample.iter().enumerate().map(|(j, m)| (m.external_id.as_str(), j)).collect();
         let mut rows = vec![usize::MAX; out.sample.len()];
         for (r, e) in table.external_ids.iter().enumerate() {
@@ -100,27 +113,42 @@ impl App {
         Ok(())
     }
 
-    /// The definition as of D − 30, D − 60 and D − 90 and what those audiences did next;
-    /// `None` when the in-memory engine cannot evaluate the definition.
-    async fn backtest(&self, def: &Definition, table: &Table, as_of: AsOf) -> Result<Option<Backtest>, AppError> {
-        let tz = as_of.tz();
-        let mut windows = Vec::new();
+    /// Start the backtest of `def`: the definition as of D − 30, D − 60 and D − 90 and what
+    /// those audiences did next (`None` when the in-memory engine cannot evaluate it). The dates
+    /// are validated here, then evaluated side by side on the blocking pool while the caller
+    /// computes the rest of the preview.
+    pub(super) async fn start_backtest(&self, def: &Definition, table: Arc<Table>, as_of: AsOf) -> Result<PendingBacktest, AppError> {
+        let mut dates = Vec::new();
         for days in DAYS_BEFORE {
             let date = as_of.date() - Days::new(days.into());
-            let past = AsOf::new(date, tz);
+            let past = AsOf::new(date, as_of.tz());
             let vd = self.validate(def, past).await?;
-            let engine = Engine::new(table, past);
-            if !engine.supports(vd.root()) {
-                return Ok(None);
+            if !Engine::new(&table, past).supports(vd.root()) {
+                return Ok(PendingBacktest(tokio::task::spawn_blocking(|| None)));
             }
-            let later = |n: u32| AsOf::new(date + Days::new(n.into()), tz).end();
-            let span = Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) };
-            let known = backtest::known_at(table, &span);
-            let members = and(engine.mask(vd.root(), &engine.thresholds(&vd)), &known);
-            windows.push(backtest::window(table, &members, &known, &span, days, date.to_string()));
+            dates.push((days, past, vd));
         }
-        Ok(Some(Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() }))
+        Ok(PendingBacktest(tokio::task::spawn_blocking(move || Some(backtest_windows(&table, &dates)))))
     }
+}
+
+/// A backtest being computed.
+pub(super) struct PendingBacktest(tokio::task::JoinHandle<Option<Backtest>>);
+
+/// Each date's audience (evaluated as of that date) and what it did next, dates in parallel.
+fn backtest_windows(table: &Table, dates: &[(u32, AsOf, ValidDefinition)]) -> Backtest {
+    let windows = dates
+        .par_iter()
+        .map(|(days, past, vd)| {
+            let later = |n: u32| AsOf::new(past.date() + Days::new(n.into()), past.tz()).end();
+            let span =
+                Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (*days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) };
+            let engine = Engine::new(table, *past);
+            let (mask, known) = rayon::join(|| engine.mask(vd.root(), &engine.thresholds(vd)), || backtest::known_at(table, &span));
+            backtest::window(table, &and(mask, &known), &known, &span, *days, past.date().to_string())
+        })
+        .collect();
+    Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() }
 }
 
 /// The expected outcome of every test on a trained score in the definition's `all`/`any` tree

@@ -114,7 +114,7 @@ impl App {
             self.fill_details(&p, &mut preview).await?;
         }
         if performance {
-            self.add_performance(def, &p.vd, None, &mut preview).await?;
+            self.add_performance(def, &p.vd, None, &mut preview, None).await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(preview)

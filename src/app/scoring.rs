@@ -149,6 +149,33 @@ fn instants(as_of: &AsOf, horizon: Option<u32>) -> (AsOf, i64) {
     (train, as_of.end())
 }
 
+/// A model fitted and its customers scored, not stored yet.
+struct Fitted {
+    task: Task,
+    started: std::time::Instant,
+    train_as_of: AsOf,
+    spec: crate::domain::scoring::FeatureSpec,
+    trained: crate::domain::scoring::Trained,
+    /// Customer ids and their scores.
+    rows: Vec<i64>,
+    probs: Vec<f64>,
+}
+
+/// Start fitting and scoring `task` on a blocking thread.
+fn fit_one(table: Arc<Table>, task: Task, as_of: AsOf, opts: TrainOptions) -> tokio::task::JoinHandle<Result<Fitted, ScoringError>> {
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("train", task = %task.attribute());
+    tokio::task::spawn_blocking(move || {
+        let _g = span.enter();
+        let (train_as_of, now) = instants(&as_of, task.horizon_days());
+        let train_at = if task.horizon_days().is_some() { train_as_of.end() } else { now };
+        let (spec, trained) = fit_task(&table, &task, train_at, now, &opts)?;
+        let (rows, probs) = score_task(&table, &task, &spec, &trained.model, now)?;
+        let rows: Vec<i64> = rows.iter().map(|&r| table.ids[r]).collect();
+        Ok(Fitted { task, started, train_as_of, spec, trained, rows, probs })
+    })
+}
+
 impl App {
     /// Train churn and purchase-propensity models (or one model for `req.label`) as of the
     /// as-of date, store each version with its metrics, and write every customer's scores.
@@ -160,29 +187,27 @@ impl App {
         let loading = std::time::Instant::now();
         let table = Arc::new(self.store.load_table().await?);
         tracing::info!(ms = loading.elapsed().as_millis() as u64, customers = table.len(), "data loaded for training");
+        // Each model's scores are stored while the next one fits: the store writes on one core
+        // while fitting keeps both busy, instead of the cores idling through the write.
         let mut out = Vec::new();
+        let mut fitted: Option<Fitted> = None;
         for task in tasks {
-            out.push(self.train_one(table.clone(), task, as_of, req.options).await?);
+            let next = fit_one(table.clone(), task, as_of, req.options);
+            if let Some(done) = fitted.take() {
+                out.push(self.store_fitted(done, as_of).await?);
+            }
+            fitted = Some(next.await.map_err(|e| AppError::Io(format!("training task failed: {e}")))??);
+        }
+        if let Some(done) = fitted {
+            out.push(self.store_fitted(done, as_of).await?);
         }
         self.invalidate();
         Ok(out)
     }
 
-    async fn train_one(&self, table: Arc<Table>, task: Task, as_of: AsOf, opts: TrainOptions) -> Result<TrainedModel, AppError> {
-        let started = std::time::Instant::now();
-        let (train_as_of, now) = instants(&as_of, task.horizon_days());
-        let train_at = if task.horizon_days().is_some() { train_as_of.end() } else { now };
-        let span = tracing::info_span!("train", task = %task.attribute());
-        let t = task.clone();
-        let (spec, trained, rows, probs) = tokio::task::spawn_blocking(move || {
-            let _g = span.enter();
-            let (spec, trained) = fit_task(&table, &t, train_at, now, &opts)?;
-            let (rows, probs) = score_task(&table, &t, &spec, &trained.model, now)?;
-            let ids: Vec<i64> = rows.iter().map(|&r| table.ids[r]).collect();
-            Ok::<_, ScoringError>((spec, trained, ids, probs))
-        })
-        .await
-        .map_err(|e| AppError::Io(format!("training task failed: {e}")))??;
+    /// Store a fitted model as its task's next version, with every customer's score.
+    async fn store_fitted(&self, f: Fitted, as_of: AsOf) -> Result<TrainedModel, AppError> {
+        let Fitted { task, started, train_as_of, spec, trained, rows, probs } = f;
         let attribute = task.attribute();
         let scores = score_rows_of_ids(&task, &rows, &probs);
         let version = self.store.next_model_version(&attribute).await?;

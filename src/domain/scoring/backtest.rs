@@ -3,6 +3,7 @@
 //! churned — next to all customers of that date, with the lift. The app layer evaluates the
 //! definition at each date; this module only counts orders in the table.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::super::columnar::{Column, Table};
@@ -70,6 +71,7 @@ pub fn known_at(t: &Table, span: &Span) -> Vec<bool> {
         _ => None,
     };
     (0..t.len())
+        .into_par_iter()
         .map(|r| {
             let first = |offsets: &[u32], time: &[i64]| (offsets[r] < offsets[r + 1]).then(|| time[offsets[r] as usize]);
             let active = [first(&t.orders.offsets, &t.orders.time), first(&t.events.offsets, &t.events.time)].into_iter().flatten().min();
@@ -84,28 +86,60 @@ pub fn known_at(t: &Table, span: &Span) -> Vec<bool> {
         .collect()
 }
 
+/// Rows per piece when counting behaviour on several cores.
+const CHUNK: usize = 65_536;
+
 /// What the rows marked in `rows` did after `span.at`.
 pub fn behaviour(t: &Table, rows: &[bool], span: &Span) -> Behaviour {
-    let (mut n, mut bought, mut revenue, mut buyers, mut churned) = (0usize, 0usize, 0.0, 0usize, 0usize);
-    for r in (0..t.len()).filter(|&r| rows[r]) {
-        let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
-        let time = &t.orders.time[a..b];
-        let start = a + time.partition_point(|&x| x <= span.at);
-        let end = a + time.partition_point(|&x| x <= span.bought_until);
-        n += 1;
-        bought += usize::from(end > start);
-        revenue += t.orders.amount[start..end].iter().sum::<f64>();
-        if let Some(until) = span.churn_until.filter(|_| start > a) {
-            buyers += 1;
-            churned += usize::from(a + time.partition_point(|&x| x <= until) == start);
-        }
-    }
+    let pieces: Vec<Tally> = (0..t.len().div_ceil(CHUNK)).into_par_iter().map(|c| tally(t, rows, span, c * CHUNK..((c + 1) * CHUNK).min(t.len()))).collect();
+    let Tally { n, bought, revenue, buyers, churned } = pieces.iter().fold(Tally::default(), |a, b| a.add(b));
     Behaviour {
         customers: n,
         bought_share: share(bought as f64, n),
         revenue_per_customer: share(revenue, n),
         churned_share: (span.churn_until.is_some() && buyers > 0).then(|| churned as f64 / buyers as f64),
     }
+}
+
+/// Counts over a piece of the customers. Pieces are fixed and added up in row order, so the
+/// revenue sum is the same on every run whatever the cores do.
+#[derive(Debug, Default)]
+struct Tally {
+    n: usize,
+    bought: usize,
+    revenue: f64,
+    buyers: usize,
+    churned: usize,
+}
+
+impl Tally {
+    fn add(&self, o: &Tally) -> Tally {
+        Tally {
+            n: self.n + o.n,
+            bought: self.bought + o.bought,
+            revenue: self.revenue + o.revenue,
+            buyers: self.buyers + o.buyers,
+            churned: self.churned + o.churned,
+        }
+    }
+}
+
+fn tally(t: &Table, rows: &[bool], span: &Span, range: std::ops::Range<usize>) -> Tally {
+    let mut k = Tally::default();
+    for r in range.filter(|&r| rows[r]) {
+        let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
+        let time = &t.orders.time[a..b];
+        let start = a + time.partition_point(|&x| x <= span.at);
+        let end = a + time.partition_point(|&x| x <= span.bought_until);
+        k.n += 1;
+        k.bought += usize::from(end > start);
+        k.revenue += t.orders.amount[start..end].iter().sum::<f64>();
+        if let Some(until) = span.churn_until.filter(|_| start > a) {
+            k.buyers += 1;
+            k.churned += usize::from(a + time.partition_point(|&x| x <= until) == start);
+        }
+    }
+    k
 }
 
 /// The audience (`members`, already limited to customers known then) against all known ones.
