@@ -70,7 +70,7 @@ impl App {
     async fn performance_of(&self, table: &Table, vd: &ValidDefinition, members: &[bool], pending: PendingBacktest) -> Result<Performance, AppError> {
         let mut p = performance(table, members, vd.as_of().end());
         p.cuts = score_cuts(table, vd, members);
-        p.backtest = pending.0.await.map_err(|e| AppError::Io(format!("backtest failed: {e}")))?;
+        p.backtest = pending.result().await?;
         Ok(p)
     }
 
@@ -124,16 +124,25 @@ impl App {
             let past = AsOf::new(date, as_of.tz());
             let vd = self.validate(def, past).await?;
             if !Engine::new(&table, past).supports(vd.root()) {
-                return Ok(PendingBacktest(tokio::task::spawn_blocking(|| None)));
+                return Ok(PendingBacktest(None));
             }
             dates.push((days, past, vd));
         }
-        Ok(PendingBacktest(tokio::task::spawn_blocking(move || Some(backtest_windows(&table, &dates)))))
+        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(move || backtest_windows(&table, &dates)))))
     }
 }
 
-/// A backtest being computed.
-pub(super) struct PendingBacktest(tokio::task::JoinHandle<Option<Backtest>>);
+/// A backtest being computed; `None` when the in-memory engine cannot evaluate the definition.
+pub(super) struct PendingBacktest(Option<tokio::task::JoinHandle<Backtest>>);
+
+impl PendingBacktest {
+    async fn result(self) -> Result<Option<Backtest>, AppError> {
+        match self.0 {
+            Some(h) => h.await.map(Some).map_err(|e| AppError::Io(format!("backtest failed: {e}"))),
+            None => Ok(None),
+        }
+    }
+}
 
 /// Each date's audience (evaluated as of that date) and what it did next, dates in parallel.
 fn backtest_windows(table: &Table, dates: &[(u32, AsOf, ValidDefinition)]) -> Backtest {
