@@ -136,3 +136,25 @@ async fn the_backtest_reports_what_past_audiences_did_next_against_all_customers
         assert!(close(&w[2]["churn_lift"], 1.0), "{}", w[2]);
     }
 }
+
+#[tokio::test]
+async fn a_backtest_on_churn_risk_replays_the_scores_the_model_gave_on_each_date() {
+    let db = common::sqlite_db();
+    let app = common::app(&db).await;
+    let as_of = app.as_of(None).unwrap();
+    segwright::app::generate_demo(&app, DemoOptions { customers: 3_000, seed: 5, progress: false }, as_of).await.expect("demo data");
+    app.train_models(&TrainRequest::default(), as_of).await.expect("trains");
+    let def = Definition::from_value(json!({"version": 1, "root": {"type": "attribute", "field": "churn_risk", "op": "gte", "value": 0.6}})).unwrap();
+    let backtest = app.preview(&def, as_of, true).await.expect("previews").performance.expect("performance").backtest.expect("backtest");
+    assert!(backtest.note.contains("recomputed by their stored model"), "{}", backtest.note);
+    // The other way to the same audiences: the stored model writes its scores as of the date,
+    // and the definition is evaluated on them as of that date. (Everyone churn scores had
+    // ordered by then, so all were customers then.)
+    for w in &backtest.windows {
+        let past = app.as_of(Some(&w.as_of)).unwrap();
+        app.rescore(past).await.expect("re-scores as of the date");
+        let then = app.preview(&def, past, false).await.expect("previews as of the date");
+        assert!(then.size.count > 0, "{}: the demo has high-risk customers then", w.as_of);
+        assert_eq!(w.audience.customers as i64, then.size.count, "as of {}", w.as_of);
+    }
+}

@@ -5,13 +5,14 @@
 //! gathers the members and dates. Members come from the in-memory engine when it can evaluate
 //! the definition, else from SQL.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Days;
 use rayon::prelude::*;
 
 use super::{App, AppError};
+use crate::domain::catalog::Source;
 use crate::domain::columnar::Table;
 use crate::domain::columnar::eval::{Engine, and};
 use crate::domain::definition::Definition;
@@ -19,14 +20,24 @@ use crate::domain::pred::{Expr, Pred, Test};
 use crate::domain::preview::Preview;
 use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span};
 use crate::domain::scoring::performance::{CutOutcome, Performance, cut_outcome, performance, score_column};
+use crate::domain::scoring::{FeatureSpec, Model, ScoringError, Task, TaskKind};
 use crate::domain::time::AsOf;
 use crate::domain::validate::ValidDefinition;
+use crate::store::decile_attribute;
 
 /// Factors shown per score for each sample member.
 const SAMPLE_FACTORS: usize = 3;
 
-const BACKTEST_NOTE: &str =
-    "Each date re-evaluates the definition on the orders and events up to that date; customer attributes, scores included, keep their current values.";
+const BACKTEST_NOTE: &str = "Each date re-evaluates the definition on the orders and events up to that date; churn and purchase-propensity scores are recomputed by their stored model from the data up to that date; other customer attributes (label-model scores included) keep their current values.";
+
+/// A stored behavioural model whose scores a definition reads, to score again as of each
+/// backtest date.
+struct Replay {
+    attribute: String,
+    task: Task,
+    spec: FeatureSpec,
+    model: Arc<Model>,
+}
 
 impl App {
     /// The predicted performance and backtest of a definition's audience.
@@ -128,36 +139,81 @@ impl App {
             }
             dates.push((days, past, vd));
         }
-        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(move || backtest_windows(&table, &dates)))))
+        let replays = match dates.first() {
+            Some((_, _, vd)) => self.replays(vd).await?,
+            None => Vec::new(),
+        };
+        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(move || backtest_windows(&table, &dates, &replays)))))
+    }
+
+    /// The churn and propensity models whose scores (or tiers or deciles) the definition reads.
+    /// Label models are left out: their features are custom attributes, known only as they are now.
+    async fn replays(&self, vd: &ValidDefinition) -> Result<Vec<Replay>, AppError> {
+        let mut read = HashSet::new();
+        attributes_read(vd.root(), &mut read);
+        let mut out = Vec::new();
+        for m in self.latest_models().await? {
+            if ![m.task.clone(), format!("{}_tier", m.task), decile_attribute(&m.task)].iter().any(|n| read.contains(n)) {
+                continue;
+            }
+            let bad = |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
+            let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
+            if matches!(task.kind, TaskKind::Label { .. }) {
+                continue;
+            }
+            let Some(model) = self.parsed_model(&m).await? else { continue };
+            let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
+            out.push(Replay { attribute: m.task.clone(), task, spec, model });
+        }
+        Ok(out)
+    }
+}
+
+/// The custom attributes (scores included) a predicate reads.
+fn attributes_read(p: &Pred, out: &mut HashSet<String>) {
+    match p {
+        Pred::All { of } | Pred::Any { of } => of.iter().for_each(|x| attributes_read(x, out)),
+        Pred::Not { of } => attributes_read(of, out),
+        Pred::Test { expr: Expr::Field(f), .. } | Pred::Percentile { field: f, .. } => {
+            if let Source::Attribute(a) = &f.source {
+                out.insert(a.to_string());
+            }
+        }
+        Pred::Test { expr: Expr::Agg(_), .. } => {}
     }
 }
 
 /// A backtest being computed; `None` when the in-memory engine cannot evaluate the definition.
-pub(super) struct PendingBacktest(Option<tokio::task::JoinHandle<Backtest>>);
+pub(super) struct PendingBacktest(Option<tokio::task::JoinHandle<Result<Backtest, ScoringError>>>);
 
 impl PendingBacktest {
     async fn result(self) -> Result<Option<Backtest>, AppError> {
         match self.0 {
-            Some(h) => h.await.map(Some).map_err(|e| AppError::Io(format!("backtest failed: {e}"))),
+            Some(h) => Ok(Some(h.await.map_err(|e| AppError::Io(format!("backtest failed: {e}")))??)),
             None => Ok(None),
         }
     }
 }
 
-/// Each date's audience (evaluated as of that date) and what it did next, dates in parallel.
-fn backtest_windows(table: &Table, dates: &[(u32, AsOf, ValidDefinition)]) -> Backtest {
+/// Each date's audience (evaluated as of that date, with the replayed scores of that date) and
+/// what it did next, dates in parallel.
+fn backtest_windows(table: &Table, dates: &[(u32, AsOf, ValidDefinition)], replays: &[Replay]) -> Result<Backtest, ScoringError> {
     let windows = dates
         .par_iter()
         .map(|(days, past, vd)| {
             let later = |n: u32| AsOf::new(past.date() + Days::new(n.into()), past.tz()).end();
             let span =
                 Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (*days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) };
-            let engine = Engine::new(table, *past);
+            let mut scores = HashMap::new();
+            for r in replays {
+                scores.extend(backtest::score_columns_at(table, &r.task, &r.spec, &r.model, &r.attribute, span.at)?);
+            }
+            let engine = Engine::with_columns(table, *past, &scores);
             let (mask, known) = rayon::join(|| engine.mask(vd.root(), &engine.thresholds(vd)), || backtest::known_at(table, &span));
-            backtest::window(table, &and(mask, &known), &known, &span, *days, past.date().to_string())
+            Ok(backtest::window(table, &and(mask, &known), &known, &span, *days, past.date().to_string()))
         })
-        .collect();
-    Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() }
+        .collect::<Result<_, ScoringError>>()?;
+    Ok(Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() })
 }
 
 /// The expected outcome of every test on a trained score in the definition's `all`/`any` tree

@@ -2,6 +2,7 @@
 //! leaf tests delegated to the reference evaluator's [`passes`] so the meaning cannot drift.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use super::{Column, MISSING, Table};
 use crate::domain::catalog::{Fact, Source};
@@ -16,6 +17,8 @@ use crate::domain::validate::ValidDefinition;
 pub struct Engine<'a> {
     t: &'a Table,
     as_of: AsOf,
+    /// Columns read instead of the table's (a backtest's scores as of its date).
+    replaced: Option<&'a HashMap<String, Column>>,
 }
 
 /// Values of an expression for every customer.
@@ -34,14 +37,23 @@ fn num(x: f64) -> Option<Val> {
 
 impl<'a> Engine<'a> {
     pub fn new(t: &'a Table, as_of: AsOf) -> Self {
-        Self { t, as_of }
+        Self { t, as_of, replaced: None }
+    }
+
+    /// An engine that reads `replaced` columns instead of the table's columns of those names.
+    pub fn with_columns(t: &'a Table, as_of: AsOf, replaced: &'a HashMap<String, Column>) -> Self {
+        Self { t, as_of, replaced: Some(replaced) }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a Column> {
+        self.replaced.and_then(|r| r.get(name)).or_else(|| self.t.columns.get(name))
     }
 
     /// Whether every field the definition reads is held in memory.
     pub fn supports(&self, p: &Pred) -> bool {
         let field_ok = |f: &FieldRef| match &f.source {
-            Source::Column(c) => self.t.columns.contains_key(*c),
-            Source::Attribute(a) => self.t.columns.contains_key(a.as_str()),
+            Source::Column(c) => self.get(c).is_some(),
+            Source::Attribute(a) => self.get(a).is_some(),
             Source::Fact(_) => true,
         };
         match p {
@@ -53,7 +65,7 @@ impl<'a> Engine<'a> {
     }
 
     fn column(&self, name: &str) -> Values<'a> {
-        match self.t.columns.get(name) {
+        match self.get(name) {
             Some(Column::Num(v)) => Values::Num(Cow::Borrowed(v)),
             Some(Column::Text { codes, dict }) => Values::Text { codes, dict },
             None => Values::Num(Cow::Owned(vec![f64::NAN; self.t.len()])),

@@ -6,7 +6,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::super::columnar::{Column, Table};
+use super::super::columnar::{Column, Table, TextBuilder};
+use super::{FeatureSpec, Model, ScoringError, Task};
 
 /// Days after each backtest date in which buying and revenue are counted.
 pub const FOLLOW_DAYS: u32 = 30;
@@ -84,6 +85,22 @@ pub fn known_at(t: &Table, span: &Span) -> Vec<bool> {
             }
         })
         .collect()
+}
+
+/// A stored model's scores as they would have been at `at`: the model applied to features
+/// computed from the data up to then, as the columns the scores are stored in (the score, its
+/// tier and its decile; missing for customers the task did not score then).
+pub fn score_columns_at(t: &Table, task: &Task, spec: &FeatureSpec, model: &Model, attribute: &str, at: i64) -> Result<Vec<(String, Column)>, ScoringError> {
+    let (rows, probs) = super::score_task(t, task, spec, model, at)?;
+    let mut score = vec![f64::NAN; t.len()];
+    let mut decile = vec![f64::NAN; t.len()];
+    let mut tier = vec![Option::<&str>::None; t.len()];
+    for ((&r, &p), d) in rows.iter().zip(&probs).zip(super::deciles(&probs)) {
+        (score[r], decile[r], tier[r]) = (p, f64::from(d), Some(task.tier(p)));
+    }
+    let mut tiers = TextBuilder::default();
+    tier.into_iter().for_each(|v| tiers.push(v));
+    Ok(vec![(attribute.to_string(), Column::Num(score)), (format!("{attribute}_tier"), tiers.finish()), (format!("{attribute}_decile"), Column::Num(decile))])
 }
 
 /// Rows per piece when counting behaviour on several cores.
