@@ -152,6 +152,9 @@ impl App {
         let mut read = HashSet::new();
         attributes_read(vd.root(), &mut read);
         let mut out = Vec::new();
+        if read.is_empty() {
+            return Ok(out);
+        }
         for m in self.latest_models().await? {
             if ![m.task.clone(), format!("{}_tier", m.task), decile_attribute(&m.task)].iter().any(|n| read.contains(n)) {
                 continue;
