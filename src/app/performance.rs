@@ -20,10 +20,9 @@ use crate::domain::pred::{Expr, Pred, Test};
 use crate::domain::preview::Preview;
 use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span};
 use crate::domain::scoring::performance::{CutOutcome, Performance, cut_outcome, performance, score_column};
-use crate::domain::scoring::{FeatureSpec, Model, ScoringError, Task, TaskKind};
+use crate::domain::scoring::{FeatureSpec, Model, ScoringError, Task, TaskKind, decile_attribute, tier_attribute};
 use crate::domain::time::AsOf;
 use crate::domain::validate::ValidDefinition;
-use crate::store::decile_attribute;
 
 /// Factors shown per score for each sample member.
 const SAMPLE_FACTORS: usize = 3;
@@ -156,7 +155,7 @@ impl App {
             return Ok(out);
         }
         for m in self.latest_models().await? {
-            if ![m.task.clone(), format!("{}_tier", m.task), decile_attribute(&m.task)].iter().any(|n| read.contains(n)) {
+            if ![m.task.clone(), tier_attribute(&m.task), decile_attribute(&m.task)].iter().any(|n| read.contains(n)) {
                 continue;
             }
             let bad = |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));

@@ -87,7 +87,7 @@ impl App {
             })
             .await
             .map_err(|e| AppError::Io(format!("scoring task failed: {e}")))??;
-            self.store.replace_scores(&m.task, &format!("{}_tier", m.task), &scores).await?;
+            self.store.replace_scores(&m.task, &crate::domain::scoring::tier_attribute(&m.task), &scores).await?;
             out.push(Rescored { task: m.task.clone(), version: m.version, scored: scores.len() });
         }
         self.invalidate();

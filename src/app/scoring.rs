@@ -226,7 +226,7 @@ impl App {
             trained_at: chrono::Utc::now().timestamp(),
         };
         let saving = std::time::Instant::now();
-        self.store.save_model(&record, &format!("{attribute}_tier"), &scores).await?;
+        self.store.save_model(&record, &crate::domain::scoring::tier_attribute(&attribute), &scores).await?;
         tracing::info!(task = %attribute, fit_and_score_ms = (saving - started).as_millis() as u64, save_ms = saving.elapsed().as_millis() as u64, "model trained and scores stored");
         Ok(TrainedModel {
             task: attribute,

@@ -34,7 +34,7 @@ pub use destinations::DestinationRecord;
 pub use exec::MemberRow;
 pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
 pub use lifecycle::{DecisionRecord, SubmissionRecord};
-pub use models::{ModelRecord, ScoreRow, decile_attribute};
+pub use models::{ModelRecord, ScoreRow};
 pub use overview::{PendingRow, SegmentSummaryRow};
 pub use segments::{SegmentRecord, VersionRecord};
 pub use sync::{BatchProgress, DeliveredRow, SyncBatchRecord, SyncRunRecord};

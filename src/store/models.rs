@@ -3,6 +3,7 @@
 
 use super::{Bind, ImportTx, Store, StoreError, on_pool};
 use crate::domain::catalog::{AttributeSpec, FieldType};
+use crate::domain::scoring::decile_attribute;
 
 /// One stored model version.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -30,11 +31,6 @@ pub struct ModelRecord {
 
 /// One customer's score: internal id, probability, tier, decile (1 = the highest 10%).
 pub type ScoreRow = (i64, f64, &'static str, u8);
-
-/// The decile attribute stored next to a score attribute.
-pub fn decile_attribute(attribute: &str) -> String {
-    format!("{attribute}_decile")
-}
 
 const COLUMNS: &str = "task, version, kind, task_spec, features, report, logistic, as_of, train_until, scored, trained_at, model";
 

@@ -100,7 +100,11 @@ pub fn score_columns_at(t: &Table, task: &Task, spec: &FeatureSpec, model: &Mode
     }
     let mut tiers = TextBuilder::default();
     tier.into_iter().for_each(|v| tiers.push(v));
-    Ok(vec![(attribute.to_string(), Column::Num(score)), (format!("{attribute}_tier"), tiers.finish()), (format!("{attribute}_decile"), Column::Num(decile))])
+    Ok(vec![
+        (attribute.to_string(), Column::Num(score)),
+        (super::tier_attribute(attribute), tiers.finish()),
+        (super::decile_attribute(attribute), Column::Num(decile)),
+    ])
 }
 
 /// Rows per piece when counting behaviour on several cores.

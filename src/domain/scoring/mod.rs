@@ -20,7 +20,7 @@ pub mod train;
 pub use features::{FeatureSpec, Features};
 pub use metrics::Metrics;
 pub use model::{FeatureWeight, Logistic, Model, ModelKind};
-pub use task::{CustomerScore, Factor, Task, TaskKind, deciles};
+pub use task::{CustomerScore, Factor, Task, TaskKind, decile_attribute, deciles, tier_attribute};
 pub use train::{Dataset, TrainOptions, TrainReport, Trained, train};
 
 /// Why scoring could not be done.

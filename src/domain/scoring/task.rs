@@ -159,6 +159,16 @@ fn label_column<'a>(t: &'a Table, column: &str) -> Result<&'a [f64], String> {
     }
 }
 
+/// The attribute a score's tier (low / medium / high) is stored in, next to the score's own.
+pub fn tier_attribute(attribute: &str) -> String {
+    format!("{attribute}_tier")
+}
+
+/// The attribute a score's decile is stored in.
+pub fn decile_attribute(attribute: &str) -> String {
+    format!("{attribute}_decile")
+}
+
 /// Each score's decile among all of them: 1 for the highest 10%, 10 for the lowest. Each decile
 /// holds a tenth of the customers, as "the top decile" promises: a forest's vote fractions tie
 /// often (a sixth of the demo shares the top score), so ties at a boundary are split in

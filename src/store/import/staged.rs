@@ -114,8 +114,8 @@ impl Stage {
         // Below CUSTOMERS_TRACKED per merge, so it fits.
         let no = self.customers.len() as i32 + 1;
         self.customers.insert(customer.into(), no);
-        named.extend_from_slice(no.to_string().as_bytes());
-        named.push(b'\t');
+        use std::io::Write;
+        let _ = write!(named, "{no}\t");
         text(named, customer);
         named.push(b'\n');
         no
