@@ -8,7 +8,7 @@ use segwright::app::eval_nl::{EvalOptions, eval_nl};
 async fn the_offline_interpreter_gets_at_least_95_percent_of_the_evaluation_set_exactly_right() {
     let work = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let opts = EvalOptions { cases: root.join("tests/nl/cases"), data: root.join("tests/nl/data"), work: work.path().to_path_buf() };
+    let opts = EvalOptions::original(root, work.path());
     let report = eval_nl(&opts).await.expect("evaluation runs");
     assert!(report.run >= 250, "most cases run: {} of {}", report.run, report.run + report.not_run);
     let failures: Vec<String> = report.results.iter().filter(|r| r.status == "fail").map(|r| format!("{} ({:?})", r.prompt, r.reason)).collect();

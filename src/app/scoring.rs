@@ -181,7 +181,11 @@ impl App {
     /// as-of date, store each version with its metrics, and write every customer's scores.
     pub async fn train_models(&self, req: &TrainRequest, as_of: AsOf) -> Result<Vec<TrainedModel>, AppError> {
         let tasks = match &req.label {
-            Some(col) => vec![Task::label(col)],
+            // The column may be named as the CSV spelled it (`Churn`, `Streaming TV`).
+            Some(col) => {
+                let snap = self.snapshot().await?;
+                vec![Task::label(snap.catalog.resolve(col).map_or(col.as_str(), |f| f.name.as_str()))]
+            }
             None => vec![Task::churn(req.churn_horizon_days), Task::propensity(req.propensity_horizon_days)],
         };
         let loading = std::time::Instant::now();

@@ -29,13 +29,19 @@ pub enum InterpreterArg {
     Auto,
 }
 
+impl InterpreterArg {
+    fn choice(self) -> Choice {
+        match self {
+            InterpreterArg::Offline => Choice::Offline,
+            InterpreterArg::Llm => Choice::Llm,
+            InterpreterArg::Auto => Choice::Auto,
+        }
+    }
+}
+
 /// Run `ask`.
 pub async fn ask(app: &App, args: AskArgs, as_of: AsOf) -> Result<(), AppError> {
-    let interpreter = match args.interpreter {
-        InterpreterArg::Offline => Choice::Offline,
-        InterpreterArg::Llm => Choice::Llm,
-        InterpreterArg::Auto => Choice::Auto,
-    };
+    let interpreter = args.interpreter.choice();
     let req = AskRequest { prompt: args.prompt, conversation_id: args.conversation, start_conversation: false, interpreter, full_preview: true };
     let answer = app.ask(req, as_of).await?;
     if args.json {
@@ -158,12 +164,37 @@ pub struct EvalArgs {
     /// List every case that did not pass.
     #[arg(long)]
     pub failures: bool,
+    /// `original` (tests/nl/cases) or `generalise` (tests/nl/generalise: exports and requests
+    /// the interpreter was not written against).
+    #[arg(long, default_value = "original", value_parser = crate::app::eval_nl::Suite::parse)]
+    pub suite: crate::app::eval_nl::Suite,
+    /// `all`, `dev` or `heldout`: the half of the cases to run (a fixed rule on each prompt).
+    #[arg(long, default_value = "all", value_parser = crate::app::eval_nl::Split::parse)]
+    pub split: crate::app::eval_nl::Split,
+    /// `offline` (default) or `llm` (the configured endpoint, scored the same way).
+    #[arg(long, value_enum, default_value_t = InterpreterArg::Offline)]
+    pub interpreter: InterpreterArg,
+    /// Rewrite every column header first: `snake`, `camel`, `spaced` or `abbreviated`.
+    #[arg(long, value_parser = crate::app::eval_nl::Rename::parse)]
+    pub rename: Option<crate::app::eval_nl::Rename>,
 }
 
 /// Run `eval-nl`.
 pub async fn eval_nl(args: &EvalArgs) -> Result<(), AppError> {
     let work = std::env::temp_dir().join(format!("segwright-eval-{}", std::process::id()));
-    let opts = crate::app::eval_nl::EvalOptions { cases: args.cases.clone(), data: args.data.clone(), work: work.clone() };
+    let (cases, data) = match args.suite {
+        crate::app::eval_nl::Suite::Original => (args.cases.clone(), args.data.clone()),
+        crate::app::eval_nl::Suite::Generalise => ("tests/nl/generalise/cases".into(), "tests/nl/generalise/data".into()),
+    };
+    let opts = crate::app::eval_nl::EvalOptions {
+        cases,
+        data,
+        work: work.clone(),
+        suite: args.suite,
+        split: args.split,
+        interpreter: args.interpreter.choice(),
+        rename: args.rename,
+    };
     let report = crate::app::eval_nl::eval_nl(&opts).await;
     let _ = std::fs::remove_dir_all(&work);
     let report = report?;
@@ -171,6 +202,9 @@ pub async fn eval_nl(args: &EvalArgs) -> Result<(), AppError> {
         println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
     } else {
         print!("{}", report.human(args.failures));
+    }
+    if report.confidently_wrong > 0 && args.interpreter == InterpreterArg::Offline {
+        return Err(AppError::BadInput(format!("{} answers were confidently wrong (wrong audience, nothing flagged)", report.confidently_wrong)));
     }
     if report.accuracy < args.min {
         return Err(AppError::BadInput(format!("accuracy {:.1}% is below the required {:.1}%", 100.0 * report.accuracy, 100.0 * args.min)));

@@ -261,6 +261,18 @@ impl Catalog {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// A field by its name, or by the CSV column it was imported from as the file spelled it
+    /// (`Churn`, `Streaming TV`, `MonthlyCharges`): every command and API that takes a field
+    /// accepts both.
+    pub fn resolve(&self, name: &str) -> Option<&Field> {
+        let name = name.trim();
+        self.get(name).or_else(|| {
+            let custom = |f: &&Field| matches!(f.source, Source::Attribute(_));
+            let by_column = self.fields.iter().filter(custom).find(|f| f.synonyms.first().is_some_and(|c| c.trim().eq_ignore_ascii_case(name)));
+            by_column.or_else(|| self.get(&crate::domain::import::attribute_name(name)))
+        })
+    }
+
     /// Up to three field names close to an unknown one, closest first.
     pub fn suggest(&self, name: &str) -> Vec<String> {
         let needle = name.to_lowercase();

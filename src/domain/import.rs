@@ -42,7 +42,7 @@ use Target as T;
 /// `(target, field name for --map, aliases)`, aliases already normalised.
 const FIELDS: &[(Target, &str, &[&str])] = &[
     (T::ExternalId, "external_id", &["externalid", "customerid", "id", "customer", "clientid", "userid", "customerno", "customernumber"]),
-    (T::CustomerId, "customer_id", &["customerid", "customer", "id", "clientid", "userid", "externalid", "customerno"]),
+    (T::CustomerId, "customer_id", &["customerid", "customer", "id", "clientid", "userid", "externalid", "customerno", "customernumber"]),
     (T::Email, "email", &["email", "emailaddress", "mail"]),
     (T::Phone, "phone", &["phone", "phonenumber", "mobile", "tel", "telephone", "cell"]),
     (T::FirstName, "first_name", &["firstname", "givenname", "first"]),
@@ -52,12 +52,82 @@ const FIELDS: &[(Target, &str, &[&str])] = &[
     (T::City, "city", &["city", "town"]),
     (T::PostalCode, "postal_code", &["postalcode", "zip", "zipcode", "postcode"]),
     (T::SignupDate, "signup_date", &["signupdate", "signedup", "joined", "joindate", "registrationdate", "created", "signup"]),
-    (T::EmailConsent, "email_consent", &["emailconsent", "emailoptin", "acceptsemail", "subscribed", "emailsubscribed"]),
-    (T::SmsConsent, "sms_consent", &["smsconsent", "smsoptin", "acceptssms"]),
+    (
+        T::EmailConsent,
+        "email_consent",
+        &[
+            "emailconsent",
+            "emailoptin",
+            "acceptsemail",
+            "subscribed",
+            "emailsubscribed",
+            "acceptsemailmarketing",
+            "emailmarketing",
+            "emailmarketingconsent",
+            "acceptsmarketing",
+        ],
+    ),
+    (T::SmsConsent, "sms_consent", &["smsconsent", "smsoptin", "acceptssms", "acceptssmsmarketing", "smsmarketing", "smsmarketingconsent"]),
     (T::AdsConsent, "ads_consent", &["adsconsent", "adsoptin", "adconsent", "acceptsads"]),
-    (T::OrderId, "order_id", &["orderid", "ordernumber", "orderno", "transactionid"]),
-    (T::OccurredAt, "occurred_at", &["occurredat", "date", "orderdate", "timestamp", "time", "createdat", "eventtime", "purchasedat", "datetime", "eventdate"]),
-    (T::Amount, "amount", &["amount", "revenue", "total", "dollarvalue", "price", "value", "ordertotal", "sales"]),
+    (
+        T::OrderId,
+        "order_id",
+        &[
+            "orderid",
+            "ordernumber",
+            "orderno",
+            "transactionid",
+            "transactionref",
+            "invoiceid",
+            "invoicenumber",
+            "invoiceno",
+            "orderref",
+            "receiptid",
+            "receiptnumber",
+        ],
+    ),
+    (
+        T::OccurredAt,
+        "occurred_at",
+        &[
+            "occurredat",
+            "date",
+            "orderdate",
+            "timestamp",
+            "time",
+            "createdat",
+            "eventtime",
+            "purchasedat",
+            "datetime",
+            "eventdate",
+            "eventtimestamp",
+            "invoicedate",
+            "purchasedate",
+            "transactiondate",
+            "paymentdate",
+            "occurred",
+            "when",
+        ],
+    ),
+    (
+        T::Amount,
+        "amount",
+        &[
+            "amount",
+            "revenue",
+            "total",
+            "dollarvalue",
+            "price",
+            "value",
+            "ordertotal",
+            "sales",
+            "totalamount",
+            "invoicetotal",
+            "amountpaid",
+            "grandtotal",
+            "subtotal",
+        ],
+    ),
     (T::Quantity, "quantity", &["quantity", "qty", "items", "units"]),
     (T::Name, "name", &["name", "event", "eventname", "type", "eventtype"]),
     (T::Properties, "properties", &["properties", "props", "data", "attributes"]),
@@ -102,6 +172,8 @@ fn field_name(t: Target) -> &'static str {
 pub enum ImportError {
     #[error("no column for `{field}` (columns are: {headers}); name one with --map COLUMN={field}")]
     MissingColumn { field: String, headers: String },
+    #[error("no column for `{field}`; the column `{column}` looks like it: import with --map \"{column}={field}\"")]
+    LooksLikeId { field: String, column: String },
     #[error("columns `{first}` and `{second}` both map to `{field}`; choose one with --map")]
     DuplicateColumn { field: String, first: String, second: String },
     #[error("--map {column}={field}: `{field}` is not a field of this file")]
@@ -153,7 +225,18 @@ impl ColumnPlan {
 
 /// Lowercase and drop separators: `Customer-ID` → `customerid`.
 pub fn normalize_header(h: &str) -> String {
-    h.trim().trim_start_matches('\u{feff}').chars().filter(|c| !matches!(c, '_' | '-' | ' ' | '.')).flat_map(char::to_lowercase).collect()
+    // Units and qualifiers in brackets say nothing about which field it is: `Total ($)` is `total`.
+    let mut depth = 0usize;
+    let mut out = String::new();
+    for c in h.trim().trim_start_matches('\u{feff}').chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && (c.is_alphanumeric() || c == '#') => out.extend(c.to_lowercase()),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// `PlanType` → `plan_type`, `Monthly Fee` → `monthly_fee`; safe as an attribute name.
@@ -244,8 +327,90 @@ pub fn plan_columns(kind: Kind, headers: &[String], overrides: &[(String, String
             (None, _) => ignored.push(h.clone()),
         }
     }
+    recognise_id(kind, headers, &mut uses)?;
+    ignored.retain(|h| !headers.iter().position(|x| x == h).is_some_and(|i| uses.contains_key(&i)));
+    recognise_time(kind, headers, &mut uses, &mut ignored);
     check_plan(kind, headers, &uses)?;
     Ok(ColumnPlan { headers: headers.to_vec(), columns: uses.into_iter().collect(), ignored })
+}
+
+/// Who a CRM, billing or analytics export names its people by: `Account ID`, `Record ID`,
+/// `Member #`, `subscriberId`, `Customer Number`.
+const ID_ENTITIES: &[&str] = &[
+    "account",
+    "acct",
+    "record",
+    "contact",
+    "customer",
+    "cust",
+    "client",
+    "member",
+    "subscriber",
+    "user",
+    "person",
+    "patient",
+    "guest",
+    "player",
+    "profile",
+    "lead",
+    "crm",
+    "shopper",
+    "buyer",
+    "household",
+    "policyholder",
+    "subscription",
+    "patron",
+    "student",
+    "passenger",
+    "donor",
+];
+const ID_SUFFIXES: &[&str] = &["id", "number", "no", "num", "nr", "#", "key", "ref", "code"];
+
+/// `(entity, suffix)` when a normalised header reads as "<entity> <id word>".
+fn id_parts(n: &str) -> Option<(&'static str, &'static str)> {
+    ID_SUFFIXES.iter().find_map(|s| {
+        let entity = n.strip_suffix(s)?;
+        ID_ENTITIES.iter().find(|e| **e == entity).map(|e| (*e, *s))
+    })
+}
+
+/// With no alias for the file's customer key, a header that names a person-like entity and an
+/// id word is the key ("Account ID"); failing that, the error names the column that looks like it.
+fn recognise_id(kind: Kind, headers: &[String], uses: &mut BTreeMap<usize, Use>) -> Result<(), ImportError> {
+    let key = if kind == Kind::Customers { T::ExternalId } else { T::CustomerId };
+    if uses.values().any(|u| *u == Use::Field(key)) {
+        return Ok(());
+    }
+    let free = |i: &usize| !matches!(uses.get(i), Some(Use::Field(_)));
+    let found = (0..headers.len()).filter(free).find(|i| id_parts(&normalize_header(&headers[*i])).is_some());
+    if let Some(i) = found {
+        uses.insert(i, Use::Field(key));
+        return Ok(());
+    }
+    let looks = (0..headers.len()).filter(free).find(|i| {
+        let n = normalize_header(&headers[*i]);
+        n.len() > 2 && ["id", "#", "number", "key"].iter().any(|s| n.ends_with(s)) && !n.starts_with("order") && !n.starts_with("transaction")
+    });
+    match looks {
+        Some(i) => Err(ImportError::LooksLikeId { field: field_name(key).into(), column: headers[i].trim().to_string() }),
+        None => Ok(()),
+    }
+}
+
+/// With no alias for an orders or events file's time, the one column named like a date or
+/// time is it (`Purchase Date`, `invoice_date`, `eventTimestamp`).
+fn recognise_time(kind: Kind, headers: &[String], uses: &mut BTreeMap<usize, Use>, ignored: &mut Vec<String>) {
+    if kind == Kind::Customers || uses.values().any(|u| *u == Use::Field(T::OccurredAt)) {
+        return;
+    }
+    let timed: Vec<usize> = (0..headers.len())
+        .filter(|i| !uses.contains_key(i))
+        .filter(|i| ["date", "time", "timestamp", "datetime"].iter().any(|s| normalize_header(&headers[*i]).ends_with(s)))
+        .collect();
+    if let [i] = timed[..] {
+        uses.insert(i, Use::Field(T::OccurredAt));
+        ignored.retain(|h| *h != headers[i]);
+    }
 }
 
 fn check_plan(kind: Kind, headers: &[String], uses: &BTreeMap<usize, Use>) -> Result<(), ImportError> {

@@ -22,12 +22,18 @@ pub struct Span {
     pub text: String,
 }
 
-/// One understood condition: a plain sentence, the words it came from, and its node.
+/// Below this confidence a condition is not taken as understood: the answer says how else the
+/// words could be read, and the evaluation counts the answer as flagged, not as confident.
+pub const CONFIDENT: f32 = 0.75;
+
+/// One understood condition: a plain sentence, the words it came from, its node, and how sure
+/// the link from words to fields and values is (1 = the words name the field or value exactly).
 #[derive(Debug, Clone, Serialize)]
 pub struct Explained {
     pub sentence: String,
     pub span: Span,
     pub condition: Node,
+    pub confidence: f32,
 }
 
 /// A choice made without the user saying so, and what else it could be.

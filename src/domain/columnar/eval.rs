@@ -235,7 +235,9 @@ fn window(offsets: &[u32], time: &[i64], i: usize, after: Option<i64>, until: i6
     let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
     let times = &time[a..b];
     let lo = after.map_or(0, |x| times.partition_point(|t| *t <= x));
-    (a + lo, a + times.partition_point(|t| *t <= until))
+    // A window that ends before it starts (a period after the as-of date) is empty, not negative.
+    let hi = times.partition_point(|t| *t <= until).max(lo);
+    (a + lo, a + hi)
 }
 
 /// Element-wise AND.

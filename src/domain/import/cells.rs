@@ -73,6 +73,12 @@ pub fn parse_instant(s: &str, tz: Tz) -> Result<i64, String> {
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp());
     }
+    // Offsets written apart or without a colon, as Shopify exports them: `2024-01-10 18:42:32 -0400`.
+    for f in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M %z"] {
+        if let Ok(t) = chrono::DateTime::parse_from_str(s, f) {
+            return Ok(t.timestamp());
+        }
+    }
     for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
             return local(n, tz);

@@ -18,9 +18,28 @@ fn aliases_match_regardless_of_case_and_separators() {
 
 #[test]
 fn a_missing_required_column_is_named_with_the_headers_seen() {
-    let e = plan_columns(Kind::Orders, &h(&["customer", "when", "amount"]), &[]).unwrap_err();
-    assert_eq!(e, ImportError::MissingColumn { field: "occurred_at".into(), headers: "customer, when, amount".into() });
-    assert!(plan_columns(Kind::Orders, &h(&["customer", "when", "amount"]), &[("when".into(), "occurred_at".into())]).is_ok());
+    let e = plan_columns(Kind::Orders, &h(&["customer", "moment", "amount"]), &[]).unwrap_err();
+    assert_eq!(e, ImportError::MissingColumn { field: "occurred_at".into(), headers: "customer, moment, amount".into() });
+    assert!(plan_columns(Kind::Orders, &h(&["customer", "moment", "amount"]), &[("moment".into(), "occurred_at".into())]).is_ok());
+}
+
+#[test]
+fn crm_id_headers_are_the_customer_key_without_a_map() {
+    for header in ["Account ID", "Record ID", "Contact ID", "Customer Number", "Member #", "subscriberId", "CustID"] {
+        let p = plan_columns(Kind::Customers, &h(&[header, "Plan", "Churn"]), &[]).unwrap_or_else(|e| panic!("{header}: {e}"));
+        let t: std::collections::HashMap<Target, usize> = p.targets().collect();
+        assert_eq!(t.get(&Target::ExternalId), Some(&0), "{header}");
+        assert_eq!(p.custom_columns().len(), 2, "{header} is not also an attribute");
+        let o = plan_columns(Kind::Orders, &h(&["Invoice Date", "Amount", header]), &[]).unwrap_or_else(|e| panic!("{header}: {e}"));
+        assert_eq!(o.targets().find(|(t, _)| *t == Target::CustomerId).map(|x| x.1), Some(2), "{header}");
+    }
+}
+
+#[test]
+fn a_column_that_only_looks_like_an_id_is_named_in_the_error() {
+    let e = plan_columns(Kind::Customers, &h(&["Plan", "Widget ID", "Churn"]), &[]).unwrap_err();
+    assert_eq!(e, ImportError::LooksLikeId { field: "external_id".into(), column: "Widget ID".into() });
+    assert!(e.to_string().contains("--map \"Widget ID=external_id\""), "{e}");
 }
 
 #[test]

@@ -190,8 +190,16 @@ impl Walker<'_, '_> {
                 } else {
                     ""
                 };
+                // A column named as the CSV spelled it (`Churn`) is suggested by its field name first.
+                let mut near: Vec<String> = self.ctx.catalog.resolve(name).map(|f| f.name.clone()).into_iter().collect();
+                for n in self.ctx.catalog.suggest(name) {
+                    if !near.contains(&n) {
+                        near.push(n);
+                    }
+                }
+                near.truncate(3);
                 let issue = Issue::new(path, Code::UnknownField, format!("unknown field `{name}`{hint}"));
-                self.issues.push(issue.with_suggestions(self.ctx.catalog.suggest(name)));
+                self.issues.push(issue.with_suggestions(near));
                 None
             }
         }

@@ -126,10 +126,11 @@ pub fn interpretation(prompt: &str, reply: &Reply, mut definition: Definition, m
     let explanation: Vec<Explained> = conditions
         .iter()
         .enumerate()
-        .map(|(i, c)| Explained {
-            sentence: sentence(c, cx),
-            span: span_of(reply.explanation.get(i).map(|q| q.quote.as_str()).unwrap_or("")),
-            condition: c.clone(),
+        .map(|(i, c)| {
+            let span = span_of(reply.explanation.get(i).map(|q| q.quote.as_str()).unwrap_or(""));
+            // A condition the model cannot tie to the user's own words is not taken on trust.
+            let confidence = if span.text.is_empty() { 0.5 } else { 0.9 };
+            Explained { sentence: sentence(c, cx), span, condition: c.clone(), confidence }
         })
         .collect();
     let assumptions: Vec<Assumption> = reply

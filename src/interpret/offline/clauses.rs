@@ -28,6 +28,8 @@ pub struct Clauses<'a> {
     pub last_window: Option<Period>,
     /// The last number field compared, for a restated bound ("detractors (a score of 6 or lower)").
     pub last_number_field: Option<String>,
+    /// The weakest link made by the clause being read (1 = the words name it exactly).
+    pub doubt: f32,
 }
 
 type Hit = Option<(Node, usize)>;
@@ -43,6 +45,32 @@ impl<'a> Clauses<'a> {
 
     fn is(&self, k: usize, f: impl Fn(&Lex) -> bool) -> bool {
         self.at(k).is_some_and(|x| x.has(f))
+    }
+
+    /// The negation of a condition as a careful reader means it: a yes/no column's "no"
+    /// ("without online backup" = `No`, not every other value), a column with a "No" kind
+    /// ("without internet" = `No`), anything else as [`negate`](super::grammar::negate).
+    pub fn negated(&mut self, node: Node, (from, end): (usize, usize)) -> Node {
+        if let Node::Attribute { field, op: Op::Eq | Op::Ne, value: Some(Value::Text(v)) } = &node {
+            let f = self.cx.catalog.get(field);
+            if let Some((yes, no)) = f.and_then(|f| super::linking::yes_no(&f.values)).filter(|(yes, _)| yes == v) {
+                let third: Vec<String> = f.map(|f| f.values.iter().filter(|x| **x != yes && **x != no).cloned().collect()).unwrap_or_default();
+                if !third.is_empty() {
+                    let alt = format!("everyone but {field} = {yes} (also \"{}\")", third.join("\", \""));
+                    self.assume(from, end, format!("read as {field} = {no}"), vec![alt]);
+                }
+                return Node::Attribute { field: field.clone(), op: Op::Eq, value: Some(Value::Text(no)) };
+            }
+            if matches!(node, Node::Attribute { op: Op::Ne, .. }) {
+                return Node::Attribute { field: field.clone(), op: Op::Eq, value: Some(Value::Text(v.clone())) };
+            }
+        }
+        super::grammar::negate(node)
+    }
+
+    /// Lower the confidence of the clause being read.
+    pub(super) fn doubt(&mut self, confidence: f32) {
+        self.doubt = self.doubt.min(confidence);
     }
 
     pub(super) fn assume(&mut self, i: usize, end: usize, text: String, alternatives: Vec<String>) {
@@ -80,6 +108,7 @@ impl<'a> Clauses<'a> {
                 Lex::Event(e) => self.event(i, e.as_deref()),
                 Lex::Cmp(_) | Lex::Between => self.measured(i),
                 Lex::Field(f) | Lex::FieldWord(f) => self.field(i, f),
+                Lex::FieldNot(f) => self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e)),
                 Lex::Value { .. } => self.value(i),
                 Lex::BoolValue { field, value } => Some((Node::Attribute { field: field.clone(), op: Op::Eq, value: Some(Value::Bool(*value)) }, i + 1)),
                 _ => None,
@@ -226,6 +255,10 @@ impl<'a> Clauses<'a> {
     /// in the last 90 days *but not in the last 30*" repeats the condition before with a new window.
     pub fn elided(&mut self, i: usize, last: &Node) -> Hit {
         let (source, event, measure, of, op, value, old) = match last {
+            // "bought 3+ times in 2025 but never in 2026": not at all in 2026, whatever the count before.
+            Node::Aggregate { source, event, measure: Measure::Count, window, .. } => {
+                (*source, event.clone(), Measure::Count, None, Op::Gte, num(1.0), window.clone())
+            }
             Node::Aggregate { source, event, measure, of, window, op, value } => (*source, event.clone(), *measure, *of, *op, value.clone(), window.clone()),
             _ => return None,
         };
@@ -321,6 +354,15 @@ impl<'a> Clauses<'a> {
 
     /// "paying more than $80 a month": a money attribute, preferably one named for the period.
     fn pay(&mut self, i: usize) -> Hit {
+        // "pay by credit card", "paying with PayPal": the value says how.
+        let k = if self.is(i + 1, |l| matches!(l, Lex::By | Lex::Within)) || self.at(i + 1).is_some_and(|x| x.lex.is_empty() && x.num.is_none()) {
+            i + 2
+        } else {
+            i + 1
+        };
+        if self.is(k, |l| matches!(l, Lex::Value { .. })) && !self.is(k, |l| matches!(l, Lex::Cmp(_))) {
+            return self.value(k);
+        }
         let (op, value, _, mut end) = self.comparison(i + 1, false)?;
         let per = self.at(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
         if per.is_some() {
@@ -338,6 +380,16 @@ impl<'a> Clauses<'a> {
             let h = hints.iter().filter(|w| ws.iter().any(|x| x == *w)).count() * 2;
             h + money_words.iter().filter(|w| ws.iter().any(|x| x.starts_with(*w))).count()
         };
+        // "paying over $500 MRR": the field named after the amount.
+        let named = self.at(end).and_then(|x| {
+            x.lex.iter().find_map(|l| match l {
+                Lex::Field(f) | Lex::FieldWord(f) if self.cx.catalog.get(f).is_some_and(|f| f.ty == FieldType::Number) => Some(f.clone()),
+                _ => None,
+            })
+        });
+        if let Some(field) = named {
+            return Some((Node::Attribute { field, op, value: Some(value) }, end + 1));
+        }
         let best = self
             .cx
             .catalog

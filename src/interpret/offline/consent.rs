@@ -42,6 +42,11 @@ impl<'a> Clauses<'a> {
     /// A channel list: "email, SMS and ads"; also bare after a consent verb or a negation
     /// ("… but not email").
     pub(super) fn channels(&mut self, i: usize, first: String, value: bool) -> Hit {
+        // "marketing emails": the channel named after "marketing" is the one meant.
+        let (first, i) = match self.channel_at(i + 1) {
+            Some(next) if first == "*" && next != "*" => (next, i + 1),
+            _ => (first, i),
+        };
         let mut fields = vec![first];
         let (mut j, mut any) = (i + 1, false);
         loop {
@@ -55,6 +60,10 @@ impl<'a> Clauses<'a> {
                 }
                 None => break,
             }
+        }
+        // "email and SMS marketing": the trailing word names no further channel.
+        if fields.iter().all(|f| f != "*") && self.channel_at(j).is_some_and(|f| f == "*") {
+            j += 1;
         }
         let mut nodes: Vec<Node> = fields.iter().map(|f| self.consent_node(f, value)).collect();
         let node = match (nodes.len(), any) {

@@ -25,6 +25,8 @@ pub struct Cond {
     pub node: Node,
     pub from: usize,
     pub to: usize,
+    /// How sure the link from the words to fields and values is (see `interpret::CONFIDENT`).
+    pub confidence: f32,
 }
 
 /// The grammar's result, in token ranges.
@@ -57,6 +59,7 @@ fn is_function_word(item: &Item) -> bool {
                     | Lex::Money
                     | Lex::Percent
                     | Lex::PostCmp(_)
+                    | Lex::Switch(true)
             )
         })
 }
@@ -64,29 +67,35 @@ fn is_function_word(item: &Item) -> bool {
 /// Parse the items of one request.
 pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     let items: Vec<Item> = items.iter().filter(|x| !x.is_filler()).cloned().collect();
-    let mut c = Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None };
+    let mut c = Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None, doubt: 1.0 };
     let mut out = Parsed::default();
     let (mut neg, mut neg_at, mut join_or) = (false, None::<usize>, false);
     let mut i = 0;
     while i < items.len() {
         let it = &items[i];
-        if it.has(|l| matches!(l, Lex::Neg | Lex::Never)) && !it.has(|l| matches!(l, Lex::Term(_) | Lex::Field(_) | Lex::BoolValue { .. })) {
+        let negates = it.has(|l| matches!(l, Lex::Neg | Lex::Never | Lex::Switch(false)));
+        if negates && !it.has(|l| matches!(l, Lex::Term(_) | Lex::Field(_) | Lex::BoolValue { .. } | Lex::Value { .. })) {
             neg = !neg;
             neg_at.get_or_insert(i);
             i += 1;
             continue;
         }
-        let hit = c.clause(i).or_else(|| if neg { out.conds.last().and_then(|last| c.elided(i, &last.node)) } else { None });
+        c.doubt = 1.0;
+        // "bought in 2024 and 2025", "… but not in 2026": a window alone repeats the condition before.
+        let joined = i > 0 && items[i - 1].has(|l| *l == Lex::And);
+        let hit = c.clause(i).or_else(|| if neg || joined { out.conds.last().and_then(|last| c.elided(i, &last.node)) } else { None });
         if let Some((node, end)) = hit {
+            let confidence = c.doubt;
             let from = neg_at.take().unwrap_or(i);
-            let node = if neg { negate(node) } else { node };
+            let node = if neg { c.negated(node, (from, end)) } else { node };
             let (lo, hi) = (items[from].from, items[end - 1].to);
             match out.conds.last_mut() {
                 Some(last) if join_or => {
                     last.node = merge_or(std::mem::replace(&mut last.node, Node::All { conditions: vec![] }), node);
                     last.to = hi;
+                    last.confidence = last.confidence.min(confidence);
                 }
-                _ => out.conds.push(Cond { node, from: lo, to: hi }),
+                _ => out.conds.push(Cond { node, from: lo, to: hi, confidence }),
             }
             (neg, join_or) = (false, false);
             i = end;

@@ -9,11 +9,8 @@
 
 use std::collections::HashMap;
 
-use super::tokenize::{Tok, Token, words};
-use super::vocab::{
-    ABBREVIATIONS, CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES, FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD,
-    VALUE_VARIANTS, WEAK_WORDS,
-};
+use super::tokenize::{Tok, Token, roots, words};
+use super::vocab::{CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES, FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD};
 use crate::domain::catalog::{Catalog, FieldType};
 use crate::domain::definition::Op;
 use crate::domain::geo;
@@ -95,28 +92,19 @@ pub enum Lex {
     QuarterN(u32),
     /// A named band of a score field: NPS detractors (0), passives (1), promoters (2).
     Band(String, u8),
-}
-
-/// A word of a column name and the forms people write it in: abbreviations spelled out
-/// ("fav" → "favourite") and the verb behind a noun ("renewal" → "renew", "renewing").
-fn word_forms(w: &str) -> Vec<String> {
-    let mut out = vec![w.to_string()];
-    for (abbr, full) in ABBREVIATIONS {
-        if w == *abbr {
-            out.extend(full.iter().map(|x| x.to_string()));
-        }
-    }
-    for suffix in ["al", "ment", "ation", "ion"] {
-        if let Some(root) = w.strip_suffix(suffix).filter(|r| r.len() >= 4) {
-            out.extend([root.to_string(), format!("{root}ing"), format!("{root}ed"), format!("{root}s")]);
-        }
-    }
-    out
+    /// "turned on" (`true`) / "turned off" (`false`): a yes/no column's state, before or after it.
+    Switch(bool),
+    /// "an order", "a purchase": one order, so an amount after it is that order's amount.
+    OneOrder,
+    /// The opposite of a yes/no column ("inactive" for `is_active_member`).
+    FieldNot(String),
 }
 
 /// Phrases and their meanings.
 pub struct Lexicon {
     phrases: HashMap<Vec<String>, Vec<Lex>>,
+    /// The data's phrases again, keyed by Snowball roots: any inflection of a column's words.
+    roots: HashMap<Vec<String>, Vec<Lex>>,
     /// Two-letter codes, matched only when written in capitals.
     codes: HashMap<String, Vec<Lex>>,
     longest: usize,
@@ -134,7 +122,7 @@ pub struct Match {
 impl Lexicon {
     /// Build the lexicon for one catalog and glossary.
     pub fn build(catalog: &Catalog, glossary: &Glossary) -> Self {
-        let mut lx = Lexicon { phrases: HashMap::new(), codes: HashMap::new(), longest: 1, determiners: Vec::new() };
+        let mut lx = Lexicon { phrases: HashMap::new(), roots: HashMap::new(), codes: HashMap::new(), longest: 1, determiners: Vec::new() };
         lx.determiners = ["a", "an", "the", "their", "his", "her", "any", "our", "your", "my", "some", "of"].iter().flat_map(|w| words(w)).collect();
         lx.add_core();
         lx.add_catalog(catalog);
@@ -148,18 +136,46 @@ impl Lexicon {
     }
 
     fn add(&mut self, phrase: &str, lex: Lex) {
-        // Matching skips determiners inside a phrase, so its key does too.
-        let all = words(phrase);
+        if let Some(key) = self.key(words(phrase)) {
+            insert(&mut self.phrases, key, lex, false);
+        }
+    }
+
+    /// Matching skips determiners inside a phrase, so its key does too.
+    fn key(&mut self, all: Vec<String>) -> Option<Vec<String>> {
         let n = all.len();
         let key: Vec<String> = all.into_iter().enumerate().filter(|(i, w)| *i == 0 || *i + 1 == n || !self.determiners.contains(w)).map(|(_, w)| w).collect();
-        if key.is_empty() {
-            return;
-        }
         self.longest = self.longest.max(key.len());
-        let entry = self.phrases.entry(key).or_default();
-        if !entry.contains(&lex) {
-            entry.push(lex);
+        (!key.is_empty()).then_some(key)
+    }
+
+    /// A phrase the data brings: matched as written and by the roots of its words; `first`
+    /// puts it ahead of the entry's other meanings (the user's own column names win).
+    pub(super) fn add_data(&mut self, phrase: &str, lex: Lex, first: bool) {
+        if let Some(key) = self.key(words(phrase)) {
+            insert(&mut self.phrases, key, lex.clone(), first);
         }
+        if let Some(key) = self.key(roots(phrase)) {
+            insert(&mut self.roots, key, lex, first);
+        }
+    }
+
+    /// The phrase means nothing but "the people" ("accounts", "members").
+    pub(super) fn is_filler(&self, phrase: &str) -> bool {
+        self.phrases.get(&words(phrase)).is_some_and(|l| l.contains(&Lex::Filler))
+    }
+
+    /// A code matched only when written in capitals ("PT" for a `personal_trainer` column);
+    /// the data's own meaning goes first.
+    pub(super) fn add_code(&mut self, code: &str, lex: Lex) {
+        if code.chars().count() >= 2 {
+            self.codes.entry(code.to_lowercase()).or_default().insert(0, lex);
+        }
+    }
+
+    /// No phrase of one word is this word yet, in either form.
+    pub(super) fn is_free(&self, word: &str) -> bool {
+        !self.phrases.contains_key(&words(word)) && !self.roots.contains_key(&roots(word))
     }
 
     fn add_core(&mut self) {
@@ -204,10 +220,16 @@ impl Lexicon {
                 "money" => Lex::Money,
                 "percent" => Lex::Percent,
                 "today" => Lex::Today,
+                "on" => Lex::Switch(true),
+                "off" => Lex::Switch(false),
+                "one_order" => Lex::OneOrder,
                 _ => unreachable!("every core kind is mapped"),
             };
             for p in *phrases {
                 self.add(p, lex.clone());
+                if lex == Lex::OneOrder {
+                    self.add(p, Lex::Event(None));
+                }
             }
         }
         for (p, share) in [("quartile", 25.0), ("quarter", 25.0), ("decile", 10.0), ("tenth", 10.0), ("half", 50.0), ("third", 100.0 / 3.0), ("quintile", 20.0)]
@@ -238,34 +260,12 @@ impl Lexicon {
 
     fn add_catalog(&mut self, catalog: &Catalog) {
         for f in &catalog.fields {
-            let custom = matches!(f.source, crate::domain::catalog::Source::Attribute(_));
             self.add(&f.name, Lex::Field(f.name.clone()));
-            for s in &f.synonyms {
-                self.add(s, Lex::Field(f.name.clone()));
-            }
-            if custom {
-                let mut ws = words(&f.name);
-                ws.extend(f.synonyms.iter().flat_map(|s| words(s)));
-                let weak: Vec<String> = WEAK_WORDS.iter().flat_map(|w| words(w)).collect();
-                for w in ws.into_iter().filter(|w| !weak.contains(w) && w.len() > 1) {
-                    for v in word_forms(&w) {
-                        self.add(&v, Lex::FieldWord(f.name.clone()));
-                    }
-                }
-            }
-            if f.ty == FieldType::Categorical && f.name != "country" && f.name != "region" {
-                for v in &f.values {
-                    let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
-                    self.add(v, lex.clone());
-                    let key = words(v).join(" ");
-                    for (word, variants) in VALUE_VARIANTS {
-                        if key == words(word).join(" ") {
-                            variants.iter().for_each(|x| self.add(x, lex.clone()));
-                        }
-                    }
-                }
+            for syn in &f.synonyms {
+                self.add(syn, Lex::Field(f.name.clone()));
             }
         }
+        self.add_data_fields(catalog);
         self.add_geography(catalog);
         self.add_consent(catalog);
         // Net Promoter Score bands, for a number field named for it.
@@ -321,6 +321,18 @@ impl Lexicon {
                 names.iter().for_each(|n| self.add(n, Lex::Value { field: "country".into(), value: (*code).into() }));
             }
         }
+        // Countries kept in a column of the export's own ("Geography": France, Spain, Germany).
+        for f in catalog.fields.iter().filter(|f| f.ty == FieldType::Categorical && matches!(f.source, crate::domain::catalog::Source::Attribute(_))) {
+            for (code, names) in geo::COUNTRIES {
+                let Some(v) = f.values.iter().find(|v| names.iter().any(|n| v.eq_ignore_ascii_case(n)) || v.eq_ignore_ascii_case(code)) else { continue };
+                let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
+                let demonyms = geo::DEMONYMS.iter().filter(|(c, _)| c == code).flat_map(|(_, n)| n.iter());
+                for n in names.iter().chain(demonyms) {
+                    self.add_data(n, lex.clone(), true);
+                }
+                self.add_code(code, lex);
+            }
+        }
         if catalog.get("region").is_some() {
             for (code, name) in geo::US_STATES {
                 self.add(name, Lex::Value { field: "region".into(), value: (*code).into() });
@@ -345,10 +357,10 @@ impl Lexicon {
         // Any other event name is understood by its own words, in either order
         // ("review_posted": "posted a review").
         for e in &catalog.events {
-            self.add(e, Lex::Event(Some(e.clone())));
-            let ws = words(e);
+            self.add_data(e, Lex::Event(Some(e.clone())), false);
+            let ws: Vec<&str> = e.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             if ws.len() == 2 {
-                self.add(&format!("{} {}", ws[1], ws[0]), Lex::Event(Some(e.clone())));
+                self.add_data(&format!("{} {}", ws[1], ws[0]), Lex::Event(Some(e.clone())), false);
             }
         }
     }
@@ -373,24 +385,22 @@ impl Lexicon {
     }
 
     fn longest_at(&self, tokens: &[Token], i: usize) -> Option<Match> {
-        let mut key: Vec<String> = Vec::new();
-        let mut best = None;
-        let mut j = i;
-        while j < tokens.len() && key.len() < self.longest {
-            let Tok::Word(w) = &tokens[j].tok else { break };
-            j += 1;
-            if !key.is_empty() && self.determiners.contains(w) && j < tokens.len() {
-                // Skip a determiner inside a phrase, but keep it if the phrase ends here.
-                if let Some(lex) = self.phrases.get(&[key.clone(), vec![w.clone()]].concat()) {
-                    best = Some(Match { from: i, to: j, lex: lex.clone() });
+        let as_written = self.longest_in(&self.phrases, tokens, i, |t| if let Tok::Word(w) = &t.tok { Some(w.as_str()) } else { None });
+        let by_root = self.longest_in(&self.roots, tokens, i, |t| (!t.root.is_empty()).then_some(t.root.as_str()));
+        // The longer reading wins; of two as long, the written form's meanings come first.
+        let best = match (as_written, by_root) {
+            (Some(w), Some(r)) if r.to > w.to => Some(r),
+            (Some(mut w), Some(r)) if r.to == w.to && w.lex.iter().all(is_data) => {
+                for l in r.lex {
+                    if !w.lex.contains(&l) {
+                        w.lex.push(l);
+                    }
                 }
-                continue;
+                Some(w)
             }
-            key.push(w.clone());
-            if let Some(lex) = self.phrases.get(&key) {
-                best = Some(Match { from: i, to: j, lex: lex.clone() });
-            }
-        }
+            (Some(w), _) => Some(w),
+            (None, r) => r,
+        };
         if best.as_ref().is_none_or(|m| m.to == i + 1) && tokens[i].upper {
             if let Tok::Word(w) = &tokens[i].tok {
                 if let Some(lex) = self.codes.get(w) {
@@ -400,4 +410,48 @@ impl Lexicon {
         }
         best
     }
+
+    fn longest_in<'t>(
+        &self,
+        map: &HashMap<Vec<String>, Vec<Lex>>,
+        tokens: &'t [Token],
+        i: usize,
+        key_of: impl Fn(&'t Token) -> Option<&'t str>,
+    ) -> Option<Match> {
+        let mut key: Vec<String> = Vec::new();
+        let mut best = None;
+        let mut j = i;
+        while j < tokens.len() && key.len() < self.longest {
+            let Some(w) = key_of(&tokens[j]) else { break };
+            j += 1;
+            if !key.is_empty() && self.determiners.iter().any(|d| d == w) && j < tokens.len() {
+                // Skip a determiner inside a phrase, but keep it if the phrase ends here.
+                if let Some(lex) = map.get(&[key.clone(), vec![w.to_string()]].concat()) {
+                    best = Some(Match { from: i, to: j, lex: lex.clone() });
+                }
+                continue;
+            }
+            key.push(w.to_string());
+            if let Some(lex) = map.get(&key) {
+                best = Some(Match { from: i, to: j, lex: lex.clone() });
+            }
+        }
+        best
+    }
+}
+
+/// A meaning the data brought (a field, a value, an event), not the language's own words.
+fn is_data(l: &Lex) -> bool {
+    matches!(l, Lex::Field(_) | Lex::FieldWord(_) | Lex::FieldNot(_) | Lex::Value { .. } | Lex::BoolValue { .. } | Lex::Event(Some(_)))
+}
+
+fn insert(map: &mut HashMap<Vec<String>, Vec<Lex>>, key: Vec<String>, lex: Lex, first: bool) {
+    let entry = map.entry(key).or_default();
+    if let Some(k) = entry.iter().position(|l| *l == lex) {
+        if !first {
+            return;
+        }
+        entry.remove(k);
+    }
+    if first { entry.insert(0, lex) } else { entry.push(lex) }
 }

@@ -6,6 +6,7 @@ mod clauses;
 mod consent;
 mod grammar;
 mod lexicon;
+mod linking;
 mod subjects;
 mod tokenize;
 mod vocab;
@@ -43,12 +44,25 @@ impl Offline {
             let (s, e) = (tokens[from].start, tokens[to.max(from + 1) - 1].end);
             Span { start: s, end: e, text: prompt[s..e].to_string() }
         };
-        let explanation: Vec<Explained> =
-            parsed.conds.iter().map(|c| Explained { sentence: super::sentence(&c.node, cx), span: span(c.from, c.to), condition: c.node.clone() }).collect();
+        let explanation: Vec<Explained> = parsed
+            .conds
+            .iter()
+            .map(|c| Explained { sentence: super::sentence(&c.node, cx), span: span(c.from, c.to), condition: c.node.clone(), confidence: c.confidence })
+            .collect();
         let unrecognized: Vec<Span> = parsed.unrecognized.iter().map(|(a, b)| span(*a, *b)).collect();
-        let assumptions =
+        let assumptions: Vec<Assumption> =
             parsed.assumptions.iter().map(|a| Assumption { span: span(a.from, a.to), text: a.text.clone(), alternatives: a.alternatives.clone() }).collect();
         let mut questions: Vec<String> = unrecognized.iter().map(|u| question(&u.text, cx)).collect();
+        // A weak link is asked about, with what else the words could mean.
+        for c in parsed.conds.iter().filter(|c| c.confidence < super::CONFIDENT) {
+            let s = span(c.from, c.to);
+            let alts: Vec<&Assumption> = assumptions.iter().filter(|a| a.span.start >= s.start && a.span.end <= s.end && !a.alternatives.is_empty()).collect();
+            let q = match alts.first() {
+                Some(a) => format!("In \"{}\", I {}; did you mean {}?", a.span.text, a.text, a.alternatives.join(" or ")),
+                None => format!("I am not sure what \"{}\" refers to; which field do you mean?", s.text),
+            };
+            questions.push(q);
+        }
         if parsed.conds.is_empty() && unrecognized.is_empty() {
             questions.push("Which customers do you mean? Name a behaviour, a value, a place or an attribute.".into());
         }

@@ -43,6 +43,10 @@ impl<'a> Clauses<'a> {
                 }
                 Lex::Cmp(op) => {
                     let next = self.items.get(j + 1)?;
+                    // A money sign is never a count: "an order over $100" is about its amount.
+                    if next.num.is_some_and(|a| a.money || a.percent) {
+                        return None;
+                    }
                     let n = next.num.map(|a| a.value).or_else(|| next.lex.iter().find_map(|l| if let Lex::Count(n) = l { Some(*n) } else { None }))?;
                     let end = if self.items.get(j + 2).is_some_and(|t| t.has(|l| *l == Lex::Times)) { j + 3 } else { j + 2 };
                     return Some((*op, num(n), end));
@@ -114,7 +118,13 @@ impl<'a> Clauses<'a> {
         }
         let source = if event.is_some() { AggSource::Events } else { AggSource::Orders };
         if let Some((op, value)) = sum {
-            let node = Node::Aggregate { source, event: None, measure: Measure::Sum, of: Some(Quantity::Amount), window, op, value };
+            // "an order over $100": at least one order of that amount; "bought over $100": in all.
+            let one = self.items[i].has(|l| *l == Lex::OneOrder) && matches!(op, Op::Gt | Op::Gte);
+            let measure = if one { Measure::Max } else { Measure::Sum };
+            if !one {
+                self.assume(i, j, "read as the total of the orders' amounts".into(), vec!["at least one order of that amount".into()]);
+            }
+            let node = Node::Aggregate { source, event: None, measure, of: Some(Quantity::Amount), window, op, value };
             return Some((node, j));
         }
         let counted = count.is_some();
@@ -164,6 +174,11 @@ impl<'a> Clauses<'a> {
                 let field = self.last_number_field.clone().expect("checked");
                 Some((Node::Attribute { field, op, value: Some(value) }, j))
             }
+            // "over 60", "under-25s": of people, a bare number is their age.
+            _ if !a.money && !a.percent && op != Op::Eq && self.cx.catalog.get("age").is_some_and(|f| f.ty == FieldType::Number) => {
+                self.assume(i, j, "read as age".into(), vec![]);
+                Some((Node::Attribute { field: "age".into(), op, value: Some(value) }, j))
+            }
             _ if a.money && op != Op::Eq => {
                 self.assume(i, j, "an amount on its own is read as lifetime revenue".into(), vec!["average order value".into()]);
                 Some((Node::Attribute { field: "lifetime_revenue".into(), op, value: Some(value) }, j))
@@ -176,20 +191,69 @@ impl<'a> Clauses<'a> {
     pub(super) fn field(&mut self, i: usize, name: &str) -> Hit {
         let f = self.cx.catalog.get(name)?.clone();
         let weak = self.items[i].has(|l| matches!(l, Lex::FieldWord(x) if x == name)) && !self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name));
+        if weak {
+            self.weak_link(i, name);
+        }
+        let yes_no = if f.ty == FieldType::Categorical { super::linking::yes_no(&f.values) } else { None };
+        if let Some((yes, _)) = yes_no.filter(|_| !self.value_follows(i, name)) {
+            return Some(self.switched(i, Node::Attribute { field: f.name, op: Op::Eq, value: Some(Value::Text(yes)) }));
+        }
         match f.ty {
-            FieldType::Boolean => Some((Node::Attribute { field: f.name, op: Op::Eq, value: Some(Value::Bool(true)) }, i + 1)),
+            FieldType::Boolean => Some(self.switched(i, Node::Attribute { field: f.name, op: Op::Eq, value: Some(Value::Bool(true)) })),
             FieldType::Number => self.number_field(i, &f.name, f.unit),
             FieldType::Date => self.date_field(i, &f.name),
             FieldType::Categorical => {
                 // "plan: annual", "tier gold": the value follows within two items.
-                let k = (i + 1..(i + 3).min(self.items.len())).find(|k| self.items[*k].has(|l| matches!(l, Lex::Value { field, .. } if field == name)))?;
-                let (node, end) = self.value(k)?;
-                Some((node, end))
+                let k = (i + 1..(i + 3).min(self.items.len())).find(|k| self.items[*k].has(|l| matches!(l, Lex::Value { field, .. } if field == name)));
+                match k {
+                    Some(k) => self.value_for(k, Some(name)),
+                    // "internet customers": any value but its "No" kind.
+                    None => match f.values.iter().find(|v| v.eq_ignore_ascii_case("no") || v.eq_ignore_ascii_case("none")) {
+                        Some(no) => Some((Node::Attribute { field: f.name, op: Op::Ne, value: Some(Value::Text(no.clone())) }, i + 1)),
+                        _ => self.is_set(i, name),
+                    },
+                }
             }
-            FieldType::Text => {
-                let _ = weak;
-                None
+            FieldType::Text => self.is_set(i, name),
+        }
+    }
+
+    /// The data has this value in this field (or the catalog does not list the field's values).
+    fn in_data(&self, field: &str, value: &str) -> bool {
+        self.cx
+            .catalog
+            .get(field)
+            .is_some_and(|f| (f.ty != FieldType::Categorical && f.values.is_empty()) || f.values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+    }
+
+    fn value_follows(&self, i: usize, name: &str) -> bool {
+        (i + 1..(i + 3).min(self.items.len())).any(|k| self.items[k].has(|l| matches!(l, Lex::Value { field, .. } if field == name)))
+    }
+
+    /// A yes/no condition and the state written after it: "paperless billing *turned off*".
+    fn switched(&self, i: usize, node: Node) -> (Node, usize) {
+        match self.items.get(i + 1).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Switch(b) = l { Some(*b) } else { None })) {
+            Some(true) => (node, i + 2),
+            Some(false) => (super::grammar::negate(node), i + 2),
+            None => (node, i + 1),
+        }
+    }
+
+    /// A field reached through one word of its name: sure only when no other field has it.
+    fn weak_link(&mut self, i: usize, name: &str) {
+        let mut others: Vec<String> = Vec::new();
+        for l in &self.items[i].lex {
+            if let Lex::FieldWord(f) | Lex::Field(f) = l {
+                if f != name && !others.contains(f) {
+                    others.push(f.clone());
+                }
             }
+        }
+        if others.is_empty() {
+            self.doubt(0.8);
+        } else {
+            self.doubt(0.5);
+            self.assume(i, i + 1, format!("read as the `{name}` field"), others);
         }
     }
 
@@ -218,6 +282,16 @@ impl<'a> Clauses<'a> {
                 other => other,
             };
             end += 1;
+        } else if let (Some(u), FieldUnit::None) = (per, unit) {
+            // A column of the export's own does not say its unit: the number is taken as written.
+            self.doubt(0.7);
+            self.assume(
+                i,
+                end + 1,
+                format!("compared `{name}` with the number as written, in {}", u.word(2)),
+                vec![format!("`{name}` is counted in another unit")],
+            );
+            end += 1;
         }
         Some((Node::Attribute { field: name.into(), op, value: Some(value) }, end))
     }
@@ -226,12 +300,12 @@ impl<'a> Clauses<'a> {
     /// at all, when its full name is written and nothing is said about its value.
     fn is_set(&self, i: usize, name: &str) -> Hit {
         let f = self.cx.catalog.get(name)?;
-        let custom = matches!(f.source, crate::domain::catalog::Source::Attribute(_));
-        // Only a word that means nothing else: "churn risk" is the glossary term, "purchases" the
-        // orders, before either is "has a value".
+        let column = matches!(f.source, crate::domain::catalog::Source::Attribute(_)) || ["email", "phone"].contains(&name);
+        // Only the field's own name, meaning nothing else: "churn risk" is the glossary term,
+        // "purchases" the orders, "credit" one word of `credit_score`.
         let other = self.items[i].has(|l| matches!(l, Lex::Value { .. } | Lex::Term(_) | Lex::Event(_)));
-        let named = !other;
-        (custom && named).then(|| (Node::Attribute { field: name.into(), op: Op::IsSet, value: None }, i + 1))
+        let named = !other && self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name));
+        (column && named).then(|| (Node::Attribute { field: name.into(), op: Op::IsSet, value: None }, i + 1))
     }
 
     fn clause_percentile_for(&mut self, j: usize, name: &str) -> Hit {
@@ -263,7 +337,7 @@ impl<'a> Clauses<'a> {
                 return Some((node, k + usize::from(ago)));
             }
         }
-        let (w, end) = when(self.items, j, &self.cx.as_of)?;
+        let Some((w, end)) = when(self.items, j, &self.cx.as_of) else { return self.is_set(i, name) };
         let d = |x: chrono::NaiveDate| Some(x.format("%Y-%m-%d").to_string());
         let node = match w {
             When::Last(n, u) => date(DateOp::WithinLast, Some(n), Some(u), None, None, None),
@@ -277,14 +351,30 @@ impl<'a> Clauses<'a> {
 
     /// One or more values of one field: "in California, Texas or Florida", "annual plan".
     pub(super) fn value(&mut self, i: usize) -> Hit {
-        let first = self.items[i].lex.iter().find_map(|l| if let Lex::Value { field, value } = l { Some((field.clone(), value.clone())) } else { None })?;
-        let others: Vec<String> = self.items[i]
+        self.value_for(i, None)
+    }
+
+    /// A value, preferring one of `field` when the field was just named ("the state of Georgia").
+    fn value_for(&mut self, i: usize, field: Option<&str>) -> Hit {
+        // Readings the data cannot have are dropped ("CA" with no Canadians is California;
+        // "Iceland" with no customers there is not understood); two that it can are a
+        // question, not a pick.
+        let mut cands: Vec<(String, String)> = self.items[i]
             .lex
             .iter()
-            .filter_map(|l| if let Lex::Value { field, value } = l { Some(format!("{field} = {value}")) } else { None })
-            .skip(1)
+            .filter_map(|l| if let Lex::Value { field, value } = l { Some((field.clone(), value.clone())) } else { None })
+            .filter(|(f, v)| self.in_data(f, v))
             .collect();
+        if let Some(k) = field.and_then(|name| cands.iter().position(|(f, _)| f == name)) {
+            let named = cands.remove(k);
+            cands = vec![named];
+        }
+        let first = cands.first()?.clone();
+        let others: Vec<String> = cands.iter().skip(1).map(|(f, v)| format!("{f} = {v}")).collect();
         if !others.is_empty() {
+            if cands.iter().any(|(f, _)| *f != first.0) {
+                self.doubt(0.4);
+            }
             self.assume(i, i + 1, format!("read as {} = {}", first.0, first.1), others);
         }
         let field = first.0;

@@ -25,6 +25,22 @@ pub struct Token {
     pub end: usize,
     /// The token was written in capitals (two-letter codes like `CA` count only then).
     pub upper: bool,
+    /// The word's Snowball root ("churned" → "churn"); empty for numbers and dates.
+    pub root: String,
+}
+
+static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> = std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+
+/// A word's Snowball root, lower-cased and without apostrophes: every inflection of a column's
+/// words meets the same key ("streaming", "streams", "streamed" → "stream").
+pub fn root(word: &str) -> String {
+    let w: String = word.chars().filter(|c| *c != '\'' && *c != '’').flat_map(char::to_lowercase).collect();
+    STEMMER.stem(&w).into_owned()
+}
+
+/// The roots of a phrase's words, split as [`words`] splits them.
+pub fn roots(phrase: &str) -> Vec<String> {
+    raw_words(phrase).iter().map(|w| root(w)).collect()
 }
 
 /// Normalize one word: lower-case, drop apostrophes, strip a plural `s`.
@@ -41,6 +57,11 @@ pub fn stem(word: &str) -> String {
 
 /// Split a phrase (a field name, a synonym, a categorical value) into normalized words.
 pub fn words(phrase: &str) -> Vec<String> {
+    raw_words(phrase).iter().map(|w| stem(w)).collect()
+}
+
+/// A phrase's words as written, split at separators and camelCase boundaries.
+pub fn raw_words(phrase: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut prev_lower = false;
@@ -48,21 +69,21 @@ pub fn words(phrase: &str) -> Vec<String> {
         // camelCase boundaries split words: `PlanType` → plan, type.
         if c.is_alphanumeric() || c == '\'' {
             if c.is_uppercase() && prev_lower && !cur.is_empty() {
-                out.push(stem(&cur));
+                out.push(cur.clone());
                 cur.clear();
             }
             prev_lower = c.is_lowercase() || c.is_ascii_digit();
             cur.push(c);
         } else {
             if !cur.is_empty() {
-                out.push(stem(&cur));
+                out.push(cur.clone());
                 cur.clear();
             }
             prev_lower = false;
         }
     }
     if !cur.is_empty() {
-        out.push(stem(&cur));
+        out.push(cur.clone());
     }
     out
 }
@@ -77,13 +98,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if c.is_ascii_digit() || ((c == '$' || c == '€' || c == '£') && next_is_digit(text, i + c.len_utf8())) {
             let (tok, end) = number(text, i);
             let upper = false;
-            out.push(Token { tok, start: i, end, upper });
+            out.push(Token { tok, start: i, end, upper, root: String::new() });
             i = end;
         } else if c.is_alphabetic() {
             let end = word_end(text, i);
             let raw = &text[i..end];
             let upper = raw.chars().all(|c| !c.is_lowercase()) && raw.chars().count() >= 2;
-            out.push(Token { tok: Tok::Word(stem(raw)), start: i, end, upper });
+            out.push(Token { tok: Tok::Word(stem(raw)), start: i, end, upper, root: root(raw) });
             i = end;
         } else {
             i += c.len_utf8();

@@ -109,7 +109,7 @@ pub fn when(items: &[Item], i: usize, as_of: &AsOf) -> Option<(When, usize)> {
     // Leading prepositions: "in the last", "within", "for", "over the past".
     while at(j).is_some_and(|x| x.has(|l| matches!(l, Lex::In | Lex::Within | Lex::For | Lex::Cmp(Op::Gt)))) {
         let next = at(j + 1)?;
-        let leads_on = next.has(|l| matches!(l, Lex::Last | Lex::Past | Lex::Unit(_) | Lex::Month(_) | Lex::This | Lex::QuarterN(_)))
+        let leads_on = next.has(|l| matches!(l, Lex::Last | Lex::Past | Lex::Unit(_) | Lex::Month(_) | Lex::This | Lex::QuarterN(_) | Lex::Cmp(Op::Gt)))
             || next.num.is_some()
             || next.date.is_some();
         if !leads_on {
@@ -147,6 +147,10 @@ pub fn when(items: &[Item], i: usize, as_of: &AsOf) -> Option<(When, usize)> {
         at(mid).filter(|m| m.has(|l| *l == Lex::And))?;
         let (_, to, end) = period(items, mid + 1, as_of)?;
         return Some((When::Dates(from, to), end));
+    }
+    // "in over a year", "for more than a month": the article is the number one.
+    if let (true, None, Some(u)) = (lead, x.num, unit_of(x)) {
+        return Some((When::Last(1, u), j + 1));
     }
     if let (Some(n), Some(u)) = (x.num, at(j + 1).and_then(unit_of)) {
         // "30 days ago" needs a comparison to mean a range; "for 30 days" means the last 30 days.

@@ -1,0 +1,209 @@
+//! Schema linking: the vocabulary a customer's own data brings, derived from the catalog and
+//! never from cases. A column enters the lexicon by its name, the header it was imported from,
+//! its name without words that say nothing ("IsActiveMember" → "active member"), each of its
+//! words in any inflection (Snowball roots: "Churn" meets "churned"), spelled-out abbreviations
+//! and split compounds ("LastLogin" meets "logged in"). A categorical column brings its values,
+//! each value without its qualifier ("Credit card (automatic)" → "credit card") and the words no
+//! other value of the column has ("Fiber optic" → "fiber"). A Yes/No column with a third value
+//! ("No internet service") behaves like a boolean, and that third value means the other
+//! column's "no". The user's own column names go first in each entry, ahead of built-in phrases
+//! that share a word ("tenure").
+
+use super::lexicon::{Lex, Lexicon};
+use super::tokenize::{raw_words, stem, words};
+use super::vocab::{ABBREVIATIONS, PARTICLES, VALUE_VARIANTS, WEAK_WORDS};
+use crate::domain::catalog::{Catalog, Field, FieldType, Source};
+
+/// The yes and no values of a categorical column that answers a yes/no question, when every
+/// other value is a kind of "no" ("No internet service", "Not available on plan").
+pub fn yes_no(values: &[String]) -> Option<(String, String)> {
+    let find = |set: &[&str]| values.iter().find(|v| set.contains(&v.trim().to_lowercase().as_str())).cloned();
+    let yes = find(&["yes", "y", "true", "on", "enabled"])?;
+    let no = find(&["no", "n", "false", "off", "disabled"])?;
+    let no_like = |v: &String| {
+        let l = v.trim().to_lowercase();
+        *v == yes || *v == no || l.starts_with("no ") || l.starts_with("not ")
+    };
+    values.iter().all(no_like).then_some((yes, no))
+}
+
+/// A word with its abbreviation spelled out ("txn" → "transaction").
+fn spelled_out(w: &str) -> String {
+    let l = w.to_lowercase();
+    ABBREVIATIONS.iter().find(|(a, _)| *a == l).and_then(|(_, full)| full.first()).map_or(l, |f| f.to_string())
+}
+
+/// A value without its qualifier: "Credit card (automatic)" → "Credit card".
+fn bare(value: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in value.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_weak(word: &str) -> bool {
+    let w = stem(word);
+    WEAK_WORDS.iter().any(|x| stem(x) == w)
+}
+
+/// A word of a column name and the forms people write it in: abbreviations spelled out
+/// ("fav" → "favourite"), the verb behind a noun ("renewal" → "renew") and a compound split
+/// at a particle ("login" → "log in", "signup" → "sign up").
+fn word_forms(w: &str) -> Vec<String> {
+    let w = w.to_lowercase();
+    let mut out = vec![w.clone()];
+    for (abbr, full) in ABBREVIATIONS {
+        if w == *abbr {
+            out.extend(full.iter().map(|x| x.to_string()));
+        }
+    }
+    for suffix in ["al", "ment", "ation", "ion"] {
+        if let Some(root) = w.strip_suffix(suffix).filter(|r| r.len() >= 4) {
+            out.extend([root.to_string(), format!("{root}ing"), format!("{root}ed"), format!("{root}s")]);
+        }
+    }
+    for p in PARTICLES {
+        if let Some(head) = w.strip_suffix(p).filter(|h| h.len() >= 3) {
+            out.push(format!("{head} {p}"));
+        }
+    }
+    out
+}
+
+impl Lexicon {
+    /// Every field's and value's words, as described in the module documentation.
+    pub(super) fn add_data_fields(&mut self, catalog: &Catalog) {
+        for f in catalog.fields.iter().filter(|f| matches!(f.source, Source::Attribute(_))) {
+            self.add_custom_field(f);
+        }
+        for f in catalog.fields.iter().filter(|f| f.ty == FieldType::Categorical && f.name != "country" && f.name != "region") {
+            self.add_values(f, catalog);
+        }
+    }
+
+    fn add_custom_field(&mut self, f: &Field) {
+        let own = Lex::Field(f.name.clone());
+        let name_words = raw_words(&f.name);
+        let mut all_words = name_words.clone();
+        for phrase in std::iter::once(f.name.clone()).chain(f.synonyms.iter().cloned()) {
+            self.add_data(&phrase, own.clone(), true);
+            all_words.extend(raw_words(&phrase));
+        }
+        // "IsActiveMember" is "active member"; "LastTxnDate" is "last transaction".
+        let strong: Vec<String> = name_words.iter().filter(|w| !is_weak(w)).cloned().collect();
+        let spelled = |ws: &[String]| ws.iter().map(|w| spelled_out(w)).collect::<Vec<_>>().join(" ");
+        let dateless: Vec<String> = name_words.iter().filter(|w| !matches!(w.as_str(), "date" | "at" | "on" | "time")).cloned().collect();
+        for phrase in [strong.join(" "), spelled(&strong), spelled(&name_words), spelled(&dateless)] {
+            if !phrase.is_empty() {
+                self.add_data(&phrase, own.clone(), true);
+            }
+        }
+        for w in all_words.iter().filter(|w| !is_weak(w) && w.chars().count() > 1) {
+            for v in word_forms(w) {
+                // A word that is only an audience word ("accounts") stays one.
+                if !self.is_filler(&v) {
+                    self.add_data(&v, Lex::FieldWord(f.name.clone()), false);
+                }
+            }
+        }
+        if strong.len() >= 2 {
+            let initials: String = strong.iter().filter_map(|w| w.chars().next()).collect();
+            self.add_code(&initials, own.clone());
+        }
+        if f.ty == FieldType::Boolean || (f.ty == FieldType::Categorical && yes_no(&f.values).is_some()) {
+            self.add_opposites(f, &strong);
+        }
+    }
+
+    /// "inactive member", "unverified", "non-smoker": the column's "no".
+    fn add_opposites(&mut self, f: &Field, strong: &[String]) {
+        let Some((head, rest)) = strong.split_first() else { return };
+        let rest = rest.join(" ");
+        for prefix in ["in", "un", "non", "non-", "not "] {
+            let word = format!("{prefix}{head}");
+            self.add_data(&format!("{word} {rest}"), Lex::FieldNot(f.name.clone()), true);
+            if strong.len() <= 2 {
+                self.add_data(&word, Lex::FieldNot(f.name.clone()), true);
+            }
+        }
+    }
+
+    fn add_values(&mut self, f: &Field, catalog: &Catalog) {
+        if let Some((yes, no)) = yes_no(&f.values) {
+            for v in f.values.iter().filter(|v| **v != yes && **v != no) {
+                let lex = other_columns_no(v, catalog).unwrap_or_else(|| Lex::Value { field: f.name.clone(), value: v.clone() });
+                self.add_data(v, lex, true);
+            }
+            return;
+        }
+        // "No", "Yes", "None" alone are the language's own words, never a value by themselves.
+        for v in f.values.iter().filter(|v| !matches!(v.trim().to_lowercase().as_str(), "no" | "yes" | "none" | "n" | "y")) {
+            let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
+            self.add_data(v, lex.clone(), false);
+            let key = words(v).join(" ");
+            for (word, variants) in VALUE_VARIANTS {
+                if key == words(word).join(" ") {
+                    variants.iter().for_each(|x| self.add_data(x, lex.clone(), false));
+                }
+            }
+            let b = bare(v);
+            if b != *v && !b.is_empty() {
+                self.add_data(&b, lex.clone(), false);
+            }
+            for w in raw_words(&b).into_iter().filter(|w| w.chars().count() >= 4 && !is_weak(w) && !w.chars().any(|c| c.is_ascii_digit())) {
+                let unique = f.values.iter().filter(|o| *o != v).all(|o| !raw_words(o).iter().any(|x| stem(x) == stem(&w)));
+                if unique && self.is_free(&w) {
+                    self.add_data(&w, lex.clone(), false);
+                }
+            }
+        }
+    }
+}
+
+/// "No internet service" on an add-on column means the `internet_service` column's "no".
+fn other_columns_no(value: &str, catalog: &Catalog) -> Option<Lex> {
+    let l = value.trim().to_lowercase();
+    let rest = l.strip_prefix("no ").or_else(|| l.strip_prefix("not "))?;
+    let want = words(rest);
+    let f = catalog.fields.iter().find(|f| words(&f.name).into_iter().filter(|w| !is_weak(w)).collect::<Vec<_>>() == want)?;
+    match f.ty {
+        FieldType::Boolean => Some(Lex::BoolValue { field: f.name.clone(), value: false }),
+        FieldType::Categorical => {
+            let no = f.values.iter().find(|v| v.eq_ignore_ascii_case("no") || v.eq_ignore_ascii_case("none"))?;
+            Some(Lex::Value { field: f.name.clone(), value: no.clone() })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn yes_no_columns_are_found_with_a_third_kind_of_no() {
+        assert_eq!(yes_no(&v(&["Yes", "No", "No internet service"])), Some(("Yes".into(), "No".into())));
+        assert_eq!(yes_no(&v(&["On", "Off"])), Some(("On".into(), "Off".into())));
+        assert_eq!(yes_no(&v(&["Yes", "No", "Not available on plan"])), Some(("Yes".into(), "No".into())));
+        assert_eq!(yes_no(&v(&["DSL", "Fiber optic", "No"])), None);
+        assert_eq!(yes_no(&v(&["Active", "Frozen", "Cancelled"])), None);
+    }
+
+    #[test]
+    fn qualifiers_come_off_values_and_compounds_split() {
+        assert_eq!(bare("Credit card (automatic)"), "Credit card");
+        assert!(word_forms("login").contains(&"log in".to_string()));
+        assert!(word_forms("signup").contains(&"sign up".to_string()));
+    }
+}
