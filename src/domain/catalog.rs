@@ -98,6 +98,10 @@ pub struct Catalog {
     pub fields: Vec<Field>,
     /// Event names seen in the data (aggregates over events may filter on them).
     pub events: Vec<String>,
+    /// The data has orders: without them, order facts (spend, recency of purchase) are empty
+    /// and a request about purchases must be about something else, or asked about.
+    #[serde(skip)]
+    pub orders: bool,
 }
 
 struct Builtin {
@@ -248,7 +252,13 @@ impl Catalog {
                 pii: false,
             });
         }
-        Self { fields, events: Vec::new() }
+        Self { fields, events: Vec::new(), orders: true }
+    }
+
+    /// The same catalog knowing whether any order exists.
+    pub fn with_orders(mut self, orders: bool) -> Self {
+        self.orders = orders;
+        self
     }
 
     /// The same catalog knowing which event names exist.

@@ -68,6 +68,23 @@ impl<'a> Clauses<'a> {
         super::grammar::negate(node)
     }
 
+    /// A reading that needs orders, on data that has none, is a question.
+    fn no_orders(&mut self, i: usize) {
+        self.doubt(0.3);
+        self.assume(i, i + 1, "read as orders, but your data has no orders".into(), vec!["one of your own columns".into()]);
+    }
+
+    /// A glossary term defined on orders (spend, counts), on data that has none.
+    fn needs_orders(&mut self, i: usize, key: &str) {
+        let on_orders = self.cx.glossary.get(key).is_some_and(|t| {
+            let d = t.definition.to_string();
+            ["lifetime_revenue", "order_count", "average_order_value", "\"orders\"", "last_order", "first_order", "items_bought"].iter().any(|f| d.contains(f))
+        });
+        if on_orders && !self.cx.catalog.orders {
+            self.no_orders(i);
+        }
+    }
+
     /// Lower the confidence of the clause being read.
     pub(super) fn doubt(&mut self, confidence: f32) {
         self.doubt = self.doubt.min(confidence);
@@ -100,12 +117,20 @@ impl<'a> Clauses<'a> {
                     self.last_number_field = Some(field.clone());
                     Some((Node::Attribute { field: field.clone(), op, value: Some(value) }, i + 1))
                 }
-                Lex::Term(t) => self.term(i, t),
+                Lex::Term(t) => self.term(i, t).inspect(|_| self.needs_orders(i, t)),
                 Lex::Top | Lex::Bottom => self.percentile(i),
                 Lex::Spend => self.spend(i),
-                Lex::Pay => self.pay(i),
+                Lex::Pay => self.pay(i, None),
+                Lex::PayPer(u) => self.pay(i, Some(*u)),
                 Lex::Avg => self.avg(i),
-                Lex::Event(e) => self.event(i, e.as_deref()),
+                // With no orders in the data, "a transaction" is another of the word's meanings.
+                Lex::Event(None) if !self.cx.catalog.orders && it.lex.iter().any(|l| matches!(l, Lex::Field(_) | Lex::FieldWord(_))) => None,
+                Lex::Event(e) => {
+                    if e.is_none() && !self.cx.catalog.orders {
+                        self.no_orders(i);
+                    }
+                    self.event(i, e.as_deref())
+                }
                 Lex::Cmp(_) | Lex::Between => self.measured(i),
                 Lex::Field(f) | Lex::FieldWord(f) => self.field(i, f),
                 Lex::FieldNot(f) => self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e)),
@@ -262,8 +287,14 @@ impl<'a> Clauses<'a> {
             Node::Aggregate { source, event, measure, of, window, op, value } => (*source, event.clone(), *measure, *of, *op, value.clone(), window.clone()),
             _ => return None,
         };
+        let year = self.at(i).and_then(|x| x.num).filter(|a| !a.money && a.value.fract() == 0.0 && (1900.0..=2100.0).contains(&a.value));
         let (window, end) = match when(self.items, i, &self.cx.as_of) {
             Some((w, e)) => (self.period(&w), e),
+            // "bought in 2024 and 2025": a bare year after the first.
+            None if year.is_some() => {
+                let y = year.map_or(0, |a| a.value as i32);
+                (Period::Dates { from: format!("{y}-01-01"), to: format!("{y}-12-31") }, i + 1)
+            }
             None => {
                 // "the last 30": the unit of the window before.
                 let Some(Period::Last { unit, .. }) = old else { return None };
@@ -339,6 +370,16 @@ impl<'a> Clauses<'a> {
         }
     }
 
+    /// "last year": the calendar year before, or the past twelve months? Asked, not picked.
+    pub fn calendar_year(&mut self, j: usize) {
+        let last = self.is(j, |l| *l == Lex::Last) || (self.is(j, |l| *l == Lex::In) && self.is(j + 1, |l| *l == Lex::Last));
+        let k = if self.is(j, |l| *l == Lex::Last) { j + 1 } else { j + 2 };
+        if last && self.is(k, |l| *l == Lex::Unit(Unit::Years)) {
+            self.doubt(0.6);
+            self.assume(j, k + 1, "\"last year\" read as the calendar year before this one".into(), vec!["the past 12 months".into()]);
+        }
+    }
+
     /// An aggregate window for a time expression.
     pub fn period(&self, w: &When) -> Period {
         let d = |x: chrono::NaiveDate| x.format("%Y-%m-%d").to_string();
@@ -353,21 +394,19 @@ impl<'a> Clauses<'a> {
     }
 
     /// "paying more than $80 a month": a money attribute, preferably one named for the period.
-    fn pay(&mut self, i: usize) -> Hit {
-        // "pay by credit card", "paying with PayPal": the value says how.
-        let k = if self.is(i + 1, |l| matches!(l, Lex::By | Lex::Within)) || self.at(i + 1).is_some_and(|x| x.lex.is_empty() && x.num.is_none()) {
-            i + 2
-        } else {
-            i + 1
-        };
-        if self.is(k, |l| matches!(l, Lex::Value { .. })) && !self.is(k, |l| matches!(l, Lex::Cmp(_))) {
-            return self.value(k);
+    fn pay(&mut self, i: usize, fixed: Option<Unit>) -> Hit {
+        // "pay by credit card", "paid with PayPal", "paid by direct debit": the words after say how.
+        let k = if self.is(i + 1, |l| matches!(l, Lex::By | Lex::Within)) { i + 2 } else { i + 1 };
+        let how = self.is(k, |l| matches!(l, Lex::Value { .. } | Lex::Field(_) | Lex::FieldWord(_) | Lex::BoolValue { .. }));
+        if how && !self.is(k, |l| matches!(l, Lex::Cmp(_))) && fixed.is_none() {
+            return self.clause(k);
         }
         let (op, value, _, mut end) = self.comparison(i + 1, false)?;
-        let per = self.at(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
+        let mut per = self.at(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
         if per.is_some() {
             end += 1;
         }
+        per = per.or(fixed);
         let hints: &[&str] = match per {
             Some(Unit::Months) => &["month", "monthly"],
             Some(Unit::Years) => &["year", "yearly", "annual"],

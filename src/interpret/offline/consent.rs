@@ -32,6 +32,8 @@ impl<'a> Clauses<'a> {
         match self.channel_at(i + 1) {
             Some(first) => self.channels(i + 1, first, value),
             None if self.cx.catalog.get("email_consent").is_some() => {
+                // "still subscribed" may be about a subscription, not a channel.
+                self.doubt(0.6);
                 self.assume(i, i + 1, "read as email consent".into(), vec!["SMS consent".into(), "ads consent".into()]);
                 Some((self.consent_node("email_consent", value), i + 1))
             }
@@ -53,12 +55,13 @@ impl<'a> Clauses<'a> {
             let joiner = self.items.get(j).filter(|x| x.has(|l| matches!(l, Lex::And | Lex::Or)) && !x.has(|l| matches!(l, Lex::Neg)));
             let k = if joiner.is_some() { j + 1 } else { j };
             match self.channel_at(k) {
-                Some(f) => {
+                // "email and SMS *marketing*": a trailing "marketing" names no further channel.
+                Some(f) if !(f == "*" && joiner.is_none()) => {
                     any |= joiner.is_some_and(|x| x.has(|l| *l == Lex::Or));
                     fields.push(f);
                     j = k + 1;
                 }
-                None => break,
+                _ => break,
             }
         }
         // "email and SMS marketing": the trailing word names no further channel.

@@ -60,6 +60,8 @@ fn is_function_word(item: &Item) -> bool {
                     | Lex::Percent
                     | Lex::PostCmp(_)
                     | Lex::Switch(true)
+                    | Lex::Person
+                    | Lex::OneOrder
             )
         })
 }

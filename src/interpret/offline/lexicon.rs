@@ -98,6 +98,10 @@ pub enum Lex {
     OneOrder,
     /// The opposite of a yes/no column ("inactive" for `is_active_member`).
     FieldNot(String),
+    /// A person noun that can follow a group's name ("wholesale *buyers*").
+    Person,
+    /// A money noun with its period ("monthly bill"): read like "paying … a month".
+    PayPer(Unit),
 }
 
 /// Phrases and their meanings.
@@ -154,6 +158,11 @@ impl Lexicon {
     pub(super) fn add_data(&mut self, phrase: &str, lex: Lex, first: bool) {
         if let Some(key) = self.key(words(phrase)) {
             insert(&mut self.phrases, key, lex.clone(), first);
+        }
+        // "PayPal", "eBay": one word as people type it, though camelCase splits it in two.
+        if phrase.chars().all(char::is_alphanumeric) && words(phrase).len() > 1 {
+            insert(&mut self.phrases, words(&phrase.to_lowercase()), lex.clone(), first);
+            insert(&mut self.roots, roots(&phrase.to_lowercase()), lex.clone(), first);
         }
         if let Some(key) = self.key(roots(phrase)) {
             insert(&mut self.roots, key, lex, first);
@@ -223,6 +232,10 @@ impl Lexicon {
                 "on" => Lex::Switch(true),
                 "off" => Lex::Switch(false),
                 "one_order" => Lex::OneOrder,
+                "person" => Lex::Person,
+                "pay_monthly" => Lex::PayPer(Unit::Months),
+                "pay_yearly" => Lex::PayPer(Unit::Years),
+                "pay_weekly" => Lex::PayPer(Unit::Weeks),
                 _ => unreachable!("every core kind is mapped"),
             };
             for p in *phrases {
@@ -361,6 +374,15 @@ impl Lexicon {
             let ws: Vec<&str> = e.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             if ws.len() == 2 {
                 self.add_data(&format!("{} {}", ws[1], ws[0]), Lex::Event(Some(e.clone())), false);
+            }
+        }
+        // A word only one event's name has ("invite" of `invite_sent`) names that event.
+        for e in &catalog.events {
+            for w in e.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4) {
+                let unique = catalog.events.iter().filter(|o| *o != e).all(|o| !roots(o).contains(&roots(w)[0]));
+                if unique && self.is_free(w) {
+                    self.add_data(w, Lex::Event(Some(e.clone())), false);
+                }
             }
         }
     }

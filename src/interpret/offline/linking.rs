@@ -106,7 +106,9 @@ impl Lexicon {
             }
         }
         for w in all_words.iter().filter(|w| !is_weak(w) && w.chars().count() > 1) {
-            for v in word_forms(w) {
+            // "mrr" is "monthly recurring revenue": each of those words leads to it too.
+            let spelled_words: Vec<String> = word_forms(w).iter().filter(|v| v.contains(' ')).flat_map(|v| raw_words(v)).filter(|x| !is_weak(x)).collect();
+            for v in word_forms(w).into_iter().chain(spelled_words) {
                 // A word that is only an audience word ("accounts") stays one.
                 if !self.is_filler(&v) {
                     self.add_data(&v, Lex::FieldWord(f.name.clone()), false);

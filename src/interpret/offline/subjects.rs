@@ -82,6 +82,17 @@ impl<'a> Clauses<'a> {
                 j += 1;
                 continue;
             }
+            // "sent 3+ invites": a count written before the event's other word.
+            if count.is_none() && event.is_some() {
+                let counted = self.comparison(j, true).filter(|c| !c.2.money && !c.2.percent);
+                if let Some((op, n, _, e)) =
+                    counted.filter(|c| self.items.get(c.3).is_some_and(|y| y.has(|l| matches!(l, Lex::Event(x) if x.as_deref() == event))))
+                {
+                    let op = if op == Op::Eq { Op::Gte } else { op };
+                    (count, j) = (Some((op, n)), e + 1);
+                    continue;
+                }
+            }
             if count.is_none() && sum.is_none() {
                 if let Some((op, n, e)) = self.count(j) {
                     (count, j) = (Some((op, n)), e);
@@ -94,7 +105,13 @@ impl<'a> Clauses<'a> {
                     continue;
                 }
                 if let Some((w, e)) = when(self.items, j, &self.cx.as_of) {
+                    self.calendar_year(j);
                     (window, j) = (Some(self.period(&w)), e);
+                    continue;
+                }
+                // The event's own other word: "sent 3+ *invites*".
+                if event.is_some() && x.has(|l| matches!(l, Lex::Event(e) if e.as_deref() == event)) {
+                    j += 1;
                     continue;
                 }
                 // "have ordered before": ever.
@@ -159,6 +176,22 @@ impl<'a> Clauses<'a> {
             })
         });
         match subject {
+            // "one order over $100", "a single invoice over $5,000": at least one of that amount.
+            Some((_, Some(None))) if op == Op::Eq && value == num(1.0) && self.money_at(j + 1).is_some() => {
+                let (mop, mv, e) = self.money_at(j + 1).expect("checked");
+                Some((
+                    Node::Aggregate {
+                        source: AggSource::Orders,
+                        event: None,
+                        measure: Measure::Max,
+                        of: Some(Quantity::Amount),
+                        window: None,
+                        op: mop,
+                        value: mv,
+                    },
+                    e,
+                ))
+            }
             Some((_, Some(event))) => {
                 let mut end = j + 1;
                 let mut window = None;
@@ -191,9 +224,7 @@ impl<'a> Clauses<'a> {
     pub(super) fn field(&mut self, i: usize, name: &str) -> Hit {
         let f = self.cx.catalog.get(name)?.clone();
         let weak = self.items[i].has(|l| matches!(l, Lex::FieldWord(x) if x == name)) && !self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name));
-        if weak {
-            self.weak_link(i, name);
-        }
+        self.weak_link(i, name, weak);
         let yes_no = if f.ty == FieldType::Categorical { super::linking::yes_no(&f.values) } else { None };
         if let Some((yes, _)) = yes_no.filter(|_| !self.value_follows(i, name)) {
             return Some(self.switched(i, Node::Attribute { field: f.name, op: Op::Eq, value: Some(Value::Text(yes)) }));
@@ -218,6 +249,11 @@ impl<'a> Clauses<'a> {
         }
     }
 
+    /// A money comparison at `j`: "over $100".
+    fn money_at(&self, j: usize) -> Option<(Op, Value, usize)> {
+        self.comparison(j, false).filter(|c| c.2.money && matches!(c.0, Op::Gt | Op::Gte)).map(|c| (c.0, c.1, c.3))
+    }
+
     /// The data has this value in this field (or the catalog does not list the field's values).
     fn in_data(&self, field: &str, value: &str) -> bool {
         self.cx
@@ -240,20 +276,26 @@ impl<'a> Clauses<'a> {
     }
 
     /// A field reached through one word of its name: sure only when no other field has it.
-    fn weak_link(&mut self, i: usize, name: &str) {
+    /// A field named exactly is sure unless a column of the data's own fits the words too
+    /// ("revenue": `lifetime_revenue` or your `mrr_usd`?); one reached through one word of its
+    /// name is sure only when no other field has that word.
+    fn weak_link(&mut self, i: usize, name: &str, weak: bool) {
+        let custom = |f: &str| self.cx.catalog.get(f).is_some_and(|f| matches!(f.source, crate::domain::catalog::Source::Attribute(_)));
         let mut others: Vec<String> = Vec::new();
         for l in &self.items[i].lex {
             if let Lex::FieldWord(f) | Lex::Field(f) = l {
-                if f != name && !others.contains(f) {
+                if f != name && !others.contains(f) && (weak || (custom(f) && !custom(name))) {
                     others.push(f.clone());
                 }
             }
         }
-        if others.is_empty() {
-            self.doubt(0.8);
-        } else {
-            self.doubt(0.5);
-            self.assume(i, i + 1, format!("read as the `{name}` field"), others);
+        match (others.is_empty(), weak) {
+            (true, true) => self.doubt(0.8),
+            (true, false) => {}
+            (false, _) => {
+                self.doubt(0.5);
+                self.assume(i, i + 1, format!("read as the `{name}` field"), others);
+            }
         }
     }
 
@@ -273,6 +315,17 @@ impl<'a> Clauses<'a> {
             return self.clause(j);
         }
         let Some((op, mut value, _, mut end)) = self.comparison(j, true) else { return self.is_set(i, name) };
+        // "a score of 1 or 2": either number.
+        let either = self.items.get(end).is_some_and(|x| x.has(|l| *l == Lex::Or)) && self.items.get(end + 1).and_then(|x| x.num).is_some();
+        if let (true, Op::Eq, Value::Number(a)) = (either, op, &value) {
+            let b = self.items[end + 1].num.map_or(*a, |n| n.value);
+            value = Value::List(vec![num(*a), num(b)]);
+            end += 2;
+            return Some((Node::Attribute { field: name.into(), op: Op::In, value: Some(value) }, end));
+        }
+        if self.items.get(end).is_some_and(|x| x.has(|l| matches!(l, Lex::FieldWord(f) | Lex::Field(f) if f == name))) {
+            end += 1;
+        }
         // "tenure over 2 years" on a field counted in days.
         let per = self.items.get(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None }));
         if let (Some(u), FieldUnit::Days) = (per, unit) {
@@ -338,6 +391,7 @@ impl<'a> Clauses<'a> {
             }
         }
         let Some((w, end)) = when(self.items, j, &self.cx.as_of) else { return self.is_set(i, name) };
+        self.calendar_year(j);
         let d = |x: chrono::NaiveDate| Some(x.format("%Y-%m-%d").to_string());
         let node = match w {
             When::Last(n, u) => date(DateOp::WithinLast, Some(n), Some(u), None, None, None),
@@ -396,6 +450,10 @@ impl<'a> Clauses<'a> {
                 }
                 None => break,
             }
+        }
+        // "wholesale *buyers*": the people in that group, not a condition on their orders.
+        if self.items.get(j).is_some_and(|x| x.has(|l| *l == Lex::Person)) {
+            j += 1;
         }
         // The field's own word next to the value says nothing more: "annual *plan*", "gold *tier*".
         if self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::FieldWord(f) | Lex::Field(f) if *f == field))) {
