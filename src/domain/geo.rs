@@ -62,10 +62,11 @@ pub const COUNTRIES: &[(&str, &[&str])] = &[
 pub const DEMONYMS: &[(&str, &[&str])] = &[
     ("US", &["american"]),
     ("CA", &["canadian"]),
-    ("GB", &["british", "english", "scottish", "welsh"]),
+    ("GB", &["british", "english", "scottish", "welsh", "brit"]),
     ("DE", &["german"]),
+    ("NZ", &["kiwi", "new zealander"]),
     ("FR", &["french"]),
-    ("ES", &["spanish"]),
+    ("ES", &["spanish", "spaniard"]),
     ("IT", &["italian"]),
     ("NL", &["dutch"]),
     ("AU", &["australian", "aussie"]),
@@ -155,6 +156,25 @@ pub const US_STATES: &[(&str, &str)] = &[
     ("WV", "west virginia"),
     ("WI", "wisconsin"),
     ("WY", "wyoming"),
+];
+
+/// Provinces and states outside the US, by the codes their postal systems use.
+pub const OTHER_REGIONS: &[(&str, &str)] = &[
+    ("ON", "ontario"),
+    ("QC", "quebec"),
+    ("BC", "british columbia"),
+    ("AB", "alberta"),
+    ("MB", "manitoba"),
+    ("SK", "saskatchewan"),
+    ("NS", "nova scotia"),
+    ("NB", "new brunswick"),
+    ("NL", "newfoundland and labrador"),
+    ("PE", "prince edward island"),
+    ("NSW", "new south wales"),
+    ("VIC", "victoria"),
+    ("QLD", "queensland"),
+    ("TAS", "tasmania"),
+    ("ACT", "australian capital territory"),
 ];
 
 /// The ISO code of a country name or code (case-insensitive).

@@ -114,9 +114,32 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         // A "not" that applies to nothing is not silently dropped.
         out.unrecognized.push((items[k].from, items[k].to));
     }
+    share_window(&mut out.conds, &mut c);
     out.assumptions = c.assumptions;
     merge_adjacent(&mut out.unrecognized);
     out
+}
+
+/// "used the app but didn't visit the website in the last 30 days": the window written once,
+/// on the negated half, frames both halves (the assumption says so).
+fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
+    for k in 1..conds.len() {
+        let Node::Not { condition } = &conds[k].node else { continue };
+        let Node::Aggregate { window: Some(w), .. } = condition.as_ref() else { continue };
+        let w = w.clone();
+        if let Node::Aggregate { window: window @ None, source, .. } = &mut conds[k - 1].node {
+            if *source == crate::domain::definition::AggSource::Events {
+                *window = Some(w);
+                let (from, to) = (conds[k - 1].from, conds[k].to);
+                c.assumptions.push(super::clauses::Assume {
+                    from,
+                    to,
+                    text: "the time written once applies to both".into(),
+                    alternatives: vec!["any time for the first".into()],
+                });
+            }
+        }
+    }
 }
 
 fn merge_adjacent(spans: &mut Vec<(usize, usize)>) {

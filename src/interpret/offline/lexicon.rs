@@ -291,6 +291,14 @@ impl Lexicon {
             if catalog.get(field).is_some() {
                 self.add(phrase, Lex::Field((*field).into()));
             }
+            // "been with us for 5 years": the export's own `tenure` column, when it has one.
+            let own = catalog.fields.iter().find(|f| {
+                matches!(f.source, crate::domain::catalog::Source::Attribute(_))
+                    && catalog.get(field).is_some_and(|b| b.synonyms.iter().any(|s| words(s) == words(&f.name)))
+            });
+            if let Some(f) = own {
+                self.add_data(phrase, Lex::Field(f.name.clone()), true);
+            }
         }
     }
 
@@ -334,6 +342,12 @@ impl Lexicon {
                 names.iter().for_each(|n| self.add(n, Lex::Value { field: "country".into(), value: (*code).into() }));
             }
         }
+        // Places the data spells out that no list above knows ("Bavaria").
+        for f in ["country", "region"].iter().filter_map(|n| catalog.get(n)) {
+            for v in f.values.iter().filter(|v| v.chars().count() > 3) {
+                self.add_data(v, Lex::Value { field: f.name.clone(), value: v.clone() }, false);
+            }
+        }
         // Countries kept in a column of the export's own ("Geography": France, Spain, Germany).
         for f in catalog.fields.iter().filter(|f| f.ty == FieldType::Categorical && matches!(f.source, crate::domain::catalog::Source::Attribute(_))) {
             for (code, names) in geo::COUNTRIES {
@@ -351,6 +365,13 @@ impl Lexicon {
                 self.add(name, Lex::Value { field: "region".into(), value: (*code).into() });
                 // US state codes come first: "CA" in a US audience means California.
                 self.codes.entry(code.to_lowercase()).or_default().insert(0, Lex::Value { field: "region".into(), value: (*code).into() });
+            }
+            // Provinces elsewhere, by name, when the data holds their code or name.
+            let held = catalog.get("region").map(|f| f.values.clone()).unwrap_or_default();
+            for (code, name) in geo::OTHER_REGIONS {
+                if let Some(v) = held.iter().find(|v| v.eq_ignore_ascii_case(code) || v.eq_ignore_ascii_case(name)) {
+                    self.add_data(name, Lex::Value { field: "region".into(), value: v.clone() }, false);
+                }
             }
             for (code, names) in geo::STATE_DEMONYMS {
                 names.iter().for_each(|n| self.add(n, Lex::Value { field: "region".into(), value: (*code).into() }));
@@ -371,6 +392,11 @@ impl Lexicon {
         // ("review_posted": "posted a review").
         for e in &catalog.events {
             self.add_data(e, Lex::Event(Some(e.clone())), false);
+            for p in super::vocab::PARTICLES {
+                if let Some(head) = e.to_lowercase().strip_suffix(p).filter(|h| h.len() >= 3 && h.chars().all(char::is_alphabetic)) {
+                    self.add_data(&format!("{head} {p}"), Lex::Event(Some(e.clone())), false);
+                }
+            }
             let ws: Vec<&str> = e.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
             if ws.len() == 2 {
                 self.add_data(&format!("{} {}", ws[1], ws[0]), Lex::Event(Some(e.clone())), false);
