@@ -27,10 +27,16 @@ pub fn yes_no(values: &[String]) -> Option<(String, String)> {
     values.iter().all(no_like).then_some((yes, no))
 }
 
-/// A word with its abbreviation spelled out ("txn" → "transaction").
-fn spelled_out(w: &str) -> String {
-    let l = w.to_lowercase();
-    ABBREVIATIONS.iter().find(|(a, _)| *a == l).and_then(|(_, full)| full.first()).map_or(l, |f| f.to_string())
+/// A name with its abbreviations spelled out, every way ("fav genre" → "favourite genre",
+/// "favorite genre"; "last txn" → "last transaction"); at most 8 phrases.
+fn spelled_out(ws: &[String]) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for w in ws {
+        let l = w.to_lowercase();
+        let forms: Vec<String> = ABBREVIATIONS.iter().find(|(a, _)| *a == l).map_or(vec![l.clone()], |(_, full)| full.iter().map(|f| f.to_string()).collect());
+        out = out.iter().flat_map(|p| forms.iter().map(move |f| if p.is_empty() { f.clone() } else { format!("{p} {f}") })).take(8).collect();
+    }
+    out
 }
 
 /// A value without its qualifier: "Credit card (automatic)" → "Credit card".
@@ -98,9 +104,9 @@ impl Lexicon {
         }
         // "IsActiveMember" is "active member"; "LastTxnDate" is "last transaction".
         let strong: Vec<String> = name_words.iter().filter(|w| !is_weak(w)).cloned().collect();
-        let spelled = |ws: &[String]| ws.iter().map(|w| spelled_out(w)).collect::<Vec<_>>().join(" ");
         let dateless: Vec<String> = name_words.iter().filter(|w| !matches!(w.as_str(), "date" | "at" | "on" | "time")).cloned().collect();
-        for phrase in [strong.join(" "), spelled(&strong), spelled(&name_words), spelled(&dateless)] {
+        let phrases = std::iter::once(strong.join(" ")).chain([&strong, &name_words, &dateless].into_iter().flat_map(|ws| spelled_out(ws)));
+        for phrase in phrases.collect::<Vec<_>>() {
             if !phrase.is_empty() {
                 self.add_data(&phrase, own.clone(), true);
             }
