@@ -30,6 +30,8 @@ pub struct Clauses<'a> {
     pub last_number_field: Option<String>,
     /// The weakest link made by the clause being read (1 = the words name it exactly).
     pub doubt: f32,
+    /// The clause being read also used the items from here up to its start.
+    pub took_from: Option<usize>,
 }
 
 type Hit = Option<(Node, usize)>;
@@ -135,6 +137,10 @@ impl<'a> Clauses<'a> {
                 Lex::Field(f) | Lex::FieldWord(f) => self.field(i, f),
                 Lex::FieldNot(f) => self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e)),
                 Lex::Value { .. } => self.value(i),
+                Lex::Values { field, values } => {
+                    let list = values.iter().map(|v| Value::Text(v.clone())).collect();
+                    Some((Node::Attribute { field: field.clone(), op: Op::In, value: Some(Value::List(list)) }, i + 1))
+                }
                 Lex::BoolValue { field, value } => Some((Node::Attribute { field: field.clone(), op: Op::Eq, value: Some(Value::Bool(*value)) }, i + 1)),
                 _ => None,
             };

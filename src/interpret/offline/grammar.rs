@@ -69,7 +69,8 @@ fn is_function_word(item: &Item) -> bool {
 /// Parse the items of one request.
 pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     let items: Vec<Item> = items.iter().filter(|x| !x.is_filler()).cloned().collect();
-    let mut c = Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None, doubt: 1.0 };
+    let mut c =
+        Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None, doubt: 1.0, took_from: None };
     let mut out = Parsed::default();
     let (mut neg, mut neg_at, mut join_or) = (false, None::<usize>, false);
     let mut i = 0;
@@ -88,7 +89,13 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         let hit = c.clause(i).or_else(|| if neg || joined { out.conds.last().and_then(|last| c.elided(i, &last.node)) } else { None });
         if let Some((node, end)) = hit {
             let confidence = c.doubt;
-            let from = neg_at.take().unwrap_or(i);
+            // A clause that took words before it ("*one or* two year contracts") owns them.
+            let took = c.took_from.take().filter(|k| *k < i);
+            if let Some(k) = took {
+                out.unrecognized.retain(|(a, _)| *a < items[k].from);
+                join_or &= !items[k..i].iter().any(|x| x.has(|l| *l == Lex::Or));
+            }
+            let from = neg_at.take().unwrap_or(i).min(took.unwrap_or(i));
             let node = if neg { c.negated(node, (from, end)) } else { node };
             let (lo, hi) = (items[from].from, items[end - 1].to);
             match out.conds.last_mut() {

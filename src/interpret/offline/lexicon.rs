@@ -100,6 +100,11 @@ pub enum Lex {
     FieldNot(String),
     /// A person noun that can follow a group's name ("wholesale *buyers*").
     Person,
+    /// Several values of one field named by what they share ("autopay": every "(automatic)" one).
+    Values {
+        field: String,
+        values: Vec<String>,
+    },
     /// A money noun with its period ("monthly bill"): read like "paying … a month".
     PayPer(Unit),
 }
@@ -490,7 +495,7 @@ impl Lexicon {
 
 /// A meaning the data brought (a field, a value, an event), not the language's own words.
 fn is_data(l: &Lex) -> bool {
-    matches!(l, Lex::Field(_) | Lex::FieldWord(_) | Lex::FieldNot(_) | Lex::Value { .. } | Lex::BoolValue { .. } | Lex::Event(Some(_)))
+    matches!(l, Lex::Field(_) | Lex::FieldWord(_) | Lex::FieldNot(_) | Lex::Value { .. } | Lex::Values { .. } | Lex::BoolValue { .. } | Lex::Event(Some(_)))
 }
 
 fn insert(map: &mut HashMap<Vec<String>, Vec<Lex>>, key: Vec<String>, lex: Lex, first: bool) {

@@ -151,6 +151,7 @@ impl Lexicon {
             }
             return;
         }
+        self.add_qualifier_groups(f);
         // "No", "Yes", "None" alone are the language's own words, never a value by themselves.
         for v in f.values.iter().filter(|v| !matches!(v.trim().to_lowercase().as_str(), "no" | "yes" | "none" | "n" | "y")) {
             let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
@@ -170,6 +171,31 @@ impl Lexicon {
                 if unique && self.is_free(&w) {
                     self.add_data(&w, lex.clone(), false);
                 }
+            }
+        }
+    }
+}
+
+impl Lexicon {
+    /// A qualifier several values share names all of them: "automatic" (and "autopay") for
+    /// `Bank transfer (automatic)` and `Credit card (automatic)`.
+    fn add_qualifier_groups(&mut self, f: &Field) {
+        let qualifier = |v: &str| v.split_once('(').and_then(|(_, q)| q.split_once(')')).map(|(q, _)| q.trim().to_lowercase());
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for v in &f.values {
+            if let Some(q) = qualifier(v).filter(|q| !q.is_empty()) {
+                match groups.iter_mut().find(|(k, _)| *k == q) {
+                    Some((_, vs)) => vs.push(v.clone()),
+                    None => groups.push((q, vec![v.clone()])),
+                }
+            }
+        }
+        for (q, values) in groups.into_iter().filter(|(_, vs)| vs.len() >= 2) {
+            let lex = Lex::Values { field: f.name.clone(), values };
+            let auto = ["automatic", "auto-pay", "autopay", "auto pay", "auto"].contains(&q.as_str());
+            let extra: &[&str] = if auto { &["autopay", "auto pay", "auto-pay", "automatic payment", "automatic payments", "automatic"] } else { &[] };
+            for p in std::iter::once(q.as_str()).chain(extra.iter().copied()) {
+                self.add_data(p, lex.clone(), true);
             }
         }
     }

@@ -249,6 +249,25 @@ impl<'a> Clauses<'a> {
         }
     }
 
+    /// "one or *two year*": values of the field that differ from this one only in a number
+    /// written before it ("One year").
+    fn elided_heads(&self, i: usize, field: &str, value: &str) -> Vec<Value> {
+        let (Some(or), Some(head)) = (i.checked_sub(1).and_then(|k| self.items.get(k)), i.checked_sub(2).and_then(|k| self.items.get(k))) else {
+            return Vec::new();
+        };
+        let Some(n) = head.num.filter(|_| or.has(|l| *l == Lex::Or)) else { return Vec::new() };
+        let ws = super::tokenize::words(value);
+        let Some(f) = self.cx.catalog.get(field) else { return Vec::new() };
+        f.values
+            .iter()
+            .filter(|v| {
+                let vw = super::tokenize::words(v);
+                vw.len() == ws.len() && vw[1..] == ws[1..] && super::vocab::NUMBER_WORDS.iter().any(|(w, x)| *x == n.value && vw[0] == *w)
+            })
+            .map(|v| Value::Text(v.clone()))
+            .collect()
+    }
+
     /// A money comparison at `j`: "over $100".
     fn money_at(&self, j: usize) -> Option<(Op, Value, usize)> {
         self.comparison(j, false).filter(|c| c.2.money && matches!(c.0, Op::Gt | Op::Gte)).map(|c| (c.0, c.1, c.3))
@@ -432,7 +451,11 @@ impl<'a> Clauses<'a> {
             self.assume(i, i + 1, format!("read as {} = {}", first.0, first.1), others);
         }
         let field = first.0;
-        let mut values = vec![Value::Text(first.1)];
+        let mut values = self.elided_heads(i, &field, &first.1);
+        if !values.is_empty() {
+            self.took_from = Some(i - 2);
+        }
+        values.push(Value::Text(first.1));
         let mut j = i + 1;
         loop {
             let joiner = self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Or | Lex::And)) && x.lex.iter().all(|l| !matches!(l, Lex::Value { .. })));
