@@ -280,7 +280,10 @@ async fn without_database(cli: &Cli) -> Option<Result<(), AppError>> {
             Ok(())
         }
         Command::BenchScores(args) => crate::app::bench_scores::run(args).await,
-        Command::EvalNl(args) => ask::eval_nl(args).await,
+        Command::EvalNl(args) => match cli.global.llm.config() {
+            Ok(llm) => ask::eval_nl(args, llm).await,
+            Err(e) => Err(e),
+        },
         _ => return None,
     })
 }

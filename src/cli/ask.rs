@@ -180,7 +180,7 @@ pub struct EvalArgs {
 }
 
 /// Run `eval-nl`.
-pub async fn eval_nl(args: &EvalArgs) -> Result<(), AppError> {
+pub async fn eval_nl(args: &EvalArgs, llm: Option<crate::interpret::llm::LlmConfig>) -> Result<(), AppError> {
     let work = std::env::temp_dir().join(format!("segwright-eval-{}", std::process::id()));
     let (cases, data) = match args.suite {
         crate::app::eval_nl::Suite::Original => (args.cases.clone(), args.data.clone()),
@@ -194,6 +194,7 @@ pub async fn eval_nl(args: &EvalArgs) -> Result<(), AppError> {
         split: args.split,
         interpreter: args.interpreter.choice(),
         rename: args.rename,
+        llm,
     };
     let report = crate::app::eval_nl::eval_nl(&opts).await;
     let _ = std::fs::remove_dir_all(&work);

@@ -104,10 +104,10 @@ fn header_words(h: &str) -> Vec<String> {
 }
 
 /// Open a fresh SQLite evaluation database.
-pub async fn open_app(work: &Path, name: &str) -> Result<App, AppError> {
-    let path = work.join(format!("{name}.db"));
+pub async fn open_app(opts: &EvalOptions, name: &str) -> Result<App, AppError> {
+    let path = opts.work.join(format!("{name}.db"));
     let _ = std::fs::remove_file(&path);
-    let settings = Settings { in_memory: true, ..Settings::fixed(format!("sqlite://{}", path.display()), super::EVAL_AS_OF) };
+    let settings = Settings { in_memory: true, llm: opts.llm.clone(), ..Settings::fixed(format!("sqlite://{}", path.display()), super::EVAL_AS_OF) };
     App::open(settings).await
 }
 
@@ -123,7 +123,7 @@ pub async fn datasets(opts: &EvalOptions, as_of: AsOf) -> Result<BTreeMap<String
     let mut out = BTreeMap::new();
     match opts.suite {
         Suite::Original => {
-            let demo = open_app(&opts.work, "demo").await?;
+            let demo = open_app(opts, "demo").await?;
             crate::app::generate_demo(&demo, DemoOptions { customers: 2_000, seed: 7, progress: false }, as_of).await?;
             out.insert("demo".to_string(), Dataset { app: demo, renamed: BTreeMap::new() });
             out.insert("custom".to_string(), import_folder(opts, "custom", &opts.data).await?);
@@ -159,7 +159,7 @@ fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
 
 /// Import a folder's CSVs (renamed first when asked) with no `--map`.
 async fn import_folder(opts: &EvalOptions, name: &str, dir: &Path) -> Result<Dataset, AppError> {
-    let app = open_app(&opts.work, name).await?;
+    let app = open_app(opts, name).await?;
     let mut renamed = BTreeMap::new();
     for (kind, file) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
         let mut path = dir.join(file);

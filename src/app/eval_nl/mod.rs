@@ -124,6 +124,8 @@ pub struct EvalOptions {
     pub interpreter: Choice,
     /// Rewrite every column header in this style first (the perturbation test).
     pub rename: Option<Rename>,
+    /// The endpoint `interpreter: llm` (or `auto`) asks.
+    pub llm: Option<crate::interpret::llm::LlmConfig>,
 }
 
 impl EvalOptions {
@@ -137,6 +139,7 @@ impl EvalOptions {
             split: Split::All,
             interpreter: Choice::Offline,
             rename: None,
+            llm: None,
         }
     }
 
@@ -185,6 +188,9 @@ async fn members(app: &App, def: &Definition, as_of: AsOf) -> Result<BTreeSet<St
 
 /// Run every selected case and score it.
 pub async fn eval_nl(opts: &EvalOptions) -> Result<EvalReport, AppError> {
+    if opts.interpreter == Choice::Llm && opts.llm.is_none() {
+        return Err(AppError::BadInput("--interpreter llm needs an endpoint: set SEGWRIGHT_LLM_BASE_URL and SEGWRIGHT_LLM_MODEL".into()));
+    }
     let cases: Vec<(String, Case)> = load_cases(&opts.cases)?.into_iter().filter(|(_, c)| opts.split.selects(&c.prompt)).collect();
     let as_of = AsOf::parse(EVAL_AS_OF, "UTC").map_err(AppError::BadInput)?;
     let sets = data::datasets(opts, as_of).await?;
