@@ -103,7 +103,8 @@ pub enum Command {
         file: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
-        /// Include the email address.
+        /// Include the email address: members on the suppression list are then left out and
+        /// the export is audited (`members.export_emails`), as every contact export is.
         #[arg(long)]
         with_email: bool,
     },

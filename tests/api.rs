@@ -114,9 +114,10 @@ async fn saved_segments_keep_versions_and_stream_members() {
     assert_eq!(v["current_version"], 2);
     let (_, v) = app.json("GET", &format!("/api/segments/{id}/versions/1"), None).await;
     assert_eq!(v["definition"], us());
-    let (s, csv) = app.call("GET", "/api/segments/us/members?with_email=true", None).await;
-    assert_eq!(s, StatusCode::OK);
-    assert_eq!(csv, "external_id,email\nc1,ann@example.com\nc2,bob@example.com\nc3,cat@example.com\n");
+    let (s, _) = app.call("GET", "/api/segments/us/members?with_email=true", None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "emails only under the export's rule (tests/governance_holes.rs)");
+    let (s, csv) = app.call("GET", "/api/segments/us/members", None).await;
+    assert_eq!((s, csv.as_str()), (StatusCode::OK, "external_id\nc1\nc2\nc3\n"));
     let (_, jsonl) = app.call("GET", "/api/segments/us/members?format=jsonl", None).await;
     assert_eq!(jsonl.lines().count(), 3);
     // Previews report the overlap with saved segments.
@@ -149,4 +150,66 @@ async fn the_schema_and_catalog_describe_the_language() {
     let (_, cat) = app.json("GET", "/api/catalog", None).await;
     let names: Vec<&str> = cat["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
     assert!(names.contains(&"plan_type") && names.contains(&"days_since_last_activity"));
+}
+
+/// The first issue of a 422, after checking it is the partial-definition refusal naming `word`.
+fn assert_partial_refusal(s: StatusCode, v: &Value, word: &str) {
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["error"]["code"], "invalid_definition", "{v}");
+    let issue = &v["error"]["details"]["issues"][0];
+    assert_eq!(issue["code"], "partial_definition", "{v}");
+    assert_eq!(issue["path"], "$.unresolved", "{v}");
+    assert!(issue["message"].as_str().unwrap().contains(&format!("\"{word}\" were not understood")), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("remove them"), "{v}");
+}
+
+#[tokio::test]
+async fn a_partly_understood_request_is_not_previewed_as_everyone_nor_saved_until_its_words_are_removed() {
+    let app = TestApp::spawn().await;
+    let (s, a) = app.json("POST", "/api/interpret", Some(json!({"prompt": "customers in Iceland"}))).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["partial"], true, "{a}");
+    assert_eq!(a["definition"]["unresolved"], json!(["Iceland"]), "{a}");
+    // Nothing was understood: no audience of every customer, and the answer says why.
+    assert!(a["preview"].is_null(), "a partial answer that understood nothing is not previewed: {a}");
+    assert!(a["notices"].to_string().contains("Nothing in the request was understood"), "{a}");
+
+    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "iceland", "definition": a["definition"]}))).await;
+    assert_partial_refusal(s, &v, "Iceland");
+    // Previewing it directly would show everyone: refused the same way.
+    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": a["definition"]}))).await;
+    assert_partial_refusal(s, &v, "Iceland");
+
+    // Accepting what was understood = sending the definition without `unresolved`.
+    let mut accepted = a["definition"].clone();
+    accepted.as_object_mut().unwrap().remove("unresolved");
+    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "iceland", "definition": accepted}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+
+    // A new version may not be partial either.
+    let (s, partly) = app.json("POST", "/api/interpret", Some(json!({"prompt": "customers in Texas in Iceland"}))).await;
+    assert_eq!(s, StatusCode::OK, "{partly}");
+    assert_eq!(partly["partial"], true, "{partly}");
+    assert_eq!(partly["preview"]["size"]["count"], 1, "the understood part is previewed: {partly}");
+    assert!(partly["notices"].to_string().contains("Partial answer"), "{partly}");
+    let (s, v) = app.json("PUT", &format!("/api/segments/{id}"), Some(json!({"definition": partly["definition"]}))).await;
+    assert_partial_refusal(s, &v, "Iceland");
+}
+
+#[tokio::test]
+async fn a_partial_version_stored_before_the_rule_is_not_submitted() {
+    let app = TestApp::spawn().await;
+    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "us", "definition": us()}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    // Written under the app, as an older release could have stored it.
+    let mut old = app.app.store.get_version(&id, 1).await.unwrap();
+    old.version = 2;
+    let mut partial = us();
+    partial["unresolved"] = json!(["in Iceland"]);
+    old.definition = partial.to_string();
+    app.app.store.add_version(&old).await.unwrap();
+    let (s, v) = app.json("POST", &format!("/api/segments/{id}/submit"), Some(json!({"destinations": ["webhook"]}))).await;
+    assert_partial_refusal(s, &v, "in Iceland");
 }

@@ -1,8 +1,9 @@
 //! The web app in a real Chromium (headless, through chromedriver), used as a person would:
 //! ask for an audience on the chat page, read how it was understood and its size, change an
 //! assumption, save and submit it; review it from the queue (also at a tablet's 800px width)
-//! and approve it with the keyboard; activate and send it. Every step leaves a screenshot under `target/browser/`; a failing step
-//! says which screenshot shows it.
+//! and approve it with the keyboard; activate and send it. A partly understood request warns,
+//! cannot be saved, and is saved once the words not understood are removed. Every step leaves a
+//! screenshot under `target/browser/`; a failing step says which screenshot shows it.
 //!
 //! Needs `chromium` and `chromium-driver` (Debian). Without them the test prints a note and does
 //! nothing, unless `SEGWRIGHT_REQUIRE_BROWSER=1` (as CI sets), which makes their absence a failure.
@@ -14,7 +15,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use segwright::app::DemoOptions;
+use segwright::app::{DemoOptions, ImportOptions};
+use segwright::domain::import::Kind;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -239,6 +241,62 @@ async fn a_marketer_asks_for_an_audience_changes_an_assumption_and_saves_it_in_a
     b.shot("delivery-report").await;
     let batches = received.lock().unwrap().len();
     assert!(batches >= 1, "the webhook received the audience");
+    b.c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partly_understood_request_warns_and_is_saved_only_after_removing_the_words_in_a_real_browser() {
+    let Some(driver) = start_driver().await else { return };
+    let db = common::sqlite_db();
+    let app = segwright::app::App::open(common::settings(&db)).await.expect("open app");
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
+        app.import(ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false)).await.expect("import fixture");
+    }
+    let cli = segwright::app::audit::Actor::cli();
+    app.add_user("marketer@example.test", segwright::domain::access::Role::Marketer, "correct horse battery", false, &cli).await.unwrap();
+    let base = serve(app).await;
+    let mut b = Browser::open(&driver).await;
+    b.c.goto(&format!("{base}/chat")).await.unwrap();
+    b.log_in("marketer@example.test", "correct horse battery").await;
+    b.wait_for("#prompt", "chat page").await.send_keys("customers in Iceland").await.unwrap();
+    b.c.find(Locator::Css("form.ask button[type=submit]")).await.unwrap().click().await.unwrap();
+
+    // A warning above the audience names the words; nothing is shown as "everyone"; no Save.
+    let warning = b.wait_text("[data-testid=partial]", "Iceland", "partial warning").await;
+    assert!(warning.contains("not understood"), "{warning}");
+    assert!(b.c.find(Locator::Css("[data-testid=count]")).await.is_err(), "no audience of every customer is shown");
+    let save = b.c.find(Locator::Css("form.save button")).await.unwrap();
+    assert!(!save.is_enabled().await.unwrap(), "Save is disabled while the answer is partial");
+    b.shot("partial-answer").await;
+
+    // The server refuses too, when the save form is posted anyway.
+    let url = b.c.current_url().await.unwrap();
+    let conversation = url.query_pairs().find(|(k, _)| k == "c").map(|(_, v)| v.into_owned()).expect("the address names the conversation");
+    let forged = format!(
+        "fetch('{base}/chat/save', {{method: 'POST', headers: {{'Content-Type': 'application/x-www-form-urlencoded', 'X-CSRF-Token': document.body.getAttribute('hx-headers').split('\"')[3]}}, body: 'name=Iceland&conversation_id={conversation}'}}).then(async r => [r.status, await r.text()])"
+    );
+    let refused = b.c.execute_async(&format!("const done = arguments[0]; {forged}.then(done);"), vec![]).await.unwrap();
+    assert_eq!(refused[0], serde_json::json!(422), "{refused}");
+    assert!(refused[1].as_str().unwrap().contains("“Iceland” was not understood"), "{refused}");
+
+    // "Rephrase" puts the request back in the input, to be said another way.
+    b.c.find(Locator::Css("[data-testid=rephrase]")).await.unwrap().click().await.unwrap();
+    let focused = b.c.execute("return [document.activeElement.id, document.activeElement.value]", vec![]).await.unwrap();
+    assert_eq!(focused, serde_json::json!(["prompt", "customers in Iceland"]));
+
+    // Keep the rest: the warning goes, the audience shows, and Save works.
+    b.c.find(Locator::Css("[data-testid=keep-rest]")).await.unwrap().click().await.unwrap();
+    b.wait_text(".answer .diff", "removed the words not understood", "kept the rest").await;
+    assert!(b.c.find(Locator::Css("[data-testid=partial]")).await.is_err(), "the warning is gone");
+    let count: i64 = b.wait_for("[data-testid=count]", "audience size").await.text().await.unwrap().trim().parse().expect("a number");
+    assert_eq!(count, 5, "the rest of \"customers in Iceland\" is every customer, chosen by the user");
+    b.shot("kept-the-rest").await;
+    b.c.find(Locator::Css("#segment-name")).await.unwrap().send_keys("Everyone").await.unwrap();
+    b.c.find(Locator::Css("form.save button")).await.unwrap().click().await.unwrap();
+    let saved = b.wait_text("[data-testid=saved]", "Everyone", "saved").await;
+    assert!(saved.contains("draft"), "{saved}");
+    b.shot("saved-after-keeping-the-rest").await;
     b.c.close().await.unwrap();
 }
 

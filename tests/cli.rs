@@ -177,6 +177,37 @@ fn the_review_workflow_runs_from_the_command_line_and_audit_verify_detects_tampe
 }
 
 #[test]
+fn a_partly_understood_answer_is_not_saved_until_its_words_are_removed() {
+    let cli = Cli::new();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
+    assert!(cli.run(&["import", "customers", fixtures.to_str().unwrap()]).status.success());
+    let out = cli.run(&["ask", "customers in Texas in Iceland"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Partly understood: not saveable until the words \"Iceland\" are removed"), "{text}");
+
+    let out = cli.run(&["ask", "customers in Texas in Iceland", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let partial = cli.file("partial.json", &answer["definition"].to_string());
+    for args in [vec!["segments", "save", "--name", "texas", &partial], vec!["segments", "update", "texas", &partial]] {
+        let out = cli.run(&args);
+        assert!(!out.status.success(), "{args:?} refuses a partial definition");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("\"Iceland\" were not understood") && err.contains("without `unresolved`"), "{err}");
+    }
+
+    let mut accepted = answer["definition"].clone();
+    accepted.as_object_mut().unwrap().remove("unresolved");
+    let accepted = cli.file("accepted.json", &accepted.to_string());
+    let out = cli.run(&["segments", "save", "--name", "texas", &accepted]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cli.run(&["segments", "update", "texas", &partial]);
+    assert!(!out.status.success(), "an update may not be partial either");
+}
+
+#[test]
 fn serve_answers_health_and_stops_gracefully_on_sigterm() {
     let cli = Cli::new();
     let mut child = Command::new(env!("CARGO_BIN_EXE_segwright"))

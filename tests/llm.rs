@@ -243,7 +243,8 @@ async fn quotes_not_in_the_request_are_dropped_and_flagged() {
     // With its citation gone, nothing ties "kids" to a condition: it is reported, not assumed.
     assert_eq!(i.unrecognized.iter().map(|s| s.text.as_str()).collect::<Vec<_>>(), ["kids"]);
     assert!(i.partial);
-    assert_eq!(i.notices.len(), 2, "{:?}", i.notices);
+    assert_eq!(i.notices.iter().filter(|n| n.starts_with("The model cited")).count(), 2, "{:?}", i.notices);
+    assert_eq!(i.definition.unresolved, ["kids"], "the partial answer cannot be saved as is");
 }
 
 #[tokio::test]
@@ -332,7 +333,11 @@ async fn a_model_that_answers_everyone_gets_a_partial_answer_with_a_question() {
 #[tokio::test]
 async fn a_conversation_refines_the_llms_definition() {
     let first = answer(json!([{"type": "attribute", "field": "plan_type", "op": "eq", "value": "Annual"}]), &["annual plan"]);
-    let second = answer(json!([{"type": "attribute", "field": "has_kids", "op": "eq", "value": true}]), &["with kids"]);
+    // The model sees the first turn and answers with the whole definition after the second.
+    let second = answer(
+        json!([{"type": "attribute", "field": "plan_type", "op": "eq", "value": "Annual"}, {"type": "attribute", "field": "has_kids", "op": "eq", "value": true}]),
+        &["annual plan", "with kids"],
+    );
     let (base, _fake) = fake_server(vec![completion(first), completion(second)]).await;
     let db = common::sqlite_db();
     let app = app_with(&db, Some(config(&base))).await;
@@ -424,8 +429,13 @@ async fn a_prompt_injection_that_the_model_obeys_stays_inside_the_catalog_and_ne
     assert_eq!(a["preview"]["size"]["count"], 4, "the smuggled SQL is a value compared as text");
     assert_eq!(a["preview"]["size"]["suppressed"], 1, "the preview counts the suppressed member apart");
 
-    // The marketer saves what the model produced; it is approved and delivered.
-    let (s, seg) = app.json("POST", "/api/segments", Some(json!({"name": "everyone?", "definition": a["definition"]}))).await;
+    // The words the model ignored keep it from being saved as is; the marketer removes them and
+    // saves what the model produced; it is approved and delivered.
+    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "everyone?", "definition": a["definition"]}))).await;
+    assert_eq!((s, &v["error"]["details"]["issues"][0]["code"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!("partial_definition")), "{v}");
+    let mut accepted = a["definition"].clone();
+    accepted.as_object_mut().unwrap().remove("unresolved");
+    let (s, seg) = app.json("POST", "/api/segments", Some(json!({"name": "everyone?", "definition": accepted}))).await;
     assert_eq!(s, StatusCode::CREATED, "{seg}");
     let id = seg["id"].as_str().unwrap();
     let post = |token: String, action: &'static str, body: Value| {

@@ -12,6 +12,8 @@ use segwright::app::Choice;
 use segwright::app::eval_nl::{EvalOptions, Split, eval_nl};
 use segwright::interpret::llm::LlmConfig;
 
+mod common;
+
 /// Answers keyed by a word of the user's request.
 async fn chat(State(answers): State<Arc<BTreeMap<&'static str, Value>>>, body: axum::Json<Value>) -> axum::Json<Value> {
     let asked = body.0["messages"].as_array().and_then(|m| m.last()).and_then(|m| m["content"].as_str()).unwrap_or_default().to_lowercase();
@@ -65,4 +67,66 @@ async fn the_llm_is_scored_like_the_offline_interpreter() {
     assert_eq!(report.interpreter, "llm");
     let wrong: Vec<&str> = report.results.iter().filter(|r| r.confidently_wrong).map(|r| r.prompt.as_str()).collect();
     assert_eq!(wrong, vec!["customers who stayed"]);
+}
+
+/// Every request body the fake received, and answers taken in turn.
+#[derive(Default)]
+struct Recorder {
+    seen: std::sync::Mutex<Vec<Value>>,
+    answers: std::sync::Mutex<std::collections::VecDeque<Value>>,
+}
+
+async fn recorded(State(r): State<Arc<Recorder>>, body: axum::Json<Value>) -> axum::Json<Value> {
+    r.seen.lock().unwrap().push(body.0);
+    let answer = r.answers.lock().unwrap().pop_front().unwrap_or(json!({}));
+    axum::Json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": "fake",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.to_string()}, "finish_reason": "stop"}]
+    }))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_llm_sees_the_conversation_so_far_and_answers_with_the_whole_refined_definition() {
+    let churned = json!({"type": "attribute", "field": "churn", "op": "eq", "value": true});
+    let basic = json!({"type": "attribute", "field": "plan", "op": "eq", "value": "Basic"});
+    let rec = Arc::new(Recorder::default());
+    rec.answers.lock().unwrap().extend([
+        answer(churned.clone(), "churned", &[]),
+        json!({"definition": {"version": 1, "root": {"type": "all", "conditions": [churned.clone(), basic.clone()]}},
+               "explanation": [{"quote": "churned"}, {"quote": "Basic plan"}], "assumptions": [], "unrecognized": [], "questions": []}),
+    ]);
+    let router = axum::Router::new().route("/v1/chat/completions", axum::routing::post(recorded)).with_state(rec.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let db = common::sqlite_db();
+    let mut llm = LlmConfig::new(format!("http://{addr}/v1"), "fake");
+    llm.strict = true;
+    let app = segwright::app::App::open(segwright::app::Settings { llm: Some(llm), ..common::settings(&db) }).await.unwrap();
+    let rows: String = (0..20).map(|k| format!("C-{k},{},{}\n", if k % 4 == 0 { "Yes" } else { "No" }, if k % 2 == 0 { "Basic" } else { "Premium" })).collect();
+    let (_dir, path) = common::write_file("crm.csv", &format!("Account ID,Churn,Plan\n{rows}"));
+    app.import(segwright::app::ImportOptions::new(segwright::domain::import::Kind::Customers, path, Vec::new(), false, None, false)).await.unwrap();
+    let as_of = app.as_of(None).unwrap();
+    let ask = |prompt: &str, conversation_id: Option<String>| segwright::app::AskRequest {
+        prompt: prompt.into(),
+        conversation_id,
+        start_conversation: true,
+        interpreter: Choice::Llm,
+        full_preview: false,
+    };
+    let first = app.ask(ask("customers who churned", None), as_of).await.unwrap();
+    let id = first.conversation_id.clone().unwrap();
+    let second = app.ask(ask("only those on the Basic plan", Some(id)), as_of).await.unwrap();
+    let root = serde_json::to_value(&second.interpretation.definition.root).unwrap();
+    assert_eq!(root, json!({"type": "all", "conditions": [churned, basic]}), "the whole refined definition, nothing doubled");
+
+    let seen = rec.seen.lock().unwrap().clone();
+    let texts: Vec<String> = seen[1]["messages"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap_or_default().to_string()).collect();
+    assert!(texts.iter().any(|t| t == "customers who churned"), "the earlier request is sent: {texts:?}");
+    assert!(texts.iter().any(|t| t.contains("\"churn\"") && t.contains("definition")), "with the definition it led to");
+    assert!(texts.last().unwrap().starts_with("only those on the Basic plan"));
+    // Strict structured outputs were asked for, with a schema strict mode accepts.
+    assert_eq!(seen[0]["response_format"]["json_schema"]["strict"], json!(true));
+    assert_eq!(seen[0]["response_format"]["json_schema"]["schema"]["additionalProperties"], json!(false));
 }

@@ -1,15 +1,26 @@
-//! CSV download of an approved audience: only a version a campaign manager approved (approved,
-//! active or paused) may be downloaded, after checking its approval still holds; members on the
-//! suppression list are always left out and, when asked, only those with email or ads consent
-//! are kept. The download is audited before the first row leaves.
+//! Every way contact data (emails, phones) leaves segwright, and the one rule they share.
+//!
+//! Served (HTTP) contact data is only ever the approved audience: a campaign manager's
+//! permission, a version that is approved, active or paused and whose approval still holds,
+//! members on the suppression list always left out (and, when asked, only those with email or
+//! ads consent kept), and an audit entry written before the first row leaves. Both the CSV
+//! download (`export.csv`) and the member list with emails (`members?with_email=true`) go
+//! through `App::approved_contacts`; neither can skip a part of it.
+//!
+//! The local `members --with-email` command runs as the operator, who already holds the
+//! database, on any definition file: it has no approval to check, but it still leaves the
+//! suppression list out and is audited ([`App::export_member_emails`]).
 
 use tokio::sync::mpsc;
 
 use super::{Actor, App, AppError, Change};
 use crate::domain::access::Permission;
 use crate::domain::approval::Status;
+use crate::domain::compile::CompiledQuery;
 use crate::domain::compile::{self, Consent};
 use crate::domain::definition::Definition;
+use crate::domain::time::AsOf;
+use crate::store::MemberRow;
 
 /// The header of the download, in the order of the delivery query's columns.
 pub const CSV_HEADER: &str = "external_id,email,phone,first_name,last_name,country,region,city,postal_code\n";
@@ -48,10 +59,40 @@ impl App {
         consent: Consent,
         actor: &Actor,
     ) -> Result<mpsc::Receiver<Vec<Vec<Option<String>>>>, AppError> {
+        let q = self.approved_contacts(key, consent, actor, "segment.export_csv").await?;
+        let (tx, rx) = mpsc::channel(4);
+        let producer = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = producer.store.stream_texts(&q, tx).await {
+                tracing::error!(error = %e, "approved audience download failed");
+            }
+        });
+        Ok(rx)
+    }
+
+    /// Start streaming `(external id, email)` of the approved audience of `key`: the member list
+    /// with emails, under exactly the rule of [`App::export_approved`] (audited as
+    /// `segment.export_members`).
+    pub async fn export_approved_emails(self: &std::sync::Arc<Self>, key: &str, actor: &Actor) -> Result<mpsc::Receiver<Vec<MemberRow>>, AppError> {
+        let q = self.approved_contacts(key, Consent::None, actor, "segment.export_members").await?;
+        let (tx, rx) = mpsc::channel(4);
+        let producer = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = producer.store.stream_members(&q, tx).await {
+                tracing::error!(error = %e, "approved member list failed");
+            }
+        });
+        Ok(rx)
+    }
+
+    /// The one rule for serving contact data: permission, version state, approval still valid,
+    /// audit. Returns the delivery query (suppression list excluded, `consent` applied), whose
+    /// first two columns are the external id and the email.
+    async fn approved_contacts(&self, key: &str, consent: Consent, actor: &Actor, action: &str) -> Result<CompiledQuery, AppError> {
         actor.require(Permission::Review)?;
         let (seg, v, status) = self.lifecycle_target(key, &[Status::Active, Status::Paused, Status::Approved]).await.map_err(|e| match e {
             AppError::Conflict(_) => {
-                AppError::Conflict(format!("segment `{key}` has no approved version: only an approved or active audience can be downloaded"))
+                AppError::Conflict(format!("segment `{key}` has no approved version: only an approved or active audience can be downloaded with contact data"))
             }
             other => other,
         })?;
@@ -63,14 +104,18 @@ impl App {
         let consent_name = format!("{consent:?}").to_lowercase();
         let after = serde_json::json!({"version": v.version, "status": status.as_str(), "consent": consent_name});
         let change = Change { segment_id: Some(seg.id), version_hash: Some(sub.approval_hash), before: None, after: Some(after) };
-        self.audit(actor, "segment.export_csv", change).await?;
-        let (tx, rx) = mpsc::channel(4);
-        let producer = self.clone();
-        tokio::spawn(async move {
-            if let Err(e) = producer.store.stream_texts(&q, tx).await {
-                tracing::error!(error = %e, "approved audience download failed");
-            }
-        });
-        Ok(rx)
+        self.audit(actor, action, change).await?;
+        Ok(q)
+    }
+
+    /// The operator's member list with emails (`segwright members --with-email`): any definition,
+    /// no approval (the operator holds the database anyway), but the suppression list is left out
+    /// as everywhere else and the export is audited (`members.export_emails`) before it starts.
+    pub async fn export_member_emails(&self, def: &Definition, as_of: AsOf, actor: &Actor, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+        let p = self.prepare(def, as_of).await?;
+        let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), Consent::None);
+        let after = serde_json::json!({"definition": def, "as_of": as_of.date().to_string(), "suppression": "excluded"});
+        self.audit(actor, "members.export_emails", Change { after: Some(after), ..Change::default() }).await?;
+        Ok(self.store.stream_members(&q, tx).await?)
     }
 }

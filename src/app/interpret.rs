@@ -58,6 +58,15 @@ pub struct Answer {
     pub preview: Option<Preview>,
 }
 
+/// What a turn did to the conversation's definition.
+struct Refined {
+    before: Vec<Node>,
+    after: Vec<Node>,
+    /// Words not understood, this turn's and those earlier turns left (not removed by the user).
+    unresolved: Vec<String>,
+    is_undo: bool,
+}
+
 impl App {
     /// The offline interpreter for the current catalog (its lexicon is built once per catalog).
     pub async fn offline_interpreter(&self) -> Result<(Arc<Offline>, Arc<super::Snapshot>), AppError> {
@@ -91,8 +100,6 @@ impl App {
         if req.prompt.len() > 2_000 {
             return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
         }
-        let mut interp = self.interpret_with(req.interpreter, &req.prompt, as_of).await?;
-        interp.notices.extend(crate::domain::policy::request_notices(&req.prompt));
         let conversation = match (&req.conversation_id, req.start_conversation) {
             (Some(id), _) => Some(id.clone()),
             (None, true) => Some(uuid::Uuid::new_v4().to_string()),
@@ -102,14 +109,38 @@ impl App {
             Some(id) => self.store.conversation_turns(id).await?,
             None => Vec::new(),
         };
-        let (before, after, is_undo) = self.refine(&turns, &mut interp)?;
+        let history: Vec<(String, Definition)> = turns.iter().filter_map(|t| Some((t.prompt.clone(), serde_json::from_str(&t.definition).ok()?))).collect();
+        let (mut interp, whole) = self.interpret_turn(req.interpreter, &req.prompt, as_of, &history).await?;
+        interp.notices.extend(crate::domain::policy::request_notices(&req.prompt));
+        let r = self.refine(&turns, &mut interp, whole)?;
         let snap = self.snapshot().await?;
         let say = |n: &Node| describe(n, &snap.catalog, &self.glossary(), &as_of);
-        let diff = if turns.is_empty() { Vec::new() } else { refine::diff(&before, &after, say) };
-        interp.definition.root = refine::root_of(after.clone());
-        let summary = after.iter().map(say).collect();
-        let mut answer = Answer { interpretation: interp, summary, conversation_id: conversation.clone(), turn: None, diff, issues: Vec::new(), preview: None };
-        match self.preview(&answer.interpretation.definition, as_of, req.full_preview).await {
+        let diff = if turns.is_empty() { Vec::new() } else { refine::diff(&r.before, &r.after, say) };
+        interp.definition.root = refine::root_of(r.after.clone());
+        // The words still not understood after this turn travel with the definition: the one
+        // thing saving and submitting check (see `segments::require_understood`).
+        interp.definition.unresolved = r.unresolved;
+        interp.partial |= interp.definition.is_partial();
+        let summary = r.after.iter().map(say).collect();
+        let answer = Answer { interpretation: interp, summary, conversation_id: conversation.clone(), turn: None, diff, issues: Vec::new(), preview: None };
+        let mut answer = self.previewed(answer, as_of, req.full_preview).await?;
+        if let Some(id) = conversation {
+            answer.turn = Some(self.save_turn(&id, &req.prompt, r.is_undo, &answer, turns.len() as i64 + 1).await?);
+        }
+        Ok(answer)
+    }
+
+    /// Preview the answer's definition, except a partial one that understood nothing: that
+    /// would show every customer for a request that asked for some of them.
+    pub(super) async fn previewed(&self, mut answer: Answer, as_of: AsOf, full: bool) -> Result<Answer, AppError> {
+        let i = &mut answer.interpretation;
+        if i.partial {
+            i.notices.push(super::partial::notice(&i.definition));
+            if i.definition.selects_everyone() {
+                return Ok(answer);
+            }
+        }
+        match self.preview(&answer.interpretation.definition, as_of, full).await {
             Ok(p) => {
                 annotate_thresholds(&mut answer, &p);
                 answer.preview = Some(p);
@@ -117,44 +148,52 @@ impl App {
             Err(AppError::Invalid(issues)) => answer.issues = issues,
             Err(e) => return Err(e),
         }
-        if let Some(id) = conversation {
-            answer.turn = Some(self.save_turn(&id, &req.prompt, is_undo, &answer, turns.len() as i64 + 1).await?);
-        }
         Ok(answer)
     }
 
-    /// The conditions before and after this turn, and whether it was an undo.
-    fn refine(&self, turns: &[TurnRecord], interp: &mut Interpretation) -> Result<(Vec<Node>, Vec<Node>, bool), AppError> {
+    /// The conditions before and after this turn, the words left unresolved, and whether it
+    /// was an undo.
+    fn refine(&self, turns: &[TurnRecord], interp: &mut Interpretation, whole: bool) -> Result<Refined, AppError> {
         let own = refine::conditions(&interp.definition.root);
         let own = if interp.explanation.is_empty() { Vec::new() } else { own };
         if turns.is_empty() {
-            return Ok((Vec::new(), own, false));
+            let unresolved = std::mem::take(&mut interp.definition.unresolved);
+            return Ok(Refined { before: Vec::new(), after: own, unresolved, is_undo: false });
         }
-        let mut stack: Vec<Vec<Node>> = Vec::new();
+        let mut stack: Vec<(Vec<Node>, Vec<String>)> = Vec::new();
         for t in turns {
             let d: Definition = serde_json::from_str(&t.definition).map_err(|e| AppError::BadInput(format!("stored conversation is unreadable: {e}")))?;
             if t.is_undo == 1 {
                 stack.pop();
             } else {
-                stack.push(refine::conditions(&d.root));
+                stack.push((refine::conditions(&d.root), d.unresolved));
             }
         }
-        let current = stack.last().cloned().unwrap_or_default();
+        let (current, current_unresolved) = stack.last().cloned().unwrap_or_default();
         let intent = refine::intent(&interp.prompt);
-        if !matches!(intent, Intent::Add | Intent::Replace) {
-            // The follow-up's words were an instruction, not conditions.
-            interp.unrecognized.clear();
-            interp.questions.clear();
-            interp.partial = false;
+        match intent {
+            Intent::Add => {}
+            // "make it … instead": the words saying how to refine are no conditions left unread.
+            Intent::Replace => super::partial::drop_refine_words(interp),
+            _ => {
+                // The follow-up's words were an instruction, not conditions.
+                interp.unrecognized.clear();
+                interp.questions.clear();
+                interp.partial = false;
+                interp.definition.unresolved.clear();
+            }
         }
-        let after = match &intent {
+        let own_unresolved = std::mem::take(&mut interp.definition.unresolved);
+        let (after, unresolved) = match &intent {
             Intent::Undo => stack.iter().rev().nth(1).cloned().unwrap_or_default(),
-            other => refine::apply(&current, other, &own),
+            // The LLM saw the conversation and answered with the whole definition after this turn.
+            _ if whole => (own, own_unresolved),
+            other => (refine::apply(&current, other, &own), super::partial::union(current_unresolved, own_unresolved)),
         };
-        Ok((current, after, intent == Intent::Undo))
+        Ok(Refined { before: current, after, unresolved, is_undo: intent == Intent::Undo })
     }
 
-    async fn save_turn(&self, id: &str, prompt: &str, is_undo: bool, answer: &Answer, turn: i64) -> Result<i64, AppError> {
+    pub(super) async fn save_turn(&self, id: &str, prompt: &str, is_undo: bool, answer: &Answer, turn: i64) -> Result<i64, AppError> {
         let now = chrono::Utc::now().timestamp();
         self.store.ensure_conversation(id, now).await?;
         let rec = TurnRecord {

@@ -9,7 +9,7 @@ use crate::domain::access::Permission;
 use crate::domain::approval::{Action, LifecycleError, Status, approvals_needed, check_approver, next, rejection_comment};
 use crate::domain::approval_basis::Basis;
 use crate::domain::definition::Definition;
-use crate::domain::policy::{self, Destination, PolicyReport, Reach};
+use crate::domain::policy::{Destination, PolicyReport, Reach};
 use crate::domain::preview::Size;
 use crate::store::{DecisionRecord, SegmentRecord, SubmissionRecord, VersionRecord};
 
@@ -98,7 +98,7 @@ impl App {
         let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
         // The full preview: only it counts reachability (consent, suppression).
         let preview = self.preview_reach(&def, self.as_of(None)?).await?;
-        let report = policy::check(&self.settings.governance.policy, destinations, &policy::fields_used(&def), reach(&preview.size));
+        let report = self.policy_report(&def, destinations, reach(&preview.size)).await?;
         Ok((preview.size, report))
     }
 
@@ -118,6 +118,9 @@ impl App {
         let v = self.store.get_version(&seg.id, seg.current_version).await?;
         let from = status_of(&v)?;
         let to = next(from, Action::Submit)?;
+        // A partial version (stored before partial definitions were refused) is never submitted.
+        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+        super::segments::require_understood(&def)?;
         let (size, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {
             return Err(AppError::Policy(report.violations()));
@@ -146,6 +149,11 @@ impl App {
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
         self.check_approval(&v, &sub, &destinations, "approve").await?;
+        // Policy again: a submission that passed under an older, shallower check is caught here.
+        let (_, report) = self.size_and_policy(&v, &destinations).await?;
+        if !report.passed {
+            return Err(AppError::Policy(report.violations()));
+        }
         if expected_hash.is_some_and(|h| h != sub.approval_hash) {
             return Err(AppError::Conflict(format!("the version under review has approval hash {}, not the one given", sub.approval_hash)));
         }

@@ -4,6 +4,7 @@
 //! interpreter (`auto` falls back to offline, saying so in `notices`).
 
 use super::{App, AppError, Choice};
+use crate::domain::definition::Definition;
 use crate::domain::time::AsOf;
 use crate::domain::validate::Issue;
 use crate::interpret::Interpretation;
@@ -54,37 +55,77 @@ impl App {
     }
 
     /// Interpret with the interpreter `choice` names: `auto` uses the LLM when one is configured
-    /// and falls back to the offline interpreter, with a notice, when it fails.
+    /// and falls back to the offline interpreter, with a notice, when it fails. Whichever
+    /// answers, the words it did not understand are recorded in the definition (`unresolved`).
     pub async fn interpret_with(&self, choice: Choice, prompt: &str, as_of: AsOf) -> Result<Interpretation, AppError> {
+        Ok(self.interpret_turn(choice, prompt, as_of, &[]).await?.0)
+    }
+
+    /// Interpret the next turn of a conversation whose earlier turns were `history` (request,
+    /// definition after it). The LLM sees them and answers with the whole definition after this
+    /// turn (`true`); the offline interpreter reads the turn alone and the conversation's
+    /// refinement rules combine it (`false`).
+    pub(super) async fn interpret_turn(
+        &self,
+        choice: Choice,
+        prompt: &str,
+        as_of: AsOf,
+        history: &[(String, Definition)],
+    ) -> Result<(Interpretation, bool), AppError> {
+        let (mut i, whole) = self.interpret_by(choice, prompt, as_of, history).await?;
+        super::partial::mark_unresolved(&mut i);
+        Ok((i, whole && !history.is_empty()))
+    }
+
+    async fn interpret_by(&self, choice: Choice, prompt: &str, as_of: AsOf, history: &[(String, Definition)]) -> Result<(Interpretation, bool), AppError> {
+        let offline = |i: Interpretation| (i, false);
         match (choice, &self.llm) {
-            (Choice::Offline, _) | (Choice::Auto, None) => self.interpret_only(prompt, as_of).await,
+            (Choice::Offline, _) | (Choice::Auto, None) => self.interpret_only(prompt, as_of).await.map(offline),
             (Choice::Llm, None) => Err(AppError::BadInput(
                 "no LLM is configured: set SEGWRIGHT_LLM_BASE_URL and SEGWRIGHT_LLM_MODEL (or --llm-base-url and --llm-model), or use the offline interpreter"
                     .into(),
             )),
-            (Choice::Llm, Some(llm)) => Ok(self.interpret_llm(llm, prompt, as_of).await?),
-            (Choice::Auto, Some(llm)) => match self.interpret_llm(llm, prompt, as_of).await {
-                Ok(i) => Ok(i),
+            (Choice::Llm, Some(llm)) => Ok((self.interpret_llm(llm, prompt, as_of, history).await?, true)),
+            (Choice::Auto, Some(llm)) => match self.interpret_llm(llm, prompt, as_of, history).await {
+                Ok(i) => Ok((i, true)),
                 Err(Failure::App(e)) => Err(e),
                 Err(f) => {
                     let why = f.describe();
                     tracing::warn!(reason = %why, "LLM interpreter failed; the offline interpreter answers");
                     let mut i = self.interpret_only(prompt, as_of).await?;
                     i.notices.push(format!("The LLM interpreter could not answer ({why}); the built-in offline interpreter answered instead."));
-                    Ok(i)
+                    Ok((i, false))
                 }
             },
         }
     }
 
     /// Ask the model, validate, repair at most `repairs` times.
-    async fn interpret_llm(&self, llm: &LlmClient, request: &str, as_of: AsOf) -> Result<Interpretation, Failure> {
+    async fn interpret_llm(&self, llm: &LlmClient, request: &str, as_of: AsOf, history: &[(String, Definition)]) -> Result<Interpretation, Failure> {
         let snap = self.snapshot().await.map_err(Failure::App)?;
         let glossary = self.glossary();
         let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of };
-        let schema = reply::schema();
+        let schema = if llm.strict() {
+            let params: Vec<String> =
+                glossary.terms.values().flat_map(|t| t.params.keys().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            reply::strict_schema(&params)
+        } else {
+            reply::schema()
+        };
         let system = prompt::system(&cx, &schema, &self.settings.governance.policy.sensitive_fields).map_err(Failure::Llm)?;
-        let mut messages = vec![Message::new(Role::System, system), Message::new(Role::User, request)];
+        let mut messages = vec![Message::new(Role::System, system)];
+        // The conversation so far: each request and the definition it led to, so a follow-up
+        // ("only in Texas", "drop the email condition") is read against the audience it refines.
+        for (asked, definition) in history {
+            messages.push(Message::new(Role::User, asked));
+            messages.push(Message::new(Role::Assistant, serde_json::json!({ "definition": definition }).to_string()));
+        }
+        let request_text = if history.is_empty() {
+            request.to_string()
+        } else {
+            format!("{request}\n\n(This refines the audience above: answer with the complete definition after this change.)")
+        };
+        messages.push(Message::new(Role::User, request_text));
         let repairs = self.settings.llm.as_ref().map_or(1, |c| c.repairs);
         let mut round = 0;
         loop {

@@ -73,6 +73,11 @@ impl App {
     }
 
     async fn preview_with(&self, def: &Definition, as_of: AsOf, full: bool, performance: bool) -> Result<Preview, AppError> {
+        // A partial definition that understood nothing would show every customer for a request
+        // that asked for some of them: refused with the words to remove or rephrase.
+        if def.selects_everyone() {
+            def.check_understood().map_err(|issue| AppError::Invalid(vec![issue]))?;
+        }
         if let Some(p) = self.preview_in_memory(def, as_of, full, performance).await? {
             return Ok(p);
         }
@@ -164,13 +169,18 @@ impl App {
         Ok((high.unwrap_or(f64::INFINITY), medium.unwrap_or(f64::INFINITY)))
     }
 
-    /// Stream every member (external id, email) to `tx`.
-    /// From memory when possible and emails are not asked for; else from the database.
+    /// Stream every member's external id to `tx`, from memory when possible.
+    ///
+    /// Emails are contact data and leave only through the rule in `export.rs` (suppression list
+    /// excluded, audited): `with_email` is refused here so no caller can bypass it.
     pub async fn export_members(&self, def: &Definition, as_of: AsOf, with_email: bool, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
-        if !with_email {
-            if let Some(n) = self.stream_in_memory(def, as_of, &tx).await? {
-                return Ok(n);
-            }
+        if with_email {
+            return Err(AppError::Forbidden(
+                "members with emails are exported only through the approved-audience download (export.csv) or `segwright members --with-email`".into(),
+            ));
+        }
+        if let Some(n) = self.stream_in_memory(def, as_of, &tx).await? {
+            return Ok(n);
         }
         let p = self.prepare(def, as_of).await?;
         self.stream_prepared(&p, tx).await

@@ -33,6 +33,12 @@ pub fn content_hash(def: &Definition) -> String {
     hex::encode(sha2::Sha256::digest(serde_json::to_vec(def).expect("definition serializes")))
 }
 
+/// Refuse a partial definition (words of the request not understood): every path that stores
+/// or submits a segment version goes through here, so the web app, the API and the CLI agree.
+pub(super) fn require_understood(def: &Definition) -> Result<(), AppError> {
+    def.check_understood().map_err(|issue| AppError::Invalid(vec![issue]))
+}
+
 impl App {
     async fn version_record(&self, id: &str, version: i64, def: &Definition, as_of: AsOf, author: &Actor) -> Result<VersionRecord, AppError> {
         let snap = self.snapshot().await?;
@@ -63,6 +69,7 @@ impl App {
             actor.require(Permission::Author)?;
         }
         Self::check_name(&req.name)?;
+        require_understood(&req.definition)?;
         self.validate(&req.definition, as_of).await?;
         let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
         let now = chrono::Utc::now().timestamp();
@@ -88,6 +95,7 @@ impl App {
         if actor.principal.is_some() {
             actor.require(Permission::Author)?;
         }
+        require_understood(&def)?;
         let seg = self.get_record(key).await?;
         let segments = self.segment_index().await?;
         let snap = self.snapshot().await?;

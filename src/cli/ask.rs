@@ -83,6 +83,12 @@ pub fn human(a: &Answer) -> String {
     for q in &i.questions {
         line(format!("Question: {q}"));
     }
+    if i.definition.is_partial() {
+        let words = i.definition.unresolved.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
+        line(format!(
+            "Partly understood: not saveable until the words {words} are removed (delete `unresolved` from the definition to keep the rest) or the request is rephrased."
+        ));
+    }
     for n in &i.notices {
         line(format!("Notice: {n}"));
     }

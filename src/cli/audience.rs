@@ -104,7 +104,9 @@ async fn members(app: &App, def: &Definition, as_of: AsOf, format: Format, with_
         }
         out.flush()
     });
-    let n = app.export_members(def, as_of, with_email, tx).await;
+    // Emails go through the audited path that leaves the suppression list out (see app::export).
+    let n =
+        if with_email { app.export_member_emails(def, as_of, &crate::app::Actor::cli(), tx).await } else { app.export_members(def, as_of, false, tx).await };
     match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
         // A reader that stops early (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),

@@ -29,6 +29,9 @@ pub struct LlmArgs {
     /// Repair rounds when the model's definition fails validation (the validator's issues are sent back).
     #[arg(long, global = true, env = "SEGWRIGHT_LLM_REPAIRS", default_value_t = 1)]
     pub llm_repairs: usize,
+    /// Ask for strict structured outputs (OpenAI and compatible servers that support them).
+    #[arg(long, global = true, env = "SEGWRIGHT_LLM_STRICT")]
+    pub llm_strict: bool,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -55,6 +58,7 @@ impl LlmArgs {
         config.timeout = Duration::from_secs_f64(self.llm_timeout);
         config.retries = self.llm_retries.min(10);
         config.repairs = self.llm_repairs.min(5);
+        config.strict = self.llm_strict;
         Ok(Some(config))
     }
 }

@@ -20,6 +20,12 @@ pub struct Definition {
     /// Who produced it (e.g. `offline`, `llm:gpt-4o`, `hand`); informational.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interpreter: Option<String>,
+    /// Words of the request that were not understood. A definition with any is *partial*: it
+    /// covers only the rest of the request, and saving or submitting it is refused until the
+    /// words are removed (drop this field to keep the rest) or the request is rephrased.
+    // Never written when empty: stored definitions and their content hashes stay as they were.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unresolved: Vec<String>,
 }
 
 /// One node of the condition tree.
@@ -208,7 +214,30 @@ pub enum Direction {
 impl Definition {
     /// Wrap a node as a version-1 definition.
     pub fn new(root: Node) -> Self {
-        Self { version: VERSION, root, interpreter: None }
+        Self { version: VERSION, root, interpreter: None, unresolved: Vec::new() }
+    }
+
+    /// Whether some words of the request were not understood.
+    pub fn is_partial(&self) -> bool {
+        !self.unresolved.is_empty()
+    }
+
+    /// Whether the condition tree selects everyone (an `all` with no conditions).
+    pub fn selects_everyone(&self) -> bool {
+        matches!(&self.root, Node::All { conditions } if conditions.is_empty())
+    }
+
+    /// The one rule for storing or submitting a definition: a partial one is refused until the
+    /// user removes the words not understood or rephrases. Preview does not apply it (a partial
+    /// answer may still be looked at), everything that persists a segment version does.
+    pub fn check_understood(&self) -> Result<(), super::validate::Issue> {
+        if !self.is_partial() {
+            return Ok(());
+        }
+        let words = self.unresolved.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
+        let message =
+            format!("the words {words} were not understood: remove them to keep the rest (send the definition without `unresolved`), or rephrase the request");
+        Err(super::validate::Issue::new("$.unresolved", super::validate::Code::PartialDefinition, message))
     }
 
     /// The JSON Schema of the language (served at `/api/schema/segment`).
@@ -244,10 +273,10 @@ fn deepest(v: &serde_json::Value, path: &str) -> Option<super::validate::Issue> 
             }
         }
     }
-    if let Some(inner) = v.get("condition") {
-        if let Some(issue) = deepest(inner, &format!("{path}.condition")) {
-            return Some(issue);
-        }
+    if let Some(inner) = v.get("condition")
+        && let Some(issue) = deepest(inner, &format!("{path}.condition"))
+    {
+        return Some(issue);
     }
     Some(super::validate::Issue::new(path, super::validate::Code::InvalidJson, err.to_string()))
 }
@@ -274,6 +303,30 @@ mod tests {
         let d = Definition::from_json(text).unwrap();
         let again = Definition::from_json(&serde_json::to_string(&d).unwrap()).unwrap();
         assert_eq!(d, again);
+    }
+
+    #[test]
+    fn a_partial_definition_is_refused_naming_its_words_and_accepted_without_them() {
+        let mut d = Definition::new(Node::All { conditions: vec![] });
+        assert!(d.check_understood().is_ok());
+        d.unresolved = vec!["in Iceland".into()];
+        let issue = d.check_understood().unwrap_err();
+        assert_eq!(issue.code, super::super::validate::Code::PartialDefinition);
+        assert_eq!(issue.path, "$.unresolved");
+        assert!(issue.message.contains("\"in Iceland\" were not understood"), "{}", issue.message);
+        assert!(issue.message.contains("remove them"), "{}", issue.message);
+        d.unresolved.clear();
+        assert!(d.check_understood().is_ok());
+    }
+
+    #[test]
+    fn an_empty_unresolved_list_is_not_written_so_stored_json_and_hashes_stay_the_same() {
+        let text = r#"{"version":1,"root":{"type":"all","conditions":[]},"interpreter":"offline"}"#;
+        let d = Definition::from_json(text).unwrap();
+        assert!(d.unresolved.is_empty());
+        assert_eq!(serde_json::to_string(&d).unwrap(), text);
+        let partial = Definition::from_json(r#"{"version":1,"root":{"type":"all","conditions":[]},"unresolved":["in Iceland"]}"#).unwrap();
+        assert_eq!(partial.unresolved, vec!["in Iceland".to_string()]);
     }
 
     #[test]

@@ -399,12 +399,37 @@ fn recognise_id(kind: Kind, headers: &[String], uses: &mut BTreeMap<usize, Use>)
     }
     let looks = (0..headers.len()).filter(free).find(|i| {
         let n = normalize_header(&headers[*i]);
-        n.len() > 2 && ["id", "#", "number", "key"].iter().any(|s| n.ends_with(s)) && !n.starts_with("order") && !n.starts_with("transaction")
+        let last = last_word(&headers[*i]);
+        ["id", "#", "number", "key"].contains(&last.as_str()) && n.len() > last.len() && !n.starts_with("order") && !n.starts_with("transaction")
     });
     match looks {
         Some(i) => Err(ImportError::LooksLikeId { field: field_name(key).into(), column: headers[i].trim().to_string() }),
         None => Ok(()),
     }
+}
+
+/// The last word of a header, split at separators and camelCase (`Widget ID`, `widgetId` → `id`;
+/// `paid` → `paid`), lower-cased; `#` counts as a word.
+fn last_word(h: &str) -> String {
+    let mut words: Vec<String> = vec![String::new()];
+    let mut prev_lower = false;
+    for c in h.trim().chars() {
+        if c == '#' {
+            words.push("#".into());
+            words.push(String::new());
+            prev_lower = false;
+        } else if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower {
+                words.push(String::new());
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            words.last_mut().expect("one word").extend(c.to_lowercase());
+        } else {
+            words.push(String::new());
+            prev_lower = false;
+        }
+    }
+    words.into_iter().rfind(|w| !w.is_empty()).unwrap_or_default()
 }
 
 /// With no alias for an orders or events file's time, the one column named like a date or

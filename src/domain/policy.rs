@@ -3,12 +3,18 @@
 //! only members with email consent; the suppression list is always excluded), sensitive
 //! attributes kept away from ad platforms, and Meta's ban on audiences that suggest health
 //! conditions or financial status. Pure: the caller supplies the counts and the fields used.
+//!
+//! The fields used are read from the [`ValidDefinition`]: the definition with every glossary
+//! term and referenced saved segment expanded, recursively, by the validator (the same
+//! resolution the compiler runs). Reading the definition as written once let a religion and
+//! health condition wrapped in a segment reference reach Meta with every check passing.
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use super::definition::{Definition, Node};
+use super::pred::{Expr, Pred};
+use super::validate::ValidDefinition;
 
 /// Where an approved audience may be delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -108,20 +114,21 @@ impl PolicyReport {
     }
 }
 
-/// Every catalog field a definition reads directly.
-pub fn fields_used(def: &Definition) -> BTreeSet<String> {
-    fn walk(n: &Node, out: &mut BTreeSet<String>) {
-        match n {
-            Node::All { conditions } | Node::Any { conditions } => conditions.iter().for_each(|c| walk(c, out)),
-            Node::Not { condition } => walk(condition, out),
-            Node::Attribute { field, .. } | Node::Date { field, .. } | Node::Percentile { field, .. } => {
-                out.insert(field.clone());
+/// Every catalog field a definition reads, through its glossary terms and referenced segments.
+pub fn fields_used(vd: &ValidDefinition) -> BTreeSet<String> {
+    fn walk(p: &Pred, out: &mut BTreeSet<String>) {
+        match p {
+            Pred::All { of } | Pred::Any { of } => of.iter().for_each(|c| walk(c, out)),
+            Pred::Not { of } => walk(of, out),
+            Pred::Test { expr: Expr::Field(f), .. } | Pred::Percentile { field: f, .. } => {
+                out.insert(f.name.clone());
             }
-            Node::Aggregate { .. } | Node::Term { .. } | Node::Segment { .. } => {}
+            // Aggregates count orders and events; they read no catalog field.
+            Pred::Test { expr: Expr::Agg(_), .. } => {}
         }
     }
     let mut out = BTreeSet::new();
-    walk(&def.root, &mut out);
+    walk(vd.root(), &mut out);
     out
 }
 
@@ -172,8 +179,8 @@ pub fn check(cfg: &PolicyConfig, destinations: &[Destination], fields: &BTreeSet
 /// Warnings for a marketer while the audience is being built: the attributes that would keep it
 /// from ad platforms (sensitive ones) or from Meta (health- or income-like ones), before anyone
 /// submits it and the policy check at submission refuses it.
-pub fn attribute_warnings(cfg: &PolicyConfig, def: &Definition) -> Vec<String> {
-    let fields = fields_used(def);
+pub fn attribute_warnings(cfg: &PolicyConfig, vd: &ValidDefinition) -> Vec<String> {
+    let fields = fields_used(vd);
     let mut out = Vec::new();
     let sensitive = matching(&fields, &cfg.sensitive_fields);
     if !sensitive.is_empty() {
@@ -217,14 +224,62 @@ mod tests {
         assert!(r.violations().contains("linkedin: 150 eligible"));
     }
 
+    /// A catalog with sensitive and restricted attributes, a glossary term and a saved segment
+    /// that hide them, and `root` validated against all three.
+    fn expanded(root: serde_json::Value) -> ValidDefinition {
+        use crate::domain::catalog::{AttributeSpec, Catalog, FieldType};
+        use crate::domain::definition::Definition;
+        use crate::domain::glossary::Glossary;
+        use crate::domain::validate::{Context, validate};
+        let attr = |name: &str, ty| AttributeSpec { name: name.into(), ty, values: vec![], column: name.into() };
+        let catalog = Catalog::build(
+            vec!["US".into()],
+            vec![],
+            &[attr("religion", FieldType::Text), attr("health_condition", FieldType::Text), attr("annual_income", FieldType::Number)],
+        );
+        let glossary = Glossary::from_toml(
+            r#"[terms.devout]
+label = "devout"
+description = "Says a religion."
+definition = { type = "attribute", field = "religion", op = "is_set" }
+"#,
+        )
+        .unwrap();
+        let def = |root: serde_json::Value| Definition::from_value(serde_json::json!({"version": 1, "root": root})).unwrap();
+        let hidden = def(serde_json::json!({"type": "all", "conditions": [
+            {"type": "term", "name": "devout"},
+            {"type": "attribute", "field": "health_condition", "op": "eq", "value": "diabetes"}]}));
+        // One more level: a segment that only refers to the one holding the conditions.
+        let wrapper = def(serde_json::json!({"type": "segment", "segment": "faithful_patients"}));
+        let segments = std::collections::BTreeMap::from([("faithful_patients".to_string(), hidden), ("wrapper".to_string(), wrapper)]);
+        let ctx =
+            Context { catalog: &catalog, glossary: &glossary, segments: &segments, as_of: crate::domain::time::AsOf::parse("2026-11-22", "UTC").unwrap() };
+        validate(&def(root), &ctx).unwrap()
+    }
+
     #[test]
     fn attributes_that_would_block_ad_platforms_are_warned_about_while_building() {
-        let def =
-            |field: &str| Definition::from_value(serde_json::json!({"version": 1, "root": {"type": "attribute", "field": field, "op": "is_set"}})).unwrap();
+        let attr = |field: &str| expanded(serde_json::json!({"type": "attribute", "field": field, "op": "is_set"}));
         let cfg = PolicyConfig::default();
-        assert!(attribute_warnings(&cfg, &def("health_condition"))[0].contains("cannot go to Meta, Google"));
-        assert!(attribute_warnings(&cfg, &def("annual_income"))[0].contains("Meta refuses"));
-        assert!(attribute_warnings(&cfg, &def("country")).is_empty());
+        assert!(attribute_warnings(&cfg, &attr("health_condition"))[0].contains("cannot go to Meta, Google"));
+        assert!(attribute_warnings(&cfg, &attr("annual_income"))[0].contains("Meta refuses"));
+        assert!(attribute_warnings(&cfg, &attr("country")).is_empty());
+    }
+
+    #[test]
+    fn sensitive_attributes_inside_referenced_segments_and_glossary_terms_are_found() {
+        let cfg = PolicyConfig::default();
+        let reach = Reach { ads: 10_000, email: 10_000, unsuppressed: 10_000 };
+        let via_segment = expanded(serde_json::json!({"type": "all", "conditions": [
+            {"type": "attribute", "field": "country", "op": "eq", "value": "US"},
+            {"type": "segment", "segment": "wrapper"}]}));
+        assert_eq!(fields_used(&via_segment), fields(&["country", "health_condition", "religion"]));
+        let r = check(&cfg, &[Destination::Meta], &fields_used(&via_segment), reach);
+        assert!(!r.passed, "a religion + health condition two segments down is still refused: {r:?}");
+        assert!(r.violations().contains("religion") && r.violations().contains("health_condition"), "{}", r.violations());
+        let via_term = expanded(serde_json::json!({"type": "term", "name": "devout"}));
+        assert!(!check(&cfg, &[Destination::Google], &fields_used(&via_term), reach).passed, "a term reading religion is refused");
+        assert!(attribute_warnings(&cfg, &via_term)[0].contains("religion"));
     }
 
     #[test]

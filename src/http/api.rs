@@ -145,29 +145,44 @@ pub async fn explain_segment(_: Reader, State(app): State<AppState>, Path((id, c
 #[derive(Deserialize, schemars::JsonSchema)]
 pub struct MembersQuery {
     format: Option<String>,
+    // Add each member's email: the approved audience only, under the rule of `export.csv`
+    // (campaign manager, approved/active/paused version, suppression list excluded, audited).
+    // Plain comments, not docs: the OpenAPI schema stays as it is.
     with_email: Option<bool>,
+    // Ignored with `with_email`: the approved audience is always as of now, as `export.csv`.
     as_of: Option<String>,
 }
 
-/// Stream members as CSV (default) or JSON lines, in constant memory.
-pub async fn segment_members(_: Reader, State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<MembersQuery>) -> Result<Response, ApiError> {
+/// Stream members as CSV (default) or JSON lines, in constant memory. By id, the current
+/// version's members (any reader); with emails, the approved audience (see [`MembersQuery`]).
+pub async fn segment_members(
+    Reader(c): Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<MembersQuery>,
+) -> Result<Response, ApiError> {
     let csv = match q.format.as_deref() {
         None | Some("csv") => true,
         Some("jsonl") => false,
         Some(other) => return Err(AppError::BadInput(format!("format must be csv or jsonl, not `{other}`")).into()),
     };
     let with_email = q.with_email.unwrap_or(false);
-    let def = app.segment_definition(&id, None).await?;
-    let as_of = app.as_of(q.as_of.as_deref())?;
-    // Validate before the 200 is sent; the rows then stream as they are produced.
-    app.validate(&def, as_of).await?;
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let producer = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = producer.export_members(&def, as_of, with_email, tx).await {
-            tracing::error!(error = %e, "members export failed");
-        }
-    });
+    let rx = if with_email {
+        app.export_approved_emails(&id, &actor(c)).await?
+    } else {
+        let def = app.segment_definition(&id, None).await?;
+        let as_of = app.as_of(q.as_of.as_deref())?;
+        // Validate before the 200 is sent; the rows then stream as they are produced.
+        app.validate(&def, as_of).await?;
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let producer = app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = producer.export_members(&def, as_of, false, tx).await {
+                tracing::error!(error = %e, "members export failed");
+            }
+        });
+        rx
+    };
     let header_line = if !csv {
         ""
     } else if with_email {

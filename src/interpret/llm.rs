@@ -8,6 +8,7 @@
 
 pub mod prompt;
 pub mod reply;
+pub mod strict;
 
 use std::fmt;
 use std::time::Duration;
@@ -37,12 +38,15 @@ pub struct LlmConfig {
     pub retries: usize,
     /// Repair rounds when the model's definition does not pass the validator.
     pub repairs: usize,
+    /// Ask for OpenAI's strict structured outputs (the schema rewritten by [`strict::schema`]);
+    /// for endpoints that support it (OpenAI, vLLM with guided decoding).
+    pub strict: bool,
 }
 
 impl LlmConfig {
     /// A configuration with the default timeout (30 s), retries (2) and repairs (1).
     pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
-        Self { base_url: base_url.into(), model: model.into(), api_key: None, timeout: Duration::from_secs(30), retries: 2, repairs: 1 }
+        Self { base_url: base_url.into(), model: model.into(), api_key: None, timeout: Duration::from_secs(30), retries: 2, repairs: 1, strict: false }
     }
 }
 
@@ -110,6 +114,7 @@ pub struct LlmClient {
     model: String,
     timeout: Duration,
     retries: usize,
+    strict: bool,
 }
 
 impl fmt::Debug for LlmClient {
@@ -124,11 +129,16 @@ impl LlmClient {
         let openai = OpenAIConfig::new().with_api_base(config.base_url.trim_end_matches('/')).with_api_key(config.api_key.clone().unwrap_or_default());
         let service = OpenAIRetryLayer::new(config.retries).layer(ReqwestService::default());
         let client = Client::with_config(openai).with_http_service(service);
-        Self { client, model: config.model.clone(), timeout: config.timeout, retries: config.retries }
+        Self { client, model: config.model.clone(), timeout: config.timeout, retries: config.retries, strict: config.strict }
     }
 
     pub fn model(&self) -> &str {
         &self.model
+    }
+
+    /// Whether answers are asked for in strict mode (the caller passes the strict schema).
+    pub fn strict(&self) -> bool {
+        self.strict
     }
 
     /// Send the conversation and return the model's text, asking for JSON following `schema`.
@@ -138,9 +148,9 @@ impl LlmClient {
             name: "segment_interpretation".into(),
             description: Some("A segwright segment definition and how the request was understood".into()),
             schema: schema.clone(),
-            // The definition's schema uses constructs OpenAI's strict mode rejects; the validator
-            // checks the answer anyway.
-            strict: Some(false),
+            // Strict mode only when configured: the schema is then rewritten into the subset it
+            // accepts (`strict::schema`); the validator checks the answer either way.
+            strict: Some(self.strict),
         };
         let request = CreateChatCompletionRequestArgs::default()
             .model(self.model.as_str())

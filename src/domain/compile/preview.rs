@@ -97,11 +97,12 @@ pub fn compile_sample(vd: &ValidDefinition, t: Target<'_>, n: u32) -> CompiledQu
     CompiledQuery { sql: format!("SELECT {cols} FROM {BASE_FROM} WHERE {pred} ORDER BY c.id LIMIT {limit}"), params: w.finish() }
 }
 
-/// `SELECT c.external_id, c.email … ORDER BY c.id` for exports.
+/// `SELECT c.external_id … ORDER BY c.id`: the member list by id. No contact column: contact
+/// data leaves only through [`compile_delivery`] (suppression list excluded).
 pub fn compile_export(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = writer(vd, t);
     let pred = w.pred(vd.root());
-    CompiledQuery { sql: format!("SELECT c.external_id, c.email FROM {} WHERE {pred} ORDER BY c.id", w.from_clause()), params: w.finish() }
+    CompiledQuery { sql: format!("SELECT c.external_id FROM {} WHERE {pred} ORDER BY c.id", w.from_clause()), params: w.finish() }
 }
 
 /// Which consent a delivery requires besides not being suppressed.

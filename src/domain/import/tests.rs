@@ -40,6 +40,9 @@ fn a_column_that_only_looks_like_an_id_is_named_in_the_error() {
     let e = plan_columns(Kind::Customers, &h(&["Plan", "Widget ID", "Churn"]), &[]).unwrap_err();
     assert_eq!(e, ImportError::LooksLikeId { field: "external_id".into(), column: "Widget ID".into() });
     assert!(e.to_string().contains("--map \"Widget ID=external_id\""), "{e}");
+    // A word that merely ends in "id" is not an id column.
+    let e = plan_columns(Kind::Orders, &h(&["who", "when", "paid"]), &[]).unwrap_err();
+    assert!(matches!(e, ImportError::MissingColumn { .. }), "{e}");
 }
 
 #[test]

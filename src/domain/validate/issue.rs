@@ -23,6 +23,8 @@ pub enum Code {
     TooDeep,
     TooLarge,
     ReferenceCycle,
+    /// Words of the request were not understood (`unresolved`): not saved or submitted as is.
+    PartialDefinition,
 }
 
 /// One problem found in a definition.

@@ -18,7 +18,9 @@ use super::time::AsOf;
 
 /// Deepest nesting accepted.
 pub const MAX_DEPTH: usize = 16;
-/// Most nodes accepted after terms and segment references are expanded.
+/// Most nodes accepted after terms and segment references are expanded. Counted while expanding
+/// (see `Walker::produce`), so a definition that references a large segment thousands of times
+/// is refused after at most this many nodes of work, never after building the whole tree.
 pub const MAX_NODES: usize = 500;
 
 /// Finds saved segments by id or name.
@@ -93,7 +95,7 @@ pub fn validate(def: &Definition, ctx: &Context<'_>) -> Result<ValidDefinition, 
     if def.version != VERSION {
         return Err(vec![Issue::new("$.version", Code::UnsupportedVersion, format!("version {} is not supported; use {VERSION}", def.version))]);
     }
-    let mut w = Walker { ctx, issues: Vec::new(), percentiles: Vec::new(), stack: Vec::new() };
+    let mut w = Walker::new(ctx, Vec::new());
     let root = w.node(&def.root, "$.root", 1);
     let mut clauses = Vec::new();
     if let (Node::All { conditions }, Some(Pred::All { of })) = (&def.root, &root) {
@@ -103,14 +105,16 @@ pub fn validate(def: &Definition, ctx: &Context<'_>) -> Result<ValidDefinition, 
     } else if let Some(p) = &root {
         clauses.push(Clause { path: "$.root".into(), node: def.root.clone(), pred: p.clone() });
     }
-    if let Some(p) = &root {
-        if p.size() > MAX_NODES {
-            w.issues.push(Issue::new(
-                "$.root",
-                Code::TooLarge,
-                format!("the definition has {} conditions once terms and segments are expanded; the limit is {MAX_NODES}", p.size()),
-            ));
-        }
+    // Still checked on the result: a condition (a value list, a date range) may resolve to more
+    // than the one node counted for it while expanding.
+    if let Some(p) = &root
+        && p.size() > MAX_NODES
+    {
+        w.issues.push(Issue::new(
+            "$.root",
+            Code::TooLarge,
+            format!("the definition has {} conditions once terms and segments are expanded; the limit is {MAX_NODES}", p.size()),
+        ));
     }
     match (root, w.issues.is_empty()) {
         (Some(root), true) => Ok(ValidDefinition { definition: def.clone(), root, clauses, percentiles: w.percentiles, as_of: ctx.as_of }),
@@ -124,12 +128,56 @@ struct Walker<'a, 'c> {
     percentiles: Vec<PercentileSpec>,
     /// Segment ids being expanded, to find reference cycles.
     stack: Vec<String>,
+    /// Predicate nodes produced so far, terms and segment references expanded.
+    produced: usize,
+    /// Set once `produced` passed [`MAX_NODES`]: every further node is refused unread.
+    exhausted: bool,
+}
+
+impl<'a, 'c> Walker<'a, 'c> {
+    fn new(ctx: &'a Context<'c>, stack: Vec<String>) -> Self {
+        Walker { ctx, issues: Vec::new(), percentiles: Vec::new(), stack, produced: 0, exhausted: false }
+    }
+
+    /// Count one predicate node about to be produced at `path`; false (with one `TooLarge`
+    /// issue) once the expanded definition is over [`MAX_NODES`]. Counting as nodes are made,
+    /// not after, is what bounds the work a request can cause: nested or repeated segment
+    /// references multiply, and the whole tree was once built (2.6 M nodes) before being refused.
+    fn produce(&mut self, path: &str) -> bool {
+        if self.exhausted {
+            return false;
+        }
+        self.produced += 1;
+        if self.produced > MAX_NODES {
+            self.exhausted = true;
+            self.issues.push(Issue::new(
+                path,
+                Code::TooLarge,
+                format!("the definition has more than {MAX_NODES} conditions once terms and segments are expanded; the limit is {MAX_NODES}"),
+            ));
+            return false;
+        }
+        true
+    }
 }
 
 impl Walker<'_, '_> {
     fn node(&mut self, n: &Node, path: &str, depth: usize) -> Option<Pred> {
+        if self.exhausted {
+            return None;
+        }
         if depth > MAX_DEPTH {
             self.issues.push(Issue::new(path, Code::TooDeep, format!("conditions are nested more than {MAX_DEPTH} levels deep")));
+            return None;
+        }
+        // Terms and referenced segments add no node of their own (a non-member reference adds
+        // its `not`); everything else becomes at least one predicate node.
+        let adds_node = match n {
+            Node::Term { .. } => false,
+            Node::Segment { member, .. } => !member,
+            _ => true,
+        };
+        if adds_node && !self.produce(path) {
             return None;
         }
         match n {
@@ -162,6 +210,9 @@ impl Walker<'_, '_> {
         let mut out = Vec::with_capacity(conditions.len());
         let mut ok = true;
         for (i, c) in conditions.iter().enumerate() {
+            if self.exhausted {
+                return None;
+            }
             match self.node(c, &format!("{path}.conditions[{i}]"), depth + 1) {
                 Some(p) => out.push(p),
                 None => ok = false,
@@ -285,7 +336,7 @@ impl Walker<'_, '_> {
 /// Validate with a reference cycle check rooted at the segment being saved, so a segment cannot
 /// be saved referring (directly or not) to itself.
 pub fn validate_as_segment(def: &Definition, own_id: &str, ctx: &Context<'_>) -> Result<ValidDefinition, Vec<Issue>> {
-    let mut w = Walker { ctx, issues: Vec::new(), percentiles: Vec::new(), stack: vec![own_id.to_string()] };
+    let mut w = Walker::new(ctx, vec![own_id.to_string()]);
     let _ = w.node(&def.root, "$.root", 1);
     if !w.issues.is_empty() {
         return Err(w.issues);

@@ -131,6 +131,69 @@ fn a_definition_with_too_many_conditions_is_refused() {
     assert_eq!(issue(&root).code, Code::TooLarge);
 }
 
+/// Saved segments looked up by a test, counting the lookups (the work expansion does).
+struct Counting {
+    segments: BTreeMap<String, Definition>,
+    lookups: std::cell::Cell<usize>,
+}
+
+impl SegmentLookup for Counting {
+    fn find(&self, key: &str) -> Option<(String, Definition)> {
+        self.lookups.set(self.lookups.get() + 1);
+        self.segments.find(key)
+    }
+}
+
+/// Segments `s0` … `s{levels-1}`, each `any` of `fan_out` references to the next, the last
+/// referring to one condition: `s0` expands to `fan_out^levels` conditions.
+fn exploding(levels: usize, fan_out: usize) -> Counting {
+    let leaf = r#"{"type":"attribute","field":"order_count","op":"gte","value":1}"#.to_string();
+    let mut segments = BTreeMap::new();
+    for i in 0..levels {
+        let next = format!(r#"{{"type":"segment","segment":"s{}"}}"#, i + 1);
+        segments.insert(
+            format!("s{i}"),
+            Definition::from_json(&format!(r#"{{"version":1,"root":{{"type":"any","conditions":[{}]}}}}"#, vec![next; fan_out].join(","))).unwrap(),
+        );
+    }
+    segments.insert(format!("s{levels}"), Definition::from_json(&format!(r#"{{"version":1,"root":{leaf}}}"#)).unwrap());
+    Counting { segments, lookups: std::cell::Cell::new(0) }
+}
+
+fn check_counting(root: &str, segments: &Counting) -> (Result<ValidDefinition, Vec<Issue>>, std::time::Duration) {
+    let def = Definition::from_json(&format!(r#"{{"version":1,"root":{root}}}"#)).unwrap();
+    let (cat, glossary) = (catalog(), Glossary::default_glossary());
+    let ctx = Context { catalog: &cat, glossary: &glossary, segments, as_of: AsOf::parse("2026-11-22", "UTC").unwrap() };
+    let started = std::time::Instant::now();
+    (validate(&def, &ctx), started.elapsed())
+}
+
+#[test]
+fn references_that_multiply_stop_at_the_size_limit_while_expanding_with_the_reference_named() {
+    // 8 references per level, 6 levels: 262,144 conditions once expanded (within the depth limit).
+    let segs = exploding(6, 8);
+    let (result, took) = check_counting(
+        r#"{"type":"all","conditions":[{"type":"attribute","field":"country","op":"eq","value":"US"},{"type":"segment","segment":"s0"}]}"#,
+        &segs,
+    );
+    let issues = result.unwrap_err();
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!((issues[0].code, issues[0].path.as_str()), (Code::TooLarge, "$.root.conditions[1].segment"), "{issues:?}");
+    assert!(issues[0].message.contains(&MAX_NODES.to_string()), "{}", issues[0].message);
+    assert!(segs.lookups.get() <= MAX_NODES, "expansion stopped at the limit, not after {} segment lookups", segs.lookups.get());
+    assert!(took < std::time::Duration::from_secs(1), "refused in {took:?}");
+}
+
+#[test]
+fn twenty_levels_of_doubling_references_are_refused_fast_with_a_structured_issue() {
+    let segs = exploding(20, 2);
+    let (result, took) = check_counting(r#"{"type":"segment","segment":"s0"}"#, &segs);
+    let issues = result.unwrap_err();
+    assert!(issues.iter().all(|i| matches!(i.code, Code::TooLarge | Code::TooDeep) && i.path == "$.root.segment"), "{issues:?}");
+    assert!(segs.lookups.get() <= MAX_NODES, "{} segment lookups", segs.lookups.get());
+    assert!(took < std::time::Duration::from_secs(1), "refused in {took:?}");
+}
+
 #[test]
 fn segments_that_refer_to_each_other_are_a_cycle() {
     let mut segs = BTreeMap::new();

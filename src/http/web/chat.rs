@@ -1,6 +1,7 @@
 //! The chat page: type a request, see how it was understood and what the audience looks like,
 //! refine it with follow-ups (typed, or by picking another choice for an assumption), and save
-//! the result as a draft segment.
+//! the result as a draft segment. A partial answer (words not understood) is saved only after
+//! the user removes those words ("keep the rest") or rephrases.
 
 use axum::Extension;
 use axum::Form;
@@ -16,10 +17,10 @@ use super::super::{ApiError, AppState};
 use super::session::user_context;
 use super::{is_htmx, perf_view, render, view};
 use crate::app::audit::Actor;
-use crate::app::{AskRequest, SaveSegment};
+use crate::app::{AppError, AskRequest, SaveSegment};
 use crate::domain::access::Permission;
 use crate::domain::definition::Definition;
-use crate::domain::policy::{PolicyConfig, attribute_warnings};
+use crate::domain::validate::Code;
 
 #[derive(Deserialize)]
 pub struct PageQuery {
@@ -39,9 +40,22 @@ pub struct AskForm {
 }
 
 #[derive(Deserialize)]
+pub struct KeepForm {
+    conversation_id: String,
+}
+
+#[derive(Deserialize)]
 pub struct SaveForm {
     name: String,
     conversation_id: String,
+}
+
+/// The policy's warnings for an answer's definition, its terms and referenced segments expanded.
+async fn attribute_warnings(app: &AppState, answer: &Value) -> Vec<String> {
+    match Definition::from_value(answer["definition"].clone()) {
+        Ok(def) => app.attribute_warnings(&def).await,
+        Err(_) => Vec::new(),
+    }
 }
 
 /// An error shown in place of the answer, with the status the API would give.
@@ -56,12 +70,11 @@ fn error_fragment(e: impl Into<ApiError>) -> Response {
 }
 
 /// The template context for a conversation whose last answer is `answer`.
-fn answer_context(caller: &Caller, history: &[Value], answer: &Value, policy: &PolicyConfig) -> minijinja::Value {
+/// `attributes` are the policy's warnings for the answer's definition (see [`attribute_warnings`]).
+fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes: Vec<String>) -> minijinja::Value {
     let prompt = answer["prompt"].as_str().unwrap_or("");
     let mut warnings = view::warnings(answer);
-    if let Ok(def) = Definition::from_value(answer["definition"].clone()) {
-        warnings.extend(attribute_warnings(policy, &def));
-    }
+    warnings.extend(attributes);
     let preview = &answer["preview"];
     context! {
         conversation_id => answer["conversation_id"].as_str(),
@@ -84,7 +97,7 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
     match app.conversation(&id).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
-            let ctx = answer_context(&caller, &turns, &last, &app.settings.governance.policy);
+            let ctx = answer_context(&caller, &turns, &last, attribute_warnings(&app, &last).await);
             render("chat.html", context! { has_answer => true, ..ctx })
         }
         Err(e) => error_fragment(e),
@@ -108,14 +121,31 @@ pub async fn ask(State(app): State<AppState>, Extension(caller): Extension<Calle
         full_preview: true,
         ..Default::default()
     };
-    let answer = match app.ask(req, as_of).await {
-        Ok(a) => serde_json::to_value(a).expect("answer serializes"),
+    match app.ask(req, as_of).await {
+        Ok(a) => answer_response(&app, &caller, &headers, &a).await,
+        Err(e) => error_fragment(e),
+    }
+}
+
+/// "Remove these words and keep the rest": a new turn without the words not understood.
+pub async fn keep(State(app): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, Form(form): Form<KeepForm>) -> Response {
+    let as_of = match app.as_of(None) {
+        Ok(a) => a,
         Err(e) => return error_fragment(e),
     };
+    match app.keep_understood(&form.conversation_id, as_of, true).await {
+        Ok(a) => answer_response(&app, &caller, &headers, &a).await,
+        Err(e) => error_fragment(e),
+    }
+}
+
+/// The conversation with `answer` as its last turn: the answer fragment for htmx, else the page.
+async fn answer_response(app: &AppState, caller: &Caller, headers: &HeaderMap, answer: &crate::app::Answer) -> Response {
+    let answer = serde_json::to_value(answer).expect("answer serializes");
     let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
-    let ctx = answer_context(&caller, &history, &answer, &app.settings.governance.policy);
-    if !is_htmx(&headers) {
+    let ctx = answer_context(caller, &history, &answer, attribute_warnings(app, &answer).await);
+    if !is_htmx(headers) {
         return render("chat.html", context! { has_answer => true, ..ctx });
     }
     let mut r = render("answer.html", ctx);
@@ -141,10 +171,21 @@ pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Call
         Ok(a) => a,
         Err(e) => return error_fragment(e),
     };
+    let unresolved = definition.unresolved.clone();
     let req = SaveSegment { name: form.name.trim().to_string(), description: turns.first().and_then(|t| t["prompt"].as_str().map(String::from)), definition };
     let actor = Actor::user(caller.principal.clone(), caller.address.clone());
     match app.create_segment(req, as_of, &actor).await {
         Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)), ..user_context(&caller) }).into_response(),
+        Err(AppError::Invalid(issues)) if issues.iter().any(|i| i.code == Code::PartialDefinition) => error_fragment(partial_error(&unresolved)),
         Err(e) => error_fragment(e),
     }
+}
+
+/// The save refusal of a partial answer, in the page's own terms (the API's message speaks of
+/// the JSON field).
+fn partial_error(words: &[String]) -> ApiError {
+    let was = if words.len() == 1 { "was" } else { "were" };
+    let words = words.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
+    let message = format!("Not saved: {words} {was} not understood. Choose “Remove these words and keep the rest”, or rephrase the request, then save.");
+    ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "partial_definition", message)
 }

@@ -99,6 +99,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/chat") }))
         .route("/chat", get(chat::page).post(chat::ask))
         .route("/chat/save", axum::routing::post(chat::save))
+        .route("/chat/keep", axum::routing::post(chat::keep))
         .route("/segments", get(segments::list))
         .route("/models", get(models::models))
         .route("/glossary", get(glossary::page))

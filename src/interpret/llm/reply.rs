@@ -72,16 +72,23 @@ pub fn schema() -> Value {
     })
 }
 
+/// [`schema`] in the form OpenAI's strict mode accepts (see [`super::strict`]).
+pub fn strict_schema(params: &[String]) -> Value {
+    super::strict::schema(&schema(), params)
+}
+
 impl Reply {
     /// Parse the model's text. Servers that ignore `response_format` may wrap the JSON object in
     /// a Markdown fence or a sentence: the outermost `{…}` is tried when the whole text is not JSON.
     pub fn parse(text: &str) -> Result<Self, Issue> {
         let t = text.trim();
-        serde_json::from_str(t)
+        serde_json::from_str::<Value>(t)
             .or_else(|e| match (t.find('{'), t.rfind('}')) {
                 (Some(a), Some(b)) if a < b => serde_json::from_str(&t[a..=b]),
                 _ => Err(e),
             })
+            // A strict-mode answer writes `null` for what it leaves out.
+            .and_then(|v| serde_json::from_value(super::strict::strip_nulls(v)))
             .map_err(|e| Issue::new("$", Code::InvalidJson, format!("the answer is not the requested JSON object: {e}")))
     }
 

@@ -176,6 +176,9 @@ pub const CORE: &[(&str, &[&str])] = &[
             "the store",
             "the shop",
             "the service",
+            // Words of a follow-up that say how to refine, not what to select.
+            "instead",
+            "rather",
         ],
     ),
     ("and", &["and", "but", "as well as", "plus", "while", "yet"]),
