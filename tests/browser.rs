@@ -47,7 +47,7 @@ async fn start_driver() -> Option<Driver> {
         return None;
     }
     let port = free_port();
-    let child = std::process::Command::new(CHROMEDRIVER)
+    let mut child = std::process::Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -59,6 +59,8 @@ async fn start_driver() -> Option<Driver> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chromedriver did not start on port {port}");
 }
 
@@ -120,12 +122,11 @@ impl Browser {
 
     async fn wait_text(&mut self, css: &str, needle: &str, what: &str) -> String {
         for _ in 0..150 {
-            if let Ok(e) = self.c.find(Locator::Css(css)).await {
-                if let Ok(t) = e.text().await {
-                    if t.contains(needle) {
-                        return t;
-                    }
-                }
+            if let Ok(e) = self.c.find(Locator::Css(css)).await
+                && let Ok(t) = e.text().await
+                && t.contains(needle)
+            {
+                return t;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -224,10 +224,10 @@ async fn both(app: &App, def: &Definition, as_of: AsOf) -> Option<(Vec<String>, 
     let ids = evaluate::members(&prepared.vd, &data);
     let mut reference: Vec<String> = Vec::new();
     for c in &data {
-        if ids.binary_search(&c.id).is_ok() {
-            if let Some(evaluate::AttrValue::Text(e)) = c.columns.get("external_id") {
-                reference.push(e.clone());
-            }
+        if ids.binary_search(&c.id).is_ok()
+            && let Some(evaluate::AttrValue::Text(e)) = c.columns.get("external_id")
+        {
+            reference.push(e.clone());
         }
     }
     // Thresholds must agree too, or the comparison would be circular.

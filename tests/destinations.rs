@@ -194,7 +194,7 @@ async fn tiktok_uploads_one_signed_file_per_identifier_then_updates_the_audience
         assert!(upload.contains(&format!("name=\"{field}\"\r\n\r\n{value}\r\n")), "{field} missing from {upload}");
     }
     assert!(upload.contains(&format!("\r\n\r\n{emails}\r\n")), "one hash per line: {upload}");
-    assert!(String::from_utf8_lossy(&seen[1].body).contains(&format!("PHONE_SHA256\r\n")) && String::from_utf8_lossy(&seen[1].body).contains(META_PHONE));
+    assert!(String::from_utf8_lossy(&seen[1].body).contains(&"PHONE_SHA256\r\n".to_string()) && String::from_utf8_lossy(&seen[1].body).contains(META_PHONE));
     assert_eq!(seen[2].json(), json!({"advertiser_id": "adv-7", "custom_audience_id": "ca-3", "file_paths": ["path-0", "path-1"], "action": "REMOVE"}));
 }
 

@@ -73,7 +73,7 @@ async fn story(db: &common::TestDb) {
     let r = app.activate_segment("us", &k).await.unwrap();
     assert_eq!((r.active_version, r.decisions.len()), (Some(1), 1), "{}", db.name);
     let run = r.sync_run.expect("activation queues the first sync run");
-    sync_story(&app, &k, run, &db.name).await;
+    sync_story(&app, &k, run, db.name).await;
 
     // Concurrent appends keep one unbroken chain.
     let appends = (0..8).map(|i| app.audit(&cli, "test.concurrent", segwright::app::Change { after: Some(serde_json::json!(i)), ..Default::default() }));

@@ -86,12 +86,12 @@ impl ImportReport {
     }
 }
 
-fn reader(path: &PathBuf) -> Result<csv::Reader<std::fs::File>, AppError> {
+fn reader(path: &std::path::Path) -> Result<csv::Reader<std::fs::File>, AppError> {
     let f = std::fs::File::open(path).map_err(|e| AppError::BadInput(format!("cannot open {}: {e}", path.display())))?;
     Ok(csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::None).from_reader(f))
 }
 
-fn csv_error(path: &PathBuf, e: csv::Error) -> AppError {
+fn csv_error(path: &std::path::Path, e: csv::Error) -> AppError {
     let line = e.position().map(|p| format!("line {}: ", p.line())).unwrap_or_default();
     AppError::BadInput(format!("{}: {line}{}", path.display(), e))
 }
@@ -118,12 +118,12 @@ fn infer_attributes(opts: &ImportOptions, plan: &imp::ColumnPlan, existing: &Has
         .zip(stats)
         .map(|((idx, column, name), s)| {
             let mut spec = s.infer(&column, &name);
-            if let Some(old) = existing.get(&spec.name) {
-                if spec.ty == crate::domain::catalog::FieldType::Categorical {
-                    spec.values.extend(old.iter().cloned());
-                    spec.values.sort();
-                    spec.values.dedup();
-                }
+            if let Some(old) = existing.get(&spec.name)
+                && spec.ty == crate::domain::catalog::FieldType::Categorical
+            {
+                spec.values.extend(old.iter().cloned());
+                spec.values.sort();
+                spec.values.dedup();
             }
             (idx, spec)
         })

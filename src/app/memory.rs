@@ -31,10 +31,10 @@ impl App {
         // While another request loads the copy, answer from SQL instead of waiting for it.
         let Ok(mut slot) = self.table.try_lock() else { return Ok(None) };
         let generation = self.generation.load(Ordering::SeqCst);
-        if let Some((g, t)) = slot.as_ref() {
-            if *g == generation {
-                return Ok(Some(t.clone()));
-            }
+        if let Some((g, t)) = slot.as_ref()
+            && *g == generation
+        {
+            return Ok(Some(t.clone()));
         }
         let started = Instant::now();
         let t = Arc::new(self.store.load_table().await?);

@@ -42,14 +42,14 @@ pub fn intent(prompt: &str) -> Intent {
     }
     if has("instead") || (has("make") && has("it")) || (has("what") && has("about")) || has("change") || has("rather") {
         let days = w.windows(2).find_map(|p| p[0].parse::<i64>().ok().filter(|_| ["day", "week", "month"].contains(&p[1].as_str())).map(|n| (n, p[1].clone())));
-        if let Some((n, unit)) = days {
-            if w.len() <= 6 {
-                return Intent::Duration(match unit.as_str() {
-                    "week" => n * 7,
-                    "month" => n * 30,
-                    _ => n,
-                });
-            }
+        if let Some((n, unit)) = days
+            && w.len() <= 6
+        {
+            return Intent::Duration(match unit.as_str() {
+                "week" => n * 7,
+                "month" => n * 30,
+                _ => n,
+            });
         }
         return Intent::Replace;
     }

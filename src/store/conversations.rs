@@ -43,11 +43,10 @@ impl Store {
             let r = sqlx::query("INSERT INTO conversation_turns (conversation_id, turn, prompt, is_undo, definition, answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(t.conversation_id.clone()).bind(t.turn).bind(t.prompt.clone()).bind(t.is_undo).bind(t.definition.clone()).bind(t.answer.clone()).bind(t.created_at)
                 .execute(&mut *tx).await;
-            if let Err(sqlx::Error::Database(e)) = &r {
-                if e.is_unique_violation() {
+            if let Err(sqlx::Error::Database(e)) = &r
+                && e.is_unique_violation() {
                     return Err(StoreError::Conflict("the conversation moved on; reload it and try again".into()));
                 }
-            }
             r?;
             sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2").bind(t.created_at).bind(t.conversation_id.clone()).execute(&mut *tx).await?;
             tx.commit().await?;

@@ -250,7 +250,7 @@ impl ImportTx {
     /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
-            self.created_customers += self.staged_orders.copy(&mut **t, &rows, super::now()).await?;
+            self.created_customers += self.staged_orders.copy(t, &rows, super::now()).await?;
             return Ok(());
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
@@ -291,7 +291,7 @@ impl ImportTx {
     /// are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
-            self.created_customers += self.staged_events.copy(&mut **t, &rows, super::now()).await?;
+            self.created_customers += self.staged_events.copy(t, &rows, super::now()).await?;
             return Ok(());
         }
         self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
@@ -364,7 +364,7 @@ impl ImportTx {
         match &mut self.tx {
             Tx::Sqlite(t) => {
                 let sql = "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES (?1, ?2, ?3, ?4)";
-                super::sqlite_scan::with_conn(&mut **t, |db| {
+                super::sqlite_scan::with_conn(t, |db| {
                     db.execute_each(sql, rows, |s, (id, name, num, text)| {
                         s.bind_int(1, id)?;
                         s.bind_text(2, Some(name))?;
@@ -431,8 +431,8 @@ impl ImportTx {
     pub async fn merge_staged(&mut self) -> Result<(), StoreError> {
         if let Tx::Postgres(t) = &mut self.tx {
             let now = super::now();
-            self.created_customers += self.staged_orders.merge(&mut **t, &bulk::ORDERS, now).await?;
-            self.created_customers += self.staged_events.merge(&mut **t, &bulk::EVENTS, now).await?;
+            self.created_customers += self.staged_orders.merge(t, &bulk::ORDERS, now).await?;
+            self.created_customers += self.staged_events.merge(t, &bulk::EVENTS, now).await?;
         }
         for spec in std::mem::take(&mut self.dropped) {
             if !self.is_sqlite() {

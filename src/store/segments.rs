@@ -45,11 +45,10 @@ impl Store {
             let r = sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(seg.id.clone()).bind(seg.name.clone()).bind(seg.description.clone()).bind(seg.current_version).bind(seg.created_at).bind(seg.updated_at)
                 .execute(&mut *tx).await;
-            if let Err(sqlx::Error::Database(e)) = &r {
-                if e.is_unique_violation() {
+            if let Err(sqlx::Error::Database(e)) = &r
+                && e.is_unique_violation() {
                     return Err(StoreError::Conflict(format!("a segment named `{}` already exists", seg.name)));
                 }
-            }
             r?;
             insert_version!(tx, v);
             tx.commit().await?;

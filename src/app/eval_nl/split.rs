@@ -23,7 +23,7 @@ impl Split {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        if h % 2 == 0 { Split::Dev } else { Split::Heldout }
+        if h.is_multiple_of(2) { Split::Dev } else { Split::Heldout }
     }
 
     /// Whether a prompt is selected by this split.

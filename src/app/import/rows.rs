@@ -43,7 +43,7 @@ pub(super) struct Batch<'a> {
     seen: HashMap<u64, u32>,
 }
 
-fn cell<'r>(rec: &'r csv::StringRecord, i: usize) -> &'r str {
+fn cell(rec: &csv::StringRecord, i: usize) -> &str {
     rec.get(i).unwrap_or("").trim()
 }
 

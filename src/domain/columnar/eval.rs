@@ -159,8 +159,20 @@ impl<'a> Engine<'a> {
             }
             Measure::Min => vals().reduce(f64::min).unwrap_or(f64::NAN),
             Measure::Max => vals().reduce(f64::max).unwrap_or(f64::NAN),
-            Measure::First => (hi > lo).then(|| o.time[lo] as f64).unwrap_or(f64::NAN),
-            Measure::Last => (hi > lo).then(|| o.time[hi - 1] as f64).unwrap_or(f64::NAN),
+            Measure::First => {
+                if hi > lo {
+                    o.time[lo] as f64
+                } else {
+                    f64::NAN
+                }
+            }
+            Measure::Last => {
+                if hi > lo {
+                    o.time[hi - 1] as f64
+                } else {
+                    f64::NAN
+                }
+            }
         }
     }
 

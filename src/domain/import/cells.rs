@@ -35,10 +35,10 @@ fn parse_naive_date(s: &str) -> Option<NaiveDate> {
         return Some(d);
     }
     for f in ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            if f != "%Y%m%d" || s.len() == 8 {
-                return Some(d);
-            }
+        if let Ok(d) = NaiveDate::parse_from_str(s, f)
+            && (f != "%Y%m%d" || s.len() == 8)
+        {
+            return Some(d);
         }
     }
     None
@@ -65,10 +65,10 @@ pub fn parse_day(s: &str) -> Result<i64, String> {
 pub fn parse_instant(s: &str, tz: Tz) -> Result<i64, String> {
     let s = s.trim();
     // Date-only cells are the common case in order exports: try that shape first.
-    if s.len() <= 10 {
-        if let Some(d) = parse_naive_date(s) {
-            return local(d.and_hms_opt(12, 0, 0).expect("noon exists"), tz);
-        }
+    if s.len() <= 10
+        && let Some(d) = parse_naive_date(s)
+    {
+        return local(d.and_hms_opt(12, 0, 0).expect("noon exists"), tz);
     }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
         return Ok(t.timestamp());

@@ -69,7 +69,7 @@ impl Platt {
 /// alternate between halves). Falls back to the raw shares when either half cannot be fitted.
 pub fn cross_fitted(votes: &[f64], y: &[bool], trees: usize) -> Vec<f64> {
     let half = |k: usize| -> (Vec<f64>, Vec<bool>) { (0..votes.len()).filter(|i| i % 2 == k).map(|i| (votes[i], y[i])).unzip() };
-    let fits: Vec<Option<Platt>> = (0..2).map(|k| half(k)).map(|(v, yy)| Platt::fit(&v, &yy, trees)).collect();
+    let fits: Vec<Option<Platt>> = (0..2).map(half).map(|(v, yy)| Platt::fit(&v, &yy, trees)).collect();
     match (fits[0], fits[1]) {
         (Some(even), Some(odd)) => votes.iter().enumerate().map(|(i, &v)| if i % 2 == 0 { odd.apply(v) } else { even.apply(v) }).collect(),
         _ => votes.to_vec(),

@@ -46,10 +46,10 @@ pub(super) fn contradiction(children: &[Pred], path: &str) -> Option<Issue> {
         let iv = by_field.entry(f.name.as_str()).or_insert(Interval::ALL);
         match test {
             Test::Cmp { op, value: Scalar::Text(s) } if *op == Cmp::Eq => {
-                if let Some(prev) = text_eq.insert(f.name.as_str(), s.as_str()) {
-                    if prev != s {
-                        return Some(Issue::new(path, Code::Contradiction, format!("`{}` cannot equal both `{prev}` and `{s}`", f.name)));
-                    }
+                if let Some(prev) = text_eq.insert(f.name.as_str(), s.as_str())
+                    && prev != s
+                {
+                    return Some(Issue::new(path, Code::Contradiction, format!("`{}` cannot equal both `{prev}` and `{s}`", f.name)));
                 }
             }
             Test::Cmp { op, value } => {

@@ -100,10 +100,10 @@ impl<'a> Clauses<'a> {
     /// Try every meaning of the item at `i`, in lexicon order.
     pub fn clause(&mut self, i: usize) -> Hit {
         let it = &self.items[i];
-        if self.consent_ctx || i.checked_sub(1).is_some_and(|k| self.is(k, |l| matches!(l, Lex::Neg | Lex::Never))) {
-            if let Some(Lex::Channel(f)) = it.lex.iter().find(|l| matches!(l, Lex::Channel(_))) {
-                return self.channels(i, f.clone(), true);
-            }
+        if (self.consent_ctx || i.checked_sub(1).is_some_and(|k| self.is(k, |l| matches!(l, Lex::Neg | Lex::Never))))
+            && let Some(Lex::Channel(f)) = it.lex.iter().find(|l| matches!(l, Lex::Channel(_)))
+        {
+            return self.channels(i, f.clone(), true);
         }
         for lex in it.lex.clone() {
             let hit = match &lex {
@@ -148,10 +148,10 @@ impl<'a> Clauses<'a> {
                 return hit;
             }
         }
-        if it.num.is_some_and(|n| n.percent) {
-            if let Some(hit) = self.score_rank(i + 1, Direction::Top, it.num.map_or(0.0, |n| n.value)) {
-                return Some(hit);
-            }
+        if it.num.is_some_and(|n| n.percent)
+            && let Some(hit) = self.score_rank(i + 1, Direction::Top, it.num.map_or(0.0, |n| n.value))
+        {
+            return Some(hit);
         }
         if it.num.is_some() { self.measured(i) } else { None }
     }
@@ -195,11 +195,14 @@ impl<'a> Clauses<'a> {
         }
         let a = x.num?;
         // "2 to 4 times", "2 to 5 orders": a range ("to" is a filler word).
-        if let Some(b) = self.at(j + 1).filter(|y| y.lex.is_empty() || y.has(|l| matches!(l, Lex::NumWord(_)))).and_then(|y| y.num) {
-            if b.value > a.value && !a.percent && !b.percent && !a.plus {
-                let money = Amount { money: a.money || b.money, ..a };
-                return Some((Op::Between, Value::List(vec![num(a.value), num(b.value)]), money, j + 2));
-            }
+        if let Some(b) = self.at(j + 1).filter(|y| y.lex.is_empty() || y.has(|l| matches!(l, Lex::NumWord(_)))).and_then(|y| y.num)
+            && b.value > a.value
+            && !a.percent
+            && !b.percent
+            && !a.plus
+        {
+            let money = Amount { money: a.money || b.money, ..a };
+            return Some((Op::Between, Value::List(vec![num(a.value), num(b.value)]), money, j + 2));
         }
         if let Some(op) = self.at(j + 1).and_then(|y| y.lex.iter().find_map(|l| if let Lex::PostCmp(op) = l { Some(*op) } else { None })) {
             return Some((op, num(a.value), a, j + 2));
@@ -355,10 +358,10 @@ impl<'a> Clauses<'a> {
             (window, j) = (Some(w), e);
         }
         let (op, value, _, mut end) = self.comparison(j, false)?;
-        if window.is_none() {
-            if let Some((w, e)) = when(self.items, end, &self.cx.as_of) {
-                (window, end) = (Some(w), e);
-            }
+        if window.is_none()
+            && let Some((w, e)) = when(self.items, end, &self.cx.as_of)
+        {
+            (window, end) = (Some(w), e);
         }
         if let Some(w) = &window {
             self.last_window = Some(self.period(w));

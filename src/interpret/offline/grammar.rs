@@ -134,17 +134,17 @@ fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
         let Node::Not { condition } = &conds[k].node else { continue };
         let Node::Aggregate { window: Some(w), .. } = condition.as_ref() else { continue };
         let w = w.clone();
-        if let Node::Aggregate { window: window @ None, source, .. } = &mut conds[k - 1].node {
-            if *source == crate::domain::definition::AggSource::Events {
-                *window = Some(w);
-                let (from, to) = (conds[k - 1].from, conds[k].to);
-                c.assumptions.push(super::clauses::Assume {
-                    from,
-                    to,
-                    text: "the time written once applies to both".into(),
-                    alternatives: vec!["any time for the first".into()],
-                });
-            }
+        if let Node::Aggregate { window: window @ None, source, .. } = &mut conds[k - 1].node
+            && *source == crate::domain::definition::AggSource::Events
+        {
+            *window = Some(w);
+            let (from, to) = (conds[k - 1].from, conds[k].to);
+            c.assumptions.push(super::clauses::Assume {
+                from,
+                to,
+                text: "the time written once applies to both".into(),
+                alternatives: vec!["any time for the first".into()],
+            });
         }
     }
 }
@@ -186,11 +186,11 @@ pub fn merge_or(a: Node, b: Node) -> Node {
             _ => None,
         }
     };
-    if let (Some((fa, mut va)), Some((fb, vb))) = (values(&a), values(&b)) {
-        if fa == fb {
-            va.extend(vb);
-            return Node::Attribute { field: fa, op: Op::In, value: Some(Value::List(va)) };
-        }
+    if let (Some((fa, mut va)), Some((fb, vb))) = (values(&a), values(&b))
+        && fa == fb
+    {
+        va.extend(vb);
+        return Node::Attribute { field: fa, op: Op::In, value: Some(Value::List(va)) };
     }
     match a {
         Node::Any { mut conditions } => {

@@ -454,12 +454,12 @@ impl Lexicon {
             (Some(w), _) => Some(w),
             (None, r) => r,
         };
-        if best.as_ref().is_none_or(|m| m.to == i + 1) && tokens[i].upper {
-            if let Tok::Word(w) = &tokens[i].tok {
-                if let Some(lex) = self.codes.get(w) {
-                    return Some(Match { from: i, to: i + 1, lex: lex.clone() });
-                }
-            }
+        if best.as_ref().is_none_or(|m| m.to == i + 1)
+            && tokens[i].upper
+            && let Tok::Word(w) = &tokens[i].tok
+            && let Some(lex) = self.codes.get(w)
+        {
+            return Some(Match { from: i, to: i + 1, lex: lex.clone() });
         }
         best
     }

@@ -93,11 +93,12 @@ impl<'a> Clauses<'a> {
                     continue;
                 }
             }
-            if count.is_none() && sum.is_none() {
-                if let Some((op, n, e)) = self.count(j) {
-                    (count, j) = (Some((op, n)), e);
-                    continue;
-                }
+            if count.is_none()
+                && sum.is_none()
+                && let Some((op, n, e)) = self.count(j)
+            {
+                (count, j) = (Some((op, n)), e);
+                continue;
             }
             if window.is_none() {
                 if x.has(|l| *l == Lex::SamePeriod) && self.last_window.is_some() {
@@ -122,11 +123,13 @@ impl<'a> Clauses<'a> {
                     continue;
                 }
             }
-            if event.is_none() && count.is_none() && sum.is_none() {
-                if let Some((op, v, _, e)) = self.comparison(j, false).filter(|c| c.2.money) {
-                    (sum, j) = (Some((op, v)), e);
-                    continue;
-                }
+            if event.is_none()
+                && count.is_none()
+                && sum.is_none()
+                && let Some((op, v, _, e)) = self.comparison(j, false).filter(|c| c.2.money)
+            {
+                (sum, j) = (Some((op, v)), e);
+                continue;
             }
             break;
         }
@@ -302,10 +305,12 @@ impl<'a> Clauses<'a> {
         let custom = |f: &str| self.cx.catalog.get(f).is_some_and(|f| matches!(f.source, crate::domain::catalog::Source::Attribute(_)));
         let mut others: Vec<String> = Vec::new();
         for l in &self.items[i].lex {
-            if let Lex::FieldWord(f) | Lex::Field(f) = l {
-                if f != name && !others.contains(f) && (weak || (custom(f) && !custom(name))) {
-                    others.push(f.clone());
-                }
+            if let Lex::FieldWord(f) | Lex::Field(f) = l
+                && f != name
+                && !others.contains(f)
+                && (weak || (custom(f) && !custom(name)))
+            {
+                others.push(f.clone());
             }
         }
         match (others.is_empty(), weak) {

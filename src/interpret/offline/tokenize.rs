@@ -219,7 +219,7 @@ mod tests {
         let text = "VIPs in Texas";
         let t = tokenize(text);
         assert_eq!(&text[t[2].start..t[2].end], "Texas");
-        assert!(t[0].upper == false && t[0].tok == Tok::Word("vip".into()));
+        assert!(!t[0].upper && t[0].tok == Tok::Word("vip".into()));
     }
 
     #[test]
