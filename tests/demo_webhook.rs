@@ -48,3 +48,34 @@ async fn outside_the_demo_there_is_no_demo_receiver() {
     let (s, _) = app.call_as(None, "POST", "/demo/webhook", Some(json!({"op": "add", "members": []}))).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// A signed batch as the webhook destination sends it, with `members` members.
+fn signed_batch(members: usize, secret: &str) -> (Vec<u8>, String) {
+    let rows: Vec<_> =
+        (0..members).map(|k| json!({"external_id": format!("C{k:06}"), "email_sha256": "e".repeat(64), "phone_sha256": "p".repeat(64)})).collect();
+    let body = serde_json::to_vec(&json!({"op": "add", "batch": 1, "batches": 1, "total": members, "members": rows})).unwrap();
+    let sig = segwright::destinations::webhook::signature(secret, &body);
+    (body, sig)
+}
+
+#[tokio::test]
+async fn the_demo_receiver_accepts_a_batch_of_thousands_of_members_beyond_the_apps_request_limit() {
+    let app = TestApp::spawn_with_settings(|s| {
+        let d = &mut s.governance.destinations;
+        d.webhook_secret = Some("demo-secret".into());
+        d.demo_sink = true;
+    })
+    .await;
+    // 4,000 members with both hashes: about 800 KB, past the 256 KiB the rest of the app takes.
+    let (body, sig) = signed_batch(4_000, "demo-secret");
+    assert!(body.len() > 512 * 1024, "{}", body.len());
+    let req = axum::http::Request::post("/demo/webhook").header("x-segwright-signature", sig).body(axum::body::Body::from(body)).unwrap();
+    let (s, _, text) = app.send(req).await;
+    assert_eq!(s, StatusCode::OK, "{text}");
+    assert!(text.contains("\"received\":4000"), "{text}");
+
+    // The app's own limit still holds everywhere else.
+    let huge = json!({"definition": {"version": 1, "root": {"type": "attribute", "field": "country", "op": "eq", "value": "x".repeat(300 * 1024)}}});
+    let (s, _) = app.call("POST", "/api/validate", Some(huge)).await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+}

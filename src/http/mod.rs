@@ -35,12 +35,13 @@ pub type AppState = Arc<App>;
 /// Largest request body accepted (definitions are small).
 const BODY_LIMIT: usize = 256 * 1024;
 
-/// The router with every route and layer.
 /// The router with every route and layer. Every `/api/*` route requires authentication.
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new();
     if state.settings.governance.destinations.demo_sink {
-        r = r.route("/demo/webhook", post(demo_sink::receive));
+        // The receiver takes whole webhook batches (10,000 members are about 2 MB), so it has
+        // its own limit: the app's, meant for definitions and forms, would refuse them (413).
+        r = r.route("/demo/webhook", post(demo_sink::receive).layer(DefaultBodyLimit::max(demo_sink::BODY_LIMIT)));
     }
     r.route("/health", get(api::health))
         .route("/login", get(auth::login_page).post(auth::login))
