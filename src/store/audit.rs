@@ -2,7 +2,7 @@
 //! when a concurrent writer took the same sequence number), filtered listing, and the full
 //! chain for verification. Nothing here updates or deletes a row.
 
-use super::{Bind, Store, StoreError, bind_all, on_pool};
+use super::{BeginWrite, Bind, Store, StoreError, bind_all, on_pool};
 use crate::domain::audit::AuditEntry;
 
 #[derive(sqlx::FromRow)]
@@ -61,7 +61,7 @@ impl Store {
         loop {
             attempt += 1;
             let r: Result<AuditEntry, sqlx::Error> = on_pool!(self, p => async {
-                let mut tx = p.begin().await?;
+                let mut tx = p.begin_write().await?;
                 let head: Option<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(head_sql.clone())).fetch_optional(&mut *tx).await?;
                 let e = entry.clone().seal(head.map(AuditEntry::from).as_ref());
                 sqlx::query(sqlx::AssertSqlSafe(insert.clone()))

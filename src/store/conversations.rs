@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError, on_pool};
+use super::{BeginWrite, Store, StoreError, on_pool};
 
 /// One stored turn.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -39,7 +39,7 @@ impl Store {
     /// Append a turn; fails with `Conflict` when another request added the same turn first.
     pub async fn add_turn(&self, t: &TurnRecord) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let r = sqlx::query("INSERT INTO conversation_turns (conversation_id, turn, prompt, is_undo, definition, answer, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(t.conversation_id.clone()).bind(t.turn).bind(t.prompt.clone()).bind(t.is_undo).bind(t.definition.clone()).bind(t.answer.clone()).bind(t.created_at)
                 .execute(&mut *tx).await;

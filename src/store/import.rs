@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use super::{Bind, Store, StoreError, bind_all, catalog::type_label};
+use super::{BeginWrite, Bind, Store, StoreError, bind_all, catalog::type_label};
 use crate::domain::catalog::AttributeSpec;
 
 mod bulk;
@@ -116,8 +116,8 @@ impl Store {
     /// Start an import transaction.
     pub async fn begin_import(&self) -> Result<ImportTx, StoreError> {
         let tx = match &self.backend {
-            super::Backend::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            super::Backend::Postgres(p) => Tx::Postgres(p.begin().await?),
+            super::Backend::Sqlite(p) => Tx::Sqlite(p.begin_write().await?),
+            super::Backend::Postgres(p) => Tx::Postgres(p.begin_write().await?),
         };
         Ok(ImportTx {
             tx,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError, now, on_pool};
+use super::{BeginWrite, Store, StoreError, now, on_pool};
 
 /// The latest submission of a version.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -52,7 +52,7 @@ impl Store {
     /// Record a submission (replacing an earlier one of the same version) and mark it submitted.
     pub async fn submit_version(&self, s: &SubmissionRecord, from: &str) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE segment_versions SET status = 'submitted' WHERE segment_id = $1 AND version = $2 AND status = $3")
                 .bind(s.segment_id.clone()).bind(s.version).bind(from.to_string()).execute(&mut *tx).await?.rows_affected();
             if n != 1 {
@@ -88,7 +88,7 @@ impl Store {
     /// Make `version` (approved or paused) the active one; the one it replaces is superseded.
     pub async fn activate_version(&self, segment_id: &str, version: i64, from: &str, replaces: Option<i64>) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if let Some(old) = replaces.filter(|o| *o != version) {
                 sqlx::query("UPDATE segment_versions SET status = 'superseded' WHERE segment_id = $1 AND version = $2 AND status IN ('active', 'paused')")
                     .bind(segment_id.to_string()).bind(old).execute(&mut *tx).await?;
@@ -107,7 +107,7 @@ impl Store {
     /// Archive every live version of a segment and clear its active version.
     pub async fn archive_segment(&self, segment_id: &str) -> Result<u64, StoreError> {
         let n = on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE segment_versions SET status = 'archived' WHERE segment_id = $1 AND status NOT IN ('archived', 'superseded')")
                 .bind(segment_id.to_string()).execute(&mut *tx).await?.rows_affected();
             sqlx::query("UPDATE segments SET active_version = NULL, updated_at = $1 WHERE id = $2").bind(now()).bind(segment_id.to_string()).execute(&mut *tx).await?;

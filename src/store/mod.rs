@@ -118,6 +118,30 @@ macro_rules! bind_all {
 }
 pub(crate) use bind_all;
 
+/// Begin a transaction that will write. On SQLite it is `BEGIN IMMEDIATE`: the write lock is
+/// taken up front, waiting out other writers under the busy timeout. A deferred transaction
+/// that reads first (the audit chain's head, a segment's next version) and then writes cannot
+/// wait: if another writer committed meanwhile, SQLite answers "database is locked" at once.
+/// On PostgreSQL, an ordinary `BEGIN` (row locks and constraints serialise writers there).
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_ {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_ {
+        self.begin()
+    }
+}
+
 /// Seconds since the epoch, now.
 pub(crate) fn now() -> i64 {
     chrono::Utc::now().timestamp()
@@ -207,7 +231,7 @@ impl Store {
             "DELETE FROM store_state",
         ];
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for sql in TABLES {
                 sqlx::query(sql).execute(&mut *tx).await?;
             }

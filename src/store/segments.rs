@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Store, StoreError, on_pool};
+use super::{BeginWrite, Store, StoreError, on_pool};
 
 /// A saved segment's header.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -41,7 +41,7 @@ impl Store {
     /// Create a segment with its first version (fails with `Conflict` if the name is taken).
     pub async fn create_segment(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let r = sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(seg.id.clone()).bind(seg.name.clone()).bind(seg.description.clone()).bind(seg.current_version).bind(seg.created_at).bind(seg.updated_at)
                 .execute(&mut *tx).await;
@@ -59,7 +59,7 @@ impl Store {
     /// Add a new version and make it current.
     pub async fn add_version(&self, v: &VersionRecord) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             insert_version!(tx, v);
             // Earlier drafts and pending reviews are replaced by the new version; approved, active
             // and paused versions keep their state (the running one goes on unchanged).

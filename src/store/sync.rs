@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{Backend, Store, StoreError, on_pool};
+use super::{Backend, BeginWrite, Store, StoreError, on_pool};
 
 /// One sync run of a segment's active version.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -68,7 +68,7 @@ impl Store {
     /// Store a run and all its batches at once: either the whole snapshot exists or none.
     pub async fn create_sync_run(&self, run: &SyncRunRecord, batches: &[SyncBatchRecord]) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query("INSERT INTO sync_runs (id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
                 .bind(run.id).bind(run.segment_id.clone()).bind(run.version).bind(run.approval_hash.clone()).bind(run.kind.clone())
                 .bind(run.status.clone()).bind(run.created_by.clone()).bind(run.created_at).bind(run.finished_at).execute(&mut *tx).await
@@ -128,7 +128,7 @@ impl Store {
             ),
         };
         let done = on_pool!(self, p => {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query("UPDATE sync_batches SET state = 'sent', sent_at = $1, attempts = attempts + $2, last_error = NULL, lease_until = NULL WHERE run_id = $3 AND destination = $4 AND seq = $5 AND state = 'sending'")
                 .bind(now).bind(attempts).bind(b.run_id).bind(b.destination.clone()).bind(b.seq).execute(&mut *tx).await?.rows_affected();
             if n == 1 {
