@@ -92,3 +92,43 @@ async fn many_concurrent_writers_on_sqlite_queue_and_none_fails_with_database_is
     let (s, audit) = app.json_as(Some(&app.admin), "GET", "/api/audit/verify", None).await;
     assert_eq!(s, StatusCode::OK, "the audit chain stays whole: {audit}");
 }
+
+async fn create(app: &TestApp, name: &str, def: Value) -> (StatusCode, Value) {
+    app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name": name, "definition": def}))).await
+}
+
+/// Item 4: a segment cannot take another's id as its name, nor any name shaped like an id; and
+/// where an impostor already exists (saved before the rule), references by the id still mean
+/// the segment with that id — when reading it and when a definition refers to it.
+#[tokio::test]
+async fn a_name_that_is_or_looks_like_a_segment_id_is_refused_and_ids_win_over_names() {
+    let app = TestApp::spawn().await;
+    // "0 us" sorts before any id, so an impostor listed after it would overwrite it by name.
+    let (s, v) = create(&app, "0 us", country("US")).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+
+    let (s, err) = create(&app, &id, country("FR")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "another segment's id is no name: {err}");
+    assert!(err["error"]["message"].as_str().unwrap().contains("looks like a segment id"), "{err}");
+    let (s, err) = create(&app, "DEADBEEF0123", country("FR")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a name shaped like an id is refused too: {err}");
+
+    // An impostor from before the rule: a segment named with the first one's id, selecting France.
+    let pool = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
+    sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) SELECT 'impostor0001', id, NULL, 1, created_at, updated_at FROM segments WHERE id = $1")
+        .bind(&id).execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO segment_versions (segment_id, version, definition, content_hash, catalog_version, glossary_version, as_of, timezone, created_at, status, author_id) SELECT 'impostor0001', version, $2, content_hash, catalog_version, glossary_version, as_of, timezone, created_at, status, author_id FROM segment_versions WHERE segment_id = $1")
+        .bind(&id).bind(country("FR").to_string()).execute(&pool).await.unwrap();
+    pool.close().await;
+
+    let (_, got) = app.json("GET", &format!("/api/segments/{id}"), None).await;
+    assert_eq!((got["id"].as_str(), got["name"].as_str()), (Some(id.as_str()), Some("0 us")), "reading by id finds the segment with that id: {got}");
+    let by_ref = json!({"version": 1, "root": {"type": "segment", "segment": id}});
+    let (s, preview) = app.json("POST", "/api/preview", Some(json!({"definition": by_ref, "count_only": true}))).await;
+    assert_eq!(s, StatusCode::OK, "{preview}");
+    let (_, direct) = app.json("POST", "/api/preview", Some(json!({"definition": country("US"), "count_only": true}))).await;
+    let (_, france) = app.json("POST", "/api/preview", Some(json!({"definition": country("FR"), "count_only": true}))).await;
+    assert!(direct["size"].is_object() && direct["size"] != france["size"], "{direct} vs {france}");
+    assert_eq!(preview["size"], direct["size"], "a reference by id selects that segment's members, not the impostor's: {preview} vs {direct}");
+}

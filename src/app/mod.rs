@@ -265,17 +265,20 @@ impl App {
         Ok(self.segment_refs().await?.into_iter().map(|(k, r)| (k, r.definition)).collect())
     }
 
-    /// Saved segments' current definitions with their content hashes, by id and by name.
+    /// Saved segments' current definitions with their content hashes, by id and by name. Ids
+    /// win: a name that equals another segment's id (saved before such names were refused) never
+    /// hides that segment, whatever order the segments are listed in.
     async fn segment_refs(&self) -> Result<BTreeMap<String, SegmentRef>, AppError> {
-        let mut map = BTreeMap::new();
+        let (mut by_name, mut by_id) = (BTreeMap::new(), BTreeMap::new());
         for s in self.store.list_segments().await? {
             let v = self.store.get_version(&s.id, s.current_version).await?;
             if let Ok(d) = serde_json::from_str::<Definition>(&v.definition) {
-                map.insert(s.name.clone(), SegmentRef { definition: d.clone(), content_hash: v.content_hash.clone() });
-                map.insert(s.id.clone(), SegmentRef { definition: d, content_hash: v.content_hash });
+                by_name.insert(s.name.clone(), SegmentRef { definition: d.clone(), content_hash: v.content_hash.clone() });
+                by_id.insert(s.id.clone(), SegmentRef { definition: d, content_hash: v.content_hash });
             }
         }
-        Ok(map)
+        by_name.append(&mut by_id);
+        Ok(by_name)
     }
 
     /// Validate a definition against the current catalog, glossary and saved segments.

@@ -33,6 +33,12 @@ pub fn content_hash(def: &Definition) -> String {
     hex::encode(sha2::Sha256::digest(serde_json::to_vec(def).expect("definition serializes")))
 }
 
+/// Segment ids are 12 lowercase hexadecimal characters (the start of a v4 UUID); names of that
+/// shape (in any case) are refused, so that no name can ever equal an id.
+fn looks_like_id(name: &str) -> bool {
+    name.len() == 12 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Refuse a partial definition (words of the request not understood): every path that stores
 /// or submits a segment version goes through here, so the web app, the API and the CLI agree.
 pub(super) fn require_understood(def: &Definition) -> Result<(), AppError> {
@@ -59,7 +65,25 @@ impl App {
 
     fn check_name(name: &str) -> Result<(), AppError> {
         let ok = !name.trim().is_empty() && name.len() <= 120;
-        if ok { Ok(()) } else { Err(AppError::BadInput("a segment needs a name of 1 to 120 characters".into())) }
+        if !ok {
+            return Err(AppError::BadInput("a segment needs a name of 1 to 120 characters".into()));
+        }
+        if looks_like_id(name.trim()) {
+            return Err(AppError::BadInput(format!(
+                "`{}` looks like a segment id (12 hexadecimal characters): segments are referred to by id or by name, so a name may not look like an id",
+                name.trim()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Refuse a name that is an existing segment's id, whatever the id's shape: a reference by
+    /// that id must keep meaning that segment.
+    async fn check_name_free_of_ids(&self, name: &str) -> Result<(), AppError> {
+        match self.store.get_segment(name.trim()).await {
+            Ok(seg) if seg.id == name.trim() => Err(AppError::Conflict(format!("`{}` is the id of segment `{}`: choose another name", seg.id, seg.name))),
+            _ => Ok(()),
+        }
     }
 
     /// Save a new segment (validated first) as a draft written by `actor` (who must be allowed
@@ -69,6 +93,7 @@ impl App {
             actor.require(Permission::Author)?;
         }
         Self::check_name(&req.name)?;
+        self.check_name_free_of_ids(&req.name).await?;
         require_understood(&req.definition)?;
         self.validate(&req.definition, as_of).await?;
         let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();

@@ -80,9 +80,10 @@ impl Store {
         )
     }
 
-    /// A segment by id or by name.
+    /// A segment by id or by name; the id wins when one segment's name is another's id.
     pub async fn get_segment(&self, key: &str) -> Result<SegmentRecord, StoreError> {
-        let r: Option<SegmentRecord> = on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at, active_version FROM segments WHERE id = $1 OR name = $1").bind(key.to_string()).fetch_optional(p).await?);
+        let sql = "SELECT id, name, description, current_version, created_at, updated_at, active_version FROM segments WHERE id = $1 OR name = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1";
+        let r: Option<SegmentRecord> = on_pool!(self, p => sqlx::query_as(sql).bind(key.to_string()).fetch_optional(p).await?);
         r.ok_or(StoreError::NotFound)
     }
 
