@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::followup::{FollowUp, reads_as_refinement};
 use super::{App, AppError};
 use crate::domain::definition::{Definition, Node};
 use crate::domain::explain::describe;
@@ -53,6 +54,10 @@ pub struct Answer {
     pub turn: Option<i64>,
     /// What this turn changed, in words.
     pub diff: Vec<String>,
+    /// The conversation this request was typed in, when it did not read as a refinement of it
+    /// and started a new audience instead (see [`super::followup`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub started_over: Option<String>,
     /// Validation problems: the definition could not be previewed.
     pub issues: Vec<Issue>,
     pub preview: Option<Preview>,
@@ -94,21 +99,19 @@ impl App {
 
     /// Interpret, refine the conversation, validate and preview.
     pub async fn ask(&self, req: AskRequest, as_of: AsOf) -> Result<Answer, AppError> {
+        self.ask_with(req, FollowUp::Continue, as_of).await
+    }
+
+    /// [`App::ask`], with a conversation's follow-up read as `follow_up` says: with
+    /// [`FollowUp::Auto`] a request that does not read as a refinement starts a new audience.
+    pub async fn ask_with(&self, req: AskRequest, follow_up: FollowUp, as_of: AsOf) -> Result<Answer, AppError> {
         if req.prompt.trim().is_empty() {
             return Err(AppError::BadInput("the request is empty: say which customers you want".into()));
         }
         if req.prompt.len() > 2_000 {
             return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
         }
-        let conversation = match (&req.conversation_id, req.start_conversation) {
-            (Some(id), _) => Some(id.clone()),
-            (None, true) => Some(uuid::Uuid::new_v4().to_string()),
-            (None, false) => None,
-        };
-        let turns = match &conversation {
-            Some(id) => self.store.conversation_turns(id).await?,
-            None => Vec::new(),
-        };
+        let (conversation, turns, started_over) = self.conversation_for(&req, follow_up).await?;
         let history: Vec<(String, Definition)> = turns.iter().filter_map(|t| Some((t.prompt.clone(), serde_json::from_str(&t.definition).ok()?))).collect();
         let (mut interp, whole) = self.interpret_turn(req.interpreter, &req.prompt, as_of, &history).await?;
         interp.notices.extend(crate::domain::policy::request_notices(&req.prompt));
@@ -122,12 +125,42 @@ impl App {
         interp.definition.unresolved = r.unresolved;
         interp.partial |= interp.definition.is_partial();
         let summary = r.after.iter().map(say).collect();
-        let answer = Answer { interpretation: interp, summary, conversation_id: conversation.clone(), turn: None, diff, issues: Vec::new(), preview: None };
+        let answer = Answer {
+            interpretation: interp,
+            summary,
+            conversation_id: conversation.clone(),
+            turn: None,
+            diff,
+            started_over,
+            issues: Vec::new(),
+            preview: None,
+        };
         let mut answer = self.previewed(answer, as_of, req.full_preview).await?;
         if let Some(id) = conversation {
             answer.turn = Some(self.save_turn(&id, &req.prompt, r.is_undo, &answer, turns.len() as i64 + 1).await?);
         }
         Ok(answer)
+    }
+
+    /// The conversation a request belongs to, its turns so far, and the one it left when it
+    /// started a new audience (a follow-up that did not read as a refinement, asked as
+    /// [`FollowUp::Auto`]).
+    async fn conversation_for(&self, req: &AskRequest, follow_up: FollowUp) -> Result<(Option<String>, Vec<TurnRecord>, Option<String>), AppError> {
+        let given = req.conversation_id.as_deref().map(check_conversation_id).transpose()?;
+        let (id, started_over) = match given {
+            Some(id) if follow_up == FollowUp::Auto && !reads_as_refinement(&req.prompt) => {
+                let known = !self.store.conversation_turns(id).await?.is_empty();
+                (Some(uuid::Uuid::new_v4().to_string()), known.then(|| id.to_string()))
+            }
+            Some(id) => (Some(id.to_string()), None),
+            None if req.start_conversation => (Some(uuid::Uuid::new_v4().to_string()), None),
+            None => (None, None),
+        };
+        let turns = match &id {
+            Some(id) => self.store.conversation_turns(id).await?,
+            None => Vec::new(),
+        };
+        Ok((id, turns, started_over))
     }
 
     /// Preview the answer's definition, except a partial one that understood nothing: that
@@ -217,6 +250,12 @@ impl App {
         }
         Ok(turns.iter().map(|t| serde_json::from_str(&t.answer).unwrap_or(serde_json::Value::Null)).collect())
     }
+}
+
+/// A conversation id as the app makes them (a UUID) or a client might: short, plain characters.
+fn check_conversation_id(id: &str) -> Result<&str, AppError> {
+    let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok { Ok(id) } else { Err(AppError::BadInput("unknown conversation: start a new audience".into())) }
 }
 
 /// Put resolved thresholds next to the assumptions that rank customers.

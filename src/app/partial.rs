@@ -84,18 +84,27 @@ impl App {
 
     /// The answer of a keep-the-rest turn: the same conditions, no unresolved words.
     async fn kept_answer(&self, definition: Definition, removed: &[String], as_of: AsOf) -> Result<Answer, AppError> {
-        let snap = self.snapshot().await?;
-        let glossary = self.glossary();
-        let conditions = refine::conditions(&definition.root);
-        let summary: Vec<String> = conditions.iter().map(|n| describe(n, &snap.catalog, &glossary, &as_of)).collect();
-        let intervals = crate::interpret::intervals(&definition.root, &Cx { catalog: &snap.catalog, glossary: &glossary, as_of });
         let words = removed.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
         let mut notices = vec![format!("Removed {words}: the definition keeps the rest of the request.")];
         if definition.selects_everyone() {
             notices.push("Nothing else was understood: the definition now selects every customer.".into());
         }
+        let mut answer = self.restated(definition, KEEP_PROMPT, as_of).await?;
+        answer.interpretation.notices = notices;
+        answer.diff = vec![format!("removed the words not understood: {words}")];
+        Ok(answer)
+    }
+
+    /// An answer that states a definition the app already has (not interpreted from words):
+    /// its conditions in sentences and its intervals, nothing assumed or left unread.
+    pub(super) async fn restated(&self, definition: Definition, prompt: &str, as_of: AsOf) -> Result<Answer, AppError> {
+        let snap = self.snapshot().await?;
+        let glossary = self.glossary();
+        let conditions = refine::conditions(&definition.root);
+        let summary: Vec<String> = conditions.iter().map(|n| describe(n, &snap.catalog, &glossary, &as_of)).collect();
+        let intervals = crate::interpret::intervals(&definition.root, &Cx { catalog: &snap.catalog, glossary: &glossary, as_of });
         let interpretation = Interpretation {
-            prompt: KEEP_PROMPT.into(),
+            prompt: prompt.into(),
             interpreter: definition.interpreter.clone().unwrap_or_else(|| "offline".into()),
             definition,
             partial: false,
@@ -104,10 +113,9 @@ impl App {
             unrecognized: Vec::new(),
             questions: Vec::new(),
             intervals,
-            notices,
+            notices: Vec::new(),
         };
-        let diff = vec![format!("removed the words not understood: {words}")];
-        Ok(Answer { interpretation, summary, conversation_id: None, turn: None, diff, issues: Vec::new(), preview: None })
+        Ok(Answer { interpretation, summary, conversation_id: None, turn: None, diff: Vec::new(), started_over: None, issues: Vec::new(), preview: None })
     }
 }
 

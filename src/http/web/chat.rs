@@ -1,10 +1,14 @@
 //! The chat page: type a request, see how it was understood and what the audience looks like,
 //! refine it with follow-ups (typed, or by picking another choice for an assumption), and save
 //! the result as a draft segment. A partial answer (words not understood) is saved only after
-//! the user removes those words ("keep the rest") or rephrases.
+//! the user removes those words ("keep the rest") or rephrases. A typed request that does not
+//! read as a refinement starts a new audience (`app::followup`); **New audience** starts one
+//! explicitly. A conversation opened from a segment's "Edit in chat" (`?segment=ID`) saves as
+//! that segment's next version.
 
 use axum::Extension;
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -17,8 +21,8 @@ use super::super::{ApiError, AppState};
 use super::session::user_context;
 use super::{is_htmx, perf_view, render, view};
 use crate::app::audit::Actor;
+use crate::app::followup::FollowUp;
 use crate::app::{AppError, AskRequest, SaveSegment};
-use crate::domain::access::Permission;
 use crate::domain::definition::Definition;
 use crate::domain::validate::Code;
 
@@ -26,6 +30,9 @@ use crate::domain::validate::Code;
 pub struct PageQuery {
     #[serde(default)]
     c: Option<String>,
+    /// The segment this conversation edits (opened from its "Edit in chat").
+    #[serde(default)]
+    segment: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -34,20 +41,60 @@ pub struct AskForm {
     prompt: Option<String>,
     /// A duration typed for an assumption: asks "what about N days?".
     #[serde(default)]
-    days: Option<i64>,
+    days: Option<String>,
     #[serde(default)]
     conversation_id: Option<String>,
+    /// `1`: refine the conversation whatever the words (the "apply to the previous audience" button).
+    #[serde(default)]
+    refine: Option<String>,
+    #[serde(default)]
+    segment: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct KeepForm {
+    #[serde(default)]
     conversation_id: String,
+    #[serde(default)]
+    segment: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct SaveForm {
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     conversation_id: String,
+    /// Save as this segment's next version instead of a new segment.
+    #[serde(default)]
+    segment: Option<String>,
+}
+
+/// A form the page could not have sent (a field of the wrong type), said in words.
+fn bad_form(e: FormRejection) -> Response {
+    error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "bad_form", format!("This form could not be read: {}", e.body_text())))
+}
+
+/// "45" → 45 days, refused outside 1 ..= 3650 or when not a whole number.
+fn parse_days(days: &str) -> Result<i64, ApiError> {
+    match days.trim().parse::<i64>() {
+        Ok(d) if (1..=3650).contains(&d) => Ok(d),
+        _ => Err(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "bad_days", "The number of days must be a whole number from 1 to 3650.")),
+    }
+}
+
+/// The segment a conversation edits, for the page: its id, name and the version saving makes.
+#[derive(serde::Serialize)]
+struct Editing {
+    id: String,
+    name: String,
+    next_version: i64,
+}
+
+async fn editing(app: &AppState, segment: Option<&str>) -> Option<Editing> {
+    let key = segment.filter(|s| !s.is_empty() && s.len() <= 64)?;
+    let seg = app.get_segment(key).await.ok()?;
+    Some(Editing { id: seg.segment.id, name: seg.segment.name, next_version: seg.segment.current_version + 1 })
 }
 
 /// The policy's warnings for an answer's definition, its terms and referenced segments expanded.
@@ -76,6 +123,7 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes
     let mut warnings = view::warnings(answer);
     warnings.extend(attributes);
     let preview = &answer["preview"];
+    let nomatch = view::no_match(answer);
     context! {
         conversation_id => answer["conversation_id"].as_str(),
         history => history.iter().map(|t| context! { prompt => t["prompt"].as_str(), diff => minijinja::Value::from(minijinja::value::Serde(&t["diff"])) }).collect::<Vec<_>>(),
@@ -84,36 +132,53 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes
         choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
         warnings,
         charts => minijinja::Value::from(minijinja::value::Serde(view::charts(preview))),
-        perf => minijinja::Value::from(minijinja::value::Serde(perf_view::performance(preview))),
+        // Nobody to predict for: the section would be a table of zeros.
+        perf => minijinja::Value::from(minijinja::value::Serde(perf_view::performance(preview).filter(|_| nomatch.is_none()))),
+        nomatch => minijinja::Value::from(minijinja::value::Serde(nomatch)),
         why => perf_view::sample_why(preview),
+        can_author => caller.principal.role.allows(crate::domain::access::Permission::Author),
         ..user_context(caller)
     }
 }
 
 pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<PageQuery>) -> Response {
     let Some(id) = q.c.filter(|c| !c.is_empty()) else {
-        return render("chat.html", context! { conversation_id => None::<String>, has_answer => false, ..user_context(&caller) });
+        return render("chat.html", context! { conversation_id => None::<String>, has_answer => false, editing => None::<()>, ..user_context(&caller) });
     };
     match app.conversation(&id).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
             let ctx = answer_context(&caller, &turns, &last, attribute_warnings(&app, &last).await);
-            render("chat.html", context! { has_answer => true, ..ctx })
+            let editing = minijinja::Value::from(minijinja::value::Serde(editing(&app, q.segment.as_deref()).await));
+            render("chat.html", context! { has_answer => true, editing, ..ctx })
         }
-        Err(e) => error_fragment(e),
+        Err(e) => super::segments::page_error(&caller, e),
     }
 }
 
-pub async fn ask(State(app): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, Form(form): Form<AskForm>) -> Response {
-    let prompt = match (form.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()), form.days) {
+pub async fn ask(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    form: Result<Form<AskForm>, FormRejection>,
+) -> Response {
+    let Form(form) = match form {
+        Ok(f) => f,
+        Err(e) => return bad_form(e),
+    };
+    let prompt = match (form.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()), form.days.as_deref().filter(|d| !d.trim().is_empty())) {
         (Some(p), _) => p.to_string(),
-        (None, Some(d)) => format!("what about {d} days?"),
+        (None, Some(d)) => match parse_days(d) {
+            Ok(d) => format!("what about {d} days?"),
+            Err(e) => return error_fragment(e),
+        },
         (None, None) => return error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "empty_prompt", "Type a request first.")),
     };
     let as_of = match app.as_of(None) {
         Ok(a) => a,
         Err(e) => return error_fragment(e),
     };
+    let follow_up = if form.refine.as_deref() == Some("1") { FollowUp::Continue } else { FollowUp::Auto };
     let req = AskRequest {
         prompt,
         conversation_id: form.conversation_id.filter(|c| !c.is_empty()),
@@ -121,45 +186,68 @@ pub async fn ask(State(app): State<AppState>, Extension(caller): Extension<Calle
         full_preview: true,
         ..Default::default()
     };
-    match app.ask(req, as_of).await {
-        Ok(a) => answer_response(&app, &caller, &headers, &a).await,
+    match app.ask_with(req, follow_up, as_of).await {
+        // A new audience is no longer the segment being edited.
+        Ok(a) => {
+            let segment = form.segment.filter(|_| a.started_over.is_none());
+            answer_response(&app, &caller, &headers, &a, segment.as_deref()).await
+        }
         Err(e) => error_fragment(e),
     }
 }
 
 /// "Remove these words and keep the rest": a new turn without the words not understood.
-pub async fn keep(State(app): State<AppState>, Extension(caller): Extension<Caller>, headers: HeaderMap, Form(form): Form<KeepForm>) -> Response {
+pub async fn keep(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    form: Result<Form<KeepForm>, FormRejection>,
+) -> Response {
+    let Form(form) = match form {
+        Ok(f) => f,
+        Err(e) => return bad_form(e),
+    };
     let as_of = match app.as_of(None) {
         Ok(a) => a,
         Err(e) => return error_fragment(e),
     };
     match app.keep_understood(&form.conversation_id, as_of, true).await {
-        Ok(a) => answer_response(&app, &caller, &headers, &a).await,
+        Ok(a) => answer_response(&app, &caller, &headers, &a, form.segment.as_deref()).await,
         Err(e) => error_fragment(e),
     }
 }
 
 /// The conversation with `answer` as its last turn: the answer fragment for htmx, else the page.
-async fn answer_response(app: &AppState, caller: &Caller, headers: &HeaderMap, answer: &crate::app::Answer) -> Response {
+async fn answer_response(app: &AppState, caller: &Caller, headers: &HeaderMap, answer: &crate::app::Answer, segment: Option<&str>) -> Response {
     let answer = serde_json::to_value(answer).expect("answer serializes");
     let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
     let ctx = answer_context(caller, &history, &answer, attribute_warnings(app, &answer).await);
+    let editing = editing(app, segment).await;
+    // The address names the conversation (and the segment it edits), so a reload or a shared
+    // link shows it again.
+    let address = match &editing {
+        Some(e) => format!("/chat?c={id}&segment={}", e.id),
+        None => format!("/chat?c={id}"),
+    };
+    let editing = minijinja::Value::from(minijinja::value::Serde(&editing));
     if !is_htmx(headers) {
-        return render("chat.html", context! { has_answer => true, ..ctx });
+        return render("chat.html", context! { has_answer => true, editing, ..ctx });
     }
-    let mut r = render("answer.html", ctx);
-    // The address names the conversation, so a reload or a shared link shows it again.
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("/chat?c={id}")) {
+    let mut r = render("answer.html", context! { editing, ..ctx });
+    if let Ok(v) = axum::http::HeaderValue::from_str(&address) {
         r.headers_mut().insert("hx-push-url", v);
     }
     r
 }
 
-pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Caller>, Form(form): Form<SaveForm>) -> Response {
-    if let Err(e) = caller.principal.require(Permission::Author) {
-        return error_fragment(crate::app::AppError::from(e));
-    }
+/// Save the conversation's audience: as a new draft segment, or as the next version of the
+/// segment it edits. The app checks who may (authors).
+pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Caller>, form: Result<Form<SaveForm>, FormRejection>) -> Response {
+    let Form(form) = match form {
+        Ok(f) => f,
+        Err(e) => return bad_form(e),
+    };
     let turns = match app.conversation(&form.conversation_id).await {
         Ok(t) => t,
         Err(e) => return error_fragment(e),
@@ -172,9 +260,15 @@ pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Call
         Err(e) => return error_fragment(e),
     };
     let unresolved = definition.unresolved.clone();
-    let req = SaveSegment { name: form.name.trim().to_string(), description: turns.first().and_then(|t| t["prompt"].as_str().map(String::from)), definition };
     let actor = Actor::user(caller.principal.clone(), caller.address.clone());
-    match app.create_segment(req, as_of, &actor).await {
+    let saved = match form.segment.as_deref().filter(|s| !s.is_empty()) {
+        Some(key) => app.update_segment(key, definition, as_of, &actor).await,
+        None => {
+            let description = turns.first().and_then(|t| t["prompt"].as_str().map(String::from));
+            app.create_segment(SaveSegment { name: form.name.trim().to_string(), description, definition }, as_of, &actor).await
+        }
+    };
+    match saved {
         Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)), ..user_context(&caller) }).into_response(),
         Err(AppError::Invalid(issues)) if issues.iter().any(|i| i.code == Code::PartialDefinition) => error_fragment(partial_error(&unresolved)),
         Err(e) => error_fragment(e),

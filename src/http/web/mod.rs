@@ -57,13 +57,33 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
-/// Render a template; a rendering failure is logged and answered with a plain 500.
+/// What a page that failed to render answers: a styled page that works without the templates
+/// (they are what failed), and for htmx a message in the page's message area, so the form the
+/// user typed into stays.
+const RENDER_FAILED: &str = concat!(
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    "<title>Something went wrong · segwright</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main id=\"main\">",
+    "<div class=\"error\" role=\"alert\" data-code=\"render_failed\"><p>This page could not be shown because of a fault on our side; ",
+    "it has been logged. Go back and try again, or start over from <a href=\"/chat\">the chat</a>.</p></div></main></body></html>"
+);
+
+/// Render a template; a rendering failure is logged and answered with a styled 500 page.
 pub fn render(name: &str, ctx: minijinja::Value) -> Response {
     match env().get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
-            tracing::error!(template = name, error = %e, "template failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be rendered").into_response()
+            // The chain says which include and line failed.
+            let mut cause = format!("{e:#}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                cause.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            tracing::error!(template = name, error = %cause, "template failed");
+            let mut r = (StatusCode::INTERNAL_SERVER_ERROR, Html(RENDER_FAILED)).into_response();
+            r.headers_mut().insert("hx-retarget", header::HeaderValue::from_static("#flash"));
+            r.headers_mut().insert("hx-reswap", header::HeaderValue::from_static("innerHTML"));
+            r
         }
     }
 }

@@ -2,11 +2,12 @@
 //! review a campaign manager sees — preview at submission and now, policy checks, decisions —,
 //! the audit trail, the latest sync runs), the lifecycle buttons and a sync run's page, which
 //! polls its progress while it runs. Roles and four eyes are enforced by `app`, not by
-//! which buttons a page shows.
+//! which buttons a page shows; the page shows each role only the steps it may take, says who
+//! takes the others, and says so in red when the last sync run failed.
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use minijinja::value::Serde;
@@ -17,7 +18,8 @@ use super::session::user_context;
 use super::{fmt_time, render};
 use crate::app::audit::Actor;
 use crate::app::audit::AuditFilter;
-use crate::app::{AppError, SyncKind};
+use crate::app::{AppError, SyncKind, SyncReport};
+use crate::domain::access::Permission;
 use crate::domain::policy::Destination;
 
 pub(super) fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
@@ -54,10 +56,10 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
     let versions = app.version_history(&id).await.unwrap_or_default();
     let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
     let review = app.review(&id).await.ok();
-    let syncs: Vec<_> = app
-        .sync_reports(Some(&id), 5)
-        .await
-        .unwrap_or_default()
+    let reports = app.sync_reports(Some(&id), 5).await.unwrap_or_default();
+    // Newest first: the first run is the one the badge must not contradict.
+    let sync_failure = reports.first().and_then(failure);
+    let syncs: Vec<_> = reports
         .into_iter()
         .map(|r| context! { id => r.run.id, kind => r.run.kind, status => r.run.status, version => r.run.version, at => fmt_time(r.run.created_at) })
         .collect();
@@ -76,12 +78,31 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
         .map(|v| context! { hash => v.content_hash[..12].to_string(), created => fmt_time(v.created_at), ..minijinja::Value::from(Serde(v)) })
         .collect();
     let destinations: Vec<&str> = ["webhook", "meta", "google", "linkedin", "tiktok", "email", "csv"].to_vec();
+    let me = caller.principal.email.as_str();
+    // Four eyes: the author or submitter of the version under review is not offered Approve.
+    let own_version =
+        review.as_ref().is_some_and(|r| r.submitted_by == me) || versions.first().is_some_and(|v| v.get_attr("author").is_ok_and(|a| a.as_str() == Some(me)));
+    let role = caller.principal.role;
     render(
         "segment.html",
         context! {
-            segment => Serde(&seg), status, versions, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations, syncs,
-            role => caller.principal.role.as_str(), ..user_context(&caller)
+            segment => Serde(&seg), status, versions, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations, syncs, sync_failure,
+            role => role.as_str(), can_author => role.allows(Permission::Author), can_review => role.allows(Permission::Review), own_version,
+            ..user_context(&caller)
         },
+    )
+}
+
+/// The newest run, when it failed: its status, when, and each failing destination's last error.
+fn failure(r: &SyncReport) -> Option<minijinja::Value> {
+    let failed: Vec<_> = r
+        .destinations
+        .iter()
+        .filter(|d| d.status == "failed")
+        .map(|d| context! { destination => d.destination.clone(), error => d.errors.last().cloned().unwrap_or_else(|| "no reason recorded".into()) })
+        .collect();
+    (r.run.status == "failed" || !failed.is_empty()).then(
+        || context! { id => r.run.id, status => r.run.status.clone(), kind => r.run.kind.clone(), at => fmt_time(r.run.created_at), destinations => failed },
     )
 }
 
@@ -103,10 +124,47 @@ fn audit_detail(after: Option<&str>) -> String {
         .join(" · ")
 }
 
+/// Longest value a lifecycle form's field may have (a comment is a few sentences).
+const MAX_FIELD: usize = 2_000;
+
 struct ActionForm {
     comment: Option<String>,
     destination: Vec<String>,
     approval_hash: Option<String>,
+}
+
+impl ActionForm {
+    /// Read the form by hand rather than with `Form`: `destination` may repeat (checkboxes).
+    fn parse(body: &[u8]) -> Result<ActionForm, AppError> {
+        let mut form = ActionForm { comment: None, destination: Vec::new(), approval_hash: None };
+        for (k, v) in form_urlencoded::parse(body) {
+            if v.chars().count() > MAX_FIELD {
+                return Err(AppError::BadInput(format!("`{k}` is longer than {MAX_FIELD} characters: shorten it and try again")));
+            }
+            match k.as_ref() {
+                "comment" if !v.trim().is_empty() => form.comment = Some(v.into_owned()),
+                "destination" => form.destination.push(v.into_owned()),
+                "approval_hash" if !v.is_empty() => form.approval_hash = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        Ok(form)
+    }
+
+    fn destinations(&self) -> Result<Vec<Destination>, AppError> {
+        let d: Vec<Destination> = self.destination.iter().map(|d| Destination::parse(d)).collect::<Result<_, _>>().map_err(AppError::BadInput)?;
+        if d.is_empty() { Err(AppError::BadInput("choose at least one destination".into())) } else { Ok(d) }
+    }
+}
+
+/// Where a lifecycle step leads.
+enum Outcome {
+    /// Back to the segment's page.
+    Back,
+    /// Another page (a sync run's, the chat).
+    To(String),
+    /// A dry run's report.
+    Report(minijinja::Value),
 }
 
 /// One lifecycle step from a form; back to the segment page, or the page with the reason.
@@ -116,52 +174,46 @@ pub async fn act(
     Path((id, action)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Response {
-    // `destination` may repeat (checkboxes): read the form by hand rather than with `Form`.
-    let mut form = ActionForm { comment: None, destination: Vec::new(), approval_hash: None };
-    for (k, v) in form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "comment" if !v.trim().is_empty() => form.comment = Some(v.into_owned()),
-            "destination" => form.destination.push(v.into_owned()),
-            "approval_hash" if !v.is_empty() => form.approval_hash = Some(v.into_owned()),
-            _ => {}
-        }
+    let result = match ActionForm::parse(&body) {
+        Ok(form) => step(&app, &id, &action, form, &actor(&caller)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(Outcome::Report(report)) => render("delivery.html", context! { report, segment_id => id, ..user_context(&caller) }),
+        Ok(Outcome::Back) => redirect(&format!("/segments/{id}")),
+        Ok(Outcome::To(to)) => redirect(&to),
+        Err(e) => page_error(&caller, e),
     }
-    let who = actor(&caller);
-    let result: Result<Option<minijinja::Value>, AppError> = match action.as_str() {
-        "submit" => {
-            let dests: Result<Vec<Destination>, _> = form.destination.iter().map(|d| Destination::parse(d)).collect();
-            match dests.map_err(AppError::BadInput) {
-                Ok(d) if d.is_empty() => Err(AppError::BadInput("choose at least one destination".into())),
-                Ok(d) => app.submit_segment(&id, d, &who).await.map(|_| None),
-                Err(e) => Err(e),
-            }
+}
+
+/// Run one lifecycle step; the app checks the role and the rules.
+async fn step(app: &AppState, id: &str, action: &str, form: ActionForm, who: &Actor) -> Result<Outcome, AppError> {
+    let back = |_| Outcome::Back;
+    match action {
+        "submit" => app.submit_segment(id, form.destinations()?, who).await.map(back),
+        "approve" => app.approve_segment(id, form.approval_hash.as_deref(), form.comment, who).await.map(back),
+        "reject" => app.reject_segment(id, form.comment.as_deref(), who).await.map(back),
+        // Activation queues the first sync: show its progress, as "Send" does.
+        "activate" => app.activate_segment(id, who).await.map(|r| r.sync_run.map_or(Outcome::Back, |run| Outcome::To(format!("/syncs/{run}")))),
+        "pause" => app.pause_segment(id, who).await.map(back),
+        // Resuming a paused version is activating it again (its sync picks up where it was).
+        "resume" => app.activate_segment(id, who).await.map(back),
+        "archive" => app.archive_segment(id, who).await.map(|_| Outcome::Back),
+        "edit" => {
+            let answer = app.edit_in_chat(id, app.as_of(None)?, who).await?;
+            let seg = app.get_segment(id).await?;
+            Ok(Outcome::To(format!("/chat?c={}&segment={}", answer.conversation_id.unwrap_or_default(), seg.segment.id)))
         }
-        "approve" => app.approve_segment(&id, form.approval_hash.as_deref(), form.comment, &who).await.map(|_| None),
-        "reject" => app.reject_segment(&id, form.comment.as_deref(), &who).await.map(|_| None),
-        "activate" => match app.activate_segment(&id, &who).await {
-            // Activation queues the first sync: show its progress, as "Send" does.
-            Ok(crate::app::Review { sync_run: Some(run), .. }) => return redirect(&format!("/syncs/{run}")),
-            r => r.map(|_| None),
-        },
-        "pause" => app.pause_segment(&id, &who).await.map(|_| None),
-        "dry-run" => app.dry_run(&id, &who).await.map(|r| Some(minijinja::Value::from(Serde(r)))),
+        "dry-run" => app.dry_run(id, who).await.map(|r| Outcome::Report(minijinja::Value::from(Serde(r)))),
         "deliver" | "refresh" | "replace" => {
-            let kind = match action.as_str() {
+            let kind = match action {
                 "deliver" => SyncKind::Deliver,
                 "refresh" => SyncKind::Refresh,
                 _ => SyncKind::Replace,
             };
-            match app.start_sync(&id, kind, &who).await {
-                Ok(run) => return redirect(&format!("/syncs/{}", run.id)),
-                Err(e) => Err(e),
-            }
+            app.start_sync(id, kind, who).await.map(|run| Outcome::To(format!("/syncs/{}", run.id)))
         }
-        _ => return page_error(&caller, ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no action `{action}`"))),
-    };
-    match result {
-        Ok(Some(report)) => render("delivery.html", context! { report, segment_id => id, ..user_context(&caller) }),
-        Ok(None) => redirect(&format!("/segments/{id}")),
-        Err(e) => page_error(&caller, e),
+        _ => Err(AppError::NotFound(format!("action `{action}`"))),
     }
 }
 

@@ -31,7 +31,8 @@ pub async fn require_session(State(app): State<AppState>, req: Request, next: Ne
         let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
         let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
+            let caller = Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) };
+            return form_too_large(&caller, htmx);
         };
         let field = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
         if header.or(field).as_deref() != Some(s.csrf_token.as_str()) {
@@ -43,6 +44,22 @@ pub async fn require_session(State(app): State<AppState>, req: Request, next: Ne
     }
     req.extensions_mut().insert(Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) });
     next.run(req).await
+}
+
+/// A form over [`FORM_LIMIT`], said in words: in the page's message area for htmx, as a page
+/// otherwise.
+fn form_too_large(caller: &Caller, htmx: bool) -> Response {
+    let message = format!("This form is too large to send (more than {} KB): shorten what you typed and try again.", FORM_LIMIT / 1024);
+    let mut r = if htmx {
+        let mut r = render("error.html", context! { message, code => "form_too_large" });
+        r.headers_mut().insert("hx-retarget", axum::http::HeaderValue::from_static("#flash"));
+        r.headers_mut().insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
+        r
+    } else {
+        render("message.html", context! { title => "Form too large", message, ..user_context(caller) })
+    };
+    *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    r
 }
 
 /// The signed-in user and the CSRF token, for every page's header and forms.

@@ -107,6 +107,65 @@ pub fn warnings(answer: &Value) -> Vec<String> {
     out
 }
 
+/// What the page says when no customer matches: which condition emptied the audience and
+/// what to try instead, so a zero is an answer and not a dead end.
+#[derive(Serialize)]
+pub struct NoMatch {
+    /// The condition that left nobody, in words, with the counts around it.
+    pub because: String,
+    /// Things to try, most likely first.
+    pub tries: Vec<String>,
+}
+
+/// `None` unless the answer was previewed and nobody matched.
+pub fn no_match(answer: &Value) -> Option<NoMatch> {
+    let preview = &answer["preview"];
+    if preview["size"]["count"].as_i64() != Some(0) {
+        return None;
+    }
+    let total = preview["size"]["total_customers"].as_i64().unwrap_or(0);
+    let conditions = preview["conditions"].as_array().cloned().unwrap_or_default();
+    let emptied = conditions.iter().position(|c| c["cumulative"].as_i64() == Some(0));
+    let because = match emptied {
+        _ if total == 0 => "There are no customers in the data yet: import some first.".to_string(),
+        Some(k) => {
+            let c = &conditions[k];
+            let what = c["description"].as_str().unwrap_or("this condition");
+            let before = if k == 0 { total } else { conditions[k - 1]["cumulative"].as_i64().unwrap_or(0) };
+            match (k, c["alone"].as_i64().unwrap_or(0)) {
+                (_, 0) => format!("No customer matches condition {}: “{what}”.", k + 1),
+                (0, alone) => format!("Condition 1 (“{what}”) matches {} customers, but none of them matches the rest.", thousands(alone)),
+                (_, alone) => format!(
+                    "{} customers match the conditions before condition {}, and {} match “{what}” on its own, but no customer matches both.",
+                    thousands(before),
+                    k + 1,
+                    thousands(alone)
+                ),
+            }
+        }
+        None => "No customer matches every condition of this request.".to_string(),
+    };
+    let mut tries = vec!["Loosen a condition: a longer period, a lower amount or a broader place (e.g. “what about 90 days?”).".to_string()];
+    if answer["diff"].as_array().is_some_and(|d| !d.is_empty()) {
+        tries.push("Undo the last change (type “undo”).".into());
+    }
+    tries.push("Remove the condition that leaves nobody (e.g. “drop the …”), or start a new audience.".into());
+    Some(NoMatch { because, tries })
+}
+
+/// `12345` as `12,345`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (k, ch) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// One bar of a chart, with its length as a share of the longest.
 #[derive(Serialize)]
 pub struct Bar {
@@ -181,6 +240,18 @@ mod tests {
         let a = json!({"preview": {"size": {"count": 250, "reachable_ads": 150, "reachable_email": 10}}});
         let w = warnings(&a);
         assert!(w[0].contains("LinkedIn (needs 300)") && w[0].contains("TikTok") && !w[0].contains("Meta"), "{w:?}");
+    }
+
+    #[test]
+    fn an_empty_audience_names_the_condition_that_emptied_it_and_what_to_try() {
+        let a = json!({"diff": [], "preview": {"size": {"count": 0, "total_customers": 400}, "conditions": [
+            {"description": "big spenders", "alone": 40, "cumulative": 40},
+            {"description": "no orders", "alone": 147, "cumulative": 0}]}});
+        let m = no_match(&a).expect("nobody matched");
+        assert!(m.because.contains("condition 2") && m.because.contains("40") && m.because.contains("147"), "{}", m.because);
+        assert!(m.tries.iter().any(|t| t.contains("Loosen")) && !m.tries.iter().any(|t| t.contains("undo")));
+        assert!(no_match(&json!({"preview": {"size": {"count": 3}}})).is_none());
+        assert_eq!((thousands(1234567), thousands(12), thousands(-1000)), ("1,234,567".into(), "12".into(), "-1,000".into()));
     }
 
     #[test]
