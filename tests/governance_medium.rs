@@ -132,3 +132,57 @@ async fn a_name_that_is_or_looks_like_a_segment_id_is_refused_and_ids_win_over_n
     assert!(direct["size"].is_object() && direct["size"] != france["size"], "{direct} vs {france}");
     assert_eq!(preview["size"], direct["size"], "a reference by id selects that segment's members, not the impostor's: {preview} vs {direct}");
 }
+
+/// A receiver that always answers 503 with `Retry-After: {secs}`, counting the requests.
+async fn always_unavailable(secs: u64) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let h = hits.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move || {
+            h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async move { (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", secs.to_string())], "busy") }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (base, hits)
+}
+
+async fn send_with_retries(cfg: &segwright::destinations::DestinationConfig) -> Result<usize, segwright::destinations::DestinationError> {
+    use segwright::destinations::{self, Batch, Op};
+    let members = [segwright::domain::normalize::Contact { external_id: "c1".into(), email: Some("a@example.com".into()), ..Default::default() }];
+    let b = Batch { op: Op::Add, segment_id: "s1", version: 1, approval_hash: "h", run_id: 1, seq: 1, batches: 1, total: 1, members: &members };
+    let client = reqwest::Client::new();
+    destinations::with_retries(cfg, || destinations::send(segwright::domain::policy::Destination::Webhook, &client, cfg, &b)).await
+}
+
+/// Item 5: a receiver answering 503 with `Retry-After: 0` forever gets exactly the attempt
+/// limit, then the batch fails; a `Retry-After` of an hour waits no longer than the cap.
+#[tokio::test]
+async fn retry_after_neither_lifts_the_attempt_limit_nor_waits_beyond_its_cap() {
+    let (base, hits) = always_unavailable(0).await;
+    let cfg = segwright::destinations::DestinationConfig {
+        webhook_url: Some(format!("{base}/hook")),
+        webhook_secret: Some("s3cret".into()),
+        max_attempts: 3,
+        retry_delay: std::time::Duration::from_millis(10),
+        ..Default::default()
+    };
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), send_with_retries(&cfg)).await.expect("the retries end");
+    assert!(r.is_err(), "the batch fails: {r:?}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 3, "three attempts, the limit, Retry-After or not");
+
+    let (base, hits) = always_unavailable(3600).await;
+    let cfg = segwright::destinations::DestinationConfig {
+        webhook_url: Some(format!("{base}/hook")),
+        max_retry_after: std::time::Duration::from_millis(100),
+        max_attempts: 2,
+        ..cfg
+    };
+    let started = std::time::Instant::now();
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), send_with_retries(&cfg)).await.expect("an hour's Retry-After is capped");
+    assert!(r.is_err() && started.elapsed() < std::time::Duration::from_secs(5), "{r:?} after {:?}", started.elapsed());
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -45,6 +45,8 @@ pub struct DestinationConfig {
     pub max_attempts: usize,
     /// First retry delay (doubled each time, with jitter).
     pub retry_delay: Duration,
+    /// The longest wait a receiver's `Retry-After` may ask for; longer requests wait this long.
+    pub max_retry_after: Duration,
     /// `segwright demo` with no webhook configured: the server itself receives the webhook at
     /// `/demo/webhook`, so a new user can activate an audience with no other system at hand.
     pub demo_sink: bool,
@@ -75,6 +77,7 @@ impl Default for DestinationConfig {
             batch_size: 5_000,
             max_attempts: 5,
             retry_delay: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
             demo_sink: false,
         }
     }

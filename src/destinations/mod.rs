@@ -4,7 +4,8 @@
 //! (DMP segment users) and [`tiktok`] (customer file upload, then audience update), each with
 //! identifiers normalised and hashed by that platform's rules (`domain::normalize`). Base URLs
 //! and secrets are configuration ([`config`]); secrets never reach logs or `Debug` output. Transient failures
-//! (timeouts, 429, 5xx) are retried with exponential backoff and jitter, honouring Retry-After.
+//! (timeouts, 429, 5xx) are retried with exponential backoff and jitter, honouring Retry-After
+//! within a cap and never beyond the attempt limit.
 
 pub mod config;
 pub mod google;
@@ -124,22 +125,32 @@ pub async fn send(d: Destination, client: &reqwest::Client, cfg: &DestinationCon
     }
 }
 
-/// Run `send` with retries on transient errors; returns the attempts made.
+/// The wait a receiver's `Retry-After` asks for, within the cap, in place of the backoff's own;
+/// `None` (no retry) when the backoff has none left: a `Retry-After` never adds an attempt.
+fn next_wait(e: &DestinationError, backoff: Option<Duration>, cap: Duration) -> Option<Duration> {
+    backoff.map(|d| e.retry_after().map_or(d, |asked| asked.min(cap)))
+}
+
+/// Run `send` with retries on transient errors; returns the attempts made. At most
+/// `cfg.max_attempts` attempts, whatever the receiver answers, and no wait longer than
+/// `cfg.max_retry_after`.
 pub async fn with_retries<F, Fut>(cfg: &DestinationConfig, send: F) -> Result<usize, DestinationError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), DestinationError>>,
 {
+    use std::sync::atomic::Ordering::SeqCst;
     let attempts = std::sync::atomic::AtomicUsize::new(0);
+    let (max, cap) = (cfg.max_attempts.max(1), cfg.max_retry_after);
     let mut send = send;
-    let backoff = ExponentialBuilder::default().with_min_delay(cfg.retry_delay).with_max_times(cfg.max_attempts.saturating_sub(1)).with_jitter();
+    let backoff = ExponentialBuilder::default().with_min_delay(cfg.retry_delay).with_max_times(max - 1).with_jitter();
     (|| {
-        attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        attempts.fetch_add(1, SeqCst);
         send()
     })
     .retry(backoff)
-    .when(DestinationError::transient)
-    .adjust(|e, d| e.retry_after().or(d))
+    .when(|e| e.transient() && attempts.load(SeqCst) < max)
+    .adjust(|e, d| next_wait(e, d, cap))
     .notify(|e, d| tracing::warn!(error = %e, retry_in = ?d, "destination batch failed; retrying"))
     .await?;
     Ok(attempts.load(std::sync::atomic::Ordering::SeqCst))
