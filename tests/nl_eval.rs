@@ -2,7 +2,7 @@
 //! that can run select exactly the audience their expected definition selects, and a request
 //! that cannot run says what it needs.
 
-use segwright::app::eval_nl::{EvalOptions, Rename, Split, eval_nl};
+use segwright::app::eval_nl::{EvalOptions, Rename, Split, Suite, eval_nl};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_offline_interpreter_gets_at_least_95_percent_of_the_evaluation_set_exactly_right() {
@@ -36,9 +36,28 @@ async fn on_exports_it_was_not_written_against_the_interpreter_keeps_its_accurac
         r.results.iter().filter(|c| c.confidently_wrong).map(|c| format!("{} ({})", c.prompt, c.dataset)).collect::<Vec<_>>()
     };
     assert!(dev.accuracy >= 0.88, "dev accuracy {:.1}%", dev.accuracy * 100.0);
-    assert!(heldout.accuracy >= 0.65, "held-out accuracy {:.1}%", heldout.accuracy * 100.0);
-    assert!(dev.confidently_wrong <= 1, "confidently wrong on dev: {:?}", wrong(&dev));
-    assert!(heldout.confidently_wrong <= 7, "confidently wrong on held-out: {:?}", wrong(&heldout));
+    assert!(heldout.accuracy >= 0.75, "held-out accuracy {:.1}%", heldout.accuracy * 100.0);
+    assert!(dev.confidently_wrong == 0, "confidently wrong on dev: {:?}", wrong(&dev));
+    assert!(heldout.confidently_wrong <= 5, "confidently wrong on held-out: {:?}", wrong(&heldout));
+}
+
+/// The fresh suite (tests/nl/fresh), written later by someone who never read the interpreter:
+/// floors under today's figures; only its dev half is ever looked at case by case.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_fresh_suite_never_tuned_on_the_interpreter_is_not_confidently_wrong() {
+    let work = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fresh = |split| EvalOptions::exports(Suite::Fresh, root, work.path(), split);
+    let dev = eval_nl(&fresh(Split::Dev)).await.expect("dev half runs");
+    let heldout = eval_nl(&fresh(Split::Heldout)).await.expect("held-out half runs");
+    assert!(dev.run >= 55 && heldout.run >= 60, "both halves run: {} and {}", dev.run, heldout.run);
+    assert!(dev.accuracy >= 0.45 && heldout.accuracy >= 0.55, "accuracy: dev {:.1}%, held-out {:.1}%", dev.accuracy * 100.0, heldout.accuracy * 100.0);
+    assert!(
+        dev.confidently_wrong <= 1 && heldout.confidently_wrong == 0,
+        "confidently wrong: dev {}, held-out {}",
+        dev.confidently_wrong,
+        heldout.confidently_wrong
+    );
 }
 
 /// The same requests over the same exports with every column header rewritten (snake_case,

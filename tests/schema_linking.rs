@@ -155,3 +155,51 @@ async fn class_9_and_10_a_crm_export_imports_by_its_id_header_and_trains_on_its_
     let trained = app.train_models(&req, as_of).await.expect("the CSV's own column name is accepted");
     assert_eq!(trained.len(), 1);
 }
+
+#[test]
+fn a_definition_may_name_a_column_as_the_csv_spelled_it() {
+    use segwright::domain::definition::Definition;
+    use segwright::domain::validate::{Context, validate};
+    let (c, g) = (telco(), Glossary::default_glossary());
+    let segs = std::collections::BTreeMap::<String, Definition>::new();
+    let ctx = Context { catalog: &c, glossary: &g, segments: &segs, as_of: AsOf::parse("2026-06-30", "UTC").unwrap() };
+    let def: Definition = serde_json::from_value(json!({"version": 1, "root": {"type": "all", "conditions": [
+        {"type": "attribute", "field": "Churn", "op": "eq", "value": false},
+        {"type": "attribute", "field": "StreamingTV", "op": "eq", "value": "Yes"},
+        {"type": "date", "field": "Last Login", "op": "within_last", "amount": 30, "unit": "days"}
+    ]}}))
+    .unwrap();
+    let valid = validate(&def, &ctx).expect("columns named as the file spelled them are fields");
+    let root = serde_json::to_value(&valid.definition().root).unwrap();
+    let fields: Vec<&str> = root["conditions"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["churn", "streaming_tv", "last_login"]);
+}
+
+#[test]
+fn a_word_two_columns_share_is_a_question_and_a_duration_is_never_a_columns_value() {
+    let mut c = telco();
+    let extra = Catalog::build(
+        vec![],
+        vec![],
+        &[attr("total_charges", FieldType::Number, &[], "TotalCharges"), attr("visits_per_week", FieldType::Number, &[], "Visits per week")],
+    );
+    c.fields.extend(extra.fields.into_iter().filter(|f| f.name == "total_charges" || f.name == "visits_per_week"));
+    let g = Glossary::default_glossary();
+    let cx = Cx { catalog: &c, glossary: &g, as_of: AsOf::parse("2026-06-30", "UTC").unwrap() };
+    let i = Offline::new(&cx).interpret("customers whose charges are over $80", &cx);
+    assert!(i.questions.iter().any(|q| q.contains("total_charges") || q.contains("monthly_charges")), "{:?}", i.questions);
+    let i = Offline::new(&cx).interpret("customers who haven't logged in for 3 weeks", &cx);
+    assert!(!serde_json::to_string(&i.definition.root).unwrap().contains("visits_per_week"), "{:?}", i.definition.root);
+}
+
+#[test]
+fn the_audience_noun_of_any_business_is_the_audience() {
+    for prompt in ["policyholders on a two year contract", "learners on a two year contract", "married passengers on a two year contract"] {
+        let i = ask(prompt);
+        let root = serde_json::to_value(&i.definition.root).unwrap();
+        assert!(root.to_string().contains("Two year"), "{prompt}: {root}");
+        if !prompt.starts_with("married") {
+            assert!(i.unrecognized.is_empty(), "{prompt}: {:?}", i.unrecognized);
+        }
+    }
+}

@@ -170,8 +170,8 @@ pub struct EvalArgs {
     /// List every case that did not pass.
     #[arg(long)]
     pub failures: bool,
-    /// `original` (tests/nl/cases) or `generalise` (tests/nl/generalise: exports and requests
-    /// the interpreter was not written against).
+    /// `original` (tests/nl/cases), `generalise` (tests/nl/generalise: exports and requests
+    /// the interpreter was not written against) or `fresh` (tests/nl/fresh: never tuned on).
     #[arg(long, default_value = "original", value_parser = crate::app::eval_nl::Suite::parse)]
     pub suite: crate::app::eval_nl::Suite,
     /// `all`, `dev` or `heldout`: the half of the cases to run (a fixed rule on each prompt).
@@ -188,9 +188,9 @@ pub struct EvalArgs {
 /// Run `eval-nl`.
 pub async fn eval_nl(args: &EvalArgs, llm: Option<crate::interpret::llm::LlmConfig>) -> Result<(), AppError> {
     let work = std::env::temp_dir().join(format!("segwright-eval-{}", std::process::id()));
-    let (cases, data) = match args.suite {
-        crate::app::eval_nl::Suite::Original => (args.cases.clone(), args.data.clone()),
-        crate::app::eval_nl::Suite::Generalise => ("tests/nl/generalise/cases".into(), "tests/nl/generalise/data".into()),
+    let (cases, data) = match args.suite.folders() {
+        None => (args.cases.clone(), args.data.clone()),
+        Some((cases, data)) => (cases.into(), data.into()),
     };
     let opts = crate::app::eval_nl::EvalOptions {
         cases,

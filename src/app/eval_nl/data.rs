@@ -137,7 +137,7 @@ pub async fn datasets(opts: &EvalOptions, as_of: AsOf) -> Result<BTreeMap<String
                 }
             }
         }
-        Suite::Generalise => {
+        Suite::Generalise | Suite::Fresh => {
             for dir in subfolders(&opts.data)? {
                 let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
                 out.insert(name.clone(), import_folder(opts, &name, &dir).await?);

@@ -93,13 +93,16 @@ pub struct EvalReport {
     pub results: Vec<CaseResult>,
 }
 
-/// Which set of cases: the original one written with the interpreter, or the generalisation
-/// suite written before the interpreter saw it (`tests/nl/generalise`).
+/// Which set of cases: the original one written with the interpreter, the generalisation suite
+/// written before the interpreter saw it (`tests/nl/generalise`, tuned on its dev half), or the
+/// fresh suite (`tests/nl/fresh`), written later by someone who never read the interpreter and
+/// never tuned on: the honest measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Suite {
     #[default]
     Original,
     Generalise,
+    Fresh,
 }
 
 impl Suite {
@@ -107,7 +110,18 @@ impl Suite {
         match s {
             "original" => Ok(Suite::Original),
             "generalise" | "generalize" => Ok(Suite::Generalise),
-            other => Err(format!("unknown suite `{other}`: use original or generalise")),
+            "fresh" => Ok(Suite::Fresh),
+            other => Err(format!("unknown suite `{other}`: use original, generalise or fresh")),
+        }
+    }
+
+    /// The suite's cases and data folders, relative to the repository; `None` for the original
+    /// suite, whose folders are options.
+    pub fn folders(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Suite::Original => None,
+            Suite::Generalise => Some(("tests/nl/generalise/cases", "tests/nl/generalise/data")),
+            Suite::Fresh => Some(("tests/nl/fresh/cases", "tests/nl/fresh/data")),
         }
     }
 }
@@ -145,13 +159,13 @@ impl EvalOptions {
 
     /// The generalisation suite under `root`, one half of it.
     pub fn generalise(root: &Path, work: &Path, split: Split) -> Self {
-        Self {
-            cases: root.join("tests/nl/generalise/cases"),
-            data: root.join("tests/nl/generalise/data"),
-            suite: Suite::Generalise,
-            split,
-            ..Self::original(root, work)
-        }
+        Self::exports(Suite::Generalise, root, work, split)
+    }
+
+    /// A suite of exports (`generalise` or `fresh`) under `root`, one half of it.
+    pub fn exports(suite: Suite, root: &Path, work: &Path, split: Split) -> Self {
+        let (cases, data) = suite.folders().unwrap_or(("tests/nl/cases", "tests/nl/data"));
+        Self { cases: root.join(cases), data: root.join(data), suite, split, ..Self::original(root, work) }
     }
 }
 

@@ -90,11 +90,34 @@ impl ValidDefinition {
     }
 }
 
+/// The same tree with every field named by its catalog name: a definition may name a column as
+/// its CSV spelled it (`Churn`, `Streaming TV`), and everything after validation reads one name.
+fn by_field_names(node: &Node, catalog: &Catalog) -> Node {
+    let name = |f: &String| catalog.resolve(f).map_or_else(|| f.clone(), |x| x.name.clone());
+    let each = |cs: &[Node]| cs.iter().map(|c| by_field_names(c, catalog)).collect();
+    match node {
+        Node::All { conditions } => Node::All { conditions: each(conditions) },
+        Node::Any { conditions } => Node::Any { conditions: each(conditions) },
+        Node::Not { condition } => Node::Not { condition: Box::new(by_field_names(condition, catalog)) },
+        Node::Attribute { field, op, value } => Node::Attribute { field: name(field), op: *op, value: value.clone() },
+        Node::Date { field, .. } => {
+            let mut n = node.clone();
+            if let Node::Date { field: f, .. } = &mut n {
+                *f = name(field);
+            }
+            n
+        }
+        Node::Percentile { field, direction, percent } => Node::Percentile { field: name(field), direction: *direction, percent: *percent },
+        other => other.clone(),
+    }
+}
+
 /// Validate and resolve a definition; all issues found are returned together.
 pub fn validate(def: &Definition, ctx: &Context<'_>) -> Result<ValidDefinition, Vec<Issue>> {
     if def.version != VERSION {
         return Err(vec![Issue::new("$.version", Code::UnsupportedVersion, format!("version {} is not supported; use {VERSION}", def.version))]);
     }
+    let def = &Definition { root: by_field_names(&def.root, ctx.catalog), ..def.clone() };
     let mut w = Walker::new(ctx, Vec::new());
     let root = w.node(&def.root, "$.root", 1);
     let mut clauses = Vec::new();
@@ -241,14 +264,7 @@ impl Walker<'_, '_> {
                 } else {
                     ""
                 };
-                // A column named as the CSV spelled it (`Churn`) is suggested by its field name first.
-                let mut near: Vec<String> = self.ctx.catalog.resolve(name).map(|f| f.name.clone()).into_iter().collect();
-                for n in self.ctx.catalog.suggest(name) {
-                    if !near.contains(&n) {
-                        near.push(n);
-                    }
-                }
-                near.truncate(3);
+                let near = self.ctx.catalog.suggest(name);
                 let issue = Issue::new(path, Code::UnknownField, format!("unknown field `{name}`{hint}"));
                 self.issues.push(issue.with_suggestions(near));
                 None

@@ -87,6 +87,16 @@ impl<'a> Clauses<'a> {
         }
     }
 
+    /// "bought an *annual lounge pass*": what was bought is a value of a column, so the words may
+    /// mean that value alone rather than an order as well; asked, not guessed.
+    fn bought_a_value(&mut self, i: usize, event: Option<&str>) {
+        let object = self.items.get(i + 1).is_some_and(|x| x.num.is_none() && x.has(|l| matches!(l, Lex::Value { .. } | Lex::Values { .. })));
+        if event.is_none() && object {
+            self.doubt(0.6);
+            self.assume(i, i + 1, "read as having placed an order".into(), vec!["only the value that follows".into()]);
+        }
+    }
+
     /// Lower the confidence of the clause being read.
     pub(super) fn doubt(&mut self, confidence: f32) {
         self.doubt = self.doubt.min(confidence);
@@ -97,6 +107,21 @@ impl<'a> Clauses<'a> {
         self.assumptions.push(Assume { from, to, text, alternatives });
     }
 
+    /// The item's meanings in lexicon order, except that a word naming both a column and an
+    /// event ("completed": `courses_completed`, `lesson_completed`) is the event when the
+    /// event's other word follows ("completed 10 or more *lessons*").
+    fn meanings(&self, i: usize) -> Vec<Lex> {
+        let mut lex = self.items[i].lex.clone();
+        let event = lex.iter().find_map(|l| if let Lex::Event(Some(e)) = l { Some(e.clone()) } else { None });
+        if let Some(e) = event {
+            let again = (i + 1..(i + 5).min(self.items.len())).any(|k| self.items[k].has(|l| matches!(l, Lex::Event(Some(x)) if *x == e)));
+            if again {
+                lex.sort_by_key(|l| !matches!(l, Lex::Event(Some(x)) if *x == e));
+            }
+        }
+        lex
+    }
+
     /// Try every meaning of the item at `i`, in lexicon order.
     pub fn clause(&mut self, i: usize) -> Hit {
         let it = &self.items[i];
@@ -105,7 +130,7 @@ impl<'a> Clauses<'a> {
         {
             return self.channels(i, f.clone(), true);
         }
-        for lex in it.lex.clone() {
+        for lex in self.meanings(i) {
             let hit = match &lex {
                 Lex::Consent(v) => self.consent(i, *v),
                 Lex::MaxOrder => self.max_order(i),
@@ -131,6 +156,7 @@ impl<'a> Clauses<'a> {
                     if e.is_none() && !self.cx.catalog.orders {
                         self.no_orders(i);
                     }
+                    self.bought_a_value(i, e.as_deref());
                     self.event(i, e.as_deref())
                 }
                 Lex::Cmp(_) | Lex::Between => self.measured(i),

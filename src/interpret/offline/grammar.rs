@@ -122,6 +122,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         out.unrecognized.push((items[k].from, items[k].to));
     }
     share_window(&mut out.conds, &mut c);
+    drop_repeats(&mut out.conds);
     out.assumptions = c.assumptions;
     merge_adjacent(&mut out.unrecognized);
     out
@@ -147,6 +148,23 @@ fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
             });
         }
     }
+}
+
+/// "joined through a referral" may read the same condition from two words: it is one condition,
+/// whose words are all of theirs.
+fn drop_repeats(conds: &mut Vec<Cond>) {
+    let mut kept: Vec<Cond> = Vec::with_capacity(conds.len());
+    for c in conds.drain(..) {
+        match kept.iter_mut().find(|k| k.node == c.node) {
+            Some(k) => {
+                k.from = k.from.min(c.from);
+                k.to = k.to.max(c.to);
+                k.confidence = k.confidence.min(c.confidence);
+            }
+            None => kept.push(c),
+        }
+    }
+    *conds = kept;
 }
 
 fn merge_adjacent(spans: &mut Vec<(usize, usize)>) {

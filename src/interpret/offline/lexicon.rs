@@ -10,7 +10,9 @@
 use std::collections::HashMap;
 
 use super::tokenize::{Tok, Token, roots, words};
-use super::vocab::{CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES, FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD};
+use super::vocab::{
+    AUDIENCE_NOUNS, CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES, FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD,
+};
 use crate::domain::catalog::{Catalog, FieldType};
 use crate::domain::definition::Op;
 use crate::domain::geo;
@@ -249,6 +251,9 @@ impl Lexicon {
                     self.add(p, Lex::Event(None));
                 }
             }
+        }
+        for p in AUDIENCE_NOUNS {
+            self.add(p, Lex::Filler);
         }
         for (p, share) in [("quartile", 25.0), ("quarter", 25.0), ("decile", 10.0), ("tenth", 10.0), ("half", 50.0), ("third", 100.0 / 3.0), ("quintile", 20.0)]
         {

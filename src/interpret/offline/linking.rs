@@ -11,7 +11,7 @@
 
 use super::lexicon::{Lex, Lexicon};
 use super::tokenize::{raw_words, stem, words};
-use super::vocab::{ABBREVIATIONS, PARTICLES, VALUE_VARIANTS, WEAK_WORDS};
+use super::vocab::{ABBREVIATIONS, AUDIENCE_NOUNS, PARTICLES, VALUE_VARIANTS, WEAK_WORDS};
 use crate::domain::catalog::{Catalog, Field, FieldType, Source};
 
 /// The yes and no values of a categorical column that answers a yes/no question, when every
@@ -86,15 +86,18 @@ fn word_forms(w: &str) -> Vec<String> {
 impl Lexicon {
     /// Every field's and value's words, as described in the module documentation.
     pub(super) fn add_data_fields(&mut self, catalog: &Catalog) {
-        for f in catalog.fields.iter().filter(|f| matches!(f.source, Source::Attribute(_))) {
-            self.add_custom_field(f);
+        let custom: Vec<&Field> = catalog.fields.iter().filter(|f| matches!(f.source, Source::Attribute(_))).collect();
+        for f in &custom {
+            let others: Vec<Vec<String>> = custom.iter().filter(|o| o.name != f.name).map(|o| words(&o.name)).collect();
+            self.add_custom_field(f, &others);
         }
         for f in catalog.fields.iter().filter(|f| f.ty == FieldType::Categorical && f.name != "country" && f.name != "region") {
             self.add_values(f, catalog);
         }
     }
 
-    fn add_custom_field(&mut self, f: &Field) {
+    /// `others`: the words of every other custom column's name.
+    fn add_custom_field(&mut self, f: &Field, others: &[Vec<String>]) {
         let own = Lex::Field(f.name.clone());
         let name_words = raw_words(&f.name);
         let mut all_words = name_words.clone();
@@ -107,8 +110,12 @@ impl Lexicon {
         let dateless: Vec<String> = name_words.iter().filter(|w| !matches!(w.as_str(), "date" | "at" | "on" | "time")).cloned().collect();
         let phrases = std::iter::once(strong.join(" ")).chain([&strong, &name_words, &dateless].into_iter().flat_map(|ws| spelled_out(ws)));
         for phrase in phrases.collect::<Vec<_>>() {
+            // A name shortened to words another column's name also has ("charges" of
+            // `total_charges` beside `monthly_charges`) links only weakly, so it is asked about.
+            let shortened = words(&phrase) != words(&f.name);
+            let shared = shortened && others.iter().any(|o| words(&phrase).iter().all(|w| o.contains(w)));
             if !phrase.is_empty() {
-                self.add_data(&phrase, own.clone(), true);
+                self.add_data(&phrase, if shared { Lex::FieldWord(f.name.clone()) } else { own.clone() }, !shared);
             }
         }
         for w in all_words.iter().filter(|w| !is_weak(w) && w.chars().count() > 1) {
@@ -116,7 +123,7 @@ impl Lexicon {
             let spelled_words: Vec<String> = word_forms(w).iter().filter(|v| v.contains(' ')).flat_map(|v| raw_words(v)).filter(|x| !is_weak(x)).collect();
             for v in word_forms(w).into_iter().chain(spelled_words) {
                 // A word that is only an audience word ("accounts") stays one.
-                if !self.is_filler(&v) {
+                if !self.is_filler(&v) || AUDIENCE_NOUNS.contains(&stem(&v).as_str()) {
                     self.add_data(&v, Lex::FieldWord(f.name.clone()), false);
                 }
             }
@@ -197,6 +204,32 @@ impl Lexicon {
             for p in std::iter::once(q.as_str()).chain(extra.iter().copied()) {
                 self.add_data(p, lex.clone(), true);
             }
+        }
+        self.add_bare_groups(f);
+    }
+
+    /// "life" names `Life (term)` and `Life (whole)` together (unless a value is just "Life");
+    /// "annual Plus" and "Plus annual" name `Plus (annual)`.
+    fn add_bare_groups(&mut self, f: &Field) {
+        let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        for v in f.values.iter().filter(|v| bare(v) != **v) {
+            let b = bare(v).trim().to_lowercase();
+            if b.is_empty() || f.values.iter().any(|o| o.trim().eq_ignore_ascii_case(&b)) {
+                continue;
+            }
+            match groups.iter_mut().find(|(k, _)| *k == b) {
+                Some((_, vs)) => vs.push(v.clone()),
+                None => groups.push((b, vec![v.clone()])),
+            }
+            let q = v.split_once('(').and_then(|(_, q)| q.split_once(')')).map(|(q, _)| q.trim().to_string()).unwrap_or_default();
+            if !q.is_empty() {
+                let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
+                self.add_data(&format!("{q} {}", bare(v)), lex.clone(), true);
+                self.add_data(&format!("{} {q}", bare(v)), lex, true);
+            }
+        }
+        for (b, values) in groups.into_iter().filter(|(_, vs)| vs.len() >= 2) {
+            self.add_data(&b, Lex::Values { field: f.name.clone(), values }, true);
         }
     }
 }

@@ -7,7 +7,7 @@ use super::clauses::Clauses;
 use super::lexicon::Lex;
 use super::when::{When, days_in, when};
 use crate::domain::catalog::{FieldType, FieldUnit};
-use crate::domain::definition::{AggSource, DateOp, Measure, Node, Op, Quantity, Value};
+use crate::domain::definition::{AggSource, DateOp, Measure, Node, Op, Period, Quantity, Value};
 
 type Hit = Option<(Node, usize)>;
 
@@ -131,6 +131,9 @@ impl<'a> Clauses<'a> {
                 (sum, j) = (Some((op, v)), e);
                 continue;
             }
+            if let Some(hit) = self.items_in_one_order(i, j, event, window.clone()) {
+                return Some(hit);
+            }
             break;
         }
         if window.is_some() {
@@ -160,6 +163,17 @@ impl<'a> Clauses<'a> {
         Some((Node::Aggregate { source, event: event.map(String::from), measure: Measure::Count, of: None, window, op, value: n }, j))
     }
 
+    /// "placed an order with 6 or more items": one order of that many units (its largest).
+    fn items_in_one_order(&mut self, i: usize, j: usize, event: Option<&str>, window: Option<Period>) -> Hit {
+        let one = event.is_none() && self.items[i].has(|l| *l == Lex::OneOrder);
+        let (op, value, _, e) = self.comparison(j, false).filter(|c| one && !c.2.money && !c.2.percent)?;
+        let items = self.items.get(e).is_some_and(|y| y.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == "items_bought")));
+        let op = if op == Op::Eq { Op::Gte } else { op };
+        items.then(|| {
+            (Node::Aggregate { source: AggSource::Orders, event: None, measure: Measure::Max, of: Some(Quantity::Quantity), window, op, value }, e + 1)
+        })
+    }
+
     /// A comparison first, its subject after: "more than 5 orders", "3+ purchases this year",
     /// "over $500 lifetime value", "over $500" (lifetime revenue, as an assumption).
     pub(super) fn measured(&mut self, i: usize) -> Hit {
@@ -169,10 +183,14 @@ impl<'a> Clauses<'a> {
         let windowed = when(self.items, j + 1, &self.cx.as_of).is_some();
         let event_alt = next.and_then(|x| x.lex.iter().find_map(|l| if let Lex::Event(e) = l { Some(e.clone()) } else { None }));
         let subject = if let (true, Some(e)) = (windowed, event_alt) { Some((None, Some(e))) } else { None };
+        // "for 3 weeks" is a duration: a unit word that is also a word of a column's name
+        // ("classes per week") does not make the number that column's value.
+        let duration = next.is_some_and(|x| x.has(|l| matches!(l, Lex::Unit(_))));
         let subject = subject.or_else(|| {
             next.and_then(|x| {
                 x.lex.iter().find_map(|l| match l {
                     Lex::Event(e) => Some((None, Some(e.clone()))),
+                    Lex::FieldWord(_) if duration => None,
                     Lex::Field(f) | Lex::FieldWord(f) if self.cx.catalog.get(f).is_some_and(|f| f.ty == FieldType::Number) => Some((Some(f.clone()), None)),
                     _ => None,
                 })
@@ -338,7 +356,10 @@ impl<'a> Clauses<'a> {
         if self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Band(f, _) if f == name))) {
             return self.clause(j);
         }
-        let Some((op, mut value, _, mut end)) = self.comparison(j, true) else { return self.is_set(i, name) };
+        let Some((mut op, mut value, _, mut end)) = self.comparison(j, true) else { return self.is_set(i, name) };
+        if let Some(hit) = self.counted_event_instead(i, end, op, &value) {
+            return Some(hit);
+        }
         // "a score of 1 or 2": either number.
         let either = self.items.get(end).is_some_and(|x| x.has(|l| *l == Lex::Or)) && self.items.get(end + 1).and_then(|x| x.num).is_some();
         if let (true, Op::Eq, Value::Number(a)) = (either, op, &value) {
@@ -359,6 +380,13 @@ impl<'a> Clauses<'a> {
                 other => other,
             };
             end += 1;
+            // "a streak of 30 days or more": the bound follows the unit.
+            if let (Op::Eq, Some(post)) =
+                (op, self.items.get(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::PostCmp(o) = l { Some(*o) } else { None })))
+            {
+                op = post;
+                end += 1;
+            }
         } else if let (Some(u), FieldUnit::None) = (per, unit) {
             // A column of the export's own does not say its unit: the number is taken as written.
             self.doubt(0.7);
@@ -371,6 +399,24 @@ impl<'a> Clauses<'a> {
             end += 1;
         }
         Some((Node::Attribute { field: name.into(), op, value: Some(value) }, end))
+    }
+
+    /// "*completed* 10 or more *lessons*": a word shared with a column (`courses_completed`) but
+    /// counted in an event's noun (`lesson_completed`) counts the event.
+    fn counted_event_instead(&mut self, i: usize, end: usize, op: Op, value: &Value) -> Hit {
+        let weak = !self.items[i].has(|l| matches!(l, Lex::Field(_)));
+        let e = self.items.get(end)?.lex.iter().find_map(|l| if let Lex::Event(Some(e)) = l { Some(e.clone()) } else { None })?;
+        if !weak {
+            return None;
+        }
+        let (node, stop) = self.event(end, Some(&e))?;
+        let op = if op == Op::Eq { Op::Gte } else { op };
+        match node {
+            Node::Aggregate { source, event, measure: Measure::Count, of, window, .. } => {
+                Some((Node::Aggregate { source, event, measure: Measure::Count, of, window, op, value: value.clone() }, stop))
+            }
+            _ => None,
+        }
     }
 
     /// "customers with an NPS score" / "with no NPS score": whether a custom attribute is known

@@ -368,6 +368,46 @@ pub const NUMBER_WORDS: &[(&str, f64)] = &[
     ("ninety", 90.0),
 ];
 
+/// What a business calls its customers ("learners", "policyholders"): the audience itself, read
+/// as filler, unless a column of the data is named with the word ("household size").
+pub const AUDIENCE_NOUNS: &[&str] = &[
+    "learner",
+    "student",
+    "policyholder",
+    "policy holder",
+    "cardholder",
+    "card holder",
+    "account holder",
+    "holder",
+    "flyer",
+    "flier",
+    "traveler",
+    "traveller",
+    "passenger",
+    "guest",
+    "patient",
+    "patron",
+    "reader",
+    "viewer",
+    "listener",
+    "player",
+    "gamer",
+    "donor",
+    "borrower",
+    "depositor",
+    "tenant",
+    "rider",
+    "diner",
+    "visitor",
+    "attendee",
+    "follower",
+    "consumer",
+    "household",
+    "homeowner",
+    "insured",
+    "customer base",
+];
+
 /// Other ways people name common categorical values (only used when the data has the value).
 pub const VALUE_VARIANTS: &[(&str, &[&str])] = &[
     ("monthly", &["month to month", "month-to-month", "monthly plan"]),
@@ -579,6 +619,6 @@ pub const ABBREVIATIONS: &[(&str, &[&str])] = &[
     // Verbs people use for what a yes/no or date column records.
     ("exited", &["left", "leave", "quit", "gone", "churned", "churn"]),
     ("churn", &["left", "leave", "cancelled", "quit", "exited"]),
-    ("visit", &["came in", "come in", "checked in", "showed up", "dropped in"]),
+    ("visit", &["came in", "come in", "been in", "checked in", "showed up", "dropped in"]),
     ("complain", &["complaint"]),
 ];
