@@ -186,3 +186,47 @@ async fn retry_after_neither_lifts_the_attempt_limit_nor_waits_beyond_its_cap() 
     assert!(r.is_err() && started.elapsed() < std::time::Duration::from_secs(5), "{r:?} after {:?}", started.elapsed());
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+/// Item 6: the login limiter's memory is bounded — keys are fixed-size digests of the
+/// normalised text (so a 256 KB email is one small key, and case does not make a new one),
+/// ended windows are swept, and a flood of distinct keys never grows the map past its bound.
+#[test]
+fn the_login_limiter_bounds_key_size_forgets_ended_windows_and_caps_its_keys() {
+    use segwright::app::auth::LoginLimiter;
+    use std::time::{Duration, Instant};
+    let minute = Duration::from_secs(60);
+    let limiter = LoginLimiter::new(5, minute, 1_000);
+    let t0 = Instant::now();
+    let huge = format!("email:{}@example.com", "a".repeat(256 * 1024));
+    for i in 0..5 {
+        assert!(limiter.check_at(&huge, t0), "attempt {i} is allowed");
+    }
+    assert!(!limiter.check_at(&huge.to_uppercase(), t0), "the sixth, in another case, is the same key and refused");
+    assert!(limiter.check_at(&format!("{huge}x"), t0), "a different email is a different key");
+    assert!(limiter.check_at(&huge, t0 + minute), "a new window allows again");
+
+    for i in 0..20_000 {
+        limiter.check_at(&format!("email:flood{i}@example.com"), t0 + minute);
+    }
+    assert!(limiter.len() <= 1_000, "a flood of keys stays within the bound: {}", limiter.len());
+    assert!(limiter.check_at("email:late@example.com", t0 + 3 * minute));
+    assert_eq!(limiter.len(), 1, "ended windows are forgotten");
+}
+
+/// Item 6 through the app: a 256 KB email is limited like any other and what the audit keeps of
+/// it is cut short.
+#[tokio::test]
+async fn a_huge_email_at_login_is_limited_and_recorded_cut_short() {
+    let app = TestApp::spawn().await;
+    let huge = format!("{}@example.com", "b".repeat(256 * 1024));
+    for _ in 0..5 {
+        let r = app.app.login(&huge, "wrong", None).await;
+        assert!(matches!(r, Err(segwright::app::AppError::Unauthenticated(_))), "{:?}", r.err());
+    }
+    let r = app.app.login(&huge, "wrong", None).await;
+    assert!(matches!(r, Err(segwright::app::AppError::RateLimited(_))), "{:?}", r.err());
+    let (_, audit) = app.json_as(Some(&app.admin), "GET", "/api/audit?action=user.login_failed", None).await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 5, "{audit}");
+    assert!(entries.iter().all(|e| e.to_string().len() < 4_096), "each entry is small");
+}

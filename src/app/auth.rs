@@ -2,12 +2,9 @@
 //! and session cookies that are random 256-bit secrets stored only as SHA-256 hashes, per-login
 //! rate limiting, and the resolution of a token or cookie to a [`Principal`].
 
-use std::num::NonZeroU32;
-
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use sha2::Digest;
 
@@ -18,17 +15,10 @@ use crate::store::{TokenRecord, UserRecord};
 
 /// How long a browser session lasts.
 pub const SESSION_SECS: i64 = 12 * 3600;
-/// Login attempts allowed per account (and per address) per minute.
-const LOGINS_PER_MINUTE: u32 = 5;
+mod login_limit;
 
-/// Keyed limiters for login attempts: one key per email and one per client address.
-pub struct LoginLimiter(DefaultKeyedRateLimiter<String>);
-
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        Self(RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(LOGINS_PER_MINUTE).expect("non-zero"))))
-    }
-}
+/// Login attempts are limited per email and per client address (five a minute each).
+pub use login_limit::LoginLimiter;
 
 /// A newly opened browser session: the cookie value (shown once) and its CSRF token.
 #[derive(Debug, Clone)]
@@ -167,8 +157,7 @@ impl App {
     /// Check a password and open a session. Attempts are limited per email and per address.
     pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<NewSession, AppError> {
         let email = email.trim().to_lowercase();
-        let limited = self.login_limiter.0.check_key(&format!("email:{email}")).is_err()
-            || address.is_some_and(|a| self.login_limiter.0.check_key(&format!("addr:{a}")).is_err());
+        let limited = !self.login_limiter.check(&format!("email:{email}")) || address.is_some_and(|a| !self.login_limiter.check(&format!("addr:{a}")));
         if limited {
             return Err(AppError::RateLimited("too many login attempts; wait a minute".into()));
         }
@@ -180,6 +169,8 @@ impl App {
         let user = match (ok, user) {
             (true, Some(u)) => u,
             _ => {
+                // No address is longer than 254 characters: a longer "email" is recorded cut short.
+                let email: String = email.chars().take(254).collect();
                 self.audit(&who, "user.login_failed", Change { after: Some(serde_json::json!({"email": email})), ..Default::default() }).await?;
                 return Err(AppError::Unauthenticated("wrong email or password".into()));
             }
