@@ -301,6 +301,115 @@ async fn a_partly_understood_request_warns_and_is_saved_only_after_removing_the_
     b.c.close().await.unwrap();
 }
 
+impl Browser {
+    /// Screenshots of the page as it is, at a desktop's 1400 px and a phone's 390 px.
+    async fn shots(&mut self, name: &str) {
+        for w in [1400, 390] {
+            self.c.set_window_size(w, 1600).await.unwrap();
+            self.shot(&format!("{name}-{w}px")).await;
+        }
+        self.c.set_window_size(1400, 1000).await.unwrap();
+    }
+
+    /// Type a request into the chat's input and send it.
+    async fn ask(&mut self, request: &str) {
+        let input = self.wait_for("#prompt", "chat input").await;
+        input.clear().await.unwrap();
+        input.send_keys(request).await.unwrap();
+        self.c.find(Locator::Css("form.ask button[type=submit]")).await.unwrap().click().await.unwrap();
+    }
+
+    async fn count(&mut self, what: &str) -> i64 {
+        self.wait_for("[data-testid=count]", what).await.text().await.unwrap().trim().replace(',', "").parse().expect("a number")
+    }
+
+    async fn click(&mut self, css: &str, what: &str) {
+        self.wait_for(css, what).await.click().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_ways_out_of_each_dead_end_in_a_real_browser() {
+    let Some(driver) = start_driver().await else { return };
+    let db = common::sqlite_db();
+    // The demo's own receiver takes the webhook: a 4,000-member batch must not meet the app's
+    // request limit (HTTP 413).
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut settings = common::settings(&db);
+    let d = &mut settings.governance.destinations;
+    (d.webhook_url, d.webhook_secret, d.demo_sink) = (Some(format!("{base}/demo/webhook")), Some("demo-secret".into()), true);
+    let app = segwright::app::App::open(settings).await.expect("open app");
+    let as_of = app.as_of(None).unwrap();
+    segwright::app::generate_demo(&app, DemoOptions { customers: 6_000, seed: 7, progress: false }, as_of).await.expect("demo data");
+    let cli = segwright::app::audit::Actor::cli();
+    app.add_user("marketer@example.test", segwright::domain::access::Role::Marketer, "correct horse battery", false, &cli).await.unwrap();
+    app.add_user("manager@example.test", segwright::domain::access::Role::CampaignManager, "staple battery horse", false, &cli).await.unwrap();
+    tokio::spawn(segwright::http::serve(listener, Arc::new(app), std::future::pending()));
+    let mut b = Browser::open(&driver).await;
+    b.c.goto(&format!("{base}/chat")).await.unwrap();
+    b.log_in("marketer@example.test", "correct horse battery").await;
+
+    // Nobody matches: the answer says which condition emptied it and what to try; a reload too.
+    b.ask("big spenders who never ordered").await;
+    let help = b.wait_text("[data-testid=no-match]", "No customers match", "no-match answer").await;
+    assert!(help.contains("condition 2") && help.contains("Try"), "{help}");
+    assert!(b.c.find(Locator::Css(".charts figure")).await.is_err(), "no charts of zeros");
+    b.shots("no-match").await;
+    b.c.refresh().await.unwrap();
+    b.wait_text("[data-testid=no-match]", "No customers match", "no-match after reload").await;
+    assert!(b.c.find(Locator::Css("header.top nav")).await.is_ok(), "the reloaded page is the app's page, styled");
+
+    // A request that names its own audience starts a new one; a refinement refines it.
+    b.ask("customers with email consent").await;
+    b.wait_text("[data-testid=started-over]", "new audience", "started over").await;
+    let everyone_consenting = b.count("new audience's size").await;
+    b.c.execute("window.scrollTo(0, 0)", vec![]).await.unwrap();
+    b.shots("new-audience").await;
+    assert!(everyone_consenting > 4_000, "{everyone_consenting}");
+    b.ask("only those in the US").await;
+    b.wait_text(".answer .diff", "Changed", "refined").await;
+    assert!(b.count("refined size").await < everyone_consenting);
+    b.shots("refined").await;
+    // New audience: an empty chat; the big audience is asked for again and saved.
+    b.click("[data-testid=new-audience]", "New audience button").await;
+    b.wait_for("form.ask", "empty chat").await;
+    assert!(b.c.find(Locator::Css(".answer")).await.is_err(), "a new audience starts empty");
+    b.ask("customers with email consent").await;
+    assert_eq!(b.count("new audience").await, everyone_consenting);
+    b.c.find(Locator::Css("#segment-name")).await.unwrap().send_keys("Email consenters").await.unwrap();
+    b.click("form.save button", "save").await;
+    b.wait_text("[data-testid=saved]", "Email consenters", "saved").await;
+    b.c.find(Locator::LinkText("Open it to submit for approval")).await.unwrap().click().await.unwrap();
+    b.wait_text("[data-testid=status]", "draft", "segment page").await;
+    assert!(b.c.find(Locator::Css("form.approve")).await.is_err() && b.c.find(Locator::Css("[data-testid=archive]")).await.is_err(), "no manager buttons");
+    b.click("form.submit button", "submit").await;
+    b.wait_text("[data-testid=status]", "submitted", "submitted").await;
+    let segment_url = b.c.current_url().await.unwrap().to_string();
+    b.c.find(Locator::Css("form.logout button")).await.unwrap().click().await.unwrap();
+
+    // The manager approves and activates: thousands of members reach the demo receiver.
+    b.log_in("manager@example.test", "staple battery horse").await;
+    b.c.goto(&segment_url).await.unwrap();
+    b.wait_for("#approve-comment", "approve form").await.send_keys("fine\u{E007}").await.unwrap();
+    b.wait_text("[data-testid=status]", "approved", "approved").await;
+    b.click("form.activate button", "activate").await;
+    let report = b.wait_text("[data-testid=sync-status]", "delivered", "delivered to the demo webhook").await;
+    assert!(!report.contains("failed"), "{report}");
+    b.shots("delivered").await;
+
+    // Pause, then the way back: Resume (and Archive) are offered.
+    b.c.goto(&segment_url).await.unwrap();
+    assert!(b.c.find(Locator::Css("[data-testid=sync-failure]")).await.is_err(), "the last sync delivered");
+    b.click("form.pause button", "pause").await;
+    b.wait_text("[data-testid=status]", "paused", "paused").await;
+    b.wait_for("[data-testid=archive]", "archive button").await;
+    b.shots("paused").await;
+    b.click("[data-testid=resume]", "resume").await;
+    b.wait_text("[data-testid=status]", "active", "resumed").await;
+    b.c.close().await.unwrap();
+}
+
 /// A webhook endpoint on 127.0.0.1 that keeps every body it receives.
 async fn fake_webhook() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
     let got = Arc::new(std::sync::Mutex::new(Vec::new()));

@@ -131,7 +131,8 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes
         pieces => minijinja::Value::from(minijinja::value::Serde(view::pieces(prompt, answer))),
         choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
         warnings,
-        charts => minijinja::Value::from(minijinja::value::Serde(view::charts(preview))),
+        // Bars of nobody are all zero: left out, as the predictions are.
+        charts => minijinja::Value::from(minijinja::value::Serde(if nomatch.is_none() { view::charts(preview) } else { Vec::new() })),
         // Nobody to predict for: the section would be a table of zeros.
         perf => minijinja::Value::from(minijinja::value::Serde(perf_view::performance(preview).filter(|_| nomatch.is_none()))),
         nomatch => minijinja::Value::from(minijinja::value::Serde(nomatch)),

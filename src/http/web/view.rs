@@ -101,9 +101,7 @@ pub fn warnings(answer: &Value) -> Vec<String> {
     if count > 0 && size["reachable_email"].as_i64() == Some(0) {
         out.push("Nobody in this audience has consented to email.".into());
     }
-    if count == 0 {
-        out.push("No customer matches this request.".into());
-    }
+    // Nobody at all is said by [`no_match`], with what to try.
     out
 }
 
