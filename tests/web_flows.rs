@@ -179,6 +179,7 @@ async fn a_rejected_version_is_edited_in_the_chat_saved_as_version_two_and_resub
     let marketer = sign_in(&app, "marketer@test.io").await;
     let (_, html) = page(&app, &marketer, &format!("/segments/{id}")).await;
     assert!(html.contains("add email consent") && html.contains("Resubmit for approval") && html.contains("data-testid=\"edit\""), "{html}");
+    assert!(html.contains("value=\"csv\" checked") && !html.contains("value=\"webhook\" checked"), "resubmitting starts from the destinations submitted");
     let manager = sign_in(&app, "manager@test.io").await;
     let (s, _, _) = post_form(&app, &manager, &format!("/segments/{id}/edit"), &[]).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the app refuses edits to a campaign manager");
