@@ -203,3 +203,21 @@ fn the_audience_noun_of_any_business_is_the_audience() {
         }
     }
 }
+
+#[test]
+fn staying_booking_cities_counts_and_a_window_written_once_generalise() {
+    assert_eq!(sure("customers still with us on a two year contract")["conditions"][0], is("churn", json!(false)));
+    let booked = sure("customers who booked in the last 30 days");
+    assert_eq!(booked["source"], "orders", "{booked}");
+    let c = telco().with_cities(vec!["Manchester".into(), "Birmingham".into()]);
+    let g = Glossary::default_glossary();
+    let cx = Cx { catalog: &c, glossary: &g, as_of: AsOf::parse("2026-06-30", "UTC").unwrap() };
+    let i = Offline::new(&cx).interpret("customers in Birmingham or Manchester", &cx);
+    assert_eq!(
+        serde_json::to_value(&i.definition.root).unwrap(),
+        json!({"type": "attribute", "field": "city", "op": "in", "value": ["Birmingham", "Manchester"]})
+    );
+    // A window written on the first half only: the negated half is asked about.
+    let i = ask("customers who logged in during the last 30 days but didn't open an email");
+    assert!(!i.questions.is_empty(), "{:?}", i.definition.root);
+}

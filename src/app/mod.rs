@@ -245,7 +245,10 @@ impl App {
         }
         let data = self.store.catalog_data().await?;
         let freshness = self.store.freshness().await?;
-        let catalog = Catalog::build(data.countries, data.regions, &data.attributes).with_events(data.events).with_orders(freshness.latest_order_at.is_some());
+        let catalog = Catalog::build(data.countries, data.regions, &data.attributes)
+            .with_events(data.events)
+            .with_cities(data.cities)
+            .with_orders(freshness.latest_order_at.is_some());
         let catalog_version = {
             use sha2::Digest;
             hex::encode(sha2::Sha256::digest(serde_json::to_vec(&catalog).expect("catalog serializes")))[..12].to_string()

@@ -261,6 +261,15 @@ impl Catalog {
         self
     }
 
+    /// The same catalog knowing the cities the data has (`city` stays free text: any value is
+    /// valid, these are the ones a request can be matched against).
+    pub fn with_cities(mut self, cities: Vec<String>) -> Self {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.name == "city") {
+            f.values = cities;
+        }
+        self
+    }
+
     /// The same catalog knowing which event names exist.
     pub fn with_events(mut self, events: Vec<String>) -> Self {
         self.events = events;

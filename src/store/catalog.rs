@@ -14,6 +14,8 @@ const MAX_VALUES: i64 = 500;
 pub struct CatalogData {
     pub countries: Vec<String>,
     pub regions: Vec<String>,
+    /// Up to 500 cities, so a request can name one ("in Manchester").
+    pub cities: Vec<String>,
     pub events: Vec<String>,
     pub attributes: Vec<AttributeSpec>,
 }
@@ -57,6 +59,7 @@ impl Store {
     pub async fn catalog_data(&self) -> Result<CatalogData, StoreError> {
         let countries = self.distinct("SELECT DISTINCT country FROM customers WHERE country IS NOT NULL ORDER BY country LIMIT $1").await?;
         let regions = self.distinct("SELECT DISTINCT region FROM customers WHERE region IS NOT NULL ORDER BY region LIMIT $1").await?;
+        let cities = self.distinct("SELECT DISTINCT city FROM customers WHERE city IS NOT NULL AND city <> '' ORDER BY city LIMIT $1").await?;
         let events = match self.state("event_names").await? {
             Some(json) => serde_json::from_str(&json).unwrap_or_default(),
             None => Vec::new(),
@@ -67,7 +70,7 @@ impl Store {
             .into_iter()
             .map(|(name, ty, column, values)| AttributeSpec { name, ty: parse_type(&ty), values: serde_json::from_str(&values).unwrap_or_default(), column })
             .collect();
-        Ok(CatalogData { countries, regions, events, attributes })
+        Ok(CatalogData { countries, regions, cities, events, attributes })
     }
 
     /// Data times for the preview's freshness line (read from state kept by imports).

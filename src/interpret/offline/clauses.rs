@@ -97,6 +97,17 @@ impl<'a> Clauses<'a> {
         }
     }
 
+    /// "inactive" names a column of the export (`is_active_member`) and a glossary term
+    /// (`inactive_for`): two readings, so the answer asks.
+    fn term_too(&mut self, i: usize, field: &str) {
+        let custom = self.cx.catalog.get(field).is_some_and(|f| matches!(f.source, crate::domain::catalog::Source::Attribute(_)));
+        let term = self.items[i].lex.iter().find_map(|l| if let Lex::Term(t) = l { Some(t.clone()) } else { None });
+        if let (true, Some(t)) = (custom, term) {
+            self.doubt(0.6);
+            self.assume(i, i + 1, format!("read as the `{field}` column"), vec![format!("the glossary's `{t}`")]);
+        }
+    }
+
     /// Lower the confidence of the clause being read.
     pub(super) fn doubt(&mut self, confidence: f32) {
         self.doubt = self.doubt.min(confidence);
@@ -160,8 +171,14 @@ impl<'a> Clauses<'a> {
                     self.event(i, e.as_deref())
                 }
                 Lex::Cmp(_) | Lex::Between => self.measured(i),
-                Lex::Field(f) | Lex::FieldWord(f) => self.field(i, f),
-                Lex::FieldNot(f) => self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e)),
+                Lex::Field(f) | Lex::FieldWord(f) => {
+                    self.term_too(i, f);
+                    self.field(i, f)
+                }
+                Lex::FieldNot(f) => {
+                    self.term_too(i, f);
+                    self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e))
+                }
                 Lex::Value { .. } => self.value(i),
                 Lex::Values { field, values } => {
                     let list = values.iter().map(|v| Value::Text(v.clone())).collect();

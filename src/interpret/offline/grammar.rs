@@ -129,8 +129,30 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
 }
 
 /// "used the app but didn't visit the website in the last 30 days": the window written once,
-/// on the negated half, frames both halves (the assumption says so).
+/// on the negated half, frames both halves (the assumption says so). Written on the first half
+/// only ("logged in during the last 30 days but didn't use any feature"), the negated half may
+/// or may not share it: asked, not guessed.
 fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
+    for k in 1..conds.len() {
+        let first_has_window = match &conds[k - 1].node {
+            Node::Aggregate { window, .. } => window.is_some(),
+            Node::Date { op, .. } => matches!(op, crate::domain::definition::DateOp::WithinLast | crate::domain::definition::DateOp::Between),
+            _ => false,
+        };
+        if let Node::Not { condition } = &conds[k].node
+            && let Node::Aggregate { window: None, source: crate::domain::definition::AggSource::Events, .. } = condition.as_ref()
+            && first_has_window
+        {
+            conds[k].confidence = conds[k].confidence.min(0.6);
+            let (from, to) = (conds[k].from, conds[k].to);
+            c.assumptions.push(super::clauses::Assume {
+                from,
+                to,
+                text: "read as never, at any time".into(),
+                alternatives: vec!["not in the same period".into()],
+            });
+        }
+    }
     for k in 1..conds.len() {
         let Node::Not { condition } = &conds[k].node else { continue };
         let Node::Aggregate { window: Some(w), .. } = condition.as_ref() else { continue };

@@ -78,6 +78,10 @@ fn word_forms(w: &str) -> Vec<String> {
     for p in PARTICLES {
         if let Some(head) = w.strip_suffix(p).filter(|h| h.len() >= 3) {
             out.push(format!("{head} {p}"));
+            // "logged into the portal".
+            if *p == "in" {
+                out.push(format!("{head} into"));
+            }
         }
     }
     out
@@ -91,7 +95,8 @@ impl Lexicon {
             let others: Vec<Vec<String>> = custom.iter().filter(|o| o.name != f.name).map(|o| words(&o.name)).collect();
             self.add_custom_field(f, &others);
         }
-        for f in catalog.fields.iter().filter(|f| f.ty == FieldType::Categorical && f.name != "country" && f.name != "region") {
+        let named_values = |f: &&Field| (f.ty == FieldType::Categorical && f.name != "country" && f.name != "region") || f.name == "city";
+        for f in catalog.fields.iter().filter(named_values) {
             self.add_values(f, catalog);
         }
     }
@@ -134,6 +139,20 @@ impl Lexicon {
         }
         if f.ty == FieldType::Boolean || (f.ty == FieldType::Categorical && yes_no(&f.values).is_some()) {
             self.add_opposites(f, &strong);
+            self.add_retention(f, &strong);
+        }
+    }
+
+    /// A yes/no column recording that the customer left (`Churn`, `Exited`, `Cancelled`): "still
+    /// with us", "retained", "stayed" are its "no".
+    fn add_retention(&mut self, f: &Field, strong: &[String]) {
+        let left = ["churn", "exit", "cancel", "leav", "left", "attrit", "lapse", "quit"];
+        if strong.len() != 1 || !left.iter().any(|w| stem(&strong[0]).starts_with(w)) {
+            return;
+        }
+        for p in ["still with us", "still a customer", "still customers", "still subscribed", "still here", "retained", "stayed", "stayed with us", "remained"]
+        {
+            self.add_data(p, Lex::FieldNot(f.name.clone()), true);
         }
     }
 

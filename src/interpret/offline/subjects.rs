@@ -134,6 +134,10 @@ impl<'a> Clauses<'a> {
             if let Some(hit) = self.items_in_one_order(i, j, event, window.clone()) {
                 return Some(hit);
             }
+            if window.is_none() && self.object_before_time(j) {
+                j += 1;
+                continue;
+            }
             break;
         }
         if window.is_some() {
@@ -161,6 +165,27 @@ impl<'a> Clauses<'a> {
             return Some((node, j + 1));
         }
         Some((Node::Aggregate { source, event: event.map(String::from), measure: Measure::Count, of: None, window, op, value: n }, j))
+    }
+
+    /// "booked *a flight* this year": a word that only shares a column's name (or names a date
+    /// column of the export's own), between the verb and its time, is taken as what was bought, and asked about.
+    fn object_before_time(&mut self, j: usize) -> bool {
+        let Some(x) = self.items.get(j) else { return false };
+        let date =
+            |f: &String| self.cx.catalog.get(f).is_some_and(|f| f.ty == FieldType::Date && matches!(f.source, crate::domain::catalog::Source::Attribute(_)));
+        let weak_only = x.num.is_none()
+            && !x.lex.is_empty()
+            && x.lex.iter().all(|l| match l {
+                Lex::FieldWord(_) | Lex::Filler => true,
+                Lex::Field(f) => date(f),
+                _ => false,
+            });
+        if !weak_only || when(self.items, j + 1, &self.cx.as_of).is_none() {
+            return false;
+        }
+        self.doubt(0.7);
+        self.assume(j, j + 1, "read as what was bought".into(), vec!["a condition on the column it names".into()]);
+        true
     }
 
     /// "placed an order with 6 or more items": one order of that many units (its largest).
@@ -428,7 +453,15 @@ impl<'a> Clauses<'a> {
         // "purchases" the orders, "credit" one word of `credit_score`.
         let other = self.items[i].has(|l| matches!(l, Lex::Value { .. } | Lex::Term(_) | Lex::Event(_)));
         let named = !other && self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name));
-        (column && named).then(|| (Node::Attribute { field: name.into(), op: Op::IsSet, value: None }, i + 1))
+        // A number column named in the plural counts things: "with certificates" is more than
+        // none, "with no certificates" none.
+        let counts = f.ty == FieldType::Number && name.rsplit('_').next().is_some_and(|w| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss"));
+        let node = if counts {
+            Node::Attribute { field: name.into(), op: Op::Gt, value: Some(num(0.0)) }
+        } else {
+            Node::Attribute { field: name.into(), op: Op::IsSet, value: None }
+        };
+        (column && named).then_some((node, i + 1))
     }
 
     fn clause_percentile_for(&mut self, j: usize, name: &str) -> Hit {
