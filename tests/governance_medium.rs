@@ -230,3 +230,95 @@ async fn a_huge_email_at_login_is_limited_and_recorded_cut_short() {
     assert_eq!(entries.len(), 5, "{audit}");
     assert!(entries.iter().all(|e| e.to_string().len() < 4_096), "each entry is small");
 }
+
+/// A webhook receiver recording each batch's members.
+async fn recording_webhook() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let s = seen.clone();
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: String| {
+            s.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
+            async { StatusCode::OK }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (base, seen)
+}
+
+/// An active segment of twelve members bound for the webhook, one per batch; its activation's
+/// run is queued, nothing sent.
+async fn twelve_batches(hook: &str) -> (TestApp, String, i64) {
+    let destinations = segwright::destinations::DestinationConfig {
+        webhook_url: Some(format!("{hook}/hook")),
+        webhook_secret: Some("s3cret".into()),
+        batch_size: 1,
+        ..Default::default()
+    };
+    let app = TestApp::spawn_with(segwright::app::Governance { destinations, ..Default::default() }).await;
+    let rows: String = (1..=12).map(|i| format!("n{i},n{i}@example.nz,NZ,Yes\n")).collect();
+    let (_dir, path) = common::write_file("nz.csv", &format!("customer_id,email,country,ads_consent\n{rows}"));
+    app.app.import(segwright::app::ImportOptions::new(segwright::domain::import::Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    let (_, seg) = create(&app, "nz", country("NZ")).await;
+    let id = seg["id"].as_str().unwrap().to_string();
+    let steps = [(&app.marketer, "submit", json!({"destinations": ["webhook"]})), (&app.manager, "approve", json!({})), (&app.manager, "activate", json!({}))];
+    let mut last = Value::Null;
+    for (token, action, body) in steps {
+        let (s, v) = app.json_as(Some(token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await;
+        assert_eq!(s, StatusCode::OK, "{action}: {v}");
+        last = v;
+    }
+    let run = last["sync_run"].as_i64().expect("activation queues a run");
+    (app, id, run)
+}
+
+fn members_sent(seen: &std::sync::Mutex<Vec<Value>>) -> Vec<String> {
+    seen.lock().unwrap().iter().flat_map(|b| b["members"].as_array().unwrap().iter().map(|m| m["external_id"].as_str().unwrap().to_string())).collect()
+}
+
+/// Item 8: pausing after 4 of 12 batches stops the run — the other 8 are never sent, the run
+/// ends `paused` with its batches `cancelled` — and resuming sends just the rest; archiving
+/// stops a run the same way and ends it `cancelled`.
+#[tokio::test(flavor = "multi_thread")]
+async fn pausing_or_archiving_a_segment_stops_its_unfinished_sync_run() {
+    let (hook, seen) = recording_webhook().await;
+    let (app, id, run) = twelve_batches(&hook).await;
+    let client = reqwest::Client::new();
+    for _ in 0..4 {
+        assert!(app.app.sync_once(&client).await.unwrap());
+    }
+    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/pause"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.app.drain_syncs().await.unwrap();
+    assert_eq!(members_sent(&seen).len(), 4, "nothing is sent after the pause");
+    let (_, report) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
+    assert_eq!(report["status"], "paused", "{report}");
+    assert_eq!(
+        (report["destinations"][0]["status"].as_str(), report["destinations"][0]["batches_cancelled"].as_u64()),
+        (Some("cancelled"), Some(8)),
+        "{report}"
+    );
+
+    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/activate"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.app.drain_syncs().await.unwrap();
+    let mut sent = members_sent(&seen);
+    sent.sort();
+    sent.dedup();
+    assert_eq!((sent.len(), members_sent(&seen).len()), (12, 12), "resuming sends the eight left, once each");
+
+    let (_dir, path) = common::write_file("more.csv", "customer_id,email,country,ads_consent\nn13,n13@example.nz,NZ,Yes\nn14,n14@example.nz,NZ,Yes\n");
+    app.app.import(segwright::app::ImportOptions::new(segwright::domain::import::Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/deliver"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let run = v["id"].as_i64().unwrap();
+    assert!(app.app.sync_once(&client).await.unwrap());
+    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/archive"), Some(json!({}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    app.app.drain_syncs().await.unwrap();
+    assert_eq!(members_sent(&seen).len(), 13, "one of the two new members was sent before the archive, the other never");
+    let (_, report) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
+    assert_eq!(report["status"], "cancelled", "{report}");
+}

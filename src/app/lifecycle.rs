@@ -225,8 +225,9 @@ impl App {
         self.store.activate_version(&seg.id, v.version, from.as_str(), seg.active_version).await?;
         let extra = serde_json::json!({"replaces": seg.active_version.filter(|a| *a != v.version), "destinations": destinations});
         self.audit(actor, "segment.activate", change(&seg, &sub.approval_hash, v.version, from, to, extra)).await?;
-        // Activating means sending: the first sync is queued at once for the worker. A run
-        // still unfinished (a paused segment resumed mid-sync) carries on instead.
+        // Activating means sending: the first sync is queued at once for the worker. Pausing
+        // stopped any earlier run, so a resumed segment's new run sends what that one did not
+        // (its plan starts from the members actually delivered); a run still open carries on.
         let run = match self.store.open_sync_run(&seg.id).await? {
             Some(open) => open,
             None => self.enqueue_sync(&seg.id, SyncKind::Activation, actor).await?.id,
@@ -241,8 +242,9 @@ impl App {
         let to = next(from, Action::Pause)?;
         let hash = self.store.submission(&seg.id, v.version).await?.map(|s| s.approval_hash).unwrap_or_default();
         self.store.set_version_status(&seg.id, v.version, from.as_str(), to.as_str()).await?;
-        self.audit(actor, "segment.pause", change(&seg, &hash, v.version, from, to, serde_json::json!({}))).await?;
-        self.review(key).await
+        let stopped = self.stop_open_sync(&seg.id, "paused").await?;
+        self.audit(actor, "segment.pause", change(&seg, &hash, v.version, from, to, serde_json::json!({"stopped_sync_run": stopped}))).await?;
+        Ok(Review { sync_run: stopped, ..self.review(key).await? })
     }
 
     /// Archive a segment: every live version stops, nothing stays active.
@@ -250,8 +252,9 @@ impl App {
         actor.require(Permission::Review)?;
         let seg = self.store.get_segment(key).await.map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
         let n = self.store.archive_segment(&seg.id).await?;
+        let stopped = self.stop_open_sync(&seg.id, "cancelled").await?;
         let before = serde_json::json!({"active_version": seg.active_version, "current_version": seg.current_version});
-        let after = serde_json::json!({"status": "archived", "versions_archived": n});
+        let after = serde_json::json!({"status": "archived", "versions_archived": n, "stopped_sync_run": stopped});
         self.audit(actor, "segment.archive", Change { segment_id: Some(seg.id.clone()), version_hash: None, before: Some(before), after: Some(after) }).await?;
         Ok(n)
     }

@@ -46,7 +46,7 @@ impl Default for SyncSettings {
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncDestination {
     pub destination: String,
-    /// `running`, `delivered` or `failed`.
+    /// `running`, `delivered`, `failed` or `cancelled`.
     pub status: String,
     /// Members in addition and in removal batches.
     pub adds: i64,
@@ -54,6 +54,8 @@ pub struct SyncDestination {
     pub batches: usize,
     pub batches_sent: usize,
     pub batches_failed: usize,
+    /// Batches never sent because the run was stopped (the segment paused or archived).
+    pub batches_cancelled: usize,
     /// Members in batches the destination accepted.
     pub members_accepted: i64,
     pub attempts: i64,
@@ -122,6 +124,7 @@ impl App {
                 batches: 0,
                 batches_sent: 0,
                 batches_failed: 0,
+                batches_cancelled: 0,
                 members_accepted: 0,
                 attempts: 0,
                 errors: vec![],
@@ -135,6 +138,7 @@ impl App {
                     d.batches_failed += 1;
                     d.errors.push(format!("batch {} ({}): {}", b.seq, b.op, b.last_error.unwrap_or_default()));
                 }
+                BatchState::Cancelled => d.batches_cancelled += 1,
                 BatchState::Pending | BatchState::Sending => {}
             }
         }
@@ -162,6 +166,11 @@ impl App {
         let lease = self.settings.governance.sync.lease.as_secs() as i64;
         let Some(b) = self.store.claim_sync_batch(chrono::Utc::now().timestamp(), lease).await? else { return Ok(false) };
         let run = self.store.sync_run(b.run_id).await?;
+        if run.status != "running" {
+            // Stopped (paused or archived) after this batch was claimed: it is not sent.
+            self.store.cancel_sync_batch(&b).await?;
+            return Ok(true);
+        }
         let d = Destination::parse(&b.destination).map_err(AppError::Io)?;
         let members = contacts_of(&b)?;
         let batch = Batch {
@@ -210,6 +219,19 @@ impl App {
             self.audit_sync_finish(run, status).await?;
         }
         Ok(())
+    }
+
+    /// Stop the segment's unfinished run, if any, because the segment was paused or archived:
+    /// its unsent batches are cancelled and the run closes as `status` (`paused`, `cancelled`),
+    /// audited as `sync.finish` with the reason. Returns the stopped run.
+    pub(super) async fn stop_open_sync(&self, segment_id: &str, status: &str) -> Result<Option<i64>, AppError> {
+        let Some(open) = self.store.open_sync_run(segment_id).await? else { return Ok(None) };
+        if !self.store.stop_sync_run(open, status, chrono::Utc::now().timestamp()).await? {
+            return Ok(None);
+        }
+        let run = self.store.sync_run(open).await?;
+        self.audit_sync_finish(&run, status).await?;
+        Ok(Some(open))
     }
 
     pub(super) async fn audit_sync_finish(&self, run: &SyncRunRecord, status: &str) -> Result<(), AppError> {

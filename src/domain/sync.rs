@@ -119,6 +119,8 @@ pub enum BatchState {
     Sending,
     Sent,
     Failed,
+    /// Never sent: its run was stopped (the segment paused or archived) before it was claimed.
+    Cancelled,
 }
 
 impl BatchState {
@@ -128,6 +130,7 @@ impl BatchState {
             BatchState::Sending => "sending",
             BatchState::Sent => "sent",
             BatchState::Failed => "failed",
+            BatchState::Cancelled => "cancelled",
         }
     }
 
@@ -137,24 +140,28 @@ impl BatchState {
             "sending" => BatchState::Sending,
             "sent" => BatchState::Sent,
             "failed" => BatchState::Failed,
+            "cancelled" => BatchState::Cancelled,
             _ => return None,
         })
     }
 }
 
 /// A run (or one destination of it) is `running` while any batch waits or is being sent,
-/// then `failed` if any batch failed, else `delivered` (a run with nothing to send is
-/// delivered at once).
+/// then `failed` if any batch failed, `cancelled` if its run was stopped before every batch was
+/// sent, else `delivered` (a run with nothing to send is delivered at once).
 pub fn run_status(states: impl IntoIterator<Item = BatchState>) -> &'static str {
-    let (mut open, mut failed) = (false, false);
+    let (mut open, mut failed, mut cancelled) = (false, false, false);
     for s in states {
         open |= matches!(s, BatchState::Pending | BatchState::Sending);
         failed |= s == BatchState::Failed;
+        cancelled |= s == BatchState::Cancelled;
     }
     if open {
         "running"
     } else if failed {
         "failed"
+    } else if cancelled {
+        "cancelled"
     } else {
         "delivered"
     }

@@ -157,6 +157,28 @@ impl Store {
         Ok(())
     }
 
+    /// Stop a running run: every batch not yet claimed is cancelled (never sent) and the run
+    /// closes with `status`, in one transaction; a batch already being sent finishes. False if
+    /// the run was already closed.
+    pub async fn stop_sync_run(&self, run_id: i64, status: &str, now: i64) -> Result<bool, StoreError> {
+        let stopped = on_pool!(self, p => {
+            let mut tx = p.begin_write().await?;
+            sqlx::query("UPDATE sync_batches SET state = 'cancelled', lease_until = NULL WHERE run_id = $1 AND state = 'pending'").bind(run_id).execute(&mut *tx).await?;
+            let n = sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
+                .bind(status.to_string()).bind(now).bind(run_id).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            n == 1
+        });
+        Ok(stopped)
+    }
+
+    /// Cancel a batch claimed for a run that was stopped meanwhile, unsent.
+    pub async fn cancel_sync_batch(&self, b: &SyncBatchRecord) -> Result<(), StoreError> {
+        on_pool!(self, p => sqlx::query("UPDATE sync_batches SET state = 'cancelled', lease_until = NULL WHERE run_id = $1 AND destination = $2 AND seq = $3 AND state = 'sending'")
+            .bind(b.run_id).bind(b.destination.clone()).bind(b.seq).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     /// Close a running run with its final status; false if it was already closed.
     pub async fn finish_sync_run(&self, run_id: i64, status: &str, now: i64) -> Result<bool, StoreError> {
         let n = on_pool!(self, p => sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
