@@ -88,6 +88,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         let joined = i > 0 && items[i - 1].has(|l| *l == Lex::And);
         let hit = c.clause(i).or_else(|| if neg || joined { out.conds.last().and_then(|last| c.elided(i, &last.node)) } else { None });
         if let Some((node, end)) = hit {
+            let end = same_field_again(&items, &node, end);
             let confidence = c.doubt;
             // A clause that took words before it ("*one or* two year contracts") owns them.
             let took = c.took_from.take().filter(|k| *k < i);
@@ -169,6 +170,19 @@ fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
                 alternatives: vec!["any time for the first".into()],
             });
         }
+    }
+}
+
+/// "paying more than $2,000 a year *in premium*": the field named again after its condition is
+/// part of it.
+fn same_field_again(items: &[Item], node: &Node, end: usize) -> usize {
+    let (Node::Attribute { field, .. } | Node::Date { field, .. }) = node else { return end };
+    let names = |k: usize| items.get(k).is_some_and(|x| x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field)));
+    let linking = items.get(end).is_some_and(|x| x.has(|l| matches!(l, Lex::In | Lex::By)));
+    match (names(end), linking && names(end + 1)) {
+        (true, _) => end + 1,
+        (false, true) => end + 2,
+        _ => end,
     }
 }
 

@@ -231,20 +231,29 @@ impl Lexicon {
     /// "annual Plus" and "Plus annual" name `Plus (annual)`.
     fn add_bare_groups(&mut self, f: &Field) {
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        let qualifier = |v: &str| v.split_once('(').and_then(|(_, q)| q.split_once(')')).map(|(q, _)| q.trim().to_lowercase()).unwrap_or_default();
         for v in f.values.iter().filter(|v| bare(v) != **v) {
             let b = bare(v).trim().to_lowercase();
-            if b.is_empty() || f.values.iter().any(|o| o.trim().eq_ignore_ascii_case(&b)) {
+            let q = qualifier(v);
+            if b.is_empty() {
+                continue;
+            }
+            if !q.is_empty() {
+                let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
+                for phrase in [format!("{q} {b}"), format!("{b} {q}"), format!("{q} {}", bare(v)), format!("{} {q}", bare(v))] {
+                    self.add_data(&phrase, lex.clone(), true);
+                }
+                // A qualifier only one value has names it alone ("annual": `DashPass (annual)`).
+                if q.chars().count() >= 4 && f.values.iter().filter(|o| qualifier(o) == q).count() == 1 && self.is_free(&q) {
+                    self.add_data(&q, lex, false);
+                }
+            }
+            if f.values.iter().any(|o| o.trim().eq_ignore_ascii_case(&b)) {
                 continue;
             }
             match groups.iter_mut().find(|(k, _)| *k == b) {
                 Some((_, vs)) => vs.push(v.clone()),
                 None => groups.push((b, vec![v.clone()])),
-            }
-            let q = v.split_once('(').and_then(|(_, q)| q.split_once(')')).map(|(q, _)| q.trim().to_string()).unwrap_or_default();
-            if !q.is_empty() {
-                let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
-                self.add_data(&format!("{q} {}", bare(v)), lex.clone(), true);
-                self.add_data(&format!("{} {q}", bare(v)), lex, true);
             }
         }
         for (b, values) in groups.into_iter().filter(|(_, vs)| vs.len() >= 2) {
