@@ -141,6 +141,12 @@ impl Lexicon {
         for (key, term) in &glossary.terms {
             for phrase in std::iter::once(key.as_str()).chain(std::iter::once(term.label.as_str())).chain(term.synonyms.iter().map(String::as_str)) {
                 lx.add(phrase, Lex::Term(key.clone()));
+                // "one-time buyers" is also "one-time customers", "one-time shoppers".
+                if let Some(head) = phrase.strip_suffix(" buyers").or_else(|| phrase.strip_suffix(" customers")) {
+                    for noun in ["buyers", "customers", "shoppers", "clients", "purchasers"] {
+                        lx.add(&format!("{head} {noun}"), Lex::Term(key.clone()));
+                    }
+                }
             }
         }
         lx

@@ -431,6 +431,8 @@ pub const VALUE_VARIANTS: &[(&str, &[&str])] = &[
     ("female", &["women", "woman", "females", "ladies"]),
     ("m", &["men", "man", "males"]),
     ("f", &["women", "woman", "females"]),
+    ("ios", &["iphone", "iphones", "ipad", "apple"]),
+    ("android", &["android phone", "android phones"]),
 ];
 
 /// Words of a custom attribute's name that say nothing about it on their own.
