@@ -322,3 +322,33 @@ async fn pausing_or_archiving_a_segment_stops_its_unfinished_sync_run() {
     let (_, report) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
     assert_eq!(report["status"], "cancelled", "{report}");
 }
+
+/// Item 7: an approval covers where each destination sends (its URL, account and audience ids,
+/// not its secrets): re-pointing the webhook after approval voids the approval, activation is
+/// refused saying so, and a fresh submission and approval let it through.
+#[tokio::test]
+async fn repointing_a_destination_after_approval_voids_the_approval() {
+    let app = TestApp::spawn_with_settings(|s| s.governance.destinations.webhook_url = Some("http://127.0.0.1:9/hook".into())).await;
+    let (_, seg) = create(&app, "us", country("US")).await;
+    let id = seg["id"].as_str().unwrap().to_string();
+    let act = |token: String, action: &'static str, body: Value| {
+        let (app, id) = (&app, id.clone());
+        async move { app.json_as(Some(&token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await }
+    };
+    assert_eq!(act(app.marketer.clone(), "submit", json!({"destinations": ["webhook"]})).await.0, StatusCode::OK);
+    assert_eq!(act(app.manager.clone(), "approve", json!({})).await.0, StatusCode::OK);
+
+    let moved = json!({"kind": "webhook", "settings": {"url": "http://attacker.example/hook"}});
+    let (s, v) = app.json_as(Some(&app.admin), "POST", "/api/destinations", Some(moved)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, err) = act(app.manager.clone(), "activate", json!({})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "the approval named the old URL: {err}");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("destination `webhook`") && message.contains("url"), "{message}");
+    assert!(!message.contains("attacker.example"), "the message names what changed, not the value: {message}");
+
+    assert_eq!(act(app.marketer.clone(), "submit", json!({"destinations": ["webhook"]})).await.0, StatusCode::OK);
+    assert_eq!(act(app.manager.clone(), "approve", json!({})).await.0, StatusCode::OK);
+    let (s, v) = act(app.manager.clone(), "activate", json!({})).await;
+    assert_eq!(s, StatusCode::OK, "approved again for the new URL: {v}");
+}

@@ -31,10 +31,26 @@ impl App {
         Ok(basis(&def, &Sources { catalog: &snap.catalog, glossary: &glossary, segments: &segments, models: &models }))
     }
 
-    /// The approval hash of a version for `destinations`, with the basis it covers, as of now.
+    /// The approval hash of a version for `destinations`, with the basis it covers (the
+    /// destinations' identities included), as of now.
     pub(super) async fn approval_now(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<(String, Basis), AppError> {
-        let b = self.basis_now(v).await?;
+        let mut b = self.basis_now(v).await?;
+        b.destinations = self.destination_identities(destinations).await?;
         Ok((approval_hash(&v.content_hash, &b, destinations), b))
+    }
+
+    /// Where each destination sends now: the environment's settings overridden by the stored
+    /// ones, secrets left out (so a secret that no longer decrypts does not hide the rest).
+    async fn destination_identities(&self, destinations: &[Destination]) -> Result<BTreeMap<String, BTreeMap<String, String>>, AppError> {
+        let mut cfg = self.settings.governance.destinations.clone();
+        for r in self.store.list_destinations().await? {
+            let kind = Destination::parse(&r.kind).map_err(AppError::Io)?;
+            let settings: BTreeMap<String, String> = serde_json::from_str(&r.settings).map_err(|e| AppError::Io(e.to_string()))?;
+            for (k, val) in settings {
+                cfg.set(kind, &k, val).map_err(AppError::Io)?;
+            }
+        }
+        Ok(destinations.iter().map(|d| (d.as_str().to_string(), cfg.identity(*d))).filter(|(_, id)| !id.is_empty()).collect())
     }
 
     /// Refuse (`409`) when the submission's approval hash no longer matches the version now,

@@ -2,6 +2,7 @@
 //! tests point every client at a fake server; secrets (tokens, signing keys) are redacted from
 //! `Debug` so they never reach logs.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::domain::policy::Destination;
@@ -165,6 +166,28 @@ impl DestinationConfig {
             Slot::Base(b) => *b = value,
         }
         Ok(())
+    }
+
+    /// Where a destination kind sends, without its secrets: the settings that name the
+    /// receiver (URL, account, audience), as an approval covers them. Unset ones are empty.
+    pub fn identity(&self, kind: Destination) -> BTreeMap<String, String> {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        let pairs: Vec<(&str, String)> = match kind {
+            Destination::Webhook => vec![("url", o(&self.webhook_url))],
+            Destination::Meta => vec![("base_url", self.meta_base_url.clone()), ("audience_id", o(&self.meta_audience_id))],
+            Destination::Google => vec![
+                ("base_url", self.google_base_url.clone()),
+                ("customer_id", o(&self.google_customer_id)),
+                ("user_list_id", o(&self.google_user_list_id)),
+                ("login_customer_id", o(&self.google_login_customer_id)),
+            ],
+            Destination::Linkedin => vec![("base_url", self.linkedin_base_url.clone()), ("segment_id", o(&self.linkedin_segment_id))],
+            Destination::Tiktok => {
+                vec![("base_url", self.tiktok_base_url.clone()), ("advertiser_id", o(&self.tiktok_advertiser_id)), ("audience_id", o(&self.tiktok_audience_id))]
+            }
+            Destination::Email | Destination::Csv => vec![],
+        };
+        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
     /// Whether a destination kind has what it needs to send (its id and credentials).

@@ -43,6 +43,10 @@ pub struct Basis {
     pub segments: BTreeMap<String, Option<String>>,
     /// Score attribute (`churn_risk`, `plan_propensity`, …) → newest model version behind it.
     pub models: BTreeMap<String, i64>,
+    /// Destination kind → its identity: where the audience goes (URL, account, audience ids),
+    /// never its secrets. Re-pointing a destination after approval voids the approval.
+    #[serde(default)]
+    pub destinations: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// A saved segment a definition may reference: its definition and content hash.
@@ -127,6 +131,14 @@ impl Basis {
         }
         for task in earlier.models.keys().filter(|t| !self.models.contains_key(*t)) {
             out.push(format!("the model behind `{task}` is gone"));
+        }
+        for (kind, now) in &self.destinations {
+            let before = earlier.destinations.get(kind).cloned().unwrap_or_default();
+            let keys: BTreeSet<&String> = before.keys().chain(now.keys()).filter(|k| before.get(*k) != now.get(*k)).collect();
+            if !keys.is_empty() {
+                let keys: Vec<&str> = keys.into_iter().map(String::as_str).collect();
+                out.push(format!("destination `{kind}` now points elsewhere ({} changed)", keys.join(", ")));
+            }
         }
         out
     }
