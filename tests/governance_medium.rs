@@ -352,3 +352,29 @@ async fn repointing_a_destination_after_approval_voids_the_approval() {
     let (s, v) = act(app.manager.clone(), "activate", json!({})).await;
     assert_eq!(s, StatusCode::OK, "approved again for the new URL: {v}");
 }
+
+/// Item 10: training is a campaign manager's or an admin's action, decided in the use case and
+/// audited; a marketer is refused, and nothing is trained.
+#[tokio::test]
+async fn only_managers_and_admins_train_models_and_training_is_audited() {
+    let app = TestApp::spawn().await;
+    for body in [json!({"wait": true}), json!({})] {
+        let (s, v) = app.json_as(Some(&app.marketer), "POST", "/api/models/train", Some(body)).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+    }
+    let marketer = segwright::app::Actor::user(app.app.user("marketer@test.io").await.unwrap(), None);
+    let as_of = app.app.as_of(None).unwrap();
+    let refused = app.app.train_models_as(&segwright::app::TrainRequest::default(), as_of, &marketer).await;
+    assert!(matches!(refused, Err(segwright::app::AppError::Forbidden(_))), "the use case itself refuses: {:?}", refused.err());
+    let (_, models) = app.json_as(Some(&app.manager), "GET", "/api/models", None).await;
+    assert_eq!(models["models"], json!([]), "nothing was trained");
+
+    let demo = segwright::app::DemoOptions { customers: 1_500, seed: 3, progress: false };
+    segwright::app::generate_demo(&app.app, demo, as_of).await.expect("demo data");
+    let (s, v) = app.json_as(Some(&app.manager), "POST", "/api/models/train", Some(json!({"wait": true}))).await;
+    assert_eq!(s, StatusCode::OK, "a manager may train: {v}");
+    let (_, audit) = app.json_as(Some(&app.admin), "GET", "/api/audit?action=models.train", None).await;
+    let entries = audit["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{audit}");
+    assert_eq!(entries[0]["actor"], "manager@test.io", "{audit}");
+}

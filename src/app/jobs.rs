@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{App, TrainRequest, TrainedModel};
+use super::{Actor, App, AppError, TrainRequest, TrainedModel};
+use crate::domain::access::Permission;
 use crate::domain::time::AsOf;
 
 /// A training job's state.
@@ -22,8 +23,10 @@ pub struct TrainJob {
 }
 
 impl App {
-    /// Start training in the background; returns the job at once.
-    pub fn start_training(self: &Arc<Self>, req: TrainRequest, as_of: AsOf) -> TrainJob {
+    /// Start training in the background as `actor` (a campaign manager or an admin); returns
+    /// the job at once. Refused before anything starts when the actor may not train.
+    pub fn start_training(self: &Arc<Self>, req: TrainRequest, as_of: AsOf, actor: &Actor) -> Result<TrainJob, AppError> {
+        actor.require(Permission::Train)?;
         let job = TrainJob {
             id: uuid::Uuid::new_v4().to_string(),
             status: "running",
@@ -34,9 +37,9 @@ impl App {
             error: None,
         };
         self.jobs.lock().expect("jobs lock").insert(job.id.clone(), job.clone());
-        let (app, id) = (self.clone(), job.id.clone());
+        let (app, id, actor) = (self.clone(), job.id.clone(), actor.clone());
         tokio::spawn(async move {
-            let result = app.train_models(&req, as_of).await;
+            let result = app.train_models_as(&req, as_of, &actor).await;
             let mut jobs = app.jobs.lock().expect("jobs lock");
             let Some(j) = jobs.get_mut(&id) else { return };
             j.finished_at = Some(chrono::Utc::now().timestamp());
@@ -48,7 +51,7 @@ impl App {
                 }
             }
         });
-        job
+        Ok(job)
     }
 
     /// A training job by id.

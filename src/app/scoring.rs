@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::{App, AppError};
+use super::{Actor, App, AppError};
+use crate::domain::access::Permission;
 use crate::domain::columnar::Table;
 use crate::domain::scoring::model::Model;
 use crate::domain::scoring::task::{forest_factors, top_factors};
@@ -177,6 +178,19 @@ fn fit_one(table: Arc<Table>, task: Task, as_of: AsOf, opts: TrainOptions) -> to
 }
 
 impl App {
+    /// Train as `actor`: a campaign manager's or an admin's action (a local command without
+    /// `--as` is the operator), audited as `models.train` with the versions stored.
+    pub async fn train_models_as(&self, req: &TrainRequest, as_of: AsOf, actor: &Actor) -> Result<Vec<TrainedModel>, AppError> {
+        if actor.principal.is_some() {
+            actor.require(Permission::Train)?;
+        }
+        let models = self.train_models(req, as_of).await?;
+        let trained: Vec<_> = models.iter().map(|m| serde_json::json!({"task": m.task, "version": m.version, "scored": m.scored})).collect();
+        let after = serde_json::json!({"as_of": as_of.date().to_string(), "label": req.label, "models": trained});
+        self.audit(actor, "models.train", super::Change { after: Some(after), ..Default::default() }).await?;
+        Ok(models)
+    }
+
     /// Train churn and purchase-propensity models (or one model for `req.label`) as of the
     /// as-of date, store each version with its metrics, and write every customer's scores.
     pub async fn train_models(&self, req: &TrainRequest, as_of: AsOf) -> Result<Vec<TrainedModel>, AppError> {

@@ -37,7 +37,7 @@ pub async fn train(app: &App, args: TrainArgs, as_of: AsOf) -> Result<(), AppErr
         TrainRequest { churn_horizon_days: args.horizon_days, propensity_horizon_days: args.propensity_horizon_days, label: args.label, ..Default::default() };
     req.options.forest.trees = args.trees;
     eprintln!("training as of {} …", as_of.date());
-    for m in app.train_models(&req, as_of).await? {
+    for m in app.train_models_as(&req, as_of, &crate::app::Actor::cli()).await? {
         print!("{}", m.table());
     }
     Ok(())

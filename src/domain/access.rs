@@ -30,6 +30,8 @@ pub enum Permission {
     Audit,
     /// Manage users, destinations and the suppression list.
     Administer,
+    /// Train predictive models (their scores feed approved segments).
+    Train,
 }
 
 impl Role {
@@ -40,8 +42,8 @@ impl Role {
         use Permission::*;
         match self {
             Role::Marketer => &[Read, Author],
-            Role::CampaignManager => &[Read, Review, Audit],
-            Role::Admin => &[Read, Audit, Administer],
+            Role::CampaignManager => &[Read, Review, Audit, Train],
+            Role::Admin => &[Read, Audit, Administer, Train],
         }
     }
 

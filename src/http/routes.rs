@@ -64,7 +64,7 @@ fn scores(a: Api) -> Api {
             Method::POST,
             "/api/models/train",
             models::train,
-            doc("Train models (202 with a job, or 200 with `wait`)", ANY).body::<models::TrainBody>().status(202),
+            doc("Train models (202 with a job, or 200 with `wait`); audited", AUDITOR).body::<models::TrainBody>().status(202),
         )
         .route(Method::GET, "/api/models/jobs/{id}", models::job, doc("A training job", ANY))
         .route(Method::GET, "/api/models/scores/{customer}", models::customer_scores, doc("A customer's scores and their factors", ANY))
