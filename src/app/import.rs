@@ -91,6 +91,12 @@ fn reader(path: &std::path::Path) -> Result<csv::Reader<std::fs::File>, AppError
     Ok(csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::None).from_reader(f))
 }
 
+/// The first rows of a file, which confirm what its headers promise (a bad row is left to the import).
+fn sample_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    let Ok(mut r) = reader(path) else { return Vec::new() };
+    r.records().take(1_000).map_while(Result::ok).map(|rec| rec.iter().map(String::from).collect()).collect()
+}
+
 fn csv_error(path: &std::path::Path, e: csv::Error) -> AppError {
     let line = e.position().map(|p| format!("line {}: ", p.line())).unwrap_or_default();
     AppError::BadInput(format!("{}: {line}{}", path.display(), e))
@@ -135,7 +141,8 @@ impl App {
     pub async fn import(&self, opts: ImportOptions) -> Result<ImportReport, AppError> {
         let mut r = reader(&opts.file)?;
         let headers: Vec<String> = r.headers().map_err(|e| csv_error(&opts.file, e))?.iter().map(String::from).collect();
-        let plan = imp::plan_columns(opts.kind, &headers, &opts.overrides).map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
+        let plan = imp::plan_columns_sampled(opts.kind, &headers, &opts.overrides, &sample_rows(&opts.file))
+            .map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
         let mut tx = self.store.begin_import().await?;
         let attrs = attributes(&mut tx, &opts, &plan).await?;
         let mut report = ImportReport {

@@ -1,4 +1,4 @@
-//! Import rules without IO: which CSV column is which field (aliases, `--map`), how cells are
+//! Import rules without IO: which CSV column is which field (aliases, `--map`, rules), how cells are
 //! parsed (numbers, booleans, dates, instants, emails, countries), and how the type of a custom
 //! attribute column is inferred from bounded statistics.
 
@@ -38,145 +38,6 @@ pub enum Target {
 }
 
 use Target as T;
-
-/// `(target, field name for --map, aliases)`, aliases already normalised.
-const FIELDS: &[(Target, &str, &[&str])] = &[
-    (T::ExternalId, "external_id", &["externalid", "customerid", "id", "customer", "clientid", "userid", "customerno", "customernumber"]),
-    (T::CustomerId, "customer_id", &["customerid", "customer", "id", "clientid", "userid", "externalid", "customerno", "customernumber"]),
-    (T::Email, "email", &["email", "emailaddress", "mail"]),
-    (T::Phone, "phone", &["phone", "phonenumber", "mobile", "tel", "telephone", "cell"]),
-    (T::FirstName, "first_name", &["firstname", "givenname", "first"]),
-    (T::LastName, "last_name", &["lastname", "surname", "familyname", "last"]),
-    (T::Country, "country", &["country", "countrycode"]),
-    (T::Region, "region", &["region", "state", "province", "statecode"]),
-    (T::City, "city", &["city", "town"]),
-    (T::PostalCode, "postal_code", &["postalcode", "zip", "zipcode", "postcode"]),
-    (T::SignupDate, "signup_date", &["signupdate", "signedup", "joined", "joindate", "registrationdate", "created", "signup"]),
-    (
-        T::EmailConsent,
-        "email_consent",
-        &[
-            "emailconsent",
-            "emailoptin",
-            "acceptsemail",
-            "subscribed",
-            "emailsubscribed",
-            "acceptsemailmarketing",
-            "emailmarketing",
-            "emailmarketingconsent",
-            "acceptsmarketing",
-        ],
-    ),
-    (T::SmsConsent, "sms_consent", &["smsconsent", "smsoptin", "acceptssms", "acceptssmsmarketing", "smsmarketing", "smsmarketingconsent"]),
-    (T::AdsConsent, "ads_consent", &["adsconsent", "adsoptin", "adconsent", "acceptsads"]),
-    (
-        T::OrderId,
-        "order_id",
-        &[
-            "orderid",
-            "ordernumber",
-            "orderno",
-            "transactionid",
-            "transactionref",
-            "invoiceid",
-            "invoicenumber",
-            "invoiceno",
-            "orderref",
-            "receiptid",
-            "receiptnumber",
-            "txnid",
-            "txnref",
-            "txnno",
-            "txnnum",
-        ],
-    ),
-    (
-        T::OccurredAt,
-        "occurred_at",
-        &[
-            "occurredat",
-            "date",
-            "orderdate",
-            "timestamp",
-            "time",
-            "createdat",
-            "eventtime",
-            "purchasedat",
-            "datetime",
-            "eventdate",
-            "eventtimestamp",
-            "invoicedate",
-            "purchasedate",
-            "transactiondate",
-            "paymentdate",
-            "occurred",
-            "when",
-            "txndate",
-            "txntime",
-            "txndatetime",
-        ],
-    ),
-    (
-        T::Amount,
-        "amount",
-        &[
-            "amount",
-            "revenue",
-            "total",
-            "dollarvalue",
-            "price",
-            "value",
-            "ordertotal",
-            "sales",
-            "totalamount",
-            "invoicetotal",
-            "amountpaid",
-            "grandtotal",
-            "subtotal",
-            "amt",
-            "totalamt",
-            "orderamt",
-        ],
-    ),
-    (T::Quantity, "quantity", &["quantity", "qty", "items", "units"]),
-    (T::Name, "name", &["name", "event", "eventname", "type", "eventtype"]),
-    (T::Properties, "properties", &["properties", "props", "data", "attributes"]),
-];
-
-fn targets_of(kind: Kind) -> &'static [Target] {
-    match kind {
-        Kind::Customers => &[
-            T::ExternalId,
-            T::Email,
-            T::Phone,
-            T::FirstName,
-            T::LastName,
-            T::Country,
-            T::Region,
-            T::City,
-            T::PostalCode,
-            T::SignupDate,
-            T::EmailConsent,
-            T::SmsConsent,
-            T::AdsConsent,
-        ],
-        Kind::Orders => &[T::CustomerId, T::OrderId, T::OccurredAt, T::Amount, T::Quantity],
-        Kind::Events => &[T::CustomerId, T::Name, T::OccurredAt, T::Properties],
-    }
-}
-
-fn required(kind: Kind) -> &'static [Target] {
-    match kind {
-        Kind::Customers => &[T::ExternalId],
-        Kind::Orders => &[T::CustomerId, T::OccurredAt, T::Amount],
-        Kind::Events => &[T::CustomerId, T::Name, T::OccurredAt],
-    }
-}
-
-fn field_name(t: Target) -> &'static str {
-    FIELDS.iter().find(|f| f.0 == t).map(|f| f.1).unwrap_or("?")
-}
-
 /// Why a file's columns cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ImportError {
@@ -184,6 +45,8 @@ pub enum ImportError {
     MissingColumn { field: String, headers: String },
     #[error("no column for `{field}`; the column `{column}` looks like it: import with --map \"{column}={field}\"")]
     LooksLikeId { field: String, column: String },
+    #[error("several columns could be `{field}`: {columns}; choose one with --map \"{first}={field}\"")]
+    Ambiguous { field: String, columns: String, first: String },
     #[error("columns `{first}` and `{second}` both map to `{field}`; choose one with --map")]
     DuplicateColumn { field: String, first: String, second: String },
     #[error("--map {column}={field}: `{field}` is not a field of this file")]
@@ -296,8 +159,15 @@ pub fn attribute_name(header: &str) -> String {
     if out.is_empty() || !out.starts_with(|c: char| c.is_ascii_alphabetic()) || builtin.contains(&out.as_str()) { format!("attr_{out}") } else { out }
 }
 
-/// Decide what every column is: overrides first, then names and aliases.
+/// Decide what every column is from the headers alone: overrides first, then names and aliases,
+/// then the rules of [`recognise`].
 pub fn plan_columns(kind: Kind, headers: &[String], overrides: &[(String, String)]) -> Result<ColumnPlan, ImportError> {
+    plan_columns_sampled(kind, headers, overrides, &[])
+}
+
+/// [`plan_columns`] with the first rows of the file, whose values confirm what a header promises
+/// (a key's values are unique, a time's are dates, an amount's are numbers).
+pub fn plan_columns_sampled(kind: Kind, headers: &[String], overrides: &[(String, String)], rows: &[Vec<String>]) -> Result<ColumnPlan, ImportError> {
     let allowed = targets_of(kind);
     let mut uses: BTreeMap<usize, Use> = BTreeMap::new();
     for (column, field) in overrides {
@@ -337,115 +207,9 @@ pub fn plan_columns(kind: Kind, headers: &[String], overrides: &[(String, String
             (None, _) => ignored.push(h.clone()),
         }
     }
-    recognise_id(kind, headers, &mut uses)?;
-    ignored.retain(|h| !headers.iter().position(|x| x == h).is_some_and(|i| uses.contains_key(&i)));
-    recognise_time(kind, headers, &mut uses, &mut ignored);
+    recognise::recognise(&recognise::Evidence { kind, headers, rows }, &mut uses, &mut ignored)?;
     check_plan(kind, headers, &uses)?;
     Ok(ColumnPlan { headers: headers.to_vec(), columns: uses.into_iter().collect(), ignored })
-}
-
-/// Who a CRM, billing or analytics export names its people by: `Account ID`, `Record ID`,
-/// `Member #`, `subscriberId`, `Customer Number`.
-const ID_ENTITIES: &[&str] = &[
-    "account",
-    "acct",
-    "record",
-    "contact",
-    "customer",
-    "cust",
-    "client",
-    "member",
-    "subscriber",
-    "user",
-    "person",
-    "patient",
-    "guest",
-    "player",
-    "profile",
-    "lead",
-    "crm",
-    "shopper",
-    "buyer",
-    "household",
-    "policyholder",
-    "subscription",
-    "patron",
-    "student",
-    "passenger",
-    "donor",
-];
-const ID_SUFFIXES: &[&str] = &["id", "number", "no", "num", "nr", "#", "key", "ref", "code"];
-
-/// `(entity, suffix)` when a normalised header reads as "<entity> <id word>".
-fn id_parts(n: &str) -> Option<(&'static str, &'static str)> {
-    ID_SUFFIXES.iter().find_map(|s| {
-        let entity = n.strip_suffix(s)?;
-        ID_ENTITIES.iter().find(|e| **e == entity).map(|e| (*e, *s))
-    })
-}
-
-/// With no alias for the file's customer key, a header that names a person-like entity and an
-/// id word is the key ("Account ID"); failing that, the error names the column that looks like it.
-fn recognise_id(kind: Kind, headers: &[String], uses: &mut BTreeMap<usize, Use>) -> Result<(), ImportError> {
-    let key = if kind == Kind::Customers { T::ExternalId } else { T::CustomerId };
-    if uses.values().any(|u| *u == Use::Field(key)) {
-        return Ok(());
-    }
-    let free = |i: &usize| !matches!(uses.get(i), Some(Use::Field(_)));
-    let found = (0..headers.len()).filter(free).find(|i| id_parts(&normalize_header(&headers[*i])).is_some());
-    if let Some(i) = found {
-        uses.insert(i, Use::Field(key));
-        return Ok(());
-    }
-    let looks = (0..headers.len()).filter(free).find(|i| {
-        let n = normalize_header(&headers[*i]);
-        let last = last_word(&headers[*i]);
-        ["id", "#", "number", "key"].contains(&last.as_str()) && n.len() > last.len() && !n.starts_with("order") && !n.starts_with("transaction")
-    });
-    match looks {
-        Some(i) => Err(ImportError::LooksLikeId { field: field_name(key).into(), column: headers[i].trim().to_string() }),
-        None => Ok(()),
-    }
-}
-
-/// The last word of a header, split at separators and camelCase (`Widget ID`, `widgetId` → `id`;
-/// `paid` → `paid`), lower-cased; `#` counts as a word.
-fn last_word(h: &str) -> String {
-    let mut words: Vec<String> = vec![String::new()];
-    let mut prev_lower = false;
-    for c in h.trim().chars() {
-        if c == '#' {
-            words.push("#".into());
-            words.push(String::new());
-            prev_lower = false;
-        } else if c.is_alphanumeric() {
-            if c.is_uppercase() && prev_lower {
-                words.push(String::new());
-            }
-            prev_lower = c.is_lowercase() || c.is_ascii_digit();
-            words.last_mut().expect("one word").extend(c.to_lowercase());
-        } else {
-            words.push(String::new());
-            prev_lower = false;
-        }
-    }
-    words.into_iter().rfind(|w| !w.is_empty()).unwrap_or_default()
-}
-
-/// With no alias for an orders or events file's time, the one column named like a date or
-/// time is it (`Purchase Date`, `invoice_date`, `eventTimestamp`).
-fn recognise_time(kind: Kind, headers: &[String], uses: &mut BTreeMap<usize, Use>, ignored: &mut Vec<String>) {
-    if kind == Kind::Customers || uses.values().any(|u| *u == Use::Field(T::OccurredAt)) {
-        return;
-    }
-    let timed: Vec<usize> = (0..headers.len())
-        .filter(|i| !uses.contains_key(i))
-        .filter(|i| ["date", "time", "timestamp", "datetime"].iter().any(|s| normalize_header(&headers[*i]).ends_with(s)))
-        .collect();
-    if let [i] = timed[..] {
-        uses.insert(i, Use::Field(T::OccurredAt));
-        ignored.retain(|h| *h != headers[i]);
-    }
 }
 
 fn check_plan(kind: Kind, headers: &[String], uses: &BTreeMap<usize, Use>) -> Result<(), ImportError> {
@@ -478,7 +242,10 @@ impl std::hash::Hash for Use {
 impl Eq for Use {}
 
 mod cells;
+mod fields;
+mod recognise;
 pub use cells::*;
+use fields::{FIELDS, field_name, required, targets_of};
 
 #[cfg(test)]
 mod tests;

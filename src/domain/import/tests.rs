@@ -95,3 +95,43 @@ fn a_date_only_cell_is_noon_of_that_day_and_an_impossible_day_is_refused() {
     assert!(parse_instant("2026-02-30", tz).is_err());
     assert!(parse_instant("2026-1x-20", tz).is_err());
 }
+
+fn rows(v: &[&[&str]]) -> Vec<Vec<String>> {
+    v.iter().map(|r| h(r)).collect()
+}
+
+fn target_of(p: &ColumnPlan, t: Target) -> Option<usize> {
+    p.targets().find(|(x, _)| *x == t).map(|x| x.1)
+}
+
+#[test]
+fn amount_time_and_key_headers_are_recognised_by_rule() {
+    for (amount, time) in [("Fare Paid", "Placed At"), ("Basket Total", "paid_at"), ("amount_usd", "Placed At")] {
+        let heads = h(&["payment_id", "learner_id", time, amount, "product"]);
+        let sample = rows(&[&["p1", "L1", "2026-01-02", "10.5", "x"], &["p2", "L1", "2026-01-03", "$3", "y"]]);
+        let p = plan_columns_sampled(Kind::Orders, &heads, &[], &sample).unwrap_or_else(|e| panic!("{amount}/{time}: {e}"));
+        assert_eq!(target_of(&p, Target::CustomerId), Some(1), "{amount}");
+        assert_eq!(target_of(&p, Target::OccurredAt), Some(2), "{time}");
+        assert_eq!(target_of(&p, Target::Amount), Some(3), "{amount}");
+        assert_eq!(p.ignored, h(&["payment_id", "product"]));
+    }
+    let p = plan_columns(Kind::Events, &h(&["learner_id", "Activity", "event_ts"]), &[]).unwrap();
+    assert_eq!((target_of(&p, Target::CustomerId), target_of(&p, Target::Name), target_of(&p, Target::OccurredAt)), (Some(0), Some(1), Some(2)));
+    let p = plan_columns(Kind::Customers, &h(&["learner_id", "plan"]), &[]).unwrap();
+    assert_eq!(target_of(&p, Target::ExternalId), Some(0));
+    let p = plan_columns_sampled(Kind::Customers, &h(&["plan", "Widget ID"]), &[], &rows(&[&["a", "w1"], &["a", "w2"]])).unwrap();
+    assert_eq!(target_of(&p, Target::ExternalId), Some(1), "the only id-like column with unique values");
+}
+
+#[test]
+fn several_candidates_are_refused_with_their_names_and_the_map() {
+    // An alias still wins over the rule: `Subtotal` is the amount, `Tax Paid` is ignored as before.
+    let p = plan_columns(Kind::Orders, &h(&["customer_id", "Placed At", "Subtotal", "Tax Paid"]), &[]).unwrap();
+    assert_eq!(target_of(&p, Target::Amount), Some(2));
+    let e = plan_columns(Kind::Orders, &h(&["customer_id", "Placed At", "Fare Paid", "Tax Paid"]), &[]).unwrap_err();
+    assert_eq!(e.to_string(), "several columns could be `amount`: `Fare Paid`, `Tax Paid`; choose one with --map \"Fare Paid=amount\"");
+    let e = plan_columns(Kind::Events, &h(&["customer_id", "event", "created_ts", "updated_ts"]), &[]).unwrap_err();
+    assert!(e.to_string().contains("`created_ts`, `updated_ts`"), "{e}");
+    let ok = plan_columns(Kind::Orders, &h(&["customer_id", "Placed At", "Fare Paid", "Tax Paid"]), &[("Fare Paid".into(), "amount".into())]);
+    assert!(ok.is_ok());
+}
