@@ -10,30 +10,9 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use serde_json::{Value, json};
 
 use common::api::TestApp;
+use common::web::{Session, page, sign_in};
 use segwright::app::Actor;
 use segwright::domain::access::Role;
-
-/// A signed-in browser: its session cookie and CSRF token.
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
-async fn sign_in(app: &TestApp, email: &str) -> Session {
-    let form = format!("email={}&password=correct+horse+battery", email.replace('@', "%40"));
-    let req = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
-    let (s, headers, body) = app.send(req).await;
-    assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
-    let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
-    let (_, _, me) = app.send(Request::get("/api/me").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
-    let me: Value = serde_json::from_str(&me).unwrap();
-    Session { cookie, csrf: me["csrf_token"].as_str().unwrap().to_string() }
-}
-
-async fn page(app: &TestApp, who: &Session, uri: &str) -> (StatusCode, String) {
-    let (s, _, body) = app.send(Request::get(uri).header(header::COOKIE, &who.cookie).body(Body::empty()).unwrap()).await;
-    (s, body)
-}
 
 /// Post a form as a browser would, with the session's CSRF token.
 async fn post_form(app: &TestApp, who: &Session, uri: &str, fields: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {

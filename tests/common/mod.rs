@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod web;
 
 use segwright::app::{App, Settings};
 
