@@ -25,11 +25,25 @@ impl App {
     /// The in-memory table, loading it if the data changed since it was read; `None` when the
     /// app keeps no copy, or while another task is loading it.
     pub async fn table(&self) -> Result<Option<Arc<Table>>, AppError> {
+        self.table_with(false).await
+    }
+
+    /// [`App::table`], waiting for a load in progress: for work that needs the copy whatever
+    /// happens (the predicted performance), which would otherwise load a second one beside it.
+    pub(super) async fn table_waiting(&self) -> Result<Option<Arc<Table>>, AppError> {
+        self.table_with(true).await
+    }
+
+    async fn table_with(&self, wait: bool) -> Result<Option<Arc<Table>>, AppError> {
         if !self.settings.in_memory {
             return Ok(None);
         }
-        // While another request loads the copy, answer from SQL instead of waiting for it.
-        let Ok(mut slot) = self.table.try_lock() else { return Ok(None) };
+        // While another request loads the copy, a preview answers from SQL instead of waiting.
+        let mut slot = match self.table.try_lock() {
+            Ok(slot) => slot,
+            Err(_) if wait => self.table.lock().await,
+            Err(_) => return Ok(None),
+        };
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some((g, t)) = slot.as_ref()
             && *g == generation
@@ -47,6 +61,10 @@ impl App {
             "in-memory copy loaded"
         );
         *slot = Some((generation, t.clone()));
+        // Scores are a bonus for later previews: a model that cannot be read fails them, not the load.
+        if let Err(e) = self.warm_past_scores(t.clone()).await {
+            tracing::warn!(error = %e, "backtest scores not computed ahead");
+        }
         Ok(Some(t))
     }
 

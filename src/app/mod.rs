@@ -25,6 +25,7 @@ mod llm;
 mod memory;
 mod overview;
 mod partial;
+mod past_scores;
 mod performance;
 mod policy;
 mod preview;
@@ -190,6 +191,8 @@ pub struct App {
     /// Stored models parsed once per (task, version): a forest's JSON is megabytes, and previews
     /// ask it for each sample member's factors.
     parsed_models: std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<crate::domain::scoring::model::Model>>>,
+    /// Backtest scores over the in-memory copy, computed once per model version and date.
+    past_scores: Arc<past_scores::PastScores>,
 }
 
 impl App {
@@ -219,6 +222,7 @@ impl App {
             audit_lock: Default::default(),
             jobs: Default::default(),
             parsed_models: Default::default(),
+            past_scores: Default::default(),
             sync_wake: Default::default(),
         };
         app.load_glossary_edits().await?;

@@ -11,16 +11,17 @@ use std::sync::Arc;
 use chrono::Days;
 use rayon::prelude::*;
 
+use super::past_scores::{PastScores, Replay};
 use super::{App, AppError};
 use crate::domain::catalog::Source;
-use crate::domain::columnar::Table;
 use crate::domain::columnar::eval::{Engine, and};
+use crate::domain::columnar::{Column, Table};
 use crate::domain::definition::Definition;
 use crate::domain::pred::{Expr, Pred, Test};
 use crate::domain::preview::Preview;
 use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span};
 use crate::domain::scoring::performance::{CutOutcome, Performance, cut_outcome, performance, score_column};
-use crate::domain::scoring::{FeatureSpec, Model, ScoringError, Task, TaskKind, decile_attribute, tier_attribute};
+use crate::domain::scoring::{FeatureSpec, ScoringError, Task, TaskKind, decile_attribute, tier_attribute};
 use crate::domain::time::AsOf;
 use crate::domain::validate::ValidDefinition;
 
@@ -28,15 +29,6 @@ use crate::domain::validate::ValidDefinition;
 const SAMPLE_FACTORS: usize = 3;
 
 const BACKTEST_NOTE: &str = "Each date re-evaluates the definition on the orders and events up to that date; churn and purchase-propensity scores are recomputed by their stored model from the data up to that date; other customer attributes (label-model scores included) keep their current values.";
-
-/// A stored behavioural model whose scores a definition reads, to score again as of each
-/// backtest date.
-struct Replay {
-    attribute: String,
-    task: Task,
-    spec: FeatureSpec,
-    model: Arc<Model>,
-}
 
 impl App {
     /// The predicted performance and backtest of a definition's audience.
@@ -50,7 +42,7 @@ impl App {
 
     /// The in-memory copy when the server keeps one, else the data loaded for this call.
     async fn table_or_load(&self) -> Result<Arc<Table>, AppError> {
-        Ok(match self.table().await? {
+        Ok(match self.table_waiting().await? {
             Some(t) => t,
             None => Arc::new(self.store.load_table().await?),
         })
@@ -139,23 +131,23 @@ impl App {
             dates.push((days, past, vd));
         }
         let replays = match dates.first() {
-            Some((_, _, vd)) => self.replays(vd).await?,
+            Some((_, _, vd)) => {
+                let mut read = HashSet::new();
+                attributes_read(vd.root(), &mut read);
+                if read.is_empty() { Vec::new() } else { self.replays(|m| read.contains(m)).await? }
+            }
             None => Vec::new(),
         };
-        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(move || backtest_windows(&table, &dates, &replays)))))
+        let past = self.past_scores.clone();
+        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(move || backtest_windows(&table, &past, &dates, &replays)))))
     }
 
-    /// The churn and propensity models whose scores (or tiers or deciles) the definition reads.
+    /// The churn and propensity models whose scores (or tiers or deciles) `reads` names.
     /// Label models are left out: their features are custom attributes, known only as they are now.
-    async fn replays(&self, vd: &ValidDefinition) -> Result<Vec<Replay>, AppError> {
-        let mut read = HashSet::new();
-        attributes_read(vd.root(), &mut read);
+    pub(super) async fn replays(&self, reads: impl Fn(&str) -> bool) -> Result<Vec<Replay>, AppError> {
         let mut out = Vec::new();
-        if read.is_empty() {
-            return Ok(out);
-        }
         for m in self.latest_models().await? {
-            if ![m.task.clone(), tier_attribute(&m.task), decile_attribute(&m.task)].iter().any(|n| read.contains(n)) {
+            if ![m.task.clone(), tier_attribute(&m.task), decile_attribute(&m.task)].iter().any(|n| reads(n)) {
                 continue;
             }
             let bad = |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
@@ -165,9 +157,21 @@ impl App {
             }
             let Some(model) = self.parsed_model(&m).await? else { continue };
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
-            out.push(Replay { attribute: m.task.clone(), task, spec, model });
+            out.push(Replay { attribute: m.task.clone(), version: m.version, task, spec, model });
         }
         Ok(out)
+    }
+
+    /// Compute the backtest scores of the current as-of date in the background, so the first
+    /// full preview on a score does not wait for them (see [`PastScores`]).
+    pub(super) async fn warm_past_scores(&self, table: Arc<Table>) -> Result<(), AppError> {
+        let replays = self.replays(|_| true).await?;
+        if replays.is_empty() {
+            return Ok(());
+        }
+        let (past, as_of) = (self.past_scores.clone(), self.as_of(None)?);
+        tokio::task::spawn_blocking(move || past.warm(&table, &replays, as_of));
+        Ok(())
     }
 }
 
@@ -197,24 +201,27 @@ impl PendingBacktest {
     }
 }
 
-/// Each date's audience (evaluated as of that date, with the replayed scores of that date) and
-/// what it did next, dates in parallel.
-fn backtest_windows(table: &Table, dates: &[(u32, AsOf, ValidDefinition)], replays: &[Replay]) -> Result<Backtest, ScoringError> {
+/// Each date's audience (evaluated as of that date, with the scores of that date) and what it
+/// did next, dates in parallel. The past scores are fetched first, outside the parallel part
+/// (see [`PastScores::get`]).
+fn backtest_windows(table: &Arc<Table>, past: &PastScores, dates: &[(u32, AsOf, ValidDefinition)], replays: &[Replay]) -> Result<Backtest, ScoringError> {
+    let mut scores = Vec::with_capacity(dates.len());
+    for (_, as_of, _) in dates {
+        scores.push(replays.iter().map(|r| past.get(table, r, as_of.end())).collect::<Result<Vec<_>, _>>()?);
+    }
     let windows = dates
         .par_iter()
-        .map(|(days, past, vd)| {
+        .zip(&scores)
+        .map(|((days, past, vd), columns)| {
             let later = |n: u32| AsOf::new(past.date() + Days::new(n.into()), past.tz()).end();
             let span =
                 Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (*days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) };
-            let mut scores = HashMap::new();
-            for r in replays {
-                scores.extend(backtest::score_columns_at(table, &r.task, &r.spec, &r.model, &r.attribute, span.at)?);
-            }
-            let engine = Engine::with_columns(table, *past, &scores);
+            let replaced: HashMap<&str, &Column> = columns.iter().flat_map(|c| c.iter()).map(|(name, col)| (name.as_str(), col)).collect();
+            let engine = Engine::with_columns(table, *past, &replaced);
             let (mask, known) = rayon::join(|| engine.mask(vd.root(), &engine.thresholds(vd)), || backtest::known_at(table, &span));
-            Ok(backtest::window(table, &and(mask, &known), &known, &span, *days, past.date().to_string()))
+            backtest::window(table, &and(mask, &known), &known, &span, *days, past.date().to_string())
         })
-        .collect::<Result<_, ScoringError>>()?;
+        .collect();
     Ok(Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() })
 }
 

@@ -3,6 +3,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
 
 use super::{Column, MISSING, Table};
 use crate::domain::catalog::{Fact, Source};
@@ -18,7 +21,10 @@ pub struct Engine<'a> {
     t: &'a Table,
     as_of: AsOf,
     /// Columns read instead of the table's (a backtest's scores as of its date).
-    replaced: Option<&'a HashMap<String, Column>>,
+    replaced: Option<&'a HashMap<&'a str, &'a Column>>,
+    /// Facts computed so far: a full preview reads lifetime revenue and last activity many
+    /// times (condition, funnel, thresholds, histograms, tiers), each a pass over every order.
+    facts: Mutex<Vec<(Fact, Arc<Vec<f64>>)>>,
 }
 
 /// Values of an expression for every customer.
@@ -37,16 +43,16 @@ fn num(x: f64) -> Option<Val> {
 
 impl<'a> Engine<'a> {
     pub fn new(t: &'a Table, as_of: AsOf) -> Self {
-        Self { t, as_of, replaced: None }
+        Self { t, as_of, replaced: None, facts: Mutex::default() }
     }
 
     /// An engine that reads `replaced` columns instead of the table's columns of those names.
-    pub fn with_columns(t: &'a Table, as_of: AsOf, replaced: &'a HashMap<String, Column>) -> Self {
-        Self { t, as_of, replaced: Some(replaced) }
+    pub fn with_columns(t: &'a Table, as_of: AsOf, replaced: &'a HashMap<&'a str, &'a Column>) -> Self {
+        Self { t, as_of, replaced: Some(replaced), facts: Mutex::default() }
     }
 
     fn get(&self, name: &str) -> Option<&'a Column> {
-        self.replaced.and_then(|r| r.get(name)).or_else(|| self.t.columns.get(name))
+        self.replaced.and_then(|r| r.get(name).copied()).or_else(|| self.t.columns.get(name))
     }
 
     /// Whether every field the definition reads is held in memory.
@@ -76,7 +82,7 @@ impl<'a> Engine<'a> {
         match &f.source {
             Source::Column(c) => self.column(c),
             Source::Attribute(a) => self.column(a),
-            Source::Fact(fact) => Values::Num(Cow::Owned(self.fact(*fact))),
+            Source::Fact(fact) => Values::Num(Cow::Owned(self.fact_once(*fact).to_vec())),
         }
     }
 
@@ -88,6 +94,16 @@ impl<'a> Engine<'a> {
     /// Events of row `i` after `after` and up to `until` (inclusive): an index range.
     fn event_range(&self, i: usize, after: Option<i64>, until: i64) -> (usize, usize) {
         window(&self.t.events.offsets, &self.t.events.time, i, after, until)
+    }
+
+    /// [`Engine::fact`], computed once per engine.
+    fn fact_once(&self, fact: Fact) -> Arc<Vec<f64>> {
+        if let Some((_, v)) = self.facts.lock().expect("facts lock").iter().find(|(f, _)| *f == fact) {
+            return v.clone();
+        }
+        let v = Arc::new(self.fact(fact));
+        self.facts.lock().expect("facts lock").push((fact, v.clone()));
+        v
     }
 
     fn fact(&self, fact: Fact) -> Vec<f64> {
@@ -118,6 +134,7 @@ impl<'a> Engine<'a> {
     fn last_activity(&self) -> Vec<f64> {
         let end = self.as_of.end();
         (0..self.t.len())
+            .into_par_iter()
             .map(|i| {
                 let (oa, ob) = self.order_range(i, None, end);
                 let (ea, eb) = self.event_range(i, None, end);
@@ -130,7 +147,7 @@ impl<'a> Engine<'a> {
 
     /// An aggregate for every customer (NaN when it has no value).
     fn agg(&self, a: &Agg) -> Vec<f64> {
-        (0..self.t.len()).map(|i| self.agg_one(a, i)).collect()
+        (0..self.t.len()).into_par_iter().map(|i| self.agg_one(a, i)).collect()
     }
 
     fn agg_one(&self, a: &Agg, i: usize) -> f64 {
@@ -185,7 +202,7 @@ impl<'a> Engine<'a> {
 
     fn test(&self, e: &Expr, test: &Test) -> Vec<bool> {
         match self.values(e) {
-            Values::Num(v) => v.iter().map(|x| passes(num(*x).as_ref(), test)).collect(),
+            Values::Num(v) => v.par_iter().map(|x| passes(num(*x).as_ref(), test)).collect(),
             Values::Text { codes, dict } => {
                 // Decide once per distinct value, then look the answer up per customer.
                 let by_code: Vec<bool> = dict.iter().map(|s| passes(Some(&Val::Text(s.clone())), test)).collect();
@@ -238,7 +255,7 @@ impl<'a> Engine<'a> {
 
     /// The last activity and lifetime revenue of every customer, for histograms and tiers.
     pub fn revenue_and_last_activity(&self) -> (Vec<f64>, Vec<f64>) {
-        (self.fact(Fact::LifetimeRevenue), self.fact(Fact::LastActivityAt))
+        (self.fact_once(Fact::LifetimeRevenue).to_vec(), self.fact_once(Fact::LastActivityAt).to_vec())
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod backtest;
 pub mod calibrate;
 pub mod features;
+mod flat;
 pub mod metrics;
 pub mod model;
 pub mod performance;

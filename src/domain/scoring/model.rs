@@ -16,6 +16,7 @@ use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegress
 
 use super::ScoringError;
 use super::calibrate::Platt;
+use super::flat::FlatForest;
 
 /// Which family a model is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +158,10 @@ pub struct Forest {
     /// Absent in forests stored before calibration existed: they score with raw vote shares.
     #[serde(default)]
     calibration: Option<Platt>,
+    /// The trees laid flat for scoring, built on first use (`None` if smartcore's form is not
+    /// what [`FlatForest`] reads: scoring then walks smartcore's trees).
+    #[serde(skip)]
+    flat: std::sync::OnceLock<Option<FlatForest>>,
 }
 
 /// Forest settings.
@@ -184,7 +189,7 @@ impl Forest {
                 Tree::fit(&m, &y, params).map_err(|e| ScoringError::Fit(e.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { trees, calibration: None })
+        Ok(Self { trees, calibration: None, flat: Default::default() })
     }
 
     pub fn trees(&self) -> usize {
@@ -207,6 +212,13 @@ impl Forest {
 
     /// Vote shares for many rows at once.
     pub fn votes(&self, x: &[Vec<f64>]) -> Result<Vec<f64>, ScoringError> {
+        let Some(flat) = self.flat.get_or_init(|| FlatForest::of(&self.trees)) else { return self.smartcore_votes(x) };
+        let n = self.trees.len().max(1) as f64;
+        Ok(flat.votes(x).into_iter().map(|v| f64::from(v) / n).collect())
+    }
+
+    /// Vote shares as smartcore's own trees give them.
+    pub(super) fn smartcore_votes(&self, x: &[Vec<f64>]) -> Result<Vec<f64>, ScoringError> {
         let m = matrix(x)?;
         let votes = self
             .trees
