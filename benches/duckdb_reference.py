@@ -21,21 +21,27 @@ RUNS = 7
 
 
 def export(db, table, cols, out_dir):
-    path = os.path.join(out_dir, f"export-{table}.csv")
+    # Named after the database: exports of datasets of other sizes in the same folder are not reused.
+    path = os.path.join(out_dir, f"export-{os.path.splitext(os.path.basename(db))[0]}-{table}.csv")
     if not os.path.exists(path):
         with open(path, "w") as f:
             subprocess.run(["sqlite3", "-csv", "-header", db, f"SELECT {cols} FROM {table}"], stdout=f, check=True)
     return path
 
 
-def median_ms(fn, runs=RUNS):
+def timings(fn, runs=RUNS):
+    """One warm-up run, then `runs` timed ones: milliseconds, sorted."""
     fn()
     xs = []
     for _ in range(runs):
         t = time.perf_counter()
         fn()
         xs.append((time.perf_counter() - t) * 1000)
-    return statistics.median(xs)
+    return sorted(xs)
+
+
+def median_ms(fn, runs=RUNS):
+    return statistics.median(timings(fn, runs))
 
 
 def main():

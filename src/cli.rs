@@ -3,6 +3,7 @@
 
 mod ask;
 mod audience;
+mod bench;
 mod destinations;
 mod governance;
 mod llm;
@@ -271,7 +272,7 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
 /// The commands that need no database (benchmarks, the interpreter's evaluation); `None` for the others.
 async fn without_database(cli: &Cli) -> Option<Result<(), AppError>> {
     Some(match &cli.command {
-        Command::Bench(args) => crate::app::bench::run(args, &cli.global.timezone).await,
+        Command::Bench(args) => bench::run(args, &cli.global.timezone).await,
         Command::BenchNl { fields, runs } => {
             print!("{}", crate::app::bench_nl::run(*fields, *runs));
             Ok(())

@@ -29,7 +29,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 1_000_000)]
     pub import_rows: u64,
     /// Only one import measure (`import`: orders, `import-events`: events), skipping the dataset
-    /// build and the previews.
+    /// build and the previews; or only the headline request and the shapes (`shapes`).
     #[arg(long, value_enum)]
     pub only: Option<BenchOnly>,
 }
@@ -39,6 +39,8 @@ pub struct BenchArgs {
 pub enum BenchOnly {
     Import,
     ImportEvents,
+    /// The headline request through `POST /api/interpret` and the definition shapes (SQLite).
+    Shapes,
 }
 
 /// The 3-condition definition of the count-only target: an attribute, an aggregate over a time
@@ -56,19 +58,60 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
-async fn time_runs<F, Fut>(runs: usize, mut f: F) -> Result<f64, AppError>
+/// Timings of repeated runs of one measure, in milliseconds: a day's median alone hides how
+/// much a loaded machine spreads them.
+pub struct Stats(Vec<f64>);
+
+impl Stats {
+    /// One warm-up run, then `runs` timed ones.
+    pub async fn time<F, Fut>(runs: usize, mut f: F) -> Result<Self, AppError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<(), AppError>>,
+    {
+        f().await?;
+        let mut xs = Vec::with_capacity(runs.max(1));
+        for _ in 0..runs.max(1) {
+            let t = Instant::now();
+            f().await?;
+            xs.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        xs.sort_by(f64::total_cmp);
+        Ok(Self(xs))
+    }
+
+    /// The value at quantile `q` (nearest rank).
+    pub fn quantile(&self, q: f64) -> f64 {
+        self.0[((self.0.len() - 1) as f64 * q).round() as usize]
+    }
+
+    pub fn median(&self) -> f64 {
+        self.quantile(0.5)
+    }
+
+    /// A Markdown row: median, p10–p90, min–max.
+    pub fn row(&self, measure: &str) -> String {
+        let (lo, hi) = (self.0[0], self.0[self.0.len() - 1]);
+        format!("| {measure} | {:.1} ms | {:.1}–{:.1} ms | {lo:.1}–{hi:.1} ms |", self.median(), self.quantile(0.1), self.quantile(0.9))
+    }
+}
+
+async fn time_runs<F, Fut>(runs: usize, f: F) -> Result<f64, AppError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), AppError>>,
 {
-    f().await?; // warm-up
-    let mut xs = Vec::with_capacity(runs);
-    for _ in 0..runs {
+    Ok(Stats::time(runs, f).await?.median())
+}
+
+/// Build the demo dataset unless the database already holds one of this size.
+pub async fn ensure_dataset(app: &App, args: &BenchArgs, as_of: crate::domain::time::AsOf, name: &str) -> Result<(), AppError> {
+    if app.store.freshness().await?.customers as u64 != args.customers {
         let t = Instant::now();
-        f().await?;
-        xs.push(t.elapsed().as_secs_f64() * 1000.0);
+        let (c, o, e) = super::generate_demo(app, DemoOptions { customers: args.customers, seed: 7, progress: true }, as_of).await?;
+        eprintln!("{name}: built {c} customers, {o} orders, {e} events in {:.1} s", t.elapsed().as_secs_f64());
     }
-    Ok(median(xs))
+    Ok(())
 }
 
 async fn open(url: String, tz: chrono_tz::Tz) -> Result<App, AppError> {
@@ -93,12 +136,7 @@ async fn measure_sql(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::T
 async fn measure(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
     let app = open(url, tz).await?;
     let as_of = app.as_of(None)?;
-    let have = app.store.freshness().await?.customers;
-    if have as u64 != args.customers {
-        let t = Instant::now();
-        let (c, o, e) = super::generate_demo(&app, DemoOptions { customers: args.customers, seed: 7, progress: true }, as_of).await?;
-        eprintln!("{name}: built {c} customers, {o} orders, {e} events in {:.1} s", t.elapsed().as_secs_f64());
-    }
+    ensure_dataset(&app, args, as_of, name).await?;
     let t = Instant::now();
     app.table().await?;
     let load = t.elapsed().as_secs_f64();
