@@ -97,15 +97,31 @@ impl<'a> Clauses<'a> {
         }
     }
 
-    /// "inactive" names a column of the export (`is_active_member`) and a glossary term
-    /// (`inactive_for`): two readings, so the answer asks.
-    fn term_too(&mut self, i: usize, field: &str) {
+    /// A word that names both something of the export's own (`is_active_member`, the value `VIP` of
+    /// `Customer Group`) and a glossary term ("inactive", "VIP" = high-value) has two readings, so
+    /// the answer asks whichever the lexicon tried first.
+    fn term_too(&mut self, i: usize) {
+        let lex = &self.items[i].lex;
+        let term = lex.iter().position(|l| matches!(l, Lex::Term(_)));
+        let custom = lex.iter().position(|l| self.own_column(l).is_some());
+        let (Some(t), Some(c)) = (term, custom) else { return };
+        let Lex::Term(name) = &lex[t] else { return };
+        let column = format!("the `{}` column", self.own_column(&lex[c]).unwrap_or_default());
+        let glossary = format!("the glossary's `{name}`");
+        let (read, other) = if t < c { (glossary, column) } else { (column, glossary) };
+        self.doubt(0.6);
+        self.assume(i, i + 1, format!("read as {read}"), vec![other]);
+    }
+
+    /// The export's own column a meaning links to, if any (built-in facts are not the user's).
+    fn own_column<'l>(&self, l: &'l Lex) -> Option<&'l str> {
+        let field = match l {
+            Lex::Field(f) | Lex::FieldWord(f) | Lex::FieldNot(f) => f,
+            Lex::Value { field, .. } | Lex::Values { field, .. } | Lex::BoolValue { field, .. } => field,
+            _ => return None,
+        };
         let custom = self.cx.catalog.get(field).is_some_and(|f| matches!(f.source, crate::domain::catalog::Source::Attribute(_)));
-        let term = self.items[i].lex.iter().find_map(|l| if let Lex::Term(t) = l { Some(t.clone()) } else { None });
-        if let (true, Some(t)) = (custom, term) {
-            self.doubt(0.6);
-            self.assume(i, i + 1, format!("read as the `{field}` column"), vec![format!("the glossary's `{t}`")]);
-        }
+        custom.then_some(field.as_str())
     }
 
     /// Lower the confidence of the clause being read.
@@ -141,6 +157,7 @@ impl<'a> Clauses<'a> {
         {
             return self.channels(i, f.clone(), true);
         }
+        self.term_too(i);
         for lex in self.meanings(i) {
             let hit = match &lex {
                 Lex::Consent(v) => self.consent(i, *v),
@@ -171,14 +188,8 @@ impl<'a> Clauses<'a> {
                     self.event(i, e.as_deref())
                 }
                 Lex::Cmp(_) | Lex::Between => self.measured(i),
-                Lex::Field(f) | Lex::FieldWord(f) => {
-                    self.term_too(i, f);
-                    self.field(i, f)
-                }
-                Lex::FieldNot(f) => {
-                    self.term_too(i, f);
-                    self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e))
-                }
+                Lex::Field(f) | Lex::FieldWord(f) => self.field(i, f),
+                Lex::FieldNot(f) => self.field(i, f).map(|(n, e)| (self.negated(n, (i, e)), e)),
                 Lex::Value { .. } => self.value(i),
                 Lex::Values { field, values } => {
                     let list = values.iter().map(|v| Value::Text(v.clone())).collect();

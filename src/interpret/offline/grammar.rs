@@ -66,9 +66,23 @@ fn is_function_word(item: &Item) -> bool {
         })
 }
 
+/// The items that carry meaning, each remembering the filler words dropped before it.
+fn without_fillers(items: &[Item]) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut lead = Vec::new();
+    for x in items {
+        if x.is_filler() {
+            lead.extend(x.word.clone());
+        } else {
+            out.push(Item { lead: std::mem::take(&mut lead), ..x.clone() });
+        }
+    }
+    out
+}
+
 /// Parse the items of one request.
 pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
-    let items: Vec<Item> = items.iter().filter(|x| !x.is_filler()).cloned().collect();
+    let items = without_fillers(items);
     let mut c =
         Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None, doubt: 1.0, took_from: None };
     let mut out = Parsed::default();

@@ -507,6 +507,19 @@ impl<'a> Clauses<'a> {
     }
 
     /// One or more values of one field: "in California, Texas or Florida", "annual plan".
+    /// "subscribers *with* kids": a value of a column that is not yes/no, reached after "with" and
+    /// without the column's name, may be the value (a favourite genre `Kids`) or something the
+    /// customer has (children); asked, not guessed.
+    fn possessed(&mut self, i: usize, field: &str, value: &str) {
+        let with = self.items[i].lead.iter().any(|w| w == "with");
+        let yes_no = self.cx.catalog.get(field).is_some_and(|f| super::linking::yes_no(&f.values).is_some());
+        let named = self.items.iter().any(|x| x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field)));
+        if with && !yes_no && !named {
+            self.doubt(0.6);
+            self.assume(i, i + 1, format!("read as {field} = {value}"), vec![format!("customers who have {}", value.to_lowercase())]);
+        }
+    }
+
     pub(super) fn value(&mut self, i: usize) -> Hit {
         self.value_for(i, None)
     }
@@ -534,6 +547,7 @@ impl<'a> Clauses<'a> {
             }
             self.assume(i, i + 1, format!("read as {} = {}", first.0, first.1), others);
         }
+        self.possessed(i, &first.0, &first.1);
         let field = first.0;
         let mut values = self.elided_heads(i, &field, &first.1);
         if !values.is_empty() {

@@ -26,6 +26,10 @@ pub struct Item {
     pub lex: Vec<Lex>,
     pub num: Option<Amount>,
     pub date: Option<NaiveDate>,
+    /// The word, when the item is one word ("with" reads differently from "in").
+    pub word: Option<String>,
+    /// The filler words dropped right before this item ("*with* kids").
+    pub lead: Vec<String>,
     /// Token range.
     pub from: usize,
     pub to: usize,
@@ -46,7 +50,11 @@ pub fn items(tokens: &[Token], matches: Vec<Match>) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     for m in matches {
         let tok = &tokens[m.from].tok;
-        let mut item = Item { lex: m.lex, num: None, date: None, from: m.from, to: m.to };
+        let word = match tok {
+            Tok::Word(w) if m.to == m.from + 1 => Some(w.clone()),
+            _ => None,
+        };
+        let mut item = Item { lex: m.lex, num: None, date: None, word, lead: Vec::new(), from: m.from, to: m.to };
         match tok {
             Tok::Num { value, money, percent, plus } if m.to == m.from + 1 => {
                 item.num = Some(Amount { value: *value, money: *money, percent: *percent, plus: *plus })
