@@ -1,15 +1,16 @@
-//! Scores as they would have been at a past instant, for backtests: computed once per (model
-//! version, instant) over one in-memory copy of the data and kept, instead of re-scoring every
-//! customer once per backtest date in every full preview (seconds at a million customers). The
-//! server computes the coming backtest dates' scores in the background after each load, so the
-//! first preview of a score finds them too.
+//! What backtests read of the past: scores as they would have been at a past instant, computed
+//! once per (model version, instant) over one in-memory copy of the data and kept, instead of
+//! re-scoring every customer once per backtest date in every full preview (seconds at a million
+//! customers); and who was a customer at each date with what all of them did next, the same for
+//! every definition. The server computes the coming backtest dates' in the background after each
+//! load, so the first preview of a score finds them too.
 
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use chrono::Days;
 
 use crate::domain::columnar::{Column, Table};
-use crate::domain::scoring::backtest::{DAYS_BEFORE, score_columns_at};
+use crate::domain::scoring::backtest::{Behaviour, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span, behaviour, known_at, score_columns_at};
 use crate::domain::scoring::{FeatureSpec, Model, ScoringError, Task};
 use crate::domain::time::AsOf;
 
@@ -33,6 +34,10 @@ pub(super) type ScoreColumns = Arc<Vec<(String, Column)>>;
 type Key = (String, i64, i64);
 type Slot = Arc<OnceLock<Result<ScoreColumns, ScoringError>>>;
 
+/// Who was a customer at a backtest date, and what all of them did next.
+pub(super) type Known = Arc<(Vec<bool>, Behaviour)>;
+type KnownSlot = Arc<OnceLock<Known>>;
+
 /// Past scores over the current in-memory copy; everything is dropped when the copy changes.
 #[derive(Default)]
 pub(super) struct PastScores {
@@ -46,14 +51,23 @@ struct Inner {
     table: Weak<Table>,
     /// Oldest first.
     slots: Vec<(Key, Slot)>,
+    /// By the date's instant and its churn window's end; oldest first.
+    known: Vec<((i64, Option<i64>), KnownSlot)>,
+}
+
+impl Inner {
+    /// Drop what was kept for another copy of the data.
+    fn follow(&mut self, table: &Arc<Table>) {
+        if !std::ptr::eq(self.table.as_ptr(), Arc::as_ptr(table)) {
+            *self = Inner { table: Arc::downgrade(table), slots: Vec::new(), known: Vec::new() };
+        }
+    }
 }
 
 impl PastScores {
     fn slot(&self, table: &Arc<Table>, key: Key) -> Slot {
         let mut inner = self.inner.lock().expect("past scores lock");
-        if !std::ptr::eq(inner.table.as_ptr(), Arc::as_ptr(table)) {
-            *inner = Inner { table: Arc::downgrade(table), slots: Vec::new() };
-        }
+        inner.follow(table);
         if let Some((_, s)) = inner.slots.iter().find(|(k, _)| *k == key) {
             return s.clone();
         }
@@ -63,6 +77,33 @@ impl PastScores {
         let s = Slot::default();
         inner.slots.push((key, s.clone()));
         s
+    }
+
+    /// Who was a customer at `span.at` and how all of them behaved after it: the same for
+    /// every definition, so counted once per date (blocking, as [`PastScores::get`]).
+    pub fn known(&self, table: &Arc<Table>, span: &Span) -> Known {
+        let slot = {
+            let mut inner = self.inner.lock().expect("past scores lock");
+            inner.follow(table);
+            let key = (span.at, span.churn_until);
+            match inner.known.iter().find(|(k, _)| *k == key) {
+                Some((_, s)) => s.clone(),
+                None => {
+                    if inner.known.len() >= KEPT {
+                        inner.known.remove(0);
+                    }
+                    let s = KnownSlot::default();
+                    inner.known.push((key, s.clone()));
+                    s
+                }
+            }
+        };
+        slot.get_or_init(|| {
+            let known = known_at(table, span);
+            let all = behaviour(table, &known, span);
+            Arc::new((known, all))
+        })
+        .clone()
     }
 
     /// The model's score columns as of `at`, computed by the first caller and shared with the
@@ -79,10 +120,13 @@ impl PastScores {
         .clone()
     }
 
-    /// Compute every backtest date's scores of `as_of` for each model (on the calling thread).
+    /// Compute every backtest date's customers and scores of `as_of` for each model (on the
+    /// calling thread).
     pub fn warm(&self, table: &Arc<Table>, replays: &[Replay], as_of: AsOf) {
         for days in DAYS_BEFORE {
-            let at = AsOf::new(as_of.date() - Days::new(days.into()), as_of.tz()).end();
+            let past = AsOf::new(as_of.date() - Days::new(days.into()), as_of.tz());
+            let at = past.end();
+            self.known(table, &span_of(days, &past));
             for r in replays {
                 if let Err(e) = self.get(table, r, at) {
                     tracing::warn!(model = %r.attribute, error = %e, "backtest scores could not be computed ahead");
@@ -90,6 +134,12 @@ impl PastScores {
             }
         }
     }
+}
+
+/// The instants of the backtest date `past`, `days` before the as-of date.
+pub(super) fn span_of(days: u32, past: &AsOf) -> Span {
+    let later = |n: u32| AsOf::new(past.date() + Days::new(n.into()), past.tz()).end();
+    Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) }
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::Days;
 use rayon::prelude::*;
 
-use super::past_scores::{PastScores, Replay};
+use super::past_scores::{PastScores, Replay, span_of};
 use super::{App, AppError};
 use crate::domain::catalog::Source;
 use crate::domain::columnar::eval::{Engine, and};
@@ -19,7 +19,7 @@ use crate::domain::columnar::{Column, Table};
 use crate::domain::definition::Definition;
 use crate::domain::pred::{Expr, Pred, Test};
 use crate::domain::preview::Preview;
-use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span};
+use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS};
 use crate::domain::scoring::performance::{CutOutcome, Performance, cut_outcome, performance, score_column};
 use crate::domain::scoring::{FeatureSpec, ScoringError, Task, TaskKind, decile_attribute, tier_attribute};
 use crate::domain::time::AsOf;
@@ -162,13 +162,10 @@ impl App {
         Ok(out)
     }
 
-    /// Compute the backtest scores of the current as-of date in the background, so the first
-    /// full preview on a score does not wait for them (see [`PastScores`]).
+    /// Compute the backtest dates' customers and scores of the current as-of date in the
+    /// background, so the first full preview does not wait for them (see [`PastScores`]).
     pub(super) async fn warm_past_scores(&self, table: Arc<Table>) -> Result<(), AppError> {
         let replays = self.replays(|_| true).await?;
-        if replays.is_empty() {
-            return Ok(());
-        }
         let (past, as_of) = (self.past_scores.clone(), self.as_of(None)?);
         tokio::task::spawn_blocking(move || past.warm(&table, &replays, as_of));
         Ok(())
@@ -202,24 +199,28 @@ impl PendingBacktest {
 }
 
 /// Each date's audience (evaluated as of that date, with the scores of that date) and what it
-/// did next, dates in parallel. The past scores are fetched first, outside the parallel part
-/// (see [`PastScores::get`]).
-fn backtest_windows(table: &Arc<Table>, past: &PastScores, dates: &[(u32, AsOf, ValidDefinition)], replays: &[Replay]) -> Result<Backtest, ScoringError> {
-    let mut scores = Vec::with_capacity(dates.len());
-    for (_, as_of, _) in dates {
-        scores.push(replays.iter().map(|r| past.get(table, r, as_of.end())).collect::<Result<Vec<_>, _>>()?);
+/// did next, dates in parallel. The kept past scores and customers of each date are fetched
+/// first, outside the parallel part (see [`PastScores::get`]).
+fn backtest_windows(
+    table: &Arc<Table>,
+    past_scores: &PastScores,
+    dates: &[(u32, AsOf, ValidDefinition)],
+    replays: &[Replay],
+) -> Result<Backtest, ScoringError> {
+    let mut kept = Vec::with_capacity(dates.len());
+    for (days, as_of, _) in dates {
+        let scores = replays.iter().map(|r| past_scores.get(table, r, as_of.end())).collect::<Result<Vec<_>, _>>()?;
+        let span = span_of(*days, as_of);
+        kept.push((scores, past_scores.known(table, &span), span));
     }
     let windows = dates
         .par_iter()
-        .zip(&scores)
-        .map(|((days, past, vd), columns)| {
-            let later = |n: u32| AsOf::new(past.date() + Days::new(n.into()), past.tz()).end();
-            let span =
-                Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (*days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) };
+        .zip(&kept)
+        .map(|((days, past, vd), (columns, known, span))| {
             let replaced: HashMap<&str, &Column> = columns.iter().flat_map(|c| c.iter()).map(|(name, col)| (name.as_str(), col)).collect();
             let engine = Engine::with_columns(table, *past, &replaced);
-            let (mask, known) = rayon::join(|| engine.mask(vd.root(), &engine.thresholds(vd)), || backtest::known_at(table, &span));
-            backtest::window(table, &and(mask, &known), &known, &span, *days, past.date().to_string())
+            let mask = engine.mask(vd.root(), &engine.thresholds(vd));
+            backtest::window_against(table, &and(mask, &known.0), known.1.clone(), span, *days, past.date().to_string())
         })
         .collect();
     Ok(Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() })

@@ -165,8 +165,13 @@ fn tally(t: &Table, rows: &[bool], span: &Span, range: std::ops::Range<usize>) -
 
 /// The audience (`members`, already limited to customers known then) against all known ones.
 pub fn window(t: &Table, members: &[bool], known: &[bool], span: &Span, days_before: u32, as_of: String) -> BacktestWindow {
+    window_against(t, members, behaviour(t, known, span), span, days_before, as_of)
+}
+
+/// [`window`] with all known customers' behaviour already counted (it does not depend on the
+/// audience, so a server keeps it per date).
+pub fn window_against(t: &Table, members: &[bool], all_customers: Behaviour, span: &Span, days_before: u32, as_of: String) -> BacktestWindow {
     let audience = behaviour(t, members, span);
-    let all_customers = behaviour(t, known, span);
     let lift = |a: f64, b: f64| (b > 0.0).then(|| a / b);
     BacktestWindow {
         days_before,
