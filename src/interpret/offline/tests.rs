@@ -132,3 +132,32 @@ fn a_horizon_after_a_likelihood_is_read_as_the_models_own_and_said_so() {
     assert!(i.unrecognized.is_empty() && !i.partial, "{:?}", i.unrecognized);
     assert!(i.assumptions.iter().any(|a| a.span.text == "in the next month" && a.text.contains("horizon")), "{:?}", i.assumptions);
 }
+
+/// A catalog of a customer's own export: a group column with a `VIP` value, a genre with `Kids`.
+fn asked_over(attrs: &[AttributeSpec], prompt: &str) -> Interpretation {
+    let (c, g) = (Catalog::build(vec!["US".into()], vec![], attrs), Glossary::default_glossary());
+    let cx = Cx { catalog: &c, glossary: &g, as_of: AsOf::parse("2026-11-22", "UTC").unwrap() };
+    Offline::new(&cx).interpret(prompt, &cx)
+}
+
+fn categorical(name: &str, values: &[&str]) -> AttributeSpec {
+    AttributeSpec { name: name.into(), ty: FieldType::Categorical, values: values.iter().map(|v| v.to_string()).collect(), column: name.into() }
+}
+
+#[test]
+fn a_value_of_the_exports_own_that_is_also_a_glossary_term_is_asked_about() {
+    let i = asked_over(&[categorical("customer_group", &["Regular", "VIP", "Wholesale"])], "VIP customers");
+    assert!(!i.questions.is_empty(), "no question for VIP: {:?}", i.definition.root);
+    let q = i.questions.join(" ");
+    assert!(q.contains("customer_group") && q.contains("high_value"), "both readings named: {q}");
+}
+
+#[test]
+fn with_a_value_of_a_column_that_is_not_yes_no_is_asked_about() {
+    let genre = categorical("favorite_genre", &["Drama", "Kids", "Documentary"]);
+    let i = asked_over(std::slice::from_ref(&genre), "subscribers with kids");
+    assert!(i.questions.iter().any(|q| q.contains("favorite_genre = Kids")), "{:?}", i.questions);
+    // Named with its column, the value is sure.
+    let i = asked_over(&[genre], "subscribers whose favorite genre is Kids");
+    assert!(i.questions.is_empty(), "{:?}", i.questions);
+}
