@@ -54,6 +54,18 @@ fn check_names(kind: Destination, given: &BTreeMap<String, String>, allowed: &[&
     }
 }
 
+/// A `url` or `base_url` setting must be an http(s) address: a typo is refused when stored, not
+/// discovered when an approved audience fails to send.
+fn check_urls(kind: Destination, settings: &BTreeMap<String, String>) -> Result<(), AppError> {
+    for (k, v) in settings.iter().filter(|(k, _)| k.ends_with("url")) {
+        let ok = reqwest::Url::parse(v).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if !ok {
+            return Err(AppError::BadInput(format!("{} `{k}` must be an http(s) address such as https://example.com/hook", kind.as_str())));
+        }
+    }
+    Ok(())
+}
+
 impl App {
     /// Store (or replace) a destination's settings and sealed secrets (admin).
     pub async fn add_destination(&self, d: NewDestination, actor: &Actor) -> Result<DestinationView, AppError> {
@@ -64,6 +76,7 @@ impl App {
         }
         check_names(d.kind, &d.settings, settings, "setting")?;
         check_names(d.kind, &d.secrets, secrets, "secret")?;
+        check_urls(d.kind, &d.settings)?;
         let sealed = match (&self.settings.governance.secret_key, d.secrets.is_empty()) {
             (_, true) => None,
             (Some(key), false) => Some(key.seal(d.kind.as_str(), &serde_json::to_vec(&d.secrets).expect("serializable"))?),
@@ -143,9 +156,23 @@ impl App {
 
     /// The destinations to send with now: the environment's, overridden by stored ones.
     pub async fn destination_config(&self) -> Result<DestinationConfig, AppError> {
+        self.config_of(None).await
+    }
+
+    /// The configuration to send to `d` with: only `d`'s stored settings and secrets are read,
+    /// so another destination's secret that no longer decrypts fails that destination's
+    /// batches, never `d`'s.
+    pub(super) async fn destination_config_for(&self, d: Destination) -> Result<DestinationConfig, AppError> {
+        self.config_of(Some(d)).await
+    }
+
+    async fn config_of(&self, only: Option<Destination>) -> Result<DestinationConfig, AppError> {
         let mut cfg = self.settings.governance.destinations.clone();
         for r in self.store.list_destinations().await? {
             let kind = Destination::parse(&r.kind).map_err(AppError::Io)?;
+            if only.is_some_and(|d| d != kind) {
+                continue;
+            }
             let settings: BTreeMap<String, String> = serde_json::from_str(&r.settings).map_err(|e| AppError::Io(e.to_string()))?;
             let secrets: BTreeMap<String, String> = match (&r.sealed_secrets, &self.settings.governance.secret_key) {
                 (None, _) => BTreeMap::new(),

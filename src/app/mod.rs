@@ -1,6 +1,7 @@
 //! Use cases between the pure domain and the edges: load the catalog, validate, preview,
 //! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
 
+mod admin;
 mod approval;
 pub mod audit;
 pub mod auth;
@@ -8,6 +9,7 @@ pub mod bench;
 pub mod bench_delivery;
 pub mod bench_nl;
 pub mod bench_scores;
+mod compare;
 mod delivery;
 mod demo;
 mod destinations;
@@ -33,6 +35,7 @@ mod rescore;
 mod scoring;
 pub mod secrets;
 mod segments;
+mod suppression;
 mod sync;
 
 use std::collections::BTreeMap;
@@ -41,7 +44,9 @@ use std::sync::{Arc, RwLock};
 use chrono_tz::Tz;
 
 pub use crate::domain::scoring::CustomerScore;
+pub use admin::{DestinationStatus, UserView};
 pub use audit::{Actor, Change};
+pub use compare::VersionDiff;
 pub use delivery::{DeliveryReport, DestinationReport, SyncKind};
 pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use destinations::{DestinationView, NewDestination};
@@ -55,6 +60,7 @@ pub use preview::Prepared;
 pub use rescore::{Rescored, ScoreSettings};
 pub use scoring::{TrainRequest, TrainedModel};
 pub use segments::{SaveSegment, SegmentView};
+pub use suppression::{SUPPRESSION_KINDS, SuppressionList, UploadReport};
 pub use sync::{SyncDestination, SyncReport, SyncSettings};
 
 /// Write one member as a CSV line or a JSON line.

@@ -143,7 +143,7 @@ fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
 }
 
 pub async fn login_page() -> Response {
-    super::web::login_page(None, StatusCode::OK)
+    super::web::login_page(None, StatusCode::OK, None)
 }
 
 #[derive(Deserialize)]
@@ -167,7 +167,8 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Result<Response
         // The page again, saying why; the status is the API's (401 wrong credentials, 429 too many).
         Err(e) => {
             let e = ApiError::from(e);
-            return Ok(super::web::login_page(Some(e.message), e.status));
+            // The email typed stays in its field: only the password is typed again.
+            return Ok(super::web::login_page(Some(e.message), e.status, Some(form.email)));
         }
     };
     let set = session_cookie(&s.cookie, SESSION_SECS, is_tls(&app, &parts.headers));

@@ -91,4 +91,27 @@ impl Store {
         on_pool!(self, p => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).bind(reason.map(String::from)).bind(super::now()).execute(p).await.map(|_| ())?);
         Ok(())
     }
+
+    /// The suppression list, newest first, at most `limit` entries, and how many there are.
+    pub async fn suppressions(&self, limit: i64) -> Result<(i64, Vec<SuppressionRecord>), StoreError> {
+        const SQL: &str = "SELECT kind, value, added_at FROM suppressions ORDER BY added_at DESC, kind, value LIMIT $1";
+        let rows = on_pool!(self, p => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?);
+        let (total,): (i64,) = on_pool!(self, p => sqlx::query_as("SELECT COUNT(*) FROM suppressions").fetch_one(p).await?);
+        Ok((total, rows))
+    }
+
+    /// Take an entry off the suppression list; whether it was on it.
+    pub async fn unsuppress(&self, kind: &str, value: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "DELETE FROM suppressions WHERE kind = $1 AND value = $2";
+        let n = on_pool!(self, p => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).execute(p).await?.rows_affected());
+        Ok(n > 0)
+    }
+}
+
+/// One entry of the suppression list.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct SuppressionRecord {
+    pub kind: String,
+    pub value: String,
+    pub added_at: i64,
 }

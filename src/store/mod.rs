@@ -28,7 +28,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use audit::AuditFilter;
-pub use catalog::{CatalogData, Freshness, type_label};
+pub use catalog::{CatalogData, Freshness, SuppressionRecord, type_label};
 pub use conversations::TurnRecord;
 pub use destinations::DestinationRecord;
 pub use exec::MemberRow;

@@ -24,6 +24,7 @@ use crate::app::audit::Actor;
 use crate::app::followup::FollowUp;
 use crate::app::{AppError, AskRequest, SaveSegment};
 use crate::domain::definition::Definition;
+use crate::domain::policy::Destination;
 use crate::domain::validate::Code;
 
 #[derive(Deserialize)]
@@ -118,10 +119,17 @@ fn error_fragment(e: impl Into<ApiError>) -> Response {
 
 /// The template context for a conversation whose last answer is `answer`.
 /// `attributes` are the policy's warnings for the answer's definition (see [`attribute_warnings`]).
-fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes: Vec<String>) -> minijinja::Value {
+/// `configured` are the destinations segments can be sent to (platform warnings name only those).
+fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes: Vec<String>, configured: &[Destination]) -> minijinja::Value {
     let prompt = answer["prompt"].as_str().unwrap_or("");
-    let mut warnings = view::warnings(answer);
+    let mut warnings = view::warnings(answer, configured);
     warnings.extend(attributes);
+    // The size before this step, for the pinned summary's change (a new audience has none).
+    let before = match history {
+        [.., b, _] if answer["started_over"].is_null() => b["preview"]["size"]["count"].as_i64(),
+        _ => None,
+    };
+    let change = before.zip(answer["preview"]["size"]["count"].as_i64()).map(|(b, n)| n - b);
     let preview = &answer["preview"];
     let nomatch = view::no_match(answer);
     context! {
@@ -130,7 +138,7 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes
         answer => minijinja::Value::from(minijinja::value::Serde(answer)),
         pieces => minijinja::Value::from(minijinja::value::Serde(view::pieces(prompt, answer))),
         choices => minijinja::Value::from(minijinja::value::Serde(view::choices(answer))),
-        warnings,
+        warnings, change,
         // Bars of nobody are all zero: left out, as the predictions are.
         charts => minijinja::Value::from(minijinja::value::Serde(if nomatch.is_none() { view::charts(preview) } else { Vec::new() })),
         // Nobody to predict for: the section would be a table of zeros.
@@ -149,7 +157,7 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
     match app.conversation(&id).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
-            let ctx = answer_context(&caller, &turns, &last, attribute_warnings(&app, &last).await);
+            let ctx = answer_context(&caller, &turns, &last, attribute_warnings(&app, &last).await, &app.sendable_destinations().await);
             let editing = minijinja::Value::from(minijinja::value::Serde(editing(&app, q.segment.as_deref()).await));
             render("chat.html", context! { has_answer => true, editing, ..ctx })
         }
@@ -223,7 +231,7 @@ async fn answer_response(app: &AppState, caller: &Caller, headers: &HeaderMap, a
     let answer = serde_json::to_value(answer).expect("answer serializes");
     let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
-    let ctx = answer_context(caller, &history, &answer, attribute_warnings(app, &answer).await);
+    let ctx = answer_context(caller, &history, &answer, attribute_warnings(app, &answer).await, &app.sendable_destinations().await);
     let editing = editing(app, segment).await;
     // The address names the conversation (and the segment it edits), so a reload or a shared
     // link shows it again.
@@ -271,9 +279,18 @@ pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Call
     };
     match saved {
         Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)), ..user_context(&caller) }).into_response(),
-        Err(AppError::Invalid(issues)) if issues.iter().any(|i| i.code == Code::PartialDefinition) => error_fragment(partial_error(&unresolved)),
-        Err(e) => error_fragment(e),
+        Err(AppError::Invalid(issues)) if issues.iter().any(|i| i.code == Code::PartialDefinition) => {
+            by_save_button(error_fragment(partial_error(&unresolved)))
+        }
+        Err(e) => by_save_button(error_fragment(e)),
     }
+}
+
+/// A save refused is said next to the Save button, in place of an earlier "Saved" (not at the
+/// top of the page, out of sight, with the old success still showing).
+fn by_save_button(mut r: Response) -> Response {
+    r.headers_mut().insert("hx-retarget", axum::http::HeaderValue::from_static("#saved"));
+    r
 }
 
 /// The save refusal of a partial answer, in the page's own terms (the API's message speaks of

@@ -2,6 +2,7 @@
 //! htmx for partial updates and a small stylesheet, both served from `static/` inside the
 //! binary so the pages work offline. Handlers are thin: they call `app` and render.
 
+mod admin;
 mod chat;
 mod glossary;
 mod models;
@@ -9,6 +10,7 @@ mod perf_view;
 mod review;
 mod segments;
 mod session;
+mod suppression;
 mod view;
 
 use std::sync::OnceLock;
@@ -41,6 +43,11 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("glossary.html", include_str!("../../../templates/glossary.html")),
     ("review_queue.html", include_str!("../../../templates/review_queue.html")),
     ("review.html", include_str!("../../../templates/review.html")),
+    ("version_diff.html", include_str!("../../../templates/version_diff.html")),
+    ("destinations.html", include_str!("../../../templates/destinations.html")),
+    ("users.html", include_str!("../../../templates/users.html")),
+    ("suppression.html", include_str!("../../../templates/suppression.html")),
+    ("train_job.html", include_str!("../../../templates/train_job.html")),
     ("glossary_edit.html", include_str!("../../../templates/glossary_edit.html")),
 ];
 
@@ -50,6 +57,13 @@ fn env() -> &'static Environment<'static> {
         let mut env = Environment::new();
         // `.html` templates autoescape by default; strict undefined catches template typos in tests.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // Numbers read at a glance: `{{ n | num }}` → 20,000; `{{ r | money }}` → 1,379.37.
+        env.add_filter("num", view::num);
+        env.add_filter("money", view::money);
+        // A condition's plain words, and its exact rule for the "exact rule" disclosure.
+        env.add_filter("plain", |s: String| view::plain_parts(&s).0);
+        env.add_filter("formal", |s: String| view::plain_parts(&s).1.unwrap_or_default());
+        env.add_filter("urlencode", |s: String| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>());
         for (name, src) in TEMPLATES {
             env.add_template(name, src).expect("templates compile");
         }
@@ -106,9 +120,10 @@ async fn app_css() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../../static/app.css"))
 }
 
-/// The login page (also shown again, with the reason, after a failed attempt).
-pub fn login_page(message: Option<String>, status: StatusCode) -> Response {
-    let mut r = render("login.html", minijinja::context! { message });
+/// The login page (also shown again, with the reason and the email typed, after a failed attempt).
+pub fn login_page(message: Option<String>, status: StatusCode, email: Option<String>) -> Response {
+    let email: String = email.unwrap_or_default().chars().take(254).collect();
+    let mut r = render("login.html", minijinja::context! { message, email });
     *r.status_mut() = status;
     r
 }
@@ -122,6 +137,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/chat/keep", axum::routing::post(chat::keep))
         .route("/segments", get(segments::list))
         .route("/models", get(models::models))
+        .route("/models/train", axum::routing::post(models::train))
+        .route("/models/jobs/{id}", get(models::job))
         .route("/glossary", get(glossary::page))
         .route("/glossary/edit", get(glossary::edit))
         .route("/glossary/save", axum::routing::post(glossary::save))
@@ -132,6 +149,14 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/review/count", get(review::count))
         .route("/review/{id}", get(review::page))
         .route("/review/{id}/{decision}", axum::routing::post(review::decide))
+        .route("/admin", get(admin::index))
+        .route("/destinations", get(admin::destinations).post(admin::add_destination))
+        .route("/destinations/{kind}/{action}", axum::routing::post(admin::destination_action))
+        .route("/users", get(admin::users).post(admin::add_user))
+        .route("/users/{email}/{action}", axum::routing::post(admin::user_action))
+        .route("/tokens/{id}/revoke", axum::routing::post(admin::revoke_token))
+        .route("/suppressions", get(suppression::page))
+        .route("/suppressions/{action}", axum::routing::post(suppression::act))
         .route("/syncs/{run}", get(segments::sync_page))
         .route("/syncs/{run}/progress", get(segments::sync_progress))
         .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));

@@ -1,10 +1,10 @@
 //! The models page: versions, metrics next to the recency baseline, a calibration chart, the
-//! features that move each score. Read-only for every signed-in role; training stays in the CLI
-//! and API.
+//! features that move each score, for every signed-in role; a Train button for the roles that
+//! may train (campaign managers, admins; `app` checks), whose job the page then follows.
 
 use axum::Extension;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Response};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
@@ -13,7 +13,8 @@ use super::super::AppState;
 use super::super::auth::Caller;
 use super::render;
 use super::session::user_context;
-use crate::app::TrainedModel;
+use crate::app::{TrainRequest, TrainedModel};
+use crate::domain::access::Permission;
 use crate::domain::scoring::metrics::CalibrationBin;
 
 /// The calibration chart's plot is this many SVG units square.
@@ -82,15 +83,47 @@ fn model_context(m: &TrainedModel) -> minijinja::Value {
     }
 }
 
-pub async fn models(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+#[derive(serde::Deserialize)]
+pub struct JobQuery {
+    job: Option<String>,
+}
+
+/// A training job as the page shows it, `None` when unknown (a restart forgets jobs).
+fn job_context(app: &AppState, id: Option<&str>) -> Option<minijinja::Value> {
+    let j = app.training_job(id?)?;
+    Some(context! { id => j.id, status => j.status, error => j.error, trained => j.models.len() })
+}
+
+pub async fn models(State(app): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<JobQuery>) -> Response {
+    let job = job_context(&app, q.job.as_deref());
+    let can_train = caller.principal.role.allows(Permission::Train);
     match app.models().await {
         Ok(list) => {
             // Newest first: the version that scores customers now leads each task.
             let mut list = list;
             list.sort_by(|a, b| a.task.cmp(&b.task).then(b.version.cmp(&a.version)));
             let models: Vec<_> = list.iter().map(model_context).collect();
-            render("models.html", context! { models, plot => PLOT, ..user_context(&caller) })
+            render("models.html", context! { models, plot => PLOT, job, can_train, ..user_context(&caller) })
         }
         Err(e) => super::segments::page_error(&caller, e),
+    }
+}
+
+/// Start training (roles allowed by `app`), then follow the job on the models page.
+pub async fn train(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+    let started = app.as_of(None).and_then(|as_of| app.start_training(TrainRequest::default(), as_of, &super::segments::actor(&caller)));
+    match started {
+        Ok(job) => super::segments::redirect(&format!("/models?job={}", job.id)),
+        Err(e) => super::segments::page_error(&caller, e),
+    }
+}
+
+/// The job's status, polled by the page while it runs; once it ends the page reloads.
+pub async fn job(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+    match job_context(&app, Some(&id)) {
+        Some(j) if j.get_attr("status").is_ok_and(|s| s.as_str() != Some("running")) => ([("hx-refresh", "true")], Html(String::new())).into_response(),
+        Some(j) => render("train_job.html", context! { job => j }),
+        None => Html("<p class=\"hint\">This training job is no longer known (the server restarted); the models below are the ones stored.</p>".to_string())
+            .into_response(),
     }
 }

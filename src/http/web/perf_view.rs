@@ -55,6 +55,11 @@ fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(0.0)
 }
 
+/// A whole number with thousands separators.
+fn whole(x: f64) -> String {
+    super::view::thousands(x.round() as i64)
+}
+
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -70,15 +75,15 @@ fn rows(perf: &Value) -> Vec<Row> {
         let l = lift(&e["lift"]);
         out.push(Row {
             label: e["label"].as_str().unwrap_or("").into(),
-            audience: format!("{:.0} ({})", num(&e["expected"]), pct(num(&e["rate"]))),
-            base: format!("{:.0} ({})", num(&e["base_expected"]), pct(num(&e["base_rate"]))),
+            audience: format!("{} ({})", whole(num(&e["expected"])), pct(num(&e["rate"]))),
+            base: format!("{} ({})", whole(num(&e["base_expected"])), pct(num(&e["base_rate"]))),
             lift: l.clone(),
         });
         let (v, b) = (num(&e["value"]), num(&e["base_value"]));
         out.push(Row {
             label: e["value_label"].as_str().unwrap_or("").into(),
-            audience: format!("${v:.0}"),
-            base: format!("${b:.0}"),
+            audience: format!("${}", whole(v)),
+            base: format!("${}", whole(b)),
             lift: if b > 0.0 { format!("×{:.2}", v / b) } else { "–".into() },
         });
     }
@@ -115,7 +120,7 @@ fn backtest_rows(windows: &[Value]) -> Vec<BacktestRow> {
                 as_of: format!("{} (D−{})", w["as_of"].as_str().unwrap_or(""), w["days_before"]),
                 members: a["customers"].to_string(),
                 bought: pair(&a["bought_share"], &b["bought_share"], &pct),
-                revenue: pair(&a["revenue_per_customer"], &b["revenue_per_customer"], &|x| format!("${x:.2}")),
+                revenue: pair(&a["revenue_per_customer"], &b["revenue_per_customer"], &|x| format!("${}", super::view::money(minijinja::Value::from(x)))),
                 churned: pair(&a["churned_share"], &b["churned_share"], &pct),
                 lift: lift(&w["bought_lift"]),
             }

@@ -17,6 +17,7 @@ use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
 use super::segments::{actor, page_error, redirect};
 use super::session::user_context;
+use super::view::thousands;
 use super::{fmt_time, render};
 use crate::app::Review;
 use crate::domain::access::Permission;
@@ -45,6 +46,8 @@ pub async fn queue(State(app): State<AppState>, Extension(caller): Extension<Cal
 /// The header's pending count (htmx loads it after the page): empty for other roles.
 pub async fn count(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
     match app.pending_review_count(&actor(&caller)).await {
+        // Nothing waiting: no pill (a "0" badge reads as something to look at).
+        Ok(0) => Html(String::new()).into_response(),
         Ok(n) => Html(format!("<span class=\"count\" data-testid=\"pending-count\">{n}<span class=\"visually-hidden\"> pending</span></span>")).into_response(),
         Err(_) => Html(String::new()).into_response(),
     }
@@ -60,7 +63,12 @@ struct SizeRow {
 }
 
 fn size_rows(then: &Size, now: &Size) -> Vec<SizeRow> {
-    let row = |label, a: i64, b: i64| SizeRow { label, then: a, now: b, change: if b == a { "no change".into() } else { format!("{:+}", b - a) } };
+    let row = |label, a: i64, b: i64| SizeRow {
+        label,
+        then: a,
+        now: b,
+        change: if b == a { "no change".into() } else { format!("{}{}", if b > a { "+" } else { "" }, thousands(b - a)) },
+    };
     vec![
         row("Customers", then.count, now.count),
         row("Reachable by ads", then.reachable_ads, now.reachable_ads),
@@ -126,10 +134,12 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
         Some(Err(m)) => (None, Some(m)),
         None => (None, None),
     };
+    // What this version changes against the live (or previous) one; a failure only hides it.
+    let diff = app.version_diff(&id, review.version, &actor(&caller)).await.ok().flatten();
     render(
         "review.html",
         context! {
-            review => Serde(&review), pending, sentences, submitted => fmt_time(review.submitted_at),
+            review => Serde(&review), pending, sentences, diff => diff.map(|d| context! { same => d.same_conditions(), ..minijinja::Value::from(Serde(d)) }), submitted => fmt_time(review.submitted_at),
             definition_json => serde_json::to_string_pretty(&review.definition).unwrap_or_default(),
             sizes => Serde(size_rows(&review.size_at_submission, &review.size_now)),
             policy => Serde(policy_rows(&review.policy_at_submission, &review.policy_now)),

@@ -56,6 +56,11 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
     let versions = app.version_history(&id).await.unwrap_or_default();
     let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
     let review = app.review(&id).await.ok();
+    let diff = match &review {
+        Some(r) => app.version_diff(&id, r.version, &actor(&caller)).await.ok().flatten(),
+        None => None,
+    };
+    let diff = diff.map(|d| context! { same => d.same_conditions(), ..minijinja::Value::from(Serde(d)) });
     let reports = app.sync_reports(Some(&id), 5).await.unwrap_or_default();
     // Newest first: the first run is the one the badge must not contradict.
     let sync_failure = reports.first().and_then(failure);
@@ -77,7 +82,8 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
         .rev()
         .map(|v| context! { hash => v.content_hash[..12].to_string(), created => fmt_time(v.created_at), ..minijinja::Value::from(Serde(v)) })
         .collect();
-    let destinations: Vec<&str> = ["webhook", "meta", "google", "linkedin", "tiktok", "email", "csv"].to_vec();
+    // Only where it can be sent: the configured destinations and the CSV download.
+    let destinations: Vec<&str> = app.sendable_destinations().await.iter().map(|d| d.as_str()).collect();
     let me = caller.principal.email.as_str();
     // Four eyes: the author or submitter of the version under review is not offered Approve.
     let own_version =
@@ -86,7 +92,7 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
     render(
         "segment.html",
         context! {
-            segment => Serde(&seg), status, versions, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations, syncs, sync_failure,
+            segment => Serde(&seg), status, versions, diff, review => review.map(|r| minijinja::Value::from(Serde(r))), audit, destinations, syncs, sync_failure,
             role => role.as_str(), can_author => role.allows(Permission::Author), can_review => role.allows(Permission::Review), own_version,
             ..user_context(&caller)
         },

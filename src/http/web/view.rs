@@ -5,6 +5,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::domain::policy::Destination;
+
 /// A piece of the request: plain, understood (the condition's number), or not understood.
 #[derive(Serialize)]
 pub struct Piece {
@@ -62,7 +64,7 @@ pub fn choices(answer: &Value) -> Vec<Choice> {
     for a in answer["assumptions"].as_array().into_iter().flatten() {
         let alternatives: Vec<String> = a["alternatives"].as_array().into_iter().flatten().filter_map(|x| x.as_str().map(String::from)).collect();
         let days_alt = alternatives.iter().any(|x| x.ends_with("days"));
-        let days = days_alt.then(|| first_number(a["text"].as_str().unwrap_or("")).unwrap_or(30));
+        let days = days_alt.then(|| days_in(a["text"].as_str().unwrap_or("")).unwrap_or(90));
         let options = alternatives
             .iter()
             .map(|alt| {
@@ -78,24 +80,34 @@ pub fn choices(answer: &Value) -> Vec<Choice> {
     out
 }
 
-fn first_number(s: &str) -> Option<i64> {
-    s.split(|c: char| !c.is_ascii_digit()).find(|x| !x.is_empty()).and_then(|x| x.parse().ok())
+/// The number of days an assumption names ("inactive = no activity in the last 30 days" → 30):
+/// the number right before "days", not the first number in the text (a "1 year" is not 1 day).
+fn days_in(s: &str) -> Option<i64> {
+    let words: Vec<&str> = s.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == '=').filter(|w| !w.is_empty()).collect();
+    words.windows(2).find(|w| w[1].starts_with("day")).and_then(|w| w[0].parse().ok()).filter(|d| (1..=3650).contains(d))
 }
 
 /// Documented minimum audience sizes of the ad platforms.
-const MINIMUMS: &[(&str, i64)] = &[("Meta", 100), ("Google Customer Match", 100), ("LinkedIn", 300), ("TikTok", 1000)];
+const MINIMUMS: &[(Destination, &str, i64)] = &[
+    (Destination::Meta, "Meta", 100),
+    (Destination::Google, "Google Customer Match", 100),
+    (Destination::Linkedin, "LinkedIn", 300),
+    (Destination::Tiktok, "TikTok", 1000),
+];
 
-/// Warnings about the audience: too small for a platform, nobody reachable.
-pub fn warnings(answer: &Value) -> Vec<String> {
+/// Warnings about the audience: too small for a platform this workspace sends to, nobody
+/// reachable. Platforms not `configured` are not mentioned: nobody can send there anyway.
+pub fn warnings(answer: &Value, configured: &[Destination]) -> Vec<String> {
     let size = &answer["preview"]["size"];
     let Some(count) = size["count"].as_i64() else { return Vec::new() };
     let mut out = Vec::new();
     let ads = size["reachable_ads"].as_i64().unwrap_or(0);
-    let small: Vec<String> = MINIMUMS.iter().filter(|(_, m)| ads < *m).map(|(p, m)| format!("{p} (needs {m})")).collect();
+    let platforms: Vec<_> = MINIMUMS.iter().filter(|(d, _, _)| configured.contains(d)).collect();
+    let small: Vec<String> = platforms.iter().filter(|(_, _, m)| ads < *m).map(|(_, p, m)| format!("{p} (needs {m})")).collect();
     if !small.is_empty() && count > 0 {
-        out.push(format!("Too small to activate on {}: {ads} members with ads consent.", small.join(", ")));
+        out.push(format!("Too small to activate on {}: {} members with ads consent.", small.join(", "), thousands(ads)));
     }
-    if count > 0 && ads == 0 {
+    if count > 0 && ads == 0 && !platforms.is_empty() {
         out.push("Nobody in this audience has consented to ads.".into());
     }
     if count > 0 && size["reachable_email"].as_i64() == Some(0) {
@@ -164,6 +176,72 @@ pub fn thousands(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// The `num` filter: whole numbers with thousands separators, fractions to at most 2 decimals
+/// (`1379.3700000000001` → `1,379.37`); anything else as it is.
+pub fn num(v: minijinja::Value) -> String {
+    if let Some(n) = v.as_i64() {
+        return thousands(n);
+    }
+    match f64::try_from(v.clone()) {
+        Ok(f) if f.is_finite() => {
+            let s = money_of(f);
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        }
+        _ if v.is_none() || v.is_undefined() => "—".into(),
+        _ => v.to_string(),
+    }
+}
+
+/// The `money` filter: thousands separators and exactly 2 decimals.
+pub fn money(v: minijinja::Value) -> String {
+    match f64::try_from(v.clone()) {
+        Ok(f) if f.is_finite() => money_of(f),
+        _ if v.is_none() || v.is_undefined() => "—".into(),
+        _ => v.to_string(),
+    }
+}
+
+fn money_of(f: f64) -> String {
+    let cents = (f * 100.0).round() as i64;
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", thousands((cents / 100).abs()), (cents % 100).abs())
+}
+
+/// A condition's sentence split for a marketer: the plain part, and the exact rule after a
+/// top-level ` = ` (a glossary term's meaning), shown one click away. A term's single
+/// parameter fills its `N` ("inactive for N days (days = 30)" → "inactive for 30 days").
+pub fn plain_parts(sentence: &str) -> (String, Option<String>) {
+    let mut depth = 0i32;
+    let mut cut = None;
+    for (k, ch) in sentence.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '=' if depth == 0 && sentence[..k].ends_with(' ') && sentence[k + 1..].starts_with(' ') => {
+                cut = Some(k);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let (label, formal) = match cut {
+        Some(k) => (sentence[..k - 1].to_string(), Some(sentence[k + 2..].to_string())),
+        None => return (sentence.to_string(), None),
+    };
+    (fill_parameter(&label), formal)
+}
+
+/// "inactive for N days (days = 30)" → "inactive for 30 days"; other labels keep their values
+/// in words ("(days: 30)").
+fn fill_parameter(label: &str) -> String {
+    let Some((head, params)) = label.strip_suffix(')').and_then(|l| l.rsplit_once(" (")) else { return label.to_string() };
+    let pairs: Vec<(&str, &str)> = params.split(", ").filter_map(|p| p.split_once(" = ")).collect();
+    match pairs.as_slice() {
+        [(_, v)] if head.split(' ').any(|w| w == "N") => head.split(' ').map(|w| if w == "N" { *v } else { w }).collect::<Vec<_>>().join(" "),
+        _ => format!("{head} ({})", pairs.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// One bar of a chart, with its length as a share of the longest.
 #[derive(Serialize)]
 pub struct Bar {
@@ -201,8 +279,10 @@ pub fn charts(preview: &Value) -> Vec<Chart> {
     out
 }
 
-/// A bar chart of `{label, count}` rows (at most 12), or `None` when there are none.
+/// A bar chart of `{label, count}` rows (at most 12), or `None` when there are none. Empty
+/// buckets are left out: a list of zeros is noise, not information.
 fn chart(title: &'static str, rows: &[Value]) -> Option<Chart> {
+    let rows: Vec<&Value> = rows.iter().filter(|r| r["count"].as_i64().unwrap_or(0) > 0).collect();
     if rows.is_empty() {
         return None;
     }
@@ -236,8 +316,12 @@ mod tests {
     #[test]
     fn a_small_audience_warns_for_each_platform_minimum() {
         let a = json!({"preview": {"size": {"count": 250, "reachable_ads": 150, "reachable_email": 10}}});
-        let w = warnings(&a);
+        let all = [Destination::Meta, Destination::Google, Destination::Linkedin, Destination::Tiktok];
+        let w = warnings(&a, &all);
         assert!(w[0].contains("LinkedIn (needs 300)") && w[0].contains("TikTok") && !w[0].contains("Meta"), "{w:?}");
+        let w = warnings(&a, &[Destination::Webhook, Destination::Linkedin]);
+        assert!(w[0].contains("LinkedIn") && !w[0].contains("TikTok"), "only platforms configured: {w:?}");
+        assert!(warnings(&a, &[Destination::Webhook, Destination::Csv]).is_empty(), "no ad platform, no size warning");
     }
 
     #[test]
@@ -250,6 +334,17 @@ mod tests {
         assert!(m.tries.iter().any(|t| t.contains("Loosen")) && !m.tries.iter().any(|t| t.contains("undo")));
         assert!(no_match(&json!({"preview": {"size": {"count": 3}}})).is_none());
         assert_eq!((thousands(1234567), thousands(12), thousands(-1000)), ("1,234,567".into(), "12".into(), "-1,000".into()));
+        let (i, f) = (|n: i64| minijinja::Value::from(n), |x: f64| minijinja::Value::from(x));
+        assert_eq!((num(i(20000)), num(f(1379.3700000000001)), num(f(2.5)), num(f(-0.004))), ("20,000".into(), "1,379.37".into(), "2.5".into(), "0".into()));
+        assert_eq!((money(f(1379.3700000000001)), money(i(1234567)), money(f(-2.5))), ("1,379.37".into(), "1,234,567.00".into(), "-2.50".into()));
+    }
+
+    #[test]
+    fn a_terms_sentence_reads_plainly_with_the_exact_rule_apart() {
+        let (plain, formal) = plain_parts("inactive for N days (days = 30) = not (last activity date within the last 30 days)");
+        assert_eq!((plain.as_str(), formal.as_deref()), ("inactive for 30 days", Some("not (last activity date within the last 30 days)")));
+        assert_eq!(plain_parts("country is US"), ("country is US".to_string(), None));
+        assert_eq!(plain_parts("high-value = lifetime revenue ≥ 500.00").0, "high-value");
     }
 
     #[test]
@@ -258,5 +353,9 @@ mod tests {
         let c = choices(&a);
         assert_eq!(c[0].options[0], ("top 10%".to_string(), "make it the top 10% instead".to_string()));
         assert_eq!(c[0].days, None);
+        let a = json!({"assumptions": [{"text": "lapsed = no order for 1 year (365 days)", "alternatives": ["180 days"]}]});
+        assert_eq!(choices(&a)[0].days, Some(365));
+        let a = json!({"assumptions": [{"text": "recently = in the last 1 month", "alternatives": ["90 days"]}]});
+        assert_eq!(choices(&a)[0].days, Some(90), "no days named: 90, not the 1 of the text");
     }
 }
