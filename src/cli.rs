@@ -109,11 +109,16 @@ pub enum Command {
         #[arg(long)]
         with_email: bool,
     },
-    /// Why a customer is in or out of an audience, clause by clause.
+    /// Why a customer is in or out of an audience, clause by clause (audited as
+    /// `customer.explain`; personal values masked unless the reader may see them).
     Explain {
         file: PathBuf,
         #[arg(long)]
         customer: String,
+        /// Read as this user: their role decides what is masked (default: the operator, who
+        /// sees values in full).
+        #[arg(long = "as", value_name = "EMAIL")]
+        user: Option<String>,
     },
     /// List the fields definitions can use.
     Catalog {

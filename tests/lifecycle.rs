@@ -98,7 +98,10 @@ async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
     // The marketer who wrote it is promoted: still may not approve their own version.
     let cli = Actor::cli();
     app.app.add_user("marketer@test.io", Role::CampaignManager, "correct horse battery", true, &cli).await.unwrap();
-    let (s, v) = post(&app, &app.marketer, &id, "approve", json!({})).await;
+    let (s, _) = post(&app, &app.marketer, &id, "approve", json!({})).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "a reset password revokes the user's tokens");
+    let promoted = app.app.create_token("marketer@test.io", "promoted", &cli).await.unwrap();
+    let (s, v) = post(&app, &promoted, &id, "approve", json!({})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains("four eyes"));
 }

@@ -1,11 +1,12 @@
 //! Who did what: the [`Actor`] of every governed action, and the audit log use cases (record,
-//! list with filters, CSV export, verify the hash chain).
+//! list with filters, CSV export, verify the hash chain, keyed and anchored by a checkpoint:
+//! see `domain::audit`).
 
 use serde::Serialize;
 
 use super::{App, AppError};
 use crate::domain::access::{Permission, Principal};
-use crate::domain::audit::{AuditEntry, verify};
+use crate::domain::audit::{AuditEntry, Checkpoint, verify};
 pub use crate::store::AuditFilter;
 
 /// The person (or local command) behind an action, and where it came from.
@@ -72,6 +73,18 @@ pub struct Change {
 pub struct Verification {
     pub entries: usize,
     pub head_hash: String,
+    /// Whether new entries are sealed with `SEGWRIGHT_AUDIT_KEY`.
+    pub keyed: bool,
+    /// Entries sealed with plain SHA-256 (before a key was configured, or without one).
+    pub unkeyed_entries: usize,
+    /// The anchor of the head to keep outside the database and give back to a later
+    /// `audit verify --checkpoint`: it detects removed newest entries and a re-chained log.
+    pub checkpoint: String,
+    /// Whether a checkpoint given was checked (and held).
+    pub checkpoint_checked: bool,
+    /// What the verification cannot promise, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl App {
@@ -89,9 +102,10 @@ impl App {
             address: actor.address.clone(),
             prev_hash: String::new(),
             hash: String::new(),
+            keyed: false,
         };
         let _one_writer = self.audit_lock.lock().await;
-        Ok(self.store.append_audit(entry).await?)
+        Ok(self.store.append_audit(entry, self.settings.governance.audit_key.as_ref()).await?)
     }
 
     /// Add a value to the global suppression list (an admin's action when a user is named).
@@ -112,10 +126,35 @@ impl App {
     }
 
     /// Recompute the whole chain; an edited, inserted or deleted entry is an error naming it.
-    pub async fn verify_audit(&self) -> Result<Verification, AppError> {
+    /// With a `checkpoint` (as an earlier verification printed it), the chain must still hold
+    /// its entry with its hash: removed newest entries and a re-chained log are errors too.
+    pub async fn verify_audit(&self, checkpoint: Option<&str>) -> Result<Verification, AppError> {
+        let key = self.settings.governance.audit_key.as_ref();
+        let given = checkpoint.map(Checkpoint::parse).transpose().map_err(AppError::BadInput)?;
         let chain = self.store.audit_chain().await?;
-        let (entries, head_hash) = verify(&chain).map_err(|t| AppError::Conflict(t.to_string()))?;
-        Ok(Verification { entries, head_hash })
+        let v = verify(&chain, key).map_err(|t| AppError::Conflict(t.to_string()))?;
+        if let Some(c) = &given {
+            c.check(&chain, key).map_err(|t| AppError::Conflict(t.to_string()))?;
+        }
+        let mut warnings = Vec::new();
+        if key.is_none() {
+            warnings.push("SEGWRIGHT_AUDIT_KEY is not set: entries are plain SHA-256, which anyone who can write the database can recompute; keep the checkpoint outside the database".into());
+        } else if v.unkeyed > 0 {
+            warnings.push(format!("{} entries were written before SEGWRIGHT_AUDIT_KEY was set and are plain SHA-256", v.unkeyed));
+        }
+        if given.is_none() {
+            warnings.push("no checkpoint given: removing the newest entries would not be detected; keep this checkpoint and pass it next time".into());
+        }
+        let checkpoint = Checkpoint::of(&v, key).to_string();
+        Ok(Verification {
+            entries: v.entries,
+            head_hash: v.head_hash,
+            keyed: key.is_some(),
+            unkeyed_entries: v.unkeyed,
+            checkpoint,
+            checkpoint_checked: given.is_some(),
+            warnings,
+        })
     }
 }
 
@@ -125,11 +164,11 @@ pub fn audit_csv(entries: &[AuditEntry]) -> String {
     let _ = w.write_record(["seq", "at", "actor", "action", "segment_id", "version_hash", "before", "after", "address", "hash"]);
     for e in entries {
         let at = chrono::DateTime::from_timestamp(e.at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        let o = |v: &Option<String>| super::export::spreadsheet_safe(v.as_deref().unwrap_or_default()).into_owned();
         let _ = w.write_record([
             e.seq.to_string(),
             at,
-            e.actor.clone(),
+            super::export::spreadsheet_safe(&e.actor).into_owned(),
             e.action.clone(),
             o(&e.segment_id),
             o(&e.version_hash),

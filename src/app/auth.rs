@@ -10,7 +10,7 @@ use sha2::Digest;
 
 use super::{Actor, App, AppError, Change};
 use crate::domain::access::Permission;
-use crate::domain::access::{Principal, Role, normalize_login};
+use crate::domain::access::{Principal, Role, check_password, normalize_login};
 use crate::store::{TokenRecord, UserRecord};
 
 /// How long a browser session lasts.
@@ -79,15 +79,15 @@ impl App {
             actor.require(Permission::Administer)?;
         }
         let email = normalize_login(email).map_err(AppError::BadInput)?;
-        if password.chars().count() < 8 {
-            return Err(AppError::BadInput("a password needs at least 8 characters".into()));
-        }
+        check_password(password, &email).map_err(AppError::BadInput)?;
         let hash = hash_password(password.to_string()).await?;
         if reset && let Some(u) = self.store.user_by_email(&email).await? {
             self.store.update_user(&u.id, role.as_str(), &hash).await?;
+            // A reset password is a reset account: whoever held a session or token loses it.
+            let revoked = self.store.revoke_credentials(&u.id).await?;
             let change = Change {
                 before: Some(serde_json::json!({"email": email, "role": u.role})),
-                after: Some(serde_json::json!({"email": email, "role": role})),
+                after: Some(serde_json::json!({"email": email, "role": role, "sessions_and_tokens_revoked": revoked})),
                 ..Default::default()
             };
             self.audit(actor, "user.reset", change).await?;

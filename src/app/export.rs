@@ -41,13 +41,27 @@ pub fn export_approved_filename(id: &str) -> String {
     format!("attachment; filename=\"segment-{safe}.csv\"")
 }
 
-/// Rows as CSV lines (quoted where needed).
+/// Rows as CSV lines (quoted where needed, formulas neutralised).
 pub fn csv_lines(rows: &[Vec<Option<String>>]) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 64));
     for r in rows {
-        w.write_record(r.iter().map(|v| v.as_deref().unwrap_or_default())).expect("writing to memory");
+        w.write_record(r.iter().map(|v| spreadsheet_safe(v.as_deref().unwrap_or_default()).into_owned())).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// A cell a spreadsheet will not run: one starting with `=`, `@`, a tab or a carriage return,
+/// or with `+`/`-` followed by more than a phone number's or an amount's characters
+/// (`+HYPERLINK(…)`), gets a leading `'` (OWASP's CSV injection advice). Every CSV segwright
+/// writes (the approved-audience download, the member list, the audit log) goes through here.
+pub fn spreadsheet_safe(v: &str) -> std::borrow::Cow<'_, str> {
+    let numeric = |rest: &str| rest.chars().all(|c| c.is_ascii_digit() || " ().-+".contains(c));
+    let risky = match v.chars().next() {
+        Some('=' | '@' | '\t' | '\r') => true,
+        Some('+' | '-') => !numeric(&v[1..]),
+        _ => false,
+    };
+    if risky { format!("'{v}").into() } else { v.into() }
 }
 
 impl App {
@@ -117,5 +131,19 @@ impl App {
         let after = serde_json::json!({"definition": def, "as_of": as_of.date().to_string(), "suppression": "excluded"});
         self.audit(actor, "members.export_emails", Change { after: Some(after), ..Change::default() }).await?;
         Ok(self.store.stream_members(&q, tx).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_neutralised_and_phone_numbers_and_amounts_kept() {
+        use super::spreadsheet_safe as safe;
+        assert_eq!(safe("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(safe("+HYPERLINK(1)"), "'+HYPERLINK(1)");
+        assert_eq!(safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe("+1 (415) 555-0134"), "+1 (415) 555-0134");
+        assert_eq!(safe("-12.50"), "-12.50");
+        assert_eq!(safe("ann@example.com"), "ann@example.com");
     }
 }

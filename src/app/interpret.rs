@@ -108,7 +108,7 @@ impl App {
         if req.prompt.trim().is_empty() {
             return Err(AppError::BadInput("the request is empty: say which customers you want".into()));
         }
-        if req.prompt.len() > 2_000 {
+        if req.prompt.chars().count() > 2_000 {
             return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
         }
         let (conversation, turns, started_over) = self.conversation_for(&req, follow_up).await?;

@@ -148,7 +148,7 @@ impl App {
         let who = actor.require(Permission::Review)?.clone();
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        self.check_approval(&v, &sub, &destinations, "approve").await?;
+        self.check_approval_exact(&v, &sub, &destinations, "approve").await?;
         // Policy again: a submission that passed under an older, shallower check is caught here.
         let (_, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {

@@ -13,7 +13,7 @@ use crate::domain::compile::{INACTIVITY_BUCKETS, REVENUE_BUCKETS};
 use crate::domain::definition::{Definition, Direction};
 use crate::domain::explain::describe;
 use crate::domain::pred::FieldRef;
-use crate::domain::preview::{Bucket, ConditionCount, Overlap, Preview};
+use crate::domain::preview::{Bucket, ConditionCount, Overlap, Preview, overlap_skipped};
 use crate::domain::time::{AsOf, DAY_SECS};
 use crate::domain::validate::ValidDefinition;
 
@@ -86,7 +86,7 @@ impl App {
         if full {
             preview.conditions = self.funnel(&engine, &vd, &thresholds).await?;
             self.details(&engine, &table, &members, &mut preview).await?;
-            preview.overlaps = self.overlaps_in_memory(&engine, &members, as_of).await?;
+            (preview.overlaps, preview.notices) = self.overlaps_in_memory(&engine, &members, as_of).await?;
         }
         if performance {
             self.add_performance(def, &vd, Some(&members), &mut preview, pending).await?;
@@ -151,18 +151,26 @@ impl App {
         Ok(())
     }
 
-    async fn overlaps_in_memory(&self, engine: &Engine<'_>, members: &[bool], as_of: AsOf) -> Result<Vec<Overlap>, AppError> {
-        let mut out = Vec::new();
+    /// As the SQL path's overlaps: a saved segment that cannot be compared is left out with a
+    /// notice.
+    async fn overlaps_in_memory(&self, engine: &Engine<'_>, members: &[bool], as_of: AsOf) -> Result<(Vec<Overlap>, Vec<String>), AppError> {
+        let (mut out, mut notices) = (Vec::new(), Vec::new());
         for seg in self.store.list_segments().await?.into_iter().take(20) {
-            let def = self.segment_definition(&seg.id, None).await?;
-            let Ok(vd) = self.validate(&def, as_of).await else { continue };
+            let Ok(def) = self.segment_definition(&seg.id, None).await else {
+                notices.push(overlap_skipped(&seg.name, "it could not be evaluated"));
+                continue;
+            };
+            let Ok(vd) = self.validate(&def, as_of).await else {
+                notices.push(overlap_skipped(&seg.name, "it no longer validates"));
+                continue;
+            };
             if !engine.supports(vd.root()) {
                 continue;
             }
             let m = engine.mask(vd.root(), &engine.thresholds(&vd));
             out.push(Overlap { segment: seg.id, name: seg.name, overlap: count(&and(m, members)) });
         }
-        Ok(out)
+        Ok((out, notices))
     }
 }
 

@@ -59,7 +59,7 @@ pub use overview::{PendingReview, SegmentRow, VersionChange};
 pub use preview::Prepared;
 pub use rescore::{Rescored, ScoreSettings};
 pub use scoring::{TrainRequest, TrainedModel};
-pub use segments::{SaveSegment, SegmentView};
+pub use segments::{SaveSegment, SegmentListing, SegmentView};
 pub use suppression::{SUPPRESSION_KINDS, SuppressionList, UploadReport};
 pub use sync::{SyncDestination, SyncReport, SyncSettings};
 
@@ -80,9 +80,10 @@ pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, 
     }
 }
 
-/// Quote a CSV field when it needs it.
+/// Quote a CSV field when it needs it, formulas neutralised ([`export::spreadsheet_safe`]).
 fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s.into() }
+    let s = export::spreadsheet_safe(s);
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s }
 }
 
 use crate::domain::approval_basis::SegmentRef;
@@ -128,6 +129,15 @@ pub struct Governance {
     /// Seals the secrets of destinations stored by admins (`SEGWRIGHT_SECRET_KEY`); without
     /// it, secrets cannot be stored.
     pub secret_key: Option<secrets::SecretKey>,
+    /// Keys the audit chain's HMAC (`SEGWRIGHT_AUDIT_KEY`, kept outside the database); without
+    /// it entries are plain SHA-256 and `audit verify` says so.
+    pub audit_key: Option<crate::domain::audit::AuditKey>,
+    /// How long a heavy request (preview, interpretation, …) may take, waiting for a slot
+    /// included, before it is answered `503 over_budget` (`SEGWRIGHT_REQUEST_BUDGET_SECS`).
+    pub request_budget: std::time::Duration,
+    /// How many heavy requests compute at once (`SEGWRIGHT_HEAVY_CONCURRENCY`; default twice
+    /// the cores); the others wait within their budget.
+    pub heavy_concurrency: usize,
 }
 
 impl Default for Governance {
@@ -139,6 +149,9 @@ impl Default for Governance {
             destinations: Default::default(),
             sync: Default::default(),
             secret_key: None,
+            audit_key: None,
+            request_budget: std::time::Duration::from_secs(30),
+            heavy_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get() * 2),
         }
     }
 }

@@ -4,13 +4,14 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use super::{App, AppError};
+use super::{Actor, App, AppError, Change};
+use crate::domain::access::Permission;
 use crate::domain::compile::{self, FactsMode, INACTIVITY_BUCKETS, REVENUE_BUCKETS, Target};
 use crate::domain::definition::{Definition, Direction};
-use crate::domain::explain::{ClauseTrace, describe, why};
-use crate::domain::mask;
-use crate::domain::preview::Overlap;
+use crate::domain::explain::{ClauseTrace, Viewer, describe, why};
+use crate::domain::mask::{self, Disclosure};
 use crate::domain::preview::{Bucket, ConditionCount, Freshness, Preview, SampleMember, Size, Threshold, percent};
+use crate::domain::preview::{Overlap, overlap_skipped};
 use crate::domain::time::{AsOf, DAY_SECS};
 use crate::domain::validate::{PercentileSpec, ValidDefinition};
 use crate::store::MemberRow;
@@ -142,21 +143,37 @@ impl App {
         let (high, medium) = self.value_tiers(&p.vd, p.facts).await?;
         out.by_value_tier = groups(self.store.fetch_groups(&compile::compile_by_tier(&p.vd, t, high, medium)).await?);
         out.sample = self.store.fetch_texts(&compile::compile_sample(&p.vd, t, 20)).await?.into_iter().map(|r| sample_member(r, &p.vd.as_of())).collect();
-        out.overlaps = self.overlaps(p).await?;
+        (out.overlaps, out.notices) = self.overlaps(p).await?;
         Ok(())
     }
 
     /// How many of the audience each saved segment (up to 20) also holds.
-    async fn overlaps(&self, p: &Prepared) -> Result<Vec<Overlap>, AppError> {
-        let mut out = Vec::new();
+    ///
+    /// A saved segment that cannot be compared (it no longer validates, its stored definition is
+    /// unreadable, its query fails) is left out with a notice: one broken segment must not
+    /// break an unrelated preview or submission.
+    async fn overlaps(&self, p: &Prepared) -> Result<(Vec<Overlap>, Vec<String>), AppError> {
+        let (mut out, mut notices) = (Vec::new(), Vec::new());
         for seg in self.store.list_segments().await?.into_iter().take(20) {
-            let def = self.segment_definition(&seg.id, None).await?;
-            // A saved segment that no longer validates (e.g. a removed attribute) is skipped.
-            let Ok(other) = self.prepare(&def, p.vd.as_of()).await else { continue };
-            let q = compile::compile_overlap(&p.vd, p.target(self.store.dialect()), &other.vd, &other.thresholds);
-            out.push(Overlap { segment: seg.id, name: seg.name, overlap: self.store.fetch_ints(&q).await?[0] });
+            match self.overlap_with(p, &seg.id).await {
+                Ok(overlap) => out.push(Overlap { segment: seg.id, name: seg.name, overlap }),
+                Err(why) => notices.push(overlap_skipped(&seg.name, why)),
+            }
         }
-        Ok(out)
+        Ok((out, notices))
+    }
+
+    /// How many of `p`'s audience the saved segment `id` holds, or why that is not known.
+    async fn overlap_with(&self, p: &Prepared, id: &str) -> Result<i64, &'static str> {
+        let unreadable = |e: AppError| {
+            tracing::warn!(segment = id, error = %e, "saved segment left out of the overlaps");
+            "it could not be evaluated"
+        };
+        let def = self.segment_definition(id, None).await.map_err(unreadable)?;
+        let other = self.prepare(&def, p.vd.as_of()).await.map_err(|_| "it no longer validates")?;
+        let q = compile::compile_overlap(&p.vd, p.target(self.store.dialect()), &other.vd, &other.thresholds);
+        let counts = self.store.fetch_ints(&q).await.map_err(|e| unreadable(e.into()))?;
+        counts.first().copied().ok_or("it could not be evaluated")
     }
 
     /// Value tiers: high = top 20% by lifetime revenue, medium = the next 30%.
@@ -192,13 +209,20 @@ impl App {
         Ok(self.store.stream_members(&q, tx).await?)
     }
 
-    /// Clause-by-clause evaluation of a definition for one customer, with their values.
-    pub async fn explain_customer(&self, def: &Definition, as_of: AsOf, external_id: &str) -> Result<(bool, Vec<ClauseTrace>), AppError> {
+    /// Clause-by-clause evaluation of a definition for one customer, with their values masked
+    /// as the actor's role allows ([`Disclosure::for_role`]). Reading one person's data is
+    /// audited (`customer.explain`, with the customer's id and what was disclosed).
+    pub async fn explain_customer(&self, def: &Definition, as_of: AsOf, external_id: &str, actor: &Actor) -> Result<(bool, Vec<ClauseTrace>), AppError> {
+        actor.allow(Permission::Read)?;
         let p = self.prepare(def, as_of).await?;
         let customer = self.store.load_customer(external_id).await?.ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
+        let disclosure = Disclosure::for_role(actor.principal.as_ref().map(|p| p.role));
+        let after = serde_json::json!({"customer": external_id, "disclosure": disclosure});
+        self.audit(actor, "customer.explain", Change { after: Some(after), ..Change::default() }).await?;
         let snap = self.snapshot().await?;
         let member = crate::domain::evaluate::holds(p.vd.root(), &customer, &as_of, &p.thresholds);
-        Ok((member, why(&p.vd, &customer, &p.thresholds, &snap.catalog, &self.glossary())))
+        let viewer = Viewer { disclosure, sensitive: &self.settings.governance.policy.sensitive_fields };
+        Ok((member, why(&p.vd, &customer, &p.thresholds, &snap.catalog, &self.glossary(), viewer)))
     }
 }
 
@@ -242,6 +266,7 @@ pub(super) fn base_preview(snap: &super::Snapshot, as_of: AsOf, total: i64, coun
         },
         performance: None,
         elapsed_ms: 0.0,
+        notices: Vec::new(),
     }
 }
 

@@ -26,6 +26,21 @@ pub struct SegmentView {
     pub segment: SegmentRecord,
     pub definition: serde_json::Value,
     pub content_hash: String,
+    /// See [`SegmentListing::needs_reapproval`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs_reapproval: Vec<String>,
+}
+
+/// A segment in the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentListing {
+    #[serde(flatten)]
+    pub segment: SegmentRecord,
+    /// Why its approved, active or paused version should be approved again: the models behind
+    /// its scores were retrained since the approval (it keeps running meanwhile). Omitted when
+    /// there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs_reapproval: Vec<String>,
 }
 
 /// Hash of the canonical definition JSON (serde's field order is fixed by the types).
@@ -155,11 +170,18 @@ impl App {
     pub async fn get_segment(&self, key: &str) -> Result<SegmentView, AppError> {
         let seg = self.get_record(key).await?;
         let v = self.store.get_version(&seg.id, seg.current_version).await?;
-        Ok(SegmentView { definition: serde_json::from_str(&v.definition).unwrap_or_default(), content_hash: v.content_hash, segment: seg })
+        let needs_reapproval = self.retrained_since_approval(&seg.id).await?;
+        Ok(SegmentView { definition: serde_json::from_str(&v.definition).unwrap_or_default(), content_hash: v.content_hash, segment: seg, needs_reapproval })
     }
 
-    pub async fn list_segments(&self) -> Result<Vec<SegmentRecord>, AppError> {
-        Ok(self.store.list_segments().await?)
+    /// Every segment, each flagged when its running audience should be approved again.
+    pub async fn list_segments(&self) -> Result<Vec<SegmentListing>, AppError> {
+        let mut out = Vec::new();
+        for segment in self.store.list_segments().await? {
+            let needs_reapproval = self.retrained_since_approval(&segment.id).await?;
+            out.push(SegmentListing { segment, needs_reapproval });
+        }
+        Ok(out)
     }
 
     pub async fn segment_versions(&self, key: &str) -> Result<Vec<VersionRecord>, AppError> {

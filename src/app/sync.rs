@@ -198,7 +198,7 @@ impl App {
     /// Send one batch with retries, under the destinations configured now (stored by an admin
     /// or from the environment); the outcome and the attempts made.
     async fn send_batch(&self, d: Destination, client: &reqwest::Client, batch: &Batch<'_>) -> (Result<(), String>, i64) {
-        let cfg = match self.destination_config().await {
+        let cfg = match self.destination_config_for(d).await {
             Ok(cfg) => cfg,
             Err(e) => return (Err(e.to_string()), 0),
         };

@@ -51,8 +51,9 @@ pub(super) async fn run(app: &App, command: Command, as_of: AsOf) -> Result<(), 
             println!("valid");
         }
         Command::Members { file, format, with_email } => members(app, &read_definition(&file)?, as_of, format, with_email).await?,
-        Command::Explain { file, customer } => {
-            let (member, trace) = app.explain_customer(&read_definition(&file)?, as_of, &customer).await?;
+        Command::Explain { file, customer, user } => {
+            let actor = governance::actor(app, user.as_deref()).await?;
+            let (member, trace) = app.explain_customer(&read_definition(&file)?, as_of, &customer, &actor).await?;
             print_json(&serde_json::json!({ "customer": customer, "member": member, "clauses": trace }));
         }
         Command::Catalog { json } => catalog(app, json).await?,

@@ -175,8 +175,14 @@ pub enum AuditFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the hash chain; fails naming the first tampered entry.
-    Verify,
+    /// Recompute the hash chain; fails naming the first tampered entry. Prints a checkpoint of
+    /// the head to keep outside the database.
+    Verify {
+        /// A checkpoint printed by an earlier verify: the chain must still hold its entry with
+        /// its hash (detects removed newest entries and a re-chained log).
+        #[arg(long)]
+        checkpoint: Option<String>,
+    },
     /// Print entries, newest first.
     List {
         #[arg(long)]
@@ -231,9 +237,11 @@ pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError>
 
 pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
     match cmd {
-        AuditCommand::Verify => {
-            let v = app.verify_audit().await?;
+        AuditCommand::Verify { checkpoint } => {
+            let v = app.verify_audit(checkpoint.as_deref()).await?;
             println!("audit log intact: {} entries, head {}", v.entries, v.head_hash);
+            v.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+            println!("checkpoint (keep it outside the database): {}", v.checkpoint);
         }
         AuditCommand::List { segment, actor, action, limit, format } => {
             let segment_id = match segment {
@@ -253,7 +261,8 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
 /// Governance settings from the environment: `SEGWRIGHT_SECOND_APPROVER_ABOVE`,
 /// `SEGWRIGHT_SECURE_COOKIES=1`, `SEGWRIGHT_REFRESH_HOURS` (0 turns the schedule off),
 /// `SEGWRIGHT_SYNC_LEASE_SECS`, `SEGWRIGHT_BATCH_SIZE` (members per request, within each
-/// platform's limit), and the destinations' (see [`destinations_from_env`]).
+/// platform's limit), `SEGWRIGHT_AUDIT_KEY`, `SEGWRIGHT_REQUEST_BUDGET_SECS`, `SEGWRIGHT_HEAVY_CONCURRENCY`, and the
+/// destinations' (see [`destinations_from_env`]).
 pub fn governance_from_env() -> Result<Governance, AppError> {
     let mut g = Governance::default();
     if let Some(v) = env_var("SEGWRIGHT_SECOND_APPROVER_ABOVE") {
@@ -274,6 +283,15 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
     }
     if let Some(v) = env_var("SEGWRIGHT_SYNC_LEASE_SECS") {
         g.sync.lease = std::time::Duration::from_secs(number("SEGWRIGHT_SYNC_LEASE_SECS", v)?);
+    }
+    if let Some(v) = env_var("SEGWRIGHT_AUDIT_KEY") {
+        g.audit_key = Some(crate::domain::audit::AuditKey::parse(&v).map_err(AppError::BadInput)?);
+    }
+    if let Some(v) = env_var("SEGWRIGHT_REQUEST_BUDGET_SECS") {
+        g.request_budget = std::time::Duration::from_secs(number("SEGWRIGHT_REQUEST_BUDGET_SECS", v)?.max(1));
+    }
+    if let Some(v) = env_var("SEGWRIGHT_HEAVY_CONCURRENCY") {
+        g.heavy_concurrency = number("SEGWRIGHT_HEAVY_CONCURRENCY", v)?.max(1) as usize;
     }
     Ok(g)
 }

@@ -101,6 +101,88 @@ impl Principal {
     }
 }
 
+/// The most common passwords of breach lists (and their obvious variants): refused whatever
+/// their length. Compared case-insensitively, spaces and separators ignored.
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012",
+    "1234567890",
+    "12345678",
+    "123456789",
+    "1234567890123",
+    "password",
+    "password1",
+    "password123",
+    "password1234",
+    "passw0rd",
+    "qwertyuiop",
+    "qwerty123",
+    "qwerty123456",
+    "1q2w3e4r5t6y",
+    "1qaz2wsx3edc",
+    "iloveyou",
+    "letmein",
+    "welcome",
+    "welcome123",
+    "admin",
+    "admin123",
+    "administrator",
+    "changeme",
+    "changeme123",
+    "trustno1",
+    "football",
+    "baseball",
+    "monkey",
+    "dragon",
+    "sunshine",
+    "princess",
+    "superman",
+    "starwars",
+    "abc123",
+    "abcdefghijkl",
+    "aaaaaaaaaaaa",
+    "111111111111",
+    "000000000000",
+    "987654321",
+    "zxcvbnm",
+    "asdfghjkl",
+    "qazwsxedc",
+    "segwright",
+    "correcthorsebatterystaple",
+    "passwordpassword",
+    "letmein123",
+    "welcome1",
+    "master",
+    "shadow",
+    "michael",
+    "jennifer",
+    "hunter2",
+];
+
+/// Minimum strength of a password a person chooses: at least 12 characters, at least 5
+/// different ones, not one of the most common passwords, and not the email or its name part.
+pub fn check_password(password: &str, email: &str) -> Result<(), String> {
+    if password.chars().count() < 12 {
+        return Err("a password needs at least 12 characters (a few words make a good one)".into());
+    }
+    let squashed: String = password.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let distinct: std::collections::BTreeSet<char> = password.chars().collect();
+    let local = email.split('@').next().unwrap_or_default().to_lowercase();
+    let local: String = local.chars().filter(|c| c.is_alphanumeric()).collect();
+    if distinct.len() < 5 || COMMON_PASSWORDS.contains(&squashed.as_str()) || squashed == local || squashed == email.to_lowercase() {
+        return Err("this password is too easy to guess (a common password, the email, or too few different characters): choose another".into());
+    }
+    Ok(())
+}
+
+/// Compare a secret a client sent (a CSRF token) with the expected one in a time that does not
+/// depend on where they first differ: both are hashed to fixed-length digests, compared whole.
+pub fn same_secret(sent: Option<&str>, expected: &str) -> bool {
+    use sha2::{Digest, Sha256};
+    let Some(sent) = sent else { return false };
+    let (a, b) = (Sha256::digest(sent.as_bytes()), Sha256::digest(expected.as_bytes()));
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Normalise an email used as a login name: trimmed, lowercase; must look like `a@b`.
 pub fn normalize_login(email: &str) -> Result<String, String> {
     let e = email.trim().to_lowercase();
@@ -113,6 +195,20 @@ pub fn normalize_login(email: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_passwords_are_refused() {
+        for weak in ["12345678", "123456789012", "Password 1234", "aaaaaaaaaaaaaa", "ann.smith@example.com", "Qwerty123456"] {
+            assert!(check_password(weak, "ann.smith@example.com").is_err(), "{weak}");
+        }
+        assert!(check_password("correct horse battery", "ann@example.com").is_ok());
+    }
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(Some("abc"), "abc"));
+        assert!(!same_secret(Some("abd"), "abc") && !same_secret(None, "abc") && !same_secret(Some(""), "abc"));
+    }
 
     #[test]
     fn duties_are_separated() {

@@ -19,13 +19,21 @@ const MAX_VALUE_CHARS: usize = 40;
 /// personal or sensitive (`sensitive` are the policy's sensitive-name fragments), else the values
 /// that look like category labels.
 pub fn shareable_values<'a>(field: &'a Field, sensitive: &[String]) -> Vec<&'a str> {
-    let words = name_words(&field.name);
-    let personal = words.iter().any(|w| PERSONAL_NAME_FRAGMENTS.iter().any(|p| w == p || (p.len() > 3 && w.starts_with(p))));
-    let lower = field.name.to_ascii_lowercase();
-    if field.pii || personal || sensitive.iter().any(|s| lower.contains(s.as_str())) {
+    if is_personal(field, sensitive) {
         return Vec::new();
     }
     field.values.iter().map(String::as_str).filter(|v| looks_like_a_label(v)).collect()
+}
+
+/// Whether a field's values are about a person or sensitive: marked PII by the catalog, named
+/// like personal data (`ReferrerEmail`, `Notes`), or containing one of the policy's
+/// `sensitive` fragments (`religion`, `health_condition`). The one rule the LLM prompt and the
+/// masking of customer values ([`crate::domain::mask`]) share.
+pub fn is_personal(field: &Field, sensitive: &[String]) -> bool {
+    let words = name_words(&field.name);
+    let personal = words.iter().any(|w| PERSONAL_NAME_FRAGMENTS.iter().any(|p| w == p || (p.len() > 3 && w.starts_with(p))));
+    let lower = field.name.to_ascii_lowercase();
+    field.pii || personal || sensitive.iter().any(|s| lower.contains(s.as_str()))
 }
 
 /// A category label: short, no `@`, not mostly digits (phone numbers, ids, postcodes), no URL.

@@ -8,6 +8,7 @@ use super::catalog::{Catalog, FieldUnit};
 use super::definition::{AggSource, DateOp, Direction, Measure, Node, Op, Period, Value};
 use super::evaluate::{self, Customer, Val};
 use super::glossary::Glossary;
+use super::mask::{self, Disclosure};
 use super::pred::{Expr, Pred, Scalar, Test};
 use super::time::{AsOf, Unit, date_of_day};
 use super::validate::ValidDefinition;
@@ -205,11 +206,35 @@ fn needs(t: &Test, fmt: &dyn Fn(&Scalar) -> String) -> String {
     }
 }
 
+/// Who reads an explanation: how much personal data they may see, and the policy's sensitive
+/// field-name fragments (values of those fields are personal too).
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer<'a> {
+    pub disclosure: Disclosure,
+    pub sensitive: &'a [String],
+}
+
 struct Ctx<'a> {
     c: &'a Customer,
     as_of: &'a AsOf,
     thresholds: &'a [Option<f64>],
     catalog: &'a Catalog,
+    viewer: Viewer<'a>,
+}
+
+impl Ctx<'_> {
+    /// The customer's value of `e`, formatted, masked by the one rule of [`mask::field_value`].
+    fn shown(&self, v: Option<&Val>, e: &Expr) -> String {
+        let Some(v) = v else { return "not set".into() };
+        let text = show(v, e, self.catalog, self.as_of);
+        match e {
+            Expr::Field(f) => match self.catalog.get(&f.name) {
+                Some(field) => mask::field_value(field, self.viewer.sensitive, text, self.viewer.disclosure),
+                None => text,
+            },
+            Expr::Agg(_) => text,
+        }
+    }
 }
 
 fn leaf_details(p: &Pred, x: &Ctx<'_>, out: &mut Vec<String>) {
@@ -227,7 +252,7 @@ fn leaf_details(p: &Pred, x: &Ctx<'_>, out: &mut Vec<String>) {
                 Expr::Field(f) => human(&f.name),
                 Expr::Agg(a) => format!("{:?} of {:?}", a.measure, a.source).to_lowercase(),
             };
-            let shown = v.as_ref().map(|v| show(v, expr, x.catalog, x.as_of)).unwrap_or_else(|| "not set".into());
+            let shown = x.shown(v.as_ref(), expr);
             let fmt = |s: &Scalar| show(&scalar_val(s), expr, x.catalog, x.as_of);
             out.push(format!("{name} {shown} ({}) {}", needs(test, &fmt), mark(evaluate::passes(v.as_ref(), test))));
         }
@@ -236,21 +261,29 @@ fn leaf_details(p: &Pred, x: &Ctx<'_>, out: &mut Vec<String>) {
             let v = evaluate::field_value(field, x.c, x.as_of);
             let t = x.thresholds.get(*slot).copied().flatten();
             let cmp = if *direction == Direction::Top { "≥" } else { "≤" };
-            let shown = v.as_ref().map(|v| show(v, &e, x.catalog, x.as_of)).unwrap_or_else(|| "not set".into());
+            let shown = x.shown(v.as_ref(), &e);
             let t_text = t.map(|t| show(&Val::Num(t), &e, x.catalog, x.as_of)).unwrap_or_else(|| "none".into());
             out.push(format!("{} {shown}, needs {cmp} {t_text} {}", human(&field.name), mark(evaluate::holds(p, x.c, x.as_of, x.thresholds))));
         }
     }
 }
 
-/// Clause-by-clause evaluation of a definition for one customer.
-pub fn why(vd: &ValidDefinition, customer: &Customer, thresholds: &[Option<f64>], catalog: &Catalog, glossary: &Glossary) -> Vec<ClauseTrace> {
+/// Clause-by-clause evaluation of a definition for one customer, their values shown as `viewer`
+/// may see them.
+pub fn why(
+    vd: &ValidDefinition,
+    customer: &Customer,
+    thresholds: &[Option<f64>],
+    catalog: &Catalog,
+    glossary: &Glossary,
+    viewer: Viewer<'_>,
+) -> Vec<ClauseTrace> {
     let as_of = vd.as_of();
     vd.clauses()
         .iter()
         .map(|cl| {
             let mut details = Vec::new();
-            leaf_details(&cl.pred, &Ctx { c: customer, as_of: &as_of, thresholds, catalog }, &mut details);
+            leaf_details(&cl.pred, &Ctx { c: customer, as_of: &as_of, thresholds, catalog, viewer }, &mut details);
             ClauseTrace {
                 path: cl.path.clone(),
                 description: describe(&cl.node, catalog, glossary, &as_of),

@@ -1,5 +1,53 @@
-//! Masking of personal data shown in previews' samples: enough to recognise a record, not
-//! enough to use it.
+//! Masking of personal data shown to people: enough to recognise a record, not enough to use
+//! it. One rule for every path that shows a customer's values (previews' samples, `explain` on
+//! the CLI, the API and the web app): [`Disclosure::for_role`] says who sees values in full,
+//! [`field_value`] masks one value of one field.
+
+use serde::Serialize;
+
+use super::access::{Permission, Role};
+use super::catalog::Field;
+use super::disclosure::is_personal;
+
+/// How much of a customer's personal data a reader is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disclosure {
+    /// Values as stored.
+    Full,
+    /// Personal and sensitive values masked ([`field_value`]).
+    Masked,
+}
+
+impl Disclosure {
+    /// Campaign managers (who may download an approved audience's contact data anyway) and the
+    /// local operator (`role` is `None`: a command run without `--as`, who holds the database)
+    /// see values in full; marketers and admins see them masked.
+    pub fn for_role(role: Option<Role>) -> Disclosure {
+        match role {
+            Some(r) if !r.allows(Permission::Review) => Disclosure::Masked,
+            _ => Disclosure::Full,
+        }
+    }
+}
+
+/// A customer's `value` of `field` as `d` lets it be shown: personal or sensitive fields
+/// ([`is_personal`]) masked by kind (email, phone, name), anything else personal as `***`.
+pub fn field_value(field: &Field, sensitive: &[String], value: String, d: Disclosure) -> String {
+    if d == Disclosure::Full || !is_personal(field, sensitive) {
+        return value;
+    }
+    let name = field.name.to_ascii_lowercase();
+    if name.contains("mail") {
+        mask_email(&value)
+    } else if name.contains("phone") || name.contains("mobile") {
+        mask_phone(&value)
+    } else if name.ends_with("name") && !sensitive.iter().any(|s| name.contains(s.as_str())) {
+        mask_name(&value)
+    } else {
+        "***".to_string()
+    }
+}
 
 /// `jane.doe@example.com` → `j***@example.com`; anything that is not an address → `***`.
 pub fn mask_email(email: &str) -> String {
@@ -48,5 +96,13 @@ mod tests {
     #[test]
     fn a_name_becomes_an_initial() {
         assert_eq!(mask_name("Jane"), "J.");
+    }
+
+    #[test]
+    fn only_reviewers_and_the_operator_see_personal_values_in_full() {
+        assert_eq!(Disclosure::for_role(None), Disclosure::Full);
+        assert_eq!(Disclosure::for_role(Some(Role::CampaignManager)), Disclosure::Full);
+        assert_eq!(Disclosure::for_role(Some(Role::Marketer)), Disclosure::Masked);
+        assert_eq!(Disclosure::for_role(Some(Role::Admin)), Disclosure::Masked);
     }
 }

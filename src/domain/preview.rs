@@ -113,6 +113,15 @@ pub struct Preview {
     pub performance: Option<Performance>,
     /// Milliseconds the preview took.
     pub elapsed_ms: f64,
+    /// What the preview left out and why (a saved segment that could not be compared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
+}
+
+/// The notice of a saved segment left out of a preview's overlaps: its name and why in words,
+/// never the internal error (that is logged).
+pub fn overlap_skipped(name: &str, why: &str) -> String {
+    format!("saved segment \"{name}\" was left out of the overlaps: {why}")
 }
 
 /// Percent with two decimals, 0 when there is no one.

@@ -73,6 +73,11 @@ impl AsOf {
     /// Parse `YYYY-MM-DD` and an IANA zone name.
     pub fn parse(date: &str, tz: &str) -> Result<Self, String> {
         let date = parse_date(date)?;
+        // Windows, backtests and "N years ago" do calendar arithmetic around the as-of date: far
+        // from today it would leave chrono's range (a panic) long before it meant anything.
+        if !(1900..=9999).contains(&date.year()) {
+            return Err(format!("as-of date `{date}` is out of range: use a date between 1900-01-01 and 9999-12-31"));
+        }
         let tz: Tz = tz.parse().map_err(|_| format!("unknown time zone `{tz}` (use an IANA name such as Europe/Paris)"))?;
         Ok(Self { date, tz })
     }
@@ -157,6 +162,14 @@ mod tests {
 
     fn utc(d: &str) -> AsOf {
         AsOf::parse(d, "UTC").unwrap()
+    }
+
+    #[test]
+    fn an_extreme_as_of_is_refused_not_a_panic() {
+        for d in ["+262142-12-31", "-262143-01-01", "0001-01-01", "1899-12-31"] {
+            assert!(AsOf::parse(d, "UTC").unwrap_err().contains("out of range") || AsOf::parse(d, "UTC").is_err(), "{d}");
+        }
+        assert!(AsOf::parse("9999-12-31", "UTC").is_ok());
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: N
         let s = app.authenticate_session(&c).await?;
         let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         let sent = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
-        if !safe && sent != Some(s.csrf_token.as_str()) {
+        if !safe && !crate::domain::access::same_secret(sent, &s.csrf_token) {
             return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token for this session"));
         }
         Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) }
@@ -186,7 +186,7 @@ pub async fn logout(State(app): State<AppState>, headers: HeaderMap, Form(form):
     let Some(c) = cookie(&headers, SESSION_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
     if let Ok(s) = app.authenticate_session(&c).await {
         let sent = form.csrf_token.as_deref().or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
-        if sent != Some(s.csrf_token.as_str()) {
+        if !crate::domain::access::same_secret(sent, &s.csrf_token) {
             return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "missing or wrong csrf_token"));
         }
         app.logout(&c).await?;

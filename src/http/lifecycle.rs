@@ -168,6 +168,12 @@ pub async fn audit(Auditor(c): Auditor, State(app): State<AppState>, Query(q): Q
     }
 }
 
-pub async fn verify_audit(_: Auditor, State(app): State<AppState>) -> ApiResult {
-    ok(app.verify_audit().await?)
+#[derive(Deserialize, schemars::JsonSchema)]
+pub struct VerifyQuery {
+    /// A checkpoint printed by an earlier verification (`SEQ:HASH[:MAC]`).
+    checkpoint: Option<String>,
+}
+
+pub async fn verify_audit(_: Auditor, State(app): State<AppState>, Query(q): Query<VerifyQuery>) -> ApiResult {
+    ok(app.verify_audit(q.checkpoint.as_deref()).await?)
 }

@@ -3,10 +3,12 @@
 
 mod api;
 mod auth;
+mod compute;
 mod demo_sink;
 mod destinations;
 mod error;
 mod extract;
+mod headers;
 mod interpret;
 mod lifecycle;
 mod models;
@@ -37,6 +39,7 @@ const BODY_LIMIT: usize = 256 * 1024;
 
 /// The router with every route and layer. Every `/api/*` route requires authentication.
 pub fn router(state: AppState) -> Router {
+    let g = state.settings.governance.clone();
     let mut r = Router::new();
     if state.settings.governance.destinations.demo_sink {
         // The receiver takes whole webhook batches (10,000 members are about 2 MB), so it has
@@ -49,8 +52,10 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes(state.clone()))
         .merge(routes::api_routes(state.clone()))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(compute::Compute::new(g.request_budget, g.heavy_concurrency), compute::off_request_threads))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
+        .layer(axum::middleware::from_fn_with_state(g.secure_cookies, headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

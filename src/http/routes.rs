@@ -142,7 +142,12 @@ fn syncs(a: Api) -> Api {
     .route(Method::GET, "/api/segments/{id}/syncs", lifecycle::segment_syncs, doc("A segment's newest sync runs", ANY))
     .route(Method::GET, "/api/syncs/{run}", lifecycle::sync_run, doc("One sync run's progress and delivery report", ANY))
     .route(Method::GET, "/api/audit", lifecycle::audit, doc("The audit log, as JSON or CSV", AUDITOR).query::<lifecycle::AuditQuery>())
-    .route(Method::GET, "/api/audit/verify", lifecycle::verify_audit, doc("Verify the audit log's hash chain", AUDITOR))
+    .route(
+        Method::GET,
+        "/api/audit/verify",
+        lifecycle::verify_audit,
+        doc("Verify the audit log's hash chain (keyed, and against a checkpoint when given)", AUDITOR).query::<lifecycle::VerifyQuery>(),
+    )
 }
 
 /// Every `/api` route, documented, with `GET /api/openapi.json` serving the document.

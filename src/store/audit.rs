@@ -3,7 +3,7 @@
 //! chain for verification. Nothing here updates or deletes a row.
 
 use super::{BeginWrite, Bind, Store, StoreError, bind_all, on_pool};
-use crate::domain::audit::AuditEntry;
+use crate::domain::audit::{AuditEntry, AuditKey};
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -18,6 +18,7 @@ struct AuditRow {
     address: Option<String>,
     prev_hash: String,
     hash: String,
+    keyed: bool,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -34,11 +35,12 @@ impl From<AuditRow> for AuditEntry {
             address: r.address,
             prev_hash: r.prev_hash,
             hash: r.hash,
+            keyed: r.keyed,
         }
     }
 }
 
-const COLS: &str = "seq, at, actor, action, segment_id, version_hash, before_state, after_state, address, prev_hash, hash";
+const COLS: &str = "seq, at, actor, action, segment_id, version_hash, before_state, after_state, address, prev_hash, hash, keyed";
 
 /// Filters for listing the audit log; every one optional.
 #[derive(Debug, Clone, Default)]
@@ -53,21 +55,22 @@ pub struct AuditFilter {
 }
 
 impl Store {
-    /// Append an entry, sealed onto the current head of the chain. Returns the sealed entry.
-    pub async fn append_audit(&self, entry: AuditEntry) -> Result<AuditEntry, StoreError> {
+    /// Append an entry, sealed onto the current head of the chain (keyed when `key` is given).
+    /// Returns the sealed entry.
+    pub async fn append_audit(&self, entry: AuditEntry, key: Option<&AuditKey>) -> Result<AuditEntry, StoreError> {
         let head_sql = format!("SELECT {COLS} FROM audit_log ORDER BY seq DESC LIMIT 1");
-        let insert = format!("INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+        let insert = format!("INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
         let mut attempt = 0;
         loop {
             attempt += 1;
             let r: Result<AuditEntry, sqlx::Error> = on_pool!(self, p => async {
                 let mut tx = p.begin_write().await?;
                 let head: Option<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(head_sql.clone())).fetch_optional(&mut *tx).await?;
-                let e = entry.clone().seal(head.map(AuditEntry::from).as_ref());
+                let e = entry.clone().seal(head.map(AuditEntry::from).as_ref(), key);
                 sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
                     .bind(e.seq).bind(e.at).bind(e.actor.clone()).bind(e.action.clone()).bind(e.segment_id.clone())
                     .bind(e.version_hash.clone()).bind(e.before.clone()).bind(e.after.clone()).bind(e.address.clone())
-                    .bind(e.prev_hash.clone()).bind(e.hash.clone())
+                    .bind(e.prev_hash.clone()).bind(e.hash.clone()).bind(e.keyed)
                     .execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(e)

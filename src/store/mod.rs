@@ -165,6 +165,7 @@ impl Store {
                 // ANALYZE samples at most this many rows per index: the planner's statistics
                 // stay as useful, and refreshing them after a large import takes no seconds.
                 .pragma("analysis_limit", "1000");
+            create_private(opts.get_filename())?;
             let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
             Backend::Sqlite(pool)
@@ -192,6 +193,25 @@ impl Store {
             on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
         Ok(row.map(|r| r.0))
     }
+}
+
+/// The database holds personal data: a new SQLite file is created readable and writable by its
+/// owner only (SQLite gives its `-wal` and `-shm` files the database file's mode).
+fn create_private(path: &std::path::Path) -> Result<(), StoreError> {
+    let name = path.to_string_lossy();
+    if name.is_empty() || name.starts_with(':') || path.exists() {
+        return Ok(());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(StoreError::Raw(format!("cannot create the database file {}: {e}", path.display()))),
+        }
+    }
+    Ok(())
 }
 
 impl Store {

@@ -99,6 +99,17 @@ impl Store {
         Ok(Some(t))
     }
 
+    /// End every session and delete every API token of a user (after a password reset); how
+    /// many there were.
+    pub async fn revoke_credentials(&self, user_id: &str) -> Result<u64, StoreError> {
+        let n = on_pool!(self, p => {
+            let s = sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id.to_string()).execute(p).await?.rows_affected();
+            let t = sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id.to_string()).execute(p).await?.rows_affected();
+            s + t
+        });
+        Ok(n)
+    }
+
     /// Open a session (by hash of its cookie value).
     pub async fn insert_session(&self, token_hash: &str, user_id: &str, csrf_token: &str, expires_at: i64) -> Result<(), StoreError> {
         on_pool!(self, p => sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")

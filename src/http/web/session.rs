@@ -35,7 +35,7 @@ pub async fn require_session(State(app): State<AppState>, req: Request, next: Ne
             return form_too_large(&caller, htmx);
         };
         let field = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
-        if header.or(field).as_deref() != Some(s.csrf_token.as_str()) {
+        if !crate::domain::access::same_secret(header.or(field).as_deref(), &s.csrf_token) {
             let mut r = render("error.html", context! { message => "This form has expired: reload the page and try again.", code => "csrf" });
             *r.status_mut() = StatusCode::FORBIDDEN;
             return r;
