@@ -414,8 +414,10 @@ impl Lexicon {
                 }
             }
             let ws: Vec<&str> = e.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-            if ws.len() == 2 {
-                self.add_data(&format!("{} {}", ws[1], ws[0]), Lex::Event(Some(e.clone())), false);
+            // The verb said first: "review posted" → "posted a review", "customer care contact" →
+            // "contacted customer care".
+            if let Some((last, rest)) = ws.split_last().filter(|_| ws.len() >= 2) {
+                self.add_data(&format!("{last} {}", rest.join(" ")), Lex::Event(Some(e.clone())), false);
             }
         }
         // A word only one event's name has ("invite" of `invite_sent`) names that event.

@@ -405,13 +405,6 @@ impl<'a> Clauses<'a> {
                 other => other,
             };
             end += 1;
-            // "a streak of 30 days or more": the bound follows the unit.
-            if let (Op::Eq, Some(post)) =
-                (op, self.items.get(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::PostCmp(o) = l { Some(*o) } else { None })))
-            {
-                op = post;
-                end += 1;
-            }
         } else if let (Some(u), FieldUnit::None) = (per, unit) {
             // A column of the export's own does not say its unit: the number is taken as written.
             self.doubt(0.7);
@@ -421,6 +414,11 @@ impl<'a> Clauses<'a> {
                 format!("compared `{name}` with the number as written, in {}", u.word(2)),
                 vec![format!("`{name}` is counted in another unit")],
             );
+            end += 1;
+        }
+        // "a streak of 30 days or more": the bound follows the unit or the field's own word.
+        if let (Op::Eq, Some(post)) = (op, self.items.get(end).and_then(|x| x.lex.iter().find_map(|l| if let Lex::PostCmp(o) = l { Some(*o) } else { None }))) {
+            op = post;
             end += 1;
         }
         Some((Node::Attribute { field: name.into(), op, value: Some(value) }, end))

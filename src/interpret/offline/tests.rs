@@ -161,3 +161,10 @@ fn with_a_value_of_a_column_that_is_not_yes_no_is_asked_about() {
     let i = asked_over(&[genre], "subscribers whose favorite genre is Kids");
     assert!(i.questions.is_empty(), "{:?}", i.questions);
 }
+
+#[test]
+fn a_bound_written_after_the_columns_own_word_is_kept() {
+    let streak = AttributeSpec { name: "streak_days".into(), ty: FieldType::Number, values: vec![], column: "StreakDays".into() };
+    let i = asked_over(&[streak], "learners with a streak of 30 days or more");
+    assert_eq!(serde_json::to_value(&i.definition.root).unwrap(), json!({"type": "attribute", "field": "streak_days", "op": "gte", "value": 30.0}));
+}
