@@ -429,3 +429,75 @@ async fn fake_webhook() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
     tokio::spawn(async move { axum::serve(listener, router).await });
     (format!("http://{addr}/hook"), got)
 }
+
+impl Browser {
+    /// The page at `path`, shot at 1400 px and 390 px into `target/screenshots/NAME-WIDTHpx.png`,
+    /// a folder a reviewer can look through without running the app.
+    async fn page_shots(&mut self, base: &str, path: &str, name: &str, ready: &str) {
+        self.c.goto(&format!("{base}{path}")).await.unwrap();
+        self.wait_for(ready, name).await;
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        for w in [1400, 390] {
+            self.c.set_window_size(w, 1600).await.unwrap();
+            if let Ok(png) = self.c.screenshot().await {
+                std::fs::write(dir.join(format!("{name}-{w}px.png")), png).unwrap();
+            }
+        }
+        self.c.set_window_size(1400, 1000).await.unwrap();
+    }
+}
+
+/// An admin adds a user (who can then sign in with the password shown once) and a webhook
+/// destination, and tests its connection; every main page is shot at desktop and phone width
+/// into `target/screenshots/`.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_adds_a_user_and_a_destination_and_the_main_pages_are_shot_in_a_real_browser() {
+    let Some(driver) = start_driver().await else { return };
+    let db = common::sqlite_db();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut settings = common::settings(&db);
+    // The demo receiver checks signatures with the environment's secret: the admin types the same.
+    (settings.governance.destinations.demo_sink, settings.governance.destinations.webhook_secret) = (true, Some("whsec-demo-0123456789".into()));
+    settings.governance.secret_key = Some(segwright::app::secrets::SecretKey::parse(&"2a".repeat(32)).unwrap());
+    let app = segwright::app::App::open(settings).await.expect("open app");
+    let as_of = app.as_of(None).unwrap();
+    segwright::app::generate_demo(&app, DemoOptions { customers: 2_000, seed: 11, progress: false }, as_of).await.expect("demo data");
+    let cli = segwright::app::audit::Actor::cli();
+    app.add_user("admin@example.test", segwright::domain::access::Role::Admin, "correct horse battery", false, &cli).await.unwrap();
+    tokio::spawn(segwright::http::serve(listener, Arc::new(app), std::future::pending()));
+    let mut b = Browser::open(&driver).await;
+    b.c.goto(&format!("{base}/users")).await.unwrap();
+    b.log_in("admin@example.test", "correct horse battery").await;
+    b.c.goto(&format!("{base}/users")).await.unwrap();
+    b.wait_for("#new-email", "users page").await.send_keys("new.marketer@example.test").await.unwrap();
+    b.click("[data-testid=add-user] button", "add user").await;
+    b.wait_text("[data-testid=notice]", "Added new.marketer@example.test", "user added").await;
+    let password = b.wait_for("[data-testid=secret] input", "password shown once").await.prop("value").await.unwrap().unwrap();
+    b.page_shots(&base, "/users", "users", "[data-testid=users]").await;
+
+    b.c.goto(&format!("{base}/destinations")).await.unwrap();
+    // With no destination yet, the first form (the webhook's) is open.
+    b.wait_for("#webhook-url", "webhook url").await.send_keys(&format!("{base}/demo/webhook")).await.unwrap();
+    b.c.find(Locator::Css("#webhook-secret")).await.unwrap().send_keys("whsec-demo-0123456789").await.unwrap();
+    b.click("[data-testid=add-webhook] button", "save webhook").await;
+    b.wait_text("[data-testid=notice]", "Saved webhook", "webhook saved").await;
+    b.click("[data-testid=test-webhook]", "test connection").await;
+    b.wait_text("[data-testid=notice]", "the connection works", "connection tested").await;
+    b.page_shots(&base, "/destinations", "destinations", "[data-testid=destinations]").await;
+    b.page_shots(&base, "/suppressions", "suppression", "[data-testid=suppressions]").await;
+    b.page_shots(&base, "/models", "models", "[data-testid=train]").await;
+    b.page_shots(&base, "/glossary", "glossary", "main h1").await;
+    b.c.find(Locator::Css("form.logout button")).await.unwrap().click().await.unwrap();
+
+    // The new user signs in with the password shown once, and asks for an audience.
+    b.log_in("new.marketer@example.test", &password).await;
+    b.ask("customers in the US with email consent").await;
+    b.wait_for("[data-testid=pinned-summary]", "pinned summary").await;
+    let url = b.c.current_url().await.unwrap();
+    let chat = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+    b.page_shots(&base, &chat, "chat-answer", "[data-testid=pinned-summary]").await;
+    b.page_shots(&base, "/segments", "segments", "main h1").await;
+    b.c.close().await.unwrap();
+}

@@ -143,6 +143,34 @@ async fn an_admin_adds_uploads_and_removes_suppressed_values_and_the_audience_co
 }
 
 #[tokio::test]
+async fn a_segment_says_why_a_customer_is_in_or_out_condition_by_condition() {
+    let app = TestApp::spawn().await;
+    let def = json!({"version":1,"root":{"type":"all","conditions":[
+        {"type":"attribute","field":"country","op":"in","value":["US","CA"]},
+        {"type":"attribute","field":"email_consent","op":"eq","value":true}]}});
+    let v = ok(&app, &app.marketer, "POST", "/api/segments", json!({"name": "Consenting", "definition": def})).await;
+    let id = v["id"].as_str().unwrap().to_string();
+    let marketer = sign_in(&app, "marketer@test.io").await;
+    let (_, html) = page(&app, &marketer, &format!("/segments/{id}")).await;
+    assert!(html.contains(&format!("action=\"/segments/{id}/why\"")), "the segment page offers the lookup");
+
+    let (s, html) = page(&app, &marketer, &format!("/segments/{id}/why?customer=c1")).await;
+    assert_eq!(s, StatusCode::OK, "{html}");
+    assert!(part(&html, "why-answer", "</section>").contains("c1 is in this audience"), "{html}");
+    let (_, html) = page(&app, &marketer, &format!("/segments/{id}/why?customer=c2")).await;
+    let answer = part(&html, "why-answer", "</section>");
+    assert!(
+        answer.contains("c2 is not in this audience") && answer.contains("<td class=\"bad\">no</td>") && answer.contains("<td class=\"ok\">yes</td>"),
+        "{answer}"
+    );
+    let (s, html) = page(&app, &marketer, &format!("/segments/{id}/why?customer=nobody")).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(part(&html, "problem", "</div>").contains("nobody"), "{html}");
+    let (_, log) = app.call_as(Some(&app.admin), "GET", "/api/audit?action=customer.explain", None).await;
+    assert!(log.contains("c2"), "looking a customer up is audited: {log}");
+}
+
+#[tokio::test]
 async fn the_roles_allowed_to_train_see_a_train_button_whose_job_the_models_page_follows() {
     let app = TestApp::spawn().await;
     let marketer = sign_in(&app, "marketer@test.io").await;

@@ -125,10 +125,17 @@ role_extractor!(
 
 /// Refuse a form posted from another site (login CSRF), judged by the browser's own headers.
 fn same_origin(headers: &HeaderMap) -> bool {
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|s| s == "cross-site") {
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if site == Some("cross-site") {
         return false;
     }
-    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    // Under `Referrer-Policy: no-referrer` a browser sends `Origin: null` even for its own
+    // forms; its `Sec-Fetch-Site` still says where the form came from.
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    if origin == Some("null") {
+        return site == Some("same-origin");
+    }
+    match (origin, headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
         (Some(origin), Some(host)) => origin.split("://").nth(1).is_some_and(|o| o == host),
         _ => true,
     }

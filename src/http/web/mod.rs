@@ -12,6 +12,7 @@ mod segments;
 mod session;
 mod suppression;
 mod view;
+mod why;
 
 use std::sync::OnceLock;
 
@@ -47,6 +48,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("destinations.html", include_str!("../../../templates/destinations.html")),
     ("users.html", include_str!("../../../templates/users.html")),
     ("suppression.html", include_str!("../../../templates/suppression.html")),
+    ("why.html", include_str!("../../../templates/why.html")),
     ("train_job.html", include_str!("../../../templates/train_job.html")),
     ("glossary_edit.html", include_str!("../../../templates/glossary_edit.html")),
 ];
@@ -144,6 +146,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/glossary/save", axum::routing::post(glossary::save))
         .route("/glossary/{key}/delete", axum::routing::post(glossary::delete))
         .route("/segments/{id}", get(segments::show))
+        .route("/segments/{id}/why", get(why::page))
         .route("/segments/{id}/{action}", axum::routing::post(segments::act))
         .route("/review", get(review::queue))
         .route("/review/count", get(review::count))
