@@ -166,9 +166,9 @@ pub fn check_password(password: &str, email: &str) -> Result<(), String> {
     }
     let squashed: String = password.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
     let distinct: std::collections::BTreeSet<char> = password.chars().collect();
-    let local = email.split('@').next().unwrap_or_default().to_lowercase();
-    let local: String = local.chars().filter(|c| c.is_alphanumeric()).collect();
-    if distinct.len() < 5 || COMMON_PASSWORDS.contains(&squashed.as_str()) || squashed == local || squashed == email.to_lowercase() {
+    let letters = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+    let local = letters(email.split('@').next().unwrap_or_default());
+    if distinct.len() < 5 || COMMON_PASSWORDS.contains(&squashed.as_str()) || squashed == local || squashed == letters(email) {
         return Err("this password is too easy to guess (a common password, the email, or too few different characters): choose another".into());
     }
     Ok(())
