@@ -138,6 +138,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     }
     share_window(&mut out.conds, &mut c);
     drop_repeats(&mut out.conds);
+    either_value(&mut out.conds, &mut c);
     out.assumptions = c.assumptions;
     merge_adjacent(&mut out.unrecognized);
     out
@@ -197,6 +198,43 @@ fn same_field_again(items: &[Item], node: &Node, end: usize) -> usize {
         (true, _) => end + 1,
         (false, true) => end + 2,
         _ => end,
+    }
+}
+
+/// "comprehensive coverage, legacy plans included": two values of one column, both required,
+/// would match no one (a customer has one value); the only reading that selects anyone is
+/// either value, said as an assumption.
+fn either_value(conds: &mut Vec<Cond>, c: &mut Clauses<'_>) {
+    let texts = |n: &Node| match n {
+        Node::Attribute { field, op: Op::Eq, value: Some(Value::Text(t)) } => Some((field.clone(), vec![t.clone()])),
+        Node::Attribute { field, op: Op::In, value: Some(Value::List(v)) } => {
+            let t: Option<Vec<String>> = v.iter().map(|x| if let Value::Text(t) = x { Some(t.clone()) } else { None }).collect();
+            t.map(|t| (field.clone(), t))
+        }
+        _ => None,
+    };
+    let mut k = 0;
+    while k < conds.len() {
+        let Some((field, mut values)) = texts(&conds[k].node) else {
+            k += 1;
+            continue;
+        };
+        let apart = |(f, v): (String, Vec<String>)| f == field && v.iter().all(|x| !values.contains(x));
+        let Some(j) = (k + 1..conds.len()).find(|&j| texts(&conds[j].node).is_some_and(apart)) else {
+            k += 1;
+            continue;
+        };
+        let other = conds.remove(j);
+        values.extend(texts(&other.node).map(|(_, v)| v).unwrap_or_default().into_iter().filter(|v| !values.contains(v)).collect::<Vec<_>>());
+        let (from, to) = (conds[k].from.min(other.from), conds[k].to.max(other.to));
+        let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ");
+        c.assumptions.push(Assume { from, to, text: format!("read as {field} = {list}: a customer has one {field}"), alternatives: vec![] });
+        conds[k] = Cond {
+            node: Node::Attribute { field, op: Op::In, value: Some(Value::List(values.into_iter().map(Value::Text).collect())) },
+            from,
+            to,
+            confidence: conds[k].confidence.min(other.confidence),
+        };
     }
 }
 

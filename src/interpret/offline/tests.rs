@@ -168,3 +168,14 @@ fn a_bound_written_after_the_columns_own_word_is_kept() {
     let i = asked_over(&[streak], "learners with a streak of 30 days or more");
     assert_eq!(serde_json::to_value(&i.definition.root).unwrap(), json!({"type": "attribute", "field": "streak_days", "op": "gte", "value": 30.0}));
 }
+
+#[test]
+fn two_values_of_one_column_both_required_become_either_with_an_assumption() {
+    let coverage = categorical("coverage_level", &["Basic", "Comprehensive", "Comprehensive (legacy)"]);
+    let i = asked_over(&[coverage], "customers with comprehensive coverage, legacy comprehensive coverage too");
+    assert_eq!(
+        serde_json::to_value(&i.definition.root).unwrap(),
+        json!({"type": "attribute", "field": "coverage_level", "op": "in", "value": ["Comprehensive", "Comprehensive (legacy)"]})
+    );
+    assert!(i.assumptions.iter().any(|a| a.text.contains("one coverage_level")), "{:?}", i.assumptions);
+}
