@@ -179,3 +179,8 @@ fn two_values_of_one_column_both_required_become_either_with_an_assumption() {
     );
     assert!(i.assumptions.iter().any(|a| a.text.contains("one coverage_level")), "{:?}", i.assumptions);
 }
+
+#[test]
+fn an_average_basket_is_the_average_order() {
+    assert_eq!(root("customers whose average basket is under $20"), json!({"type": "attribute", "field": "average_order_value", "op": "lt", "value": 20.0}));
+}

@@ -277,7 +277,7 @@ pub const CORE: &[(&str, &[&str])] = &[
     ("today", &["today", "now", "to date", "so far"]),
     ("on", &["turned on", "switched on", "enabled", "activated", "opted for", "signed up to"]),
     ("off", &["turned off", "switched off", "disabled", "deactivated", "off", "opted out of having"]),
-    ("one_order", &["order", "purchase", "transaction", "placed an order", "made a purchase"]),
+    ("one_order", &["order", "purchase", "transaction", "basket", "placed an order", "made a purchase"]),
     ("person", &["buyer", "purchaser"]),
     ("pay_monthly", &["monthly bill", "monthly charge", "monthly fee", "monthly payment", "monthly price", "monthly cost", "monthly spend", "bill per month"]),
     ("pay_yearly", &["annual fee", "yearly fee", "annual bill", "yearly bill", "annual charge", "annual payment", "annual price"]),
