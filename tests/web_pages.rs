@@ -263,3 +263,20 @@ async fn a_wrong_password_keeps_the_email_and_an_empty_queue_shows_no_pill() {
     let (s, count) = page(&app, &manager, "/review/count").await;
     assert_eq!((s, count.as_str()), (StatusCode::OK, ""), "no \"Review 0\"");
 }
+
+/// Under `Referrer-Policy: no-referrer` a browser posts its own login form with `Origin: null`:
+/// the fetch metadata says whether the form was the app's.
+#[tokio::test]
+async fn a_login_form_posted_with_a_null_origin_signs_in_only_from_the_apps_own_page() {
+    let app = TestApp::spawn().await;
+    for (site, signed_in) in [("same-origin", true), ("cross-site", false), ("same-site", false)] {
+        let req = axum::http::Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", "null")
+            .header("sec-fetch-site", site)
+            .body(axum::body::Body::from("email=manager%40test.io&password=correct+horse+battery"))
+            .unwrap();
+        let (s, _, body) = app.send(req).await;
+        assert_eq!(s == StatusCode::SEE_OTHER, signed_in, "{site}: {s} {body}");
+    }
+}
