@@ -182,9 +182,11 @@ impl Lexicon {
         for v in f.values.iter().filter(|v| !matches!(v.trim().to_lowercase().as_str(), "no" | "yes" | "none" | "n" | "y")) {
             let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
             self.add_data(v, lex.clone(), false);
-            let key = words(v).join(" ");
+            // Compared as written, not split at capitals: `iOS` is "ios", not "i os".
+            let flat = |s: &str| s.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ");
+            let key = flat(v);
             for (word, variants) in VALUE_VARIANTS {
-                if key == words(word).join(" ") {
+                if key == flat(word) {
                     variants.iter().for_each(|x| self.add_data(x, lex.clone(), false));
                 }
             }

@@ -184,3 +184,10 @@ fn two_values_of_one_column_both_required_become_either_with_an_assumption() {
 fn an_average_basket_is_the_average_order() {
     assert_eq!(root("customers whose average basket is under $20"), json!({"type": "attribute", "field": "average_order_value", "op": "lt", "value": 20.0}));
 }
+
+#[test]
+fn a_value_written_in_mixed_case_keeps_its_variants() {
+    let device = categorical("signup_device", &["iOS", "Android", "Web"]);
+    let i = asked_over(&[device], "iPhone users");
+    assert_eq!(serde_json::to_value(&i.definition.root).unwrap(), json!({"type": "attribute", "field": "signup_device", "op": "eq", "value": "iOS"}));
+}
