@@ -9,6 +9,7 @@ mod lexicon;
 mod linking;
 mod subjects;
 mod tokenize;
+mod values;
 mod vocab;
 mod when;
 
