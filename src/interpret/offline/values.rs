@@ -42,7 +42,9 @@ impl<'a> Clauses<'a> {
     /// without the column's name, may be the value (a favourite genre `Kids`) or something the
     /// customer has (children); asked, not guessed.
     fn possessed(&mut self, i: usize, field: &str, value: &str) {
-        let with = self.items[i].lead.iter().any(|w| w == "with");
+        // Only a value written as one word alone: "with *no internet service*" names its column.
+        let alone = self.items[i].word.is_some();
+        let with = alone && self.items[i].lead.iter().any(|w| w == "with");
         let yes_no = self.cx.catalog.get(field).is_some_and(|f| super::linking::yes_no(&f.values).is_some());
         let named = self.items.iter().any(|x| x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field)));
         if with && !yes_no && !named {
