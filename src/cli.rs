@@ -31,7 +31,12 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct Global {
     /// Database: `sqlite://FILE` (created if missing), a bare file path, or `postgres://…`.
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://segwright.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "sqlite://segwright.db"
+    )]
     pub database_url: String,
     /// Measure relative times from the end of this day (YYYY-MM-DD); default: today.
     #[arg(long, global = true, env = "SEGWRIGHT_AS_OF")]
@@ -189,7 +194,11 @@ pub enum SuppressKind {
 
 /// Turn `--database-url` into a URL sqlx understands (bare paths are SQLite files).
 pub fn normalize_url(url: &str) -> String {
-    if url.contains("://") || url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") }
+    if url.contains("://") || url.starts_with("sqlite:") {
+        url.to_string()
+    } else {
+        format!("sqlite://{url}")
+    }
 }
 
 /// Print a value as indented JSON on standard output.
@@ -198,10 +207,16 @@ fn print_json<T: serde::Serialize>(v: &T) {
 }
 
 async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
-    let tz =
-        global.timezone.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{}` (use an IANA name such as Europe/Paris)", global.timezone)))?;
+    let tz = global.timezone.parse().map_err(|_| {
+        AppError::BadInput(format!(
+            "unknown time zone `{}` (use an IANA name such as Europe/Paris)",
+            global.timezone
+        ))
+    })?;
     let glossary_toml = match &global.glossary {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| AppError::BadInput(format!("cannot read glossary {}: {e}", p.display())))?),
+        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
+            AppError::BadInput(format!("cannot read glossary {}: {e}", p.display()))
+        })?),
         None => None,
     };
     let llm = global.llm.config()?;
@@ -242,13 +257,34 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
     if let Some(done) = without_database(&cli).await {
         return done;
     }
-    let in_memory = matches!(cli.command, Command::Serve(_) | Command::Demo { no_serve: false, .. });
+    let in_memory = matches!(
+        cli.command,
+        Command::Serve(_)
+            | Command::Demo {
+                no_serve: false,
+                ..
+            }
+    );
     let app = open(&cli.global, in_memory).await?;
     let as_of = app.as_of(None)?;
     match cli.command {
         Command::Serve(s) => serve(app, &s).await,
-        Command::Demo { customers, seed, no_serve, serve: s } => {
-            demo(&app, DemoOptions { customers, seed, progress: std::io::stderr().is_terminal() }, as_of).await?;
+        Command::Demo {
+            customers,
+            seed,
+            no_serve,
+            serve: s,
+        } => {
+            demo(
+                &app,
+                DemoOptions {
+                    customers,
+                    seed,
+                    progress: std::io::stderr().is_terminal(),
+                },
+                as_of,
+            )
+            .await?;
             if no_serve {
                 return Ok(());
             }
@@ -256,8 +292,21 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             demo_webhook(&mut app, &s.bind);
             serve(app, &s).await
         }
-        Command::Import { kind, file, map, skip_invalid, rejects } => {
-            let opts = ImportOptions::new(import_kind(kind), file, ImportOptions::parse_maps(&map)?, skip_invalid, rejects, std::io::stderr().is_terminal());
+        Command::Import {
+            kind,
+            file,
+            map,
+            skip_invalid,
+            rejects,
+        } => {
+            let opts = ImportOptions::new(
+                import_kind(kind),
+                file,
+                ImportOptions::parse_maps(&map)?,
+                skip_invalid,
+                rejects,
+                std::io::stderr().is_terminal(),
+            );
             println!("{}", app.import(opts).await?.summary());
             Ok(())
         }
@@ -296,13 +345,26 @@ async fn without_database(cli: &Cli) -> Option<Result<(), AppError>> {
 }
 
 /// Build the demo data, create its users (printing their passwords) and train the models.
-async fn demo(app: &App, opts: DemoOptions, as_of: crate::domain::time::AsOf) -> Result<(), AppError> {
+async fn demo(
+    app: &App,
+    opts: DemoOptions,
+    as_of: crate::domain::time::AsOf,
+) -> Result<(), AppError> {
     let (c, o, e) = crate::app::generate_demo(app, opts, as_of).await?;
-    eprintln!("demo data ready: {c} customers, {o} orders, {e} events (as of {})", as_of.date());
+    eprintln!(
+        "demo data ready: {c} customers, {o} orders, {e} events (as of {})",
+        as_of.date()
+    );
     for (email, role, password) in crate::app::create_demo_users(app).await? {
-        println!("demo user {email:<22} role {:<17} password {password}", role.as_str());
+        println!(
+            "demo user {email:<22} role {:<17} password {password}",
+            role.as_str()
+        );
     }
-    match app.train_models(&crate::app::TrainRequest::default(), as_of).await {
+    match app
+        .train_models(&crate::app::TrainRequest::default(), as_of)
+        .await
+    {
         Ok(models) => models.iter().for_each(|m| eprint!("{}", m.table())),
         Err(e) => eprintln!("no scores: {}", e.public_message()),
     }
@@ -321,8 +383,16 @@ async fn suppress(app: &App, kind: SuppressKind, value: &str) -> Result<(), AppE
 }
 
 async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
-    let listener = tokio::net::TcpListener::bind(&s.bind).await.map_err(|e| AppError::BadInput(format!("cannot listen on {}: {e}", s.bind)))?;
-    eprintln!("segwright is serving on http://{}", listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| s.bind.clone()));
+    let listener = tokio::net::TcpListener::bind(&s.bind)
+        .await
+        .map_err(|e| AppError::BadInput(format!("cannot listen on {}: {e}", s.bind)))?;
+    eprintln!(
+        "segwright is serving on http://{}",
+        listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|_| s.bind.clone())
+    );
     let app = std::sync::Arc::new(app);
     // Load the in-memory copy in the background; previews use SQL until it is ready.
     let warm = app.clone();
@@ -331,7 +401,9 @@ async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
             tracing::warn!(error = %e, "in-memory copy not loaded; previews use SQL");
         }
     });
-    crate::http::serve(listener, app, crate::http::shutdown_signal()).await.map_err(|e| AppError::Io(e.to_string()))
+    crate::http::serve(listener, app, crate::http::shutdown_signal())
+        .await
+        .map_err(|e| AppError::Io(e.to_string()))
 }
 
 /// With no webhook configured, the demo's server receives its own webhook (`/demo/webhook`,
@@ -341,11 +413,15 @@ fn demo_webhook(app: &mut App, bind: &str) {
     if d.webhook_url.is_some() {
         return;
     }
-    let addr = bind.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]");
+    let addr = bind
+        .replace("0.0.0.0", "127.0.0.1")
+        .replace("[::]", "[::1]");
     d.webhook_url = Some(format!("http://{addr}/demo/webhook"));
     d.webhook_secret = Some(uuid::Uuid::new_v4().simple().to_string());
     d.demo_sink = true;
-    eprintln!("destination `webhook`: this server's own demo receiver at http://{addr}/demo/webhook (set SEGWRIGHT_WEBHOOK_URL to use yours)");
+    eprintln!(
+        "destination `webhook`: this server's own demo receiver at http://{addr}/demo/webhook (set SEGWRIGHT_WEBHOOK_URL to use yours)"
+    );
 }
 
 fn import_kind(k: ImportKind) -> crate::domain::import::Kind {

@@ -25,7 +25,10 @@ async fn pages_send_a_visitor_without_a_session_to_the_login_page() {
     }
     let (s, html) = app.call("GET", "/login", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(html.contains("<label for=\"password\">Password</label>"), "{html}");
+    assert!(
+        html.contains("<label for=\"password\">Password</label>"),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -42,7 +45,9 @@ async fn a_preview_reports_size_conditions_and_sample() {
     let def = json!({"version":1,"root":{"type":"all","conditions":[
         {"type":"attribute","field":"country","op":"in","value":["US","CA"]},
         {"type":"attribute","field":"email_consent","op":"eq","value":true}]}});
-    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": def}))).await;
+    let (s, v) = app
+        .json("POST", "/api/preview", Some(json!({"definition": def})))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["size"]["count"], 2);
     assert_eq!(v["size"]["total_customers"], 5);
@@ -58,7 +63,9 @@ async fn an_invalid_definition_gets_every_issue_with_its_path() {
     let def = json!({"version":1,"root":{"type":"all","conditions":[
         {"type":"attribute","field":"lifetime_revnue","op":"gt","value":5},
         {"type":"percentile","field":"lifetime_revenue","direction":"top","percent":150}]}});
-    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": def}))).await;
+    let (s, v) = app
+        .json("POST", "/api/preview", Some(json!({"definition": def})))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["code"], "invalid_definition");
     let issues = v["error"]["details"]["issues"].as_array().unwrap();
@@ -85,9 +92,16 @@ async fn malformed_json_gets_the_error_envelope() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let v: Value = serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    let v: Value =
+        serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
     assert_eq!(v["error"]["code"], "invalid_json");
-    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": {"version":1,"root":{"type":"atribute"}}}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/preview",
+            Some(json!({"definition": {"version":1,"root":{"type":"atribute"}}})),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(v["error"]["details"]["issues"][0]["path"], "$.root");
 }
@@ -103,22 +117,53 @@ async fn an_unknown_route_is_a_json_404() {
 #[tokio::test]
 async fn saved_segments_keep_versions_and_stream_members() {
     let app = TestApp::spawn().await;
-    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name":"us","definition": us()}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/segments",
+            Some(json!({"name":"us","definition": us()})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
-    let (s, _) = app.json("POST", "/api/segments", Some(json!({"name":"us","definition": us()}))).await;
+    let (s, _) = app
+        .json(
+            "POST",
+            "/api/segments",
+            Some(json!({"name":"us","definition": us()})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     let v2 = json!({"version":1,"root":{"type":"attribute","field":"country","op":"in","value":["US","CA"]}});
-    let (s, v) = app.json("PUT", &format!("/api/segments/{id}"), Some(json!({"definition": v2}))).await;
+    let (s, v) = app
+        .json(
+            "PUT",
+            &format!("/api/segments/{id}"),
+            Some(json!({"definition": v2})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["current_version"], 2);
-    let (_, v) = app.json("GET", &format!("/api/segments/{id}/versions/1"), None).await;
+    let (_, v) = app
+        .json("GET", &format!("/api/segments/{id}/versions/1"), None)
+        .await;
     assert_eq!(v["definition"], us());
-    let (s, _) = app.call("GET", "/api/segments/us/members?with_email=true", None).await;
-    assert_eq!(s, StatusCode::FORBIDDEN, "emails only under the export's rule (tests/governance_holes.rs)");
+    let (s, _) = app
+        .call("GET", "/api/segments/us/members?with_email=true", None)
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "emails only under the export's rule (tests/governance_holes.rs)"
+    );
     let (s, csv) = app.call("GET", "/api/segments/us/members", None).await;
-    assert_eq!((s, csv.as_str()), (StatusCode::OK, "external_id\nc1\nc2\nc3\n"));
-    let (_, jsonl) = app.call("GET", "/api/segments/us/members?format=jsonl", None).await;
+    assert_eq!(
+        (s, csv.as_str()),
+        (StatusCode::OK, "external_id\nc1\nc2\nc3\n")
+    );
+    let (_, jsonl) = app
+        .call("GET", "/api/segments/us/members?format=jsonl", None)
+        .await;
     assert_eq!(jsonl.lines().count(), 3);
     // Previews report the overlap with saved segments.
     let (_, v) =
@@ -133,12 +178,24 @@ async fn why_in_why_out_shows_each_clause_for_a_customer() {
     let def = json!({"version":1,"root":{"type":"all","conditions":[
         {"type":"attribute","field":"lifetime_revenue","op":"gte","value":100},
         {"type":"attribute","field":"country","op":"eq","value":"CA"}]}});
-    let (s, v) = app.json("POST", "/api/explain", Some(json!({"definition": def, "customer": "c1"}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/explain",
+            Some(json!({"definition": def, "customer": "c1"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["member"], false);
     assert_eq!(v["clauses"][0]["passed"], true);
     assert_eq!(v["clauses"][1]["passed"], false);
-    let (s, _) = app.json("POST", "/api/explain", Some(json!({"definition": def, "customer": "nobody"}))).await;
+    let (s, _) = app
+        .json(
+            "POST",
+            "/api/explain",
+            Some(json!({"definition": def, "customer": "nobody"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -148,7 +205,12 @@ async fn the_schema_and_catalog_describe_the_language() {
     let (_, schema) = app.json("GET", "/api/schema/segment", None).await;
     assert!(schema.to_string().contains("percentile"));
     let (_, cat) = app.json("GET", "/api/catalog", None).await;
-    let names: Vec<&str> = cat["fields"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = cat["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
     assert!(names.contains(&"plan_type") && names.contains(&"days_since_last_activity"));
 }
 
@@ -159,48 +221,117 @@ fn assert_partial_refusal(s: StatusCode, v: &Value, word: &str) {
     let issue = &v["error"]["details"]["issues"][0];
     assert_eq!(issue["code"], "partial_definition", "{v}");
     assert_eq!(issue["path"], "$.unresolved", "{v}");
-    assert!(issue["message"].as_str().unwrap().contains(&format!("\"{word}\" were not understood")), "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("remove them"), "{v}");
+    assert!(
+        issue["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("\"{word}\" were not understood")),
+        "{v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("remove them"),
+        "{v}"
+    );
 }
 
 #[tokio::test]
-async fn a_partly_understood_request_is_not_previewed_as_everyone_nor_saved_until_its_words_are_removed() {
+async fn a_partly_understood_request_is_not_previewed_as_everyone_nor_saved_until_its_words_are_removed()
+ {
     let app = TestApp::spawn().await;
-    let (s, a) = app.json("POST", "/api/interpret", Some(json!({"prompt": "customers in Iceland"}))).await;
+    let (s, a) = app
+        .json(
+            "POST",
+            "/api/interpret",
+            Some(json!({"prompt": "customers in Iceland"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{a}");
     assert_eq!(a["partial"], true, "{a}");
     assert_eq!(a["definition"]["unresolved"], json!(["Iceland"]), "{a}");
     // Nothing was understood: no audience of every customer, and the answer says why.
-    assert!(a["preview"].is_null(), "a partial answer that understood nothing is not previewed: {a}");
-    assert!(a["notices"].to_string().contains("Nothing in the request was understood"), "{a}");
+    assert!(
+        a["preview"].is_null(),
+        "a partial answer that understood nothing is not previewed: {a}"
+    );
+    assert!(
+        a["notices"]
+            .to_string()
+            .contains("Nothing in the request was understood"),
+        "{a}"
+    );
 
-    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "iceland", "definition": a["definition"]}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/segments",
+            Some(json!({"name": "iceland", "definition": a["definition"]})),
+        )
+        .await;
     assert_partial_refusal(s, &v, "Iceland");
     // Previewing it directly would show everyone: refused the same way.
-    let (s, v) = app.json("POST", "/api/preview", Some(json!({"definition": a["definition"]}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/preview",
+            Some(json!({"definition": a["definition"]})),
+        )
+        .await;
     assert_partial_refusal(s, &v, "Iceland");
 
     // Accepting what was understood = sending the definition without `unresolved`.
     let mut accepted = a["definition"].clone();
     accepted.as_object_mut().unwrap().remove("unresolved");
-    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "iceland", "definition": accepted}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/segments",
+            Some(json!({"name": "iceland", "definition": accepted})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
 
     // A new version may not be partial either.
-    let (s, partly) = app.json("POST", "/api/interpret", Some(json!({"prompt": "customers in Texas in Iceland"}))).await;
+    let (s, partly) = app
+        .json(
+            "POST",
+            "/api/interpret",
+            Some(json!({"prompt": "customers in Texas in Iceland"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{partly}");
     assert_eq!(partly["partial"], true, "{partly}");
-    assert_eq!(partly["preview"]["size"]["count"], 1, "the understood part is previewed: {partly}");
-    assert!(partly["notices"].to_string().contains("Partial answer"), "{partly}");
-    let (s, v) = app.json("PUT", &format!("/api/segments/{id}"), Some(json!({"definition": partly["definition"]}))).await;
+    assert_eq!(
+        partly["preview"]["size"]["count"], 1,
+        "the understood part is previewed: {partly}"
+    );
+    assert!(
+        partly["notices"].to_string().contains("Partial answer"),
+        "{partly}"
+    );
+    let (s, v) = app
+        .json(
+            "PUT",
+            &format!("/api/segments/{id}"),
+            Some(json!({"definition": partly["definition"]})),
+        )
+        .await;
     assert_partial_refusal(s, &v, "Iceland");
 }
 
 #[tokio::test]
 async fn a_partial_version_stored_before_the_rule_is_not_submitted() {
     let app = TestApp::spawn().await;
-    let (s, v) = app.json("POST", "/api/segments", Some(json!({"name": "us", "definition": us()}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/segments",
+            Some(json!({"name": "us", "definition": us()})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
     // Written under the app, as an older release could have stored it.
@@ -210,6 +341,12 @@ async fn a_partial_version_stored_before_the_rule_is_not_submitted() {
     partial["unresolved"] = json!(["in Iceland"]);
     old.definition = partial.to_string();
     app.app.store.add_version(&old).await.unwrap();
-    let (s, v) = app.json("POST", &format!("/api/segments/{id}/submit"), Some(json!({"destinations": ["webhook"]}))).await;
+    let (s, v) = app
+        .json(
+            "POST",
+            &format!("/api/segments/{id}/submit"),
+            Some(json!({"destinations": ["webhook"]})),
+        )
+        .await;
     assert_partial_refusal(s, &v, "in Iceland");
 }

@@ -16,14 +16,26 @@ use segwright::store::ModelRecord;
 
 async fn saved(app: &TestApp, name: &str, root: Value) -> String {
     let body = json!({"name": name, "definition": {"version": 1, "root": root}});
-    let (s, v) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(body)).await;
+    let (s, v) = app
+        .json_as(Some(&app.marketer), "POST", "/api/segments", Some(body))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v["id"].as_str().unwrap().to_string()
 }
 
 async fn post(app: &TestApp, token: &str, id: &str, action: &str) -> (StatusCode, Value) {
-    let body = if action == "submit" { json!({"destinations": ["webhook"]}) } else { json!({}) };
-    app.json_as(Some(token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await
+    let body = if action == "submit" {
+        json!({"destinations": ["webhook"]})
+    } else {
+        json!({})
+    };
+    app.json_as(
+        Some(token),
+        "POST",
+        &format!("/api/segments/{id}/{action}"),
+        Some(body),
+    )
+    .await
 }
 
 /// Submitted by the marketer and approved by the manager.
@@ -32,7 +44,11 @@ async fn approved(app: &TestApp, name: &str, root: Value) -> String {
     let (s, v) = post(app, &app.marketer, &id, "submit").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = post(app, &app.manager, &id, "approve").await;
-    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("approved")), "{v}");
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("approved")),
+        "{v}"
+    );
     id
 }
 
@@ -56,12 +72,16 @@ async fn store_churn_model(app: &App, version: i64) {
         scored: 0,
         trained_at: version,
     };
-    app.store.save_model(&m, "churn_risk_tier", &[]).await.unwrap();
+    app.store
+        .save_model(&m, "churn_risk_tier", &[])
+        .await
+        .unwrap();
     app.invalidate();
 }
 
 #[tokio::test]
-async fn an_import_that_adds_customers_and_values_keeps_the_approval_and_the_scheduled_refresh_running() {
+async fn an_import_that_adds_customers_and_values_keeps_the_approval_and_the_scheduled_refresh_running()
+ {
     let app = TestApp::spawn().await;
     let id = approved(&app, "us", us()).await;
     let (s, v) = post(&app, &app.manager, &id, "activate").await;
@@ -71,15 +91,39 @@ async fn an_import_that_adds_customers_and_values_keeps_the_approval_and_the_sch
     // New customers, a new plan value and a new attribute: none of it is what "US" depends on.
     let csv = "customer_id,email,Country,PlanType,LoyaltyTier\nc9,z@example.com,US,Platinum,Gold\nc10,y@example.com,DE,Annual,Silver\n";
     let (_dir, path) = common::write_file("more.csv", csv);
-    app.app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    app.app
+        .import(ImportOptions::new(
+            Kind::Customers,
+            path,
+            vec![],
+            false,
+            None,
+            false,
+        ))
+        .await
+        .unwrap();
 
-    let (_, r) = app.json_as(Some(&app.manager), "GET", &format!("/api/segments/{id}/review"), None).await;
+    let (_, r) = app
+        .json_as(
+            Some(&app.manager),
+            "GET",
+            &format!("/api/segments/{id}/review"),
+            None,
+        )
+        .await;
     assert_eq!(r["approval_hash"], r["approval_hash_now"], "{r}");
     assert_eq!(r["approval_changes"], json!([]));
-    assert_eq!(r["approval_basis"]["fields"]["country"]["type"], "categorical");
+    assert_eq!(
+        r["approval_basis"]["fields"]["country"]["type"],
+        "categorical"
+    );
     let runs = app.app.refresh_all().await.unwrap();
     assert_eq!(runs.len(), 1);
-    assert!(runs[0].1.is_ok(), "the scheduled refresh still runs: {:?}", runs[0].1);
+    assert!(
+        runs[0].1.is_ok(),
+        "the scheduled refresh still runs: {:?}",
+        runs[0].1
+    );
 }
 
 /// Issue 17 item 10: a retrain does not silently stop what was approved. The approval still
@@ -87,7 +131,8 @@ async fn an_import_that_adds_customers_and_values_keeps_the_approval_and_the_sch
 /// detail) saying which model changed, until it is submitted and approved again. Approving a
 /// version submitted before the retrain is refused, saying why.
 #[tokio::test]
-async fn retraining_the_model_a_definition_uses_flags_it_for_reapproval_without_voiding_the_approval() {
+async fn retraining_the_model_a_definition_uses_flags_it_for_reapproval_without_voiding_the_approval()
+ {
     let app = TestApp::spawn().await;
     store_churn_model(&app.app, 1).await;
     let risky = json!({"type": "any", "conditions": [us(), {"type": "attribute", "field": "churn_risk", "op": "gte", "value": 0.6}]});
@@ -99,25 +144,77 @@ async fn retraining_the_model_a_definition_uses_flags_it_for_reapproval_without_
     store_churn_model(&app.app, 2).await;
 
     let (s, v) = post(&app, &app.manager, &scored, "activate").await;
-    assert_eq!(s, StatusCode::OK, "a retrain alone does not void the approval: {v}");
-    let (_, list) = app.json_as(Some(&app.marketer), "GET", "/api/segments", None).await;
-    let flag = |id: &str| list.as_array().unwrap().iter().find(|s| s["id"] == id).unwrap()["needs_reapproval"].clone();
-    assert_eq!(flag(&scored), json!(["the model behind `churn_risk` was retrained (version 1 → 2)"]), "{list}");
-    assert_eq!(flag(&unscored), Value::Null, "a definition without scores is not flagged: {list}");
-    let (_, one) = app.json_as(Some(&app.marketer), "GET", &format!("/api/segments/{scored}"), None).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a retrain alone does not void the approval: {v}"
+    );
+    let (_, list) = app
+        .json_as(Some(&app.marketer), "GET", "/api/segments", None)
+        .await;
+    let flag = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()["needs_reapproval"]
+            .clone()
+    };
+    assert_eq!(
+        flag(&scored),
+        json!(["the model behind `churn_risk` was retrained (version 1 → 2)"]),
+        "{list}"
+    );
+    assert_eq!(
+        flag(&unscored),
+        Value::Null,
+        "a definition without scores is not flagged: {list}"
+    );
+    let (_, one) = app
+        .json_as(
+            Some(&app.marketer),
+            "GET",
+            &format!("/api/segments/{scored}"),
+            None,
+        )
+        .await;
     assert_eq!(one["needs_reapproval"], flag(&scored));
 
     let (s, v) = post(&app, &app.manager, &pending, "approve").await;
-    assert_eq!(s, StatusCode::CONFLICT, "the reviewer approves what was submitted: {v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("the model behind `churn_risk` was retrained (version 1 → 2)"), "{v}");
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "the reviewer approves what was submitted: {v}"
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the model behind `churn_risk` was retrained (version 1 → 2)"),
+        "{v}"
+    );
 
     // Submitted and approved again, the flag is gone.
-    let (s, v) = app.json_as(Some(&app.marketer), "PUT", &format!("/api/segments/{scored}"), Some(json!({"definition": one["definition"]}))).await;
+    let (s, v) = app
+        .json_as(
+            Some(&app.marketer),
+            "PUT",
+            &format!("/api/segments/{scored}"),
+            Some(json!({"definition": one["definition"]})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     post(&app, &app.marketer, &scored, "submit").await;
     let (s, v) = post(&app, &app.manager, &scored, "approve").await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (_, one) = app.json_as(Some(&app.marketer), "GET", &format!("/api/segments/{scored}"), None).await;
+    let (_, one) = app
+        .json_as(
+            Some(&app.marketer),
+            "GET",
+            &format!("/api/segments/{scored}"),
+            None,
+        )
+        .await;
     assert_eq!(one["needs_reapproval"], Value::Null, "{one}");
 }
 
@@ -130,19 +227,39 @@ async fn an_active_segment_whose_model_was_retrained_keeps_being_refreshed_and_i
     post(&app, &app.manager, &id, "activate").await;
     app.app.drain_syncs().await.unwrap();
     store_churn_model(&app.app, 2).await;
-    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/refresh"), None).await;
+    let (s, v) = app
+        .json_as(
+            Some(&app.manager),
+            "POST",
+            &format!("/api/segments/{id}/refresh"),
+            None,
+        )
+        .await;
     assert!(s.is_success(), "{v}");
     app.app.drain_syncs().await.unwrap();
     let runs = app.app.refresh_all().await.unwrap();
     assert!(runs[0].1.is_ok(), "{runs:?}");
-    let (_, one) = app.json_as(Some(&app.manager), "GET", &format!("/api/segments/{id}"), None).await;
-    assert_eq!(one["needs_reapproval"], json!(["the model behind `churn_risk` was retrained (version 1 → 2)"]), "{one}");
+    let (_, one) = app
+        .json_as(
+            Some(&app.manager),
+            "GET",
+            &format!("/api/segments/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        one["needs_reapproval"],
+        json!(["the model behind `churn_risk` was retrained (version 1 → 2)"]),
+        "{one}"
+    );
 }
 
 #[tokio::test]
-async fn changing_a_glossary_term_a_definition_uses_needs_a_fresh_approval_and_other_terms_do_not_matter() {
+async fn changing_a_glossary_term_a_definition_uses_needs_a_fresh_approval_and_other_terms_do_not_matter()
+ {
     let app = TestApp::spawn().await;
-    let valuable = json!({"type": "any", "conditions": [us(), {"type": "term", "name": "high_value"}]});
+    let valuable =
+        json!({"type": "any", "conditions": [us(), {"type": "term", "name": "high_value"}]});
     let uses_term = approved(&app, "valuable", valuable).await;
     let loyal = json!({"type": "any", "conditions": [us(), {"type": "term", "name": "loyal"}]});
     let other_term = approved(&app, "loyal-us", loyal).await;
@@ -156,9 +273,21 @@ async fn changing_a_glossary_term_a_definition_uses_needs_a_fresh_approval_and_o
     let mut settings = app.app.settings.clone();
     settings.glossary_toml = Some(glossary);
     let changed = App::open(settings).await.unwrap();
-    let manager = Actor::user(changed.authenticate_token(&app.manager).await.unwrap(), None);
+    let manager = Actor::user(
+        changed.authenticate_token(&app.manager).await.unwrap(),
+        None,
+    );
 
-    let e = changed.activate_segment(&uses_term, &manager).await.unwrap_err();
-    assert!(e.to_string().contains("glossary term `high_value` changed"), "{e}");
-    changed.activate_segment(&other_term, &manager).await.expect("a changed term it does not use does not matter");
+    let e = changed
+        .activate_segment(&uses_term, &manager)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("glossary term `high_value` changed"),
+        "{e}"
+    );
+    changed
+        .activate_segment(&other_term, &manager)
+        .await
+        .expect("a changed term it does not use does not matter");
 }

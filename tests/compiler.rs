@@ -33,30 +33,44 @@ const NAMES: [&str; 3] = ["email_open", "cart_abandoned", "page_view"];
 /// Instants around day boundaries of the weeks before and after 2026-11-22.
 fn instant() -> impl Strategy<Value = i64> {
     let end = AsOf::parse("2026-11-22", "UTC").unwrap().end();
-    (-20i64..400, prop::sample::select(vec![0i64, 1, 43_200, 86_399])).prop_map(move |(d, s)| end - d * DAY_SECS + s)
+    (
+        -20i64..400,
+        prop::sample::select(vec![0i64, 1, 43_200, 86_399]),
+    )
+        .prop_map(move |(d, s)| end - d * DAY_SECS + s)
 }
 
 fn customer() -> impl Strategy<Value = GenCustomer> {
     (
-        prop::option::of(prop::sample::select(vec!["ann@x.io", "bob@y.io", "cat@ab.io"])),
+        prop::option::of(prop::sample::select(vec![
+            "ann@x.io",
+            "bob@y.io",
+            "cat@ab.io",
+        ])),
         prop::option::of(prop::sample::select(vec!["US", "CA", "FR"])),
         prop::option::of(0i64..900),
         prop::option::of(any::<bool>()),
-        prop::option::of(prop::sample::select(vec!["Annual", "Monthly", "Pay as you go"])),
+        prop::option::of(prop::sample::select(vec![
+            "Annual",
+            "Monthly",
+            "Pay as you go",
+        ])),
         prop::option::of(0i64..150),
         prop::collection::vec((instant(), 1i64..400, prop::option::of(1i64..5)), 0..5),
         prop::collection::vec((prop::sample::select(NAMES.to_vec()), instant()), 0..5),
     )
-        .prop_map(|(email, country, signup_days_ago, consent, plan, fee, orders, events)| GenCustomer {
-            email: email.map(String::from),
-            country,
-            signup_days_ago,
-            consent,
-            plan,
-            fee,
-            orders,
-            events,
-        })
+        .prop_map(
+            |(email, country, signup_days_ago, consent, plan, fee, orders, events)| GenCustomer {
+                email: email.map(String::from),
+                country,
+                signup_days_ago,
+                consent,
+                plan,
+                fee,
+                orders,
+                events,
+            },
+        )
 }
 
 fn number_leaf() -> impl Strategy<Value = Value> {
@@ -71,10 +85,28 @@ fn number_leaf() -> impl Strategy<Value = Value> {
         "monthly_fee",
     ];
     // Small values hit counts and day differences exactly, so boundaries are exercised.
-    let value = || prop_oneof![0i64..4, prop::sample::select(vec![5i64, 10, 30, 50, 100, 200]), 0i64..500];
+    let value = || {
+        prop_oneof![
+            0i64..4,
+            prop::sample::select(vec![5i64, 10, 30, 50, 100, 200]),
+            0i64..500
+        ]
+    };
     (
         prop::sample::select(fields),
-        prop::sample::select(vec!["eq", "ne", "lt", "lte", "gt", "gte", "between", "in", "not_in", "is_set", "is_not_set"]),
+        prop::sample::select(vec![
+            "eq",
+            "ne",
+            "lt",
+            "lte",
+            "gt",
+            "gte",
+            "between",
+            "in",
+            "not_in",
+            "is_set",
+            "is_not_set",
+        ]),
         value(),
         value(),
     )
@@ -159,8 +191,10 @@ fn node() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![number_leaf(), other_leaf()];
     leaf.prop_recursive(2, 8, 3, |inner| {
         prop_oneof![
-            prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"type":"all","conditions":c})),
-            prop::collection::vec(inner.clone(), 1..4).prop_map(|c| json!({"type":"any","conditions":c})),
+            prop::collection::vec(inner.clone(), 1..4)
+                .prop_map(|c| json!({"type":"all","conditions":c})),
+            prop::collection::vec(inner.clone(), 1..4)
+                .prop_map(|c| json!({"type":"any","conditions":c})),
             inner.prop_map(|c| json!({"type":"not","condition":c})),
         ]
     })
@@ -176,7 +210,12 @@ async fn load(app: &App, customers: &[GenCustomer]) {
             values: vec!["Annual".into(), "Monthly".into(), "Pay as you go".into()],
             column: "PlanType".into(),
         },
-        AttributeSpec { name: "monthly_fee".into(), ty: FieldType::Number, values: vec![], column: "MonthlyFee".into() },
+        AttributeSpec {
+            name: "monthly_fee".into(),
+            ty: FieldType::Number,
+            values: vec![],
+            column: "MonthlyFee".into(),
+        },
     ])
     .await
     .unwrap();
@@ -191,13 +230,32 @@ async fn load(app: &App, customers: &[GenCustomer]) {
             Bind::Int(c.signup_days_ago.map(|d| end.day() - d)),
             Bind::Int(c.consent.map(i64::from)),
         ];
-        let attributes = vec![("plan_type".into(), None, c.plan.map(String::from)), ("monthly_fee".into(), c.fee.map(|f| f as f64), None)];
-        rows.push(CustomerRow { external_id: id.clone(), values, attributes });
+        let attributes = vec![
+            ("plan_type".into(), None, c.plan.map(String::from)),
+            ("monthly_fee".into(), c.fee.map(|f| f as f64), None),
+        ];
+        rows.push(CustomerRow {
+            external_id: id.clone(),
+            values,
+            attributes,
+        });
         for (n, (t, amount, q)) in c.orders.iter().enumerate() {
-            orders.push(OrderRow { key: format!("{id}:{n}"), customer: id.clone(), occurred_at: *t, amount: *amount as f64, quantity: *q });
+            orders.push(OrderRow {
+                key: format!("{id}:{n}"),
+                customer: id.clone(),
+                occurred_at: *t,
+                amount: *amount as f64,
+                quantity: *q,
+            });
         }
         for (n, (name, t)) in c.events.iter().enumerate() {
-            events.push(EventRow { key: format!("{id}:e{n}"), customer: id.clone(), name: name.to_string(), occurred_at: *t, properties: None });
+            events.push(EventRow {
+                key: format!("{id}:e{n}"),
+                customer: id.clone(),
+                name: name.to_string(),
+                occurred_at: *t,
+                properties: None,
+            });
         }
     }
     tx.upsert_customers(&cols, rows).await.unwrap();
@@ -231,19 +289,38 @@ async fn both(app: &App, def: &Definition, as_of: AsOf) -> Option<(Vec<String>, 
         }
     }
     // Thresholds must agree too, or the comparison would be circular.
-    assert_eq!(prepared.thresholds, evaluate::thresholds(&prepared.vd, &data), "percentile thresholds differ");
+    assert_eq!(
+        prepared.thresholds,
+        evaluate::thresholds(&prepared.vd, &data),
+        "percentile thresholds differ"
+    );
     // The in-memory columnar engine must agree as well.
     let table = app.store.load_table().await.unwrap();
     let engine = segwright::domain::columnar::eval::Engine::new(&table, as_of);
     // (Definitions on personal text columns, which are not held in memory, use SQL.)
     if engine.supports(prepared.vd.root()) {
-        assert_eq!(engine.thresholds(&prepared.vd), prepared.thresholds, "in-memory thresholds differ");
+        assert_eq!(
+            engine.thresholds(&prepared.vd),
+            prepared.thresholds,
+            "in-memory thresholds differ"
+        );
         let mask = engine.mask(prepared.vd.root(), &prepared.thresholds);
-        let mut memory: Vec<String> = table.external_ids.iter().zip(mask).filter(|(_, m)| *m).map(|(e, _)| e.clone()).collect();
+        let mut memory: Vec<String> = table
+            .external_ids
+            .iter()
+            .zip(mask)
+            .filter(|(_, m)| *m)
+            .map(|(e, _)| e.clone())
+            .collect();
         memory.sort();
         let mut reference_sorted = reference.clone();
         reference_sorted.sort();
-        assert_eq!(memory, reference_sorted, "in-memory members differ for {:?}", prepared.vd.definition());
+        assert_eq!(
+            memory,
+            reference_sorted,
+            "in-memory members differ for {:?}",
+            prepared.vd.definition()
+        );
     }
     sql.sort();
     reference.sort();
@@ -252,7 +329,11 @@ async fn both(app: &App, def: &Definition, as_of: AsOf) -> Option<(Vec<String>, 
 
 fn check_backend(db_kind: &'static str) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = ProptestConfig { cases: if db_kind == "sqlite" { 128 } else { 48 }, max_global_rejects: 4096, ..ProptestConfig::default() };
+    let config = ProptestConfig {
+        cases: if db_kind == "sqlite" { 128 } else { 48 },
+        max_global_rejects: 4096,
+        ..ProptestConfig::default()
+    };
     let db = rt.block_on(async {
         match db_kind {
             "sqlite" => Some(common::sqlite_db()),

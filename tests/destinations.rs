@@ -32,7 +32,10 @@ impl Seen {
         serde_json::from_slice(&self.body).expect("JSON body")
     }
     fn header(&self, k: &str) -> &str {
-        self.headers.get(k).and_then(|v| v.to_str().ok()).unwrap_or_default()
+        self.headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
     }
 }
 
@@ -96,30 +99,75 @@ fn members() -> Vec<Contact> {
         city: Some("San Francisco".into()),
         postal_code: Some("94105-1234".into()),
     };
-    let ann = Contact { external_id: "c2".into(), email: Some("ann@example.com".into()), ..Default::default() };
-    vec![jane, ann, Contact { external_id: "c3".into(), ..Default::default() }]
+    let ann = Contact {
+        external_id: "c2".into(),
+        email: Some("ann@example.com".into()),
+        ..Default::default()
+    };
+    vec![
+        jane,
+        ann,
+        Contact {
+            external_id: "c3".into(),
+            ..Default::default()
+        },
+    ]
 }
 
 fn batch(op: Op, members: &[Contact]) -> Batch<'_> {
-    Batch { op, segment_id: "s1", version: 1, approval_hash: "h", run_id: 42, seq: 1, batches: 1, total: members.len(), members }
+    Batch {
+        op,
+        segment_id: "s1",
+        version: 1,
+        approval_hash: "h",
+        run_id: 42,
+        seq: 1,
+        batches: 1,
+        total: members.len(),
+        members,
+    }
 }
 
 async fn deliver(d: Destination, op: Op, members: &[Contact]) -> Vec<Seen> {
     let (base, seen) = fake_platforms().await;
-    destinations::send(d, &reqwest::Client::new(), &config(&base), &batch(op, members)).await.unwrap();
+    destinations::send(
+        d,
+        &reqwest::Client::new(),
+        &config(&base),
+        &batch(op, members),
+    )
+    .await
+    .unwrap();
     seen.lock().unwrap().clone()
 }
 
 #[tokio::test]
 async fn meta_removals_use_delete_on_the_users_endpoint_with_the_same_payload() {
     let seen = deliver(Destination::Meta, Op::Remove, &members()).await;
-    assert_eq!((seen.len(), &seen[0].method, seen[0].path.as_str()), (1, &Method::DELETE, "/meta/aud-1/users"));
+    assert_eq!(
+        (seen.len(), &seen[0].method, seen[0].path.as_str()),
+        (1, &Method::DELETE, "/meta/aud-1/users")
+    );
     let body = seen[0].json();
     assert_eq!(body["access_token"], "meta-token");
-    assert_eq!(body["payload"]["schema"], json!(["EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY"]));
+    assert_eq!(
+        body["payload"]["schema"],
+        json!(["EMAIL", "PHONE", "FN", "LN", "CT", "ST", "ZIP", "COUNTRY"])
+    );
     let jane = &body["payload"]["data"][0];
-    assert_eq!((jane[0].as_str(), jane[1].as_str(), jane[2].as_str(), jane[3].as_str()), (Some(EMAIL), Some(META_PHONE), Some(JANE), Some(DOE)));
-    assert_eq!(jane[5], "6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126", "California is sent as `ca`");
+    assert_eq!(
+        (
+            jane[0].as_str(),
+            jane[1].as_str(),
+            jane[2].as_str(),
+            jane[3].as_str()
+        ),
+        (Some(EMAIL), Some(META_PHONE), Some(JANE), Some(DOE))
+    );
+    assert_eq!(
+        jane[5], "6959097001d10501ac7d54c0bdb8db61420f658f2922cc26e46d536119a31126",
+        "California is sent as `ca`"
+    );
     assert_eq!(body["payload"]["data"].as_array().unwrap().len(), 3);
 }
 
@@ -136,14 +184,31 @@ async fn google_creates_a_consented_job_adds_hashed_operations_and_runs_it() {
         ]
     );
     for s in &seen {
-        assert_eq!((s.header("authorization"), s.header("developer-token"), s.header("login-customer-id")), ("Bearer g-token", "dev-token", "456"));
+        assert_eq!(
+            (
+                s.header("authorization"),
+                s.header("developer-token"),
+                s.header("login-customer-id")
+            ),
+            ("Bearer g-token", "dev-token", "456")
+        );
     }
     let job = seen[0].json();
     assert_eq!(job["job"]["type"], "CUSTOMER_MATCH_USER_LIST");
-    assert_eq!(job["job"]["customerMatchUserListMetadata"]["userList"], "customers/123/userLists/987");
-    assert_eq!(job["job"]["customerMatchUserListMetadata"]["consent"], json!({"adUserData": "GRANTED", "adPersonalization": "GRANTED"}));
+    assert_eq!(
+        job["job"]["customerMatchUserListMetadata"]["userList"],
+        "customers/123/userLists/987"
+    );
+    assert_eq!(
+        job["job"]["customerMatchUserListMetadata"]["consent"],
+        json!({"adUserData": "GRANTED", "adPersonalization": "GRANTED"})
+    );
     let ops = seen[1].json()["operations"].clone();
-    assert_eq!(ops.as_array().unwrap().len(), 2, "the member with no identifier is skipped: {ops}");
+    assert_eq!(
+        ops.as_array().unwrap().len(),
+        2,
+        "the member with no identifier is skipped: {ops}"
+    );
     assert_eq!(
         ops[0]["create"]["userIdentifiers"],
         json!([
@@ -157,11 +222,22 @@ async fn google_creates_a_consented_job_adds_hashed_operations_and_runs_it() {
 #[tokio::test]
 async fn google_removals_are_remove_operations_split_within_the_request_limit() {
     let many: Vec<Contact> = (0..destinations::google::MAX_OPERATIONS + 1)
-        .map(|i| Contact { external_id: format!("m{i}"), email: Some(format!("m{i}@example.com")), ..Default::default() })
+        .map(|i| Contact {
+            external_id: format!("m{i}"),
+            email: Some(format!("m{i}@example.com")),
+            ..Default::default()
+        })
         .collect();
     let seen = deliver(Destination::Google, Op::Remove, &many).await;
-    let adds: Vec<Value> = seen.iter().filter(|s| s.path.ends_with(":addOperations")).map(Seen::json).collect();
-    let sizes: Vec<usize> = adds.iter().map(|b| b["operations"].as_array().unwrap().len()).collect();
+    let adds: Vec<Value> = seen
+        .iter()
+        .filter(|s| s.path.ends_with(":addOperations"))
+        .map(Seen::json)
+        .collect();
+    let sizes: Vec<usize> = adds
+        .iter()
+        .map(|b| b["operations"].as_array().unwrap().len())
+        .collect();
     assert_eq!(sizes, [destinations::google::MAX_OPERATIONS, 1]);
     assert!(adds[1]["operations"][0]["remove"]["userIdentifiers"][0]["hashedEmail"].is_string());
     assert!(seen.last().unwrap().path.ends_with(":run"));
@@ -170,41 +246,97 @@ async fn google_removals_are_remove_operations_split_within_the_request_limit() 
 #[tokio::test]
 async fn linkedin_receives_hashed_emails_as_a_restli_batch_create() {
     let seen = deliver(Destination::Linkedin, Op::Add, &members()).await;
-    assert_eq!((seen.len(), &seen[0].method, seen[0].path.as_str()), (1, &Method::POST, "/linkedin/dmpSegments/seg-9/users"));
+    assert_eq!(
+        (seen.len(), &seen[0].method, seen[0].path.as_str()),
+        (1, &Method::POST, "/linkedin/dmpSegments/seg-9/users")
+    );
     let s = &seen[0];
-    assert_eq!((s.header("authorization"), s.header("x-restli-method"), s.header("x-restli-protocol-version")), ("Bearer li-token", "BATCH_CREATE", "2.0.0"));
+    assert_eq!(
+        (
+            s.header("authorization"),
+            s.header("x-restli-method"),
+            s.header("x-restli-protocol-version")
+        ),
+        ("Bearer li-token", "BATCH_CREATE", "2.0.0")
+    );
     assert_eq!(s.header("linkedin-version"), "202610");
     let elements = s.json()["elements"].clone();
-    assert_eq!(elements[0], json!({"action": "ADD", "userIds": [{"idType": "SHA256_EMAIL", "idValue": EMAIL}]}));
-    assert_eq!(elements.as_array().unwrap().len(), 2, "only members with an email");
+    assert_eq!(
+        elements[0],
+        json!({"action": "ADD", "userIds": [{"idType": "SHA256_EMAIL", "idValue": EMAIL}]})
+    );
+    assert_eq!(
+        elements.as_array().unwrap().len(),
+        2,
+        "only members with an email"
+    );
 }
 
 #[tokio::test]
 async fn tiktok_uploads_one_signed_file_per_identifier_then_updates_the_audience() {
     let seen = deliver(Destination::Tiktok, Op::Remove, &members()).await;
     let paths: Vec<&str> = seen.iter().map(|s| s.path.as_str()).collect();
-    assert_eq!(paths, ["/tiktok/dmp/custom_audience/file/upload/", "/tiktok/dmp/custom_audience/file/upload/", "/tiktok/dmp/custom_audience/update/"]);
+    assert_eq!(
+        paths,
+        [
+            "/tiktok/dmp/custom_audience/file/upload/",
+            "/tiktok/dmp/custom_audience/file/upload/",
+            "/tiktok/dmp/custom_audience/update/"
+        ]
+    );
     assert!(seen.iter().all(|s| s.header("access-token") == "tt-token"));
-    let emails = format!("{EMAIL}\n{}\n", segwright::domain::normalize::sha256_hex("ann@example.com"));
+    let emails = format!(
+        "{EMAIL}\n{}\n",
+        segwright::domain::normalize::sha256_hex("ann@example.com")
+    );
     let upload = String::from_utf8(seen[0].body.to_vec()).unwrap();
-    assert!(seen[0].header("content-type").starts_with("multipart/form-data"));
-    for (field, value) in
-        [("advertiser_id", "adv-7"), ("calculate_type", "EMAIL_SHA256"), ("file_signature", &destinations::tiktok::signature(emails.as_bytes()))]
-    {
-        assert!(upload.contains(&format!("name=\"{field}\"\r\n\r\n{value}\r\n")), "{field} missing from {upload}");
+    assert!(
+        seen[0]
+            .header("content-type")
+            .starts_with("multipart/form-data")
+    );
+    for (field, value) in [
+        ("advertiser_id", "adv-7"),
+        ("calculate_type", "EMAIL_SHA256"),
+        (
+            "file_signature",
+            &destinations::tiktok::signature(emails.as_bytes()),
+        ),
+    ] {
+        assert!(
+            upload.contains(&format!("name=\"{field}\"\r\n\r\n{value}\r\n")),
+            "{field} missing from {upload}"
+        );
     }
-    assert!(upload.contains(&format!("\r\n\r\n{emails}\r\n")), "one hash per line: {upload}");
-    assert!(String::from_utf8_lossy(&seen[1].body).contains(&"PHONE_SHA256\r\n".to_string()) && String::from_utf8_lossy(&seen[1].body).contains(META_PHONE));
-    assert_eq!(seen[2].json(), json!({"advertiser_id": "adv-7", "custom_audience_id": "ca-3", "file_paths": ["path-0", "path-1"], "action": "REMOVE"}));
+    assert!(
+        upload.contains(&format!("\r\n\r\n{emails}\r\n")),
+        "one hash per line: {upload}"
+    );
+    assert!(
+        String::from_utf8_lossy(&seen[1].body).contains(&"PHONE_SHA256\r\n".to_string())
+            && String::from_utf8_lossy(&seen[1].body).contains(META_PHONE)
+    );
+    assert_eq!(
+        seen[2].json(),
+        json!({"advertiser_id": "adv-7", "custom_audience_id": "ca-3", "file_paths": ["path-0", "path-1"], "action": "REMOVE"})
+    );
 }
 
 #[tokio::test]
 async fn a_tiktok_refusal_in_a_200_answer_is_an_error() {
-    let router = axum::Router::new().fallback(|| async { axum::Json(json!({"code": 40001, "message": "bad advertiser"})) });
+    let router = axum::Router::new()
+        .fallback(|| async { axum::Json(json!({"code": 40001, "message": "bad advertiser"})) });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     let m = members();
-    let err = destinations::send(Destination::Tiktok, &reqwest::Client::new(), &config(&base), &batch(Op::Add, &m)).await.unwrap_err();
+    let err = destinations::send(
+        Destination::Tiktok,
+        &reqwest::Client::new(),
+        &config(&base),
+        &batch(Op::Add, &m),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("40001"), "{err}");
 }

@@ -15,12 +15,23 @@ use tower::ServiceExt;
 use common::api::TestApp;
 
 /// Call the router from a spawned task (the harness borrows; tasks need owned parts).
-async fn call(router: axum::Router, token: String, method: &str, uri: String, body: Option<Value>) -> (StatusCode, String) {
-    let mut req = Request::builder().method(method).uri(uri).header("authorization", common::bearer(&token));
+async fn call(
+    router: axum::Router,
+    token: String,
+    method: &str,
+    uri: String,
+    body: Option<Value>,
+) -> (StatusCode, String) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", common::bearer(&token));
     if body.is_some() {
         req = req.header("content-type", "application/json");
     }
-    let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
+    let body = body
+        .map(|b| Body::from(b.to_string()))
+        .unwrap_or_else(Body::empty);
     let resp = router.oneshot(req.body(body).unwrap()).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
@@ -39,41 +50,100 @@ async fn many_concurrent_writers_on_sqlite_queue_and_none_fails_with_database_is
     let app = TestApp::spawn().await;
     let mut ids = Vec::new();
     for i in 0..8 {
-        let (s, v) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name": format!("seed{i}"), "definition": country("US")}))).await;
+        let (s, v) = app
+            .json_as(
+                Some(&app.marketer),
+                "POST",
+                "/api/segments",
+                Some(json!({"name": format!("seed{i}"), "definition": country("US")})),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         ids.push(v["id"].as_str().unwrap().to_string());
     }
     for id in &ids[4..] {
-        let (s, v) = app.json_as(Some(&app.marketer), "POST", &format!("/api/segments/{id}/submit"), Some(json!({"destinations": ["webhook"]}))).await;
+        let (s, v) = app
+            .json_as(
+                Some(&app.marketer),
+                "POST",
+                &format!("/api/segments/{id}/submit"),
+                Some(json!({"destinations": ["webhook"]})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
     }
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..24 {
         let (r, t) = (app.router.clone(), app.marketer.clone());
-        tasks.spawn(async move { call(r, t, "POST", "/api/segments".into(), Some(json!({"name": format!("w{i}"), "definition": country("US")}))).await });
+        tasks.spawn(async move {
+            call(
+                r,
+                t,
+                "POST",
+                "/api/segments".into(),
+                Some(json!({"name": format!("w{i}"), "definition": country("US")})),
+            )
+            .await
+        });
     }
     for id in &ids[4..] {
         let (r, t) = (app.router.clone(), app.manager.clone());
         let id = id.clone();
-        tasks.spawn(async move { call(r, t, "POST", format!("/api/segments/{id}/approve"), Some(json!({}))).await });
+        tasks.spawn(async move {
+            call(
+                r,
+                t,
+                "POST",
+                format!("/api/segments/{id}/approve"),
+                Some(json!({})),
+            )
+            .await
+        });
     }
     for id in &ids[..4] {
         let (r, t) = (app.router.clone(), app.marketer.clone());
         let (r2, t2, id2) = (app.router.clone(), app.marketer.clone(), id.clone());
         let uri = format!("/api/segments/{id}");
-        tasks.spawn(async move { call(r, t, "PUT", uri, Some(json!({"definition": country("GB")}))).await });
-        tasks.spawn(async move { call(r2, t2, "POST", format!("/api/segments/{id2}/submit"), Some(json!({"destinations": ["webhook"]}))).await });
+        tasks.spawn(async move {
+            call(r, t, "PUT", uri, Some(json!({"definition": country("GB")}))).await
+        });
+        tasks.spawn(async move {
+            call(
+                r2,
+                t2,
+                "POST",
+                format!("/api/segments/{id2}/submit"),
+                Some(json!({"destinations": ["webhook"]})),
+            )
+            .await
+        });
     }
     for i in 0..8 {
         let (r, t) = (app.router.clone(), app.admin.clone());
-        tasks.spawn(async move { call(r, t, "POST", format!("/api/users/manager@test.io/tokens?label=t{i}"), None).await });
+        tasks.spawn(async move {
+            call(
+                r,
+                t,
+                "POST",
+                format!("/api/users/manager@test.io/tokens?label=t{i}"),
+                None,
+            )
+            .await
+        });
     }
     for i in 0..4 {
         let a = app.app.clone();
         tasks.spawn(async move {
             let csv = format!("customer_id,email,country\nx{i},x{i}@example.com,FR\n");
             let (_dir, path) = common::write_file("more.csv", &csv);
-            let opts = segwright::app::ImportOptions::new(segwright::domain::import::Kind::Customers, path, vec![], false, None, false);
+            let opts = segwright::app::ImportOptions::new(
+                segwright::domain::import::Kind::Customers,
+                path,
+                vec![],
+                false,
+                None,
+                false,
+            );
             match a.import(opts).await {
                 Ok(_) => (StatusCode::OK, String::new()),
                 Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
@@ -88,13 +158,25 @@ async fn many_concurrent_writers_on_sqlite_queue_and_none_fails_with_database_is
             failures.push(format!("{s}: {body}"));
         }
     }
-    assert!(failures.is_empty(), "{} writers failed: {failures:#?}", failures.len());
-    let (s, audit) = app.json_as(Some(&app.admin), "GET", "/api/audit/verify", None).await;
+    assert!(
+        failures.is_empty(),
+        "{} writers failed: {failures:#?}",
+        failures.len()
+    );
+    let (s, audit) = app
+        .json_as(Some(&app.admin), "GET", "/api/audit/verify", None)
+        .await;
     assert_eq!(s, StatusCode::OK, "the audit chain stays whole: {audit}");
 }
 
 async fn create(app: &TestApp, name: &str, def: Value) -> (StatusCode, Value) {
-    app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name": name, "definition": def}))).await
+    app.json_as(
+        Some(&app.marketer),
+        "POST",
+        "/api/segments",
+        Some(json!({"name": name, "definition": def})),
+    )
+    .await
 }
 
 /// Item 4: a segment cannot take another's id as its name, nor any name shaped like an id; and
@@ -109,10 +191,24 @@ async fn a_name_that_is_or_looks_like_a_segment_id_is_refused_and_ids_win_over_n
     let id = v["id"].as_str().unwrap().to_string();
 
     let (s, err) = create(&app, &id, country("FR")).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "another segment's id is no name: {err}");
-    assert!(err["error"]["message"].as_str().unwrap().contains("looks like a segment id"), "{err}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "another segment's id is no name: {err}"
+    );
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("looks like a segment id"),
+        "{err}"
+    );
     let (s, err) = create(&app, "DEADBEEF0123", country("FR")).await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a name shaped like an id is refused too: {err}");
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a name shaped like an id is refused too: {err}"
+    );
 
     // An impostor from before the rule: a segment named with the first one's id, selecting France.
     let pool = sqlx::SqlitePool::connect(&app.db_url).await.unwrap();
@@ -123,14 +219,42 @@ async fn a_name_that_is_or_looks_like_a_segment_id_is_refused_and_ids_win_over_n
     pool.close().await;
 
     let (_, got) = app.json("GET", &format!("/api/segments/{id}"), None).await;
-    assert_eq!((got["id"].as_str(), got["name"].as_str()), (Some(id.as_str()), Some("0 us")), "reading by id finds the segment with that id: {got}");
+    assert_eq!(
+        (got["id"].as_str(), got["name"].as_str()),
+        (Some(id.as_str()), Some("0 us")),
+        "reading by id finds the segment with that id: {got}"
+    );
     let by_ref = json!({"version": 1, "root": {"type": "segment", "segment": id}});
-    let (s, preview) = app.json("POST", "/api/preview", Some(json!({"definition": by_ref, "count_only": true}))).await;
+    let (s, preview) = app
+        .json(
+            "POST",
+            "/api/preview",
+            Some(json!({"definition": by_ref, "count_only": true})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{preview}");
-    let (_, direct) = app.json("POST", "/api/preview", Some(json!({"definition": country("US"), "count_only": true}))).await;
-    let (_, france) = app.json("POST", "/api/preview", Some(json!({"definition": country("FR"), "count_only": true}))).await;
-    assert!(direct["size"].is_object() && direct["size"] != france["size"], "{direct} vs {france}");
-    assert_eq!(preview["size"], direct["size"], "a reference by id selects that segment's members, not the impostor's: {preview} vs {direct}");
+    let (_, direct) = app
+        .json(
+            "POST",
+            "/api/preview",
+            Some(json!({"definition": country("US"), "count_only": true})),
+        )
+        .await;
+    let (_, france) = app
+        .json(
+            "POST",
+            "/api/preview",
+            Some(json!({"definition": country("FR"), "count_only": true})),
+        )
+        .await;
+    assert!(
+        direct["size"].is_object() && direct["size"] != france["size"],
+        "{direct} vs {france}"
+    );
+    assert_eq!(
+        preview["size"], direct["size"],
+        "a reference by id selects that segment's members, not the impostor's: {preview} vs {direct}"
+    );
 }
 
 /// A receiver that always answers 503 with `Retry-After: {secs}`, counting the requests.
@@ -141,7 +265,13 @@ async fn always_unavailable(secs: u64) -> (String, std::sync::Arc<std::sync::ato
         "/hook",
         axum::routing::post(move || {
             h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            async move { (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", secs.to_string())], "busy") }
+            async move {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [("retry-after", secs.to_string())],
+                    "busy",
+                )
+            }
         }),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -150,12 +280,36 @@ async fn always_unavailable(secs: u64) -> (String, std::sync::Arc<std::sync::ato
     (base, hits)
 }
 
-async fn send_with_retries(cfg: &segwright::destinations::DestinationConfig) -> Result<usize, segwright::destinations::DestinationError> {
+async fn send_with_retries(
+    cfg: &segwright::destinations::DestinationConfig,
+) -> Result<usize, segwright::destinations::DestinationError> {
     use segwright::destinations::{self, Batch, Op};
-    let members = [segwright::domain::normalize::Contact { external_id: "c1".into(), email: Some("a@example.com".into()), ..Default::default() }];
-    let b = Batch { op: Op::Add, segment_id: "s1", version: 1, approval_hash: "h", run_id: 1, seq: 1, batches: 1, total: 1, members: &members };
+    let members = [segwright::domain::normalize::Contact {
+        external_id: "c1".into(),
+        email: Some("a@example.com".into()),
+        ..Default::default()
+    }];
+    let b = Batch {
+        op: Op::Add,
+        segment_id: "s1",
+        version: 1,
+        approval_hash: "h",
+        run_id: 1,
+        seq: 1,
+        batches: 1,
+        total: 1,
+        members: &members,
+    };
     let client = reqwest::Client::new();
-    destinations::with_retries(cfg, || destinations::send(segwright::domain::policy::Destination::Webhook, &client, cfg, &b)).await
+    destinations::with_retries(cfg, || {
+        destinations::send(
+            segwright::domain::policy::Destination::Webhook,
+            &client,
+            cfg,
+            &b,
+        )
+    })
+    .await
 }
 
 /// Item 5: a receiver answering 503 with `Retry-After: 0` forever gets exactly the attempt
@@ -170,9 +324,15 @@ async fn retry_after_neither_lifts_the_attempt_limit_nor_waits_beyond_its_cap() 
         retry_delay: std::time::Duration::from_millis(10),
         ..Default::default()
     };
-    let r = tokio::time::timeout(std::time::Duration::from_secs(10), send_with_retries(&cfg)).await.expect("the retries end");
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), send_with_retries(&cfg))
+        .await
+        .expect("the retries end");
     assert!(r.is_err(), "the batch fails: {r:?}");
-    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 3, "three attempts, the limit, Retry-After or not");
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        3,
+        "three attempts, the limit, Retry-After or not"
+    );
 
     let (base, hits) = always_unavailable(3600).await;
     let cfg = segwright::destinations::DestinationConfig {
@@ -182,8 +342,14 @@ async fn retry_after_neither_lifts_the_attempt_limit_nor_waits_beyond_its_cap() 
         ..cfg
     };
     let started = std::time::Instant::now();
-    let r = tokio::time::timeout(std::time::Duration::from_secs(10), send_with_retries(&cfg)).await.expect("an hour's Retry-After is capped");
-    assert!(r.is_err() && started.elapsed() < std::time::Duration::from_secs(5), "{r:?} after {:?}", started.elapsed());
+    let r = tokio::time::timeout(std::time::Duration::from_secs(10), send_with_retries(&cfg))
+        .await
+        .expect("an hour's Retry-After is capped");
+    assert!(
+        r.is_err() && started.elapsed() < std::time::Duration::from_secs(5),
+        "{r:?} after {:?}",
+        started.elapsed()
+    );
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
 
@@ -201,14 +367,27 @@ fn the_login_limiter_bounds_key_size_forgets_ended_windows_and_caps_its_keys() {
     for i in 0..5 {
         assert!(limiter.check_at(&huge, t0), "attempt {i} is allowed");
     }
-    assert!(!limiter.check_at(&huge.to_uppercase(), t0), "the sixth, in another case, is the same key and refused");
-    assert!(limiter.check_at(&format!("{huge}x"), t0), "a different email is a different key");
-    assert!(limiter.check_at(&huge, t0 + minute), "a new window allows again");
+    assert!(
+        !limiter.check_at(&huge.to_uppercase(), t0),
+        "the sixth, in another case, is the same key and refused"
+    );
+    assert!(
+        limiter.check_at(&format!("{huge}x"), t0),
+        "a different email is a different key"
+    );
+    assert!(
+        limiter.check_at(&huge, t0 + minute),
+        "a new window allows again"
+    );
 
     for i in 0..20_000 {
         limiter.check_at(&format!("email:flood{i}@example.com"), t0 + minute);
     }
-    assert!(limiter.len() <= 1_000, "a flood of keys stays within the bound: {}", limiter.len());
+    assert!(
+        limiter.len() <= 1_000,
+        "a flood of keys stays within the bound: {}",
+        limiter.len()
+    );
     assert!(limiter.check_at("email:late@example.com", t0 + 3 * minute));
     assert_eq!(limiter.len(), 1, "ended windows are forgotten");
 }
@@ -221,14 +400,32 @@ async fn a_huge_email_at_login_is_limited_and_recorded_cut_short() {
     let huge = format!("{}@example.com", "b".repeat(256 * 1024));
     for _ in 0..5 {
         let r = app.app.login(&huge, "wrong", None).await;
-        assert!(matches!(r, Err(segwright::app::AppError::Unauthenticated(_))), "{:?}", r.err());
+        assert!(
+            matches!(r, Err(segwright::app::AppError::Unauthenticated(_))),
+            "{:?}",
+            r.err()
+        );
     }
     let r = app.app.login(&huge, "wrong", None).await;
-    assert!(matches!(r, Err(segwright::app::AppError::RateLimited(_))), "{:?}", r.err());
-    let (_, audit) = app.json_as(Some(&app.admin), "GET", "/api/audit?action=user.login_failed", None).await;
+    assert!(
+        matches!(r, Err(segwright::app::AppError::RateLimited(_))),
+        "{:?}",
+        r.err()
+    );
+    let (_, audit) = app
+        .json_as(
+            Some(&app.admin),
+            "GET",
+            "/api/audit?action=user.login_failed",
+            None,
+        )
+        .await;
     let entries = audit["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 5, "{audit}");
-    assert!(entries.iter().all(|e| e.to_string().len() < 4_096), "each entry is small");
+    assert!(
+        entries.iter().all(|e| e.to_string().len() < 4_096),
+        "each entry is small"
+    );
 }
 
 /// A webhook receiver recording each batch's members.
@@ -238,7 +435,9 @@ async fn recording_webhook() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Val
     let router = axum::Router::new().route(
         "/hook",
         axum::routing::post(move |body: String| {
-            s.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
+            s.lock()
+                .unwrap()
+                .push(serde_json::from_str::<Value>(&body).unwrap());
             async { StatusCode::OK }
         }),
     );
@@ -257,16 +456,50 @@ async fn twelve_batches(hook: &str) -> (TestApp, String, i64) {
         batch_size: 1,
         ..Default::default()
     };
-    let app = TestApp::spawn_with(segwright::app::Governance { destinations, ..Default::default() }).await;
-    let rows: String = (1..=12).map(|i| format!("n{i},n{i}@example.nz,NZ,Yes\n")).collect();
-    let (_dir, path) = common::write_file("nz.csv", &format!("customer_id,email,country,ads_consent\n{rows}"));
-    app.app.import(segwright::app::ImportOptions::new(segwright::domain::import::Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    let app = TestApp::spawn_with(segwright::app::Governance {
+        destinations,
+        ..Default::default()
+    })
+    .await;
+    let rows: String = (1..=12)
+        .map(|i| format!("n{i},n{i}@example.nz,NZ,Yes\n"))
+        .collect();
+    let (_dir, path) = common::write_file(
+        "nz.csv",
+        &format!("customer_id,email,country,ads_consent\n{rows}"),
+    );
+    app.app
+        .import(segwright::app::ImportOptions::new(
+            segwright::domain::import::Kind::Customers,
+            path,
+            vec![],
+            false,
+            None,
+            false,
+        ))
+        .await
+        .unwrap();
     let (_, seg) = create(&app, "nz", country("NZ")).await;
     let id = seg["id"].as_str().unwrap().to_string();
-    let steps = [(&app.marketer, "submit", json!({"destinations": ["webhook"]})), (&app.manager, "approve", json!({})), (&app.manager, "activate", json!({}))];
+    let steps = [
+        (
+            &app.marketer,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        ),
+        (&app.manager, "approve", json!({})),
+        (&app.manager, "activate", json!({})),
+    ];
     let mut last = Value::Null;
     for (token, action, body) in steps {
-        let (s, v) = app.json_as(Some(token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await;
+        let (s, v) = app
+            .json_as(
+                Some(token),
+                "POST",
+                &format!("/api/segments/{id}/{action}"),
+                Some(body),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{action}: {v}");
         last = v;
     }
@@ -275,7 +508,17 @@ async fn twelve_batches(hook: &str) -> (TestApp, String, i64) {
 }
 
 fn members_sent(seen: &std::sync::Mutex<Vec<Value>>) -> Vec<String> {
-    seen.lock().unwrap().iter().flat_map(|b| b["members"].as_array().unwrap().iter().map(|m| m["external_id"].as_str().unwrap().to_string())).collect()
+    seen.lock()
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            b["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["external_id"].as_str().unwrap().to_string())
+        })
+        .collect()
 }
 
 /// Item 8: pausing after 4 of 12 batches stops the run — the other 8 are never sent, the run
@@ -289,37 +532,107 @@ async fn pausing_or_archiving_a_segment_stops_its_unfinished_sync_run() {
     for _ in 0..4 {
         assert!(app.app.sync_once(&client).await.unwrap());
     }
-    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/pause"), Some(json!({}))).await;
+    let (s, v) = app
+        .json_as(
+            Some(&app.manager),
+            "POST",
+            &format!("/api/segments/{id}/pause"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.app.drain_syncs().await.unwrap();
-    assert_eq!(members_sent(&seen).len(), 4, "nothing is sent after the pause");
-    let (_, report) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
+    assert_eq!(
+        members_sent(&seen).len(),
+        4,
+        "nothing is sent after the pause"
+    );
+    let (_, report) = app
+        .json_as(
+            Some(&app.manager),
+            "GET",
+            &format!("/api/syncs/{run}"),
+            None,
+        )
+        .await;
     assert_eq!(report["status"], "paused", "{report}");
     assert_eq!(
-        (report["destinations"][0]["status"].as_str(), report["destinations"][0]["batches_cancelled"].as_u64()),
+        (
+            report["destinations"][0]["status"].as_str(),
+            report["destinations"][0]["batches_cancelled"].as_u64()
+        ),
         (Some("cancelled"), Some(8)),
         "{report}"
     );
 
-    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/activate"), Some(json!({}))).await;
+    let (s, v) = app
+        .json_as(
+            Some(&app.manager),
+            "POST",
+            &format!("/api/segments/{id}/activate"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.app.drain_syncs().await.unwrap();
     let mut sent = members_sent(&seen);
     sent.sort();
     sent.dedup();
-    assert_eq!((sent.len(), members_sent(&seen).len()), (12, 12), "resuming sends the eight left, once each");
+    assert_eq!(
+        (sent.len(), members_sent(&seen).len()),
+        (12, 12),
+        "resuming sends the eight left, once each"
+    );
 
-    let (_dir, path) = common::write_file("more.csv", "customer_id,email,country,ads_consent\nn13,n13@example.nz,NZ,Yes\nn14,n14@example.nz,NZ,Yes\n");
-    app.app.import(segwright::app::ImportOptions::new(segwright::domain::import::Kind::Customers, path, vec![], false, None, false)).await.unwrap();
-    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/deliver"), Some(json!({}))).await;
+    let (_dir, path) = common::write_file(
+        "more.csv",
+        "customer_id,email,country,ads_consent\nn13,n13@example.nz,NZ,Yes\nn14,n14@example.nz,NZ,Yes\n",
+    );
+    app.app
+        .import(segwright::app::ImportOptions::new(
+            segwright::domain::import::Kind::Customers,
+            path,
+            vec![],
+            false,
+            None,
+            false,
+        ))
+        .await
+        .unwrap();
+    let (s, v) = app
+        .json_as(
+            Some(&app.manager),
+            "POST",
+            &format!("/api/segments/{id}/deliver"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{v}");
     let run = v["id"].as_i64().unwrap();
     assert!(app.app.sync_once(&client).await.unwrap());
-    let (s, v) = app.json_as(Some(&app.manager), "POST", &format!("/api/segments/{id}/archive"), Some(json!({}))).await;
+    let (s, v) = app
+        .json_as(
+            Some(&app.manager),
+            "POST",
+            &format!("/api/segments/{id}/archive"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.app.drain_syncs().await.unwrap();
-    assert_eq!(members_sent(&seen).len(), 13, "one of the two new members was sent before the archive, the other never");
-    let (_, report) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
+    assert_eq!(
+        members_sent(&seen).len(),
+        13,
+        "one of the two new members was sent before the archive, the other never"
+    );
+    let (_, report) = app
+        .json_as(
+            Some(&app.manager),
+            "GET",
+            &format!("/api/syncs/{run}"),
+            None,
+        )
+        .await;
     assert_eq!(report["status"], "cancelled", "{report}");
 }
 
@@ -328,27 +641,74 @@ async fn pausing_or_archiving_a_segment_stops_its_unfinished_sync_run() {
 /// refused saying so, and a fresh submission and approval let it through.
 #[tokio::test]
 async fn repointing_a_destination_after_approval_voids_the_approval() {
-    let app = TestApp::spawn_with_settings(|s| s.governance.destinations.webhook_url = Some("http://127.0.0.1:9/hook".into())).await;
+    let app = TestApp::spawn_with_settings(|s| {
+        s.governance.destinations.webhook_url = Some("http://127.0.0.1:9/hook".into())
+    })
+    .await;
     let (_, seg) = create(&app, "us", country("US")).await;
     let id = seg["id"].as_str().unwrap().to_string();
     let act = |token: String, action: &'static str, body: Value| {
         let (app, id) = (&app, id.clone());
-        async move { app.json_as(Some(&token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await }
+        async move {
+            app.json_as(
+                Some(&token),
+                "POST",
+                &format!("/api/segments/{id}/{action}"),
+                Some(body),
+            )
+            .await
+        }
     };
-    assert_eq!(act(app.marketer.clone(), "submit", json!({"destinations": ["webhook"]})).await.0, StatusCode::OK);
-    assert_eq!(act(app.manager.clone(), "approve", json!({})).await.0, StatusCode::OK);
+    assert_eq!(
+        act(
+            app.marketer.clone(),
+            "submit",
+            json!({"destinations": ["webhook"]})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        act(app.manager.clone(), "approve", json!({})).await.0,
+        StatusCode::OK
+    );
 
     let moved = json!({"kind": "webhook", "settings": {"url": "http://attacker.example/hook"}});
-    let (s, v) = app.json_as(Some(&app.admin), "POST", "/api/destinations", Some(moved)).await;
+    let (s, v) = app
+        .json_as(Some(&app.admin), "POST", "/api/destinations", Some(moved))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, err) = act(app.manager.clone(), "activate", json!({})).await;
-    assert_eq!(s, StatusCode::CONFLICT, "the approval named the old URL: {err}");
+    assert_eq!(
+        s,
+        StatusCode::CONFLICT,
+        "the approval named the old URL: {err}"
+    );
     let message = err["error"]["message"].as_str().unwrap();
-    assert!(message.contains("destination `webhook`") && message.contains("url"), "{message}");
-    assert!(!message.contains("attacker.example"), "the message names what changed, not the value: {message}");
+    assert!(
+        message.contains("destination `webhook`") && message.contains("url"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("attacker.example"),
+        "the message names what changed, not the value: {message}"
+    );
 
-    assert_eq!(act(app.marketer.clone(), "submit", json!({"destinations": ["webhook"]})).await.0, StatusCode::OK);
-    assert_eq!(act(app.manager.clone(), "approve", json!({})).await.0, StatusCode::OK);
+    assert_eq!(
+        act(
+            app.marketer.clone(),
+            "submit",
+            json!({"destinations": ["webhook"]})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        act(app.manager.clone(), "approve", json!({})).await.0,
+        StatusCode::OK
+    );
     let (s, v) = act(app.manager.clone(), "activate", json!({})).await;
     assert_eq!(s, StatusCode::OK, "approved again for the new URL: {v}");
 }
@@ -359,21 +719,53 @@ async fn repointing_a_destination_after_approval_voids_the_approval() {
 async fn only_managers_and_admins_train_models_and_training_is_audited() {
     let app = TestApp::spawn().await;
     for body in [json!({"wait": true}), json!({})] {
-        let (s, v) = app.json_as(Some(&app.marketer), "POST", "/api/models/train", Some(body)).await;
+        let (s, v) = app
+            .json_as(Some(&app.marketer), "POST", "/api/models/train", Some(body))
+            .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     }
-    let marketer = segwright::app::Actor::user(app.app.user("marketer@test.io").await.unwrap(), None);
+    let marketer =
+        segwright::app::Actor::user(app.app.user("marketer@test.io").await.unwrap(), None);
     let as_of = app.app.as_of(None).unwrap();
-    let refused = app.app.train_models_as(&segwright::app::TrainRequest::default(), as_of, &marketer).await;
-    assert!(matches!(refused, Err(segwright::app::AppError::Forbidden(_))), "the use case itself refuses: {:?}", refused.err());
-    let (_, models) = app.json_as(Some(&app.manager), "GET", "/api/models", None).await;
+    let refused = app
+        .app
+        .train_models_as(&segwright::app::TrainRequest::default(), as_of, &marketer)
+        .await;
+    assert!(
+        matches!(refused, Err(segwright::app::AppError::Forbidden(_))),
+        "the use case itself refuses: {:?}",
+        refused.err()
+    );
+    let (_, models) = app
+        .json_as(Some(&app.manager), "GET", "/api/models", None)
+        .await;
     assert_eq!(models["models"], json!([]), "nothing was trained");
 
-    let demo = segwright::app::DemoOptions { customers: 1_500, seed: 3, progress: false };
-    segwright::app::generate_demo(&app.app, demo, as_of).await.expect("demo data");
-    let (s, v) = app.json_as(Some(&app.manager), "POST", "/api/models/train", Some(json!({"wait": true}))).await;
+    let demo = segwright::app::DemoOptions {
+        customers: 1_500,
+        seed: 3,
+        progress: false,
+    };
+    segwright::app::generate_demo(&app.app, demo, as_of)
+        .await
+        .expect("demo data");
+    let (s, v) = app
+        .json_as(
+            Some(&app.manager),
+            "POST",
+            "/api/models/train",
+            Some(json!({"wait": true})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "a manager may train: {v}");
-    let (_, audit) = app.json_as(Some(&app.admin), "GET", "/api/audit?action=models.train", None).await;
+    let (_, audit) = app
+        .json_as(
+            Some(&app.admin),
+            "GET",
+            "/api/audit?action=models.train",
+            None,
+        )
+        .await;
     let entries = audit["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 1, "{audit}");
     assert_eq!(entries[0]["actor"], "manager@test.io", "{audit}");

@@ -14,7 +14,14 @@ fn country(c: &str) -> Value {
 }
 
 async fn saved(app: &TestApp, name: &str, def: Value) -> String {
-    let (s, v) = app.json_as(Some(&app.marketer), "POST", "/api/segments", Some(json!({"name": name, "definition": def}))).await;
+    let (s, v) = app
+        .json_as(
+            Some(&app.marketer),
+            "POST",
+            "/api/segments",
+            Some(json!({"name": name, "definition": def})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v["id"].as_str().unwrap().to_string()
 }
@@ -41,14 +48,42 @@ async fn a_broken_saved_segment_is_left_out_of_overlaps_with_a_notice_and_breaks
         let broken = saved(&app, "broken", country("FR")).await;
         break_definition(&app.db_url, &broken).await;
 
-        let (s, v) = app.json_as(Some(&app.marketer), "POST", "/api/preview", Some(json!({"definition": country("US")}))).await;
+        let (s, v) = app
+            .json_as(
+                Some(&app.marketer),
+                "POST",
+                "/api/preview",
+                Some(json!({"definition": country("US")})),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        assert!(v["overlaps"].as_array().unwrap().iter().any(|o| o["segment"] == fine.as_str()), "{v}");
+        assert!(
+            v["overlaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["segment"] == fine.as_str()),
+            "{v}"
+        );
         let notices = v["notices"].to_string();
-        assert!(notices.contains("saved segment \\\"broken\\\" was left out of the overlaps"), "{notices}");
+        assert!(
+            notices.contains("saved segment \\\"broken\\\" was left out of the overlaps"),
+            "{notices}"
+        );
 
-        let (s, v) = app.json_as(Some(&app.marketer), "POST", &format!("/api/segments/{fine}/submit"), Some(json!({"destinations": ["webhook"]}))).await;
-        assert_eq!(s, StatusCode::OK, "an unrelated submission goes through: {v}");
+        let (s, v) = app
+            .json_as(
+                Some(&app.marketer),
+                "POST",
+                &format!("/api/segments/{fine}/submit"),
+                Some(json!({"destinations": ["webhook"]})),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::OK,
+            "an unrelated submission goes through: {v}"
+        );
     }
 }
 
@@ -62,7 +97,11 @@ async fn counting_webhook() -> (String, std::sync::Arc<std::sync::atomic::Atomic
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, axum::Router::new().route("/hook", hook)).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, axum::Router::new().route("/hook", hook))
+            .await
+            .unwrap()
+    });
     (url, got)
 }
 
@@ -70,17 +109,38 @@ async fn counting_webhook() -> (String, std::sync::Arc<std::sync::atomic::Atomic
 async fn spoil_secrets(db_url: &str, kind: &str) {
     let sql = "UPDATE destinations SET sealed_secrets = '00112233445566778899aabbccddeeff00112233445566778899' WHERE kind = $1";
     if db_url.starts_with("postgres") {
-        sqlx::query(sql).bind(kind).execute(&sqlx::PgPool::connect(db_url).await.unwrap()).await.unwrap();
+        sqlx::query(sql)
+            .bind(kind)
+            .execute(&sqlx::PgPool::connect(db_url).await.unwrap())
+            .await
+            .unwrap();
     } else {
-        sqlx::query(sql).bind(kind).execute(&sqlx::SqlitePool::connect(db_url).await.unwrap()).await.unwrap();
+        sqlx::query(sql)
+            .bind(kind)
+            .execute(&sqlx::SqlitePool::connect(db_url).await.unwrap())
+            .await
+            .unwrap();
     }
 }
 
 async fn activate(app: &TestApp, id: &str) -> i64 {
-    for (token, action, body) in
-        [(&app.marketer, "submit", json!({"destinations": ["webhook"]})), (&app.manager, "approve", json!({})), (&app.manager, "activate", json!({}))]
-    {
-        let (s, v) = app.json_as(Some(token), "POST", &format!("/api/segments/{id}/{action}"), Some(body)).await;
+    for (token, action, body) in [
+        (
+            &app.marketer,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        ),
+        (&app.manager, "approve", json!({})),
+        (&app.manager, "activate", json!({})),
+    ] {
+        let (s, v) = app
+            .json_as(
+                Some(token),
+                "POST",
+                &format!("/api/segments/{id}/{action}"),
+                Some(body),
+            )
+            .await;
         assert_eq!(s, StatusCode::OK, "{action}: {v}");
         if action == "activate" {
             return v["sync_run"].as_i64().unwrap();
@@ -103,20 +163,38 @@ async fn one_undecryptable_secret_fails_only_its_own_destination_with_a_clear_er
             json!({"kind": "linkedin", "settings": {"segment_id": "seg-1"}, "secrets": {"access_token": "tok-1"}}),
         ];
         for body in stored {
-            let (s, v) = app.json_as(Some(&app.admin), "POST", "/api/destinations", Some(body)).await;
+            let (s, v) = app
+                .json_as(Some(&app.admin), "POST", "/api/destinations", Some(body))
+                .await;
             assert_eq!(s, StatusCode::CREATED, "{v}");
         }
         spoil_secrets(&app.db_url, "linkedin").await;
         let us = saved(&app, "us", country("US")).await;
         activate(&app, &us).await;
         app.app.drain_syncs().await.unwrap();
-        assert_eq!(got.load(std::sync::atomic::Ordering::SeqCst), 1, "the webhook is delivered despite LinkedIn's secret");
+        assert_eq!(
+            got.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "the webhook is delivered despite LinkedIn's secret"
+        );
 
         spoil_secrets(&app.db_url, "webhook").await;
         let fr = saved(&app, "fr", country("FR")).await;
         let run = activate(&app, &fr).await;
         app.app.drain_syncs().await.unwrap();
-        let (_, report) = app.json_as(Some(&app.manager), "GET", &format!("/api/syncs/{run}"), None).await;
-        assert!(report.to_string().contains("the stored secrets of `webhook` cannot be opened with this SEGWRIGHT_SECRET_KEY"), "{report}");
+        let (_, report) = app
+            .json_as(
+                Some(&app.manager),
+                "GET",
+                &format!("/api/syncs/{run}"),
+                None,
+            )
+            .await;
+        assert!(
+            report.to_string().contains(
+                "the stored secrets of `webhook` cannot be opened with this SEGWRIGHT_SECRET_KEY"
+            ),
+            "{report}"
+        );
     }
 }

@@ -23,25 +23,74 @@ async fn accepting_webhook() -> String {
 /// database; `email` has no client yet, so its batches fail with the reason.
 /// From the run activation queued: delivery, then a refresh after a suppression.
 async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
-    let again = app.start_sync("us", SyncKind::Deliver, k).await.unwrap_err();
-    assert!(again.to_string().contains(&format!("sync run {run} of this segment is still running")), "{db}: {again}");
+    let again = app
+        .start_sync("us", SyncKind::Deliver, k)
+        .await
+        .unwrap_err();
+    assert!(
+        again
+            .to_string()
+            .contains(&format!("sync run {run} of this segment is still running")),
+        "{db}: {again}"
+    );
     app.drain_syncs().await.unwrap();
     let r = app.sync_report(run).await.unwrap();
     assert_eq!(r.run.status, "failed", "{db}: {r:?}");
-    let hook = r.destinations.iter().find(|d| d.destination == "webhook").unwrap();
-    assert_eq!((hook.status.as_str(), hook.members_accepted), ("delivered", 2), "{db}: {r:?}");
-    let email = r.destinations.iter().find(|d| d.destination == "email").unwrap();
-    assert!(email.errors[0].contains("not implemented"), "{db}: {:?}", email.errors);
+    let hook = r
+        .destinations
+        .iter()
+        .find(|d| d.destination == "webhook")
+        .unwrap();
+    assert_eq!(
+        (hook.status.as_str(), hook.members_accepted),
+        ("delivered", 2),
+        "{db}: {r:?}"
+    );
+    let email = r
+        .destinations
+        .iter()
+        .find(|d| d.destination == "email")
+        .unwrap();
+    assert!(
+        email.errors[0].contains("not implemented"),
+        "{db}: {:?}",
+        email.errors
+    );
     let seg = app.store.get_segment("us").await.unwrap();
-    assert_eq!(app.store.delivered_members(&seg.id, "webhook").await.unwrap().len(), 2, "{db}");
+    assert_eq!(
+        app.store
+            .delivered_members(&seg.id, "webhook")
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "{db}"
+    );
 
-    app.suppress("external_id", "c1", &Actor::cli()).await.unwrap();
+    app.suppress("external_id", "c1", &Actor::cli())
+        .await
+        .unwrap();
     let run = app.refresh_segment("us", k).await.unwrap();
     app.drain_syncs().await.unwrap();
     let r = app.sync_report(run.id).await.unwrap();
-    let hook = r.destinations.iter().find(|d| d.destination == "webhook").unwrap();
-    assert_eq!((hook.adds, hook.removes, hook.status.as_str()), (0, 1, "delivered"), "{db}: {r:?}");
-    let left: Vec<String> = app.store.delivered_members(&seg.id, "webhook").await.unwrap().into_iter().map(|m| m.0).collect();
+    let hook = r
+        .destinations
+        .iter()
+        .find(|d| d.destination == "webhook")
+        .unwrap();
+    assert_eq!(
+        (hook.adds, hook.removes, hook.status.as_str()),
+        (0, 1, "delivered"),
+        "{db}: {r:?}"
+    );
+    let left: Vec<String> = app
+        .store
+        .delivered_members(&seg.id, "webhook")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
     assert_eq!(left, ["c2"], "{db}");
 }
 
@@ -50,33 +99,106 @@ async fn story(db: &common::TestDb) {
     settings.governance.destinations.webhook_url = Some(accepting_webhook().await);
     settings.governance.destinations.webhook_secret = Some("s".into());
     let app = segwright::app::App::open(settings).await.unwrap();
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
-    app.import(ImportOptions::new(Kind::Customers, fixtures, vec![], false, None, false)).await.unwrap();
+    let fixtures =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
+    app.import(ImportOptions::new(
+        Kind::Customers,
+        fixtures,
+        vec![],
+        false,
+        None,
+        false,
+    ))
+    .await
+    .unwrap();
     let cli = Actor::cli();
-    let marketer = app.add_user("m@test.io", Role::Marketer, "long enough pw", false, &cli).await.unwrap();
-    let manager = app.add_user("k@test.io", Role::CampaignManager, "long enough pw", false, &cli).await.unwrap();
-    assert!(app.add_user("M@test.io", Role::Admin, "long enough pw", false, &cli).await.is_err(), "{}: emails are unique", db.name);
+    let marketer = app
+        .add_user("m@test.io", Role::Marketer, "long enough pw", false, &cli)
+        .await
+        .unwrap();
+    let manager = app
+        .add_user(
+            "k@test.io",
+            Role::CampaignManager,
+            "long enough pw",
+            false,
+            &cli,
+        )
+        .await
+        .unwrap();
+    assert!(
+        app.add_user("M@test.io", Role::Admin, "long enough pw", false, &cli)
+            .await
+            .is_err(),
+        "{}: emails are unique",
+        db.name
+    );
 
     let token = app.create_token("m@test.io", "t", &cli).await.unwrap();
-    assert_eq!(app.authenticate_token(&token).await.unwrap().email, "m@test.io");
-    let session = app.login("k@test.io", "long enough pw", Some("127.0.0.1")).await.unwrap();
-    assert_eq!(app.authenticate_session(&session.cookie).await.unwrap().principal.role, Role::CampaignManager);
+    assert_eq!(
+        app.authenticate_token(&token).await.unwrap().email,
+        "m@test.io"
+    );
+    let session = app
+        .login("k@test.io", "long enough pw", Some("127.0.0.1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        app.authenticate_session(&session.cookie)
+            .await
+            .unwrap()
+            .principal
+            .role,
+        Role::CampaignManager
+    );
     app.logout(&session.cookie).await.unwrap();
     assert!(app.authenticate_session(&session.cookie).await.is_err());
 
-    let def = Definition::from_json(r#"{"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}}"#).unwrap();
+    let def = Definition::from_json(
+        r#"{"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}}"#,
+    )
+    .unwrap();
     let as_of = app.as_of(None).unwrap();
-    let (m, k) = (Actor::user(marketer, None), Actor::user(manager, Some("10.0.0.1".into())));
-    app.create_segment(SaveSegment { name: "us".into(), description: None, definition: def }, as_of, &m).await.unwrap();
-    app.submit_segment("us", vec![Destination::Webhook, Destination::Email], &m).await.unwrap();
+    let (m, k) = (
+        Actor::user(marketer, None),
+        Actor::user(manager, Some("10.0.0.1".into())),
+    );
+    app.create_segment(
+        SaveSegment {
+            name: "us".into(),
+            description: None,
+            definition: def,
+        },
+        as_of,
+        &m,
+    )
+    .await
+    .unwrap();
+    app.submit_segment("us", vec![Destination::Webhook, Destination::Email], &m)
+        .await
+        .unwrap();
     app.approve_segment("us", None, None, &k).await.unwrap();
     let r = app.activate_segment("us", &k).await.unwrap();
-    assert_eq!((r.active_version, r.decisions.len()), (Some(1), 1), "{}", db.name);
+    assert_eq!(
+        (r.active_version, r.decisions.len()),
+        (Some(1), 1),
+        "{}",
+        db.name
+    );
     let run = r.sync_run.expect("activation queues the first sync run");
     sync_story(&app, &k, run, db.name).await;
 
     // Concurrent appends keep one unbroken chain.
-    let appends = (0..8).map(|i| app.audit(&cli, "test.concurrent", segwright::app::Change { after: Some(serde_json::json!(i)), ..Default::default() }));
+    let appends = (0..8).map(|i| {
+        app.audit(
+            &cli,
+            "test.concurrent",
+            segwright::app::Change {
+                after: Some(serde_json::json!(i)),
+                ..Default::default()
+            },
+        )
+    });
     for r in futures::future::join_all(appends).await {
         r.unwrap();
     }

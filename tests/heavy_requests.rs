@@ -21,7 +21,13 @@ fn heavy_definition() -> Value {
     json!({"version": 1, "root": {"type": "attribute", "field": "external_id", "op": "in", "value": ids}})
 }
 
-async fn call(router: axum::Router, token: Option<String>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, String) {
+async fn call(
+    router: axum::Router,
+    token: Option<String>,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, String) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header("authorization", common::bearer(&t));
@@ -29,10 +35,15 @@ async fn call(router: axum::Router, token: Option<String>, method: &str, uri: &s
     if body.is_some() {
         req = req.header("content-type", "application/json");
     }
-    let body = body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty);
+    let body = body
+        .map(|b| Body::from(b.to_string()))
+        .unwrap_or_else(Body::empty);
     let resp = router.oneshot(req.body(body).unwrap()).await.unwrap();
     let status = resp.status();
-    (status, String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).to_string())
+    (
+        status,
+        String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).to_string(),
+    )
 }
 
 async fn demo_app(budget: Duration) -> TestApp {
@@ -42,7 +53,17 @@ async fn demo_app(budget: Duration) -> TestApp {
     })
     .await;
     let as_of = app.app.as_of(None).unwrap();
-    segwright::app::generate_demo(&app.app, segwright::app::DemoOptions { customers: 6_000, seed: 11, progress: false }, as_of).await.expect("demo data");
+    segwright::app::generate_demo(
+        &app.app,
+        segwright::app::DemoOptions {
+            customers: 6_000,
+            seed: 11,
+            progress: false,
+        },
+        as_of,
+    )
+    .await
+    .expect("demo data");
     app
 }
 
@@ -52,7 +73,14 @@ async fn health_answers_at_once_while_four_heavy_previews_compute() {
     // The in-memory copy loaded first: the previews below compute from it (CPU), not through the
     // database's connections (which /health needs one of).
     let warm = json!({"definition": {"version": 1, "root": {"type": "attribute", "field": "country", "op": "eq", "value": "US"}}});
-    let (s, v) = call(app.router.clone(), Some(app.marketer.clone()), "POST", "/api/preview", Some(warm)).await;
+    let (s, v) = call(
+        app.router.clone(),
+        Some(app.marketer.clone()),
+        "POST",
+        "/api/preview",
+        Some(warm),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let body = json!({"definition": heavy_definition()});
     let started = Instant::now();
@@ -82,20 +110,41 @@ async fn health_answers_at_once_while_four_heavy_previews_compute() {
         assert_eq!(s, StatusCode::OK, "{v}");
     }
     let total = started.elapsed();
-    eprintln!("previews took {total:?}; /health slowest {slowest:?} over {probes} probes in {busy:?}");
-    assert!(total > Duration::from_millis(600), "the previews must be heavy for the test to mean anything: {total:?}");
+    eprintln!(
+        "previews took {total:?}; /health slowest {slowest:?} over {probes} probes in {busy:?}"
+    );
+    assert!(
+        total > Duration::from_millis(600),
+        "the previews must be heavy for the test to mean anything: {total:?}"
+    );
     // The database's answer is awaited a quarter second at most (`"database": "busy"` past it).
-    assert!(slowest < Duration::from_millis(600), "/health waited {slowest:?} behind the previews");
+    assert!(
+        slowest < Duration::from_millis(600),
+        "/health waited {slowest:?} behind the previews"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_preview_past_its_budget_is_answered_503_over_budget() {
     let app = demo_app(Duration::from_millis(20)).await;
-    let (s, text) = call(app.router.clone(), Some(app.marketer.clone()), "POST", "/api/preview", Some(json!({"definition": heavy_definition()}))).await;
+    let (s, text) = call(
+        app.router.clone(),
+        Some(app.marketer.clone()),
+        "POST",
+        "/api/preview",
+        Some(json!({"definition": heavy_definition()})),
+    )
+    .await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{text}");
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["error"]["code"], "over_budget", "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("time budget"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("time budget"),
+        "{v}"
+    );
     let (s, _) = call(app.router.clone(), None, "GET", "/health", None).await;
     assert_eq!(s, StatusCode::OK);
 }

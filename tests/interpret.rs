@@ -12,25 +12,56 @@ use segwright::domain::import::Kind;
 async fn demo_app(db: &common::TestDb) -> App {
     let app = common::app(db).await;
     let as_of = app.as_of(None).unwrap();
-    segwright::app::generate_demo(&app, DemoOptions { customers: 600, seed: 3, progress: false }, as_of).await.expect("demo data");
+    segwright::app::generate_demo(
+        &app,
+        DemoOptions {
+            customers: 600,
+            seed: 3,
+            progress: false,
+        },
+        as_of,
+    )
+    .await
+    .expect("demo data");
     app
 }
 
 fn ask(prompt: &str, conversation: Option<&str>) -> AskRequest {
-    AskRequest { prompt: prompt.into(), conversation_id: conversation.map(String::from), full_preview: false, ..Default::default() }
+    AskRequest {
+        prompt: prompt.into(),
+        conversation_id: conversation.map(String::from),
+        full_preview: false,
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
 async fn a_request_returns_definition_explanation_assumptions_and_a_preview() {
     let db = common::sqlite_db();
     let app = demo_app(&db).await;
-    let a = app.ask(ask("high-value customers inactive for 30 days", None), app.as_of(None).unwrap()).await.unwrap();
+    let a = app
+        .ask(
+            ask("high-value customers inactive for 30 days", None),
+            app.as_of(None).unwrap(),
+        )
+        .await
+        .unwrap();
     let v = serde_json::to_value(&a).unwrap();
     assert_eq!(v["definition"]["interpreter"], "offline");
     assert_eq!(v["partial"], false);
     assert_eq!(v["explanation"][1]["span"]["text"], "inactive for 30 days");
-    assert!(v["assumptions"][0]["text"].as_str().unwrap().contains("lifetime revenue ≥"), "threshold shown: {}", v["assumptions"]);
-    assert_eq!(v["intervals"][0], "last 30 days = 2026-10-24 00:00 → 2026-11-22 24:00 UTC");
+    assert!(
+        v["assumptions"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("lifetime revenue ≥"),
+        "threshold shown: {}",
+        v["assumptions"]
+    );
+    assert_eq!(
+        v["intervals"][0],
+        "last 30 days = 2026-10-24 00:00 → 2026-11-22 24:00 UTC"
+    );
     let count = v["preview"]["size"]["count"].as_i64().unwrap();
     assert!(count > 0 && count < 600, "a real audience: {count}");
 }
@@ -39,7 +70,10 @@ async fn a_request_returns_definition_explanation_assumptions_and_a_preview() {
 async fn words_it_does_not_know_are_returned_with_a_question_never_dropped() {
     let db = common::sqlite_db();
     let app = demo_app(&db).await;
-    let a = app.ask(ask("VIPs who love jazz", None), app.as_of(None).unwrap()).await.unwrap();
+    let a = app
+        .ask(ask("VIPs who love jazz", None), app.as_of(None).unwrap())
+        .await
+        .unwrap();
     assert!(a.interpretation.partial);
     assert_eq!(a.interpretation.unrecognized[0].text, "love jazz");
     assert!(a.interpretation.questions[0].contains("love jazz"));
@@ -51,7 +85,16 @@ async fn a_newly_imported_custom_column_is_understood_without_code_changes() {
     let app = common::app(&db).await;
     let csv = "customer_id,email,PlanType,MonthlyFee,HasKids\nc1,a@x.io,Annual,90,Yes\nc2,b@x.io,Pay as you go,20,No\nc3,c@x.io,Annual,40,No\n";
     let (_dir, path) = common::write_file("customers.csv", csv);
-    app.import(ImportOptions::new(Kind::Customers, path, vec![], false, None, false)).await.unwrap();
+    app.import(ImportOptions::new(
+        Kind::Customers,
+        path,
+        vec![],
+        false,
+        None,
+        false,
+    ))
+    .await
+    .unwrap();
     let as_of = app.as_of(None).unwrap();
     for (prompt, want) in [
         ("annual plan customers", 2),
@@ -61,7 +104,11 @@ async fn a_newly_imported_custom_column_is_understood_without_code_changes() {
         ("customers without kids", 2),
     ] {
         let a = app.ask(ask(prompt, None), as_of).await.unwrap();
-        assert!(a.interpretation.unrecognized.is_empty(), "{prompt}: {:?}", a.interpretation.unrecognized);
+        assert!(
+            a.interpretation.unrecognized.is_empty(),
+            "{prompt}: {:?}",
+            a.interpretation.unrecognized
+        );
         assert_eq!(a.preview.expect("preview").size.count, want, "{prompt}");
     }
 }
@@ -71,7 +118,16 @@ async fn a_conversation_refines_undoes_and_resumes_on_both_databases() {
     for db in common::all_dbs().await {
         let app = demo_app(&db).await;
         let as_of = app.as_of(None).unwrap();
-        let first = app.ask(AskRequest { start_conversation: true, ..ask("VIPs in California or Texas inactive for 30 days", None) }, as_of).await.unwrap();
+        let first = app
+            .ask(
+                AskRequest {
+                    start_conversation: true,
+                    ..ask("VIPs in California or Texas inactive for 30 days", None)
+                },
+                as_of,
+            )
+            .await
+            .unwrap();
         let id = first.conversation_id.clone().expect("a conversation id");
         let turn = |p: &str| ask(p, Some(&id));
         let only = app.ask(turn("only in California"), as_of).await.unwrap();
@@ -86,14 +142,38 @@ async fn a_conversation_refines_undoes_and_resumes_on_both_databases() {
             "{}",
             db.name
         );
-        assert!(only.diff[0].starts_with("changed: region"), "{:?}", only.diff);
+        assert!(
+            only.diff[0].starts_with("changed: region"),
+            "{:?}",
+            only.diff
+        );
         let longer = app.ask(turn("what about 60 days?"), as_of).await.unwrap();
-        assert!(serde_json::to_string(&longer.interpretation.definition).unwrap().contains("\"days\":60"));
+        assert!(
+            serde_json::to_string(&longer.interpretation.definition)
+                .unwrap()
+                .contains("\"days\":60")
+        );
         let undone = app.ask(turn("undo"), as_of).await.unwrap();
-        assert_eq!(undone.interpretation.definition.root, only.interpretation.definition.root, "{}", db.name);
-        let dropped = app.ask(turn("drop the region condition"), as_of).await.unwrap();
-        assert!(!serde_json::to_string(&dropped.interpretation.definition).unwrap().contains("region"));
-        assert_eq!(app.conversation(&id).await.unwrap().len(), 5, "{}: the whole conversation is stored", db.name);
+        assert_eq!(
+            undone.interpretation.definition.root, only.interpretation.definition.root,
+            "{}",
+            db.name
+        );
+        let dropped = app
+            .ask(turn("drop the region condition"), as_of)
+            .await
+            .unwrap();
+        assert!(
+            !serde_json::to_string(&dropped.interpretation.definition)
+                .unwrap()
+                .contains("region")
+        );
+        assert_eq!(
+            app.conversation(&id).await.unwrap().len(),
+            5,
+            "{}: the whole conversation is stored",
+            db.name
+        );
     }
 }
 
@@ -102,7 +182,22 @@ async fn the_same_request_always_gives_the_same_definition() {
     let db = common::sqlite_db();
     let app = demo_app(&db).await;
     let as_of = app.as_of(None).unwrap();
-    let a = app.interpret_only("customers who spent over $1k in the last 90 days but not in Germany", as_of).await.unwrap();
-    let b = app.interpret_only("customers who spent over $1k in the last 90 days but not in Germany", as_of).await.unwrap();
-    assert_eq!(serde_json::to_string(&a.definition).unwrap(), serde_json::to_string(&b.definition).unwrap());
+    let a = app
+        .interpret_only(
+            "customers who spent over $1k in the last 90 days but not in Germany",
+            as_of,
+        )
+        .await
+        .unwrap();
+    let b = app
+        .interpret_only(
+            "customers who spent over $1k in the last 90 days but not in Germany",
+            as_of,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(&a.definition).unwrap(),
+        serde_json::to_string(&b.definition).unwrap()
+    );
 }

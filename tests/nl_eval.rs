@@ -10,35 +10,87 @@ async fn the_offline_interpreter_gets_at_least_95_percent_of_the_evaluation_set_
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let opts = EvalOptions::original(root, work.path());
     let report = eval_nl(&opts).await.expect("evaluation runs");
-    assert!(report.run >= 250, "most cases run: {} of {}", report.run, report.run + report.not_run);
-    let failures: Vec<String> = report.results.iter().filter(|r| r.status == "fail").map(|r| format!("{} ({:?})", r.prompt, r.reason)).collect();
-    assert!(report.accuracy >= 0.95, "accuracy {:.1}%; failures:\n{}", report.accuracy * 100.0, failures.join("\n"));
+    assert!(
+        report.run >= 250,
+        "most cases run: {} of {}",
+        report.run,
+        report.run + report.not_run
+    );
+    let failures: Vec<String> = report
+        .results
+        .iter()
+        .filter(|r| r.status == "fail")
+        .map(|r| format!("{} ({:?})", r.prompt, r.reason))
+        .collect();
+    assert!(
+        report.accuracy >= 0.95,
+        "accuracy {:.1}%; failures:\n{}",
+        report.accuracy * 100.0,
+        failures.join("\n")
+    );
     for r in report.results.iter().filter(|r| r.status == "not_run") {
-        assert!(r.reason.is_some(), "a case that did not run says why: {}", r.prompt);
+        assert!(
+            r.reason.is_some(),
+            "a case that did not run says why: {}",
+            r.prompt
+        );
     }
 }
 
 fn generalise(work: &std::path::Path, split: Split, rename: Option<Rename>) -> EvalOptions {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    EvalOptions { rename, ..EvalOptions::generalise(root, work, split) }
+    EvalOptions {
+        rename,
+        ..EvalOptions::generalise(root, work, split)
+    }
 }
 
 /// Floors under today's figures on exports and requests the interpreter was not written
 /// against (tests/nl/generalise): tuning happens on `dev`; `heldout` is only measured, and
 /// the README reports both. A drop below either floor fails.
 #[tokio::test(flavor = "multi_thread")]
-async fn on_exports_it_was_not_written_against_the_interpreter_keeps_its_accuracy_and_asks_when_unsure() {
+async fn on_exports_it_was_not_written_against_the_interpreter_keeps_its_accuracy_and_asks_when_unsure()
+ {
     let work = tempfile::tempdir().unwrap();
-    let dev = eval_nl(&generalise(work.path(), Split::Dev, None)).await.expect("dev half runs");
-    let heldout = eval_nl(&generalise(work.path(), Split::Heldout, None)).await.expect("held-out half runs");
-    assert!(dev.run >= 130 && heldout.run >= 110, "both halves run: {} and {}", dev.run, heldout.run);
+    let dev = eval_nl(&generalise(work.path(), Split::Dev, None))
+        .await
+        .expect("dev half runs");
+    let heldout = eval_nl(&generalise(work.path(), Split::Heldout, None))
+        .await
+        .expect("held-out half runs");
+    assert!(
+        dev.run >= 130 && heldout.run >= 110,
+        "both halves run: {} and {}",
+        dev.run,
+        heldout.run
+    );
     let wrong = |r: &segwright::app::eval_nl::EvalReport| {
-        r.results.iter().filter(|c| c.confidently_wrong).map(|c| format!("{} ({})", c.prompt, c.dataset)).collect::<Vec<_>>()
+        r.results
+            .iter()
+            .filter(|c| c.confidently_wrong)
+            .map(|c| format!("{} ({})", c.prompt, c.dataset))
+            .collect::<Vec<_>>()
     };
-    assert!(dev.accuracy >= 0.88, "dev accuracy {:.1}%", dev.accuracy * 100.0);
-    assert!(heldout.accuracy >= 0.80, "held-out accuracy {:.1}%", heldout.accuracy * 100.0);
-    assert!(dev.confidently_wrong == 0, "confidently wrong on dev: {:?}", wrong(&dev));
-    assert!(heldout.confidently_wrong == 0, "confidently wrong on held-out: {:?}", wrong(&heldout));
+    assert!(
+        dev.accuracy >= 0.88,
+        "dev accuracy {:.1}%",
+        dev.accuracy * 100.0
+    );
+    assert!(
+        heldout.accuracy >= 0.80,
+        "held-out accuracy {:.1}%",
+        heldout.accuracy * 100.0
+    );
+    assert!(
+        dev.confidently_wrong == 0,
+        "confidently wrong on dev: {:?}",
+        wrong(&dev)
+    );
+    assert!(
+        heldout.confidently_wrong == 0,
+        "confidently wrong on held-out: {:?}",
+        wrong(&heldout)
+    );
 }
 
 /// The fresh suite (tests/nl/fresh), written later by someone who never read the interpreter:
@@ -49,9 +101,21 @@ async fn on_a_fresh_suite_never_tuned_on_the_interpreter_is_not_confidently_wron
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let fresh = |split| EvalOptions::exports(Suite::Fresh, root, work.path(), split);
     let dev = eval_nl(&fresh(Split::Dev)).await.expect("dev half runs");
-    let heldout = eval_nl(&fresh(Split::Heldout)).await.expect("held-out half runs");
-    assert!(dev.run >= 55 && heldout.run >= 60, "both halves run: {} and {}", dev.run, heldout.run);
-    assert!(dev.accuracy >= 0.65 && heldout.accuracy >= 0.68, "accuracy: dev {:.1}%, held-out {:.1}%", dev.accuracy * 100.0, heldout.accuracy * 100.0);
+    let heldout = eval_nl(&fresh(Split::Heldout))
+        .await
+        .expect("held-out half runs");
+    assert!(
+        dev.run >= 55 && heldout.run >= 60,
+        "both halves run: {} and {}",
+        dev.run,
+        heldout.run
+    );
+    assert!(
+        dev.accuracy >= 0.65 && heldout.accuracy >= 0.68,
+        "accuracy: dev {:.1}%, held-out {:.1}%",
+        dev.accuracy * 100.0,
+        heldout.accuracy * 100.0
+    );
     assert!(
         dev.confidently_wrong == 0 && heldout.confidently_wrong == 0,
         "confidently wrong: dev {}, held-out {}",
@@ -68,10 +132,33 @@ async fn renaming_every_column_changes_no_audience() {
     let outcome = |r: &segwright::app::eval_nl::EvalReport| -> std::collections::BTreeMap<String, (String, Option<usize>)> {
         r.results.iter().map(|c| (format!("{} | {}", c.dataset, c.prompt), (c.status.clone(), c.got_count))).collect()
     };
-    let base = outcome(&eval_nl(&generalise(work.path(), Split::All, None)).await.expect("runs"));
-    for style in [Rename::Snake, Rename::Camel, Rename::Spaced, Rename::Abbreviated] {
-        let renamed = outcome(&eval_nl(&generalise(work.path(), Split::All, Some(style))).await.expect("renamed runs"));
-        let changed: Vec<String> = base.iter().filter(|(k, v)| renamed.get(*k) != Some(v)).map(|(k, v)| format!("{k}: {v:?} → {:?}", renamed.get(k))).collect();
-        assert!(changed.is_empty(), "{style:?}: {} of {} cases changed:\n{}", changed.len(), base.len(), changed.join("\n"));
+    let base = outcome(
+        &eval_nl(&generalise(work.path(), Split::All, None))
+            .await
+            .expect("runs"),
+    );
+    for style in [
+        Rename::Snake,
+        Rename::Camel,
+        Rename::Spaced,
+        Rename::Abbreviated,
+    ] {
+        let renamed = outcome(
+            &eval_nl(&generalise(work.path(), Split::All, Some(style)))
+                .await
+                .expect("renamed runs"),
+        );
+        let changed: Vec<String> = base
+            .iter()
+            .filter(|(k, v)| renamed.get(*k) != Some(v))
+            .map(|(k, v)| format!("{k}: {v:?} → {:?}", renamed.get(k)))
+            .collect();
+        assert!(
+            changed.is_empty(),
+            "{style:?}: {} of {} cases changed:\n{}",
+            changed.len(),
+            base.len(),
+            changed.join("\n")
+        );
     }
 }

@@ -18,16 +18,32 @@ const DEFINITION: &str = r#"{"version":1,"root":{"type":"all","conditions":[
   {"type":"attribute","field":"email","op":"contains","value":"'; DROP TABLE customers; --"}]}}"#;
 
 fn catalog() -> Catalog {
-    let plan =
-        AttributeSpec { name: "plan_type".into(), ty: FieldType::Categorical, values: vec!["Annual".into(), "Monthly".into()], column: "PlanType".into() };
+    let plan = AttributeSpec {
+        name: "plan_type".into(),
+        ty: FieldType::Categorical,
+        values: vec!["Annual".into(), "Monthly".into()],
+        column: "PlanType".into(),
+    };
     Catalog::build(vec!["US".into()], vec![], &[plan]).with_events(vec!["cart_abandoned".into()])
 }
 
 fn compiled(dialect: Dialect, facts: FactsMode) -> String {
     let (cat, g, segs) = (catalog(), Glossary::default_glossary(), BTreeMap::new());
-    let ctx = Context { catalog: &cat, glossary: &g, segments: &segs, as_of: AsOf::parse("2026-11-22", "UTC").unwrap() };
+    let ctx = Context {
+        catalog: &cat,
+        glossary: &g,
+        segments: &segs,
+        as_of: AsOf::parse("2026-11-22", "UTC").unwrap(),
+    };
     let vd = validate(&Definition::from_json(DEFINITION).unwrap(), &ctx).unwrap();
-    let q = compile_members(&vd, Target { dialect, facts, thresholds: &[Some(412.5)] });
+    let q = compile_members(
+        &vd,
+        Target {
+            dialect,
+            facts,
+            thresholds: &[Some(412.5)],
+        },
+    );
     format!("{}\n\n{:?}", q.sql, q.params)
 }
 
@@ -44,7 +60,12 @@ fn compiled_sql_for_postgres_computes_facts_as_of_the_date() {
 #[test]
 fn validation_issues_are_stable() {
     let (cat, g, segs) = (catalog(), Glossary::default_glossary(), BTreeMap::new());
-    let ctx = Context { catalog: &cat, glossary: &g, segments: &segs, as_of: AsOf::parse("2026-11-22", "UTC").unwrap() };
+    let ctx = Context {
+        catalog: &cat,
+        glossary: &g,
+        segments: &segs,
+        as_of: AsOf::parse("2026-11-22", "UTC").unwrap(),
+    };
     let def = Definition::from_json(
         r#"{"version":1,"root":{"type":"all","conditions":[
         {"type":"attribute","field":"lifetime_revnue","op":"gt","value":5},

@@ -39,15 +39,26 @@ const RECENT_RUNS: i64 = 50;
 impl App {
     /// Every destination with its newest sync outcome and error (admins).
     #[tracing::instrument(skip_all)]
-    pub async fn destination_statuses(&self, actor: &Actor) -> Result<Vec<DestinationStatus>, AppError> {
+    pub async fn destination_statuses(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<DestinationStatus>, AppError> {
         let views = self.list_destinations(actor).await?;
         let runs = self.sync_reports(None, RECENT_RUNS).await?;
         Ok(views
             .into_iter()
             .map(|view| {
                 // Newest run first: the first one that sent to this destination tells its state.
-                let last = runs.iter().find_map(|r| r.destinations.iter().find(|d| d.destination == view.kind.as_str()).map(|d| (r, d)));
-                let last_error = runs.iter().flat_map(|r| r.destinations.iter()).find(|d| d.destination == view.kind.as_str() && !d.errors.is_empty());
+                let last = runs.iter().find_map(|r| {
+                    r.destinations
+                        .iter()
+                        .find(|d| d.destination == view.kind.as_str())
+                        .map(|d| (r, d))
+                });
+                let last_error = runs
+                    .iter()
+                    .flat_map(|r| r.destinations.iter())
+                    .find(|d| d.destination == view.kind.as_str() && !d.errors.is_empty());
                 DestinationStatus {
                     last_sync: last.map(|(_, d)| d.status.clone()),
                     last_sync_at: last.map(|(r, _)| r.run.created_at),
@@ -61,30 +72,73 @@ impl App {
     /// Test a destination's connection (admins): one empty batch, sent once, without retries.
     /// `Ok` with what happened in words: the destination answered, or why it did not.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn test_destination(&self, kind: Destination, actor: &Actor) -> Result<Result<String, String>, AppError> {
+    pub async fn test_destination(
+        &self,
+        kind: Destination,
+        actor: &Actor,
+    ) -> Result<Result<String, String>, AppError> {
         actor.require(Permission::Administer)?;
         let cfg = self.destination_config().await?;
         if !cfg.is_configured(kind) {
-            return Ok(Err(format!("{} is not configured: add its settings first", kind.as_str())));
+            return Ok(Err(format!(
+                "{} is not configured: add its settings first",
+                kind.as_str()
+            )));
         }
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| AppError::Io(e.to_string()))?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| AppError::Io(e.to_string()))?;
         let run_id = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
-        let batch = Batch { op: Op::Add, segment_id: "connection-test", version: 0, approval_hash: "", run_id, seq: 1, batches: 1, total: 0, members: &[] };
+        let batch = Batch {
+            op: Op::Add,
+            segment_id: "connection-test",
+            version: 0,
+            approval_hash: "",
+            run_id,
+            seq: 1,
+            batches: 1,
+            total: 0,
+            members: &[],
+        };
         let outcome = match crate::destinations::send(kind, &client, &cfg, &batch).await {
-            Ok(()) => Ok(format!("{} answered: the connection works (an empty test batch was accepted)", kind.as_str())),
+            Ok(()) => Ok(format!(
+                "{} answered: the connection works (an empty test batch was accepted)",
+                kind.as_str()
+            )),
             Err(e) => Err(format!("{} did not accept the test: {e}", kind.as_str())),
         };
         let after = serde_json::json!({"kind": kind, "ok": outcome.is_ok()});
-        self.audit(actor, "destination.test", Change { after: Some(after), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "destination.test",
+            Change {
+                after: Some(after),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(outcome)
     }
 
     /// The destinations a segment can be sent to now: those configured (by an admin or the
     /// environment), then the CSV download, which needs no settings.
     pub async fn sendable_destinations(&self) -> Vec<Destination> {
-        let cfg = self.destination_config().await.unwrap_or_else(|_| self.settings.governance.destinations.clone());
-        let platforms = [Destination::Webhook, Destination::Meta, Destination::Google, Destination::Linkedin, Destination::Tiktok];
-        let mut out: Vec<Destination> = platforms.into_iter().filter(|d| cfg.is_configured(*d)).collect();
+        let cfg = self
+            .destination_config()
+            .await
+            .unwrap_or_else(|_| self.settings.governance.destinations.clone());
+        let platforms = [
+            Destination::Webhook,
+            Destination::Meta,
+            Destination::Google,
+            Destination::Linkedin,
+            Destination::Tiktok,
+        ];
+        let mut out: Vec<Destination> = platforms
+            .into_iter()
+            .filter(|d| cfg.is_configured(*d))
+            .collect();
         out.push(Destination::Csv);
         out
     }
@@ -93,14 +147,29 @@ impl App {
     pub async fn users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
         actor.require(Permission::Administer)?;
         let users = self.list_users().await?;
-        Ok(users.into_iter().map(|u| UserView { email: u.email, role: u.role, created_at: u.created_at }).collect())
+        Ok(users
+            .into_iter()
+            .map(|u| UserView {
+                email: u.email,
+                role: u.role,
+                created_at: u.created_at,
+            })
+            .collect())
     }
 
     /// Add a user with a generated password, answered once (admins).
-    pub async fn invite_user(&self, email: &str, role: Role, actor: &Actor) -> Result<String, AppError> {
+    pub async fn invite_user(
+        &self,
+        email: &str,
+        role: Role,
+        actor: &Actor,
+    ) -> Result<String, AppError> {
         actor.require(Permission::Administer)?;
         if self.user(email).await.is_ok() {
-            return Err(AppError::Conflict(format!("`{}` already has an account: change its role or reset its password instead", email.trim())));
+            return Err(AppError::Conflict(format!(
+                "`{}` already has an account: change its role or reset its password instead",
+                email.trim()
+            )));
         }
         let password = generate_password();
         self.add_user(email, role, &password, false, actor).await?;
@@ -112,7 +181,8 @@ impl App {
         actor.require(Permission::Administer)?;
         let user = self.user(email).await?;
         let password = generate_password();
-        self.add_user(&user.email, user.role, &password, true, actor).await?;
+        self.add_user(&user.email, user.role, &password, true, actor)
+            .await?;
         Ok(password)
     }
 
@@ -123,10 +193,18 @@ impl App {
         let me = actor.require(Permission::Administer)?;
         let user = self.user(email).await?;
         if user.user_id == me.user_id {
-            return Err(AppError::Forbidden("you cannot change your own role: another admin can".into()));
+            return Err(AppError::Forbidden(
+                "you cannot change your own role: another admin can".into(),
+            ));
         }
-        let record = self.store.user_by_email(&user.email).await?.ok_or_else(|| AppError::NotFound(format!("user `{email}`")))?;
-        self.store.update_user(&record.id, role.as_str(), &record.password_hash).await?;
+        let record = self
+            .store
+            .user_by_email(&user.email)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("user `{email}`")))?;
+        self.store
+            .update_user(&record.id, role.as_str(), &record.password_hash)
+            .await?;
         let change = Change {
             before: Some(serde_json::json!({"email": user.email, "role": user.role})),
             after: Some(serde_json::json!({"email": user.email, "role": role})),

@@ -21,22 +21,37 @@ pub struct Actor {
 
 impl Actor {
     pub fn user(principal: Principal, address: Option<String>) -> Self {
-        Self { principal: Some(principal), address, system: None }
+        Self {
+            principal: Some(principal),
+            address,
+            system: None,
+        }
     }
 
     /// A local command with database access but no named user.
     pub fn cli() -> Self {
-        Self { principal: None, address: None, system: None }
+        Self {
+            principal: None,
+            address: None,
+            system: None,
+        }
     }
 
     /// A background process of this server, recorded under its own name.
     pub fn system(name: &'static str) -> Self {
-        Self { principal: None, address: None, system: Some(name) }
+        Self {
+            principal: None,
+            address: None,
+            system: Some(name),
+        }
     }
 
     /// The name written in the audit log.
     pub fn name(&self) -> String {
-        self.principal.as_ref().map_or_else(|| self.system.unwrap_or("cli").to_string(), |p| p.email.clone())
+        self.principal.as_ref().map_or_else(
+            || self.system.unwrap_or("cli").to_string(),
+            |p| p.email.clone(),
+        )
     }
 
     pub fn user_id(&self) -> Option<&str> {
@@ -53,7 +68,9 @@ impl Actor {
 
     /// The named user, who must hold `p`.
     pub fn require(&self, p: Permission) -> Result<&Principal, AppError> {
-        let who = self.principal.as_ref().ok_or_else(|| AppError::Unauthenticated("this action needs a user: pass --as EMAIL".into()))?;
+        let who = self.principal.as_ref().ok_or_else(|| {
+            AppError::Unauthenticated("this action needs a user: pass --as EMAIL".into())
+        })?;
         who.require(p)?;
         Ok(who)
     }
@@ -89,7 +106,12 @@ pub struct Verification {
 
 impl App {
     /// Append an entry to the audit log.
-    pub async fn audit(&self, actor: &Actor, action: &str, change: Change) -> Result<AuditEntry, AppError> {
+    pub async fn audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        change: Change,
+    ) -> Result<AuditEntry, AppError> {
         let entry = AuditEntry {
             seq: 0,
             at: chrono::Utc::now().timestamp(),
@@ -105,7 +127,10 @@ impl App {
             keyed: false,
         };
         let _one_writer = self.audit_lock.lock().await;
-        Ok(self.store.append_audit(entry, self.settings.governance.audit_key.as_ref()).await?)
+        Ok(self
+            .store
+            .append_audit(entry, self.settings.governance.audit_key.as_ref())
+            .await?)
     }
 
     /// Add a value to the global suppression list (an admin's action when a user is named).
@@ -116,7 +141,15 @@ impl App {
         self.store.suppress(kind, value, None).await?;
         // The value itself is personal data: the log keeps its kind and a hash of it.
         let after = serde_json::json!({"kind": kind, "value_sha256": crate::domain::normalize::sha256_hex(value)});
-        self.audit(actor, "suppression.add", Change { after: Some(after), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "suppression.add",
+            Change {
+                after: Some(after),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(())
     }
 
@@ -130,17 +163,24 @@ impl App {
     /// its entry with its hash: removed newest entries and a re-chained log are errors too.
     pub async fn verify_audit(&self, checkpoint: Option<&str>) -> Result<Verification, AppError> {
         let key = self.settings.governance.audit_key.as_ref();
-        let given = checkpoint.map(Checkpoint::parse).transpose().map_err(AppError::BadInput)?;
+        let given = checkpoint
+            .map(Checkpoint::parse)
+            .transpose()
+            .map_err(AppError::BadInput)?;
         let chain = self.store.audit_chain().await?;
         let v = verify(&chain, key).map_err(|t| AppError::Conflict(t.to_string()))?;
         if let Some(c) = &given {
-            c.check(&chain, key).map_err(|t| AppError::Conflict(t.to_string()))?;
+            c.check(&chain, key)
+                .map_err(|t| AppError::Conflict(t.to_string()))?;
         }
         let mut warnings = Vec::new();
         if key.is_none() {
             warnings.push("SEGWRIGHT_AUDIT_KEY is not set: entries are plain SHA-256, which anyone who can write the database can recompute; keep the checkpoint outside the database".into());
         } else if v.unkeyed > 0 {
-            warnings.push(format!("{} entries were written before SEGWRIGHT_AUDIT_KEY was set and are plain SHA-256", v.unkeyed));
+            warnings.push(format!(
+                "{} entries were written before SEGWRIGHT_AUDIT_KEY was set and are plain SHA-256",
+                v.unkeyed
+            ));
         }
         if given.is_none() {
             warnings.push("no checkpoint given: removing the newest entries would not be detected; keep this checkpoint and pass it next time".into());
@@ -161,10 +201,25 @@ impl App {
 /// Audit entries as CSV with a header row.
 pub fn audit_csv(entries: &[AuditEntry]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["seq", "at", "actor", "action", "segment_id", "version_hash", "before", "after", "address", "hash"]);
+    let _ = w.write_record([
+        "seq",
+        "at",
+        "actor",
+        "action",
+        "segment_id",
+        "version_hash",
+        "before",
+        "after",
+        "address",
+        "hash",
+    ]);
     for e in entries {
-        let at = chrono::DateTime::from_timestamp(e.at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
-        let o = |v: &Option<String>| super::export::spreadsheet_safe(v.as_deref().unwrap_or_default()).into_owned();
+        let at = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default();
+        let o = |v: &Option<String>| {
+            super::export::spreadsheet_safe(v.as_deref().unwrap_or_default()).into_owned()
+        };
         let _ = w.write_record([
             e.seq.to_string(),
             at,

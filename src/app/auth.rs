@@ -45,7 +45,9 @@ fn secret(prefix: &str) -> String {
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 /// SHA-256 hex of a token or cookie value, as stored.
@@ -54,27 +56,48 @@ pub fn token_hash(token: &str) -> String {
 }
 
 async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()))
-        .await
-        .map_err(|e| AppError::Io(e.to_string()))?
-        .map_err(|e| AppError::Io(format!("hashing the password: {e}")))
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| AppError::Io(e.to_string()))?
+    .map_err(|e| AppError::Io(format!("hashing the password: {e}")))
 }
 
 async fn verify_password(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || PasswordHash::new(&stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()))
-        .await
-        .unwrap_or(false)
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
 }
 
 fn principal(u: &UserRecord) -> Result<Principal, AppError> {
     let role = Role::parse(&u.role).map_err(AppError::Io)?;
-    Ok(Principal { user_id: u.id.clone(), email: u.email.clone(), role })
+    Ok(Principal {
+        user_id: u.id.clone(),
+        email: u.email.clone(),
+        role,
+    })
 }
 
 impl App {
     /// Add a user, or with `reset` update an existing one's role and password. A named actor
     /// must be an admin; the action is audited.
-    pub async fn add_user(&self, email: &str, role: Role, password: &str, reset: bool, actor: &Actor) -> Result<Principal, AppError> {
+    pub async fn add_user(
+        &self,
+        email: &str,
+        role: Role,
+        password: &str,
+        reset: bool,
+        actor: &Actor,
+    ) -> Result<Principal, AppError> {
         if actor.principal.is_some() {
             actor.require(Permission::Administer)?;
         }
@@ -87,18 +110,41 @@ impl App {
             let revoked = self.store.revoke_credentials(&u.id).await?;
             let change = Change {
                 before: Some(serde_json::json!({"email": email, "role": u.role})),
-                after: Some(serde_json::json!({"email": email, "role": role, "sessions_and_tokens_revoked": revoked})),
+                after: Some(
+                    serde_json::json!({"email": email, "role": role, "sessions_and_tokens_revoked": revoked}),
+                ),
                 ..Default::default()
             };
             self.audit(actor, "user.reset", change).await?;
-            return Ok(Principal { user_id: u.id, email, role });
+            return Ok(Principal {
+                user_id: u.id,
+                email,
+                role,
+            });
         }
         let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
-        let rec =
-            UserRecord { id: id.clone(), email: email.clone(), role: role.as_str().into(), password_hash: hash, created_at: chrono::Utc::now().timestamp() };
+        let rec = UserRecord {
+            id: id.clone(),
+            email: email.clone(),
+            role: role.as_str().into(),
+            password_hash: hash,
+            created_at: chrono::Utc::now().timestamp(),
+        };
         self.store.insert_user(&rec).await?;
-        self.audit(actor, "user.add", Change { after: Some(serde_json::json!({"email": email, "role": role})), ..Default::default() }).await?;
-        Ok(Principal { user_id: id, email, role })
+        self.audit(
+            actor,
+            "user.add",
+            Change {
+                after: Some(serde_json::json!({"email": email, "role": role})),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(Principal {
+            user_id: id,
+            email,
+            role,
+        })
     }
 
     pub async fn list_users(&self) -> Result<Vec<UserRecord>, AppError> {
@@ -108,19 +154,38 @@ impl App {
     /// A user by email (for the CLI's `--as`).
     pub async fn user(&self, email: &str) -> Result<Principal, AppError> {
         let email = normalize_login(email).map_err(AppError::BadInput)?;
-        let u = self.store.user_by_email(&email).await?.ok_or_else(|| AppError::NotFound(format!("user `{email}`")))?;
+        let u = self
+            .store
+            .user_by_email(&email)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("user `{email}`")))?;
         principal(&u)
     }
 
     /// Create an API token for a user; the token is returned once and stored hashed.
-    pub async fn create_token(&self, email: &str, label: &str, actor: &Actor) -> Result<String, AppError> {
+    pub async fn create_token(
+        &self,
+        email: &str,
+        label: &str,
+        actor: &Actor,
+    ) -> Result<String, AppError> {
         if actor.principal.is_some() {
             actor.require(Permission::Administer)?;
         }
         let user = self.user(email).await?;
         let token = secret("sw_");
-        self.store.insert_token(&token_hash(&token), &user.user_id, label).await?;
-        self.audit(actor, "token.create", Change { after: Some(serde_json::json!({"email": user.email, "label": label})), ..Default::default() }).await?;
+        self.store
+            .insert_token(&token_hash(&token), &user.user_id, label)
+            .await?;
+        self.audit(
+            actor,
+            "token.create",
+            Change {
+                after: Some(serde_json::json!({"email": user.email, "label": label})),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(token)
     }
 
@@ -133,9 +198,22 @@ impl App {
     /// admins anyone's. A token the actor may not see is `NotFound`, not `Forbidden`, so its
     /// existence is not revealed.
     pub async fn revoke_token(&self, id: &str, actor: &Actor) -> Result<TokenRecord, AppError> {
-        let t = self.store.delete_token(id, token_owner(actor)).await?.ok_or_else(|| AppError::NotFound(format!("API token `{id}`")))?;
+        let t = self
+            .store
+            .delete_token(id, token_owner(actor))
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("API token `{id}`")))?;
         let after = serde_json::json!({"id": t.id, "email": t.email, "label": t.label});
-        self.audit(actor, "token.revoke", Change { before: Some(after), after: Some(serde_json::json!({"revoked": true})), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "token.revoke",
+            Change {
+                before: Some(after),
+                after: Some(serde_json::json!({"revoked": true})),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(t)
     }
 
@@ -149,39 +227,84 @@ impl App {
 
     /// The user of a live session cookie, with the session's CSRF token.
     pub async fn authenticate_session(&self, cookie: &str) -> Result<SessionAuth, AppError> {
-        let s = self.store.live_session(&token_hash(cookie)).await?.ok_or_else(|| AppError::Unauthenticated("session expired; log in again".into()))?;
-        let u = self.store.user_by_id(&s.user_id).await?.ok_or_else(|| AppError::Unauthenticated("user no longer exists".into()))?;
-        Ok(SessionAuth { principal: principal(&u)?, csrf_token: s.csrf_token })
+        let s = self
+            .store
+            .live_session(&token_hash(cookie))
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("session expired; log in again".into()))?;
+        let u = self
+            .store
+            .user_by_id(&s.user_id)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("user no longer exists".into()))?;
+        Ok(SessionAuth {
+            principal: principal(&u)?,
+            csrf_token: s.csrf_token,
+        })
     }
 
     /// Check a password and open a session. Attempts are limited per email and per address.
-    pub async fn login(&self, email: &str, password: &str, address: Option<&str>) -> Result<NewSession, AppError> {
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> Result<NewSession, AppError> {
         let email = email.trim().to_lowercase();
-        let limited = !self.login_limiter.check(&format!("email:{email}")) || address.is_some_and(|a| !self.login_limiter.check(&format!("addr:{a}")));
+        let limited = !self.login_limiter.check(&format!("email:{email}"))
+            || address.is_some_and(|a| !self.login_limiter.check(&format!("addr:{a}")));
         if limited {
-            return Err(AppError::RateLimited("too many login attempts; wait a minute".into()));
+            return Err(AppError::RateLimited(
+                "too many login attempts; wait a minute".into(),
+            ));
         }
         let user = self.store.user_by_email(&email).await?;
         // Verify against a dummy hash for unknown users too, so timing does not reveal accounts.
-        let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+        let stored = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = verify_password(password.to_string(), stored).await;
-        let who = Actor { principal: None, address: address.map(String::from), system: None };
+        let who = Actor {
+            principal: None,
+            address: address.map(String::from),
+            system: None,
+        };
         let user = match (ok, user) {
             (true, Some(u)) => u,
             _ => {
                 // No address is longer than 254 characters: a longer "email" is recorded cut short.
                 let email: String = email.chars().take(254).collect();
-                self.audit(&who, "user.login_failed", Change { after: Some(serde_json::json!({"email": email})), ..Default::default() }).await?;
+                self.audit(
+                    &who,
+                    "user.login_failed",
+                    Change {
+                        after: Some(serde_json::json!({"email": email})),
+                        ..Default::default()
+                    },
+                )
+                .await?;
                 return Err(AppError::Unauthenticated("wrong email or password".into()));
             }
         };
         let cookie = secret("");
         let csrf_token = secret("");
         let expires = chrono::Utc::now().timestamp() + SESSION_SECS;
-        self.store.insert_session(&token_hash(&cookie), &user.id, &csrf_token, expires).await?;
+        self.store
+            .insert_session(&token_hash(&cookie), &user.id, &csrf_token, expires)
+            .await?;
         let p = principal(&user)?;
-        self.audit(&Actor::user(p.clone(), address.map(String::from)), "user.login", Change::default()).await?;
-        Ok(NewSession { cookie, csrf_token, principal: p })
+        self.audit(
+            &Actor::user(p.clone(), address.map(String::from)),
+            "user.login",
+            Change::default(),
+        )
+        .await?;
+        Ok(NewSession {
+            cookie,
+            csrf_token,
+            principal: p,
+        })
     }
 
     /// End a session.
@@ -196,7 +319,9 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2VnLXdyaWdodC1kdW1teQ$
 /// Whose tokens an actor may list and revoke: `None` (everyone's) for admins and the CLI.
 fn token_owner(actor: &Actor) -> Option<&str> {
     match &actor.principal {
-        Some(p) if !p.role.permissions().contains(&Permission::Administer) => Some(p.user_id.as_str()),
+        Some(p) if !p.role.permissions().contains(&Permission::Administer) => {
+            Some(p.user_id.as_str())
+        }
         _ => None,
     }
 }

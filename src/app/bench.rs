@@ -92,7 +92,12 @@ impl Stats {
     /// A Markdown row: median, p10–p90, min–max.
     pub fn row(&self, measure: &str) -> String {
         let (lo, hi) = (self.0[0], self.0[self.0.len() - 1]);
-        format!("| {measure} | {:.1} ms | {:.1}–{:.1} ms | {lo:.1}–{hi:.1} ms |", self.median(), self.quantile(0.1), self.quantile(0.9))
+        format!(
+            "| {measure} | {:.1} ms | {:.1}–{:.1} ms | {lo:.1}–{hi:.1} ms |",
+            self.median(),
+            self.quantile(0.1),
+            self.quantile(0.9)
+        )
     }
 }
 
@@ -105,11 +110,28 @@ where
 }
 
 /// Build the demo dataset unless the database already holds one of this size.
-pub async fn ensure_dataset(app: &App, args: &BenchArgs, as_of: crate::domain::time::AsOf, name: &str) -> Result<(), AppError> {
+pub async fn ensure_dataset(
+    app: &App,
+    args: &BenchArgs,
+    as_of: crate::domain::time::AsOf,
+    name: &str,
+) -> Result<(), AppError> {
     if app.store.freshness().await?.customers as u64 != args.customers {
         let t = Instant::now();
-        let (c, o, e) = super::generate_demo(app, DemoOptions { customers: args.customers, seed: 7, progress: true }, as_of).await?;
-        eprintln!("{name}: built {c} customers, {o} orders, {e} events in {:.1} s", t.elapsed().as_secs_f64());
+        let (c, o, e) = super::generate_demo(
+            app,
+            DemoOptions {
+                customers: args.customers,
+                seed: 7,
+                progress: true,
+            },
+            as_of,
+        )
+        .await?;
+        eprintln!(
+            "{name}: built {c} customers, {o} orders, {e} events in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }
@@ -119,21 +141,45 @@ async fn open(url: String, tz: chrono_tz::Tz) -> Result<App, AppError> {
 }
 
 async fn open_with(url: String, tz: chrono_tz::Tz, in_memory: bool) -> Result<App, AppError> {
-    App::open(Settings { timezone: tz, in_memory, ..Settings::fixed(url, "2026-11-22") }).await
+    App::open(Settings {
+        timezone: tz,
+        in_memory,
+        ..Settings::fixed(url, "2026-11-22")
+    })
+    .await
 }
 
 /// The same previews answered by SQL alone, as one-shot CLI commands do.
-async fn measure_sql(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
+async fn measure_sql(
+    name: &str,
+    url: String,
+    args: &BenchArgs,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<String>, AppError> {
     let app = open_with(url, tz, false).await?;
     let as_of = app.as_of(None)?;
     let def = Definition::from_json(BENCH_DEFINITION).map_err(|i| AppError::Invalid(vec![i]))?;
-    let count = time_runs(args.runs, || async { app.preview(&def, as_of, false).await.map(|_| ()) }).await?;
-    let full = time_runs(args.runs, || async { app.preview(&def, as_of, true).await.map(|_| ()) }).await?;
-    Ok(vec![format!("| {name} | count-only preview in SQL (CLI) | {count:.1} ms |"), format!("| {name} | full preview in SQL (CLI) | {full:.1} ms |")])
+    let count = time_runs(args.runs, || async {
+        app.preview(&def, as_of, false).await.map(|_| ())
+    })
+    .await?;
+    let full = time_runs(args.runs, || async {
+        app.preview(&def, as_of, true).await.map(|_| ())
+    })
+    .await?;
+    Ok(vec![
+        format!("| {name} | count-only preview in SQL (CLI) | {count:.1} ms |"),
+        format!("| {name} | full preview in SQL (CLI) | {full:.1} ms |"),
+    ])
 }
 
 /// Measure one backend; returns report lines.
-async fn measure(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
+async fn measure(
+    name: &str,
+    url: String,
+    args: &BenchArgs,
+    tz: chrono_tz::Tz,
+) -> Result<Vec<String>, AppError> {
     let app = open(url, tz).await?;
     let as_of = app.as_of(None)?;
     ensure_dataset(&app, args, as_of, name).await?;
@@ -141,8 +187,14 @@ async fn measure(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -
     app.table().await?;
     let load = t.elapsed().as_secs_f64();
     let def = Definition::from_json(BENCH_DEFINITION).map_err(|i| AppError::Invalid(vec![i]))?;
-    let count = time_runs(args.runs, || async { app.preview(&def, as_of, false).await.map(|_| ()) }).await?;
-    let full = time_runs(args.runs, || async { app.preview(&def, as_of, true).await.map(|_| ()) }).await?;
+    let count = time_runs(args.runs, || async {
+        app.preview(&def, as_of, false).await.map(|_| ())
+    })
+    .await?;
+    let full = time_runs(args.runs, || async {
+        app.preview(&def, as_of, true).await.map(|_| ())
+    })
+    .await?;
     let everyone = Definition::from_json(EVERYONE).map_err(|i| AppError::Invalid(vec![i]))?;
     let exported = std::sync::atomic::AtomicUsize::new(0);
     let export_ms = time_runs(3.min(args.runs), || async {
@@ -155,17 +207,31 @@ async fn measure(name: &str, url: String, args: &BenchArgs, tz: chrono_tz::Tz) -
             n
         });
         app.export_members(&everyone, as_of, false, tx).await?;
-        exported.store(sink.await.map_err(|e| AppError::Io(e.to_string()))?, std::sync::atomic::Ordering::Relaxed);
+        exported.store(
+            sink.await.map_err(|e| AppError::Io(e.to_string()))?,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         Ok(())
     })
     .await?;
     let exported = exported.into_inner();
     let size = app.preview(&def, as_of, false).await?.size;
     Ok(vec![
-        format!("| {name} | load the in-memory copy (once per import) | {:.1} s |", load),
-        format!("| {name} | count-only preview, 3 conditions ({} of {} customers) | {count:.1} ms |", size.count, size.total_customers),
-        format!("| {name} | full preview (counts, breakdowns, histograms, sample) | {full:.1} ms |"),
-        format!("| {name} | members export ({exported} ids) | {:.0} ids/s |", exported as f64 / (export_ms / 1000.0)),
+        format!(
+            "| {name} | load the in-memory copy (once per import) | {:.1} s |",
+            load
+        ),
+        format!(
+            "| {name} | count-only preview, 3 conditions ({} of {} customers) | {count:.1} ms |",
+            size.count, size.total_customers
+        ),
+        format!(
+            "| {name} | full preview (counts, breakdowns, histograms, sample) | {full:.1} ms |"
+        ),
+        format!(
+            "| {name} | members export ({exported} ids) | {:.0} ids/s |",
+            exported as f64 / (export_ms / 1000.0)
+        ),
     ])
 }
 
@@ -199,14 +265,20 @@ fn write_events_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
     writeln!(w, "customer_id,event,timestamp,properties").map_err(io)?;
     for i in 0..rows {
-        let props = if i % 4 == 0 { format!("\"{{\"\"page\"\":\"\"/p/{}\"\"}}\"", i % 1000) } else { String::new() };
+        let props = if i % 4 == 0 {
+            format!("\"{{\"\"page\"\":\"\"/p/{}\"\"}}\"", i % 1000)
+        } else {
+            String::new()
+        };
         let at = 1_700_000_000 + (i * 7919) % (700 * 86_400);
         writeln!(
             w,
             "B{:06},{},{},{props}",
             (i * 2654435761) % 100_000,
             NAMES[(i % 4) as usize],
-            chrono::DateTime::from_timestamp(at as i64, 0).expect("in range").format("%Y-%m-%dT%H:%M:%SZ")
+            chrono::DateTime::from_timestamp(at as i64, 0)
+                .expect("in range")
+                .format("%Y-%m-%dT%H:%M:%SZ")
         )
         .map_err(io)?;
     }
@@ -215,7 +287,14 @@ fn write_events_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
 
 /// Import the CSV into a fresh database `runs` times (each into an empty one, as a first load);
 /// the median rate.
-async fn measure_import<F, Fut>(name: &str, kind: Kind, mut fresh: F, csv: &std::path::Path, runs: usize, tz: chrono_tz::Tz) -> Result<String, AppError>
+async fn measure_import<F, Fut>(
+    name: &str,
+    kind: Kind,
+    mut fresh: F,
+    csv: &std::path::Path,
+    runs: usize,
+    tz: chrono_tz::Tz,
+) -> Result<String, AppError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
@@ -231,8 +310,15 @@ where
         eprintln!("{name}: imported {written} {kind:?} rows in {secs:.2} s");
         rates.push(written as f64 / secs);
     }
-    let what = if kind == Kind::Events { "event" } else { "order" };
-    Ok(format!("| {name} | import {written} {what} rows (one transaction, then facts refresh) | {:.0} rows/s |", median(rates)))
+    let what = if kind == Kind::Events {
+        "event"
+    } else {
+        "order"
+    };
+    Ok(format!(
+        "| {name} | import {written} {what} rows (one transaction, then facts refresh) | {:.0} rows/s |",
+        median(rates)
+    ))
 }
 
 async fn fresh_sqlite(path: PathBuf) -> Result<String, AppError> {
@@ -243,16 +329,24 @@ async fn fresh_sqlite(path: PathBuf) -> Result<String, AppError> {
 }
 
 async fn fresh_postgres(url: String) -> Result<String, AppError> {
-    let base = url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| url.to_string());
+    let base = url
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or_else(|| url.to_string());
     crate::store::Store::recreate_postgres_database(&base, "segwright_bench_import").await?;
     Ok(format!("{base}/segwright_bench_import"))
 }
 
 /// Run the benchmark and print a Markdown table.
 pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
-    let tz: chrono_tz::Tz = tz.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
+    let tz: chrono_tz::Tz = tz
+        .parse()
+        .map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
     std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
-    let mut lines = vec!["| database | measure | median |".to_string(), "|---|---|---|".to_string()];
+    let mut lines = vec![
+        "| database | measure | median |".to_string(),
+        "|---|---|---|".to_string(),
+    ];
     if args.only.is_none() {
         lines.extend(measure_queries(args, tz).await?);
     }
@@ -267,9 +361,29 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
     };
     let runs = args.runs.min(5);
     let import_db = args.dir.join("import.db");
-    lines.push(measure_import("SQLite", kind, || fresh_sqlite(import_db.clone()), &csv, runs, tz).await?);
+    lines.push(
+        measure_import(
+            "SQLite",
+            kind,
+            || fresh_sqlite(import_db.clone()),
+            &csv,
+            runs,
+            tz,
+        )
+        .await?,
+    );
     if let Some(pg) = &args.postgres_url {
-        lines.push(measure_import("PostgreSQL", kind, || fresh_postgres(pg.clone()), &csv, runs, tz).await?);
+        lines.push(
+            measure_import(
+                "PostgreSQL",
+                kind,
+                || fresh_postgres(pg.clone()),
+                &csv,
+                runs,
+                tz,
+            )
+            .await?,
+        );
     }
     println!("{}", lines.join("\n"));
     Ok(())
@@ -278,11 +392,19 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
 /// The preview and export measures on both databases.
 async fn measure_queries(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
     let mut lines = Vec::new();
-    let sqlite = format!("sqlite://{}", args.dir.join(format!("bench-{}.db", args.customers)).display());
+    let sqlite = format!(
+        "sqlite://{}",
+        args.dir
+            .join(format!("bench-{}.db", args.customers))
+            .display()
+    );
     lines.extend(measure("SQLite", sqlite.clone(), args, tz).await?);
     lines.extend(measure_sql("SQLite", sqlite, args, tz).await?);
     if let Some(pg) = &args.postgres_url {
-        let base = pg.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_else(|| pg.clone());
+        let base = pg
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or_else(|| pg.clone());
         crate::store::Store::ensure_postgres_database(&base, "segwright_bench").await?;
         lines.extend(measure("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);
         lines.extend(measure_sql("PostgreSQL", format!("{base}/segwright_bench"), args, tz).await?);

@@ -26,15 +26,22 @@ pub struct BenchDeliveryArgs {
 
 const FIRST: [&str; 6] = ["Jane", "Zoë", "Mary-Ann", "José", "Li", "O'Neil"];
 const LAST: [&str; 5] = ["Doe", "Pérez", "Smith Jones", "Nguyen", "Müller"];
-const PLACES: [(&str, &str, &str, &str); 3] =
-    [("US", "California", "San Francisco", "94105-1234"), ("US", "NY", "New York", "10001"), ("GB", "England", "London", "SW1A 1AA")];
+const PLACES: [(&str, &str, &str, &str); 3] = [
+    ("US", "California", "San Francisco", "94105-1234"),
+    ("US", "NY", "New York", "10001"),
+    ("GB", "England", "London", "SW1A 1AA"),
+];
 
 /// Deterministic members with every contact field, in the messy shapes imports bring.
 pub fn synthetic(n: usize) -> Vec<Contact> {
     (0..n)
         .map(|i| {
             let (country, region, city, zip) = PLACES[i % PLACES.len()];
-            let phone = if country == "GB" { format!("020 7{:03} {:04}", i % 1000, i % 10_000) } else { format!("+1 (415) 555-{:04}", i % 10_000) };
+            let phone = if country == "GB" {
+                format!("020 7{:03} {:04}", i % 1000, i % 10_000)
+            } else {
+                format!("+1 (415) 555-{:04}", i % 10_000)
+            };
             Contact {
                 external_id: format!("c{i}"),
                 email: Some(format!(" Member.{i}+news@Example.com ")),
@@ -67,9 +74,16 @@ fn encode(d: Destination, b: &Batch<'_>) -> usize {
     }
     match d {
         Destination::Meta => to_len(&destinations::meta::payload(b, None)),
-        Destination::Google => to_len(&destinations::google::AddOperations::new(&destinations::google::operations(b.op, b.members))),
-        Destination::Linkedin => to_len(&destinations::linkedin::Elements { elements: &destinations::linkedin::elements(b.op, b.members) }),
-        Destination::Tiktok => destinations::tiktok::files(b.members).iter().map(|f| f.bytes.len() + destinations::tiktok::signature(&f.bytes).len()).sum(),
+        Destination::Google => to_len(&destinations::google::AddOperations::new(
+            &destinations::google::operations(b.op, b.members),
+        )),
+        Destination::Linkedin => to_len(&destinations::linkedin::Elements {
+            elements: &destinations::linkedin::elements(b.op, b.members),
+        }),
+        Destination::Tiktok => destinations::tiktok::files(b.members)
+            .iter()
+            .map(|f| f.bytes.len() + destinations::tiktok::signature(&f.bytes).len())
+            .sum(),
         _ => {
             let body = destinations::webhook::body(b);
             body.len() + destinations::webhook::signature("bench", &body).len()
@@ -96,7 +110,13 @@ fn deliver_offline(d: Destination, members: &[Contact], threads: usize) -> (usiz
                         total: 0,
                         members,
                     };
-                    chunks.iter().enumerate().skip(t).step_by(threads).map(|(i, c)| encode(d, &batch(i + 1, c))).sum::<usize>()
+                    chunks
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, c)| encode(d, &batch(i + 1, c)))
+                        .sum::<usize>()
                 })
             })
             .collect();
@@ -112,11 +132,24 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 /// Time each destination; a Markdown table.
 pub fn run(args: &BenchDeliveryArgs) -> String {
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1);
     let members = synthetic(args.members);
-    let mut out = format!("{} members, {threads} threads, median of {} runs\n\n", args.members, args.runs.max(1));
+    let mut out = format!(
+        "{} members, {threads} threads, median of {} runs\n\n",
+        args.members,
+        args.runs.max(1)
+    );
     out.push_str("| destination | batches | payload MB | median s |\n|---|---|---|---|\n");
-    for d in [Destination::Meta, Destination::Google, Destination::Linkedin, Destination::Tiktok, Destination::Webhook] {
+    for d in [
+        Destination::Meta,
+        Destination::Google,
+        Destination::Linkedin,
+        Destination::Tiktok,
+        Destination::Webhook,
+    ] {
         let mut times = Vec::new();
         let mut shape = (0, 0);
         for _ in 0..args.runs.max(1) {
@@ -124,7 +157,13 @@ pub fn run(args: &BenchDeliveryArgs) -> String {
             shape = deliver_offline(d, &members, threads);
             times.push(t.elapsed().as_secs_f64());
         }
-        out.push_str(&format!("| {} | {} | {:.0} | {:.2} |\n", d.as_str(), shape.0, shape.1 as f64 / 1e6, median(times)));
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {:.2} |\n",
+            d.as_str(),
+            shape.0,
+            shape.1 as f64 / 1e6,
+            median(times)
+        ));
     }
     out
 }
@@ -138,8 +177,15 @@ mod tests {
         let members = synthetic(25_001);
         assert_eq!(deliver_offline(Destination::Meta, &members, 2).0, 3);
         assert_eq!(deliver_offline(Destination::Linkedin, &members, 2).0, 6);
-        let (one, two) = (deliver_offline(Destination::Google, &members, 1), deliver_offline(Destination::Google, &members, 2));
+        let (one, two) = (
+            deliver_offline(Destination::Google, &members, 1),
+            deliver_offline(Destination::Google, &members, 2),
+        );
         assert_eq!(one, two, "threads change the speed, not the payloads");
-        assert!(synthetic(5).iter().all(|c| crate::domain::normalize::google::user_data(c).address.is_some()));
+        assert!(synthetic(5).iter().all(|c| {
+            crate::domain::normalize::google::user_data(c)
+                .address
+                .is_some()
+        }));
     }
 }

@@ -21,16 +21,26 @@ const PROMPTS: &[&str] = &[
 
 /// A catalog of about `fields` fields.
 pub fn big_catalog(fields: usize) -> Catalog {
-    let kinds = ["Tier", "Score", "Segment", "Channel", "Plan", "Flag", "Fee", "Status"];
+    let kinds = [
+        "Tier", "Score", "Segment", "Channel", "Plan", "Flag", "Fee", "Status",
+    ];
     let attrs: Vec<AttributeSpec> = (0..fields.saturating_sub(24))
         .map(|i| {
             let kind = kinds[i % kinds.len()];
             let (ty, values) = match kind {
-                "Tier" | "Segment" | "Channel" | "Plan" | "Status" => (FieldType::Categorical, (0..6).map(|v| format!("{kind} Value {i} {v}")).collect()),
+                "Tier" | "Segment" | "Channel" | "Plan" | "Status" => (
+                    FieldType::Categorical,
+                    (0..6).map(|v| format!("{kind} Value {i} {v}")).collect(),
+                ),
                 "Flag" => (FieldType::Boolean, vec![]),
                 _ => (FieldType::Number, vec![]),
             };
-            AttributeSpec { name: format!("custom_{kind}_{i}").to_lowercase(), ty, values, column: format!("Custom{kind}{i}") }
+            AttributeSpec {
+                name: format!("custom_{kind}_{i}").to_lowercase(),
+                ty,
+                values,
+                column: format!("Custom{kind}{i}"),
+            }
         })
         .chain([
             AttributeSpec {
@@ -39,20 +49,48 @@ pub fn big_catalog(fields: usize) -> Catalog {
                 values: vec!["Gold".into(), "Silver".into()],
                 column: "LoyaltyTier".into(),
             },
-            AttributeSpec { name: "has_kids".into(), ty: FieldType::Boolean, values: vec![], column: "HasKids".into() },
-            AttributeSpec { name: "monthly_fee".into(), ty: FieldType::Number, values: vec![], column: "MonthlyFee".into() },
-            AttributeSpec { name: "plan_type".into(), ty: FieldType::Categorical, values: vec!["Annual".into(), "Monthly".into()], column: "PlanType".into() },
+            AttributeSpec {
+                name: "has_kids".into(),
+                ty: FieldType::Boolean,
+                values: vec![],
+                column: "HasKids".into(),
+            },
+            AttributeSpec {
+                name: "monthly_fee".into(),
+                ty: FieldType::Number,
+                values: vec![],
+                column: "MonthlyFee".into(),
+            },
+            AttributeSpec {
+                name: "plan_type".into(),
+                ty: FieldType::Categorical,
+                values: vec!["Annual".into(), "Monthly".into()],
+                column: "PlanType".into(),
+            },
         ])
         .collect();
-    Catalog::build(vec!["US".into(), "DE".into()], vec!["CA".into(), "TX".into()], &attrs)
-        .with_events(["page_view", "email_open", "cart_abandoned"].iter().map(|s| s.to_string()).collect())
+    Catalog::build(
+        vec!["US".into(), "DE".into()],
+        vec!["CA".into(), "TX".into()],
+        &attrs,
+    )
+    .with_events(
+        ["page_view", "email_open", "cart_abandoned"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    )
 }
 
 /// Run the benchmark; returns a printable report.
 pub fn run(fields: usize, runs: usize) -> String {
     let catalog = big_catalog(fields);
     let glossary = Glossary::default_glossary();
-    let cx = Cx { catalog: &catalog, glossary: &glossary, as_of: AsOf::parse("2026-11-22", "UTC").expect("valid date") };
+    let cx = Cx {
+        catalog: &catalog,
+        glossary: &glossary,
+        as_of: AsOf::parse("2026-11-22", "UTC").expect("valid date"),
+    };
     let started = Instant::now();
     let offline = Offline::new(&cx);
     let build_ms = started.elapsed().as_secs_f64() * 1000.0;

@@ -41,7 +41,12 @@ impl App {
     /// none is active (or it is the active one); `None` for a first version with nothing to
     /// compare against.
     #[tracing::instrument(skip(self, actor))]
-    pub async fn version_diff(&self, key: &str, version: i64, actor: &Actor) -> Result<Option<VersionDiff>, AppError> {
+    pub async fn version_diff(
+        &self,
+        key: &str,
+        version: i64,
+        actor: &Actor,
+    ) -> Result<Option<VersionDiff>, AppError> {
         actor.allow(Permission::Read)?;
         let seg = self.get_segment(key).await?;
         let (against, against_is) = match seg.segment.active_version {
@@ -49,9 +54,16 @@ impl App {
             _ if version > 1 => (version - 1, "previous"),
             _ => return Ok(None),
         };
-        let (old, new) = (self.segment_definition(&seg.segment.id, Some(against)).await?, self.segment_definition(&seg.segment.id, Some(version)).await?);
+        let (old, new) = (
+            self.segment_definition(&seg.segment.id, Some(against))
+                .await?,
+            self.segment_definition(&seg.segment.id, Some(version))
+                .await?,
+        );
         let (snap, as_of) = (self.snapshot().await?, self.as_of(None)?);
-        let say = |n: &crate::domain::definition::Node| describe(n, &snap.catalog, &self.glossary(), &as_of);
+        let say = |n: &crate::domain::definition::Node| {
+            describe(n, &snap.catalog, &self.glossary(), &as_of)
+        };
         let mut diff = VersionDiff {
             version,
             against,
@@ -62,7 +74,11 @@ impl App {
             size_before: self.count_now(&old).await?,
             size_after: self.count_now(&new).await?,
         };
-        for line in refine::diff(&refine::conditions(&old.root), &refine::conditions(&new.root), say) {
+        for line in refine::diff(
+            &refine::conditions(&old.root),
+            &refine::conditions(&new.root),
+            say,
+        ) {
             let (list, text) = match line.split_once(": ") {
                 Some(("added", t)) => (&mut diff.added, t),
                 Some(("removed", t)) => (&mut diff.removed, t),
@@ -76,6 +92,10 @@ impl App {
 
     /// How many customers a stored definition selects on today's data (count only).
     async fn count_now(&self, def: &Definition) -> Result<i64, AppError> {
-        Ok(self.preview(def, self.as_of(None)?, false).await?.size.count)
+        Ok(self
+            .preview(def, self.as_of(None)?, false)
+            .await?
+            .size
+            .count)
     }
 }

@@ -13,7 +13,9 @@ use crate::domain::compile::{self, Consent};
 use crate::domain::definition::Definition;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
-use crate::domain::sync::{Delivered, SyncPlan, batch_count, batch_limit, plan, plan_replace, replaceable};
+use crate::domain::sync::{
+    Delivered, SyncPlan, batch_count, batch_limit, plan, plan_replace, replaceable,
+};
 use crate::store::{SegmentRecord, SyncBatchRecord, SyncRunRecord};
 
 /// What a sync would send to one destination.
@@ -103,7 +105,11 @@ struct Planned {
 
 impl Planned {
     fn batches(&self) -> usize {
-        let removes = if self.plan.replace { 0 } else { self.plan.removes.len() };
+        let removes = if self.plan.replace {
+            0
+        } else {
+            self.plan.removes.len()
+        };
         batch_count(self.plan.adds.len(), self.limit) + batch_count(removes, self.limit)
     }
 
@@ -148,10 +154,15 @@ fn members_json(members: &[Contact]) -> String {
 /// whole audience as `replace` batches only.
 fn batch_rows(run: &SyncRunRecord, p: &Planned) -> Vec<SyncBatchRecord> {
     let batches = p.batches() as i64;
-    let ops: [(&str, &[Contact]); 2] =
-        if p.plan.replace { [("replace", &p.plan.adds), ("remove", &[])] } else { [("add", &p.plan.adds), ("remove", &p.plan.removes)] };
+    let ops: [(&str, &[Contact]); 2] = if p.plan.replace {
+        [("replace", &p.plan.adds), ("remove", &[])]
+    } else {
+        [("add", &p.plan.adds), ("remove", &p.plan.removes)]
+    };
     let total = (ops[0].1.len() + ops[1].1.len()) as i64;
-    let chunks = ops.into_iter().flat_map(|(op, members)| members.chunks(p.limit).map(move |c| (op, c)));
+    let chunks = ops
+        .into_iter()
+        .flat_map(|(op, members)| members.chunks(p.limit).map(move |c| (op, c)));
     chunks
         .enumerate()
         .map(|(i, (op, members))| SyncBatchRecord {
@@ -187,13 +198,26 @@ impl App {
     async fn delivery_target(&self, key: &str, want: &[Status]) -> Result<Target, AppError> {
         let (seg, v, _) = self.lifecycle_target(key, want).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        self.check_approval(&v, &sub, &destinations, "deliver").await?;
-        let definition: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
-        Ok(Target { seg, version: v.version, approval_hash: sub.approval_hash, destinations, definition })
+        self.check_approval(&v, &sub, &destinations, "deliver")
+            .await?;
+        let definition: Definition =
+            serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
+        Ok(Target {
+            seg,
+            version: v.version,
+            approval_hash: sub.approval_hash,
+            destinations,
+            definition,
+        })
     }
 
     /// Each destination's additions and removals against what it last received.
-    async fn plan_destinations(&self, t: &Target, kind: SyncKind, now: i64) -> Result<Vec<Planned>, AppError> {
+    async fn plan_destinations(
+        &self,
+        t: &Target,
+        kind: SyncKind,
+        now: i64,
+    ) -> Result<Vec<Planned>, AppError> {
         let mut out = Vec::new();
         for &d in &t.destinations {
             let current = self.contacts(&t.definition, consent_for(d)).await?;
@@ -203,17 +227,29 @@ impl App {
                 .await?
                 .into_iter()
                 .map(|(external_id, email, phone, last_sent_at)| Delivered {
-                    contact: Contact { external_id, email, phone, ..Default::default() },
+                    contact: Contact {
+                        external_id,
+                        email,
+                        phone,
+                        ..Default::default()
+                    },
                     last_sent_at,
                 })
                 .collect();
             let members = current.len();
             let limit = batch_limit(d, self.settings.governance.destinations.batch_size);
             let plan = match kind {
-                SyncKind::Replace if replaceable(d, &current) => plan_replace(d, current, &previous).expect("replaceable"),
+                SyncKind::Replace if replaceable(d, &current) => {
+                    plan_replace(d, current, &previous).expect("replaceable")
+                }
                 _ => plan(d, current, &previous, now),
             };
-            out.push(Planned { destination: d, members, plan, limit });
+            out.push(Planned {
+                destination: d,
+                members,
+                plan,
+                limit,
+            });
         }
         Ok(out)
     }
@@ -221,26 +257,39 @@ impl App {
     /// What a sync of the newest approved or active version would send, without sending.
     pub async fn dry_run(&self, key: &str, actor: &Actor) -> Result<DeliveryReport, AppError> {
         actor.require(Permission::Review)?;
-        let t = self.delivery_target(key, &[Status::Approved, Status::Active, Status::Paused]).await?;
+        let t = self
+            .delivery_target(key, &[Status::Approved, Status::Active, Status::Paused])
+            .await?;
         let report = self.dry_run_report(&t).await?;
         let summary: Vec<_> =
             report.destinations.iter().map(|r| serde_json::json!({"destination": r.destination, "adds": r.adds, "removes": r.removes})).collect();
         let after = serde_json::json!({"version": t.version, "results": summary});
-        let change = Change { segment_id: Some(t.seg.id), version_hash: Some(t.approval_hash), before: None, after: Some(after) };
+        let change = Change {
+            segment_id: Some(t.seg.id),
+            version_hash: Some(t.approval_hash),
+            before: None,
+            after: Some(after),
+        };
         self.audit(actor, "segment.dry_run", change).await?;
         Ok(report)
     }
 
     /// What a sync of the version under review would send, for the reviewer's page. Read-only
     /// like a preview, so not audited (the page is opened often; decisions are audited).
-    pub async fn review_dry_run(&self, key: &str, actor: &Actor) -> Result<DeliveryReport, AppError> {
+    pub async fn review_dry_run(
+        &self,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<DeliveryReport, AppError> {
         actor.require(Permission::Review)?;
         let t = self.delivery_target(key, &[Status::Submitted]).await?;
         self.dry_run_report(&t).await
     }
 
     async fn dry_run_report(&self, t: &Target) -> Result<DeliveryReport, AppError> {
-        let planned = self.plan_destinations(t, SyncKind::Deliver, chrono::Utc::now().timestamp()).await?;
+        let planned = self
+            .plan_destinations(t, SyncKind::Deliver, chrono::Utc::now().timestamp())
+            .await?;
         Ok(DeliveryReport {
             segment_id: t.seg.id.clone(),
             version: t.version,
@@ -253,7 +302,12 @@ impl App {
 
     /// Send the active version's changes to its destinations (a campaign manager's action):
     /// stores the run and returns at once; the worker sends it.
-    pub async fn start_sync(&self, key: &str, kind: SyncKind, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+    pub async fn start_sync(
+        &self,
+        key: &str,
+        kind: SyncKind,
+        actor: &Actor,
+    ) -> Result<SyncRunRecord, AppError> {
         actor.require(Permission::Review)?;
         self.enqueue_sync(key, kind, actor).await
     }
@@ -261,10 +315,17 @@ impl App {
     /// Snapshot the plan of every destination into a new run (refused while an earlier run of
     /// the segment is unfinished: its batches are not yet in the delivered set, so a second
     /// plan would send them again).
-    pub(super) async fn enqueue_sync(&self, key: &str, kind: SyncKind, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+    pub(super) async fn enqueue_sync(
+        &self,
+        key: &str,
+        kind: SyncKind,
+        actor: &Actor,
+    ) -> Result<SyncRunRecord, AppError> {
         let t = self.delivery_target(key, &[Status::Active]).await?;
         if let Some(open) = self.store.open_sync_run(&t.seg.id).await? {
-            return Err(AppError::Conflict(format!("sync run {open} of this segment is still running; wait for it to finish")));
+            return Err(AppError::Conflict(format!(
+                "sync run {open} of this segment is still running; wait for it to finish"
+            )));
         }
         let now = chrono::Utc::now().timestamp();
         let planned = self.plan_destinations(&t, kind, now).await?;
@@ -285,7 +346,12 @@ impl App {
         self.store.create_sync_run(&run, &rows).await?;
         let plans: Vec<_> = planned.iter().map(|p| p.report("pending")).collect();
         let after = serde_json::json!({"run": run.id, "kind": run.kind, "version": run.version, "destinations": plans});
-        let change = Change { segment_id: Some(run.segment_id.clone()), version_hash: Some(run.approval_hash.clone()), before: None, after: Some(after) };
+        let change = Change {
+            segment_id: Some(run.segment_id.clone()),
+            version_hash: Some(run.approval_hash.clone()),
+            before: None,
+            after: Some(after),
+        };
         self.audit(actor, "sync.start", change).await?;
         if empty {
             self.audit_sync_finish(&run, "delivered").await?;

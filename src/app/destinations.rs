@@ -44,12 +44,25 @@ pub struct DestinationView {
 /// What a listing shows of a secret.
 fn hint(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
-    if chars.len() < 12 { "set".into() } else { format!("…{}", chars[chars.len() - 4..].iter().collect::<String>()) }
+    if chars.len() < 12 {
+        "set".into()
+    } else {
+        format!("…{}", chars[chars.len() - 4..].iter().collect::<String>())
+    }
 }
 
-fn check_names(kind: Destination, given: &BTreeMap<String, String>, allowed: &[&str], what: &str) -> Result<(), AppError> {
+fn check_names(
+    kind: Destination,
+    given: &BTreeMap<String, String>,
+    allowed: &[&str],
+    what: &str,
+) -> Result<(), AppError> {
     match given.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(AppError::BadInput(format!("{} has no {what} `{k}` (known: {})", kind.as_str(), allowed.join(", ")))),
+        Some(k) => Err(AppError::BadInput(format!(
+            "{} has no {what} `{k}` (known: {})",
+            kind.as_str(),
+            allowed.join(", ")
+        ))),
         None => Ok(()),
     }
 }
@@ -58,9 +71,13 @@ fn check_names(kind: Destination, given: &BTreeMap<String, String>, allowed: &[&
 /// discovered when an approved audience fails to send.
 fn check_urls(kind: Destination, settings: &BTreeMap<String, String>) -> Result<(), AppError> {
     for (k, v) in settings.iter().filter(|(k, _)| k.ends_with("url")) {
-        let ok = reqwest::Url::parse(v).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        let ok = reqwest::Url::parse(v)
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
         if !ok {
-            return Err(AppError::BadInput(format!("{} `{k}` must be an http(s) address such as https://example.com/hook", kind.as_str())));
+            return Err(AppError::BadInput(format!(
+                "{} `{k}` must be an http(s) address such as https://example.com/hook",
+                kind.as_str()
+            )));
         }
     }
     Ok(())
@@ -68,25 +85,39 @@ fn check_urls(kind: Destination, settings: &BTreeMap<String, String>) -> Result<
 
 impl App {
     /// Store (or replace) a destination's settings and sealed secrets (admin).
-    pub async fn add_destination(&self, d: NewDestination, actor: &Actor) -> Result<DestinationView, AppError> {
+    pub async fn add_destination(
+        &self,
+        d: NewDestination,
+        actor: &Actor,
+    ) -> Result<DestinationView, AppError> {
         actor.allow(Permission::Administer)?;
         let (settings, secrets) = DestinationConfig::keys(d.kind);
         if settings.is_empty() {
-            return Err(AppError::BadInput(format!("{} needs no configuration", d.kind.as_str())));
+            return Err(AppError::BadInput(format!(
+                "{} needs no configuration",
+                d.kind.as_str()
+            )));
         }
         check_names(d.kind, &d.settings, settings, "setting")?;
         check_names(d.kind, &d.secrets, secrets, "secret")?;
         check_urls(d.kind, &d.settings)?;
         let sealed = match (&self.settings.governance.secret_key, d.secrets.is_empty()) {
             (_, true) => None,
-            (Some(key), false) => Some(key.seal(d.kind.as_str(), &serde_json::to_vec(&d.secrets).expect("serializable"))?),
+            (Some(key), false) => Some(key.seal(
+                d.kind.as_str(),
+                &serde_json::to_vec(&d.secrets).expect("serializable"),
+            )?),
             (None, false) => {
                 return Err(AppError::BadInput(
                     "SEGWRIGHT_SECRET_KEY is not set, so secrets cannot be stored encrypted: set it to 64 hexadecimal characters (e.g. `openssl rand -hex 32`), or configure this destination through the environment".into(),
                 ));
             }
         };
-        let hints: BTreeMap<String, String> = d.secrets.iter().map(|(k, v)| (k.clone(), hint(v))).collect();
+        let hints: BTreeMap<String, String> = d
+            .secrets
+            .iter()
+            .map(|(k, v)| (k.clone(), hint(v)))
+            .collect();
         let record = DestinationRecord {
             kind: d.kind.as_str().to_string(),
             settings: serde_json::to_string(&d.settings).expect("serializable"),
@@ -97,7 +128,15 @@ impl App {
         };
         self.store.put_destination(&record).await?;
         let after = serde_json::json!({"kind": d.kind, "settings": d.settings, "secrets": hints});
-        self.audit(actor, "destination.add", Change { after: Some(after), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "destination.add",
+            Change {
+                after: Some(after),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(self.view(&record, &self.listing_config().await))
     }
 
@@ -108,7 +147,13 @@ impl App {
         let cfg = self.listing_config().await;
         let mut out: Vec<DestinationView> = stored.iter().map(|r| self.view(r, &cfg)).collect();
         let env = &self.settings.governance.destinations;
-        for kind in [Destination::Meta, Destination::Google, Destination::Linkedin, Destination::Tiktok, Destination::Webhook] {
+        for kind in [
+            Destination::Meta,
+            Destination::Google,
+            Destination::Linkedin,
+            Destination::Tiktok,
+            Destination::Webhook,
+        ] {
             if env.is_configured(kind) && !out.iter().any(|v| v.kind == kind) {
                 out.push(DestinationView {
                     kind,
@@ -125,20 +170,37 @@ impl App {
     }
 
     /// Remove a stored destination (the environment's settings, if any, apply again).
-    pub async fn remove_destination(&self, kind: Destination, actor: &Actor) -> Result<(), AppError> {
+    pub async fn remove_destination(
+        &self,
+        kind: Destination,
+        actor: &Actor,
+    ) -> Result<(), AppError> {
         actor.allow(Permission::Administer)?;
         if !self.store.delete_destination(kind.as_str()).await? {
-            return Err(AppError::NotFound(format!("stored destination `{}`", kind.as_str())));
+            return Err(AppError::NotFound(format!(
+                "stored destination `{}`",
+                kind.as_str()
+            )));
         }
         let before = serde_json::json!({"kind": kind});
-        self.audit(actor, "destination.remove", Change { before: Some(before), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "destination.remove",
+            Change {
+                before: Some(before),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(())
     }
 
     /// The configuration to tell `configured` from: without the key, stored secrets count as
     /// missing rather than failing the listing.
     async fn listing_config(&self) -> DestinationConfig {
-        self.destination_config().await.unwrap_or_else(|_| self.settings.governance.destinations.clone())
+        self.destination_config()
+            .await
+            .unwrap_or_else(|_| self.settings.governance.destinations.clone())
     }
 
     fn view(&self, r: &DestinationRecord, cfg: &DestinationConfig) -> DestinationView {
@@ -162,7 +224,10 @@ impl App {
     /// The configuration to send to `d` with: only `d`'s stored settings and secrets are read,
     /// so another destination's secret that no longer decrypts fails that destination's
     /// batches, never `d`'s.
-    pub(super) async fn destination_config_for(&self, d: Destination) -> Result<DestinationConfig, AppError> {
+    pub(super) async fn destination_config_for(
+        &self,
+        d: Destination,
+    ) -> Result<DestinationConfig, AppError> {
         self.config_of(Some(d)).await
     }
 
@@ -173,11 +238,21 @@ impl App {
             if only.is_some_and(|d| d != kind) {
                 continue;
             }
-            let settings: BTreeMap<String, String> = serde_json::from_str(&r.settings).map_err(|e| AppError::Io(e.to_string()))?;
-            let secrets: BTreeMap<String, String> = match (&r.sealed_secrets, &self.settings.governance.secret_key) {
+            let settings: BTreeMap<String, String> =
+                serde_json::from_str(&r.settings).map_err(|e| AppError::Io(e.to_string()))?;
+            let secrets: BTreeMap<String, String> = match (
+                &r.sealed_secrets,
+                &self.settings.governance.secret_key,
+            ) {
                 (None, _) => BTreeMap::new(),
-                (Some(sealed), Some(key)) => serde_json::from_slice(&key.open(&r.kind, sealed)?).map_err(|e| AppError::Io(e.to_string()))?,
-                (Some(_), None) => return Err(AppError::Io(format!("the stored secrets of `{}` need SEGWRIGHT_SECRET_KEY, which is not set", r.kind))),
+                (Some(sealed), Some(key)) => serde_json::from_slice(&key.open(&r.kind, sealed)?)
+                    .map_err(|e| AppError::Io(e.to_string()))?,
+                (Some(_), None) => {
+                    return Err(AppError::Io(format!(
+                        "the stored secrets of `{}` need SEGWRIGHT_SECRET_KEY, which is not set",
+                        r.kind
+                    )));
+                }
             };
             for (k, v) in settings.into_iter().chain(secrets) {
                 cfg.set(kind, &k, v).map_err(AppError::Io)?;

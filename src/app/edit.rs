@@ -10,11 +10,19 @@ use crate::domain::time::AsOf;
 impl App {
     /// Start a chat conversation from a segment's current version (authors only): the answer
     /// restates its conditions and previews them; follow-ups refine them.
-    pub async fn edit_in_chat(&self, key: &str, as_of: AsOf, actor: &Actor) -> Result<Answer, AppError> {
+    pub async fn edit_in_chat(
+        &self,
+        key: &str,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<Answer, AppError> {
         actor.require(Permission::Author)?;
         let seg = self.get_segment(key).await?;
         let definition = self.segment_definition(&seg.segment.id, None).await?;
-        let prompt = format!("edit “{}” (version {})", seg.segment.name, seg.segment.current_version);
+        let prompt = format!(
+            "edit “{}” (version {})",
+            seg.segment.name, seg.segment.current_version
+        );
         let mut answer = self.restated(definition, &prompt, as_of).await?;
         answer.interpretation.notices.push(format!(
             "Editing “{}”: these are version {}'s conditions. Refine them, then save them as version {}.",

@@ -47,7 +47,15 @@ impl From<crate::domain::access::Forbidden> for AppError {
 fn summary(issues: &[Issue]) -> String {
     match issues {
         [one] => format!("invalid definition: {one}"),
-        _ => format!("invalid definition ({} problems): {}", issues.len(), issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; ")),
+        _ => format!(
+            "invalid definition ({} problems): {}",
+            issues.len(),
+            issues
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
     }
 }
 
@@ -68,7 +76,9 @@ pub enum ErrorKind {
 impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid(_) | AppError::BadInput(_) | AppError::Policy(_) => ErrorKind::Invalid,
+            AppError::Invalid(_) | AppError::BadInput(_) | AppError::Policy(_) => {
+                ErrorKind::Invalid
+            }
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
             AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,

@@ -23,7 +23,8 @@ use crate::domain::time::AsOf;
 use crate::store::MemberRow;
 
 /// The header of the download, in the order of the delivery query's columns.
-pub const CSV_HEADER: &str = "external_id,email,phone,first_name,last_name,country,region,city,postal_code\n";
+pub const CSV_HEADER: &str =
+    "external_id,email,phone,first_name,last_name,country,region,city,postal_code\n";
 
 /// Which consent a download requires: `email`, `ads`, or none (`None`).
 pub fn parse_consent(v: Option<&str>) -> Result<Consent, AppError> {
@@ -31,21 +32,32 @@ pub fn parse_consent(v: Option<&str>) -> Result<Consent, AppError> {
         None => Ok(Consent::None),
         Some("email") => Ok(Consent::Email),
         Some("ads") => Ok(Consent::Ads),
-        Some(other) => Err(AppError::BadInput(format!("consent must be email or ads, not `{other}`"))),
+        Some(other) => Err(AppError::BadInput(format!(
+            "consent must be email or ads, not `{other}`"
+        ))),
     }
 }
 
 /// `Content-Disposition` of the download (the id is reduced to safe characters).
 pub fn export_approved_filename(id: &str) -> String {
-    let safe: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let safe: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     format!("attachment; filename=\"segment-{safe}.csv\"")
 }
 
 /// Rows as CSV lines (quoted where needed, formulas neutralised).
 pub fn csv_lines(rows: &[Vec<Option<String>>]) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 64));
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(rows.len() * 64));
     for r in rows {
-        w.write_record(r.iter().map(|v| spreadsheet_safe(v.as_deref().unwrap_or_default()).into_owned())).expect("writing to memory");
+        w.write_record(
+            r.iter()
+                .map(|v| spreadsheet_safe(v.as_deref().unwrap_or_default()).into_owned()),
+        )
+        .expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
 }
@@ -55,13 +67,20 @@ pub fn csv_lines(rows: &[Vec<Option<String>>]) -> Vec<u8> {
 /// (`+HYPERLINK(…)`), gets a leading `'` (OWASP's CSV injection advice). Every CSV segwright
 /// writes (the approved-audience download, the member list, the audit log) goes through here.
 pub fn spreadsheet_safe(v: &str) -> std::borrow::Cow<'_, str> {
-    let numeric = |rest: &str| rest.chars().all(|c| c.is_ascii_digit() || " ().-+".contains(c));
+    let numeric = |rest: &str| {
+        rest.chars()
+            .all(|c| c.is_ascii_digit() || " ().-+".contains(c))
+    };
     let risky = match v.chars().next() {
         Some('=' | '@' | '\t' | '\r') => true,
         Some('+' | '-') => !numeric(&v[1..]),
         _ => false,
     };
-    if risky { format!("'{v}").into() } else { v.into() }
+    if risky {
+        format!("'{v}").into()
+    } else {
+        v.into()
+    }
 }
 
 impl App {
@@ -73,7 +92,9 @@ impl App {
         consent: Consent,
         actor: &Actor,
     ) -> Result<mpsc::Receiver<Vec<Vec<Option<String>>>>, AppError> {
-        let q = self.approved_contacts(key, consent, actor, "segment.export_csv").await?;
+        let q = self
+            .approved_contacts(key, consent, actor, "segment.export_csv")
+            .await?;
         let (tx, rx) = mpsc::channel(4);
         let producer = self.clone();
         tokio::spawn(async move {
@@ -87,8 +108,14 @@ impl App {
     /// Start streaming `(external id, email)` of the approved audience of `key`: the member list
     /// with emails, under exactly the rule of [`App::export_approved`] (audited as
     /// `segment.export_members`).
-    pub async fn export_approved_emails(self: &std::sync::Arc<Self>, key: &str, actor: &Actor) -> Result<mpsc::Receiver<Vec<MemberRow>>, AppError> {
-        let q = self.approved_contacts(key, Consent::None, actor, "segment.export_members").await?;
+    pub async fn export_approved_emails(
+        self: &std::sync::Arc<Self>,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<mpsc::Receiver<Vec<MemberRow>>, AppError> {
+        let q = self
+            .approved_contacts(key, Consent::None, actor, "segment.export_members")
+            .await?;
         let (tx, rx) = mpsc::channel(4);
         let producer = self.clone();
         tokio::spawn(async move {
@@ -102,7 +129,13 @@ impl App {
     /// The one rule for serving contact data: permission, version state, approval still valid,
     /// audit. Returns the delivery query (suppression list excluded, `consent` applied), whose
     /// first two columns are the external id and the email.
-    async fn approved_contacts(&self, key: &str, consent: Consent, actor: &Actor, action: &str) -> Result<CompiledQuery, AppError> {
+    async fn approved_contacts(
+        &self,
+        key: &str,
+        consent: Consent,
+        actor: &Actor,
+        action: &str,
+    ) -> Result<CompiledQuery, AppError> {
         actor.require(Permission::Review)?;
         let (seg, v, status) = self.lifecycle_target(key, &[Status::Active, Status::Paused, Status::Approved]).await.map_err(|e| match e {
             AppError::Conflict(_) => {
@@ -112,12 +145,18 @@ impl App {
         })?;
         let (sub, dests) = self.submission_of(&seg, &v).await?;
         self.check_approval(&v, &sub, &dests, "export").await?;
-        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
+        let def: Definition =
+            serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
         let p = self.prepare(&def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let consent_name = format!("{consent:?}").to_lowercase();
         let after = serde_json::json!({"version": v.version, "status": status.as_str(), "consent": consent_name});
-        let change = Change { segment_id: Some(seg.id), version_hash: Some(sub.approval_hash), before: None, after: Some(after) };
+        let change = Change {
+            segment_id: Some(seg.id),
+            version_hash: Some(sub.approval_hash),
+            before: None,
+            after: Some(after),
+        };
         self.audit(actor, action, change).await?;
         Ok(q)
     }
@@ -125,11 +164,25 @@ impl App {
     /// The operator's member list with emails (`segwright members --with-email`): any definition,
     /// no approval (the operator holds the database anyway), but the suppression list is left out
     /// as everywhere else and the export is audited (`members.export_emails`) before it starts.
-    pub async fn export_member_emails(&self, def: &Definition, as_of: AsOf, actor: &Actor, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+    pub async fn export_member_emails(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        actor: &Actor,
+        tx: mpsc::Sender<Vec<MemberRow>>,
+    ) -> Result<u64, AppError> {
         let p = self.prepare(def, as_of).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), Consent::None);
         let after = serde_json::json!({"definition": def, "as_of": as_of.date().to_string(), "suppression": "excluded"});
-        self.audit(actor, "members.export_emails", Change { after: Some(after), ..Change::default() }).await?;
+        self.audit(
+            actor,
+            "members.export_emails",
+            Change {
+                after: Some(after),
+                ..Change::default()
+            },
+        )
+        .await?;
         Ok(self.store.stream_members(&q, tx).await?)
     }
 }
@@ -139,7 +192,10 @@ mod tests {
     #[test]
     fn formulas_are_neutralised_and_phone_numbers_and_amounts_kept() {
         use super::spreadsheet_safe as safe;
-        assert_eq!(safe("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(
+            safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
         assert_eq!(safe("+HYPERLINK(1)"), "'+HYPERLINK(1)");
         assert_eq!(safe("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(safe("+1 (415) 555-0134"), "+1 (415) 555-0134");

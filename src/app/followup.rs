@@ -93,7 +93,11 @@ const BACK_REFERENCES: &[&str] = &["them", "those", "these", "they", "ones", "to
 
 /// The request's words, lowercase, without punctuation.
 fn words(prompt: &str) -> Vec<String> {
-    prompt.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '%')).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+    prompt
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '%'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Whether a request typed after an answer changes that answer's audience (see the module doc).
@@ -104,7 +108,9 @@ pub fn reads_as_refinement(prompt: &str) -> bool {
     let w = words(prompt);
     let Some(first) = w.first() else { return false };
     let as_well = w.windows(2).any(|p| p[0] == "as" && p[1] == "well");
-    OPENERS.contains(&first.as_str()) || as_well || w.iter().any(|x| BACK_REFERENCES.contains(&x.as_str()))
+    OPENERS.contains(&first.as_str())
+        || as_well
+        || w.iter().any(|x| BACK_REFERENCES.contains(&x.as_str()))
 }
 
 #[cfg(test)]

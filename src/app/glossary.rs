@@ -17,7 +17,8 @@ use crate::domain::validate::{Code, Context, Issue, validate};
 fn uses_term(v: &serde_json::Value, key: &str) -> bool {
     match v {
         serde_json::Value::Object(m) => {
-            (m.get("type").and_then(|t| t.as_str()) == Some("term") && m.get("name").and_then(|n| n.as_str()) == Some(key))
+            (m.get("type").and_then(|t| t.as_str()) == Some("term")
+                && m.get("name").and_then(|n| n.as_str()) == Some(key))
                 || m.values().any(|x| uses_term(x, key))
         }
         serde_json::Value::Array(items) => items.iter().any(|x| uses_term(x, key)),
@@ -31,7 +32,9 @@ impl App {
         let mut edits = Vec::new();
         for (key, json) in self.store.glossary_edits().await? {
             let term = match json {
-                Some(j) => Some(serde_json::from_str::<Term>(&j).map_err(|e| AppError::Io(format!("stored glossary term `{key}` is unreadable: {e}")))?),
+                Some(j) => Some(serde_json::from_str::<Term>(&j).map_err(|e| {
+                    AppError::Io(format!("stored glossary term `{key}` is unreadable: {e}"))
+                })?),
                 None => None,
             };
             edits.push((key, term));
@@ -55,11 +58,19 @@ impl App {
     pub async fn check_term(&self, key: &str, term: &Term) -> Result<Vec<Issue>, AppError> {
         let mut issues = Vec::new();
         if !Glossary::valid_key(key) {
-            issues.push(Issue::new("key", Code::ValueOutOfDomain, "use lowercase letters, digits and _, starting with a letter (at most 60)"));
+            issues.push(Issue::new(
+                "key",
+                Code::ValueOutOfDomain,
+                "use lowercase letters, digits and _, starting with a letter (at most 60)",
+            ));
         }
         for (field, value) in [("label", &term.label), ("description", &term.description)] {
             if value.trim().is_empty() {
-                issues.push(Issue::new(field, Code::MissingValue, format!("the {field} is required")));
+                issues.push(Issue::new(
+                    field,
+                    Code::MissingValue,
+                    format!("the {field} is required"),
+                ));
             }
         }
         let node = match term.expand(&serde_json::Map::new()) {
@@ -70,9 +81,20 @@ impl App {
             }
         };
         // The same validator as definitions, with this term in the glossary (terms may use terms).
-        let candidate = self.glossary().with_edits([(key.to_string(), Some(term.clone()))]);
-        let (snap, segments, as_of) = (self.snapshot().await?, self.segment_index().await?, self.as_of(None)?);
-        let ctx = Context { catalog: &snap.catalog, glossary: &candidate, segments: &segments, as_of };
+        let candidate = self
+            .glossary()
+            .with_edits([(key.to_string(), Some(term.clone()))]);
+        let (snap, segments, as_of) = (
+            self.snapshot().await?,
+            self.segment_index().await?,
+            self.as_of(None)?,
+        );
+        let ctx = Context {
+            catalog: &snap.catalog,
+            glossary: &candidate,
+            segments: &segments,
+            as_of,
+        };
         if let Err(found) = validate(&Definition::new(node), &ctx) {
             issues.extend(found.into_iter().map(|mut i| {
                 i.path = i.path.replacen("$.root", "$", 1);
@@ -89,11 +111,26 @@ impl App {
         if !issues.is_empty() {
             return Err(AppError::Invalid(issues));
         }
-        let before = self.glossary().terms.get(key).map(|t| serde_json::json!({"term": key, "definition": t}));
+        let before = self
+            .glossary()
+            .terms
+            .get(key)
+            .map(|t| serde_json::json!({"term": key, "definition": t}));
         let json = serde_json::to_string(&term).expect("a term serializes");
-        self.store.put_glossary_edit(key, Some(&json), &who.email, chrono::Utc::now().timestamp()).await?;
+        self.store
+            .put_glossary_edit(key, Some(&json), &who.email, chrono::Utc::now().timestamp())
+            .await?;
         let after = serde_json::json!({"term": key, "definition": term});
-        self.audit(actor, "glossary.save", Change { before, after: Some(after), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "glossary.save",
+            Change {
+                before,
+                after: Some(after),
+                ..Default::default()
+            },
+        )
+        .await?;
         self.edit_glossary(vec![(key.to_string(), Some(term))]);
         Ok(())
     }
@@ -102,21 +139,43 @@ impl App {
     pub async fn delete_term(&self, key: &str, actor: &Actor) -> Result<(), AppError> {
         let who = actor.require(Permission::Administer)?.clone();
         let glossary = self.glossary();
-        let Some(term) = glossary.terms.get(key) else { return Err(AppError::NotFound(format!("glossary term `{key}`"))) };
-        let mut users: Vec<String> =
-            glossary.terms.iter().filter(|(k, t)| *k != key && uses_term(&t.definition, key)).map(|(k, _)| format!("term `{k}`")).collect();
+        let Some(term) = glossary.terms.get(key) else {
+            return Err(AppError::NotFound(format!("glossary term `{key}`")));
+        };
+        let mut users: Vec<String> = glossary
+            .terms
+            .iter()
+            .filter(|(k, t)| *k != key && uses_term(&t.definition, key))
+            .map(|(k, _)| format!("term `{k}`"))
+            .collect();
         for s in self.store.list_segments().await? {
             let v = self.store.get_version(&s.id, s.current_version).await?;
-            if serde_json::from_str(&v.definition).is_ok_and(|d: serde_json::Value| uses_term(&d, key)) {
+            if serde_json::from_str(&v.definition)
+                .is_ok_and(|d: serde_json::Value| uses_term(&d, key))
+            {
                 users.push(format!("segment `{}`", s.name));
             }
         }
         if !users.is_empty() {
-            return Err(AppError::Conflict(format!("`{key}` is used by {}; change those first", users.join(", "))));
+            return Err(AppError::Conflict(format!(
+                "`{key}` is used by {}; change those first",
+                users.join(", ")
+            )));
         }
         let before = serde_json::json!({"term": key, "definition": term});
-        self.store.put_glossary_edit(key, None, &who.email, chrono::Utc::now().timestamp()).await?;
-        self.audit(actor, "glossary.delete", Change { before: Some(before), after: None, ..Default::default() }).await?;
+        self.store
+            .put_glossary_edit(key, None, &who.email, chrono::Utc::now().timestamp())
+            .await?;
+        self.audit(
+            actor,
+            "glossary.delete",
+            Change {
+                before: Some(before),
+                after: None,
+                ..Default::default()
+            },
+        )
+        .await?;
         self.edit_glossary(vec![(key.to_string(), None)]);
         Ok(())
     }

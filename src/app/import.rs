@@ -31,8 +31,22 @@ pub struct ImportOptions {
 }
 
 impl ImportOptions {
-    pub fn new(kind: Kind, file: PathBuf, overrides: Vec<(String, String)>, skip_invalid: bool, rejects: Option<PathBuf>, progress: bool) -> Self {
-        Self { kind, file, overrides, skip_invalid, rejects, progress }
+    pub fn new(
+        kind: Kind,
+        file: PathBuf,
+        overrides: Vec<(String, String)>,
+        skip_invalid: bool,
+        rejects: Option<PathBuf>,
+        progress: bool,
+    ) -> Self {
+        Self {
+            kind,
+            file,
+            overrides,
+            skip_invalid,
+            rejects,
+            progress,
+        }
     }
 
     /// Parse `--map` values of the form `column=field`.
@@ -41,7 +55,9 @@ impl ImportOptions {
             .map(|m| {
                 m.split_once('=')
                     .map(|(c, f)| (c.trim().to_string(), f.trim().to_string()))
-                    .ok_or_else(|| AppError::BadInput(format!("--map `{m}` must look like COLUMN=FIELD")))
+                    .ok_or_else(|| {
+                        AppError::BadInput(format!("--map `{m}` must look like COLUMN=FIELD"))
+                    })
             })
             .collect()
     }
@@ -65,45 +81,82 @@ pub struct ImportReport {
 impl ImportReport {
     /// One line for the terminal.
     pub fn summary(&self) -> String {
-        let mut s = format!("imported {} {} rows ({} read)", self.rows_written, self.kind, self.rows_read);
+        let mut s = format!(
+            "imported {} {} rows ({} read)",
+            self.rows_written, self.kind, self.rows_read
+        );
         if self.customers_created > 0 {
-            s.push_str(&format!("; created {} customers named by the file", self.customers_created));
+            s.push_str(&format!(
+                "; created {} customers named by the file",
+                self.customers_created
+            ));
         }
         if !self.attributes.is_empty() {
-            let a: Vec<String> = self.attributes.iter().map(|a| format!("{} ({})", a.name, crate::store::type_label(a.ty))).collect();
+            let a: Vec<String> = self
+                .attributes
+                .iter()
+                .map(|a| format!("{} ({})", a.name, crate::store::type_label(a.ty)))
+                .collect();
             s.push_str(&format!("; custom attributes: {}", a.join(", ")));
         }
         if !self.ignored_columns.is_empty() {
-            s.push_str(&format!("; ignored columns: {}", self.ignored_columns.join(", ")));
+            s.push_str(&format!(
+                "; ignored columns: {}",
+                self.ignored_columns.join(", ")
+            ));
         }
         if self.rows_rejected > 0 {
-            s.push_str(&format!("; rejected {} rows (see {})", self.rows_rejected, self.rejects_file.as_deref().unwrap_or("?")));
+            s.push_str(&format!(
+                "; rejected {} rows (see {})",
+                self.rows_rejected,
+                self.rejects_file.as_deref().unwrap_or("?")
+            ));
         }
         for r in &self.rescored {
-            s.push_str(&format!("; {} re-scored for {} customers (model v{})", r.task, r.scored, r.version));
+            s.push_str(&format!(
+                "; {} re-scored for {} customers (model v{})",
+                r.task, r.scored, r.version
+            ));
         }
         s
     }
 }
 
 fn reader(path: &std::path::Path) -> Result<csv::Reader<std::fs::File>, AppError> {
-    let f = std::fs::File::open(path).map_err(|e| AppError::BadInput(format!("cannot open {}: {e}", path.display())))?;
-    Ok(csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::None).from_reader(f))
+    let f = std::fs::File::open(path)
+        .map_err(|e| AppError::BadInput(format!("cannot open {}: {e}", path.display())))?;
+    Ok(csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::None)
+        .from_reader(f))
 }
 
 /// The first rows of a file, which confirm what its headers promise (a bad row is left to the import).
 fn sample_rows(path: &std::path::Path) -> Vec<Vec<String>> {
-    let Ok(mut r) = reader(path) else { return Vec::new() };
-    r.records().take(1_000).map_while(Result::ok).map(|rec| rec.iter().map(String::from).collect()).collect()
+    let Ok(mut r) = reader(path) else {
+        return Vec::new();
+    };
+    r.records()
+        .take(1_000)
+        .map_while(Result::ok)
+        .map(|rec| rec.iter().map(String::from).collect())
+        .collect()
 }
 
 fn csv_error(path: &std::path::Path, e: csv::Error) -> AppError {
-    let line = e.position().map(|p| format!("line {}: ", p.line())).unwrap_or_default();
+    let line = e
+        .position()
+        .map(|p| format!("line {}: ", p.line()))
+        .unwrap_or_default();
     AppError::BadInput(format!("{}: {line}{}", path.display(), e))
 }
 
 /// First pass over a customers file: statistics of every custom column, for typing.
-fn infer_attributes(opts: &ImportOptions, plan: &imp::ColumnPlan, existing: &HashMap<String, Vec<String>>) -> Result<Vec<(usize, AttributeSpec)>, AppError> {
+fn infer_attributes(
+    opts: &ImportOptions,
+    plan: &imp::ColumnPlan,
+    existing: &HashMap<String, Vec<String>>,
+) -> Result<Vec<(usize, AttributeSpec)>, AppError> {
     let customs: Vec<(usize, String, String)> = plan.custom_columns();
     if customs.is_empty() {
         return Ok(Vec::new());
@@ -140,9 +193,19 @@ impl App {
     /// Import one CSV file in one transaction, then refresh derived facts.
     pub async fn import(&self, opts: ImportOptions) -> Result<ImportReport, AppError> {
         let mut r = reader(&opts.file)?;
-        let headers: Vec<String> = r.headers().map_err(|e| csv_error(&opts.file, e))?.iter().map(String::from).collect();
-        let plan = imp::plan_columns_sampled(opts.kind, &headers, &opts.overrides, &sample_rows(&opts.file))
-            .map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
+        let headers: Vec<String> = r
+            .headers()
+            .map_err(|e| csv_error(&opts.file, e))?
+            .iter()
+            .map(String::from)
+            .collect();
+        let plan = imp::plan_columns_sampled(
+            opts.kind,
+            &headers,
+            &opts.overrides,
+            &sample_rows(&opts.file),
+        )
+        .map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
         let mut tx = self.store.begin_import().await?;
         let attrs = attributes(&mut tx, &opts, &plan).await?;
         let mut report = ImportReport {
@@ -162,9 +225,15 @@ impl App {
         let started = std::time::Instant::now();
         bar.set_message("refreshing facts");
         finish(tx, &opts, &report).await?;
-        tracing::debug!(ms = started.elapsed().as_millis() as u64, "facts refreshed and committed");
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "facts refreshed and committed"
+        );
         self.store.optimize().await?;
-        tracing::debug!(ms = started.elapsed().as_millis() as u64, "statistics refreshed");
+        tracing::debug!(
+            ms = started.elapsed().as_millis() as u64,
+            "statistics refreshed"
+        );
         self.invalidate();
         bar.set_message("refreshing scores");
         report.rescored = self.rescore_after_import().await;
@@ -174,10 +243,22 @@ impl App {
 }
 
 /// The custom attributes of a customers file, typed and recorded with the values already known.
-async fn attributes(tx: &mut ImportTx, opts: &ImportOptions, plan: &imp::ColumnPlan) -> Result<Vec<(usize, AttributeSpec)>, AppError> {
-    let existing: HashMap<String, Vec<String>> =
-        tx.attribute_specs().await?.into_iter().map(|(n, v)| (n, serde_json::from_str(&v).unwrap_or_default())).collect();
-    let attrs = if opts.kind == Kind::Customers { infer_attributes(opts, plan, &existing)? } else { Vec::new() };
+async fn attributes(
+    tx: &mut ImportTx,
+    opts: &ImportOptions,
+    plan: &imp::ColumnPlan,
+) -> Result<Vec<(usize, AttributeSpec)>, AppError> {
+    let existing: HashMap<String, Vec<String>> = tx
+        .attribute_specs()
+        .await?
+        .into_iter()
+        .map(|(n, v)| (n, serde_json::from_str(&v).unwrap_or_default()))
+        .collect();
+    let attrs = if opts.kind == Kind::Customers {
+        infer_attributes(opts, plan, &existing)?
+    } else {
+        Vec::new()
+    };
     let specs: Vec<AttributeSpec> = attrs.iter().map(|(_, s)| s.clone()).collect();
     tx.upsert_attribute_specs(&specs).await?;
     Ok(attrs)
@@ -186,8 +267,17 @@ async fn attributes(tx: &mut ImportTx, opts: &ImportOptions, plan: &imp::ColumnP
 /// A bar over the file's bytes on a terminal, hidden otherwise.
 fn progress_bar(opts: &ImportOptions) -> ProgressBar {
     let size = std::fs::metadata(&opts.file).map(|m| m.len()).unwrap_or(0);
-    let bar = if opts.progress { ProgressBar::new(size) } else { ProgressBar::hidden() };
-    bar.set_style(ProgressStyle::with_template("{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})").expect("template"));
+    let bar = if opts.progress {
+        ProgressBar::new(size)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} {bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, eta {eta})",
+        )
+        .expect("template"),
+    );
     bar.set_message(format!("importing {}", opts.file.display()));
     bar
 }
@@ -212,7 +302,10 @@ async fn stream(
         Ok::<ImportTx, AppError>(tx)
     });
     let mut rec = csv::StringRecord::new();
-    while r.read_record(&mut rec).map_err(|e| csv_error(&opts.file, e))? {
+    while r
+        .read_record(&mut rec)
+        .map_err(|e| csv_error(&opts.file, e))?
+    {
         // Returning early drops the channel; the writer's transaction is then rolled back.
         accept(&mut batch, &rec, opts, rejects, report)?;
         if batch.len() >= BATCH {
@@ -234,7 +327,9 @@ async fn stream(
     }
     let _ = to_writer.send(rows).await;
     drop(to_writer);
-    writer.await.map_err(|e| AppError::Io(format!("import writer: {e}")))?
+    writer
+        .await
+        .map_err(|e| AppError::Io(format!("import writer: {e}")))?
 }
 
 /// Parse one record into the batch; a bad one is rejected (`--skip-invalid`) or stops the import.
@@ -246,22 +341,39 @@ fn accept(
     report: &mut ImportReport,
 ) -> Result<(), AppError> {
     report.rows_read += 1;
-    let line = rec.position().map(|p| p.line()).unwrap_or(report.rows_read + 1);
+    let line = rec
+        .position()
+        .map(|p| p.line())
+        .unwrap_or(report.rows_read + 1);
     match batch.push(rec, line) {
         Ok(()) => report.rows_written += 1,
         Err(reason) if opts.skip_invalid => {
             rejects.write(rec, &reason)?;
             report.rows_rejected += 1;
         }
-        Err(reason) => return Err(AppError::BadInput(format!("{}: {reason}; nothing from this file was imported", opts.file.display()))),
+        Err(reason) => {
+            return Err(AppError::BadInput(format!(
+                "{}: {reason}; nothing from this file was imported",
+                opts.file.display()
+            )));
+        }
     }
     Ok(())
 }
 
 /// Refresh the facts, log the import and commit.
-async fn finish(mut tx: ImportTx, opts: &ImportOptions, r: &ImportReport) -> Result<(), StoreError> {
+async fn finish(
+    mut tx: ImportTx,
+    opts: &ImportOptions,
+    r: &ImportReport,
+) -> Result<(), StoreError> {
     tx.refresh_facts().await?;
-    let name = opts.file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    tx.record(&r.kind, &name, r.rows_read, r.rows_written, r.rows_rejected).await?;
+    let name = opts
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    tx.record(&r.kind, &name, r.rows_read, r.rows_written, r.rows_rejected)
+        .await?;
     tx.commit().await
 }

@@ -74,7 +74,9 @@ struct Refined {
 
 impl App {
     /// The offline interpreter for the current catalog (its lexicon is built once per catalog).
-    pub async fn offline_interpreter(&self) -> Result<(Arc<Offline>, Arc<super::Snapshot>), AppError> {
+    pub async fn offline_interpreter(
+        &self,
+    ) -> Result<(Arc<Offline>, Arc<super::Snapshot>), AppError> {
         let snap = self.snapshot().await?;
         let glossary = self.glossary();
         // The lexicon holds the catalog's fields and the glossary's terms: rebuilt when either changes.
@@ -83,17 +85,29 @@ impl App {
         if let Some((_, o)) = slot.as_ref().filter(|(v, _)| *v == key) {
             return Ok((o.clone(), snap));
         }
-        let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of: AsOf::today(self.settings.timezone) };
+        let cx = Cx {
+            catalog: &snap.catalog,
+            glossary: &glossary,
+            as_of: AsOf::today(self.settings.timezone),
+        };
         let o = Arc::new(Offline::new(&cx));
         *slot = Some((key, o.clone()));
         Ok((o, snap))
     }
 
     /// Interpret a request without a conversation or a preview.
-    pub async fn interpret_only(&self, prompt: &str, as_of: AsOf) -> Result<Interpretation, AppError> {
+    pub async fn interpret_only(
+        &self,
+        prompt: &str,
+        as_of: AsOf,
+    ) -> Result<Interpretation, AppError> {
         let (offline, snap) = self.offline_interpreter().await?;
         let glossary = self.glossary();
-        let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of };
+        let cx = Cx {
+            catalog: &snap.catalog,
+            glossary: &glossary,
+            as_of,
+        };
         Ok(offline.interpret(prompt, &cx))
     }
 
@@ -104,21 +118,41 @@ impl App {
 
     /// [`App::ask`], with a conversation's follow-up read as `follow_up` says: with
     /// [`FollowUp::Auto`] a request that does not read as a refinement starts a new audience.
-    pub async fn ask_with(&self, req: AskRequest, follow_up: FollowUp, as_of: AsOf) -> Result<Answer, AppError> {
+    pub async fn ask_with(
+        &self,
+        req: AskRequest,
+        follow_up: FollowUp,
+        as_of: AsOf,
+    ) -> Result<Answer, AppError> {
         if req.prompt.trim().is_empty() {
-            return Err(AppError::BadInput("the request is empty: say which customers you want".into()));
+            return Err(AppError::BadInput(
+                "the request is empty: say which customers you want".into(),
+            ));
         }
         if req.prompt.chars().count() > 2_000 {
-            return Err(AppError::BadInput("the request is longer than 2,000 characters".into()));
+            return Err(AppError::BadInput(
+                "the request is longer than 2,000 characters".into(),
+            ));
         }
         let (conversation, turns, started_over) = self.conversation_for(&req, follow_up).await?;
-        let history: Vec<(String, Definition)> = turns.iter().filter_map(|t| Some((t.prompt.clone(), serde_json::from_str(&t.definition).ok()?))).collect();
-        let (mut interp, whole) = self.interpret_turn(req.interpreter, &req.prompt, as_of, &history).await?;
-        interp.notices.extend(crate::domain::policy::request_notices(&req.prompt));
+        let history: Vec<(String, Definition)> = turns
+            .iter()
+            .filter_map(|t| Some((t.prompt.clone(), serde_json::from_str(&t.definition).ok()?)))
+            .collect();
+        let (mut interp, whole) = self
+            .interpret_turn(req.interpreter, &req.prompt, as_of, &history)
+            .await?;
+        interp
+            .notices
+            .extend(crate::domain::policy::request_notices(&req.prompt));
         let r = self.refine(&turns, &mut interp, whole)?;
         let snap = self.snapshot().await?;
         let say = |n: &Node| describe(n, &snap.catalog, &self.glossary(), &as_of);
-        let diff = if turns.is_empty() { Vec::new() } else { refine::diff(&r.before, &r.after, say) };
+        let diff = if turns.is_empty() {
+            Vec::new()
+        } else {
+            refine::diff(&r.before, &r.after, say)
+        };
         interp.definition.root = refine::root_of(r.after.clone());
         // The words still not understood after this turn travel with the definition: the one
         // thing saving and submitting check (see `segments::require_understood`).
@@ -137,7 +171,10 @@ impl App {
         };
         let mut answer = self.previewed(answer, as_of, req.full_preview).await?;
         if let Some(id) = conversation {
-            answer.turn = Some(self.save_turn(&id, &req.prompt, r.is_undo, &answer, turns.len() as i64 + 1).await?);
+            answer.turn = Some(
+                self.save_turn(&id, &req.prompt, r.is_undo, &answer, turns.len() as i64 + 1)
+                    .await?,
+            );
         }
         Ok(answer)
     }
@@ -145,12 +182,23 @@ impl App {
     /// The conversation a request belongs to, its turns so far, and the one it left when it
     /// started a new audience (a follow-up that did not read as a refinement, asked as
     /// [`FollowUp::Auto`]).
-    async fn conversation_for(&self, req: &AskRequest, follow_up: FollowUp) -> Result<(Option<String>, Vec<TurnRecord>, Option<String>), AppError> {
-        let given = req.conversation_id.as_deref().map(check_conversation_id).transpose()?;
+    async fn conversation_for(
+        &self,
+        req: &AskRequest,
+        follow_up: FollowUp,
+    ) -> Result<(Option<String>, Vec<TurnRecord>, Option<String>), AppError> {
+        let given = req
+            .conversation_id
+            .as_deref()
+            .map(check_conversation_id)
+            .transpose()?;
         let (id, started_over) = match given {
             Some(id) if follow_up == FollowUp::Auto && !reads_as_refinement(&req.prompt) => {
                 let known = !self.store.conversation_turns(id).await?.is_empty();
-                (Some(uuid::Uuid::new_v4().to_string()), known.then(|| id.to_string()))
+                (
+                    Some(uuid::Uuid::new_v4().to_string()),
+                    known.then(|| id.to_string()),
+                )
             }
             Some(id) => (Some(id.to_string()), None),
             None if req.start_conversation => (Some(uuid::Uuid::new_v4().to_string()), None),
@@ -165,7 +213,12 @@ impl App {
 
     /// Preview the answer's definition, except a partial one that understood nothing: that
     /// would show every customer for a request that asked for some of them.
-    pub(super) async fn previewed(&self, mut answer: Answer, as_of: AsOf, full: bool) -> Result<Answer, AppError> {
+    pub(super) async fn previewed(
+        &self,
+        mut answer: Answer,
+        as_of: AsOf,
+        full: bool,
+    ) -> Result<Answer, AppError> {
         let i = &mut answer.interpretation;
         if i.partial {
             i.notices.push(super::partial::notice(&i.definition));
@@ -173,7 +226,10 @@ impl App {
                 return Ok(answer);
             }
         }
-        match self.preview(&answer.interpretation.definition, as_of, full).await {
+        match self
+            .preview(&answer.interpretation.definition, as_of, full)
+            .await
+        {
             Ok(p) => {
                 annotate_thresholds(&mut answer, &p);
                 answer.preview = Some(p);
@@ -186,16 +242,32 @@ impl App {
 
     /// The conditions before and after this turn, the words left unresolved, and whether it
     /// was an undo.
-    fn refine(&self, turns: &[TurnRecord], interp: &mut Interpretation, whole: bool) -> Result<Refined, AppError> {
+    fn refine(
+        &self,
+        turns: &[TurnRecord],
+        interp: &mut Interpretation,
+        whole: bool,
+    ) -> Result<Refined, AppError> {
         let own = refine::conditions(&interp.definition.root);
-        let own = if interp.explanation.is_empty() { Vec::new() } else { own };
+        let own = if interp.explanation.is_empty() {
+            Vec::new()
+        } else {
+            own
+        };
         if turns.is_empty() {
             let unresolved = std::mem::take(&mut interp.definition.unresolved);
-            return Ok(Refined { before: Vec::new(), after: own, unresolved, is_undo: false });
+            return Ok(Refined {
+                before: Vec::new(),
+                after: own,
+                unresolved,
+                is_undo: false,
+            });
         }
         let mut stack: Vec<(Vec<Node>, Vec<String>)> = Vec::new();
         for t in turns {
-            let d: Definition = serde_json::from_str(&t.definition).map_err(|e| AppError::BadInput(format!("stored conversation is unreadable: {e}")))?;
+            let d: Definition = serde_json::from_str(&t.definition).map_err(|e| {
+                AppError::BadInput(format!("stored conversation is unreadable: {e}"))
+            })?;
             if t.is_undo == 1 {
                 stack.pop();
             } else {
@@ -221,12 +293,27 @@ impl App {
             Intent::Undo => stack.iter().rev().nth(1).cloned().unwrap_or_default(),
             // The LLM saw the conversation and answered with the whole definition after this turn.
             _ if whole => (own, own_unresolved),
-            other => (refine::apply(&current, other, &own), super::partial::union(current_unresolved, own_unresolved)),
+            other => (
+                refine::apply(&current, other, &own),
+                super::partial::union(current_unresolved, own_unresolved),
+            ),
         };
-        Ok(Refined { before: current, after, unresolved, is_undo: intent == Intent::Undo })
+        Ok(Refined {
+            before: current,
+            after,
+            unresolved,
+            is_undo: intent == Intent::Undo,
+        })
     }
 
-    pub(super) async fn save_turn(&self, id: &str, prompt: &str, is_undo: bool, answer: &Answer, turn: i64) -> Result<i64, AppError> {
+    pub(super) async fn save_turn(
+        &self,
+        id: &str,
+        prompt: &str,
+        is_undo: bool,
+        answer: &Answer,
+        turn: i64,
+    ) -> Result<i64, AppError> {
         let now = chrono::Utc::now().timestamp();
         self.store.ensure_conversation(id, now).await?;
         let rec = TurnRecord {
@@ -234,7 +321,8 @@ impl App {
             turn,
             prompt: prompt.to_string(),
             is_undo: i64::from(is_undo),
-            definition: serde_json::to_string(&answer.interpretation.definition).expect("definition serializes"),
+            definition: serde_json::to_string(&answer.interpretation.definition)
+                .expect("definition serializes"),
             answer: serde_json::to_string(answer).expect("answer serializes"),
             created_at: now,
         };
@@ -248,20 +336,35 @@ impl App {
         if turns.is_empty() {
             return Err(AppError::NotFound(format!("conversation `{id}`")));
         }
-        Ok(turns.iter().map(|t| serde_json::from_str(&t.answer).unwrap_or(serde_json::Value::Null)).collect())
+        Ok(turns
+            .iter()
+            .map(|t| serde_json::from_str(&t.answer).unwrap_or(serde_json::Value::Null))
+            .collect())
     }
 }
 
 /// A conversation id as the app makes them (a UUID) or a client might: short, plain characters.
 fn check_conversation_id(id: &str) -> Result<&str, AppError> {
-    let ok = !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if ok { Ok(id) } else { Err(AppError::BadInput("unknown conversation: start a new audience".into())) }
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if ok {
+        Ok(id)
+    } else {
+        Err(AppError::BadInput(
+            "unknown conversation: start a new audience".into(),
+        ))
+    }
 }
 
 /// Put resolved thresholds next to the assumptions that rank customers.
 fn annotate_thresholds(answer: &mut Answer, p: &Preview) {
     let mut thresholds = p.thresholds.iter();
-    for a in answer.interpretation.assumptions.iter_mut().filter(|a| a.alternatives.iter().any(|x| x.starts_with("top ")) || a.text.contains("ranked by")) {
+    for a in answer.interpretation.assumptions.iter_mut().filter(|a| {
+        a.alternatives.iter().any(|x| x.starts_with("top ")) || a.text.contains("ranked by")
+    }) {
         if let Some(t) = thresholds.next() {
             a.text = format!("{} ({})", a.text, t.description);
         }

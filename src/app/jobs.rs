@@ -25,7 +25,12 @@ pub struct TrainJob {
 impl App {
     /// Start training in the background as `actor` (a campaign manager or an admin); returns
     /// the job at once. Refused before anything starts when the actor may not train.
-    pub fn start_training(self: &Arc<Self>, req: TrainRequest, as_of: AsOf, actor: &Actor) -> Result<TrainJob, AppError> {
+    pub fn start_training(
+        self: &Arc<Self>,
+        req: TrainRequest,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<TrainJob, AppError> {
         actor.require(Permission::Train)?;
         let job = TrainJob {
             id: uuid::Uuid::new_v4().to_string(),
@@ -36,7 +41,10 @@ impl App {
             models: Vec::new(),
             error: None,
         };
-        self.jobs.lock().expect("jobs lock").insert(job.id.clone(), job.clone());
+        self.jobs
+            .lock()
+            .expect("jobs lock")
+            .insert(job.id.clone(), job.clone());
         let (app, id, actor) = (self.clone(), job.id.clone(), actor.clone());
         tokio::spawn(async move {
             let result = app.train_models_as(&req, as_of, &actor).await;

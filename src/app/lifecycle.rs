@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use super::{Actor, App, AppError, Change, SyncKind};
 use crate::domain::access::Permission;
-use crate::domain::approval::{Action, LifecycleError, Status, approvals_needed, check_approver, next, rejection_comment};
+use crate::domain::approval::{
+    Action, LifecycleError, Status, approvals_needed, check_approver, next, rejection_comment,
+};
 use crate::domain::approval_basis::Basis;
 use crate::domain::definition::Definition;
 use crate::domain::policy::{Destination, PolicyReport, Reach};
@@ -17,7 +19,9 @@ impl From<LifecycleError> for AppError {
     fn from(e: LifecycleError) -> Self {
         match e {
             LifecycleError::BadTransition { .. } => AppError::Conflict(e.to_string()),
-            LifecycleError::OwnVersion(_) | LifecycleError::AlreadyApproved(_) => AppError::Forbidden(e.to_string()),
+            LifecycleError::OwnVersion(_) | LifecycleError::AlreadyApproved(_) => {
+                AppError::Forbidden(e.to_string())
+            }
             LifecycleError::CommentRequired => AppError::BadInput(e.to_string()),
         }
     }
@@ -59,14 +63,26 @@ pub struct Review {
 }
 
 fn status_of(v: &VersionRecord) -> Result<Status, AppError> {
-    Status::parse(&v.status).ok_or_else(|| AppError::Io(format!("unknown stored status `{}`", v.status)))
+    Status::parse(&v.status)
+        .ok_or_else(|| AppError::Io(format!("unknown stored status `{}`", v.status)))
 }
 
 fn reach(s: &Size) -> Reach {
-    Reach { ads: s.reachable_ads, email: s.reachable_email, unsuppressed: s.count - s.suppressed }
+    Reach {
+        ads: s.reachable_ads,
+        email: s.reachable_email,
+        unsuppressed: s.count - s.suppressed,
+    }
 }
 
-fn change(seg: &SegmentRecord, hash: &str, version: i64, from: Status, to: Status, extra: serde_json::Value) -> Change {
+fn change(
+    seg: &SegmentRecord,
+    hash: &str,
+    version: i64,
+    from: Status,
+    to: Status,
+    extra: serde_json::Value,
+) -> Change {
     let mut after = serde_json::json!({"version": version, "status": to});
     if let (Some(a), Some(e)) = (after.as_object_mut(), extra.as_object()) {
         a.extend(e.clone());
@@ -80,8 +96,16 @@ fn change(seg: &SegmentRecord, hash: &str, version: i64, from: Status, to: Statu
 }
 
 impl App {
-    pub(super) async fn lifecycle_target(&self, key: &str, want: &[Status]) -> Result<(SegmentRecord, VersionRecord, Status), AppError> {
-        let seg = self.store.get_segment(key).await.map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
+    pub(super) async fn lifecycle_target(
+        &self,
+        key: &str,
+        want: &[Status],
+    ) -> Result<(SegmentRecord, VersionRecord, Status), AppError> {
+        let seg = self
+            .store
+            .get_segment(key)
+            .await
+            .map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
         let versions = self.store.list_versions(&seg.id).await?;
         for v in versions.into_iter().rev() {
             let s = status_of(&v)?;
@@ -90,36 +114,66 @@ impl App {
             }
         }
         let names: Vec<&str> = want.iter().map(|s| s.as_str()).collect();
-        Err(AppError::Conflict(format!("segment `{key}` has no {} version", names.join(" or "))))
+        Err(AppError::Conflict(format!(
+            "segment `{key}` has no {} version",
+            names.join(" or ")
+        )))
     }
 
     /// Size and policy of a version's definition for some destinations, as of now.
-    async fn size_and_policy(&self, v: &VersionRecord, destinations: &[Destination]) -> Result<(Size, PolicyReport), AppError> {
-        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+    async fn size_and_policy(
+        &self,
+        v: &VersionRecord,
+        destinations: &[Destination],
+    ) -> Result<(Size, PolicyReport), AppError> {
+        let def: Definition = serde_json::from_str(&v.definition)
+            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
         // The full preview: only it counts reachability (consent, suppression).
         let preview = self.preview_reach(&def, self.as_of(None)?).await?;
-        let report = self.policy_report(&def, destinations, reach(&preview.size)).await?;
+        let report = self
+            .policy_report(&def, destinations, reach(&preview.size))
+            .await?;
         Ok((preview.size, report))
     }
 
-    pub(super) async fn submission_of(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(SubmissionRecord, Vec<Destination>), AppError> {
-        let s = self.store.submission(&seg.id, v.version).await?.ok_or_else(|| AppError::Conflict(format!("version {} was never submitted", v.version)))?;
+    pub(super) async fn submission_of(
+        &self,
+        seg: &SegmentRecord,
+        v: &VersionRecord,
+    ) -> Result<(SubmissionRecord, Vec<Destination>), AppError> {
+        let s = self
+            .store
+            .submission(&seg.id, v.version)
+            .await?
+            .ok_or_else(|| {
+                AppError::Conflict(format!("version {} was never submitted", v.version))
+            })?;
         let d = serde_json::from_str(&s.destinations).map_err(|e| AppError::Io(e.to_string()))?;
         Ok((s, d))
     }
 
     /// Submit the current version for review, bound for `destinations`. Blocked by policy.
-    pub async fn submit_segment(&self, key: &str, destinations: Vec<Destination>, actor: &Actor) -> Result<Review, AppError> {
+    pub async fn submit_segment(
+        &self,
+        key: &str,
+        destinations: Vec<Destination>,
+        actor: &Actor,
+    ) -> Result<Review, AppError> {
         let who = actor.require(Permission::Author)?.clone();
         if destinations.is_empty() {
             return Err(AppError::BadInput("name at least one destination".into()));
         }
-        let seg = self.store.get_segment(key).await.map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
+        let seg = self
+            .store
+            .get_segment(key)
+            .await
+            .map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
         let v = self.store.get_version(&seg.id, seg.current_version).await?;
         let from = status_of(&v)?;
         let to = next(from, Action::Submit)?;
         // A partial version (stored before partial definitions were refused) is never submitted.
-        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+        let def: Definition = serde_json::from_str(&v.definition)
+            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
         super::segments::require_understood(&def)?;
         let (size, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {
@@ -139,50 +193,118 @@ impl App {
         };
         self.store.submit_version(&s, from.as_str()).await?;
         let extra = serde_json::json!({"destinations": destinations, "size": size.count});
-        self.audit(actor, "segment.submit", change(&seg, &hash, v.version, from, to, extra)).await?;
+        self.audit(
+            actor,
+            "segment.submit",
+            change(&seg, &hash, v.version, from, to, extra),
+        )
+        .await?;
         self.review(key).await
     }
 
     /// Approve the version under review. `expected_hash`, when given, must be the hash reviewed.
-    pub async fn approve_segment(&self, key: &str, expected_hash: Option<&str>, comment: Option<String>, actor: &Actor) -> Result<Review, AppError> {
+    pub async fn approve_segment(
+        &self,
+        key: &str,
+        expected_hash: Option<&str>,
+        comment: Option<String>,
+        actor: &Actor,
+    ) -> Result<Review, AppError> {
         let who = actor.require(Permission::Review)?.clone();
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        self.check_approval_exact(&v, &sub, &destinations, "approve").await?;
+        self.check_approval_exact(&v, &sub, &destinations, "approve")
+            .await?;
         // Policy again: a submission that passed under an older, shallower check is caught here.
         let (_, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {
             return Err(AppError::Policy(report.violations()));
         }
         if expected_hash.is_some_and(|h| h != sub.approval_hash) {
-            return Err(AppError::Conflict(format!("the version under review has approval hash {}, not the one given", sub.approval_hash)));
+            return Err(AppError::Conflict(format!(
+                "the version under review has approval hash {}, not the one given",
+                sub.approval_hash
+            )));
         }
-        let earlier = self.store.decisions(&seg.id, v.version, &sub.approval_hash).await?;
-        let approved_by: Vec<String> = earlier.iter().filter(|d| d.decision == "approve").map(|d| d.user_id.clone()).collect();
-        check_approver(&who.user_id, &who.email, v.author_id.as_deref(), &sub.submitted_by, &approved_by)?;
-        self.record_decision(&seg, &v, &sub, &who.user_id, "approve", comment).await?;
-        let size: Size = serde_json::from_str(&sub.preview).map_err(|e| AppError::Io(e.to_string()))?;
+        let earlier = self
+            .store
+            .decisions(&seg.id, v.version, &sub.approval_hash)
+            .await?;
+        let approved_by: Vec<String> = earlier
+            .iter()
+            .filter(|d| d.decision == "approve")
+            .map(|d| d.user_id.clone())
+            .collect();
+        check_approver(
+            &who.user_id,
+            &who.email,
+            v.author_id.as_deref(),
+            &sub.submitted_by,
+            &approved_by,
+        )?;
+        self.record_decision(&seg, &v, &sub, &who.user_id, "approve", comment)
+            .await?;
+        let size: Size =
+            serde_json::from_str(&sub.preview).map_err(|e| AppError::Io(e.to_string()))?;
         let needed = approvals_needed(size.count, self.settings.governance.second_approver_above);
         let have = approved_by.len() + 1;
-        let to = if have >= needed { next(from, Action::Approve)? } else { from };
+        let to = if have >= needed {
+            next(from, Action::Approve)?
+        } else {
+            from
+        };
         if to != from {
-            self.store.set_version_status(&seg.id, v.version, from.as_str(), to.as_str()).await?;
+            self.store
+                .set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
+                .await?;
         }
         let extra = serde_json::json!({"approvals": have, "approvals_needed": needed});
-        self.audit(actor, "segment.approve", change(&seg, &sub.approval_hash, v.version, from, to, extra)).await?;
+        self.audit(
+            actor,
+            "segment.approve",
+            change(&seg, &sub.approval_hash, v.version, from, to, extra),
+        )
+        .await?;
         self.review(key).await
     }
 
     /// Reject the version under review; a comment is required.
-    pub async fn reject_segment(&self, key: &str, comment: Option<&str>, actor: &Actor) -> Result<Review, AppError> {
+    pub async fn reject_segment(
+        &self,
+        key: &str,
+        comment: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Review, AppError> {
         let who = actor.require(Permission::Review)?.clone();
         let comment = rejection_comment(comment)?;
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, _) = self.submission_of(&seg, &v).await?;
         let to = next(from, Action::Reject)?;
-        self.store.set_version_status(&seg.id, v.version, from.as_str(), to.as_str()).await?;
-        self.record_decision(&seg, &v, &sub, &who.user_id, "reject", Some(comment.clone())).await?;
-        self.audit(actor, "segment.reject", change(&seg, &sub.approval_hash, v.version, from, to, serde_json::json!({"comment": comment}))).await?;
+        self.store
+            .set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
+            .await?;
+        self.record_decision(
+            &seg,
+            &v,
+            &sub,
+            &who.user_id,
+            "reject",
+            Some(comment.clone()),
+        )
+        .await?;
+        self.audit(
+            actor,
+            "segment.reject",
+            change(
+                &seg,
+                &sub.approval_hash,
+                v.version,
+                from,
+                to,
+                serde_json::json!({"comment": comment}),
+            ),
+        )
+        .await?;
         self.review(key).await
     }
 
@@ -214,25 +336,42 @@ impl App {
     /// and the policy must still pass.
     pub async fn activate_segment(&self, key: &str, actor: &Actor) -> Result<Review, AppError> {
         actor.require(Permission::Review)?;
-        let (seg, v, from) = self.lifecycle_target(key, &[Status::Approved, Status::Paused]).await?;
+        let (seg, v, from) = self
+            .lifecycle_target(key, &[Status::Approved, Status::Paused])
+            .await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        self.check_approval(&v, &sub, &destinations, "activate").await?;
+        self.check_approval(&v, &sub, &destinations, "activate")
+            .await?;
         let (_, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {
             return Err(AppError::Policy(report.violations()));
         }
         let to = next(from, Action::Activate)?;
-        self.store.activate_version(&seg.id, v.version, from.as_str(), seg.active_version).await?;
+        self.store
+            .activate_version(&seg.id, v.version, from.as_str(), seg.active_version)
+            .await?;
         let extra = serde_json::json!({"replaces": seg.active_version.filter(|a| *a != v.version), "destinations": destinations});
-        self.audit(actor, "segment.activate", change(&seg, &sub.approval_hash, v.version, from, to, extra)).await?;
+        self.audit(
+            actor,
+            "segment.activate",
+            change(&seg, &sub.approval_hash, v.version, from, to, extra),
+        )
+        .await?;
         // Activating means sending: the first sync is queued at once for the worker. Pausing
         // stopped any earlier run, so a resumed segment's new run sends what that one did not
         // (its plan starts from the members actually delivered); a run still open carries on.
         let run = match self.store.open_sync_run(&seg.id).await? {
             Some(open) => open,
-            None => self.enqueue_sync(&seg.id, SyncKind::Activation, actor).await?.id,
+            None => {
+                self.enqueue_sync(&seg.id, SyncKind::Activation, actor)
+                    .await?
+                    .id
+            }
         };
-        Ok(Review { sync_run: Some(run), ..self.review(key).await? })
+        Ok(Review {
+            sync_run: Some(run),
+            ..self.review(key).await?
+        })
     }
 
     /// Pause the active version.
@@ -240,36 +379,88 @@ impl App {
         actor.require(Permission::Review)?;
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Active]).await?;
         let to = next(from, Action::Pause)?;
-        let hash = self.store.submission(&seg.id, v.version).await?.map(|s| s.approval_hash).unwrap_or_default();
-        self.store.set_version_status(&seg.id, v.version, from.as_str(), to.as_str()).await?;
+        let hash = self
+            .store
+            .submission(&seg.id, v.version)
+            .await?
+            .map(|s| s.approval_hash)
+            .unwrap_or_default();
+        self.store
+            .set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
+            .await?;
         let stopped = self.stop_open_sync(&seg.id, "paused").await?;
-        self.audit(actor, "segment.pause", change(&seg, &hash, v.version, from, to, serde_json::json!({"stopped_sync_run": stopped}))).await?;
-        Ok(Review { sync_run: stopped, ..self.review(key).await? })
+        self.audit(
+            actor,
+            "segment.pause",
+            change(
+                &seg,
+                &hash,
+                v.version,
+                from,
+                to,
+                serde_json::json!({"stopped_sync_run": stopped}),
+            ),
+        )
+        .await?;
+        Ok(Review {
+            sync_run: stopped,
+            ..self.review(key).await?
+        })
     }
 
     /// Archive a segment: every live version stops, nothing stays active.
     pub async fn archive_segment(&self, key: &str, actor: &Actor) -> Result<u64, AppError> {
         actor.require(Permission::Review)?;
-        let seg = self.store.get_segment(key).await.map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
+        let seg = self
+            .store
+            .get_segment(key)
+            .await
+            .map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
         let n = self.store.archive_segment(&seg.id).await?;
         let stopped = self.stop_open_sync(&seg.id, "cancelled").await?;
         let before = serde_json::json!({"active_version": seg.active_version, "current_version": seg.current_version});
         let after = serde_json::json!({"status": "archived", "versions_archived": n, "stopped_sync_run": stopped});
-        self.audit(actor, "segment.archive", Change { segment_id: Some(seg.id.clone()), version_hash: None, before: Some(before), after: Some(after) }).await?;
+        self.audit(
+            actor,
+            "segment.archive",
+            Change {
+                segment_id: Some(seg.id.clone()),
+                version_hash: None,
+                before: Some(before),
+                after: Some(after),
+            },
+        )
+        .await?;
         Ok(n)
     }
 
     /// The newest submitted (or later) version with its submission, against the data now.
     pub async fn review(&self, key: &str) -> Result<Review, AppError> {
-        let live = [Status::Submitted, Status::Approved, Status::Rejected, Status::Active, Status::Paused, Status::Archived];
+        let live = [
+            Status::Submitted,
+            Status::Approved,
+            Status::Rejected,
+            Status::Active,
+            Status::Paused,
+            Status::Archived,
+        ];
         let (seg, v, status) = self.lifecycle_target(key, &live).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        let size_at_submission: Size = serde_json::from_str(&sub.preview).map_err(|e| AppError::Io(e.to_string()))?;
-        let policy_at_submission: PolicyReport = serde_json::from_str(&sub.policy).map_err(|e| AppError::Io(e.to_string()))?;
+        let size_at_submission: Size =
+            serde_json::from_str(&sub.preview).map_err(|e| AppError::Io(e.to_string()))?;
+        let policy_at_submission: PolicyReport =
+            serde_json::from_str(&sub.policy).map_err(|e| AppError::Io(e.to_string()))?;
         let (size_now, policy_now) = self.size_and_policy(&v, &destinations).await?;
-        let submitter = self.store.user_by_id(&sub.submitted_by).await?.map_or(sub.submitted_by.clone(), |u| u.email);
+        let submitter = self
+            .store
+            .user_by_id(&sub.submitted_by)
+            .await?
+            .map_or(sub.submitted_by.clone(), |u| u.email);
         let (hash_now, basis_now) = self.approval_now(&v, &destinations).await?;
-        let earlier: Option<Basis> = sub.basis.as_deref().and_then(|b| serde_json::from_str(b).ok());
+        let earlier: Option<Basis> = sub
+            .basis
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok());
         Ok(Review {
             segment_id: seg.id.clone(),
             name: seg.name.clone(),
@@ -277,7 +468,9 @@ impl App {
             status,
             active_version: seg.active_version,
             definition: serde_json::from_str(&v.definition).unwrap_or_default(),
-            approval_changes: earlier.map(|e| basis_now.changes_since(&e)).unwrap_or_default(),
+            approval_changes: earlier
+                .map(|e| basis_now.changes_since(&e))
+                .unwrap_or_default(),
             approval_hash_now: hash_now,
             approval_basis: basis_now,
             sync_run: None,
@@ -285,8 +478,14 @@ impl App {
             destinations,
             submitted_by: submitter,
             submitted_at: sub.submitted_at,
-            approvals_needed: approvals_needed(size_at_submission.count, self.settings.governance.second_approver_above),
-            decisions: self.store.decisions(&seg.id, v.version, &sub.approval_hash).await?,
+            approvals_needed: approvals_needed(
+                size_at_submission.count,
+                self.settings.governance.second_approver_above,
+            ),
+            decisions: self
+                .store
+                .decisions(&seg.id, v.version, &sub.approval_hash)
+                .await?,
             size_change: size_now.count - size_at_submission.count,
             size_at_submission,
             size_now,

@@ -30,7 +30,11 @@ impl Failure {
             Failure::Invalid { repairs, issues } => {
                 format!(
                     "its definition was still invalid after {repairs} repair round(s): {}",
-                    issues.iter().map(|i| i.to_string()).collect::<Vec<_>>().join("; ")
+                    issues
+                        .iter()
+                        .map(|i| i.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 )
             }
             Failure::App(e) => e.to_string(),
@@ -57,7 +61,12 @@ impl App {
     /// Interpret with the interpreter `choice` names: `auto` uses the LLM when one is configured
     /// and falls back to the offline interpreter, with a notice, when it fails. Whichever
     /// answers, the words it did not understand are recorded in the definition (`unresolved`).
-    pub async fn interpret_with(&self, choice: Choice, prompt: &str, as_of: AsOf) -> Result<Interpretation, AppError> {
+    pub async fn interpret_with(
+        &self,
+        choice: Choice,
+        prompt: &str,
+        as_of: AsOf,
+    ) -> Result<Interpretation, AppError> {
         Ok(self.interpret_turn(choice, prompt, as_of, &[]).await?.0)
     }
 
@@ -77,7 +86,13 @@ impl App {
         Ok((i, whole && !history.is_empty()))
     }
 
-    async fn interpret_by(&self, choice: Choice, prompt: &str, as_of: AsOf, history: &[(String, Definition)]) -> Result<(Interpretation, bool), AppError> {
+    async fn interpret_by(
+        &self,
+        choice: Choice,
+        prompt: &str,
+        as_of: AsOf,
+        history: &[(String, Definition)],
+    ) -> Result<(Interpretation, bool), AppError> {
         let offline = |i: Interpretation| (i, false);
         match (choice, &self.llm) {
             (Choice::Offline, _) | (Choice::Auto, None) => self.interpret_only(prompt, as_of).await.map(offline),
@@ -101,51 +116,98 @@ impl App {
     }
 
     /// Ask the model, validate, repair at most `repairs` times.
-    async fn interpret_llm(&self, llm: &LlmClient, request: &str, as_of: AsOf, history: &[(String, Definition)]) -> Result<Interpretation, Failure> {
+    async fn interpret_llm(
+        &self,
+        llm: &LlmClient,
+        request: &str,
+        as_of: AsOf,
+        history: &[(String, Definition)],
+    ) -> Result<Interpretation, Failure> {
         let snap = self.snapshot().await.map_err(Failure::App)?;
         let glossary = self.glossary();
-        let cx = Cx { catalog: &snap.catalog, glossary: &glossary, as_of };
+        let cx = Cx {
+            catalog: &snap.catalog,
+            glossary: &glossary,
+            as_of,
+        };
         let schema = if llm.strict() {
-            let params: Vec<String> =
-                glossary.terms.values().flat_map(|t| t.params.keys().cloned()).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            let params: Vec<String> = glossary
+                .terms
+                .values()
+                .flat_map(|t| t.params.keys().cloned())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
             reply::strict_schema(&params)
         } else {
             reply::schema()
         };
-        let system = prompt::system(&cx, &schema, &self.settings.governance.policy.sensitive_fields).map_err(Failure::Llm)?;
+        let system = prompt::system(
+            &cx,
+            &schema,
+            &self.settings.governance.policy.sensitive_fields,
+        )
+        .map_err(Failure::Llm)?;
         let mut messages = vec![Message::new(Role::System, system)];
         // The conversation so far: each request and the definition it led to, so a follow-up
         // ("only in Texas", "drop the email condition") is read against the audience it refines.
         for (asked, definition) in history {
             messages.push(Message::new(Role::User, asked));
-            messages.push(Message::new(Role::Assistant, serde_json::json!({ "definition": definition }).to_string()));
+            messages.push(Message::new(
+                Role::Assistant,
+                serde_json::json!({ "definition": definition }).to_string(),
+            ));
         }
         let request_text = if history.is_empty() {
             request.to_string()
         } else {
-            format!("{request}\n\n(This refines the audience above: answer with the complete definition after this change.)")
+            format!(
+                "{request}\n\n(This refines the audience above: answer with the complete definition after this change.)"
+            )
         };
         messages.push(Message::new(Role::User, request_text));
         let repairs = self.settings.llm.as_ref().map_or(1, |c| c.repairs);
         let mut round = 0;
         loop {
-            let text = llm.complete(&messages, &schema).await.map_err(Failure::Llm)?;
+            let text = llm
+                .complete(&messages, &schema)
+                .await
+                .map_err(Failure::Llm)?;
             let issues = match self.check(&text, as_of).await? {
-                Ok((reply, definition)) => return Ok(reply::interpretation(request, &reply, definition, llm.model(), &cx)),
+                Ok((reply, definition)) => {
+                    return Ok(reply::interpretation(
+                        request,
+                        &reply,
+                        definition,
+                        llm.model(),
+                        &cx,
+                    ));
+                }
                 Err(issues) => issues,
             };
-            tracing::info!(round, problems = issues.len(), "the LLM's definition did not pass the validator");
+            tracing::info!(
+                round,
+                problems = issues.len(),
+                "the LLM's definition did not pass the validator"
+            );
             if round >= repairs {
                 return Err(Failure::Invalid { repairs, issues });
             }
             round += 1;
             messages.push(Message::new(Role::Assistant, text));
-            messages.push(Message::new(Role::User, prompt::repair(&issues).map_err(Failure::Llm)?));
+            messages.push(Message::new(
+                Role::User,
+                prompt::repair(&issues).map_err(Failure::Llm)?,
+            ));
         }
     }
 
     /// Parse and validate one answer: the reply and its definition, or the issues to repair.
-    async fn check(&self, text: &str, as_of: AsOf) -> Result<Result<(Reply, crate::domain::definition::Definition), Vec<Issue>>, Failure> {
+    async fn check(
+        &self,
+        text: &str,
+        as_of: AsOf,
+    ) -> Result<Result<(Reply, crate::domain::definition::Definition), Vec<Issue>>, Failure> {
         let reply = match Reply::parse(text) {
             Ok(r) => r,
             Err(issue) => return Ok(Err(vec![issue])),

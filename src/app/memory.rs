@@ -18,7 +18,12 @@ use crate::domain::time::{AsOf, DAY_SECS};
 use crate::domain::validate::ValidDefinition;
 
 fn revenue_field() -> FieldRef {
-    FieldRef { name: "lifetime_revenue".into(), ty: FieldType::Number, source: Source::Fact(Fact::LifetimeRevenue), repr: None }
+    FieldRef {
+        name: "lifetime_revenue".into(),
+        ty: FieldType::Number,
+        source: Source::Fact(Fact::LifetimeRevenue),
+        repr: None,
+    }
 }
 
 impl App {
@@ -69,8 +74,16 @@ impl App {
     }
 
     /// A preview from memory, or `None` when the definition reads a field not held in memory.
-    pub(super) async fn preview_in_memory(&self, def: &Definition, as_of: AsOf, full: bool, performance: bool) -> Result<Option<Preview>, AppError> {
-        let Some(table) = self.table().await? else { return Ok(None) };
+    pub(super) async fn preview_in_memory(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        full: bool,
+        performance: bool,
+    ) -> Result<Option<Preview>, AppError> {
+        let Some(table) = self.table().await? else {
+            return Ok(None);
+        };
         let started = Instant::now();
         let vd = self.validate(def, as_of).await?;
         let engine = Engine::new(&table, as_of);
@@ -78,24 +91,38 @@ impl App {
             return Ok(None);
         }
         // The backtest runs on other threads while this one computes the rest.
-        let pending = if performance { Some(self.start_backtest(def, table.clone(), as_of).await?) } else { None };
+        let pending = if performance {
+            Some(self.start_backtest(def, table.clone(), as_of).await?)
+        } else {
+            None
+        };
         let thresholds = engine.thresholds(&vd);
         let members = engine.mask(vd.root(), &thresholds);
         let (total, n) = (table.len() as i64, count(&members));
-        let mut preview = self.empty_preview(&vd, as_of, total, n, &thresholds, "in_memory").await?;
+        let mut preview = self
+            .empty_preview(&vd, as_of, total, n, &thresholds, "in_memory")
+            .await?;
         if full {
             preview.conditions = self.funnel(&engine, &vd, &thresholds).await?;
-            self.details(&engine, &table, &members, &mut preview).await?;
-            (preview.overlaps, preview.notices) = self.overlaps_in_memory(&engine, &members, as_of).await?;
+            self.details(&engine, &table, &members, &mut preview)
+                .await?;
+            (preview.overlaps, preview.notices) =
+                self.overlaps_in_memory(&engine, &members, as_of).await?;
         }
         if performance {
-            self.add_performance(def, &vd, Some(&members), &mut preview, pending).await?;
+            self.add_performance(def, &vd, Some(&members), &mut preview, pending)
+                .await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(Some(preview))
     }
 
-    async fn funnel(&self, engine: &Engine<'_>, vd: &ValidDefinition, thresholds: &[Option<f64>]) -> Result<Vec<ConditionCount>, AppError> {
+    async fn funnel(
+        &self,
+        engine: &Engine<'_>,
+        vd: &ValidDefinition,
+        thresholds: &[Option<f64>],
+    ) -> Result<Vec<ConditionCount>, AppError> {
         let snap = self.snapshot().await?;
         let as_of = vd.as_of();
         let mut running: Option<Vec<bool>> = None;
@@ -118,42 +145,80 @@ impl App {
         Ok(out)
     }
 
-    async fn details(&self, engine: &Engine<'_>, t: &Table, members: &[bool], out: &mut Preview) -> Result<(), AppError> {
+    async fn details(
+        &self,
+        engine: &Engine<'_>,
+        t: &Table,
+        members: &[bool],
+        out: &mut Preview,
+    ) -> Result<(), AppError> {
         let num = |name: &str, i: usize| match t.columns.get(name) {
             Some(Column::Num(v)) => v[i],
             _ => f64::NAN,
         };
         let rows: Vec<usize> = (0..t.len()).filter(|i| members[*i]).collect();
         out.size.suppressed = rows.iter().filter(|i| t.suppressed[**i]).count() as i64;
-        out.size.reachable_email = rows.iter().filter(|i| t.has_email[**i] && num("email_consent", **i) == 1.0 && !t.suppressed[**i]).count() as i64;
-        out.size.reachable_ads =
-            rows.iter().filter(|i| (t.has_email[**i] || t.has_phone[**i]) && num("ads_consent", **i) == 1.0 && !t.suppressed[**i]).count() as i64;
+        out.size.reachable_email = rows
+            .iter()
+            .filter(|i| t.has_email[**i] && num("email_consent", **i) == 1.0 && !t.suppressed[**i])
+            .count() as i64;
+        out.size.reachable_ads = rows
+            .iter()
+            .filter(|i| {
+                (t.has_email[**i] || t.has_phone[**i])
+                    && num("ads_consent", **i) == 1.0
+                    && !t.suppressed[**i]
+            })
+            .count() as i64;
         let (revenue, last) = engine.revenue_and_last_activity();
         let end = out_end(out);
         out.revenue_histogram = revenue_histogram(&rows, &revenue);
         out.inactivity_histogram = inactivity_histogram(&rows, &last, end);
         out.by_country = by_country(t, &rows);
-        let high = engine.threshold(&revenue_field(), Direction::Top, 20.0).unwrap_or(f64::INFINITY);
-        let medium = engine.threshold(&revenue_field(), Direction::Top, 50.0).unwrap_or(f64::INFINITY);
+        let high = engine
+            .threshold(&revenue_field(), Direction::Top, 20.0)
+            .unwrap_or(f64::INFINITY);
+        let medium = engine
+            .threshold(&revenue_field(), Direction::Top, 50.0)
+            .unwrap_or(f64::INFINITY);
         out.by_value_tier = by_tier(&rows, &revenue, high, medium);
-        let order_count = engine.numbers(&FieldRef { name: "order_count".into(), ty: FieldType::Number, source: Source::Fact(Fact::OrderCount), repr: None });
+        let order_count = engine.numbers(&FieldRef {
+            name: "order_count".into(),
+            ty: FieldType::Number,
+            source: Source::Fact(Fact::OrderCount),
+            repr: None,
+        });
         let ids: Vec<i64> = rows.iter().take(20).map(|i| t.ids[*i]).collect();
         let sample = self.store.sample_rows(&ids).await?;
         out.sample = sample
             .into_iter()
             .zip(rows.iter())
             .map(|(mut r, i)| {
-                r.extend([Some(revenue[*i].to_string()), Some(order_count[*i].to_string()), (!last[*i].is_nan()).then(|| (last[*i] as i64).to_string())]);
+                r.extend([
+                    Some(revenue[*i].to_string()),
+                    Some(order_count[*i].to_string()),
+                    (!last[*i].is_nan()).then(|| (last[*i] as i64).to_string()),
+                ]);
                 r
             })
-            .map(|r| super::preview::sample_member(r, &AsOf::parse(&out.as_of, &out.timezone).expect("preview's own as-of")))
+            .map(|r| {
+                super::preview::sample_member(
+                    r,
+                    &AsOf::parse(&out.as_of, &out.timezone).expect("preview's own as-of"),
+                )
+            })
             .collect();
         Ok(())
     }
 
     /// As the SQL path's overlaps: a saved segment that cannot be compared is left out with a
     /// notice.
-    async fn overlaps_in_memory(&self, engine: &Engine<'_>, members: &[bool], as_of: AsOf) -> Result<(Vec<Overlap>, Vec<String>), AppError> {
+    async fn overlaps_in_memory(
+        &self,
+        engine: &Engine<'_>,
+        members: &[bool],
+        as_of: AsOf,
+    ) -> Result<(Vec<Overlap>, Vec<String>), AppError> {
         let (mut out, mut notices) = (Vec::new(), Vec::new());
         for seg in self.store.list_segments().await?.into_iter().take(20) {
             let Ok(def) = self.segment_definition(&seg.id, None).await else {
@@ -168,14 +233,20 @@ impl App {
                 continue;
             }
             let m = engine.mask(vd.root(), &engine.thresholds(&vd));
-            out.push(Overlap { segment: seg.id, name: seg.name, overlap: count(&and(m, members)) });
+            out.push(Overlap {
+                segment: seg.id,
+                name: seg.name,
+                overlap: count(&and(m, members)),
+            });
         }
         Ok((out, notices))
     }
 }
 
 fn out_end(p: &Preview) -> i64 {
-    AsOf::parse(&p.as_of, &p.timezone).map(|a| a.end()).unwrap_or_default()
+    AsOf::parse(&p.as_of, &p.timezone)
+        .map(|a| a.end())
+        .unwrap_or_default()
 }
 
 fn revenue_histogram(rows: &[usize], revenue: &[f64]) -> Vec<Bucket> {
@@ -189,7 +260,10 @@ fn revenue_histogram(rows: &[usize], revenue: &[f64]) -> Vec<Bucket> {
                 (_, Some(hi)) => r > *lo && r <= hi,
                 (_, None) => r > *lo,
             };
-            Bucket { label: label.to_string(), count: rows.iter().filter(|i| inside(revenue[**i])).count() as i64 }
+            Bucket {
+                label: label.to_string(),
+                count: rows.iter().filter(|i| inside(revenue[**i])).count() as i64,
+            }
         })
         .collect()
 }
@@ -200,26 +274,52 @@ fn inactivity_histogram(rows: &[usize], last: &[f64], end: i64) -> Vec<Bucket> {
     let mut out: Vec<Bucket> = INACTIVITY_BUCKETS
         .iter()
         .map(|(label, hi)| {
-            let c = rows.iter().filter(|i| days(**i).is_some_and(|d| d > lo && d <= *hi)).count() as i64;
+            let c = rows
+                .iter()
+                .filter(|i| days(**i).is_some_and(|d| d > lo && d <= *hi))
+                .count() as i64;
             lo = *hi;
-            Bucket { label: format!("{label} days"), count: c }
+            Bucket {
+                label: format!("{label} days"),
+                count: c,
+            }
         })
         .collect();
-    out.push(Bucket { label: "never active".into(), count: rows.iter().filter(|i| last[**i].is_nan()).count() as i64 });
+    out.push(Bucket {
+        label: "never active".into(),
+        count: rows.iter().filter(|i| last[**i].is_nan()).count() as i64,
+    });
     out
 }
 
 fn by_country(t: &Table, rows: &[usize]) -> Vec<Bucket> {
-    let Some(Column::Text { codes, dict }) = t.columns.get("country") else { return Vec::new() };
+    let Some(Column::Text { codes, dict }) = t.columns.get("country") else {
+        return Vec::new();
+    };
     let mut counts = vec![0i64; dict.len() + 1];
     for i in rows {
         let c = codes[*i];
         counts[if c == MISSING { dict.len() } else { c as usize }] += 1;
     }
     // Same order as the SQL: most first, then by value, unknown last among equals.
-    let mut v: Vec<(i64, Option<&String>)> = counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(c, n)| (n, dict.get(c))).collect();
-    v.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.is_none().cmp(&b.1.is_none())).then(a.1.cmp(&b.1)));
-    v.into_iter().take(12).map(|(n, l)| Bucket { label: l.cloned().unwrap_or_else(|| "unknown".into()), count: n }).collect()
+    let mut v: Vec<(i64, Option<&String>)> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, n)| (n, dict.get(c)))
+        .collect();
+    v.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(a.1.is_none().cmp(&b.1.is_none()))
+            .then(a.1.cmp(&b.1))
+    });
+    v.into_iter()
+        .take(12)
+        .map(|(n, l)| Bucket {
+            label: l.cloned().unwrap_or_else(|| "unknown".into()),
+            count: n,
+        })
+        .collect()
 }
 
 fn by_tier(rows: &[usize], revenue: &[f64], high: f64, medium: f64) -> Vec<Bucket> {
@@ -234,11 +334,27 @@ fn by_tier(rows: &[usize], revenue: &[f64], high: f64, medium: f64) -> Vec<Bucke
             1
         }] += 1;
     }
-    ["high", "low", "medium"].iter().zip(c).filter(|(_, n)| *n > 0).map(|(l, n)| Bucket { label: l.to_string(), count: n }).collect()
+    ["high", "low", "medium"]
+        .iter()
+        .zip(c)
+        .filter(|(_, n)| *n > 0)
+        .map(|(l, n)| Bucket {
+            label: l.to_string(),
+            count: n,
+        })
+        .collect()
 }
 
 impl App {
-    async fn empty_preview(&self, vd: &ValidDefinition, as_of: AsOf, total: i64, n: i64, thresholds: &[Option<f64>], facts: &str) -> Result<Preview, AppError> {
+    async fn empty_preview(
+        &self,
+        vd: &ValidDefinition,
+        as_of: AsOf,
+        total: i64,
+        n: i64,
+        thresholds: &[Option<f64>],
+        facts: &str,
+    ) -> Result<Preview, AppError> {
         let snap = self.snapshot().await?;
         let mut p = super::preview::base_preview(&snap, as_of, total, n, facts);
         p.thresholds = super::preview::describe_thresholds(vd, thresholds);
@@ -254,7 +370,9 @@ impl App {
         as_of: AsOf,
         tx: &tokio::sync::mpsc::Sender<Vec<crate::store::MemberRow>>,
     ) -> Result<Option<u64>, AppError> {
-        let Some(table) = self.table().await? else { return Ok(None) };
+        let Some(table) = self.table().await? else {
+            return Ok(None);
+        };
         let vd = self.validate(def, as_of).await?;
         let engine = Engine::new(&table, as_of);
         if !engine.supports(vd.root()) {
@@ -265,10 +383,17 @@ impl App {
         let rows = mask.iter().enumerate().filter(|(_, m)| **m).map(|(i, _)| i);
         let mut chunk = Vec::with_capacity(4096);
         for i in rows {
-            chunk.push(crate::store::MemberRow { external_id: table.external_ids[i].clone(), email: None });
+            chunk.push(crate::store::MemberRow {
+                external_id: table.external_ids[i].clone(),
+                email: None,
+            });
             if chunk.len() == 4096 {
                 sent += chunk.len() as u64;
-                if tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(4096))).await.is_err() {
+                if tx
+                    .send(std::mem::replace(&mut chunk, Vec::with_capacity(4096)))
+                    .await
+                    .is_err()
+                {
                     return Ok(Some(sent));
                 }
             }

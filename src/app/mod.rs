@@ -64,7 +64,12 @@ pub use suppression::{SUPPRESSION_KINDS, SuppressionList, UploadReport};
 pub use sync::{SyncDestination, SyncReport, SyncSettings};
 
 /// Write one member as a CSV line or a JSON line.
-pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, csv: bool, with_email: bool) -> std::io::Result<()> {
+pub fn write_member(
+    out: &mut impl std::io::Write,
+    m: &crate::store::MemberRow,
+    csv: bool,
+    with_email: bool,
+) -> std::io::Result<()> {
     if csv {
         out.write_all(csv_field(&m.external_id).as_bytes())?;
         if with_email {
@@ -73,8 +78,11 @@ pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, 
         }
         out.write_all(b"\n")
     } else {
-        let v =
-            if with_email { serde_json::json!({"external_id": m.external_id, "email": m.email}) } else { serde_json::json!({"external_id": m.external_id}) };
+        let v = if with_email {
+            serde_json::json!({"external_id": m.external_id, "email": m.email})
+        } else {
+            serde_json::json!({"external_id": m.external_id})
+        };
         serde_json::to_writer(&mut *out, &v)?;
         out.write_all(b"\n")
     }
@@ -83,7 +91,11 @@ pub fn write_member(out: &mut impl std::io::Write, m: &crate::store::MemberRow, 
 /// Quote a CSV field when it needs it, formulas neutralised ([`export::spreadsheet_safe`]).
 fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     let s = export::spreadsheet_safe(s);
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")).into() } else { s }
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s
+    }
 }
 
 use crate::domain::approval_basis::SegmentRef;
@@ -209,7 +221,9 @@ pub struct App {
     sync_wake: tokio::sync::Notify,
     /// Stored models parsed once per (task, version): a forest's JSON is megabytes, and previews
     /// ask it for each sample member's factors.
-    parsed_models: std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<crate::domain::scoring::model::Model>>>,
+    parsed_models: std::sync::Mutex<
+        std::collections::HashMap<(String, i64), Arc<crate::domain::scoring::model::Model>>,
+    >,
     /// Backtest scores over the in-memory copy, computed once per model version and date.
     past_scores: Arc<past_scores::PastScores>,
 }
@@ -225,7 +239,10 @@ impl App {
             AsOf::parse(d, settings.timezone.name()).map_err(AppError::BadInput)?;
         }
         let store = Store::connect(&settings.database_url).await?;
-        let llm = settings.llm.as_ref().map(crate::interpret::llm::LlmClient::new);
+        let llm = settings
+            .llm
+            .as_ref()
+            .map(crate::interpret::llm::LlmClient::new);
         let glossary = RwLock::new(Arc::new(glossary));
         let app = Self {
             store,
@@ -274,9 +291,16 @@ impl App {
             .with_orders(freshness.latest_order_at.is_some());
         let catalog_version = {
             use sha2::Digest;
-            hex::encode(sha2::Sha256::digest(serde_json::to_vec(&catalog).expect("catalog serializes")))[..12].to_string()
+            hex::encode(sha2::Sha256::digest(
+                serde_json::to_vec(&catalog).expect("catalog serializes"),
+            ))[..12]
+                .to_string()
         };
-        let snap = Arc::new(Snapshot { catalog, freshness, catalog_version });
+        let snap = Arc::new(Snapshot {
+            catalog,
+            freshness,
+            catalog_version,
+        });
         *self.snapshot.write().expect("snapshot lock") = Some(snap.clone());
         Ok(snap)
     }
@@ -285,12 +309,18 @@ impl App {
     pub fn invalidate(&self) {
         *self.snapshot.write().expect("snapshot lock") = None;
         self.thresholds.lock().expect("threshold lock").clear();
-        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Saved segments' current definitions, by id and by name.
     async fn segment_index(&self) -> Result<BTreeMap<String, Definition>, AppError> {
-        Ok(self.segment_refs().await?.into_iter().map(|(k, r)| (k, r.definition)).collect())
+        Ok(self
+            .segment_refs()
+            .await?
+            .into_iter()
+            .map(|(k, r)| (k, r.definition))
+            .collect())
     }
 
     /// Saved segments' current definitions with their content hashes, by id and by name. Ids
@@ -301,8 +331,20 @@ impl App {
         for s in self.store.list_segments().await? {
             let v = self.store.get_version(&s.id, s.current_version).await?;
             if let Ok(d) = serde_json::from_str::<Definition>(&v.definition) {
-                by_name.insert(s.name.clone(), SegmentRef { definition: d.clone(), content_hash: v.content_hash.clone() });
-                by_id.insert(s.id.clone(), SegmentRef { definition: d, content_hash: v.content_hash });
+                by_name.insert(
+                    s.name.clone(),
+                    SegmentRef {
+                        definition: d.clone(),
+                        content_hash: v.content_hash.clone(),
+                    },
+                );
+                by_id.insert(
+                    s.id.clone(),
+                    SegmentRef {
+                        definition: d,
+                        content_hash: v.content_hash,
+                    },
+                );
             }
         }
         by_name.append(&mut by_id);
@@ -310,11 +352,20 @@ impl App {
     }
 
     /// Validate a definition against the current catalog, glossary and saved segments.
-    pub async fn validate(&self, def: &Definition, as_of: AsOf) -> Result<ValidDefinition, AppError> {
+    pub async fn validate(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+    ) -> Result<ValidDefinition, AppError> {
         let snap = self.snapshot().await?;
         let segments = self.segment_index().await?;
         let glossary = self.glossary();
-        let ctx = Context { catalog: &snap.catalog, glossary: &glossary, segments: &segments, as_of };
+        let ctx = Context {
+            catalog: &snap.catalog,
+            glossary: &glossary,
+            segments: &segments,
+            as_of,
+        };
         validate(def, &ctx).map_err(AppError::Invalid)
     }
 }

@@ -54,7 +54,13 @@ impl App {
     /// Every segment as the list shows it, from one query.
     pub async fn segment_overview(&self) -> Result<Vec<SegmentRow>, AppError> {
         let rows = self.store.segment_summaries().await?;
-        Ok(rows.into_iter().map(|row| SegmentRow { size: stored_count(row.submitted_size.as_deref()), row }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| SegmentRow {
+                size: stored_count(row.submitted_size.as_deref()),
+                row,
+            })
+            .collect())
     }
 
     /// Submissions waiting for a decision, oldest first (campaign managers only).
@@ -63,7 +69,11 @@ impl App {
         let rows = self.store.pending_submissions().await?;
         Ok(rows
             .into_iter()
-            .map(|row| PendingReview { size: stored_count(Some(&row.preview)), destinations: serde_json::from_str(&row.destinations).unwrap_or_default(), row })
+            .map(|row| PendingReview {
+                size: stored_count(Some(&row.preview)),
+                destinations: serde_json::from_str(&row.destinations).unwrap_or_default(),
+                row,
+            })
             .collect())
     }
 
@@ -76,7 +86,10 @@ impl App {
     /// A definition's top-level conditions as sentences.
     pub async fn explain_definition(&self, def: &Definition) -> Result<Vec<String>, AppError> {
         let (snap, as_of) = (self.snapshot().await?, self.as_of(None)?);
-        Ok(refine::conditions(&def.root).iter().map(|n| describe(n, &snap.catalog, &self.glossary(), &as_of)).collect())
+        Ok(refine::conditions(&def.root)
+            .iter()
+            .map(|n| describe(n, &snap.catalog, &self.glossary(), &as_of))
+            .collect())
     }
 
     /// Every version of a segment, oldest first, each with its sentences and its changes
@@ -90,7 +103,10 @@ impl App {
         let mut before: Option<Vec<Node>> = None;
         for v in &versions {
             let conds = conditions_of(v);
-            let changes = before.as_ref().map(|b| refine::diff(b, &conds, say)).unwrap_or_default();
+            let changes = before
+                .as_ref()
+                .map(|b| refine::diff(b, &conds, say))
+                .unwrap_or_default();
             let author = match &v.author_id {
                 Some(id) if !authors.contains_key(id) => {
                     let email = self.store.user_by_id(id).await?.map(|u| u.email);
@@ -116,5 +132,7 @@ impl App {
 
 /// A stored version's top-level conditions (none when the stored JSON no longer parses).
 fn conditions_of(v: &VersionRecord) -> Vec<Node> {
-    serde_json::from_str::<Definition>(&v.definition).map(|d| refine::conditions(&d.root)).unwrap_or_default()
+    serde_json::from_str::<Definition>(&v.definition)
+        .map(|d| refine::conditions(&d.root))
+        .unwrap_or_default()
 }

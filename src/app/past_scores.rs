@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use chrono::Days;
 
 use crate::domain::columnar::{Column, Table};
-use crate::domain::scoring::backtest::{Behaviour, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span, behaviour, known_at, score_columns_at};
+use crate::domain::scoring::backtest::{
+    Behaviour, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS, Span, behaviour, known_at, score_columns_at,
+};
 use crate::domain::scoring::{FeatureSpec, Model, ScoringError, Task};
 use crate::domain::time::AsOf;
 
@@ -59,7 +61,11 @@ impl Inner {
     /// Drop what was kept for another copy of the data.
     fn follow(&mut self, table: &Arc<Table>) {
         if !std::ptr::eq(self.table.as_ptr(), Arc::as_ptr(table)) {
-            *self = Inner { table: Arc::downgrade(table), slots: Vec::new(), known: Vec::new() };
+            *self = Inner {
+                table: Arc::downgrade(table),
+                slots: Vec::new(),
+                known: Vec::new(),
+            };
         }
     }
 }
@@ -109,7 +115,12 @@ impl PastScores {
     /// The model's score columns as of `at`, computed by the first caller and shared with the
     /// rest (who wait for it). Blocking: call it from a blocking thread, never from inside a
     /// rayon task (a task waiting here could be the one computing it).
-    pub fn get(&self, table: &Arc<Table>, r: &Replay, at: i64) -> Result<ScoreColumns, ScoringError> {
+    pub fn get(
+        &self,
+        table: &Arc<Table>,
+        r: &Replay,
+        at: i64,
+    ) -> Result<ScoreColumns, ScoringError> {
         let slot = self.slot(table, (r.attribute.clone(), r.version, at));
         slot.get_or_init(|| {
             let started = std::time::Instant::now();
@@ -139,7 +150,12 @@ impl PastScores {
 /// The instants of the backtest date `past`, `days` before the as-of date.
 pub(super) fn span_of(days: u32, past: &AsOf) -> Span {
     let later = |n: u32| AsOf::new(past.date() + Days::new(n.into()), past.tz()).end();
-    Span { at: past.end(), day: past.day(), bought_until: later(FOLLOW_DAYS), churn_until: (days >= CHURN_DAYS).then(|| later(CHURN_DAYS)) }
+    Span {
+        at: past.end(),
+        day: past.day(),
+        bought_until: later(FOLLOW_DAYS),
+        churn_until: (days >= CHURN_DAYS).then(|| later(CHURN_DAYS)),
+    }
 }
 
 #[cfg(test)]
@@ -152,13 +168,33 @@ mod tests {
 
     /// Twelve customers ordering on different days, and a logistic model fitted on them.
     fn setup() -> (Arc<Table>, Replay) {
-        let rows = (0..12).flat_map(|c| (0..=c % 4).map(move |k| (format!("c{c:02}"), (10 + c + 20 * k) * D, 10.0 + c as f64, None))).collect();
+        let rows = (0..12)
+            .flat_map(|c| {
+                (0..=c % 4).map(move |k| {
+                    (
+                        format!("c{c:02}"),
+                        (10 + c + 20 * k) * D,
+                        10.0 + c as f64,
+                        None,
+                    )
+                })
+            })
+            .collect();
         let t = Arc::new(orders_table(rows));
         let spec = FeatureSpec::from_table(&t, &|_| false);
         let f = spec.compute(&t, (0..t.len()).collect(), 100 * D);
         let y: Vec<bool> = (0..t.len()).map(|r| r % 3 == 0).collect();
         let model = Arc::new(Model::Logistic(Logistic::fit(&f.values, &y).unwrap()));
-        (t, Replay { attribute: "churn_risk".into(), version: 1, task: Task::churn(30), spec, model })
+        (
+            t,
+            Replay {
+                attribute: "churn_risk".into(),
+                version: 1,
+                task: Task::churn(30),
+                spec,
+                model,
+            },
+        )
     }
 
     #[test]
@@ -170,12 +206,26 @@ mod tests {
             Column::Num(v) => v.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
             Column::Text { .. } => Vec::new(),
         };
-        let direct = score_columns_at(&t, &r.task, &r.spec, &r.model, &r.attribute, 90 * D).unwrap();
-        assert_eq!((bits(&first).len(), bits(&first)), (12, bits(&direct)), "the scores of that date");
-        assert!(Arc::ptr_eq(&first, &past.get(&t, &r, 90 * D).unwrap()), "the second backtest reads the kept scores");
-        assert!(!Arc::ptr_eq(&first, &past.get(&t, &r, 60 * D).unwrap()), "another date is scored");
+        let direct =
+            score_columns_at(&t, &r.task, &r.spec, &r.model, &r.attribute, 90 * D).unwrap();
+        assert_eq!(
+            (bits(&first).len(), bits(&first)),
+            (12, bits(&direct)),
+            "the scores of that date"
+        );
+        assert!(
+            Arc::ptr_eq(&first, &past.get(&t, &r, 90 * D).unwrap()),
+            "the second backtest reads the kept scores"
+        );
+        assert!(
+            !Arc::ptr_eq(&first, &past.get(&t, &r, 60 * D).unwrap()),
+            "another date is scored"
+        );
         let reloaded = Arc::new(orders_table(Vec::new()));
         let _ = past.get(&reloaded, &r, 90 * D);
-        assert!(!Arc::ptr_eq(&first, &past.get(&t, &r, 90 * D).unwrap()), "a new copy drops what was kept for the old one");
+        assert!(
+            !Arc::ptr_eq(&first, &past.get(&t, &r, 90 * D).unwrap()),
+            "a new copy drops what was kept for the old one"
+        );
     }
 }

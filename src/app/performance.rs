@@ -20,8 +20,12 @@ use crate::domain::definition::Definition;
 use crate::domain::pred::{Expr, Pred, Test};
 use crate::domain::preview::Preview;
 use crate::domain::scoring::backtest::{self, Backtest, CHURN_DAYS, DAYS_BEFORE, FOLLOW_DAYS};
-use crate::domain::scoring::performance::{CutOutcome, Performance, cut_outcome, performance, score_column};
-use crate::domain::scoring::{FeatureSpec, ScoringError, Task, TaskKind, decile_attribute, tier_attribute};
+use crate::domain::scoring::performance::{
+    CutOutcome, Performance, cut_outcome, performance, score_column,
+};
+use crate::domain::scoring::{
+    FeatureSpec, ScoringError, Task, TaskKind, decile_attribute, tier_attribute,
+};
 use crate::domain::time::AsOf;
 use crate::domain::validate::ValidDefinition;
 
@@ -32,7 +36,11 @@ const BACKTEST_NOTE: &str = "Each date re-evaluates the definition on the orders
 
 impl App {
     /// The predicted performance and backtest of a definition's audience.
-    pub async fn predicted_performance(&self, def: &Definition, as_of: AsOf) -> Result<Performance, AppError> {
+    pub async fn predicted_performance(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+    ) -> Result<Performance, AppError> {
         let vd = self.validate(def, as_of).await?;
         let table = self.table_or_load().await?;
         let pending = self.start_backtest(def, table.clone(), as_of).await?;
@@ -49,18 +57,31 @@ impl App {
     }
 
     /// The audience as a mask over table rows.
-    async fn members_mask(&self, table: &Table, def: &Definition, vd: &ValidDefinition) -> Result<Vec<bool>, AppError> {
+    async fn members_mask(
+        &self,
+        table: &Table,
+        def: &Definition,
+        vd: &ValidDefinition,
+    ) -> Result<Vec<bool>, AppError> {
         let engine = Engine::new(table, vd.as_of());
         if engine.supports(vd.root()) {
             return Ok(engine.mask(vd.root(), &engine.thresholds(vd)));
         }
-        let row: HashMap<&str, usize> = table.external_ids.iter().enumerate().map(|(i, e)| (e.as_str(), i)).collect();
+        let row: HashMap<&str, usize> = table
+            .external_ids
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.as_str(), i))
+            .collect();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::store::MemberRow>>(8);
         let export = self.export_members(def, vd.as_of(), false, tx);
         let mut mask = vec![false; table.len()];
         let collect = async {
             while let Some(chunk) = rx.recv().await {
-                chunk.iter().filter_map(|m| row.get(m.external_id.as_str())).for_each(|&r| mask[r] = true);
+                chunk
+                    .iter()
+                    .filter_map(|m| row.get(m.external_id.as_str()))
+                    .for_each(|&r| mask[r] = true);
             }
         };
         let (done, ()) = tokio::join!(export, collect);
@@ -69,7 +90,13 @@ impl App {
     }
 
     /// Scores, cuts, distribution and backtest for an audience already evaluated.
-    async fn performance_of(&self, table: &Table, vd: &ValidDefinition, members: &[bool], pending: PendingBacktest) -> Result<Performance, AppError> {
+    async fn performance_of(
+        &self,
+        table: &Table,
+        vd: &ValidDefinition,
+        members: &[bool],
+        pending: PendingBacktest,
+    ) -> Result<Performance, AppError> {
         let mut p = performance(table, members, vd.as_of().end());
         p.cuts = score_cuts(table, vd, members);
         p.backtest = pending.result().await?;
@@ -100,7 +127,12 @@ impl App {
             }
         };
         out.performance = Some(self.performance_of(&table, vd, members, pending).await?);
-        let wanted: HashMap<&str, usize> = out.sample.iter().enumerate().map(|(j, m)| (m.external_id.as_str(), j)).collect();
+        let wanted: HashMap<&str, usize> = out
+            .sample
+            .iter()
+            .enumerate()
+            .map(|(j, m)| (m.external_id.as_str(), j))
+            .collect();
         let mut rows = vec![usize::MAX; out.sample.len()];
         for (r, e) in table.external_ids.iter().enumerate() {
             if let Some(&j) = wanted.get(e.as_str()) {
@@ -108,8 +140,16 @@ impl App {
             }
         }
         let found: Vec<usize> = rows.iter().copied().filter(|&r| r != usize::MAX).collect();
-        let mut scores = self.row_scores(&table, &found, SAMPLE_FACTORS).await?.into_iter();
-        for (m, _) in out.sample.iter_mut().zip(&rows).filter(|(_, r)| **r != usize::MAX) {
+        let mut scores = self
+            .row_scores(&table, &found, SAMPLE_FACTORS)
+            .await?
+            .into_iter();
+        for (m, _) in out
+            .sample
+            .iter_mut()
+            .zip(&rows)
+            .filter(|(_, r)| **r != usize::MAX)
+        {
             m.scores = scores.next().unwrap_or_default();
         }
         Ok(())
@@ -119,7 +159,12 @@ impl App {
     /// those audiences did next (`None` when the in-memory engine cannot evaluate it). The dates
     /// are validated here, then evaluated side by side on the blocking pool while the caller
     /// computes the rest of the preview.
-    pub(super) async fn start_backtest(&self, def: &Definition, table: Arc<Table>, as_of: AsOf) -> Result<PendingBacktest, AppError> {
+    pub(super) async fn start_backtest(
+        &self,
+        def: &Definition,
+        table: Arc<Table>,
+        as_of: AsOf,
+    ) -> Result<PendingBacktest, AppError> {
         let mut dates = Vec::new();
         for days in DAYS_BEFORE {
             let date = as_of.date() - Days::new(days.into());
@@ -134,30 +179,56 @@ impl App {
             Some((_, _, vd)) => {
                 let mut read = HashSet::new();
                 attributes_read(vd.root(), &mut read);
-                if read.is_empty() { Vec::new() } else { self.replays(|m| read.contains(m)).await? }
+                if read.is_empty() {
+                    Vec::new()
+                } else {
+                    self.replays(|m| read.contains(m)).await?
+                }
             }
             None => Vec::new(),
         };
         let past = self.past_scores.clone();
-        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(move || backtest_windows(&table, &past, &dates, &replays)))))
+        Ok(PendingBacktest(Some(tokio::task::spawn_blocking(
+            move || backtest_windows(&table, &past, &dates, &replays),
+        ))))
     }
 
     /// The churn and propensity models whose scores (or tiers or deciles) `reads` names.
     /// Label models are left out: their features are custom attributes, known only as they are now.
-    pub(super) async fn replays(&self, reads: impl Fn(&str) -> bool) -> Result<Vec<Replay>, AppError> {
+    pub(super) async fn replays(
+        &self,
+        reads: impl Fn(&str) -> bool,
+    ) -> Result<Vec<Replay>, AppError> {
         let mut out = Vec::new();
         for m in self.latest_models().await? {
-            if ![m.task.clone(), tier_attribute(&m.task), decile_attribute(&m.task)].iter().any(|n| reads(n)) {
+            if ![
+                m.task.clone(),
+                tier_attribute(&m.task),
+                decile_attribute(&m.task),
+            ]
+            .iter()
+            .any(|n| reads(n))
+            {
                 continue;
             }
-            let bad = |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
+            let bad = |e: serde_json::Error| {
+                AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version))
+            };
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             if matches!(task.kind, TaskKind::Label { .. }) {
                 continue;
             }
-            let Some(model) = self.parsed_model(&m).await? else { continue };
+            let Some(model) = self.parsed_model(&m).await? else {
+                continue;
+            };
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
-            out.push(Replay { attribute: m.task.clone(), version: m.version, task, spec, model });
+            out.push(Replay {
+                attribute: m.task.clone(),
+                version: m.version,
+                task,
+                spec,
+                model,
+            });
         }
         Ok(out)
     }
@@ -177,12 +248,18 @@ fn attributes_read(p: &Pred, out: &mut HashSet<String>) {
     match p {
         Pred::All { of } | Pred::Any { of } => of.iter().for_each(|x| attributes_read(x, out)),
         Pred::Not { of } => attributes_read(of, out),
-        Pred::Test { expr: Expr::Field(f), .. } | Pred::Percentile { field: f, .. } => {
+        Pred::Test {
+            expr: Expr::Field(f),
+            ..
+        }
+        | Pred::Percentile { field: f, .. } => {
             if let Source::Attribute(a) = &f.source {
                 out.insert(a.to_string());
             }
         }
-        Pred::Test { expr: Expr::Agg(_), .. } => {}
+        Pred::Test {
+            expr: Expr::Agg(_), ..
+        } => {}
     }
 }
 
@@ -192,7 +269,11 @@ pub(super) struct PendingBacktest(Option<tokio::task::JoinHandle<Result<Backtest
 impl PendingBacktest {
     async fn result(self) -> Result<Option<Backtest>, AppError> {
         match self.0 {
-            Some(h) => Ok(Some(h.await.map_err(|e| AppError::Io(format!("backtest failed: {e}")))??)),
+            Some(h) => {
+                Ok(Some(h.await.map_err(|e| {
+                    AppError::Io(format!("backtest failed: {e}"))
+                })??))
+            }
             None => Ok(None),
         }
     }
@@ -209,7 +290,10 @@ fn backtest_windows(
 ) -> Result<Backtest, ScoringError> {
     let mut kept = Vec::with_capacity(dates.len());
     for (days, as_of, _) in dates {
-        let scores = replays.iter().map(|r| past_scores.get(table, r, as_of.end())).collect::<Result<Vec<_>, _>>()?;
+        let scores = replays
+            .iter()
+            .map(|r| past_scores.get(table, r, as_of.end()))
+            .collect::<Result<Vec<_>, _>>()?;
         let span = span_of(*days, as_of);
         kept.push((scores, past_scores.known(table, &span), span));
     }
@@ -217,13 +301,29 @@ fn backtest_windows(
         .par_iter()
         .zip(&kept)
         .map(|((days, past, vd), (columns, known, span))| {
-            let replaced: HashMap<&str, &Column> = columns.iter().flat_map(|c| c.iter()).map(|(name, col)| (name.as_str(), col)).collect();
+            let replaced: HashMap<&str, &Column> = columns
+                .iter()
+                .flat_map(|c| c.iter())
+                .map(|(name, col)| (name.as_str(), col))
+                .collect();
             let engine = Engine::with_columns(table, *past, &replaced);
             let mask = engine.mask(vd.root(), &engine.thresholds(vd));
-            backtest::window_against(table, &and(mask, &known.0), known.1.clone(), span, *days, past.date().to_string())
+            backtest::window_against(
+                table,
+                &and(mask, &known.0),
+                known.1.clone(),
+                span,
+                *days,
+                past.date().to_string(),
+            )
         })
         .collect();
-    Ok(Backtest { follow_days: FOLLOW_DAYS, churn_days: CHURN_DAYS, windows, note: BACKTEST_NOTE.into() })
+    Ok(Backtest {
+        follow_days: FOLLOW_DAYS,
+        churn_days: CHURN_DAYS,
+        windows,
+        note: BACKTEST_NOTE.into(),
+    })
 }
 
 /// The expected outcome of every test on a trained score in the definition's `all`/`any` tree
@@ -235,18 +335,35 @@ fn score_cuts(table: &Table, vd: &ValidDefinition, members: &[bool]) -> Vec<CutO
     tests
         .into_iter()
         .filter_map(|pred| {
-            let Pred::Test { expr: Expr::Field(f), test } = pred else { return None };
+            let Pred::Test {
+                expr: Expr::Field(f),
+                test,
+            } = pred
+            else {
+                return None;
+            };
             let p = score_column(table, &f.name)?;
             let passes = engine.mask(pred, &[]);
-            Some(cut_outcome(&f.name, format!("{} {}", f.name, describe_test(test)?), p, members, &passes))
+            Some(cut_outcome(
+                &f.name,
+                format!("{} {}", f.name, describe_test(test)?),
+                p,
+                members,
+                &passes,
+            ))
         })
         .collect()
 }
 
 fn collect_score_tests<'p>(table: &Table, p: &'p Pred, out: &mut Vec<&'p Pred>) {
     match p {
-        Pred::All { of } | Pred::Any { of } => of.iter().for_each(|x| collect_score_tests(table, x, out)),
-        Pred::Test { expr: Expr::Field(f), .. } if is_score(&f.name) && score_column(table, &f.name).is_some() => out.push(p),
+        Pred::All { of } | Pred::Any { of } => {
+            of.iter().for_each(|x| collect_score_tests(table, x, out))
+        }
+        Pred::Test {
+            expr: Expr::Field(f),
+            ..
+        } if is_score(&f.name) && score_column(table, &f.name).is_some() => out.push(p),
         _ => {}
     }
 }

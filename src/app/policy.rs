@@ -10,16 +10,28 @@ use crate::domain::policy::{self, Destination, PolicyReport, Reach};
 
 impl App {
     /// The policy report of `def` bound for `destinations` with `reach` eligible members.
-    pub(super) async fn policy_report(&self, def: &Definition, destinations: &[Destination], reach: Reach) -> Result<PolicyReport, AppError> {
+    pub(super) async fn policy_report(
+        &self,
+        def: &Definition,
+        destinations: &[Destination],
+        reach: Reach,
+    ) -> Result<PolicyReport, AppError> {
         let vd = self.validate(def, self.as_of(None)?).await?;
-        Ok(policy::check(&self.settings.governance.policy, destinations, &policy::fields_used(&vd), reach))
+        Ok(policy::check(
+            &self.settings.governance.policy,
+            destinations,
+            &policy::fields_used(&vd),
+            reach,
+        ))
     }
 
     /// Warnings while an audience is built: the attributes (however deeply referenced) that
     /// would keep it from ad platforms or from Meta. None for a definition that does not
     /// validate: its validation issues are shown instead, and it cannot be submitted.
     pub async fn attribute_warnings(&self, def: &Definition) -> Vec<String> {
-        let Ok(as_of) = self.as_of(None) else { return Vec::new() };
+        let Ok(as_of) = self.as_of(None) else {
+            return Vec::new();
+        };
         match self.validate(def, as_of).await {
             Ok(vd) => policy::attribute_warnings(&self.settings.governance.policy, &vd),
             Err(_) => Vec::new(),

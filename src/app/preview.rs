@@ -10,7 +10,9 @@ use crate::domain::compile::{self, FactsMode, INACTIVITY_BUCKETS, REVENUE_BUCKET
 use crate::domain::definition::{Definition, Direction};
 use crate::domain::explain::{ClauseTrace, Viewer, describe, why};
 use crate::domain::mask::{self, Disclosure};
-use crate::domain::preview::{Bucket, ConditionCount, Freshness, Preview, SampleMember, Size, Threshold, percent};
+use crate::domain::preview::{
+    Bucket, ConditionCount, Freshness, Preview, SampleMember, Size, Threshold, percent,
+};
 use crate::domain::preview::{Overlap, overlap_skipped};
 use crate::domain::time::{AsOf, DAY_SECS};
 use crate::domain::validate::{PercentileSpec, ValidDefinition};
@@ -25,45 +27,95 @@ pub struct Prepared {
 
 impl Prepared {
     pub fn target(&self, dialect: compile::Dialect) -> Target<'_> {
-        Target { dialect, facts: self.facts, thresholds: &self.thresholds }
+        Target {
+            dialect,
+            facts: self.facts,
+            thresholds: &self.thresholds,
+        }
     }
 }
 
 fn fmt_time(t: Option<i64>, as_of: &AsOf) -> Option<String> {
-    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0)).map(|d| d.with_timezone(&as_of.tz()).format("%Y-%m-%d %H:%M").to_string())
+    t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        .map(|d| {
+            d.with_timezone(&as_of.tz())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
 }
 
 impl App {
     /// Validate and resolve what running a definition needs.
     pub async fn prepare(&self, def: &Definition, as_of: AsOf) -> Result<Prepared, AppError> {
         let vd = self.validate(def, as_of).await?;
-        let latest = self.snapshot().await?.freshness.latest_order_at.max(self.snapshot().await?.freshness.latest_event_at);
+        let latest = self
+            .snapshot()
+            .await?
+            .freshness
+            .latest_order_at
+            .max(self.snapshot().await?.freshness.latest_event_at);
         // Precomputed facts hold all the data; they are right only if none is after D.
-        let facts = if latest.is_none_or(|t| t <= as_of.end()) { FactsMode::Precomputed } else { FactsMode::AsOf };
+        let facts = if latest.is_none_or(|t| t <= as_of.end()) {
+            FactsMode::Precomputed
+        } else {
+            FactsMode::AsOf
+        };
         let mut thresholds = Vec::new();
         for spec in vd.percentiles() {
             thresholds.push(self.threshold(spec, &vd, facts).await?);
         }
-        Ok(Prepared { vd, facts, thresholds })
+        Ok(Prepared {
+            vd,
+            facts,
+            thresholds,
+        })
     }
 
-    async fn threshold(&self, spec: &PercentileSpec, vd: &ValidDefinition, facts: FactsMode) -> Result<Option<f64>, AppError> {
+    async fn threshold(
+        &self,
+        spec: &PercentileSpec,
+        vd: &ValidDefinition,
+        facts: FactsMode,
+    ) -> Result<Option<f64>, AppError> {
         let as_of = vd.as_of();
-        let key = format!("{}|{:?}|{}|{}|{}|{:?}", spec.field.name, spec.direction, spec.percent, as_of.date(), as_of.tz().name(), facts);
+        let key = format!(
+            "{}|{:?}|{}|{}|{}|{:?}",
+            spec.field.name,
+            spec.direction,
+            spec.percent,
+            as_of.date(),
+            as_of.tz().name(),
+            facts
+        );
         if let Some(v) = self.thresholds.lock().expect("threshold lock").get(&key) {
             return Ok(*v);
         }
-        let t = Target { dialect: self.store.dialect(), facts, thresholds: &[] };
+        let t = Target {
+            dialect: self.store.dialect(),
+            facts,
+            thresholds: &[],
+        };
         let q = compile::compile_percentile_values(spec, vd, t);
-        let v = self.store.percentile_threshold(&q, spec.direction, spec.percent).await?;
-        self.thresholds.lock().expect("threshold lock").insert(key, v);
+        let v = self
+            .store
+            .percentile_threshold(&q, spec.direction, spec.percent)
+            .await?;
+        self.thresholds
+            .lock()
+            .expect("threshold lock")
+            .insert(key, v);
         Ok(v)
     }
 
     /// Count-only (`full = false`) or full preview of a definition: from memory when the app
     /// keeps the data there and holds every field the definition reads, else in SQL.
     /// A full preview carries the performance section (see `performance.rs`).
-    pub async fn preview(&self, def: &Definition, as_of: AsOf, full: bool) -> Result<Preview, AppError> {
+    pub async fn preview(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        full: bool,
+    ) -> Result<Preview, AppError> {
         self.preview_with(def, as_of, full, full).await
     }
 
@@ -73,13 +125,23 @@ impl App {
         self.preview_with(def, as_of, true, false).await
     }
 
-    async fn preview_with(&self, def: &Definition, as_of: AsOf, full: bool, performance: bool) -> Result<Preview, AppError> {
+    async fn preview_with(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        full: bool,
+        performance: bool,
+    ) -> Result<Preview, AppError> {
         // A partial definition that understood nothing would show every customer for a request
         // that asked for some of them: refused with the words to remove or rephrase.
         if def.selects_everyone() {
-            def.check_understood().map_err(|issue| AppError::Invalid(vec![issue]))?;
+            def.check_understood()
+                .map_err(|issue| AppError::Invalid(vec![issue]))?;
         }
-        if let Some(p) = self.preview_in_memory(def, as_of, full, performance).await? {
+        if let Some(p) = self
+            .preview_in_memory(def, as_of, full, performance)
+            .await?
+        {
             return Ok(p);
         }
         let started = Instant::now();
@@ -88,9 +150,16 @@ impl App {
         let t = p.target(self.store.dialect());
         // The count-only preview counts the audience alone; the full one adds the funnel.
         let funnel = if full {
-            self.store.fetch_ints(&compile::compile_funnel(&p.vd, t)).await?
+            self.store
+                .fetch_ints(&compile::compile_funnel(&p.vd, t))
+                .await?
         } else {
-            vec![snap.freshness.customers, self.store.fetch_ints(&compile::compile_count(&p.vd, t)).await?[0]]
+            vec![
+                snap.freshness.customers,
+                self.store
+                    .fetch_ints(&compile::compile_count(&p.vd, t))
+                    .await?[0],
+            ]
         };
         let n = if full { p.vd.clauses().len() } else { 0 };
         let total = funnel[0];
@@ -101,7 +170,11 @@ impl App {
         } else {
             funnel[2 * n]
         };
-        let facts = if p.facts == FactsMode::Precomputed { "precomputed" } else { "as_of" };
+        let facts = if p.facts == FactsMode::Precomputed {
+            "precomputed"
+        } else {
+            "as_of"
+        };
         let mut preview = base_preview(&snap, as_of, total, count, facts);
         preview.conditions =
             p.vd.clauses()
@@ -120,7 +193,8 @@ impl App {
             self.fill_details(&p, &mut preview).await?;
         }
         if performance {
-            self.add_performance(def, &p.vd, None, &mut preview, None).await?;
+            self.add_performance(def, &p.vd, None, &mut preview, None)
+                .await?;
         }
         preview.elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
         Ok(preview)
@@ -129,20 +203,63 @@ impl App {
     async fn fill_details(&self, p: &Prepared, out: &mut Preview) -> Result<(), AppError> {
         let dialect = self.store.dialect();
         let t = p.target(dialect);
-        let s = self.store.fetch_ints(&compile::compile_summary(&p.vd, t)).await?;
-        (out.size.reachable_email, out.size.reachable_ads, out.size.suppressed) = (s[1], s[2], s[3]);
+        let s = self
+            .store
+            .fetch_ints(&compile::compile_summary(&p.vd, t))
+            .await?;
+        (
+            out.size.reachable_email,
+            out.size.reachable_ads,
+            out.size.suppressed,
+        ) = (s[1], s[2], s[3]);
         let nrev = REVENUE_BUCKETS.len();
-        out.revenue_histogram = REVENUE_BUCKETS.iter().enumerate().map(|(i, (l, _))| Bucket { label: l.to_string(), count: s[4 + i] }).collect();
-        let mut inactivity: Vec<Bucket> =
-            INACTIVITY_BUCKETS.iter().enumerate().map(|(i, (l, _))| Bucket { label: format!("{l} days"), count: s[4 + nrev + i] }).collect();
-        inactivity.push(Bucket { label: "never active".into(), count: s[4 + nrev + INACTIVITY_BUCKETS.len()] });
+        out.revenue_histogram = REVENUE_BUCKETS
+            .iter()
+            .enumerate()
+            .map(|(i, (l, _))| Bucket {
+                label: l.to_string(),
+                count: s[4 + i],
+            })
+            .collect();
+        let mut inactivity: Vec<Bucket> = INACTIVITY_BUCKETS
+            .iter()
+            .enumerate()
+            .map(|(i, (l, _))| Bucket {
+                label: format!("{l} days"),
+                count: s[4 + nrev + i],
+            })
+            .collect();
+        inactivity.push(Bucket {
+            label: "never active".into(),
+            count: s[4 + nrev + INACTIVITY_BUCKETS.len()],
+        });
         out.inactivity_histogram = inactivity;
-        let groups =
-            |rows: Vec<(Option<String>, i64)>| rows.into_iter().map(|(l, count)| Bucket { label: l.unwrap_or_else(|| "unknown".into()), count }).collect();
-        out.by_country = groups(self.store.fetch_groups(&compile::compile_by_country(&p.vd, t)).await?);
+        let groups = |rows: Vec<(Option<String>, i64)>| {
+            rows.into_iter()
+                .map(|(l, count)| Bucket {
+                    label: l.unwrap_or_else(|| "unknown".into()),
+                    count,
+                })
+                .collect()
+        };
+        out.by_country = groups(
+            self.store
+                .fetch_groups(&compile::compile_by_country(&p.vd, t))
+                .await?,
+        );
         let (high, medium) = self.value_tiers(&p.vd, p.facts).await?;
-        out.by_value_tier = groups(self.store.fetch_groups(&compile::compile_by_tier(&p.vd, t, high, medium)).await?);
-        out.sample = self.store.fetch_texts(&compile::compile_sample(&p.vd, t, 20)).await?.into_iter().map(|r| sample_member(r, &p.vd.as_of())).collect();
+        out.by_value_tier = groups(
+            self.store
+                .fetch_groups(&compile::compile_by_tier(&p.vd, t, high, medium))
+                .await?,
+        );
+        out.sample = self
+            .store
+            .fetch_texts(&compile::compile_sample(&p.vd, t, 20))
+            .await?
+            .into_iter()
+            .map(|r| sample_member(r, &p.vd.as_of()))
+            .collect();
         (out.overlaps, out.notices) = self.overlaps(p).await?;
         Ok(())
     }
@@ -156,7 +273,11 @@ impl App {
         let (mut out, mut notices) = (Vec::new(), Vec::new());
         for seg in self.store.list_segments().await?.into_iter().take(20) {
             match self.overlap_with(p, &seg.id).await {
-                Ok(overlap) => out.push(Overlap { segment: seg.id, name: seg.name, overlap }),
+                Ok(overlap) => out.push(Overlap {
+                    segment: seg.id,
+                    name: seg.name,
+                    overlap,
+                }),
                 Err(why) => notices.push(overlap_skipped(&seg.name, why)),
             }
         }
@@ -169,28 +290,84 @@ impl App {
             tracing::warn!(segment = id, error = %e, "saved segment left out of the overlaps");
             "it could not be evaluated"
         };
-        let def = self.segment_definition(id, None).await.map_err(unreadable)?;
-        let other = self.prepare(&def, p.vd.as_of()).await.map_err(|_| "it no longer validates")?;
-        let q = compile::compile_overlap(&p.vd, p.target(self.store.dialect()), &other.vd, &other.thresholds);
-        let counts = self.store.fetch_ints(&q).await.map_err(|e| unreadable(e.into()))?;
+        let def = self
+            .segment_definition(id, None)
+            .await
+            .map_err(unreadable)?;
+        let other = self
+            .prepare(&def, p.vd.as_of())
+            .await
+            .map_err(|_| "it no longer validates")?;
+        let q = compile::compile_overlap(
+            &p.vd,
+            p.target(self.store.dialect()),
+            &other.vd,
+            &other.thresholds,
+        );
+        let counts = self
+            .store
+            .fetch_ints(&q)
+            .await
+            .map_err(|e| unreadable(e.into()))?;
         counts.first().copied().ok_or("it could not be evaluated")
     }
 
     /// Value tiers: high = top 20% by lifetime revenue, medium = the next 30%.
-    async fn value_tiers(&self, vd: &ValidDefinition, facts: FactsMode) -> Result<(f64, f64), AppError> {
+    async fn value_tiers(
+        &self,
+        vd: &ValidDefinition,
+        facts: FactsMode,
+    ) -> Result<(f64, f64), AppError> {
         let snap = self.snapshot().await?;
-        let f = snap.catalog.get("lifetime_revenue").expect("built-in field");
-        let field = crate::domain::pred::FieldRef { name: f.name.clone(), ty: f.ty, source: f.source.clone(), repr: None };
-        let high = self.threshold(&PercentileSpec { field: field.clone(), direction: Direction::Top, percent: 20.0 }, vd, facts).await?;
-        let medium = self.threshold(&PercentileSpec { field, direction: Direction::Top, percent: 50.0 }, vd, facts).await?;
-        Ok((high.unwrap_or(f64::INFINITY), medium.unwrap_or(f64::INFINITY)))
+        let f = snap
+            .catalog
+            .get("lifetime_revenue")
+            .expect("built-in field");
+        let field = crate::domain::pred::FieldRef {
+            name: f.name.clone(),
+            ty: f.ty,
+            source: f.source.clone(),
+            repr: None,
+        };
+        let high = self
+            .threshold(
+                &PercentileSpec {
+                    field: field.clone(),
+                    direction: Direction::Top,
+                    percent: 20.0,
+                },
+                vd,
+                facts,
+            )
+            .await?;
+        let medium = self
+            .threshold(
+                &PercentileSpec {
+                    field,
+                    direction: Direction::Top,
+                    percent: 50.0,
+                },
+                vd,
+                facts,
+            )
+            .await?;
+        Ok((
+            high.unwrap_or(f64::INFINITY),
+            medium.unwrap_or(f64::INFINITY),
+        ))
     }
 
     /// Stream every member's external id to `tx`, from memory when possible.
     ///
     /// Emails are contact data and leave only through the rule in `export.rs` (suppression list
     /// excluded, audited): `with_email` is refused here so no caller can bypass it.
-    pub async fn export_members(&self, def: &Definition, as_of: AsOf, with_email: bool, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+    pub async fn export_members(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        with_email: bool,
+        tx: mpsc::Sender<Vec<MemberRow>>,
+    ) -> Result<u64, AppError> {
         if with_email {
             return Err(AppError::Forbidden(
                 "members with emails are exported only through the approved-audience download (export.csv) or `segwright members --with-email`".into(),
@@ -204,7 +381,11 @@ impl App {
     }
 
     /// Stream the members of an already prepared definition.
-    pub async fn stream_prepared(&self, p: &Prepared, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, AppError> {
+    pub async fn stream_prepared(
+        &self,
+        p: &Prepared,
+        tx: mpsc::Sender<Vec<MemberRow>>,
+    ) -> Result<u64, AppError> {
         let q = compile::compile_export(&p.vd, p.target(self.store.dialect()));
         Ok(self.store.stream_members(&q, tx).await?)
     }
@@ -212,44 +393,108 @@ impl App {
     /// Clause-by-clause evaluation of a definition for one customer, with their values masked
     /// as the actor's role allows ([`Disclosure::for_role`]). Reading one person's data is
     /// audited (`customer.explain`, with the customer's id and what was disclosed).
-    pub async fn explain_customer(&self, def: &Definition, as_of: AsOf, external_id: &str, actor: &Actor) -> Result<(bool, Vec<ClauseTrace>), AppError> {
+    pub async fn explain_customer(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        external_id: &str,
+        actor: &Actor,
+    ) -> Result<(bool, Vec<ClauseTrace>), AppError> {
         actor.allow(Permission::Read)?;
         let p = self.prepare(def, as_of).await?;
-        let customer = self.store.load_customer(external_id).await?.ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
+        let customer = self
+            .store
+            .load_customer(external_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
         let disclosure = Disclosure::for_role(actor.principal.as_ref().map(|p| p.role));
         let after = serde_json::json!({"customer": external_id, "disclosure": disclosure});
-        self.audit(actor, "customer.explain", Change { after: Some(after), ..Change::default() }).await?;
+        self.audit(
+            actor,
+            "customer.explain",
+            Change {
+                after: Some(after),
+                ..Change::default()
+            },
+        )
+        .await?;
         let snap = self.snapshot().await?;
         let member = crate::domain::evaluate::holds(p.vd.root(), &customer, &as_of, &p.thresholds);
-        let viewer = Viewer { disclosure, sensitive: &self.settings.governance.policy.sensitive_fields };
-        Ok((member, why(&p.vd, &customer, &p.thresholds, &snap.catalog, &self.glossary(), viewer)))
+        let viewer = Viewer {
+            disclosure,
+            sensitive: &self.settings.governance.policy.sensitive_fields,
+        };
+        Ok((
+            member,
+            why(
+                &p.vd,
+                &customer,
+                &p.thresholds,
+                &snap.catalog,
+                &self.glossary(),
+                viewer,
+            ),
+        ))
     }
 }
 
 /// Each resolved percentile threshold, in words.
-pub(super) fn describe_thresholds(vd: &ValidDefinition, thresholds: &[Option<f64>]) -> Vec<Threshold> {
+pub(super) fn describe_thresholds(
+    vd: &ValidDefinition,
+    thresholds: &[Option<f64>],
+) -> Vec<Threshold> {
     vd.percentiles()
         .iter()
         .zip(thresholds)
         .map(|(s, v)| {
-            let dir = if s.direction == Direction::Top { "top" } else { "bottom" };
-            let cmp = if s.direction == Direction::Top { "≥" } else { "≤" };
+            let dir = if s.direction == Direction::Top {
+                "top"
+            } else {
+                "bottom"
+            };
+            let cmp = if s.direction == Direction::Top {
+                "≥"
+            } else {
+                "≤"
+            };
             let field = s.field.name.replace('_', " ");
             let description = match v {
                 Some(v) => format!("{dir} {}% by {field} = {field} {cmp} {:.2}", s.percent, v),
-                None => format!("{dir} {}% by {field}: no customer has a value, so no one qualifies", s.percent),
+                None => format!(
+                    "{dir} {}% by {field}: no customer has a value, so no one qualifies",
+                    s.percent
+                ),
             };
-            Threshold { field: s.field.name.clone(), direction: dir.into(), percent: s.percent, value: *v, description }
+            Threshold {
+                field: s.field.name.clone(),
+                direction: dir.into(),
+                percent: s.percent,
+                value: *v,
+                description,
+            }
         })
         .collect()
 }
 
 /// A preview with its size and freshness filled in, and nothing else yet.
-pub(super) fn base_preview(snap: &super::Snapshot, as_of: AsOf, total: i64, count: i64, facts: &str) -> Preview {
+pub(super) fn base_preview(
+    snap: &super::Snapshot,
+    as_of: AsOf,
+    total: i64,
+    count: i64,
+    facts: &str,
+) -> Preview {
     Preview {
         as_of: as_of.date().to_string(),
         timezone: as_of.tz().name().to_string(),
-        size: Size { count, total_customers: total, percent: percent(count, total), reachable_email: 0, reachable_ads: 0, suppressed: 0 },
+        size: Size {
+            count,
+            total_customers: total,
+            percent: percent(count, total),
+            reachable_email: 0,
+            reachable_ads: 0,
+            suppressed: 0,
+        },
         conditions: Vec::new(),
         thresholds: Vec::new(),
         overlaps: Vec::new(),
@@ -271,7 +516,12 @@ pub(super) fn base_preview(snap: &super::Snapshot, as_of: AsOf, total: i64, coun
 }
 
 pub(super) fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMember {
-    let num = |i: usize| r.get(i).cloned().flatten().and_then(|s| s.parse::<f64>().ok());
+    let num = |i: usize| {
+        r.get(i)
+            .cloned()
+            .flatten()
+            .and_then(|s| s.parse::<f64>().ok())
+    };
     let last = num(8).map(|t| t as i64);
     SampleMember {
         external_id: r[0].clone().unwrap_or_default(),
@@ -282,7 +532,13 @@ pub(super) fn sample_member(r: Vec<Option<String>>, as_of: &AsOf) -> SampleMembe
         region: r[5].clone(),
         lifetime_revenue: num(6).unwrap_or(0.0),
         order_count: num(7).unwrap_or(0.0) as i64,
-        last_activity: last.map(|t| format!("{} ({} days ago)", fmt_time(Some(t), as_of).unwrap_or_default(), (as_of.end() - t) / DAY_SECS)),
+        last_activity: last.map(|t| {
+            format!(
+                "{} ({} days ago)",
+                fmt_time(Some(t), as_of).unwrap_or_default(),
+                (as_of.end() - t) / DAY_SECS
+            )
+        }),
         scores: Vec::new(),
     }
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{App, AppError};
-use crate::domain::scoring::{FeatureSpec, Logistic, Model, ModelKind, ScoringError, Task, score_task};
+use crate::domain::scoring::{
+    FeatureSpec, Logistic, Model, ModelKind, ScoringError, Task, score_task,
+};
 use crate::domain::time::AsOf;
 use crate::store::ModelRecord;
 
@@ -38,13 +40,16 @@ pub struct ScoreSettings {
 /// else the logistic column when logistic regression was chosen. `None` for a forest stored
 /// before forests were.
 pub fn stored_model(m: &ModelRecord, json: Option<&str>) -> Result<Option<Model>, AppError> {
-    let bad = |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
+    let bad =
+        |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
     if let Some(json) = json {
         return Ok(Some(serde_json::from_str(json).map_err(bad)?));
     }
     // The stored kind is the `Debug` name of [`ModelKind`].
     if m.kind == format!("{:?}", ModelKind::LogisticRegression) {
-        return Ok(Some(Model::Logistic(serde_json::from_str::<Logistic>(&m.logistic).map_err(bad)?)));
+        return Ok(Some(Model::Logistic(
+            serde_json::from_str::<Logistic>(&m.logistic).map_err(bad)?,
+        )));
     }
     Ok(None)
 }
@@ -75,7 +80,9 @@ impl App {
                 tracing::warn!(task = %m.task, version = m.version, "model stored without its forest: train again to refresh its scores");
                 continue;
             };
-            let bad = |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
+            let bad = |e: serde_json::Error| {
+                AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version))
+            };
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
             let (t, task2, now) = (table.clone(), task.clone(), as_of.end());
@@ -87,8 +94,18 @@ impl App {
             })
             .await
             .map_err(|e| AppError::Io(format!("scoring task failed: {e}")))??;
-            self.store.replace_scores(&m.task, &crate::domain::scoring::tier_attribute(&m.task), &scores).await?;
-            out.push(Rescored { task: m.task.clone(), version: m.version, scored: scores.len() });
+            self.store
+                .replace_scores(
+                    &m.task,
+                    &crate::domain::scoring::tier_attribute(&m.task),
+                    &scores,
+                )
+                .await?;
+            out.push(Rescored {
+                task: m.task.clone(),
+                version: m.version,
+                scored: scores.len(),
+            });
         }
         self.invalidate();
         Ok(out)

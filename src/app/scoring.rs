@@ -13,7 +13,8 @@ use crate::domain::columnar::Table;
 use crate::domain::scoring::model::Model;
 use crate::domain::scoring::task::{forest_factors, top_factors};
 use crate::domain::scoring::{
-    CustomerScore, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TaskKind, TrainOptions, TrainReport, fit_task, score_task,
+    CustomerScore, FeatureSpec, FeatureWeight, Logistic, ScoringError, Task, TaskKind,
+    TrainOptions, TrainReport, fit_task, score_task,
 };
 use crate::domain::time::AsOf;
 use crate::store::{ModelRecord, ScoreRow};
@@ -41,7 +42,12 @@ pub struct TrainRequest {
 
 impl Default for TrainRequest {
     fn default() -> Self {
-        Self { churn_horizon_days: 90, propensity_horizon_days: 30, label: None, options: TrainOptions::default() }
+        Self {
+            churn_horizon_days: 90,
+            propensity_horizon_days: 30,
+            label: None,
+            options: TrainOptions::default(),
+        }
     }
 }
 
@@ -86,7 +92,9 @@ impl TrainedModel {
         if let Some(n) = r.sampled_from {
             s.push_str(&format!("  trained on a stratified sample of {} of {n} labelled rows (hold-out taken from the sample)\n", r.rows));
         }
-        s.push_str("  model                 ROC AUC  PR AUC  Brier   top-10% lift  capture  fit s\n");
+        s.push_str(
+            "  model                 ROC AUC  PR AUC  Brier   top-10% lift  capture  fit s\n",
+        );
         let row = |name: &str, m: &crate::domain::scoring::Metrics, fit: Option<f64>| {
             format!(
                 "  {name:<21} {:.4}   {:.4}  {}  {:>12.2}  {:>6.1}%  {}\n",
@@ -110,7 +118,10 @@ impl TrainedModel {
         }
         s.push_str("  calibration (chosen): predicted → observed");
         for b in &r.chosen_metrics().calibration {
-            s.push_str(&format!(" | {:.2}→{:.2} (n={})", b.mean_predicted, b.observed_rate, b.count));
+            s.push_str(&format!(
+                " | {:.2}→{:.2} (n={})",
+                b.mean_predicted, b.observed_rate, b.count
+            ));
         }
         s.push('\n');
         s
@@ -125,7 +136,11 @@ pub(crate) fn score_rows(t: &Table, task: &Task, rows: &[usize], probs: &[f64]) 
 
 fn score_rows_of_ids(task: &Task, ids: &[i64], probs: &[f64]) -> Vec<ScoreRow> {
     let deciles = crate::domain::scoring::deciles(probs);
-    ids.iter().zip(probs).zip(deciles).map(|((&id, &p), d)| (id, p, task.tier(p), d)).collect()
+    ids.iter()
+        .zip(probs)
+        .zip(deciles)
+        .map(|((&id, &p), d)| (id, p, task.tier(p), d))
+        .collect()
 }
 
 /// The train requests that make the given models again: the behavioural pair with their
@@ -134,11 +149,24 @@ pub(crate) fn requests_of(models: &[ModelRecord]) -> Vec<TrainRequest> {
     let mut behavioural: Option<TrainRequest> = None;
     let mut out = Vec::new();
     for m in models {
-        let Ok(task) = serde_json::from_str::<Task>(&m.task_spec) else { continue };
+        let Ok(task) = serde_json::from_str::<Task>(&m.task_spec) else {
+            continue;
+        };
         match task.kind {
-            TaskKind::Churn { horizon_days } => behavioural.get_or_insert_with(TrainRequest::default).churn_horizon_days = horizon_days,
-            TaskKind::Propensity { horizon_days } => behavioural.get_or_insert_with(TrainRequest::default).propensity_horizon_days = horizon_days,
-            TaskKind::Label { column } => out.push(TrainRequest { label: Some(column), ..Default::default() }),
+            TaskKind::Churn { horizon_days } => {
+                behavioural
+                    .get_or_insert_with(TrainRequest::default)
+                    .churn_horizon_days = horizon_days
+            }
+            TaskKind::Propensity { horizon_days } => {
+                behavioural
+                    .get_or_insert_with(TrainRequest::default)
+                    .propensity_horizon_days = horizon_days
+            }
+            TaskKind::Label { column } => out.push(TrainRequest {
+                label: Some(column),
+                ..Default::default()
+            }),
         }
     }
     out.extend(behavioural);
@@ -146,7 +174,9 @@ pub(crate) fn requests_of(models: &[ModelRecord]) -> Vec<TrainRequest> {
 }
 
 fn instants(as_of: &AsOf, horizon: Option<u32>) -> (AsOf, i64) {
-    let train = horizon.map_or(*as_of, |h| AsOf::new(as_of.date() - chrono::Days::new(h.into()), as_of.tz()));
+    let train = horizon.map_or(*as_of, |h| {
+        AsOf::new(as_of.date() - chrono::Days::new(h.into()), as_of.tz())
+    });
     (train, as_of.end())
 }
 
@@ -163,48 +193,96 @@ struct Fitted {
 }
 
 /// Start fitting and scoring `task` on a blocking thread.
-fn fit_one(table: Arc<Table>, task: Task, as_of: AsOf, opts: TrainOptions) -> tokio::task::JoinHandle<Result<Fitted, ScoringError>> {
+fn fit_one(
+    table: Arc<Table>,
+    task: Task,
+    as_of: AsOf,
+    opts: TrainOptions,
+) -> tokio::task::JoinHandle<Result<Fitted, ScoringError>> {
     let started = std::time::Instant::now();
     let span = tracing::info_span!("train", task = %task.attribute());
     tokio::task::spawn_blocking(move || {
         let _g = span.enter();
         let (train_as_of, now) = instants(&as_of, task.horizon_days());
-        let train_at = if task.horizon_days().is_some() { train_as_of.end() } else { now };
+        let train_at = if task.horizon_days().is_some() {
+            train_as_of.end()
+        } else {
+            now
+        };
         let (spec, trained) = fit_task(&table, &task, train_at, now, &opts)?;
         let (rows, probs) = score_task(&table, &task, &spec, &trained.model, now)?;
         let rows: Vec<i64> = rows.iter().map(|&r| table.ids[r]).collect();
-        Ok(Fitted { task, started, train_as_of, spec, trained, rows, probs })
+        Ok(Fitted {
+            task,
+            started,
+            train_as_of,
+            spec,
+            trained,
+            rows,
+            probs,
+        })
     })
 }
 
 impl App {
     /// Train as `actor`: a campaign manager's or an admin's action (a local command without
     /// `--as` is the operator), audited as `models.train` with the versions stored.
-    pub async fn train_models_as(&self, req: &TrainRequest, as_of: AsOf, actor: &Actor) -> Result<Vec<TrainedModel>, AppError> {
+    pub async fn train_models_as(
+        &self,
+        req: &TrainRequest,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<Vec<TrainedModel>, AppError> {
         if actor.principal.is_some() {
             actor.require(Permission::Train)?;
         }
         let models = self.train_models(req, as_of).await?;
-        let trained: Vec<_> = models.iter().map(|m| serde_json::json!({"task": m.task, "version": m.version, "scored": m.scored})).collect();
+        let trained: Vec<_> = models
+            .iter()
+            .map(|m| serde_json::json!({"task": m.task, "version": m.version, "scored": m.scored}))
+            .collect();
         let after = serde_json::json!({"as_of": as_of.date().to_string(), "label": req.label, "models": trained});
-        self.audit(actor, "models.train", super::Change { after: Some(after), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "models.train",
+            super::Change {
+                after: Some(after),
+                ..Default::default()
+            },
+        )
+        .await?;
         Ok(models)
     }
 
     /// Train churn and purchase-propensity models (or one model for `req.label`) as of the
     /// as-of date, store each version with its metrics, and write every customer's scores.
-    pub async fn train_models(&self, req: &TrainRequest, as_of: AsOf) -> Result<Vec<TrainedModel>, AppError> {
+    pub async fn train_models(
+        &self,
+        req: &TrainRequest,
+        as_of: AsOf,
+    ) -> Result<Vec<TrainedModel>, AppError> {
         let tasks = match &req.label {
             // The column may be named as the CSV spelled it (`Churn`, `Streaming TV`).
             Some(col) => {
                 let snap = self.snapshot().await?;
-                vec![Task::label(snap.catalog.resolve(col).map_or(col.as_str(), |f| f.name.as_str()))]
+                vec![Task::label(
+                    snap.catalog
+                        .resolve(col)
+                        .map_or(col.as_str(), |f| f.name.as_str()),
+                )]
             }
-            None => vec![Task::churn(req.churn_horizon_days), Task::propensity(req.propensity_horizon_days)],
+            None => vec![
+                Task::churn(req.churn_horizon_days),
+                Task::propensity(req.propensity_horizon_days),
+            ],
         };
         let loading = std::time::Instant::now();
         let table = Arc::new(self.store.load_table().await?);
-        tracing::info!(ms = loading.elapsed().as_millis() as u64, customers = table.len(), "data loaded for training");
+        tracing::info!(
+            ms = loading.elapsed().as_millis() as u64,
+            customers = table.len(),
+            "data loaded for training"
+        );
         // Each model's scores are stored while the next one fits: the store writes on one core
         // while fitting keeps both busy, instead of the cores idling through the write.
         let mut out = Vec::new();
@@ -214,7 +292,10 @@ impl App {
             if let Some(done) = fitted.take() {
                 out.push(self.store_fitted(done, as_of).await?);
             }
-            fitted = Some(next.await.map_err(|e| AppError::Io(format!("training task failed: {e}")))??);
+            fitted = Some(
+                next.await
+                    .map_err(|e| AppError::Io(format!("training task failed: {e}")))??,
+            );
         }
         if let Some(done) = fitted {
             out.push(self.store_fitted(done, as_of).await?);
@@ -225,7 +306,15 @@ impl App {
 
     /// Store a fitted model as its task's next version, with every customer's score.
     async fn store_fitted(&self, f: Fitted, as_of: AsOf) -> Result<TrainedModel, AppError> {
-        let Fitted { task, started, train_as_of, spec, trained, rows, probs } = f;
+        let Fitted {
+            task,
+            started,
+            train_as_of,
+            spec,
+            trained,
+            rows,
+            probs,
+        } = f;
         let attribute = task.attribute();
         let scores = score_rows_of_ids(&task, &rows, &probs);
         let version = self.store.next_model_version(&attribute).await?;
@@ -244,14 +333,22 @@ impl App {
             trained_at: chrono::Utc::now().timestamp(),
         };
         let saving = std::time::Instant::now();
-        self.store.save_model(&record, &crate::domain::scoring::tier_attribute(&attribute), &scores).await?;
+        self.store
+            .save_model(
+                &record,
+                &crate::domain::scoring::tier_attribute(&attribute),
+                &scores,
+            )
+            .await?;
         tracing::info!(task = %attribute, fit_and_score_ms = (saving - started).as_millis() as u64, save_ms = saving.elapsed().as_millis() as u64, "model trained and scores stored");
         Ok(TrainedModel {
             task: attribute,
             version,
             as_of: record.as_of,
             train_until: record.train_until,
-            top_features: trained.logistic.top_features(&trained.report.features, TOP_FEATURES),
+            top_features: trained
+                .logistic
+                .top_features(&trained.report.features, TOP_FEATURES),
             report: trained.report,
             scored: scores.len(),
             seconds: started.elapsed().as_secs_f64(),
@@ -262,8 +359,10 @@ impl App {
     pub async fn models(&self) -> Result<Vec<TrainedModel>, AppError> {
         let mut out = Vec::new();
         for m in self.store.list_models().await? {
-            let report: TrainReport = serde_json::from_str(&m.report).map_err(|e| AppError::Io(format!("stored model report: {e}")))?;
-            let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(|e| AppError::Io(format!("stored model: {e}")))?;
+            let report: TrainReport = serde_json::from_str(&m.report)
+                .map_err(|e| AppError::Io(format!("stored model report: {e}")))?;
+            let logistic: Logistic = serde_json::from_str(&m.logistic)
+                .map_err(|e| AppError::Io(format!("stored model: {e}")))?;
             out.push(TrainedModel {
                 top_features: logistic.top_features(&report.features, TOP_FEATURES),
                 task: m.task,
@@ -279,38 +378,68 @@ impl App {
     }
 
     /// A stored model version as it scores, parsed once (`None` for versions stored without it).
-    pub(super) async fn parsed_model(&self, m: &crate::store::ModelRecord) -> Result<Option<Arc<Model>>, AppError> {
+    pub(super) async fn parsed_model(
+        &self,
+        m: &crate::store::ModelRecord,
+    ) -> Result<Option<Arc<Model>>, AppError> {
         let key = (m.task.clone(), m.version);
         if let Some(model) = self.parsed_models.lock().expect("model cache").get(&key) {
             return Ok(Some(model.clone()));
         }
         let json = self.store.model_json(&m.task, m.version).await?;
-        let Some(model) = super::rescore::stored_model(m, json.as_deref())? else { return Ok(None) };
+        let Some(model) = super::rescore::stored_model(m, json.as_deref())? else {
+            return Ok(None);
+        };
         let model = Arc::new(model);
-        self.parsed_models.lock().expect("model cache").insert(key, model.clone());
+        self.parsed_models
+            .lock()
+            .expect("model cache")
+            .insert(key, model.clone());
         Ok(Some(model))
     }
 
     /// One customer's current scores (latest model of each task) with the top `k` factors:
     /// from the logistic model (coefficient × standardized feature value), or from the forest
     /// when it was chosen (its vote share minus that with the feature at its mean).
-    pub async fn customer_scores(&self, external_id: &str, k: usize) -> Result<Vec<CustomerScore>, AppError> {
+    pub async fn customer_scores(
+        &self,
+        external_id: &str,
+        k: usize,
+    ) -> Result<Vec<CustomerScore>, AppError> {
         let table = match self.table().await? {
             Some(t) => t,
             None => Arc::new(self.store.load_table().await?),
         };
-        let row = table.external_ids.iter().position(|e| e == external_id).ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
-        Ok(self.row_scores(&table, &[row], k).await?.pop().unwrap_or_default())
+        let row = table
+            .external_ids
+            .iter()
+            .position(|e| e == external_id)
+            .ok_or_else(|| AppError::NotFound(format!("customer `{external_id}`")))?;
+        Ok(self
+            .row_scores(&table, &[row], k)
+            .await?
+            .pop()
+            .unwrap_or_default())
     }
 
     /// The current scores of several table rows (the latest model of each task), each with its
     /// top `k` factors; one list per row, empty when the row has no score.
-    pub async fn row_scores(&self, table: &Table, rows: &[usize], k: usize) -> Result<Vec<Vec<CustomerScore>>, AppError> {
+    pub async fn row_scores(
+        &self,
+        table: &Table,
+        rows: &[usize],
+        k: usize,
+    ) -> Result<Vec<Vec<CustomerScore>>, AppError> {
         let latest = self.latest_models().await?;
         let mut out = vec![Vec::new(); rows.len()];
         for m in latest {
-            let Some(crate::domain::columnar::Column::Num(values)) = table.columns.get(&m.task) else { continue };
-            let scored: Vec<usize> = (0..rows.len()).filter(|&j| values[rows[j]].is_finite()).collect();
+            let Some(crate::domain::columnar::Column::Num(values)) = table.columns.get(&m.task)
+            else {
+                continue;
+            };
+            let scored: Vec<usize> = (0..rows.len())
+                .filter(|&j| values[rows[j]].is_finite())
+                .collect();
             if scored.is_empty() {
                 continue;
             }
@@ -318,13 +447,19 @@ impl App {
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
             let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(bad)?;
-            let as_of = AsOf::parse(&m.as_of, self.settings.timezone.name()).map_err(AppError::BadInput)?;
-            let f = spec.compute(table, scored.iter().map(|&j| rows[j]).collect(), as_of.end());
+            let as_of =
+                AsOf::parse(&m.as_of, self.settings.timezone.name()).map_err(AppError::BadInput)?;
+            let f = spec.compute(
+                table,
+                scored.iter().map(|&j| rows[j]).collect(),
+                as_of.end(),
+            );
             // Factors of the model that scored: the forest's own when it was chosen.
             let from_forest = match self.parsed_model(&m).await?.as_deref() {
-                Some(Model::Forest(forest)) => {
-                    Some(forest_factors(forest, &logistic.scaler.mean, &f.names, &f.values, k).map_err(|e| AppError::Io(e.to_string()))?)
-                }
+                Some(Model::Forest(forest)) => Some(
+                    forest_factors(forest, &logistic.scaler.mean, &f.names, &f.values, k)
+                        .map_err(|e| AppError::Io(e.to_string()))?,
+                ),
                 _ => None,
             };
             for (i, &j) in scored.iter().enumerate() {
@@ -333,7 +468,13 @@ impl App {
                     Some(all) => all[i].clone(),
                     None => top_factors(&logistic, &f.names, &f.values[i], k),
                 };
-                out[j].push(CustomerScore { task: m.task.clone(), version: m.version, score, tier: task.tier(score), factors });
+                out[j].push(CustomerScore {
+                    task: m.task.clone(),
+                    version: m.version,
+                    score,
+                    tier: task.tier(score),
+                    factors,
+                });
             }
         }
         Ok(out)

@@ -24,7 +24,9 @@ impl std::fmt::Debug for SecretKey {
 impl SecretKey {
     /// Parse 64 hexadecimal characters (e.g. the output of `openssl rand -hex 32`).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bytes = hex::decode(text.trim()).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+        let bytes = hex::decode(text.trim())
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok());
         bytes.map(Self).ok_or_else(|| "SEGWRIGHT_SECRET_KEY must be 64 hexadecimal characters (32 bytes), e.g. from `openssl rand -hex 32`".into())
     }
 
@@ -37,21 +39,39 @@ impl SecretKey {
         let nonce: [u8; NONCE_LEN] = rand::random();
         let sealed = self
             .cipher()
-            .encrypt(&Nonce::from(nonce), Payload { msg: plain, aad: context.as_bytes() })
+            .encrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: plain,
+                    aad: context.as_bytes(),
+                },
+            )
             .map_err(|_| AppError::Io("sealing a secret failed".into()))?;
         Ok(hex::encode([nonce.as_slice(), &sealed].concat()))
     }
 
     /// Open what [`SecretKey::seal`] sealed for the same `context`.
     pub fn open(&self, context: &str, sealed: &str) -> Result<Vec<u8>, AppError> {
-        let unreadable = || AppError::Io(format!("the stored secrets of `{context}` cannot be opened with this SEGWRIGHT_SECRET_KEY"));
+        let unreadable = || {
+            AppError::Io(format!(
+                "the stored secrets of `{context}` cannot be opened with this SEGWRIGHT_SECRET_KEY"
+            ))
+        };
         let bytes = hex::decode(sealed).map_err(|_| unreadable())?;
         if bytes.len() < NONCE_LEN {
             return Err(unreadable());
         }
         let (nonce, ct) = bytes.split_at(NONCE_LEN);
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| unreadable())?;
-        self.cipher().decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: context.as_bytes() }).map_err(|_| unreadable())
+        self.cipher()
+            .decrypt(
+                &Nonce::from(nonce),
+                Payload {
+                    msg: ct,
+                    aad: context.as_bytes(),
+                },
+            )
+            .map_err(|_| unreadable())
     }
 }
 
@@ -66,16 +86,30 @@ mod tests {
     #[test]
     fn a_sealed_secret_opens_only_with_the_same_key_and_context() {
         let sealed = key('a').seal("meta", b"tok-123").unwrap();
-        assert!(!sealed.contains(&hex::encode("tok-123")), "the secret is not in the clear");
+        assert!(
+            !sealed.contains(&hex::encode("tok-123")),
+            "the secret is not in the clear"
+        );
         assert_eq!(key('a').open("meta", &sealed).unwrap(), b"tok-123");
         assert!(key('b').open("meta", &sealed).is_err(), "another key");
-        assert!(key('a').open("webhook", &sealed).is_err(), "another destination's row");
-        assert_ne!(sealed, key('a').seal("meta", b"tok-123").unwrap(), "a fresh nonce each time");
+        assert!(
+            key('a').open("webhook", &sealed).is_err(),
+            "another destination's row"
+        );
+        assert_ne!(
+            sealed,
+            key('a').seal("meta", b"tok-123").unwrap(),
+            "a fresh nonce each time"
+        );
     }
 
     #[test]
     fn keys_must_be_32_bytes_of_hex_and_never_show_in_debug() {
-        assert!(SecretKey::parse("short").unwrap_err().contains("64 hexadecimal"));
+        assert!(
+            SecretKey::parse("short")
+                .unwrap_err()
+                .contains("64 hexadecimal")
+        );
         assert_eq!(format!("{:?}", key('c')), "SecretKey(<redacted>)");
     }
 }

@@ -45,7 +45,9 @@ pub struct SegmentListing {
 
 /// Hash of the canonical definition JSON (serde's field order is fixed by the types).
 pub fn content_hash(def: &Definition) -> String {
-    hex::encode(sha2::Sha256::digest(serde_json::to_vec(def).expect("definition serializes")))
+    hex::encode(sha2::Sha256::digest(
+        serde_json::to_vec(def).expect("definition serializes"),
+    ))
 }
 
 /// Segment ids are 12 lowercase hexadecimal characters (the start of a v4 UUID); names of that
@@ -57,11 +59,19 @@ fn looks_like_id(name: &str) -> bool {
 /// Refuse a partial definition (words of the request not understood): every path that stores
 /// or submits a segment version goes through here, so the web app, the API and the CLI agree.
 pub(super) fn require_understood(def: &Definition) -> Result<(), AppError> {
-    def.check_understood().map_err(|issue| AppError::Invalid(vec![issue]))
+    def.check_understood()
+        .map_err(|issue| AppError::Invalid(vec![issue]))
 }
 
 impl App {
-    async fn version_record(&self, id: &str, version: i64, def: &Definition, as_of: AsOf, author: &Actor) -> Result<VersionRecord, AppError> {
+    async fn version_record(
+        &self,
+        id: &str,
+        version: i64,
+        def: &Definition,
+        as_of: AsOf,
+        author: &Actor,
+    ) -> Result<VersionRecord, AppError> {
         let snap = self.snapshot().await?;
         Ok(VersionRecord {
             segment_id: id.to_string(),
@@ -81,7 +91,9 @@ impl App {
     fn check_name(name: &str) -> Result<(), AppError> {
         let ok = !name.trim().is_empty() && name.len() <= 120;
         if !ok {
-            return Err(AppError::BadInput("a segment needs a name of 1 to 120 characters".into()));
+            return Err(AppError::BadInput(
+                "a segment needs a name of 1 to 120 characters".into(),
+            ));
         }
         if looks_like_id(name.trim()) {
             return Err(AppError::BadInput(format!(
@@ -96,14 +108,22 @@ impl App {
     /// that id must keep meaning that segment.
     async fn check_name_free_of_ids(&self, name: &str) -> Result<(), AppError> {
         match self.store.get_segment(name.trim()).await {
-            Ok(seg) if seg.id == name.trim() => Err(AppError::Conflict(format!("`{}` is the id of segment `{}`: choose another name", seg.id, seg.name))),
+            Ok(seg) if seg.id == name.trim() => Err(AppError::Conflict(format!(
+                "`{}` is the id of segment `{}`: choose another name",
+                seg.id, seg.name
+            ))),
             _ => Ok(()),
         }
     }
 
     /// Save a new segment (validated first) as a draft written by `actor` (who must be allowed
     /// to author segments when named).
-    pub async fn create_segment(&self, req: SaveSegment, as_of: AsOf, actor: &Actor) -> Result<SegmentView, AppError> {
+    pub async fn create_segment(
+        &self,
+        req: SaveSegment,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<SegmentView, AppError> {
         if actor.principal.is_some() {
             actor.require(Permission::Author)?;
         }
@@ -122,16 +142,33 @@ impl App {
             updated_at: now,
             active_version: None,
         };
-        let v = self.version_record(&id, 1, &req.definition, as_of, actor).await?;
+        let v = self
+            .version_record(&id, 1, &req.definition, as_of, actor)
+            .await?;
         self.store.create_segment(&seg, &v).await?;
         let after = serde_json::json!({"name": seg.name, "version": 1, "status": "draft", "content_hash": v.content_hash, "definition": req.definition});
-        self.audit(actor, "segment.create", Change { segment_id: Some(id.clone()), after: Some(after), ..Default::default() }).await?;
+        self.audit(
+            actor,
+            "segment.create",
+            Change {
+                segment_id: Some(id.clone()),
+                after: Some(after),
+                ..Default::default()
+            },
+        )
+        .await?;
         self.get_segment(&id).await
     }
 
     /// Save a new draft version of an existing segment; earlier versions stay readable, and an
     /// approved or active version keeps running unchanged until the new one is approved.
-    pub async fn update_segment(&self, key: &str, def: Definition, as_of: AsOf, actor: &Actor) -> Result<SegmentView, AppError> {
+    pub async fn update_segment(
+        &self,
+        key: &str,
+        def: Definition,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<SegmentView, AppError> {
         if actor.principal.is_some() {
             actor.require(Permission::Author)?;
         }
@@ -142,17 +179,30 @@ impl App {
         {
             // A segment may not refer to itself, by id or by name, directly or through others.
             let glossary = self.glossary();
-            let ctx = crate::domain::validate::Context { catalog: &snap.catalog, glossary: &glossary, segments: &segments, as_of };
-            crate::domain::validate::validate_as_segment(&def, &seg.id, &ctx).map_err(AppError::Invalid)?;
-            crate::domain::validate::validate_as_segment(&def, &seg.name, &ctx).map_err(AppError::Invalid)?;
+            let ctx = crate::domain::validate::Context {
+                catalog: &snap.catalog,
+                glossary: &glossary,
+                segments: &segments,
+                as_of,
+            };
+            crate::domain::validate::validate_as_segment(&def, &seg.id, &ctx)
+                .map_err(AppError::Invalid)?;
+            crate::domain::validate::validate_as_segment(&def, &seg.name, &ctx)
+                .map_err(AppError::Invalid)?;
         }
         let before = self.store.get_version(&seg.id, seg.current_version).await?;
-        let v = self.version_record(&seg.id, seg.current_version + 1, &def, as_of, actor).await?;
+        let v = self
+            .version_record(&seg.id, seg.current_version + 1, &def, as_of, actor)
+            .await?;
         self.store.add_version(&v).await?;
         let change = Change {
             segment_id: Some(seg.id.clone()),
-            before: Some(serde_json::json!({"version": before.version, "status": before.status, "content_hash": before.content_hash})),
-            after: Some(serde_json::json!({"version": v.version, "status": "draft", "content_hash": v.content_hash, "definition": def})),
+            before: Some(
+                serde_json::json!({"version": before.version, "status": before.status, "content_hash": before.content_hash}),
+            ),
+            after: Some(
+                serde_json::json!({"version": v.version, "status": "draft", "content_hash": v.content_hash, "definition": def}),
+            ),
             ..Default::default()
         };
         self.audit(actor, "segment.update", change).await?;
@@ -171,7 +221,12 @@ impl App {
         let seg = self.get_record(key).await?;
         let v = self.store.get_version(&seg.id, seg.current_version).await?;
         let needs_reapproval = self.retrained_since_approval(&seg.id).await?;
-        Ok(SegmentView { definition: serde_json::from_str(&v.definition).unwrap_or_default(), content_hash: v.content_hash, segment: seg, needs_reapproval })
+        Ok(SegmentView {
+            definition: serde_json::from_str(&v.definition).unwrap_or_default(),
+            content_hash: v.content_hash,
+            segment: seg,
+            needs_reapproval,
+        })
     }
 
     /// Every segment, each flagged when its running audience should be approved again.
@@ -179,7 +234,10 @@ impl App {
         let mut out = Vec::new();
         for segment in self.store.list_segments().await? {
             let needs_reapproval = self.retrained_since_approval(&segment.id).await?;
-            out.push(SegmentListing { segment, needs_reapproval });
+            out.push(SegmentListing {
+                segment,
+                needs_reapproval,
+            });
         }
         Ok(out)
     }
@@ -190,13 +248,23 @@ impl App {
     }
 
     /// The definition of a segment's current version (or a given version).
-    pub async fn segment_definition(&self, key: &str, version: Option<i64>) -> Result<Definition, AppError> {
+    pub async fn segment_definition(
+        &self,
+        key: &str,
+        version: Option<i64>,
+    ) -> Result<Definition, AppError> {
         let seg = self.get_record(key).await?;
         let v = self
             .store
             .get_version(&seg.id, version.unwrap_or(seg.current_version))
             .await
-            .map_err(|_| AppError::NotFound(format!("version {} of segment `{key}`", version.unwrap_or(0))))?;
-        serde_json::from_str(&v.definition).map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))
+            .map_err(|_| {
+                AppError::NotFound(format!(
+                    "version {} of segment `{key}`",
+                    version.unwrap_or(0)
+                ))
+            })?;
+        serde_json::from_str(&v.definition)
+            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))
     }
 }

@@ -38,7 +38,11 @@ pub struct SyncSettings {
 
 impl Default for SyncSettings {
     fn default() -> Self {
-        Self { lease: Duration::from_secs(300), poll: Duration::from_secs(5), refresh_every: Some(Duration::from_secs(24 * 3600)) }
+        Self {
+            lease: Duration::from_secs(300),
+            poll: Duration::from_secs(5),
+            refresh_every: Some(Duration::from_secs(24 * 3600)),
+        }
     }
 }
 
@@ -86,7 +90,8 @@ fn op_of(b: &SyncBatchRecord) -> Op {
 
 fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
     // Rows of up to nine fields (see `members_json`); older snapshots hold the first three.
-    let rows: Vec<Vec<Option<String>>> = serde_json::from_str(&b.members).map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
+    let rows: Vec<Vec<Option<String>>> = serde_json::from_str(&b.members)
+        .map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -110,33 +115,51 @@ fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
 impl App {
     /// A run with its per-destination report.
     pub async fn sync_report(&self, run_id: i64) -> Result<SyncReport, AppError> {
-        let run = self.store.sync_run(run_id).await.map_err(|_| AppError::NotFound(format!("sync run {run_id}")))?;
+        let run = self
+            .store
+            .sync_run(run_id)
+            .await
+            .map_err(|_| AppError::NotFound(format!("sync run {run_id}")))?;
         let mut by_dest: BTreeMap<String, SyncDestination> = BTreeMap::new();
         let mut states: BTreeMap<String, Vec<BatchState>> = BTreeMap::new();
         for b in self.store.sync_progress(run_id).await? {
             let state = BatchState::parse(&b.state).unwrap_or(BatchState::Failed);
             states.entry(b.destination.clone()).or_default().push(state);
-            let d = by_dest.entry(b.destination.clone()).or_insert_with(|| SyncDestination {
-                destination: b.destination.clone(),
-                status: String::new(),
-                adds: 0,
-                removes: 0,
-                batches: 0,
-                batches_sent: 0,
-                batches_failed: 0,
-                batches_cancelled: 0,
-                members_accepted: 0,
-                attempts: 0,
-                errors: vec![],
-            });
-            *(if b.op == "remove" { &mut d.removes } else { &mut d.adds }) += b.member_count;
+            let d = by_dest
+                .entry(b.destination.clone())
+                .or_insert_with(|| SyncDestination {
+                    destination: b.destination.clone(),
+                    status: String::new(),
+                    adds: 0,
+                    removes: 0,
+                    batches: 0,
+                    batches_sent: 0,
+                    batches_failed: 0,
+                    batches_cancelled: 0,
+                    members_accepted: 0,
+                    attempts: 0,
+                    errors: vec![],
+                });
+            *(if b.op == "remove" {
+                &mut d.removes
+            } else {
+                &mut d.adds
+            }) += b.member_count;
             d.batches += 1;
             d.attempts += b.attempts;
             match state {
-                BatchState::Sent => (d.batches_sent, d.members_accepted) = (d.batches_sent + 1, d.members_accepted + b.member_count),
+                BatchState::Sent => {
+                    (d.batches_sent, d.members_accepted) =
+                        (d.batches_sent + 1, d.members_accepted + b.member_count)
+                }
                 BatchState::Failed => {
                     d.batches_failed += 1;
-                    d.errors.push(format!("batch {} ({}): {}", b.seq, b.op, b.last_error.unwrap_or_default()));
+                    d.errors.push(format!(
+                        "batch {} ({}): {}",
+                        b.seq,
+                        b.op,
+                        b.last_error.unwrap_or_default()
+                    ));
                 }
                 BatchState::Cancelled => d.batches_cancelled += 1,
                 BatchState::Pending | BatchState::Sending => {}
@@ -145,13 +168,26 @@ impl App {
         for (name, d) in by_dest.iter_mut() {
             d.status = run_status(states.remove(name).unwrap_or_default()).into();
         }
-        Ok(SyncReport { run, destinations: by_dest.into_values().collect() })
+        Ok(SyncReport {
+            run,
+            destinations: by_dest.into_values().collect(),
+        })
     }
 
     /// The newest runs of a segment (or of every segment), with their reports.
-    pub async fn sync_reports(&self, key: Option<&str>, limit: i64) -> Result<Vec<SyncReport>, AppError> {
+    pub async fn sync_reports(
+        &self,
+        key: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SyncReport>, AppError> {
         let segment_id = match key {
-            Some(k) => Some(self.store.get_segment(k).await.map_err(|_| AppError::NotFound(format!("segment `{k}`")))?.id),
+            Some(k) => Some(
+                self.store
+                    .get_segment(k)
+                    .await
+                    .map_err(|_| AppError::NotFound(format!("segment `{k}`")))?
+                    .id,
+            ),
             None => None,
         };
         let mut out = Vec::new();
@@ -164,7 +200,13 @@ impl App {
     /// Claim, send and record one batch; false when nothing is waiting.
     pub async fn sync_once(&self, client: &reqwest::Client) -> Result<bool, AppError> {
         let lease = self.settings.governance.sync.lease.as_secs() as i64;
-        let Some(b) = self.store.claim_sync_batch(chrono::Utc::now().timestamp(), lease).await? else { return Ok(false) };
+        let Some(b) = self
+            .store
+            .claim_sync_batch(chrono::Utc::now().timestamp(), lease)
+            .await?
+        else {
+            return Ok(false);
+        };
         let run = self.store.sync_run(b.run_id).await?;
         if run.status != "running" {
             // Stopped (paused or archived) after this batch was claimed: it is not sent.
@@ -187,7 +229,9 @@ impl App {
         let (sent, attempts) = self.send_batch(d, client, &batch).await;
         match sent {
             Ok(_) => {
-                self.store.complete_sync_batch(&b, &run, attempts, chrono::Utc::now().timestamp()).await?;
+                self.store
+                    .complete_sync_batch(&b, &run, attempts, chrono::Utc::now().timestamp())
+                    .await?;
             }
             Err(e) => self.store.fail_sync_batch(&b, attempts, &e).await?,
         }
@@ -197,7 +241,12 @@ impl App {
 
     /// Send one batch with retries, under the destinations configured now (stored by an admin
     /// or from the environment); the outcome and the attempts made.
-    async fn send_batch(&self, d: Destination, client: &reqwest::Client, batch: &Batch<'_>) -> (Result<(), String>, i64) {
+    async fn send_batch(
+        &self,
+        d: Destination,
+        client: &reqwest::Client,
+        batch: &Batch<'_>,
+    ) -> (Result<(), String>, i64) {
         let cfg = match self.destination_config_for(d).await {
             Ok(cfg) => cfg,
             Err(e) => return (Err(e.to_string()), 0),
@@ -208,14 +257,28 @@ impl App {
             destinations::send(d, client, &cfg, batch)
         })
         .await;
-        (sent.map(|_| ()).map_err(|e| e.to_string()), attempts.load(Ordering::SeqCst) as i64)
+        (
+            sent.map(|_| ()).map_err(|e| e.to_string()),
+            attempts.load(Ordering::SeqCst) as i64,
+        )
     }
 
     /// Close a run whose every batch settled, once, and audit it.
     async fn close_run_if_settled(&self, run: &SyncRunRecord) -> Result<(), AppError> {
-        let states = self.store.sync_progress(run.id).await?.iter().map(|b| BatchState::parse(&b.state).unwrap_or(BatchState::Failed)).collect::<Vec<_>>();
+        let states = self
+            .store
+            .sync_progress(run.id)
+            .await?
+            .iter()
+            .map(|b| BatchState::parse(&b.state).unwrap_or(BatchState::Failed))
+            .collect::<Vec<_>>();
         let status = run_status(states);
-        if status != "running" && self.store.finish_sync_run(run.id, status, chrono::Utc::now().timestamp()).await? {
+        if status != "running"
+            && self
+                .store
+                .finish_sync_run(run.id, status, chrono::Utc::now().timestamp())
+                .await?
+        {
             self.audit_sync_finish(run, status).await?;
         }
         Ok(())
@@ -224,9 +287,19 @@ impl App {
     /// Stop the segment's unfinished run, if any, because the segment was paused or archived:
     /// its unsent batches are cancelled and the run closes as `status` (`paused`, `cancelled`),
     /// audited as `sync.finish` with the reason. Returns the stopped run.
-    pub(super) async fn stop_open_sync(&self, segment_id: &str, status: &str) -> Result<Option<i64>, AppError> {
-        let Some(open) = self.store.open_sync_run(segment_id).await? else { return Ok(None) };
-        if !self.store.stop_sync_run(open, status, chrono::Utc::now().timestamp()).await? {
+    pub(super) async fn stop_open_sync(
+        &self,
+        segment_id: &str,
+        status: &str,
+    ) -> Result<Option<i64>, AppError> {
+        let Some(open) = self.store.open_sync_run(segment_id).await? else {
+            return Ok(None);
+        };
+        if !self
+            .store
+            .stop_sync_run(open, status, chrono::Utc::now().timestamp())
+            .await?
+        {
             return Ok(None);
         }
         let run = self.store.sync_run(open).await?;
@@ -234,7 +307,11 @@ impl App {
         Ok(Some(open))
     }
 
-    pub(super) async fn audit_sync_finish(&self, run: &SyncRunRecord, status: &str) -> Result<(), AppError> {
+    pub(super) async fn audit_sync_finish(
+        &self,
+        run: &SyncRunRecord,
+        status: &str,
+    ) -> Result<(), AppError> {
         let report = self.sync_report(run.id).await?;
         let dests: Vec<_> = report
             .destinations
@@ -242,8 +319,14 @@ impl App {
             .map(|d| serde_json::json!({"destination": d.destination, "status": d.status, "accepted": d.members_accepted, "failed_batches": d.batches_failed}))
             .collect();
         let after = serde_json::json!({"run": run.id, "status": status, "destinations": dests});
-        let change = Change { segment_id: Some(run.segment_id.clone()), version_hash: Some(run.approval_hash.clone()), before: None, after: Some(after) };
-        self.audit(&Actor::system("sync-worker"), "sync.finish", change).await?;
+        let change = Change {
+            segment_id: Some(run.segment_id.clone()),
+            version_hash: Some(run.approval_hash.clone()),
+            before: None,
+            after: Some(after),
+        };
+        self.audit(&Actor::system("sync-worker"), "sync.finish", change)
+            .await?;
         Ok(())
     }
 
@@ -266,20 +349,32 @@ impl App {
                 if let Err(e) = app.drain_syncs().await {
                     tracing::warn!(error = %e, "sync worker step failed");
                 }
-                let _ = tokio::time::timeout(app.settings.governance.sync.poll, app.sync_wake.notified()).await;
+                let _ = tokio::time::timeout(
+                    app.settings.governance.sync.poll,
+                    app.sync_wake.notified(),
+                )
+                .await;
             }
         })
     }
 
     /// Recompute the active version and send its additions and removals (a campaign manager's
     /// action).
-    pub async fn refresh_segment(&self, key: &str, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+    pub async fn refresh_segment(
+        &self,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<SyncRunRecord, AppError> {
         self.start_sync(key, SyncKind::Refresh, actor).await
     }
 
     /// Replace the audience at the platforms that can (Meta: one `usersreplace` session of
     /// everyone); the others get the additions and removals (a campaign manager's action).
-    pub async fn replace_segment(&self, key: &str, actor: &Actor) -> Result<SyncRunRecord, AppError> {
+    pub async fn replace_segment(
+        &self,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<SyncRunRecord, AppError> {
         self.start_sync(key, SyncKind::Replace, actor).await
     }
 
@@ -287,18 +382,25 @@ impl App {
     pub async fn refresh_all(&self) -> Result<Vec<(String, Result<i64, String>)>, AppError> {
         let mut out = Vec::new();
         for seg in self.store.list_segments().await? {
-            let Some(v) = seg.active_version else { continue };
+            let Some(v) = seg.active_version else {
+                continue;
+            };
             if self.store.get_version(&seg.id, v).await?.status != Status::Active.as_str() {
                 continue;
             }
-            let r = self.enqueue_sync(&seg.id, SyncKind::Scheduled, &Actor::system("scheduler")).await;
+            let r = self
+                .enqueue_sync(&seg.id, SyncKind::Scheduled, &Actor::system("scheduler"))
+                .await;
             out.push((seg.id, r.map(|run| run.id).map_err(|e| e.public_message())));
         }
         Ok(out)
     }
 
     /// Refresh every active segment every `every`, starting one period from now.
-    pub fn spawn_refresh_schedule(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_refresh_schedule(
+        self: &Arc<Self>,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
         let app = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
@@ -315,5 +417,8 @@ impl App {
 
 /// The HTTP client of the destinations (timeouts bound one attempt).
 fn http_client() -> Result<reqwest::Client, AppError> {
-    reqwest::Client::builder().timeout(Duration::from_secs(30)).build().map_err(|e| AppError::Io(e.to_string()))
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| AppError::Io(e.to_string()))
 }

@@ -42,10 +42,19 @@ impl InterpreterArg {
 /// Run `ask`.
 pub async fn ask(app: &App, args: AskArgs, as_of: AsOf) -> Result<(), AppError> {
     let interpreter = args.interpreter.choice();
-    let req = AskRequest { prompt: args.prompt, conversation_id: args.conversation, start_conversation: false, interpreter, full_preview: true };
+    let req = AskRequest {
+        prompt: args.prompt,
+        conversation_id: args.conversation,
+        start_conversation: false,
+        interpreter,
+        full_preview: true,
+    };
     let answer = app.ask(req, as_of).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&answer).expect("answer serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&answer).expect("answer serializes")
+        );
     } else {
         print!("{}", human(&answer));
     }
@@ -60,7 +69,11 @@ pub fn human(a: &Answer) -> String {
         out.push_str(&s);
         out.push('\n');
     };
-    line(format!("Understood ({}{}):", i.interpreter, if i.partial { ", partly" } else { "" }));
+    line(format!(
+        "Understood ({}{}):",
+        i.interpreter,
+        if i.partial { ", partly" } else { "" }
+    ));
     for e in &i.explanation {
         line(format!("  • \"{}\" → {}", e.span.text, e.sentence));
     }
@@ -71,7 +84,11 @@ pub fn human(a: &Answer) -> String {
         line(format!("  Δ {d}"));
     }
     for s in &i.assumptions {
-        let alts = if s.alternatives.is_empty() { String::new() } else { format!(" — or: {}", s.alternatives.join(", ")) };
+        let alts = if s.alternatives.is_empty() {
+            String::new()
+        } else {
+            format!(" — or: {}", s.alternatives.join(", "))
+        };
         line(format!("Assumed: \"{}\": {}{alts}", s.span.text, s.text));
     }
     for t in &i.intervals {
@@ -84,7 +101,13 @@ pub fn human(a: &Answer) -> String {
         line(format!("Question: {q}"));
     }
     if i.definition.is_partial() {
-        let words = i.definition.unresolved.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
+        let words = i
+            .definition
+            .unresolved
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         line(format!(
             "Partly understood: not saveable until the words {words} are removed (delete `unresolved` from the definition to keep the rest) or the request is rephrased."
         ));
@@ -99,12 +122,21 @@ pub fn human(a: &Answer) -> String {
         let s = &p.size;
         line(format!(
             "Audience: {} of {} customers ({}%); reachable by email {}, by ads {} (as of {} {})",
-            s.count, s.total_customers, s.percent, s.reachable_email, s.reachable_ads, p.as_of, p.timezone
+            s.count,
+            s.total_customers,
+            s.percent,
+            s.reachable_email,
+            s.reachable_ads,
+            p.as_of,
+            p.timezone
         ));
         for t in &p.thresholds {
             line(format!("Threshold: {}", t.description));
         }
-        p.performance.iter().flat_map(performance_lines).for_each(&mut line);
+        p.performance
+            .iter()
+            .flat_map(performance_lines)
+            .for_each(&mut line);
     }
     if let Some(c) = &a.conversation_id {
         line(format!("Conversation: {c} (turn {})", a.turn.unwrap_or(0)));
@@ -186,7 +218,10 @@ pub struct EvalArgs {
 }
 
 /// Run `eval-nl`.
-pub async fn eval_nl(args: &EvalArgs, llm: Option<crate::interpret::llm::LlmConfig>) -> Result<(), AppError> {
+pub async fn eval_nl(
+    args: &EvalArgs,
+    llm: Option<crate::interpret::llm::LlmConfig>,
+) -> Result<(), AppError> {
     let work = std::env::temp_dir().join(format!("segwright-eval-{}", std::process::id()));
     let (cases, data) = match args.suite.folders() {
         None => (args.cases.clone(), args.data.clone()),
@@ -206,15 +241,25 @@ pub async fn eval_nl(args: &EvalArgs, llm: Option<crate::interpret::llm::LlmConf
     let _ = std::fs::remove_dir_all(&work);
     let report = report?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serializes"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report serializes")
+        );
     } else {
         print!("{}", report.human(args.failures));
     }
     if report.confidently_wrong > 0 && args.interpreter == InterpreterArg::Offline {
-        return Err(AppError::BadInput(format!("{} answers were confidently wrong (wrong audience, nothing flagged)", report.confidently_wrong)));
+        return Err(AppError::BadInput(format!(
+            "{} answers were confidently wrong (wrong audience, nothing flagged)",
+            report.confidently_wrong
+        )));
     }
     if report.accuracy < args.min {
-        return Err(AppError::BadInput(format!("accuracy {:.1}% is below the required {:.1}%", 100.0 * report.accuracy, 100.0 * args.min)));
+        return Err(AppError::BadInput(format!(
+            "accuracy {:.1}% is below the required {:.1}%",
+            100.0 * report.accuracy,
+            100.0 * args.min
+        )));
     }
     Ok(())
 }
@@ -226,7 +271,12 @@ mod tests {
 
     #[test]
     fn the_answer_in_words_says_when_scores_are_missing_and_reads_the_backtest() {
-        let b = |customers, bought_share, churned_share| Behaviour { customers, bought_share, revenue_per_customer: 1.0, churned_share };
+        let b = |customers, bought_share, churned_share| Behaviour {
+            customers,
+            bought_share,
+            revenue_per_customer: 1.0,
+            churned_share,
+        };
         let w = BacktestWindow {
             days_before: 90,
             as_of: "2026-08-24".into(),
@@ -243,10 +293,18 @@ mod tests {
             expected: Vec::new(),
             cuts: Vec::new(),
             distribution: Vec::new(),
-            backtest: Some(Backtest { follow_days: 30, churn_days: 90, windows: vec![w], note: String::new() }),
+            backtest: Some(Backtest {
+                follow_days: 30,
+                churn_days: 90,
+                windows: vec![w],
+                note: String::new(),
+            }),
         };
         let lines = performance_lines(&p);
         assert_eq!(lines[0], "Predicted: no model");
-        assert_eq!(lines[1], "Backtest as of 2026-08-24: 10 members; 50.0% bought in the next 30 days vs 25.0% of all customers; 20.0% churned vs 40.0%");
+        assert_eq!(
+            lines[1],
+            "Backtest as of 2026-08-24: 10 members; 50.0% bought in the next 30 days vs 25.0% of all customers; 20.0% churned vs 40.0%"
+        );
     }
 }

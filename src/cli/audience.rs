@@ -45,16 +45,31 @@ pub enum SegmentsCommand {
 /// Run one of this module's commands.
 pub(super) async fn run(app: &App, command: Command, as_of: AsOf) -> Result<(), AppError> {
     match command {
-        Command::Preview { file, count_only } => print_json(&app.preview(&read_definition(&file)?, as_of, !count_only).await?),
+        Command::Preview { file, count_only } => print_json(
+            &app.preview(&read_definition(&file)?, as_of, !count_only)
+                .await?,
+        ),
         Command::Validate { file } => {
             app.validate(&read_definition(&file)?, as_of).await?;
             println!("valid");
         }
-        Command::Members { file, format, with_email } => members(app, &read_definition(&file)?, as_of, format, with_email).await?,
-        Command::Explain { file, customer, user } => {
+        Command::Members {
+            file,
+            format,
+            with_email,
+        } => members(app, &read_definition(&file)?, as_of, format, with_email).await?,
+        Command::Explain {
+            file,
+            customer,
+            user,
+        } => {
             let actor = governance::actor(app, user.as_deref()).await?;
-            let (member, trace) = app.explain_customer(&read_definition(&file)?, as_of, &customer, &actor).await?;
-            print_json(&serde_json::json!({ "customer": customer, "member": member, "clauses": trace }));
+            let (member, trace) = app
+                .explain_customer(&read_definition(&file)?, as_of, &customer, &actor)
+                .await?;
+            print_json(
+                &serde_json::json!({ "customer": customer, "member": member, "clauses": trace }),
+            );
         }
         Command::Catalog { json } => catalog(app, json).await?,
         Command::Glossary => print_json(&*app.glossary()),
@@ -66,9 +81,11 @@ pub(super) async fn run(app: &App, command: Command, as_of: AsOf) -> Result<(), 
 
 fn read_definition(path: &PathBuf) -> Result<Definition, AppError> {
     let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| AppError::Io(format!("reading standard input: {e}")))?
+        std::io::read_to_string(std::io::stdin())
+            .map_err(|e| AppError::Io(format!("reading standard input: {e}")))?
     } else {
-        std::fs::read_to_string(path).map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", path.display())))?
+        std::fs::read_to_string(path)
+            .map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", path.display())))?
     };
     Definition::from_json(&text).map_err(|i| AppError::Invalid(vec![i]))
 }
@@ -80,8 +97,23 @@ async fn catalog(app: &App, json: bool) -> Result<(), AppError> {
         return Ok(());
     }
     for f in &snap.catalog.fields {
-        let ty = serde_json::to_value(f.ty).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        let values = if f.values.is_empty() { String::new() } else { format!(" [{}]", f.values.iter().take(12).cloned().collect::<Vec<_>>().join(", ")) };
+        let ty = serde_json::to_value(f.ty)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let values = if f.values.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " [{}]",
+                f.values
+                    .iter()
+                    .take(12)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         println!("{:<28} {:<12} {}{values}", f.name, ty, f.description);
     }
     if !snap.catalog.events.is_empty() {
@@ -90,11 +122,21 @@ async fn catalog(app: &App, json: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn members(app: &App, def: &Definition, as_of: AsOf, format: Format, with_email: bool) -> Result<(), AppError> {
+async fn members(
+    app: &App,
+    def: &Definition,
+    as_of: AsOf,
+    format: Format,
+    with_email: bool,
+) -> Result<(), AppError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(8);
     let writer = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        let header = if with_email { "external_id,email\n" } else { "external_id\n" };
+        let header = if with_email {
+            "external_id,email\n"
+        } else {
+            "external_id\n"
+        };
         if format == Format::Csv {
             out.write_all(header.as_bytes())?;
         }
@@ -106,8 +148,12 @@ async fn members(app: &App, def: &Definition, as_of: AsOf, format: Format, with_
         out.flush()
     });
     // Emails go through the audited path that leaves the suppression list out (see app::export).
-    let n =
-        if with_email { app.export_member_emails(def, as_of, &crate::app::Actor::cli(), tx).await } else { app.export_members(def, as_of, false, tx).await };
+    let n = if with_email {
+        app.export_member_emails(def, as_of, &crate::app::Actor::cli(), tx)
+            .await
+    } else {
+        app.export_members(def, as_of, false, tx).await
+    };
     match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
         // A reader that stops early (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
@@ -121,13 +167,31 @@ async fn segments(app: &App, cmd: SegmentsCommand, as_of: AsOf) -> Result<(), Ap
     match cmd {
         SegmentsCommand::List => print_json(&app.list_segments().await?),
         SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
-        SegmentsCommand::Save { name, description, file, user } => {
-            let req = crate::app::SaveSegment { name, description, definition: read_definition(&file)? };
-            print_json(&app.create_segment(req, as_of, &governance::actor(app, user.as_deref()).await?).await?)
+        SegmentsCommand::Save {
+            name,
+            description,
+            file,
+            user,
+        } => {
+            let req = crate::app::SaveSegment {
+                name,
+                description,
+                definition: read_definition(&file)?,
+            };
+            print_json(
+                &app.create_segment(req, as_of, &governance::actor(app, user.as_deref()).await?)
+                    .await?,
+            )
         }
-        SegmentsCommand::Update { key, file, user } => {
-            print_json(&app.update_segment(&key, read_definition(&file)?, as_of, &governance::actor(app, user.as_deref()).await?).await?)
-        }
+        SegmentsCommand::Update { key, file, user } => print_json(
+            &app.update_segment(
+                &key,
+                read_definition(&file)?,
+                as_of,
+                &governance::actor(app, user.as_deref()).await?,
+            )
+            .await?,
+        ),
         SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
         SegmentsCommand::Lifecycle(cmd) => governance::lifecycle(app, cmd).await?,
     }

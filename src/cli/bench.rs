@@ -17,7 +17,8 @@ pub const HEADLINE: &str = "high-value churn-risk customers inactive for 30 days
 
 /// The saved segment the segment-reference shape names.
 const SAVED: &str = "bench-high-value";
-const SAVED_DEFINITION: &str = r#"{"type":"percentile","field":"lifetime_revenue","direction":"top","percent":20}"#;
+const SAVED_DEFINITION: &str =
+    r#"{"type":"percentile","field":"lifetime_revenue","direction":"top","percent":20}"#;
 
 /// Definition shapes, each a root node: (name, JSON).
 pub const SHAPES: [(&str, &str); 9] = [
@@ -29,7 +30,10 @@ pub const SHAPES: [(&str, &str); 9] = [
         "windowed aggregate (order amount, 90 days)",
         r#"{"type":"aggregate","source":"orders","measure":"sum","of":"amount","window":{"last":90,"unit":"days"},"op":"gt","value":100}"#,
     ),
-    ("percentile (top 10% by lifetime revenue)", r#"{"type":"percentile","field":"lifetime_revenue","direction":"top","percent":10}"#),
+    (
+        "percentile (top 10% by lifetime revenue)",
+        r#"{"type":"percentile","field":"lifetime_revenue","direction":"top","percent":10}"#,
+    ),
     (
         "nested NOT (country, not any of two)",
         r#"{"type":"all","conditions":[{"type":"attribute","field":"country","op":"in","value":["US","DE"]},{"type":"not","condition":{"type":"any","conditions":[{"type":"attribute","field":"order_count","op":"gte","value":5},{"type":"date","field":"last_order_date","op":"within_last","amount":30,"unit":"days"}]}}]}"#,
@@ -38,7 +42,10 @@ pub const SHAPES: [(&str, &str); 9] = [
         "segment reference (saved top 20%, US)",
         r#"{"type":"all","conditions":[{"type":"segment","segment":"bench-high-value"},{"type":"attribute","field":"country","op":"eq","value":"US"}]}"#,
     ),
-    ("score cut (churn_risk ≥ 0.6)", r#"{"type":"attribute","field":"churn_risk","op":"gte","value":0.6}"#),
+    (
+        "score cut (churn_risk ≥ 0.6)",
+        r#"{"type":"attribute","field":"churn_risk","op":"gte","value":0.6}"#,
+    ),
     (
         "event count (email_open ≥ 2 in 30 days)",
         r#"{"type":"aggregate","source":"events","event":"email_open","measure":"count","window":{"last":30,"unit":"days"},"op":"gte","value":2}"#,
@@ -69,7 +76,9 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
         crate::app::bench::run(args, tz).await?;
     }
     if matches!(args.only, None | Some(BenchOnly::Shapes)) {
-        let tz: chrono_tz::Tz = tz.parse().map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
+        let tz: chrono_tz::Tz = tz
+            .parse()
+            .map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
         println!("\n{}", what_users_feel(args, tz).await?.join("\n"));
     }
     Ok(())
@@ -78,8 +87,20 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
 /// The headline request and the shapes on the SQLite dataset, as Markdown table lines.
 async fn what_users_feel(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
     std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
-    let url = format!("sqlite://{}", args.dir.join(format!("bench-{}.db", args.customers)).display());
-    let app = Arc::new(App::open(Settings { timezone: tz, in_memory: true, ..Settings::fixed(url, "2026-11-22") }).await?);
+    let url = format!(
+        "sqlite://{}",
+        args.dir
+            .join(format!("bench-{}.db", args.customers))
+            .display()
+    );
+    let app = Arc::new(
+        App::open(Settings {
+            timezone: tz,
+            in_memory: true,
+            ..Settings::fixed(url, "2026-11-22")
+        })
+        .await?,
+    );
     let as_of = app.as_of(None)?;
     crate::app::bench::ensure_dataset(&app, args, as_of, "SQLite").await?;
     ensure_models(&app, as_of).await?;
@@ -89,20 +110,29 @@ async fn what_users_feel(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<Stri
     let mut lines = vec![
         "| measure (SQLite, server, in memory) | median | p10–p90 | min–max |".to_string(),
         "|---|---|---|---|".to_string(),
-        format!("| load the in-memory copy | {:.1} s | | |", started.elapsed().as_secs_f64()),
+        format!(
+            "| load the in-memory copy | {:.1} s | | |",
+            started.elapsed().as_secs_f64()
+        ),
     ];
     lines.extend(headline(app.clone(), args.runs).await?);
     for (name, root) in SHAPES {
-        let def = Definition::from_json(&format!(r#"{{"version":1,"root":{root}}}"#)).map_err(|i| AppError::Invalid(vec![i]))?;
+        let def = Definition::from_json(&format!(r#"{{"version":1,"root":{root}}}"#))
+            .map_err(|i| AppError::Invalid(vec![i]))?;
         let size = std::cell::Cell::new(0);
         let count = Stats::time(args.runs, || async {
             size.set(app.preview(&def, as_of, false).await?.size.count);
             Ok(())
         })
         .await?;
-        let full = Stats::time(args.runs, || async { app.preview(&def, as_of, true).await.map(|_| ()) }).await?;
+        let full = Stats::time(args.runs, || async {
+            app.preview(&def, as_of, true).await.map(|_| ())
+        })
+        .await?;
         lines.push(count.row(&format!("{name}: count-only ({} customers)", size.get())));
-        lines.push(full.row(&format!("{name}: full preview with performance and backtest")));
+        lines.push(full.row(&format!(
+            "{name}: full preview with performance and backtest"
+        )));
     }
     Ok(lines)
 }
@@ -121,8 +151,19 @@ async fn ensure_saved_segment(app: &App, as_of: AsOf) -> Result<(), AppError> {
     if app.get_segment(SAVED).await.is_ok() {
         return Ok(());
     }
-    let definition = Definition::from_json(&format!(r#"{{"version":1,"root":{SAVED_DEFINITION}}}"#)).map_err(|i| AppError::Invalid(vec![i]))?;
-    app.create_segment(SaveSegment { name: SAVED.into(), description: None, definition }, as_of, &Actor::cli()).await?;
+    let definition =
+        Definition::from_json(&format!(r#"{{"version":1,"root":{SAVED_DEFINITION}}}"#))
+            .map_err(|i| AppError::Invalid(vec![i]))?;
+    app.create_segment(
+        SaveSegment {
+            name: SAVED.into(),
+            description: None,
+            definition,
+        },
+        as_of,
+        &Actor::cli(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -131,11 +172,22 @@ async fn ensure_saved_segment(app: &App, as_of: AsOf) -> Result<(), AppError> {
 async fn headline(app: Arc<App>, runs: usize) -> Result<Vec<String>, AppError> {
     let email = "bench@segwright.invalid";
     if app.user(email).await.is_err() {
-        app.add_user(email, Role::Marketer, &uuid::Uuid::new_v4().to_string(), false, &Actor::cli()).await?;
+        app.add_user(
+            email,
+            Role::Marketer,
+            &uuid::Uuid::new_v4().to_string(),
+            false,
+            &Actor::cli(),
+        )
+        .await?;
     }
     let token = app.create_token(email, "bench", &Actor::cli()).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| AppError::Io(e.to_string()))?;
-    let addr = listener.local_addr().map_err(|e| AppError::Io(e.to_string()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| AppError::Io(e.to_string()))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| AppError::Io(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(crate::http::serve(listener, app, async {
         let _ = stopped.await;
@@ -152,11 +204,17 @@ async fn headline(app: Arc<App>, runs: usize) -> Result<Vec<String>, AppError> {
             .await
             .map_err(|e| AppError::Io(e.to_string()))?;
         let status = resp.status();
-        let answer: serde_json::Value = resp.json().await.map_err(|e| AppError::Io(e.to_string()))?;
+        let answer: serde_json::Value =
+            resp.json().await.map_err(|e| AppError::Io(e.to_string()))?;
         if !status.is_success() || answer.pointer("/preview/performance/backtest").is_none() {
-            return Err(AppError::Io(format!("the headline request answered {status} without a backtest: {answer}")));
+            return Err(AppError::Io(format!(
+                "the headline request answered {status} without a backtest: {answer}"
+            )));
         }
-        Ok(answer.pointer("/preview/size/count").and_then(|c| c.as_i64()).unwrap_or_default())
+        Ok(answer
+            .pointer("/preview/size/count")
+            .and_then(|c| c.as_i64())
+            .unwrap_or_default())
     };
     let t = Instant::now();
     let count = ask().await?;

@@ -29,9 +29,16 @@ pub enum DestinationCommand {
 fn pairs(items: &[String], secret: bool) -> Result<BTreeMap<String, String>, AppError> {
     let mut out = BTreeMap::new();
     for item in items {
-        let (k, v) = item.split_once('=').ok_or_else(|| AppError::BadInput(format!("expected NAME=VALUE, got `{}`", if secret { "…" } else { item })))?;
+        let (k, v) = item.split_once('=').ok_or_else(|| {
+            AppError::BadInput(format!(
+                "expected NAME=VALUE, got `{}`",
+                if secret { "…" } else { item }
+            ))
+        })?;
         let v = match v.strip_prefix("env:").filter(|_| secret) {
-            Some(var) => std::env::var(var).map_err(|_| AppError::BadInput(format!("environment variable `{var}` is not set")))?,
+            Some(var) => std::env::var(var).map_err(|_| {
+                AppError::BadInput(format!("environment variable `{var}` is not set"))
+            })?,
             None => v.to_string(),
         };
         out.insert(k.trim().to_string(), v);
@@ -42,17 +49,36 @@ fn pairs(items: &[String], secret: bool) -> Result<BTreeMap<String, String>, App
 pub async fn destination(app: &App, cmd: DestinationCommand) -> Result<(), AppError> {
     let kind_of = |k: &str| Destination::parse(k).map_err(AppError::BadInput);
     match cmd {
-        DestinationCommand::Add { kind, settings, secrets } => {
-            let d = NewDestination { kind: kind_of(&kind)?, settings: pairs(&settings, false)?, secrets: pairs(&secrets, true)? };
+        DestinationCommand::Add {
+            kind,
+            settings,
+            secrets,
+        } => {
+            let d = NewDestination {
+                kind: kind_of(&kind)?,
+                settings: pairs(&settings, false)?,
+                secrets: pairs(&secrets, true)?,
+            };
             let v = app.add_destination(d, &Actor::cli()).await?;
-            println!("{}", serde_json::to_string_pretty(&v).expect("serializable"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&v).expect("serializable")
+            );
         }
         DestinationCommand::List => {
             for v in app.list_destinations(&Actor::cli()).await? {
-                let secrets: Vec<String> = v.secrets.iter().map(|(k, h)| format!("{k}={h}")).collect();
-                let settings: Vec<String> = v.settings.iter().map(|(k, s)| format!("{k}={s}")).collect();
+                let secrets: Vec<String> =
+                    v.secrets.iter().map(|(k, h)| format!("{k}={h}")).collect();
+                let settings: Vec<String> =
+                    v.settings.iter().map(|(k, s)| format!("{k}={s}")).collect();
                 let ready = if v.configured { "ready" } else { "incomplete" };
-                println!("{:<9} {:<12} {ready:<10} {} {}", v.kind.as_str(), v.source, settings.join(" "), secrets.join(" "));
+                println!(
+                    "{:<9} {:<12} {ready:<10} {} {}",
+                    v.kind.as_str(),
+                    v.source,
+                    settings.join(" "),
+                    secrets.join(" ")
+                );
             }
         }
         DestinationCommand::Remove { kind } => {

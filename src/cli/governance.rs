@@ -50,11 +50,18 @@ pub enum TokenCommand {
 
 pub async fn user(app: &App, cmd: UserCommand) -> Result<(), AppError> {
     match cmd {
-        UserCommand::Add { email, role, password, reset } => {
+        UserCommand::Add {
+            email,
+            role,
+            password,
+            reset,
+        } => {
             let role = Role::parse(&role).map_err(AppError::BadInput)?;
             let generated = password.is_none();
             let password = password.unwrap_or_else(crate::app::auth::generate_password);
-            let u = app.add_user(&email, role, &password, reset, &Actor::cli()).await?;
+            let u = app
+                .add_user(&email, role, &password, reset, &Actor::cli())
+                .await?;
             if generated {
                 println!("{} ({}) password: {password}", u.email, u.role);
             } else {
@@ -78,8 +85,18 @@ pub async fn token(app: &App, cmd: TokenCommand) -> Result<(), AppError> {
             println!("{token}");
         }
         TokenCommand::List { user } => {
-            for t in app.list_tokens(&Actor::cli()).await?.into_iter().filter(|t| user.as_ref().is_none_or(|u| u.eq_ignore_ascii_case(&t.email))) {
-                let at = chrono::DateTime::from_timestamp(t.created_at, 0).map(|d| d.to_rfc3339()).unwrap_or_default();
+            for t in app
+                .list_tokens(&Actor::cli())
+                .await?
+                .into_iter()
+                .filter(|t| {
+                    user.as_ref()
+                        .is_none_or(|u| u.eq_ignore_ascii_case(&t.email))
+                })
+            {
+                let at = chrono::DateTime::from_timestamp(t.created_at, 0)
+                    .map(|d| d.to_rfc3339())
+                    .unwrap_or_default();
                 println!("{}  {:<32} {:<16} {at}", t.id, t.email, t.label);
             }
         }
@@ -212,25 +229,69 @@ pub async fn actor(app: &App, email: Option<&str>) -> Result<Actor, AppError> {
 
 pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError> {
     match cmd {
-        LifecycleCommand::Submit { key, destinations, user } => {
-            let d = destinations.iter().map(|d| Destination::parse(d)).collect::<Result<Vec<_>, _>>().map_err(AppError::BadInput)?;
-            print_json(&app.submit_segment(&key, d, &as_user(app, &user).await?).await?);
+        LifecycleCommand::Submit {
+            key,
+            destinations,
+            user,
+        } => {
+            let d = destinations
+                .iter()
+                .map(|d| Destination::parse(d))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(AppError::BadInput)?;
+            print_json(
+                &app.submit_segment(&key, d, &as_user(app, &user).await?)
+                    .await?,
+            );
         }
-        LifecycleCommand::Approve { key, hash, comment, user } => {
-            print_json(&app.approve_segment(&key, hash.as_deref(), comment, &as_user(app, &user).await?).await?)
+        LifecycleCommand::Approve {
+            key,
+            hash,
+            comment,
+            user,
+        } => print_json(
+            &app.approve_segment(&key, hash.as_deref(), comment, &as_user(app, &user).await?)
+                .await?,
+        ),
+        LifecycleCommand::Reject { key, comment, user } => print_json(
+            &app.reject_segment(&key, Some(&comment), &as_user(app, &user).await?)
+                .await?,
+        ),
+        LifecycleCommand::Activate { key, user } => print_json(
+            &app.activate_segment(&key, &as_user(app, &user).await?)
+                .await?,
+        ),
+        LifecycleCommand::Pause { key, user } => {
+            print_json(&app.pause_segment(&key, &as_user(app, &user).await?).await?)
         }
-        LifecycleCommand::Reject { key, comment, user } => print_json(&app.reject_segment(&key, Some(&comment), &as_user(app, &user).await?).await?),
-        LifecycleCommand::Activate { key, user } => print_json(&app.activate_segment(&key, &as_user(app, &user).await?).await?),
-        LifecycleCommand::Pause { key, user } => print_json(&app.pause_segment(&key, &as_user(app, &user).await?).await?),
         LifecycleCommand::Archive { key, user } => {
-            let n = app.archive_segment(&key, &as_user(app, &user).await?).await?;
+            let n = app
+                .archive_segment(&key, &as_user(app, &user).await?)
+                .await?;
             println!("archived {key} ({n} versions)");
         }
         LifecycleCommand::Review { key } => print_json(&app.review(&key).await?),
-        LifecycleCommand::Deliver { key, dry_run: true, user } => print_json(&app.dry_run(&key, &as_user(app, &user).await?).await?),
-        LifecycleCommand::Deliver { key, dry_run: false, user } => super::sync::run_inline(app, &key, SyncKind::Deliver, &as_user(app, &user).await?).await?,
-        LifecycleCommand::Refresh { key, user } => super::sync::run_inline(app, &key, SyncKind::Refresh, &as_user(app, &user).await?).await?,
-        LifecycleCommand::Replace { key, user } => super::sync::run_inline(app, &key, SyncKind::Replace, &as_user(app, &user).await?).await?,
+        LifecycleCommand::Deliver {
+            key,
+            dry_run: true,
+            user,
+        } => print_json(&app.dry_run(&key, &as_user(app, &user).await?).await?),
+        LifecycleCommand::Deliver {
+            key,
+            dry_run: false,
+            user,
+        } => {
+            super::sync::run_inline(app, &key, SyncKind::Deliver, &as_user(app, &user).await?)
+                .await?
+        }
+        LifecycleCommand::Refresh { key, user } => {
+            super::sync::run_inline(app, &key, SyncKind::Refresh, &as_user(app, &user).await?)
+                .await?
+        }
+        LifecycleCommand::Replace { key, user } => {
+            super::sync::run_inline(app, &key, SyncKind::Replace, &as_user(app, &user).await?)
+                .await?
+        }
     }
     Ok(())
 }
@@ -239,16 +300,36 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
     match cmd {
         AuditCommand::Verify { checkpoint } => {
             let v = app.verify_audit(checkpoint.as_deref()).await?;
-            println!("audit log intact: {} entries, head {}", v.entries, v.head_hash);
+            println!(
+                "audit log intact: {} entries, head {}",
+                v.entries, v.head_hash
+            );
             v.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
-            println!("checkpoint (keep it outside the database): {}", v.checkpoint);
+            println!(
+                "checkpoint (keep it outside the database): {}",
+                v.checkpoint
+            );
         }
-        AuditCommand::List { segment, actor, action, limit, format } => {
+        AuditCommand::List {
+            segment,
+            actor,
+            action,
+            limit,
+            format,
+        } => {
             let segment_id = match segment {
                 Some(key) => Some(app.get_segment(&key).await?.segment.id),
                 None => None,
             };
-            let entries = app.audit_entries(&AuditFilter { actor, action, segment_id, limit, ..Default::default() }).await?;
+            let entries = app
+                .audit_entries(&AuditFilter {
+                    actor,
+                    action,
+                    segment_id,
+                    limit,
+                    ..Default::default()
+                })
+                .await?;
             match format {
                 AuditFormat::Json => print_json(&entries),
                 AuditFormat::Csv => print!("{}", audit_csv(&entries)),
@@ -266,14 +347,21 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
 pub fn governance_from_env() -> Result<Governance, AppError> {
     let mut g = Governance::default();
     if let Some(v) = env_var("SEGWRIGHT_SECOND_APPROVER_ABOVE") {
-        g.second_approver_above = v.parse().map_err(|_| AppError::BadInput(format!("SEGWRIGHT_SECOND_APPROVER_ABOVE must be a number, not `{v}`")))?;
+        g.second_approver_above = v.parse().map_err(|_| {
+            AppError::BadInput(format!(
+                "SEGWRIGHT_SECOND_APPROVER_ABOVE must be a number, not `{v}`"
+            ))
+        })?;
     }
     g.secure_cookies = env_var("SEGWRIGHT_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true");
     destinations_from_env(&mut g.destinations);
     if let Some(v) = env_var("SEGWRIGHT_SECRET_KEY") {
         g.secret_key = Some(crate::app::secrets::SecretKey::parse(&v).map_err(AppError::BadInput)?);
     }
-    let number = |k: &str, v: String| v.parse::<u64>().map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")));
+    let number = |k: &str, v: String| {
+        v.parse::<u64>()
+            .map_err(|_| AppError::BadInput(format!("{k} must be a whole number, not `{v}`")))
+    };
     if let Some(v) = env_var("SEGWRIGHT_REFRESH_HOURS") {
         let h = number("SEGWRIGHT_REFRESH_HOURS", v)?;
         g.sync.refresh_every = (h > 0).then(|| std::time::Duration::from_secs(h * 3600));
@@ -288,7 +376,8 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
         g.audit_key = Some(crate::domain::audit::AuditKey::parse(&v).map_err(AppError::BadInput)?);
     }
     if let Some(v) = env_var("SEGWRIGHT_REQUEST_BUDGET_SECS") {
-        g.request_budget = std::time::Duration::from_secs(number("SEGWRIGHT_REQUEST_BUDGET_SECS", v)?.max(1));
+        g.request_budget =
+            std::time::Duration::from_secs(number("SEGWRIGHT_REQUEST_BUDGET_SECS", v)?.max(1));
     }
     if let Some(v) = env_var("SEGWRIGHT_HEAVY_CONCURRENCY") {
         g.heavy_concurrency = number("SEGWRIGHT_HEAVY_CONCURRENCY", v)?.max(1) as usize;
@@ -301,10 +390,16 @@ pub fn governance_from_env() -> Result<Governance, AppError> {
 /// `SEGWRIGHT_SCORE_RETRAIN=1` (the schedule trains new model versions instead of re-scoring).
 pub fn scores_from_env() -> Result<crate::app::ScoreSettings, AppError> {
     let refresh = env_var("SEGWRIGHT_SCORE_REFRESH").unwrap_or_else(|| "24h".into());
-    let every =
-        period(&refresh).ok_or_else(|| AppError::BadInput(format!("SEGWRIGHT_SCORE_REFRESH must be a period such as 24h, 90m or off, not `{refresh}`")))?;
+    let every = period(&refresh).ok_or_else(|| {
+        AppError::BadInput(format!(
+            "SEGWRIGHT_SCORE_REFRESH must be a period such as 24h, 90m or off, not `{refresh}`"
+        ))
+    })?;
     let retrain = env_var("SEGWRIGHT_SCORE_RETRAIN").is_some_and(|v| v == "1" || v == "true");
-    Ok(crate::app::ScoreSettings { refresh_every: every, retrain })
+    Ok(crate::app::ScoreSettings {
+        refresh_every: every,
+        retrain,
+    })
 }
 
 /// `24h`, `90m`, `3600s`, `7d` → that duration; `0` or `off` → `Some(None)`; anything else → `None`.

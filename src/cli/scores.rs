@@ -33,11 +33,18 @@ pub struct ScoresArgs {
 }
 
 pub async fn train(app: &App, args: TrainArgs, as_of: AsOf) -> Result<(), AppError> {
-    let mut req =
-        TrainRequest { churn_horizon_days: args.horizon_days, propensity_horizon_days: args.propensity_horizon_days, label: args.label, ..Default::default() };
+    let mut req = TrainRequest {
+        churn_horizon_days: args.horizon_days,
+        propensity_horizon_days: args.propensity_horizon_days,
+        label: args.label,
+        ..Default::default()
+    };
     req.options.forest.trees = args.trees;
     eprintln!("training as of {} …", as_of.date());
-    for m in app.train_models_as(&req, as_of, &crate::app::Actor::cli()).await? {
+    for m in app
+        .train_models_as(&req, as_of, &crate::app::Actor::cli())
+        .await?
+    {
         print!("{}", m.table());
     }
     Ok(())
@@ -59,25 +66,47 @@ pub async fn scores(app: &App, args: ScoresArgs) -> Result<(), AppError> {
         .columns
         .keys()
         .filter(|k| {
-            k.ends_with("_risk") || k.ends_with("_propensity") || k.ends_with("_propensity_tier") || k.ends_with("_risk_tier") || k.ends_with("_decile")
+            k.ends_with("_risk")
+                || k.ends_with("_propensity")
+                || k.ends_with("_propensity_tier")
+                || k.ends_with("_risk_tier")
+                || k.ends_with("_decile")
         })
         .collect();
     names.sort();
     let csv = format == super::Format::Csv;
     if csv {
-        println!("external_id,{}", names.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(","));
+        println!(
+            "external_id,{}",
+            names
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
     }
     for (r, id) in table.external_ids.iter().enumerate() {
         let cells: Vec<serde_json::Value> = names
             .iter()
             .map(|n| match &table.columns[*n] {
                 Column::Num(v) if v[r].is_finite() => serde_json::json!(v[r]),
-                Column::Text { codes, dict } if codes[r] != crate::domain::columnar::MISSING => serde_json::json!(dict[codes[r] as usize]),
+                Column::Text { codes, dict } if codes[r] != crate::domain::columnar::MISSING => {
+                    serde_json::json!(dict[codes[r] as usize])
+                }
                 _ => serde_json::Value::Null,
             })
             .collect();
         if csv {
-            let text: Vec<String> = cells.iter().map(|c| if c.is_null() { String::new() } else { c.to_string().trim_matches('"').to_string() }).collect();
+            let text: Vec<String> = cells
+                .iter()
+                .map(|c| {
+                    if c.is_null() {
+                        String::new()
+                    } else {
+                        c.to_string().trim_matches('"').to_string()
+                    }
+                })
+                .collect();
             println!("{id},{}", text.join(","));
         } else {
             let mut o = serde_json::Map::new();

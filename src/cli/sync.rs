@@ -25,7 +25,11 @@ pub enum SyncCommand {
 pub async fn sync(app: &App, cmd: SyncCommand) -> Result<(), AppError> {
     match cmd {
         SyncCommand::Status { run: Some(run), .. } => print_json(&app.sync_report(run).await?),
-        SyncCommand::Status { run: None, segment, limit } => print_json(&app.sync_reports(segment.as_deref(), limit).await?),
+        SyncCommand::Status {
+            run: None,
+            segment,
+            limit,
+        } => print_json(&app.sync_reports(segment.as_deref(), limit).await?),
         SyncCommand::Run => {
             let n = app.drain_syncs().await?;
             println!("{n} batches handled");
@@ -36,13 +40,21 @@ pub async fn sync(app: &App, cmd: SyncCommand) -> Result<(), AppError> {
 
 /// Store a run of `key`, send it from this process, and print its report; fails when any
 /// destination failed.
-pub async fn run_inline(app: &App, key: &str, kind: SyncKind, actor: &Actor) -> Result<(), AppError> {
+pub async fn run_inline(
+    app: &App,
+    key: &str,
+    kind: SyncKind,
+    actor: &Actor,
+) -> Result<(), AppError> {
     let run = app.start_sync(key, kind, actor).await?;
     app.drain_syncs().await?;
     let report = app.sync_report(run.id).await?;
     print_json(&report);
     match report.run.status.as_str() {
-        "failed" => Err(AppError::Upstream(format!("sync run {} failed; see `segwright sync status {}`", run.id, run.id))),
+        "failed" => Err(AppError::Upstream(format!(
+            "sync run {} failed; see `segwright sync status {}`",
+            run.id, run.id
+        ))),
         _ => Ok(()),
     }
 }

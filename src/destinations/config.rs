@@ -97,11 +97,17 @@ impl std::fmt::Debug for DestinationConfig {
             .field("google_customer_id", &self.google_customer_id)
             .field("google_user_list_id", &self.google_user_list_id)
             .field("google_login_customer_id", &self.google_login_customer_id)
-            .field("google_developer_token", &redacted(&self.google_developer_token))
+            .field(
+                "google_developer_token",
+                &redacted(&self.google_developer_token),
+            )
             .field("google_access_token", &redacted(&self.google_access_token))
             .field("linkedin_base_url", &self.linkedin_base_url)
             .field("linkedin_segment_id", &self.linkedin_segment_id)
-            .field("linkedin_access_token", &redacted(&self.linkedin_access_token))
+            .field(
+                "linkedin_access_token",
+                &redacted(&self.linkedin_access_token),
+            )
             .field("linkedin_version", &self.linkedin_version)
             .field("tiktok_base_url", &self.tiktok_base_url)
             .field("tiktok_advertiser_id", &self.tiktok_advertiser_id)
@@ -125,9 +131,20 @@ impl DestinationConfig {
         match kind {
             Destination::Webhook => (&["url"], &["secret"]),
             Destination::Meta => (&["base_url", "audience_id"], &["access_token"]),
-            Destination::Google => (&["base_url", "customer_id", "user_list_id", "login_customer_id"], &["developer_token", "access_token"]),
+            Destination::Google => (
+                &[
+                    "base_url",
+                    "customer_id",
+                    "user_list_id",
+                    "login_customer_id",
+                ],
+                &["developer_token", "access_token"],
+            ),
             Destination::Linkedin => (&["base_url", "segment_id", "version"], &["access_token"]),
-            Destination::Tiktok => (&["base_url", "advertiser_id", "audience_id"], &["access_token"]),
+            Destination::Tiktok => (
+                &["base_url", "advertiser_id", "audience_id"],
+                &["access_token"],
+            ),
             Destination::Email | Destination::Csv => (&[], &[]),
         }
     }
@@ -158,7 +175,15 @@ impl DestinationConfig {
             _ => {
                 let (settings, secrets) = Self::keys(kind);
                 let known: Vec<&str> = settings.iter().chain(secrets).copied().collect();
-                return Err(format!("{} has no setting `{key}` (known: {})", kind.as_str(), if known.is_empty() { "none".into() } else { known.join(", ") }));
+                return Err(format!(
+                    "{} has no setting `{key}` (known: {})",
+                    kind.as_str(),
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
             }
         };
         match slot {
@@ -174,16 +199,26 @@ impl DestinationConfig {
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
         let pairs: Vec<(&str, String)> = match kind {
             Destination::Webhook => vec![("url", o(&self.webhook_url))],
-            Destination::Meta => vec![("base_url", self.meta_base_url.clone()), ("audience_id", o(&self.meta_audience_id))],
+            Destination::Meta => vec![
+                ("base_url", self.meta_base_url.clone()),
+                ("audience_id", o(&self.meta_audience_id)),
+            ],
             Destination::Google => vec![
                 ("base_url", self.google_base_url.clone()),
                 ("customer_id", o(&self.google_customer_id)),
                 ("user_list_id", o(&self.google_user_list_id)),
                 ("login_customer_id", o(&self.google_login_customer_id)),
             ],
-            Destination::Linkedin => vec![("base_url", self.linkedin_base_url.clone()), ("segment_id", o(&self.linkedin_segment_id))],
+            Destination::Linkedin => vec![
+                ("base_url", self.linkedin_base_url.clone()),
+                ("segment_id", o(&self.linkedin_segment_id)),
+            ],
             Destination::Tiktok => {
-                vec![("base_url", self.tiktok_base_url.clone()), ("advertiser_id", o(&self.tiktok_advertiser_id)), ("audience_id", o(&self.tiktok_audience_id))]
+                vec![
+                    ("base_url", self.tiktok_base_url.clone()),
+                    ("advertiser_id", o(&self.tiktok_advertiser_id)),
+                    ("audience_id", o(&self.tiktok_audience_id)),
+                ]
             }
             Destination::Email | Destination::Csv => vec![],
         };
@@ -194,18 +229,34 @@ impl DestinationConfig {
     pub fn is_configured(&self, kind: Destination) -> bool {
         match kind {
             Destination::Webhook => self.webhook_url.is_some(),
-            Destination::Meta => self.meta_audience_id.is_some() && self.meta_access_token.is_some(),
-            Destination::Google => self.google_customer_id.is_some() && self.google_user_list_id.is_some() && self.google_access_token.is_some(),
-            Destination::Linkedin => self.linkedin_segment_id.is_some() && self.linkedin_access_token.is_some(),
-            Destination::Tiktok => self.tiktok_advertiser_id.is_some() && self.tiktok_audience_id.is_some() && self.tiktok_access_token.is_some(),
+            Destination::Meta => {
+                self.meta_audience_id.is_some() && self.meta_access_token.is_some()
+            }
+            Destination::Google => {
+                self.google_customer_id.is_some()
+                    && self.google_user_list_id.is_some()
+                    && self.google_access_token.is_some()
+            }
+            Destination::Linkedin => {
+                self.linkedin_segment_id.is_some() && self.linkedin_access_token.is_some()
+            }
+            Destination::Tiktok => {
+                self.tiktok_advertiser_id.is_some()
+                    && self.tiktok_audience_id.is_some()
+                    && self.tiktok_access_token.is_some()
+            }
             Destination::Email | Destination::Csv => false,
         }
     }
 }
 
 /// A required setting, or which one is missing.
-pub(crate) fn required<'a>(v: &'a Option<String>, what: &'static str) -> Result<&'a str, super::DestinationError> {
-    v.as_deref().ok_or(super::DestinationError::NotConfigured(what))
+pub(crate) fn required<'a>(
+    v: &'a Option<String>,
+    what: &'static str,
+) -> Result<&'a str, super::DestinationError> {
+    v.as_deref()
+        .ok_or(super::DestinationError::NotConfigured(what))
 }
 
 #[cfg(test)]

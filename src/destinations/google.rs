@@ -71,8 +71,14 @@ impl From<UserData> for Wire {
                 postal_code: a.postal_code,
             })
         });
-        let ids = [u.hashed_email.map(Identifier::HashedEmail), u.hashed_phone_number.map(Identifier::HashedPhoneNumber), address];
-        Wire { user_identifiers: ids.into_iter().flatten().collect() }
+        let ids = [
+            u.hashed_email.map(Identifier::HashedEmail),
+            u.hashed_phone_number.map(Identifier::HashedPhoneNumber),
+            address,
+        ];
+        Wire {
+            user_identifiers: ids.into_iter().flatten().collect(),
+        }
     }
 }
 
@@ -83,7 +89,12 @@ pub fn operations(op: Op, members: &[Contact]) -> Vec<Operation> {
         Op::Add | Op::Replace => Operation::Create,
         Op::Remove => Operation::Remove,
     };
-    members.iter().map(user_data).filter(|u| !u.is_empty()).map(|u| wrap(u.into())).collect()
+    members
+        .iter()
+        .map(user_data)
+        .filter(|u| !u.is_empty())
+        .map(|u| wrap(u.into()))
+        .collect()
 }
 
 /// The `addOperations` body of one request.
@@ -96,16 +107,27 @@ pub struct AddOperations<'a> {
 
 impl<'a> AddOperations<'a> {
     pub fn new(operations: &'a [Operation]) -> Self {
-        AddOperations { enable_partial_failure: true, operations }
+        AddOperations {
+            enable_partial_failure: true,
+            operations,
+        }
     }
 }
 
 /// A request with the Google Ads headers.
-fn request(client: &reqwest::Client, cfg: &DestinationConfig, url: String, body: &impl Serialize) -> Result<reqwest::RequestBuilder, DestinationError> {
+fn request(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    url: String,
+    body: &impl Serialize,
+) -> Result<reqwest::RequestBuilder, DestinationError> {
     let mut req = client
         .post(url)
         .bearer_auth(required(&cfg.google_access_token, "Google access token")?)
-        .header("developer-token", required(&cfg.google_developer_token, "Google developer token")?)
+        .header(
+            "developer-token",
+            required(&cfg.google_developer_token, "Google developer token")?,
+        )
         .json(body);
     if let Some(manager) = &cfg.google_login_customer_id {
         req = req.header("login-customer-id", manager);
@@ -113,7 +135,11 @@ fn request(client: &reqwest::Client, cfg: &DestinationConfig, url: String, body:
     Ok(req)
 }
 
-pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
+pub async fn send(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    b: &Batch<'_>,
+) -> Result<(), DestinationError> {
     let customer = required(&cfg.google_customer_id, "Google customer id")?;
     let list = required(&cfg.google_user_list_id, "Google user list id")?;
     let ops = operations(b.op, b.members);
@@ -121,11 +147,37 @@ pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'
         return Ok(());
     }
     let base = cfg.google_base_url.trim_end_matches('/');
-    let created =
-        json_of(request(client, cfg, format!("{base}/customers/{customer}/offlineUserDataJobs:create"), &job_body(customer, list))?.send().await).await?;
-    let job = created["resourceName"].as_str().ok_or_else(|| DestinationError::BadResponse("no job resourceName".into()))?;
+    let created = json_of(
+        request(
+            client,
+            cfg,
+            format!("{base}/customers/{customer}/offlineUserDataJobs:create"),
+            &job_body(customer, list),
+        )?
+        .send()
+        .await,
+    )
+    .await?;
+    let job = created["resourceName"]
+        .as_str()
+        .ok_or_else(|| DestinationError::BadResponse("no job resourceName".into()))?;
     for chunk in ops.chunks(MAX_OPERATIONS) {
-        check(request(client, cfg, format!("{base}/{job}:addOperations"), &AddOperations::new(chunk))?.send().await).await?;
+        check(
+            request(
+                client,
+                cfg,
+                format!("{base}/{job}:addOperations"),
+                &AddOperations::new(chunk),
+            )?
+            .send()
+            .await,
+        )
+        .await?;
     }
-    check(request(client, cfg, format!("{base}/{job}:run"), &json!({}))?.send().await).await
+    check(
+        request(client, cfg, format!("{base}/{job}:run"), &json!({}))?
+            .send()
+            .await,
+    )
+    .await
 }

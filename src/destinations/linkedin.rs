@@ -39,13 +39,30 @@ pub fn elements(op: Op, members: &[Contact]) -> Vec<Element> {
         Op::Add | Op::Replace => "ADD",
         Op::Remove => "REMOVE",
     };
-    members.iter().filter_map(hashed_email).map(|h| Element { action, user_ids: [UserId { id_type: "SHA256_EMAIL", id_value: h }] }).collect()
+    members
+        .iter()
+        .filter_map(hashed_email)
+        .map(|h| Element {
+            action,
+            user_ids: [UserId {
+                id_type: "SHA256_EMAIL",
+                id_value: h,
+            }],
+        })
+        .collect()
 }
 
-pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
+pub async fn send(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    b: &Batch<'_>,
+) -> Result<(), DestinationError> {
     let segment = required(&cfg.linkedin_segment_id, "LinkedIn segment id")?;
     let token = required(&cfg.linkedin_access_token, "LinkedIn access token")?;
-    let url = format!("{}/dmpSegments/{segment}/users", cfg.linkedin_base_url.trim_end_matches('/'));
+    let url = format!(
+        "{}/dmpSegments/{segment}/users",
+        cfg.linkedin_base_url.trim_end_matches('/')
+    );
     for chunk in elements(b.op, b.members).chunks(MAX_ELEMENTS) {
         let req = client
             .post(&url)

@@ -41,15 +41,34 @@ struct Rows {
 /// The body of one batch; `access_token` is `None` except when [`send`] sends it.
 pub fn payload<'a>(b: &Batch<'_>, access_token: Option<&'a str>) -> Body<'a> {
     Body {
-        session: Session { session_id: b.run_id, batch_seq: b.seq, last_batch_flag: b.seq == b.batches, estimated_num_total: b.total },
-        payload: Rows { schema: SCHEMA, is_raw: true, data: b.members.iter().map(row).collect() },
+        session: Session {
+            session_id: b.run_id,
+            batch_seq: b.seq,
+            last_batch_flag: b.seq == b.batches,
+            estimated_num_total: b.total,
+        },
+        payload: Rows {
+            schema: SCHEMA,
+            is_raw: true,
+            data: b.members.iter().map(row).collect(),
+        },
         access_token,
     }
 }
 
-pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
-    let audience = cfg.meta_audience_id.as_deref().ok_or(DestinationError::NotConfigured("Meta audience id"))?;
-    let token = cfg.meta_access_token.as_deref().ok_or(DestinationError::NotConfigured("Meta access token"))?;
+pub async fn send(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    b: &Batch<'_>,
+) -> Result<(), DestinationError> {
+    let audience = cfg
+        .meta_audience_id
+        .as_deref()
+        .ok_or(DestinationError::NotConfigured("Meta audience id"))?;
+    let token = cfg
+        .meta_access_token
+        .as_deref()
+        .ok_or(DestinationError::NotConfigured("Meta access token"))?;
     let body = payload(b, Some(token));
     let base = cfg.meta_base_url.trim_end_matches('/');
     let req = match b.op {

@@ -62,7 +62,11 @@ pub enum DestinationError {
     #[error("destination not configured: {0}")]
     NotConfigured(&'static str),
     #[error("HTTP {status}: {body}")]
-    Status { status: u16, body: String, retry_after: Option<Duration> },
+    Status {
+        status: u16,
+        body: String,
+        retry_after: Option<Duration>,
+    },
     #[error("request failed: {0}")]
     Transport(String),
     /// The platform answered 200 but refused the request in its body (TikTok's `code`).
@@ -97,24 +101,52 @@ async fn check(resp: Result<reqwest::Response, reqwest::Error>) -> Result<(), De
 }
 
 /// The JSON body of a successful response, or a typed error.
-async fn json_of(resp: Result<reqwest::Response, reqwest::Error>) -> Result<serde_json::Value, DestinationError> {
-    success(resp).await?.json().await.map_err(|e| DestinationError::BadResponse(e.to_string()))
+async fn json_of(
+    resp: Result<reqwest::Response, reqwest::Error>,
+) -> Result<serde_json::Value, DestinationError> {
+    success(resp)
+        .await?
+        .json()
+        .await
+        .map_err(|e| DestinationError::BadResponse(e.to_string()))
 }
 
 /// The response if its status is a success, else a typed error (reading Retry-After seconds).
-async fn success(resp: Result<reqwest::Response, reqwest::Error>) -> Result<reqwest::Response, DestinationError> {
+async fn success(
+    resp: Result<reqwest::Response, reqwest::Error>,
+) -> Result<reqwest::Response, DestinationError> {
     let resp = resp.map_err(|e| DestinationError::Transport(e.to_string()))?;
     if resp.status().is_success() {
         return Ok(resp);
     }
     let status = resp.status().as_u16();
-    let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).map(Duration::from_secs);
-    let body: String = resp.text().await.unwrap_or_default().chars().take(300).collect();
-    Err(DestinationError::Status { status, body, retry_after })
+    let retry_after = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .map(Duration::from_secs);
+    let body: String = resp
+        .text()
+        .await
+        .unwrap_or_default()
+        .chars()
+        .take(300)
+        .collect();
+    Err(DestinationError::Status {
+        status,
+        body,
+        retry_after,
+    })
 }
 
 /// Send one batch to destination `d` (no retries; see [`with_retries`]).
-pub async fn send(d: Destination, client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
+pub async fn send(
+    d: Destination,
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    b: &Batch<'_>,
+) -> Result<(), DestinationError> {
     match d {
         Destination::Webhook => webhook::send(client, cfg, b).await,
         Destination::Meta => meta::send(client, cfg, b).await,
@@ -134,7 +166,10 @@ fn next_wait(e: &DestinationError, backoff: Option<Duration>, cap: Duration) -> 
 /// Run `send` with retries on transient errors; returns the attempts made. At most
 /// `cfg.max_attempts` attempts, whatever the receiver answers, and no wait longer than
 /// `cfg.max_retry_after`.
-pub async fn with_retries<F, Fut>(cfg: &DestinationConfig, send: F) -> Result<usize, DestinationError>
+pub async fn with_retries<F, Fut>(
+    cfg: &DestinationConfig,
+    send: F,
+) -> Result<usize, DestinationError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), DestinationError>>,
@@ -143,7 +178,10 @@ where
     let attempts = std::sync::atomic::AtomicUsize::new(0);
     let (max, cap) = (cfg.max_attempts.max(1), cfg.max_retry_after);
     let mut send = send;
-    let backoff = ExponentialBuilder::default().with_min_delay(cfg.retry_delay).with_max_times(max - 1).with_jitter();
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(cfg.retry_delay)
+        .with_max_times(max - 1)
+        .with_jitter();
     (|| {
         attempts.fetch_add(1, SeqCst);
         send()

@@ -34,7 +34,10 @@ pub fn files(members: &[Contact]) -> Vec<File> {
     [("EMAIL_SHA256", emails), ("PHONE_SHA256", phones)]
         .into_iter()
         .filter(|(_, f)| !f.is_empty())
-        .map(|(calculate_type, f)| File { calculate_type, bytes: f.into_bytes() })
+        .map(|(calculate_type, f)| File {
+            calculate_type,
+            bytes: f.into_bytes(),
+        })
         .collect()
 }
 
@@ -47,28 +50,74 @@ pub fn signature(bytes: &[u8]) -> String {
 fn data(v: Value) -> Result<Value, DestinationError> {
     match v["code"].as_i64() {
         Some(0) => Ok(v["data"].clone()),
-        code => Err(DestinationError::Refused { code: code.unwrap_or(-1), message: v["message"].as_str().unwrap_or_default().chars().take(200).collect() }),
+        code => Err(DestinationError::Refused {
+            code: code.unwrap_or(-1),
+            message: v["message"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect(),
+        }),
     }
 }
 
-async fn upload(client: &reqwest::Client, cfg: &DestinationConfig, name: String, f: File) -> Result<String, DestinationError> {
+async fn upload(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    name: String,
+    f: File,
+) -> Result<String, DestinationError> {
     let form = reqwest::multipart::Form::new()
-        .text("advertiser_id", required(&cfg.tiktok_advertiser_id, "TikTok advertiser id")?.to_string())
+        .text(
+            "advertiser_id",
+            required(&cfg.tiktok_advertiser_id, "TikTok advertiser id")?.to_string(),
+        )
         .text("calculate_type", f.calculate_type)
         .text("file_signature", signature(&f.bytes))
-        .part("file", reqwest::multipart::Part::bytes(f.bytes).file_name(name).mime_str("text/plain").expect("valid mime"));
-    let url = format!("{}/dmp/custom_audience/file/upload/", cfg.tiktok_base_url.trim_end_matches('/'));
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(f.bytes)
+                .file_name(name)
+                .mime_str("text/plain")
+                .expect("valid mime"),
+        );
+    let url = format!(
+        "{}/dmp/custom_audience/file/upload/",
+        cfg.tiktok_base_url.trim_end_matches('/')
+    );
     let token = required(&cfg.tiktok_access_token, "TikTok access token")?;
-    let answer = data(json_of(client.post(url).header("Access-Token", token).multipart(form).send().await).await?)?;
-    answer["file_path"].as_str().map(str::to_string).ok_or_else(|| DestinationError::BadResponse("no file_path".into()))
+    let answer = data(
+        json_of(
+            client
+                .post(url)
+                .header("Access-Token", token)
+                .multipart(form)
+                .send()
+                .await,
+        )
+        .await?,
+    )?;
+    answer["file_path"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| DestinationError::BadResponse("no file_path".into()))
 }
 
-pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
+pub async fn send(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    b: &Batch<'_>,
+) -> Result<(), DestinationError> {
     let audience = required(&cfg.tiktok_audience_id, "TikTok audience id")?;
     let token = required(&cfg.tiktok_access_token, "TikTok access token")?;
     let mut paths = Vec::new();
     for f in files(b.members) {
-        let name = format!("{}-{}.txt", b.idempotency_key(), f.calculate_type.to_ascii_lowercase());
+        let name = format!(
+            "{}-{}.txt",
+            b.idempotency_key(),
+            f.calculate_type.to_ascii_lowercase()
+        );
         paths.push(upload(client, cfg, name, f).await?);
     }
     if paths.is_empty() {
@@ -82,6 +131,20 @@ pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'
         "advertiser_id": cfg.tiktok_advertiser_id, "custom_audience_id": audience,
         "file_paths": paths, "action": action,
     });
-    let url = format!("{}/dmp/custom_audience/update/", cfg.tiktok_base_url.trim_end_matches('/'));
-    data(json_of(client.post(url).header("Access-Token", token).json(&body).send().await).await?).map(|_| ())
+    let url = format!(
+        "{}/dmp/custom_audience/update/",
+        cfg.tiktok_base_url.trim_end_matches('/')
+    );
+    data(
+        json_of(
+            client
+                .post(url)
+                .header("Access-Token", token)
+                .json(&body)
+                .send()
+                .await,
+        )
+        .await?,
+    )
+    .map(|_| ())
 }

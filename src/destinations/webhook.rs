@@ -13,7 +13,8 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// `sha256=<hex>` of the body under the secret.
 pub fn signature(secret: &str, body: &[u8]) -> String {
-    let mut mac = HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        HmacSha256::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
@@ -47,7 +48,11 @@ pub fn body(b: &Batch<'_>) -> Vec<u8> {
         .map(|c| Member {
             external_id: &c.external_id,
             email_sha256: c.email.as_deref().and_then(email).map(|e| sha256_hex(&e)),
-            phone_sha256: c.phone.as_deref().and_then(|p| meta::phone(p, c.country.as_deref())).map(|p| sha256_hex(&p)),
+            phone_sha256: c
+                .phone
+                .as_deref()
+                .and_then(|p| meta::phone(p, c.country.as_deref()))
+                .map(|p| sha256_hex(&p)),
         })
         .collect();
     let v = Body {
@@ -64,9 +69,19 @@ pub fn body(b: &Batch<'_>) -> Vec<u8> {
     serde_json::to_vec(&v).expect("serializable")
 }
 
-pub async fn send(client: &reqwest::Client, cfg: &DestinationConfig, b: &Batch<'_>) -> Result<(), DestinationError> {
-    let url = cfg.webhook_url.as_deref().ok_or(DestinationError::NotConfigured("webhook URL"))?;
-    let secret = cfg.webhook_secret.as_deref().ok_or(DestinationError::NotConfigured("webhook secret"))?;
+pub async fn send(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    b: &Batch<'_>,
+) -> Result<(), DestinationError> {
+    let url = cfg
+        .webhook_url
+        .as_deref()
+        .ok_or(DestinationError::NotConfigured("webhook URL"))?;
+    let secret = cfg
+        .webhook_secret
+        .as_deref()
+        .ok_or(DestinationError::NotConfigured("webhook secret"))?;
     let body = body(b);
     let req = client
         .post(url)

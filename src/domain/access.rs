@@ -66,7 +66,9 @@ impl Role {
             "marketer" => Ok(Role::Marketer),
             "campaign_manager" | "manager" => Ok(Role::CampaignManager),
             "admin" => Ok(Role::Admin),
-            other => Err(format!("unknown role `{other}`: use marketer, campaign_manager or admin")),
+            other => Err(format!(
+                "unknown role `{other}`: use marketer, campaign_manager or admin"
+            )),
         }
     }
 }
@@ -97,7 +99,15 @@ pub struct Forbidden {
 impl Principal {
     /// `Ok` when the principal's role grants `p`.
     pub fn require(&self, p: Permission) -> Result<(), Forbidden> {
-        if self.role.allows(p) { Ok(()) } else { Err(Forbidden { email: self.email.clone(), role: self.role, permission: p }) }
+        if self.role.allows(p) {
+            Ok(())
+        } else {
+            Err(Forbidden {
+                email: self.email.clone(),
+                role: self.role,
+                permission: p,
+            })
+        }
     }
 }
 
@@ -164,11 +174,24 @@ pub fn check_password(password: &str, email: &str) -> Result<(), String> {
     if password.chars().count() < 12 {
         return Err("a password needs at least 12 characters (a few words make a good one)".into());
     }
-    let squashed: String = password.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+    let squashed: String = password
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
     let distinct: std::collections::BTreeSet<char> = password.chars().collect();
-    let letters = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+    let letters = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     let local = letters(email.split('@').next().unwrap_or_default());
-    if distinct.len() < 5 || COMMON_PASSWORDS.contains(&squashed.as_str()) || squashed == local || squashed == letters(email) {
+    if distinct.len() < 5
+        || COMMON_PASSWORDS.contains(&squashed.as_str())
+        || squashed == local
+        || squashed == letters(email)
+    {
         return Err("this password is too easy to guess (a common password, the email, or too few different characters): choose another".into());
     }
     Ok(())
@@ -179,15 +202,25 @@ pub fn check_password(password: &str, email: &str) -> Result<(), String> {
 pub fn same_secret(sent: Option<&str>, expected: &str) -> bool {
     use sha2::{Digest, Sha256};
     let Some(sent) = sent else { return false };
-    let (a, b) = (Sha256::digest(sent.as_bytes()), Sha256::digest(expected.as_bytes()));
-    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let (a, b) = (
+        Sha256::digest(sent.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
 }
 
 /// Normalise an email used as a login name: trimmed, lowercase; must look like `a@b`.
 pub fn normalize_login(email: &str) -> Result<String, String> {
     let e = email.trim().to_lowercase();
     match e.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && !domain.is_empty() && !e.contains(char::is_whitespace) => Ok(e),
+        Some((local, domain))
+            if !local.is_empty() && !domain.is_empty() && !e.contains(char::is_whitespace) =>
+        {
+            Ok(e)
+        }
         _ => Err(format!("`{}` is not an email address", email.trim())),
     }
 }
@@ -198,8 +231,18 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_refused() {
-        for weak in ["12345678", "123456789012", "Password 1234", "aaaaaaaaaaaaaa", "ann.smith@example.com", "Qwerty123456"] {
-            assert!(check_password(weak, "ann.smith@example.com").is_err(), "{weak}");
+        for weak in [
+            "12345678",
+            "123456789012",
+            "Password 1234",
+            "aaaaaaaaaaaaaa",
+            "ann.smith@example.com",
+            "Qwerty123456",
+        ] {
+            assert!(
+                check_password(weak, "ann.smith@example.com").is_err(),
+                "{weak}"
+            );
         }
         assert!(check_password("correct horse battery", "ann@example.com").is_ok());
     }
@@ -207,14 +250,25 @@ mod tests {
     #[test]
     fn secrets_compare_whole() {
         assert!(same_secret(Some("abc"), "abc"));
-        assert!(!same_secret(Some("abd"), "abc") && !same_secret(None, "abc") && !same_secret(Some(""), "abc"));
+        assert!(
+            !same_secret(Some("abd"), "abc")
+                && !same_secret(None, "abc")
+                && !same_secret(Some(""), "abc")
+        );
     }
 
     #[test]
     fn duties_are_separated() {
-        assert!(Role::Marketer.allows(Permission::Author) && !Role::Marketer.allows(Permission::Review));
-        assert!(Role::CampaignManager.allows(Permission::Review) && !Role::CampaignManager.allows(Permission::Author));
-        assert!(Role::Admin.allows(Permission::Administer) && !Role::Admin.allows(Permission::Review));
+        assert!(
+            Role::Marketer.allows(Permission::Author) && !Role::Marketer.allows(Permission::Review)
+        );
+        assert!(
+            Role::CampaignManager.allows(Permission::Review)
+                && !Role::CampaignManager.allows(Permission::Author)
+        );
+        assert!(
+            Role::Admin.allows(Permission::Administer) && !Role::Admin.allows(Permission::Review)
+        );
         assert!(Role::ALL.iter().all(|r| r.allows(Permission::Read)));
     }
 
@@ -223,7 +277,10 @@ mod tests {
         assert_eq!(Role::parse("Manager"), Ok(Role::CampaignManager));
         assert_eq!(Role::parse("campaign-manager"), Ok(Role::CampaignManager));
         assert!(Role::parse("root").is_err());
-        assert_eq!(normalize_login(" Ann@Example.COM ").unwrap(), "ann@example.com");
+        assert_eq!(
+            normalize_login(" Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
         assert!(normalize_login("nobody").is_err());
     }
 }

@@ -102,7 +102,13 @@ pub fn approval_hash(content_hash: &str, basis: &Basis, destinations: &[Destinat
 
 /// Four eyes: the approver is neither the version's author nor its submitter, and has not
 /// already approved it.
-pub fn check_approver(approver_id: &str, approver: &str, author_id: Option<&str>, submitter_id: &str, approved_by: &[String]) -> Result<(), LifecycleError> {
+pub fn check_approver(
+    approver_id: &str,
+    approver: &str,
+    author_id: Option<&str>,
+    submitter_id: &str,
+    approved_by: &[String],
+) -> Result<(), LifecycleError> {
     if author_id == Some(approver_id) || submitter_id == approver_id {
         return Err(LifecycleError::OwnVersion(approver.to_string()));
     }
@@ -132,11 +138,24 @@ mod tests {
     #[test]
     fn the_lifecycle_allows_only_its_transitions() {
         assert_eq!(next(Status::Draft, Action::Submit), Ok(Status::Submitted));
-        assert_eq!(next(Status::Submitted, Action::Reject), Ok(Status::Rejected));
-        assert_eq!(next(Status::Rejected, Action::Submit), Ok(Status::Submitted));
-        assert_eq!(next(Status::Approved, Action::Submit), Ok(Status::Submitted), "approved again after a retrain");
+        assert_eq!(
+            next(Status::Submitted, Action::Reject),
+            Ok(Status::Rejected)
+        );
+        assert_eq!(
+            next(Status::Rejected, Action::Submit),
+            Ok(Status::Submitted)
+        );
+        assert_eq!(
+            next(Status::Approved, Action::Submit),
+            Ok(Status::Submitted),
+            "approved again after a retrain"
+        );
         assert_eq!(next(Status::Paused, Action::Submit), Ok(Status::Submitted));
-        assert!(next(Status::Active, Action::Submit).is_err(), "pause it first: the running version stays as approved");
+        assert!(
+            next(Status::Active, Action::Submit).is_err(),
+            "pause it first: the running version stays as approved"
+        );
         assert!(next(Status::Archived, Action::Submit).is_err());
         assert_eq!(next(Status::Approved, Action::Activate), Ok(Status::Active));
         assert_eq!(next(Status::Paused, Action::Activate), Ok(Status::Active));
@@ -152,22 +171,47 @@ mod tests {
         let b = Basis::default();
         let both = [Destination::Meta, Destination::Webhook];
         let base = approval_hash("c1", &b, &both);
-        assert_eq!(base, approval_hash("c1", &b, &[Destination::Webhook, Destination::Meta]), "order of destinations is irrelevant");
+        assert_eq!(
+            base,
+            approval_hash("c1", &b, &[Destination::Webhook, Destination::Meta]),
+            "order of destinations is irrelevant"
+        );
         assert_ne!(base, approval_hash("c2", &b, &both));
-        let retrained = Basis { models: [("churn_risk".to_string(), 2)].into(), ..Basis::default() };
+        let retrained = Basis {
+            models: [("churn_risk".to_string(), 2)].into(),
+            ..Basis::default()
+        };
         assert_ne!(base, approval_hash("c1", &retrained, &both));
-        let field = Basis { fields: [("plan".to_string(), None)].into(), ..Basis::default() };
+        let field = Basis {
+            fields: [("plan".to_string(), None)].into(),
+            ..Basis::default()
+        };
         assert_ne!(base, approval_hash("c1", &field, &both));
         assert_ne!(base, approval_hash("c1", &b, &[Destination::Meta]));
     }
 
     #[test]
     fn four_eyes_and_second_approvers() {
-        assert!(matches!(check_approver("u1", "a", Some("u1"), "u2", &[]), Err(LifecycleError::OwnVersion(_))));
-        assert!(matches!(check_approver("u2", "b", Some("u1"), "u2", &[]), Err(LifecycleError::OwnVersion(_))));
-        assert!(matches!(check_approver("u3", "c", Some("u1"), "u2", &["u3".into()]), Err(LifecycleError::AlreadyApproved(_))));
+        assert!(matches!(
+            check_approver("u1", "a", Some("u1"), "u2", &[]),
+            Err(LifecycleError::OwnVersion(_))
+        ));
+        assert!(matches!(
+            check_approver("u2", "b", Some("u1"), "u2", &[]),
+            Err(LifecycleError::OwnVersion(_))
+        ));
+        assert!(matches!(
+            check_approver("u3", "c", Some("u1"), "u2", &["u3".into()]),
+            Err(LifecycleError::AlreadyApproved(_))
+        ));
         assert!(check_approver("u3", "c", None, "u2", &[]).is_ok());
-        assert_eq!((approvals_needed(100, 100), approvals_needed(101, 100)), (1, 2));
-        assert_eq!(rejection_comment(Some("  ")), Err(LifecycleError::CommentRequired));
+        assert_eq!(
+            (approvals_needed(100, 100), approvals_needed(101, 100)),
+            (1, 2)
+        );
+        assert_eq!(
+            rejection_comment(Some("  ")),
+            Err(LifecycleError::CommentRequired)
+        );
     }
 }

@@ -41,7 +41,8 @@ impl AuditKey {
     }
 
     fn mac(&self, data: &[u8]) -> String {
-        let mut m = hmac::Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
+        let mut m =
+            hmac::Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes keys of any length");
         m.update(data);
         hex::encode(m.finalize().into_bytes())
     }
@@ -132,24 +133,49 @@ pub fn verify(entries: &[AuditEntry], key: Option<&AuditKey>) -> Result<Verified
     for (i, e) in entries.iter().enumerate() {
         let expected_seq = i as i64 + 1;
         if e.seq != expected_seq {
-            return Err(Tampered { seq: expected_seq, reason: format!("entry {expected_seq} is missing (found {} next)", e.seq) });
+            return Err(Tampered {
+                seq: expected_seq,
+                reason: format!("entry {expected_seq} is missing (found {} next)", e.seq),
+            });
         }
         if e.prev_hash != prev_hash {
-            return Err(Tampered { seq: e.seq, reason: "does not link to the entry before it".into() });
+            return Err(Tampered {
+                seq: e.seq,
+                reason: "does not link to the entry before it".into(),
+            });
         }
         if keyed_seen && !e.keyed {
-            return Err(Tampered { seq: e.seq, reason: "is unkeyed after keyed entries (rewritten without the audit key)".into() });
+            return Err(Tampered {
+                seq: e.seq,
+                reason: "is unkeyed after keyed entries (rewritten without the audit key)".into(),
+            });
         }
         match e.compute_hash(key) {
-            None => return Err(Tampered { seq: e.seq, reason: "is keyed, and SEGWRIGHT_AUDIT_KEY is not set: it cannot be verified".into() }),
-            Some(h) if h != e.hash => return Err(Tampered { seq: e.seq, reason: "content does not match its hash".into() }),
+            None => {
+                return Err(Tampered {
+                    seq: e.seq,
+                    reason: "is keyed, and SEGWRIGHT_AUDIT_KEY is not set: it cannot be verified"
+                        .into(),
+                });
+            }
+            Some(h) if h != e.hash => {
+                return Err(Tampered {
+                    seq: e.seq,
+                    reason: "content does not match its hash".into(),
+                });
+            }
             Some(_) => {}
         }
         keyed_seen |= e.keyed;
         unkeyed += usize::from(!e.keyed);
         prev_hash = e.hash.clone();
     }
-    Ok(Verified { entries: entries.len(), head_seq: entries.len() as i64, head_hash: prev_hash, unkeyed })
+    Ok(Verified {
+        entries: entries.len(),
+        head_seq: entries.len() as i64,
+        head_hash: prev_hash,
+        unkeyed,
+    })
 }
 
 /// An anchor of the chain's head, kept outside the database: `SEQ:HASH`, with `:MAC` (an HMAC
@@ -164,7 +190,11 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// The checkpoint of a verified chain's head.
     pub fn of(v: &Verified, key: Option<&AuditKey>) -> Checkpoint {
-        let mut c = Checkpoint { seq: v.head_seq, hash: v.head_hash.clone(), mac: None };
+        let mut c = Checkpoint {
+            seq: v.head_seq,
+            hash: v.head_hash.clone(),
+            mac: None,
+        };
         c.mac = key.map(|k| k.mac(c.signed().as_bytes()));
         c
     }
@@ -174,10 +204,23 @@ impl Checkpoint {
     }
 
     pub fn parse(text: &str) -> Result<Checkpoint, String> {
-        let bad = || format!("`{}` is not an audit checkpoint (SEQ:HASH or SEQ:HASH:MAC, as `audit verify` prints it)", text.trim());
+        let bad = || {
+            format!(
+                "`{}` is not an audit checkpoint (SEQ:HASH or SEQ:HASH:MAC, as `audit verify` prints it)",
+                text.trim()
+            )
+        };
         let mut parts = text.trim().split(':');
-        let seq = parts.next().and_then(|s| s.parse::<i64>().ok()).filter(|s| *s >= 0).ok_or_else(bad)?;
-        let hash = parts.next().filter(|h| !h.is_empty()).ok_or_else(bad)?.to_string();
+        let seq = parts
+            .next()
+            .and_then(|s| s.parse::<i64>().ok())
+            .filter(|s| *s >= 0)
+            .ok_or_else(bad)?;
+        let hash = parts
+            .next()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(bad)?
+            .to_string();
         let mac = parts.next().map(String::from);
         if parts.next().is_some() {
             return Err(bad());
@@ -197,10 +240,17 @@ impl Checkpoint {
             return Ok(());
         }
         match chain.get(self.seq as usize - 1) {
-            None => {
-                Err(Tampered { seq: self.seq, reason: format!("the log ends at entry {}, before the checkpoint's entry: entries were removed", chain.len()) })
-            }
-            Some(e) if e.hash != self.hash => Err(Tampered { seq: self.seq, reason: "its hash differs from the checkpoint's: the chain was rewritten".into() }),
+            None => Err(Tampered {
+                seq: self.seq,
+                reason: format!(
+                    "the log ends at entry {}, before the checkpoint's entry: entries were removed",
+                    chain.len()
+                ),
+            }),
+            Some(e) if e.hash != self.hash => Err(Tampered {
+                seq: self.seq,
+                reason: "its hash differs from the checkpoint's: the chain was rewritten".into(),
+            }),
             Some(_) => Ok(()),
         }
     }
@@ -269,7 +319,11 @@ mod tests {
         let mut rehashed = chain();
         rehashed[1].action = "segment.reject".into();
         rehashed[1].hash = rehashed[1].compute_hash(None).unwrap();
-        assert_eq!(verify(&rehashed, None).unwrap_err().seq, 3, "the next entry no longer links");
+        assert_eq!(
+            verify(&rehashed, None).unwrap_err().seq,
+            3,
+            "the next entry no longer links"
+        );
     }
 
     #[test]
@@ -286,9 +340,22 @@ mod tests {
         }
         assert_eq!(verify(&forged, Some(&k)).unwrap_err().seq, 2);
         // Re-chained as plain SHA-256 entries after a keyed one: a downgrade.
-        let downgraded = vec![good[0].clone(), entry("segment.reject").seal(Some(&good[0]), None)];
-        assert!(verify(&downgraded, Some(&k)).unwrap_err().reason.contains("unkeyed after keyed"));
-        assert!(verify(&good, None).unwrap_err().reason.contains("SEGWRIGHT_AUDIT_KEY is not set"));
+        let downgraded = vec![
+            good[0].clone(),
+            entry("segment.reject").seal(Some(&good[0]), None),
+        ];
+        assert!(
+            verify(&downgraded, Some(&k))
+                .unwrap_err()
+                .reason
+                .contains("unkeyed after keyed")
+        );
+        assert!(
+            verify(&good, None)
+                .unwrap_err()
+                .reason
+                .contains("SEGWRIGHT_AUDIT_KEY is not set")
+        );
     }
 
     #[test]
@@ -298,7 +365,12 @@ mod tests {
         let cp = Checkpoint::of(&verify(&full, Some(&k)).unwrap(), Some(&k));
         assert_eq!(Checkpoint::parse(&cp.to_string()).unwrap(), cp);
         assert!(cp.check(&full, Some(&k)).is_ok());
-        assert!(cp.check(&full[..2], Some(&k)).unwrap_err().reason.contains("entries were removed"));
+        assert!(
+            cp.check(&full[..2], Some(&k))
+                .unwrap_err()
+                .reason
+                .contains("entries were removed")
+        );
         let plain = chain();
         let unkeyed_cp = Checkpoint::of(&verify(&plain, None).unwrap(), None);
         let mut rechained = vec![plain[0].clone()];
@@ -307,10 +379,28 @@ mod tests {
             e.actor = "mallory@example.com".into();
             rechained.push(e.seal(rechained.last(), None));
         }
-        assert!(verify(&rechained, None).is_ok(), "without a key, a re-chained log is consistent");
-        assert!(unkeyed_cp.check(&rechained, None).unwrap_err().reason.contains("rewritten"));
-        let forged = Checkpoint { mac: Some("00".repeat(32)), ..cp };
-        assert!(forged.check(&full, Some(&k)).unwrap_err().reason.contains("not made with this"));
+        assert!(
+            verify(&rechained, None).is_ok(),
+            "without a key, a re-chained log is consistent"
+        );
+        assert!(
+            unkeyed_cp
+                .check(&rechained, None)
+                .unwrap_err()
+                .reason
+                .contains("rewritten")
+        );
+        let forged = Checkpoint {
+            mac: Some("00".repeat(32)),
+            ..cp
+        };
+        assert!(
+            forged
+                .check(&full, Some(&k))
+                .unwrap_err()
+                .reason
+                .contains("not made with this")
+        );
         assert!(Checkpoint::parse("x:y").is_err());
     }
 }

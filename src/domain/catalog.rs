@@ -118,23 +118,109 @@ struct Builtin {
 fn builtins() -> Vec<Builtin> {
     use FieldType::*;
     use FieldUnit as U;
-    let col = |name, ty, pii, description, synonyms| Builtin { name, ty, unit: U::None, source: Source::Column(name), repr: None, pii, description, synonyms };
-    let fact =
-        |name, ty, unit, fact, repr, description, synonyms| Builtin { name, ty, unit, source: Source::Fact(fact), repr, pii: false, description, synonyms };
+    let col = |name, ty, pii, description, synonyms| Builtin {
+        name,
+        ty,
+        unit: U::None,
+        source: Source::Column(name),
+        repr: None,
+        pii,
+        description,
+        synonyms,
+    };
+    let fact = |name, ty, unit, fact, repr, description, synonyms| Builtin {
+        name,
+        ty,
+        unit,
+        source: Source::Fact(fact),
+        repr,
+        pii: false,
+        description,
+        synonyms,
+    };
     vec![
-        col("external_id", Text, false, "The customer's id in your systems.", &["customer id", "id"]),
-        col("email", Text, true, "Email address.", &["email address", "e-mail"]),
-        col("phone", Text, true, "Phone number.", &["phone number", "mobile"]),
+        col(
+            "external_id",
+            Text,
+            false,
+            "The customer's id in your systems.",
+            &["customer id", "id"],
+        ),
+        col(
+            "email",
+            Text,
+            true,
+            "Email address.",
+            &["email address", "e-mail"],
+        ),
+        col(
+            "phone",
+            Text,
+            true,
+            "Phone number.",
+            &["phone number", "mobile"],
+        ),
         col("first_name", Text, true, "First name.", &["given name"]),
-        col("last_name", Text, true, "Last name.", &["surname", "family name"]),
-        col("country", Categorical, false, "Country (ISO 3166 alpha-2 code).", &["nation"]),
-        col("region", Categorical, false, "Region or state (US states as two-letter codes).", &["state", "province"]),
+        col(
+            "last_name",
+            Text,
+            true,
+            "Last name.",
+            &["surname", "family name"],
+        ),
+        col(
+            "country",
+            Categorical,
+            false,
+            "Country (ISO 3166 alpha-2 code).",
+            &["nation"],
+        ),
+        col(
+            "region",
+            Categorical,
+            false,
+            "Region or state (US states as two-letter codes).",
+            &["state", "province"],
+        ),
         col("city", Text, false, "City.", &["town"]),
-        col("postal_code", Text, true, "Postal code.", &["zip", "zip code", "postcode"]),
-        Builtin { repr: Some(DateRepr::Day), ..col("signup_date", Date, false, "Day the customer signed up.", &["signup", "joined", "registration date"]) },
-        col("email_consent", Boolean, false, "Consented to email marketing.", &["subscribed to email", "email opt-in"]),
-        col("sms_consent", Boolean, false, "Consented to SMS marketing.", &["sms opt-in", "text messages"]),
-        col("ads_consent", Boolean, false, "Consented to ad targeting.", &["opted in to ads", "ads opt-in"]),
+        col(
+            "postal_code",
+            Text,
+            true,
+            "Postal code.",
+            &["zip", "zip code", "postcode"],
+        ),
+        Builtin {
+            repr: Some(DateRepr::Day),
+            ..col(
+                "signup_date",
+                Date,
+                false,
+                "Day the customer signed up.",
+                &["signup", "joined", "registration date"],
+            )
+        },
+        col(
+            "email_consent",
+            Boolean,
+            false,
+            "Consented to email marketing.",
+            &["subscribed to email", "email opt-in"],
+        ),
+        col(
+            "sms_consent",
+            Boolean,
+            false,
+            "Consented to SMS marketing.",
+            &["sms opt-in", "text messages"],
+        ),
+        col(
+            "ads_consent",
+            Boolean,
+            false,
+            "Consented to ad targeting.",
+            &["opted in to ads", "ads opt-in"],
+        ),
         fact(
             "lifetime_revenue",
             Number,
@@ -142,9 +228,24 @@ fn builtins() -> Vec<Builtin> {
             Fact::LifetimeRevenue,
             None,
             "Total amount of all orders.",
-            &["revenue", "spend", "total spend", "ltv", "lifetime value", "value"],
+            &[
+                "revenue",
+                "spend",
+                "total spend",
+                "ltv",
+                "lifetime value",
+                "value",
+            ],
         ),
-        fact("order_count", Number, U::Count, Fact::OrderCount, None, "Number of orders.", &["orders", "purchases", "frequency"]),
+        fact(
+            "order_count",
+            Number,
+            U::Count,
+            Fact::OrderCount,
+            None,
+            "Number of orders.",
+            &["orders", "purchases", "frequency"],
+        ),
         fact(
             "average_order_value",
             Number,
@@ -154,7 +255,15 @@ fn builtins() -> Vec<Builtin> {
             "Lifetime revenue divided by order count (unset without orders).",
             &["aov", "average order", "basket size"],
         ),
-        fact("items_bought", Number, U::Count, Fact::ItemsBought, None, "Total quantity over all orders.", &["items", "units"]),
+        fact(
+            "items_bought",
+            Number,
+            U::Count,
+            Fact::ItemsBought,
+            None,
+            "Total quantity over all orders.",
+            &["items", "units"],
+        ),
         fact(
             "first_order_date",
             Date,
@@ -173,7 +282,15 @@ fn builtins() -> Vec<Builtin> {
             "When the latest order happened.",
             &["last purchase", "last order", "most recent order"],
         ),
-        fact("last_activity_date", Date, U::None, Fact::LastActivityAt, Some(DateRepr::Instant), "Latest order or event.", &["last activity", "last seen"]),
+        fact(
+            "last_activity_date",
+            Date,
+            U::None,
+            Fact::LastActivityAt,
+            Some(DateRepr::Instant),
+            "Latest order or event.",
+            &["last activity", "last seen"],
+        ),
         fact(
             "days_since_last_order",
             Number,
@@ -208,7 +325,9 @@ fn builtins() -> Vec<Builtin> {
 fn attribute_description(a: &AttributeSpec) -> String {
     match a.name.strip_suffix("_decile") {
         Some(score) if a.column == a.name => {
-            format!("Decile of `{score}` among scored customers: 1 = the highest 10% of scores, 10 = the lowest 10%.")
+            format!(
+                "Decile of `{score}` among scored customers: 1 = the highest 10% of scores, 10 = the lowest 10%."
+            )
         }
         _ => format!("Custom attribute from the `{}` column.", a.column),
     }
@@ -217,7 +336,11 @@ fn attribute_description(a: &AttributeSpec) -> String {
 impl Catalog {
     /// Build the catalog from the built-in fields, the categorical values seen in the data for
     /// built-in categorical columns, and the imported custom attributes.
-    pub fn build(country_values: Vec<String>, region_values: Vec<String>, attributes: &[AttributeSpec]) -> Self {
+    pub fn build(
+        country_values: Vec<String>,
+        region_values: Vec<String>,
+        attributes: &[AttributeSpec],
+    ) -> Self {
         let mut fields: Vec<Field> = builtins()
             .into_iter()
             .map(|b| Field {
@@ -252,7 +375,11 @@ impl Catalog {
                 pii: false,
             });
         }
-        Self { fields, events: Vec::new(), orders: true }
+        Self {
+            fields,
+            events: Vec::new(),
+            orders: true,
+        }
     }
 
     /// The same catalog knowing whether any order exists.
@@ -287,7 +414,11 @@ impl Catalog {
         let name = name.trim();
         self.get(name).or_else(|| {
             let custom = |f: &&Field| matches!(f.source, Source::Attribute(_));
-            let by_column = self.fields.iter().filter(custom).find(|f| f.synonyms.first().is_some_and(|c| c.trim().eq_ignore_ascii_case(name)));
+            let by_column = self.fields.iter().filter(custom).find(|f| {
+                f.synonyms
+                    .first()
+                    .is_some_and(|c| c.trim().eq_ignore_ascii_case(name))
+            });
             by_column.or_else(|| self.get(&crate::domain::import::attribute_name(name)))
         })
     }
@@ -309,7 +440,11 @@ impl Catalog {
             .filter(|(s, _)| *s >= 0.75)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        scored.into_iter().take(3).map(|(_, n)| n.to_string()).collect()
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect()
     }
 }
 
@@ -320,12 +455,20 @@ mod tests {
     #[test]
     fn a_typo_suggests_the_field_meant() {
         let c = Catalog::build(vec![], vec![], &[]);
-        assert_eq!(c.suggest("lifetime_revnue").first().map(String::as_str), Some("lifetime_revenue"));
+        assert_eq!(
+            c.suggest("lifetime_revnue").first().map(String::as_str),
+            Some("lifetime_revenue")
+        );
     }
 
     #[test]
     fn custom_attributes_join_the_catalog() {
-        let a = AttributeSpec { name: "plan_type".into(), ty: FieldType::Categorical, values: vec!["Annual".into()], column: "PlanType".into() };
+        let a = AttributeSpec {
+            name: "plan_type".into(),
+            ty: FieldType::Categorical,
+            values: vec!["Annual".into()],
+            column: "PlanType".into(),
+        };
         let c = Catalog::build(vec![], vec![], &[a]);
         let f = c.get("plan_type").unwrap();
         assert_eq!(f.source, Source::Attribute("plan_type".into()));

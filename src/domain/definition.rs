@@ -78,7 +78,11 @@ pub enum Node {
         value: Value,
     },
     /// Top or bottom P% of all customers by a numeric field; ties at the threshold are included.
-    Percentile { field: String, direction: Direction, percent: f64 },
+    Percentile {
+        field: String,
+        direction: Direction,
+        percent: f64,
+    },
     /// A glossary term, with optional parameters (e.g. `inactive_for` with `days`).
     Term {
         name: String,
@@ -214,7 +218,12 @@ pub enum Direction {
 impl Definition {
     /// Wrap a node as a version-1 definition.
     pub fn new(root: Node) -> Self {
-        Self { version: VERSION, root, interpreter: None, unresolved: Vec::new() }
+        Self {
+            version: VERSION,
+            root,
+            interpreter: None,
+            unresolved: Vec::new(),
+        }
     }
 
     /// Whether some words of the request were not understood.
@@ -234,10 +243,20 @@ impl Definition {
         if !self.is_partial() {
             return Ok(());
         }
-        let words = self.unresolved.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ");
-        let message =
-            format!("the words {words} were not understood: remove them to keep the rest (send the definition without `unresolved`), or rephrase the request");
-        Err(super::validate::Issue::new("$.unresolved", super::validate::Code::PartialDefinition, message))
+        let words = self
+            .unresolved
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!(
+            "the words {words} were not understood: remove them to keep the rest (send the definition without `unresolved`), or rephrase the request"
+        );
+        Err(super::validate::Issue::new(
+            "$.unresolved",
+            super::validate::Code::PartialDefinition,
+            message,
+        ))
     }
 
     /// The JSON Schema of the language (served at `/api/schema/segment`).
@@ -247,8 +266,13 @@ impl Definition {
 
     /// Parse JSON text, reporting where in the document it fails.
     pub fn from_json(text: &str) -> Result<Self, super::validate::Issue> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| super::validate::Issue::new("$", super::validate::Code::InvalidJson, format!("not JSON: {e}")))?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            super::validate::Issue::new(
+                "$",
+                super::validate::Code::InvalidJson,
+                format!("not JSON: {e}"),
+            )
+        })?;
         Self::from_value(value)
     }
 
@@ -257,7 +281,8 @@ impl Definition {
         let root = value.get("root").cloned();
         serde_path_to_error::deserialize(value).map_err(|e| match root {
             // Tagged enums hide the inner path from serde: find the deepest node that fails.
-            Some(root) if e.path().to_string().starts_with("root") => deepest(&root, "$.root").unwrap_or_else(|| parse_issue(e.path(), e.inner().to_string())),
+            Some(root) if e.path().to_string().starts_with("root") => deepest(&root, "$.root")
+                .unwrap_or_else(|| parse_issue(e.path(), e.inner().to_string())),
             _ => parse_issue(e.path(), e.inner().to_string()),
         })
     }
@@ -278,12 +303,24 @@ fn deepest(v: &serde_json::Value, path: &str) -> Option<super::validate::Issue> 
     {
         return Some(issue);
     }
-    Some(super::validate::Issue::new(path, super::validate::Code::InvalidJson, err.to_string()))
+    Some(super::validate::Issue::new(
+        path,
+        super::validate::Code::InvalidJson,
+        err.to_string(),
+    ))
 }
 
 fn parse_issue(path: &serde_path_to_error::Path, message: String) -> super::validate::Issue {
-    let path = format!("$.{path}").replace("$..", "$.").replace(".[", "[").trim_end_matches('.').to_string();
-    let path = if path == "$" || path == "$.?" { "$".to_string() } else { path };
+    let path = format!("$.{path}")
+        .replace("$..", "$.")
+        .replace(".[", "[")
+        .trim_end_matches('.')
+        .to_string();
+    let path = if path == "$" || path == "$.?" {
+        "$".to_string()
+    } else {
+        path
+    };
     super::validate::Issue::new(path, super::validate::Code::InvalidJson, message)
 }
 
@@ -313,7 +350,11 @@ mod tests {
         let issue = d.check_understood().unwrap_err();
         assert_eq!(issue.code, super::super::validate::Code::PartialDefinition);
         assert_eq!(issue.path, "$.unresolved");
-        assert!(issue.message.contains("\"in Iceland\" were not understood"), "{}", issue.message);
+        assert!(
+            issue.message.contains("\"in Iceland\" were not understood"),
+            "{}",
+            issue.message
+        );
         assert!(issue.message.contains("remove them"), "{}", issue.message);
         d.unresolved.clear();
         assert!(d.check_understood().is_ok());
@@ -325,7 +366,10 @@ mod tests {
         let d = Definition::from_json(text).unwrap();
         assert!(d.unresolved.is_empty());
         assert_eq!(serde_json::to_string(&d).unwrap(), text);
-        let partial = Definition::from_json(r#"{"version":1,"root":{"type":"all","conditions":[]},"unresolved":["in Iceland"]}"#).unwrap();
+        let partial = Definition::from_json(
+            r#"{"version":1,"root":{"type":"all","conditions":[]},"unresolved":["in Iceland"]}"#,
+        )
+        .unwrap();
         assert_eq!(partial.unresolved, vec!["in Iceland".to_string()]);
     }
 

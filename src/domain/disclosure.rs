@@ -8,8 +8,9 @@ use crate::domain::catalog::Field;
 
 /// Fragments of a field name that say its values are about a person (or free prose).
 const PERSONAL_NAME_FRAGMENTS: &[&str] = &[
-    "email", "mail", "phone", "mobile", "name", "address", "street", "zip", "postal", "postcode", "birth", "dob", "ssn", "passport", "iban", "account", "card",
-    "note", "comment", "message", "ip", "contact", "manager", "owner", "rep", "agent",
+    "email", "mail", "phone", "mobile", "name", "address", "street", "zip", "postal", "postcode",
+    "birth", "dob", "ssn", "passport", "iban", "account", "card", "note", "comment", "message",
+    "ip", "contact", "manager", "owner", "rep", "agent",
 ];
 
 /// Longer values are prose, not categories.
@@ -22,7 +23,12 @@ pub fn shareable_values<'a>(field: &'a Field, sensitive: &[String]) -> Vec<&'a s
     if is_personal(field, sensitive) {
         return Vec::new();
     }
-    field.values.iter().map(String::as_str).filter(|v| looks_like_a_label(v)).collect()
+    field
+        .values
+        .iter()
+        .map(String::as_str)
+        .filter(|v| looks_like_a_label(v))
+        .collect()
 }
 
 /// Whether a field's values are about a person or sensitive: marked PII by the catalog, named
@@ -31,7 +37,11 @@ pub fn shareable_values<'a>(field: &'a Field, sensitive: &[String]) -> Vec<&'a s
 /// masking of customer values ([`crate::domain::mask`]) share.
 pub fn is_personal(field: &Field, sensitive: &[String]) -> bool {
     let words = name_words(&field.name);
-    let personal = words.iter().any(|w| PERSONAL_NAME_FRAGMENTS.iter().any(|p| w == p || (p.len() > 3 && w.starts_with(p))));
+    let personal = words.iter().any(|w| {
+        PERSONAL_NAME_FRAGMENTS
+            .iter()
+            .any(|p| w == p || (p.len() > 3 && w.starts_with(p)))
+    });
     let lower = field.name.to_ascii_lowercase();
     field.pii || personal || sensitive.iter().any(|s| lower.contains(s.as_str()))
 }
@@ -40,7 +50,11 @@ pub fn is_personal(field: &Field, sensitive: &[String]) -> bool {
 pub fn looks_like_a_label(v: &str) -> bool {
     let digits = v.chars().filter(char::is_ascii_digit).count();
     let chars = v.chars().count();
-    chars > 0 && chars <= MAX_VALUE_CHARS && !v.contains('@') && !v.contains("://") && !(digits >= 5 && digits * 2 >= chars)
+    chars > 0
+        && chars <= MAX_VALUE_CHARS
+        && !v.contains('@')
+        && !v.contains("://")
+        && !(digits >= 5 && digits * 2 >= chars)
 }
 
 /// `ReferrerEmail` → ["referrer", "email"]; `account_manager` → ["account", "manager"].
@@ -87,19 +101,42 @@ mod tests {
     #[test]
     fn category_labels_are_shared() {
         let f = field("PlanType", &["Annual", "Pay as you go", "Month-to-month"]);
-        assert_eq!(shareable_values(&f, &[]), vec!["Annual", "Pay as you go", "Month-to-month"]);
+        assert_eq!(
+            shareable_values(&f, &[]),
+            vec!["Annual", "Pay as you go", "Month-to-month"]
+        );
     }
 
     #[test]
     fn columns_named_for_people_or_contact_details_share_no_values() {
-        for name in ["ReferrerEmail", "account_manager", "ContactName", "Notes", "home_address", "PostalCode", "mobile"] {
-            assert!(shareable_values(&field(name, &["Alice", "Bob"]), &[]).is_empty(), "{name}");
+        for name in [
+            "ReferrerEmail",
+            "account_manager",
+            "ContactName",
+            "Notes",
+            "home_address",
+            "PostalCode",
+            "mobile",
+        ] {
+            assert!(
+                shareable_values(&field(name, &["Alice", "Bob"]), &[]).is_empty(),
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn values_that_look_like_addresses_phones_or_prose_are_held_back() {
-        let f = field("Source", &["Referral", "ann@example.com", "+1 415 555 0101", "https://x.test/a", &"long ".repeat(10)]);
+        let f = field(
+            "Source",
+            &[
+                "Referral",
+                "ann@example.com",
+                "+1 415 555 0101",
+                "https://x.test/a",
+                &"long ".repeat(10),
+            ],
+        );
         assert_eq!(shareable_values(&f, &[]), vec!["Referral"]);
     }
 
@@ -112,7 +149,13 @@ mod tests {
     #[test]
     fn words_inside_other_words_do_not_count_as_personal() {
         // "Repeat" begins with "rep" (a sales rep) but is another word.
-        assert_eq!(shareable_values(&field("LoyaltyTier", &["Gold"]), &[]), vec!["Gold"]);
-        assert_eq!(shareable_values(&field("RepeatBuyer", &["Yes"]), &[]), vec!["Yes"]);
+        assert_eq!(
+            shareable_values(&field("LoyaltyTier", &["Gold"]), &[]),
+            vec!["Gold"]
+        );
+        assert_eq!(
+            shareable_values(&field("RepeatBuyer", &["Yes"]), &[]),
+            vec!["Yes"]
+        );
     }
 }

@@ -104,8 +104,23 @@ pub fn field_value(f: &FieldRef, c: &Customer, as_of: &AsOf) -> Option<Val> {
 
 fn fact_value(fact: Fact, c: &Customer, as_of: &AsOf) -> Option<Val> {
     let end = as_of.end();
-    let orders = |m, of| aggregate(&Agg { source: AggSource::Orders, event: None, measure: m, of, after: None, until: end }, c);
-    let days_since = |t: Option<Val>| t.and_then(|t| t.num()).map(|t| Val::Int((end - t as i64) / DAY_SECS));
+    let orders = |m, of| {
+        aggregate(
+            &Agg {
+                source: AggSource::Orders,
+                event: None,
+                measure: m,
+                of,
+                after: None,
+                until: end,
+            },
+            c,
+        )
+    };
+    let days_since = |t: Option<Val>| {
+        t.and_then(|t| t.num())
+            .map(|t| Val::Int((end - t as i64) / DAY_SECS))
+    };
     match fact {
         Fact::LifetimeRevenue => orders(Measure::Sum, Some(Quantity::Amount)),
         Fact::OrderCount => orders(Measure::Count, None),
@@ -124,8 +139,18 @@ fn fact_value(fact: Fact, c: &Customer, as_of: &AsOf) -> Option<Val> {
 }
 
 fn last_activity(c: &Customer, end: i64) -> Option<Val> {
-    let o = c.orders.iter().map(|o| o.occurred_at).filter(|t| *t <= end).max();
-    let e = c.events.iter().map(|e| e.occurred_at).filter(|t| *t <= end).max();
+    let o = c
+        .orders
+        .iter()
+        .map(|o| o.occurred_at)
+        .filter(|t| *t <= end)
+        .max();
+    let e = c
+        .events
+        .iter()
+        .map(|e| e.occurred_at)
+        .filter(|t| *t <= end)
+        .max();
     o.max(e).map(Val::Int)
 }
 
@@ -147,7 +172,11 @@ fn aggregate(a: &Agg, c: &Customer) -> Option<Val> {
             }
         }
         AggSource::Events => {
-            let rows: Vec<&Event> = c.events.iter().filter(|e| inside(e.occurred_at) && a.event.as_ref().is_none_or(|n| *n == e.name)).collect();
+            let rows: Vec<&Event> = c
+                .events
+                .iter()
+                .filter(|e| inside(e.occurred_at) && a.event.as_ref().is_none_or(|n| *n == e.name))
+                .collect();
             count = rows.len();
             times = rows.iter().map(|e| e.occurred_at).collect();
         }
@@ -156,7 +185,9 @@ fn aggregate(a: &Agg, c: &Customer) -> Option<Val> {
         Measure::Count => Some(Val::Int(count as i64)),
         // Start from +0.0: an empty f64 sum is -0.0.
         Measure::Sum => Some(Val::Num(values.iter().fold(0.0, |a, b| a + b))),
-        Measure::Avg => (!values.is_empty()).then(|| Val::Num(values.iter().sum::<f64>() / values.len() as f64)),
+        Measure::Avg => {
+            (!values.is_empty()).then(|| Val::Num(values.iter().sum::<f64>() / values.len() as f64))
+        }
         Measure::Min => values.iter().copied().reduce(f64::min).map(Val::Num),
         Measure::Max => values.iter().copied().reduce(f64::max).map(Val::Num),
         Measure::First => times.iter().min().copied().map(Val::Int),
@@ -191,11 +222,19 @@ pub fn passes(v: Option<&Val>, t: &Test) -> bool {
                 Cmp::Gte => o != Less,
             },
         },
-        Test::Between { lo, hi } => same(v, lo).is_some_and(|o| o != Less) && same(v, hi).is_some_and(|o| o != Greater),
+        Test::Between { lo, hi } => {
+            same(v, lo).is_some_and(|o| o != Less) && same(v, hi).is_some_and(|o| o != Greater)
+        }
         Test::In { values } => values.iter().any(|x| same(v, x) == Some(Equal)),
-        Test::NotIn { values } => values.iter().all(|x| same(v, x).is_some_and(|o| o != Equal)),
-        Test::Contains { value } => matches!(v, Val::Text(s) if s.to_ascii_lowercase().contains(&value.to_ascii_lowercase())),
-        Test::StartsWith { value } => matches!(v, Val::Text(s) if s.to_ascii_lowercase().starts_with(&value.to_ascii_lowercase())),
+        Test::NotIn { values } => values
+            .iter()
+            .all(|x| same(v, x).is_some_and(|o| o != Equal)),
+        Test::Contains { value } => {
+            matches!(v, Val::Text(s) if s.to_ascii_lowercase().contains(&value.to_ascii_lowercase()))
+        }
+        Test::StartsWith { value } => {
+            matches!(v, Val::Text(s) if s.to_ascii_lowercase().starts_with(&value.to_ascii_lowercase()))
+        }
     }
 }
 
@@ -206,11 +245,23 @@ pub fn holds(p: &Pred, c: &Customer, as_of: &AsOf, thresholds: &[Option<f64>]) -
         Pred::Any { of } => of.iter().any(|x| holds(x, c, as_of, thresholds)),
         Pred::Not { of } => !holds(of, c, as_of, thresholds),
         Pred::Test { expr, test } => passes(value_of(expr, c, as_of).as_ref(), test),
-        Pred::Percentile { field, direction, slot, .. } => {
-            let (Some(t), Some(v)) = (thresholds.get(*slot).copied().flatten(), field_value(field, c, as_of).and_then(|v| v.num())) else {
+        Pred::Percentile {
+            field,
+            direction,
+            slot,
+            ..
+        } => {
+            let (Some(t), Some(v)) = (
+                thresholds.get(*slot).copied().flatten(),
+                field_value(field, c, as_of).and_then(|v| v.num()),
+            ) else {
                 return false;
             };
-            if *direction == Direction::Top { v >= t } else { v <= t }
+            if *direction == Direction::Top {
+                v >= t
+            } else {
+                v <= t
+            }
         }
     }
 }
@@ -221,7 +272,10 @@ pub fn thresholds(vd: &ValidDefinition, customers: &[Customer]) -> Vec<Option<f6
     vd.percentiles()
         .iter()
         .map(|spec| {
-            let mut vals: Vec<f64> = customers.iter().filter_map(|c| field_value(&spec.field, c, &as_of)?.num()).collect();
+            let mut vals: Vec<f64> = customers
+                .iter()
+                .filter_map(|c| field_value(&spec.field, c, &as_of)?.num())
+                .collect();
             if vals.is_empty() {
                 return None;
             }
@@ -239,7 +293,11 @@ pub fn thresholds(vd: &ValidDefinition, customers: &[Customer]) -> Vec<Option<f6
 pub fn members(vd: &ValidDefinition, customers: &[Customer]) -> Vec<i64> {
     let t = thresholds(vd, customers);
     let as_of = vd.as_of();
-    let mut ids: Vec<i64> = customers.iter().filter(|c| holds(vd.root(), c, &as_of, &t)).map(|c| c.id).collect();
+    let mut ids: Vec<i64> = customers
+        .iter()
+        .filter(|c| holds(vd.root(), c, &as_of, &t))
+        .map(|c| c.id)
+        .collect();
     ids.sort_unstable();
     ids
 }

@@ -3,9 +3,31 @@
 
 /// `(code, names…)` of common countries.
 pub const COUNTRIES: &[(&str, &[&str])] = &[
-    ("US", &["united states", "united states of america", "usa", "u.s.", "u.s.a.", "america"]),
+    (
+        "US",
+        &[
+            "united states",
+            "united states of america",
+            "usa",
+            "u.s.",
+            "u.s.a.",
+            "america",
+        ],
+    ),
     ("CA", &["canada"]),
-    ("GB", &["united kingdom", "uk", "u.k.", "great britain", "britain", "england", "scotland", "wales"]),
+    (
+        "GB",
+        &[
+            "united kingdom",
+            "uk",
+            "u.k.",
+            "great britain",
+            "britain",
+            "england",
+            "scotland",
+            "wales",
+        ],
+    ),
     ("DE", &["germany", "deutschland"]),
     ("FR", &["france"]),
     ("ES", &["spain", "españa"]),
@@ -180,11 +202,17 @@ pub const OTHER_REGIONS: &[(&str, &str)] = &[
 /// The ISO code of a country name or code (case-insensitive).
 pub fn country_code(s: &str) -> Option<&'static str> {
     let l = s.trim().to_lowercase();
-    COUNTRIES.iter().find(|(code, names)| code.eq_ignore_ascii_case(&l) || names.contains(&l.as_str())).map(|(c, _)| *c)
+    COUNTRIES
+        .iter()
+        .find(|(code, names)| code.eq_ignore_ascii_case(&l) || names.contains(&l.as_str()))
+        .map(|(c, _)| *c)
 }
 
 /// The code of a US state name or code (case-insensitive).
 pub fn us_state_code(s: &str) -> Option<&'static str> {
     let l = s.trim().to_lowercase();
-    US_STATES.iter().find(|(code, name)| code.eq_ignore_ascii_case(&l) || *name == l).map(|(c, _)| *c)
+    US_STATES
+        .iter()
+        .find(|(code, name)| code.eq_ignore_ascii_case(&l) || *name == l)
+        .map(|(c, _)| *c)
 }

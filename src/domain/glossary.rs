@@ -51,7 +51,8 @@ impl Glossary {
     pub fn from_toml(text: &str) -> Result<Self, String> {
         let g: Glossary = toml::from_str(text).map_err(|e| format!("glossary: {e}"))?;
         for (key, term) in &g.terms {
-            term.expand(&serde_json::Map::new()).map_err(|e| format!("glossary term `{key}`: {e}"))?;
+            term.expand(&serde_json::Map::new())
+                .map_err(|e| format!("glossary term `{key}`: {e}"))?;
         }
         Ok(g)
     }
@@ -75,7 +76,11 @@ impl Glossary {
     /// Whether `key` may name a term: lowercase letters, digits and `_`, starting with a letter
     /// (how definitions and the interpreter refer to terms).
     pub fn valid_key(key: &str) -> bool {
-        key.len() <= 60 && key.starts_with(|c: char| c.is_ascii_lowercase()) && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        key.len() <= 60
+            && key.starts_with(|c: char| c.is_ascii_lowercase())
+            && key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
     }
 
     pub fn get(&self, key: &str) -> Option<&Term> {
@@ -95,7 +100,10 @@ impl Glossary {
 
 impl Term {
     /// The term's node with parameters substituted.
-    pub fn expand(&self, given: &serde_json::Map<String, serde_json::Value>) -> Result<Node, TermError> {
+    pub fn expand(
+        &self,
+        given: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Node, TermError> {
         let mut values = self.params.clone();
         for (k, v) in given {
             if !self.params.contains_key(k) {
@@ -114,7 +122,11 @@ fn substitute(v: &mut serde_json::Value, params: &BTreeMap<String, f64>) {
     match v {
         serde_json::Value::String(s) => {
             if let Some(x) = s.strip_prefix('$').and_then(|name| params.get(name)) {
-                *v = if x.fract() == 0.0 { serde_json::json!(*x as i64) } else { serde_json::json!(*x) };
+                *v = if x.fract() == 0.0 {
+                    serde_json::json!(*x as i64)
+                } else {
+                    serde_json::json!(*x)
+                };
             }
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(|i| substitute(i, params)),
@@ -130,7 +142,17 @@ mod tests {
     #[test]
     fn the_shipped_glossary_parses_and_has_the_default_terms() {
         let g = Glossary::default_glossary();
-        for k in ["high_value", "big_spenders", "repeat_customers", "loyal", "one_time_buyers", "lapsed", "new_customers", "inactive_for", "churn_risk"] {
+        for k in [
+            "high_value",
+            "big_spenders",
+            "repeat_customers",
+            "loyal",
+            "one_time_buyers",
+            "lapsed",
+            "new_customers",
+            "inactive_for",
+            "churn_risk",
+        ] {
             assert!(g.get(k).is_some(), "missing {k}");
         }
     }
@@ -143,6 +165,9 @@ mod tests {
         let node = g.get("inactive_for").unwrap().expand(&p).unwrap();
         assert!(serde_json::to_string(&node).unwrap().contains("45"));
         p.insert("weeks".into(), serde_json::json!(1));
-        assert_eq!(g.get("inactive_for").unwrap().expand(&p), Err(TermError::UnknownParam("weeks".into())));
+        assert_eq!(
+            g.get("inactive_for").unwrap().expand(&p),
+            Err(TermError::UnknownParam("weeks".into()))
+        );
     }
 }

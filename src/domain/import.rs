@@ -43,12 +43,24 @@ use Target as T;
 pub enum ImportError {
     #[error("no column for `{field}` (columns are: {headers}); name one with --map COLUMN={field}")]
     MissingColumn { field: String, headers: String },
-    #[error("no column for `{field}`; the column `{column}` looks like it: import with --map \"{column}={field}\"")]
+    #[error(
+        "no column for `{field}`; the column `{column}` looks like it: import with --map \"{column}={field}\""
+    )]
     LooksLikeId { field: String, column: String },
-    #[error("several columns could be `{field}`: {columns}; choose one with --map \"{first}={field}\"")]
-    Ambiguous { field: String, columns: String, first: String },
+    #[error(
+        "several columns could be `{field}`: {columns}; choose one with --map \"{first}={field}\""
+    )]
+    Ambiguous {
+        field: String,
+        columns: String,
+        first: String,
+    },
     #[error("columns `{first}` and `{second}` both map to `{field}`; choose one with --map")]
-    DuplicateColumn { field: String, first: String, second: String },
+    DuplicateColumn {
+        field: String,
+        first: String,
+        second: String,
+    },
     #[error("--map {column}={field}: `{field}` is not a field of this file")]
     UnknownMapTarget { column: String, field: String },
     #[error("--map {column}=…: the file has no column `{column}`")]
@@ -156,25 +168,45 @@ pub fn attribute_name(header: &str) -> String {
         "churn_risk",
         "purchase_propensity",
     ];
-    if out.is_empty() || !out.starts_with(|c: char| c.is_ascii_alphabetic()) || builtin.contains(&out.as_str()) { format!("attr_{out}") } else { out }
+    if out.is_empty()
+        || !out.starts_with(|c: char| c.is_ascii_alphabetic())
+        || builtin.contains(&out.as_str())
+    {
+        format!("attr_{out}")
+    } else {
+        out
+    }
 }
 
 /// Decide what every column is from the headers alone: overrides first, then names and aliases,
 /// then the rules of [`recognise`].
-pub fn plan_columns(kind: Kind, headers: &[String], overrides: &[(String, String)]) -> Result<ColumnPlan, ImportError> {
+pub fn plan_columns(
+    kind: Kind,
+    headers: &[String],
+    overrides: &[(String, String)],
+) -> Result<ColumnPlan, ImportError> {
     plan_columns_sampled(kind, headers, overrides, &[])
 }
 
 /// [`plan_columns`] with the first rows of the file, whose values confirm what a header promises
 /// (a key's values are unique, a time's are dates, an amount's are numbers).
-pub fn plan_columns_sampled(kind: Kind, headers: &[String], overrides: &[(String, String)], rows: &[Vec<String>]) -> Result<ColumnPlan, ImportError> {
+pub fn plan_columns_sampled(
+    kind: Kind,
+    headers: &[String],
+    overrides: &[(String, String)],
+    rows: &[Vec<String>],
+) -> Result<ColumnPlan, ImportError> {
     let allowed = targets_of(kind);
     let mut uses: BTreeMap<usize, Use> = BTreeMap::new();
     for (column, field) in overrides {
         let i = headers
             .iter()
-            .position(|h| h.trim() == column.trim() || normalize_header(h) == normalize_header(column))
-            .ok_or_else(|| ImportError::UnknownMapColumn { column: column.clone() })?;
+            .position(|h| {
+                h.trim() == column.trim() || normalize_header(h) == normalize_header(column)
+            })
+            .ok_or_else(|| ImportError::UnknownMapColumn {
+                column: column.clone(),
+            })?;
         if kind == Kind::Customers && field == "attribute" {
             uses.insert(i, Use::Custom(attribute_name(&headers[i])));
             continue;
@@ -182,8 +214,13 @@ pub fn plan_columns_sampled(kind: Kind, headers: &[String], overrides: &[(String
         let t = allowed
             .iter()
             .copied()
-            .find(|t| field_name(*t) == field.as_str() || (*t == T::ExternalId && field == "customer_id"))
-            .ok_or_else(|| ImportError::UnknownMapTarget { column: column.clone(), field: field.clone() })?;
+            .find(|t| {
+                field_name(*t) == field.as_str() || (*t == T::ExternalId && field == "customer_id")
+            })
+            .ok_or_else(|| ImportError::UnknownMapTarget {
+                column: column.clone(),
+                field: field.clone(),
+            })?;
         uses.insert(i, Use::Field(t));
     }
     let mut ignored = Vec::new();
@@ -192,11 +229,14 @@ pub fn plan_columns_sampled(kind: Kind, headers: &[String], overrides: &[(String
             continue;
         }
         let n = normalize_header(h);
-        let taken = |t: Target, uses: &BTreeMap<usize, Use>| uses.values().any(|u| *u == Use::Field(t));
-        let found = allowed
-            .iter()
-            .copied()
-            .find(|t| !taken(*t, &uses) && FIELDS.iter().any(|f| f.0 == *t && (normalize_header(f.1) == n || f.2.contains(&n.as_str()))));
+        let taken =
+            |t: Target, uses: &BTreeMap<usize, Use>| uses.values().any(|u| *u == Use::Field(t));
+        let found = allowed.iter().copied().find(|t| {
+            !taken(*t, &uses)
+                && FIELDS
+                    .iter()
+                    .any(|f| f.0 == *t && (normalize_header(f.1) == n || f.2.contains(&n.as_str())))
+        });
         match (found, kind) {
             (Some(t), _) => {
                 uses.insert(i, Use::Field(t));
@@ -207,12 +247,28 @@ pub fn plan_columns_sampled(kind: Kind, headers: &[String], overrides: &[(String
             (None, _) => ignored.push(h.clone()),
         }
     }
-    recognise::recognise(&recognise::Evidence { kind, headers, rows }, &mut uses, &mut ignored)?;
+    recognise::recognise(
+        &recognise::Evidence {
+            kind,
+            headers,
+            rows,
+        },
+        &mut uses,
+        &mut ignored,
+    )?;
     check_plan(kind, headers, &uses)?;
-    Ok(ColumnPlan { headers: headers.to_vec(), columns: uses.into_iter().collect(), ignored })
+    Ok(ColumnPlan {
+        headers: headers.to_vec(),
+        columns: uses.into_iter().collect(),
+        ignored,
+    })
 }
 
-fn check_plan(kind: Kind, headers: &[String], uses: &BTreeMap<usize, Use>) -> Result<(), ImportError> {
+fn check_plan(
+    kind: Kind,
+    headers: &[String],
+    uses: &BTreeMap<usize, Use>,
+) -> Result<(), ImportError> {
     let mut seen: HashMap<&Use, usize> = HashMap::new();
     for (i, u) in uses {
         if let Some(first) = seen.insert(u, *i) {
@@ -220,12 +276,19 @@ fn check_plan(kind: Kind, headers: &[String], uses: &BTreeMap<usize, Use>) -> Re
                 Use::Field(t) => field_name(*t).to_string(),
                 Use::Custom(n) => n.clone(),
             };
-            return Err(ImportError::DuplicateColumn { field, first: headers[first].clone(), second: headers[*i].clone() });
+            return Err(ImportError::DuplicateColumn {
+                field,
+                first: headers[first].clone(),
+                second: headers[*i].clone(),
+            });
         }
     }
     for t in required(kind) {
         if !uses.values().any(|u| *u == Use::Field(*t)) {
-            return Err(ImportError::MissingColumn { field: field_name(*t).into(), headers: headers.join(", ") });
+            return Err(ImportError::MissingColumn {
+                field: field_name(*t).into(),
+                headers: headers.join(", "),
+            });
         }
     }
     Ok(())

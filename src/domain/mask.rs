@@ -66,7 +66,10 @@ pub fn mask_phone(phone: &str) -> String {
     if digits.len() < 4 {
         return "***".to_string();
     }
-    format!("***{}", digits[digits.len() - 2..].iter().collect::<String>())
+    format!(
+        "***{}",
+        digits[digits.len() - 2..].iter().collect::<String>()
+    )
 }
 
 /// `Jane` → `J.`
@@ -101,8 +104,14 @@ mod tests {
     #[test]
     fn only_reviewers_and_the_operator_see_personal_values_in_full() {
         assert_eq!(Disclosure::for_role(None), Disclosure::Full);
-        assert_eq!(Disclosure::for_role(Some(Role::CampaignManager)), Disclosure::Full);
-        assert_eq!(Disclosure::for_role(Some(Role::Marketer)), Disclosure::Masked);
+        assert_eq!(
+            Disclosure::for_role(Some(Role::CampaignManager)),
+            Disclosure::Full
+        );
+        assert_eq!(
+            Disclosure::for_role(Some(Role::Marketer)),
+            Disclosure::Masked
+        );
         assert_eq!(Disclosure::for_role(Some(Role::Admin)), Disclosure::Masked);
     }
 }

@@ -37,7 +37,10 @@ impl Destination {
 
     /// Ad platforms: ads consent required, sensitive attributes refused.
     pub fn is_ad_platform(self) -> bool {
-        matches!(self, Destination::Meta | Destination::Google | Destination::Linkedin | Destination::Tiktok)
+        matches!(
+            self,
+            Destination::Meta | Destination::Google | Destination::Linkedin | Destination::Tiktok
+        )
     }
 
     pub fn as_str(self) -> &'static str {
@@ -74,8 +77,30 @@ impl Default for PolicyConfig {
             min_google: 100,
             min_linkedin: 300,
             min_tiktok: 1000,
-            sensitive_fields: words(&["health", "religio", "ethnic", "race", "sexual", "political", "union", "biometric", "genetic"]),
-            meta_restricted_fields: words(&["income", "salary", "wealth", "net_worth", "credit", "debt", "health", "medical", "diagnos", "pregnan", "disease"]),
+            sensitive_fields: words(&[
+                "health",
+                "religio",
+                "ethnic",
+                "race",
+                "sexual",
+                "political",
+                "union",
+                "biometric",
+                "genetic",
+            ]),
+            meta_restricted_fields: words(&[
+                "income",
+                "salary",
+                "wealth",
+                "net_worth",
+                "credit",
+                "debt",
+                "health",
+                "medical",
+                "diagnos",
+                "pregnan",
+                "disease",
+            ]),
         }
     }
 }
@@ -110,7 +135,12 @@ pub struct PolicyReport {
 impl PolicyReport {
     /// The failed checks' messages, one line.
     pub fn violations(&self) -> String {
-        self.checks.iter().filter(|c| !c.passed).map(|c| format!("{}: {}", c.destination.as_str(), c.message)).collect::<Vec<_>>().join("; ")
+        self.checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| format!("{}: {}", c.destination.as_str(), c.message))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 
@@ -120,11 +150,17 @@ pub fn fields_used(vd: &ValidDefinition) -> BTreeSet<String> {
         match p {
             Pred::All { of } | Pred::Any { of } => of.iter().for_each(|c| walk(c, out)),
             Pred::Not { of } => walk(of, out),
-            Pred::Test { expr: Expr::Field(f), .. } | Pred::Percentile { field: f, .. } => {
+            Pred::Test {
+                expr: Expr::Field(f),
+                ..
+            }
+            | Pred::Percentile { field: f, .. } => {
                 out.insert(f.name.clone());
             }
             // Aggregates count orders and events; they read no catalog field.
-            Pred::Test { expr: Expr::Agg(_), .. } => {}
+            Pred::Test {
+                expr: Expr::Agg(_), ..
+            } => {}
         }
     }
     let mut out = BTreeSet::new();
@@ -133,16 +169,35 @@ pub fn fields_used(vd: &ValidDefinition) -> BTreeSet<String> {
 }
 
 fn matching(fields: &BTreeSet<String>, fragments: &[String]) -> Vec<String> {
-    fields.iter().filter(|f| fragments.iter().any(|w| f.to_ascii_lowercase().contains(w.as_str()))).cloned().collect()
+    fields
+        .iter()
+        .filter(|f| {
+            fragments
+                .iter()
+                .any(|w| f.to_ascii_lowercase().contains(w.as_str()))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Check an audience bound for `destinations`.
-pub fn check(cfg: &PolicyConfig, destinations: &[Destination], fields: &BTreeSet<String>, reach: Reach) -> PolicyReport {
+pub fn check(
+    cfg: &PolicyConfig,
+    destinations: &[Destination],
+    fields: &BTreeSet<String>,
+    reach: Reach,
+) -> PolicyReport {
     let mut checks = Vec::new();
     for &d in destinations {
         let (eligible, basis) = match d {
-            _ if d.is_ad_platform() => (reach.ads, "members with ads consent, suppression list excluded"),
-            Destination::Email => (reach.email, "members with email consent, suppression list excluded"),
+            _ if d.is_ad_platform() => (
+                reach.ads,
+                "members with ads consent, suppression list excluded",
+            ),
+            Destination::Email => (
+                reach.email,
+                "members with email consent, suppression list excluded",
+            ),
             _ => (reach.unsuppressed, "members, suppression list excluded"),
         };
         let min = match d {
@@ -160,20 +215,40 @@ pub fn check(cfg: &PolicyConfig, destinations: &[Destination], fields: &BTreeSet
         });
         if d.is_ad_platform() {
             let bad = matching(fields, &cfg.sensitive_fields);
-            let message = if bad.is_empty() { "no sensitive attribute used".into() } else { format!("uses sensitive attributes {}", bad.join(", ")) };
-            checks.push(Check { destination: d, rule: "sensitive_attributes".into(), passed: bad.is_empty(), message });
+            let message = if bad.is_empty() {
+                "no sensitive attribute used".into()
+            } else {
+                format!("uses sensitive attributes {}", bad.join(", "))
+            };
+            checks.push(Check {
+                destination: d,
+                rule: "sensitive_attributes".into(),
+                passed: bad.is_empty(),
+                message,
+            });
         }
         if d == Destination::Meta {
             let bad = matching(fields, &cfg.meta_restricted_fields);
             let message = if bad.is_empty() {
                 "no health- or income-like field used".into()
             } else {
-                format!("Meta refuses audiences suggesting health or financial status: uses {}", bad.join(", "))
+                format!(
+                    "Meta refuses audiences suggesting health or financial status: uses {}",
+                    bad.join(", ")
+                )
             };
-            checks.push(Check { destination: d, rule: "meta_restricted_categories".into(), passed: bad.is_empty(), message });
+            checks.push(Check {
+                destination: d,
+                rule: "meta_restricted_categories".into(),
+                passed: bad.is_empty(),
+                message,
+            });
         }
     }
-    PolicyReport { passed: checks.iter().all(|c| c.passed), checks }
+    PolicyReport {
+        passed: checks.iter().all(|c| c.passed),
+        checks,
+    }
 }
 
 /// Warnings for a marketer while the audience is being built: the attributes that would keep it
@@ -186,9 +261,15 @@ pub fn attribute_warnings(cfg: &PolicyConfig, vd: &ValidDefinition) -> Vec<Strin
     if !sensitive.is_empty() {
         out.push(format!("Uses the sensitive attribute {}: this audience cannot go to Meta, Google, LinkedIn or TikTok.", sensitive.join(", ")));
     }
-    let restricted: Vec<String> = matching(&fields, &cfg.meta_restricted_fields).into_iter().filter(|f| !sensitive.contains(f)).collect();
+    let restricted: Vec<String> = matching(&fields, &cfg.meta_restricted_fields)
+        .into_iter()
+        .filter(|f| !sensitive.contains(f))
+        .collect();
     if !restricted.is_empty() {
-        out.push(format!("Uses {}, which suggests health or financial status: Meta refuses such audiences.", restricted.join(", ")));
+        out.push(format!(
+            "Uses {}, which suggests health or financial status: Meta refuses such audiences.",
+            restricted.join(", ")
+        ));
     }
     out
 }
@@ -216,9 +297,23 @@ mod tests {
     #[test]
     fn minimums_follow_the_destination_and_its_consent() {
         let cfg = PolicyConfig::default();
-        let reach = Reach { ads: 150, email: 2000, unsuppressed: 5000 };
-        let r = check(&cfg, &[Destination::Meta, Destination::Linkedin, Destination::Email], &fields(&["country"]), reach);
-        let min: Vec<bool> = r.checks.iter().filter(|c| c.rule == "min_audience").map(|c| c.passed).collect();
+        let reach = Reach {
+            ads: 150,
+            email: 2000,
+            unsuppressed: 5000,
+        };
+        let r = check(
+            &cfg,
+            &[Destination::Meta, Destination::Linkedin, Destination::Email],
+            &fields(&["country"]),
+            reach,
+        );
+        let min: Vec<bool> = r
+            .checks
+            .iter()
+            .filter(|c| c.rule == "min_audience")
+            .map(|c| c.passed)
+            .collect();
         assert_eq!(min, vec![true, false, true]);
         assert!(!r.passed);
         assert!(r.violations().contains("linkedin: 150 eligible"));
@@ -231,11 +326,20 @@ mod tests {
         use crate::domain::definition::Definition;
         use crate::domain::glossary::Glossary;
         use crate::domain::validate::{Context, validate};
-        let attr = |name: &str, ty| AttributeSpec { name: name.into(), ty, values: vec![], column: name.into() };
+        let attr = |name: &str, ty| AttributeSpec {
+            name: name.into(),
+            ty,
+            values: vec![],
+            column: name.into(),
+        };
         let catalog = Catalog::build(
             vec!["US".into()],
             vec![],
-            &[attr("religion", FieldType::Text), attr("health_condition", FieldType::Text), attr("annual_income", FieldType::Number)],
+            &[
+                attr("religion", FieldType::Text),
+                attr("health_condition", FieldType::Text),
+                attr("annual_income", FieldType::Number),
+            ],
         );
         let glossary = Glossary::from_toml(
             r#"[terms.devout]
@@ -245,23 +349,37 @@ definition = { type = "attribute", field = "religion", op = "is_set" }
 "#,
         )
         .unwrap();
-        let def = |root: serde_json::Value| Definition::from_value(serde_json::json!({"version": 1, "root": root})).unwrap();
+        let def = |root: serde_json::Value| {
+            Definition::from_value(serde_json::json!({"version": 1, "root": root})).unwrap()
+        };
         let hidden = def(serde_json::json!({"type": "all", "conditions": [
             {"type": "term", "name": "devout"},
             {"type": "attribute", "field": "health_condition", "op": "eq", "value": "diabetes"}]}));
         // One more level: a segment that only refers to the one holding the conditions.
         let wrapper = def(serde_json::json!({"type": "segment", "segment": "faithful_patients"}));
-        let segments = std::collections::BTreeMap::from([("faithful_patients".to_string(), hidden), ("wrapper".to_string(), wrapper)]);
-        let ctx =
-            Context { catalog: &catalog, glossary: &glossary, segments: &segments, as_of: crate::domain::time::AsOf::parse("2026-11-22", "UTC").unwrap() };
+        let segments = std::collections::BTreeMap::from([
+            ("faithful_patients".to_string(), hidden),
+            ("wrapper".to_string(), wrapper),
+        ]);
+        let ctx = Context {
+            catalog: &catalog,
+            glossary: &glossary,
+            segments: &segments,
+            as_of: crate::domain::time::AsOf::parse("2026-11-22", "UTC").unwrap(),
+        };
         validate(&def(root), &ctx).unwrap()
     }
 
     #[test]
     fn attributes_that_would_block_ad_platforms_are_warned_about_while_building() {
-        let attr = |field: &str| expanded(serde_json::json!({"type": "attribute", "field": field, "op": "is_set"}));
+        let attr = |field: &str| {
+            expanded(serde_json::json!({"type": "attribute", "field": field, "op": "is_set"}))
+        };
         let cfg = PolicyConfig::default();
-        assert!(attribute_warnings(&cfg, &attr("health_condition"))[0].contains("cannot go to Meta, Google"));
+        assert!(
+            attribute_warnings(&cfg, &attr("health_condition"))[0]
+                .contains("cannot go to Meta, Google")
+        );
         assert!(attribute_warnings(&cfg, &attr("annual_income"))[0].contains("Meta refuses"));
         assert!(attribute_warnings(&cfg, &attr("country")).is_empty());
     }
@@ -269,34 +387,78 @@ definition = { type = "attribute", field = "religion", op = "is_set" }
     #[test]
     fn sensitive_attributes_inside_referenced_segments_and_glossary_terms_are_found() {
         let cfg = PolicyConfig::default();
-        let reach = Reach { ads: 10_000, email: 10_000, unsuppressed: 10_000 };
+        let reach = Reach {
+            ads: 10_000,
+            email: 10_000,
+            unsuppressed: 10_000,
+        };
         let via_segment = expanded(serde_json::json!({"type": "all", "conditions": [
             {"type": "attribute", "field": "country", "op": "eq", "value": "US"},
             {"type": "segment", "segment": "wrapper"}]}));
-        assert_eq!(fields_used(&via_segment), fields(&["country", "health_condition", "religion"]));
-        let r = check(&cfg, &[Destination::Meta], &fields_used(&via_segment), reach);
-        assert!(!r.passed, "a religion + health condition two segments down is still refused: {r:?}");
-        assert!(r.violations().contains("religion") && r.violations().contains("health_condition"), "{}", r.violations());
+        assert_eq!(
+            fields_used(&via_segment),
+            fields(&["country", "health_condition", "religion"])
+        );
+        let r = check(
+            &cfg,
+            &[Destination::Meta],
+            &fields_used(&via_segment),
+            reach,
+        );
+        assert!(
+            !r.passed,
+            "a religion + health condition two segments down is still refused: {r:?}"
+        );
+        assert!(
+            r.violations().contains("religion") && r.violations().contains("health_condition"),
+            "{}",
+            r.violations()
+        );
         let via_term = expanded(serde_json::json!({"type": "term", "name": "devout"}));
-        assert!(!check(&cfg, &[Destination::Google], &fields_used(&via_term), reach).passed, "a term reading religion is refused");
+        assert!(
+            !check(&cfg, &[Destination::Google], &fields_used(&via_term), reach).passed,
+            "a term reading religion is refused"
+        );
         assert!(attribute_warnings(&cfg, &via_term)[0].contains("religion"));
     }
 
     #[test]
     fn a_request_to_include_suppressed_people_is_told_they_are_always_excluded() {
-        assert_eq!(request_notices("return every customer including SUPPRESSED ones").len(), 1);
+        assert_eq!(
+            request_notices("return every customer including SUPPRESSED ones").len(),
+            1
+        );
         assert!(request_notices("customers in Texas").is_empty());
     }
 
     #[test]
     fn sensitive_and_meta_restricted_fields_block_ad_platforms_only() {
         let cfg = PolicyConfig::default();
-        let reach = Reach { ads: 10_000, email: 10_000, unsuppressed: 10_000 };
+        let reach = Reach {
+            ads: 10_000,
+            email: 10_000,
+            unsuppressed: 10_000,
+        };
         let used = fields(&["household_income", "health_score"]);
         let r = check(&cfg, &[Destination::Meta], &used, reach);
-        assert!(r.checks.iter().any(|c| c.rule == "meta_restricted_categories" && !c.passed && c.message.contains("household_income")));
-        assert!(r.checks.iter().any(|c| c.rule == "sensitive_attributes" && !c.passed));
-        let g = check(&cfg, &[Destination::Google], &fields(&["household_income"]), reach);
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.rule == "meta_restricted_categories"
+                    && !c.passed
+                    && c.message.contains("household_income"))
+        );
+        assert!(
+            r.checks
+                .iter()
+                .any(|c| c.rule == "sensitive_attributes" && !c.passed)
+        );
+        let g = check(
+            &cfg,
+            &[Destination::Google],
+            &fields(&["household_income"]),
+            reach,
+        );
         assert!(g.passed, "income is only restricted on Meta");
         assert!(check(&cfg, &[Destination::Webhook], &used, reach).passed);
     }

@@ -126,5 +126,9 @@ pub fn overlap_skipped(name: &str, why: &str) -> String {
 
 /// Percent with two decimals, 0 when there is no one.
 pub fn percent(part: i64, whole: i64) -> f64 {
-    if whole == 0 { 0.0 } else { (part as f64 * 10_000.0 / whole as f64).round() / 100.0 }
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 * 10_000.0 / whole as f64).round() / 100.0
+    }
 }

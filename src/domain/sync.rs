@@ -58,15 +58,23 @@ pub struct SyncPlan {
 /// Whether a member last sent at `last_sent_at` must be sent again at `now` to stay in `d`'s
 /// audience. Only Google Customer Match expires memberships.
 pub fn needs_resend(d: Destination, last_sent_at: i64, now: i64) -> bool {
-    d == Destination::Google && now - last_sent_at >= (GOOGLE_MEMBERSHIP_DAYS - GOOGLE_RESEND_MARGIN_DAYS) * DAY
+    d == Destination::Google
+        && now - last_sent_at >= (GOOGLE_MEMBERSHIP_DAYS - GOOGLE_RESEND_MARGIN_DAYS) * DAY
 }
 
 /// The difference between the audience now (`current`) and what `d` last received
 /// (`previous`): additions, removals, and memberships to renew before they lapse.
 pub fn plan(d: Destination, current: Vec<Contact>, previous: &[Delivered], now: i64) -> SyncPlan {
-    let before: BTreeMap<&str, &Delivered> = previous.iter().map(|p| (p.contact.external_id.as_str(), p)).collect();
+    let before: BTreeMap<&str, &Delivered> = previous
+        .iter()
+        .map(|p| (p.contact.external_id.as_str(), p))
+        .collect();
     let now_ids: BTreeSet<&str> = current.iter().map(|c| c.external_id.as_str()).collect();
-    let removes = before.iter().filter(|(id, _)| !now_ids.contains(*id)).map(|(_, p)| p.contact.clone()).collect();
+    let removes = before
+        .iter()
+        .filter(|(id, _)| !now_ids.contains(*id))
+        .map(|(_, p)| p.contact.clone())
+        .collect();
     let mut adds = Vec::new();
     let mut renew = Vec::new();
     for c in &current {
@@ -81,7 +89,12 @@ pub fn plan(d: Destination, current: Vec<Contact>, previous: &[Delivered], now: 
     renew.sort_by(|a, b| a.external_id.cmp(&b.external_id));
     let resends = renew.len();
     adds.extend(renew);
-    SyncPlan { adds, resends, removes, replace: false }
+    SyncPlan {
+        adds,
+        resends,
+        removes,
+        replace: false,
+    }
 }
 
 /// A replacement of `d`'s audience by `current`, where the platform offers one (Meta's
@@ -89,7 +102,11 @@ pub fn plan(d: Destination, current: Vec<Contact>, previous: &[Delivered], now: 
 /// platform, which heals any drift between what was sent and what the platform holds. `None`
 /// where the platform has no replacement, or for an empty audience (the platform cannot be sent
 /// an empty replacement; removals do it).
-pub fn plan_replace(d: Destination, current: Vec<Contact>, previous: &[Delivered]) -> Option<SyncPlan> {
+pub fn plan_replace(
+    d: Destination,
+    current: Vec<Contact>,
+    previous: &[Delivered],
+) -> Option<SyncPlan> {
     if !replaceable(d, &current) {
         return None;
     }
@@ -97,8 +114,17 @@ pub fn plan_replace(d: Destination, current: Vec<Contact>, previous: &[Delivered
     adds.sort_by(|a, b| a.external_id.cmp(&b.external_id));
     adds.dedup_by(|a, b| a.external_id == b.external_id);
     let now_ids: BTreeSet<&str> = adds.iter().map(|c| c.external_id.as_str()).collect();
-    let removes = previous.iter().filter(|p| !now_ids.contains(p.contact.external_id.as_str())).map(|p| p.contact.clone()).collect();
-    Some(SyncPlan { adds, resends: 0, removes, replace: true })
+    let removes = previous
+        .iter()
+        .filter(|p| !now_ids.contains(p.contact.external_id.as_str()))
+        .map(|p| p.contact.clone())
+        .collect();
+    Some(SyncPlan {
+        adds,
+        resends: 0,
+        removes,
+        replace: true,
+    })
 }
 
 /// Whether `d` can have its audience replaced by `current` (see [`plan_replace`]).
@@ -172,11 +198,18 @@ mod tests {
     use super::*;
 
     fn c(id: &str) -> Contact {
-        Contact { external_id: id.into(), email: Some(format!("{id}@example.com")), ..Default::default() }
+        Contact {
+            external_id: id.into(),
+            email: Some(format!("{id}@example.com")),
+            ..Default::default()
+        }
     }
 
     fn sent(id: &str, at: i64) -> Delivered {
-        Delivered { contact: c(id), last_sent_at: at }
+        Delivered {
+            contact: c(id),
+            last_sent_at: at,
+        }
     }
 
     fn ids(cs: &[Contact]) -> Vec<&str> {
@@ -193,10 +226,19 @@ mod tests {
     #[test]
     fn a_refresh_sends_only_who_joined_and_who_left() {
         let previous = [sent("a", 0), sent("b", 0), sent("gone", 0)];
-        let p = plan(Destination::Meta, vec![c("a"), c("b"), c("new")], &previous, 10 * DAY);
+        let p = plan(
+            Destination::Meta,
+            vec![c("a"), c("b"), c("new")],
+            &previous,
+            10 * DAY,
+        );
         assert_eq!(ids(&p.adds), ["new"]);
         assert_eq!(ids(&p.removes), ["gone"]);
-        assert_eq!(p.removes[0].email.as_deref(), Some("gone@example.com"), "removed with the identifiers it was added with");
+        assert_eq!(
+            p.removes[0].email.as_deref(),
+            Some("gone@example.com"),
+            "removed with the identifiers it was added with"
+        );
         assert_eq!(p.resends, 0);
     }
 
@@ -205,25 +247,50 @@ mod tests {
         let now = 1_000 * DAY;
         let due = now - (GOOGLE_MEMBERSHIP_DAYS - GOOGLE_RESEND_MARGIN_DAYS) * DAY;
         assert!(needs_resend(Destination::Google, due, now));
-        assert!(!needs_resend(Destination::Google, due + DAY, now), "a day younger is not due yet");
-        assert!(!needs_resend(Destination::Meta, 0, now), "Meta memberships do not expire");
+        assert!(
+            !needs_resend(Destination::Google, due + DAY, now),
+            "a day younger is not due yet"
+        );
+        assert!(
+            !needs_resend(Destination::Meta, 0, now),
+            "Meta memberships do not expire"
+        );
         let previous = [sent("old", due - DAY), sent("fresh", now - DAY)];
-        let p = plan(Destination::Google, vec![c("old"), c("fresh"), c("new")], &previous, now);
+        let p = plan(
+            Destination::Google,
+            vec![c("old"), c("fresh"), c("new")],
+            &previous,
+            now,
+        );
         assert_eq!(ids(&p.adds), ["new", "old"]);
         assert_eq!(p.resends, 1);
         let gone = plan(Destination::Google, vec![], &previous, now);
-        assert!(gone.adds.is_empty(), "a member who left is removed, not renewed");
+        assert!(
+            gone.adds.is_empty(),
+            "a member who left is removed, not renewed"
+        );
     }
 
     #[test]
     fn a_meta_replacement_uploads_everyone_and_counts_who_meta_will_drop() {
         let previous = [sent("a", 0), sent("gone", 0)];
-        let p = plan_replace(Destination::Meta, vec![c("b"), c("a")], &previous).expect("Meta replaces");
+        let p = plan_replace(Destination::Meta, vec![c("b"), c("a")], &previous)
+            .expect("Meta replaces");
         assert!(p.replace);
-        assert_eq!(ids(&p.adds), ["a", "b"], "the whole audience, already delivered or not");
+        assert_eq!(
+            ids(&p.adds),
+            ["a", "b"],
+            "the whole audience, already delivered or not"
+        );
         assert_eq!(ids(&p.removes), ["gone"]);
-        assert!(plan_replace(Destination::Google, vec![c("a")], &previous).is_none(), "only Meta has a replace session");
-        assert!(plan_replace(Destination::Meta, vec![], &previous).is_none(), "an empty audience is removed, not replaced");
+        assert!(
+            plan_replace(Destination::Google, vec![c("a")], &previous).is_none(),
+            "only Meta has a replace session"
+        );
+        assert!(
+            plan_replace(Destination::Meta, vec![], &previous).is_none(),
+            "an empty audience is removed, not replaced"
+        );
     }
 
     #[test]

@@ -76,9 +76,13 @@ impl AsOf {
         // Windows, backtests and "N years ago" do calendar arithmetic around the as-of date: far
         // from today it would leave chrono's range (a panic) long before it meant anything.
         if !(1900..=9999).contains(&date.year()) {
-            return Err(format!("as-of date `{date}` is out of range: use a date between 1900-01-01 and 9999-12-31"));
+            return Err(format!(
+                "as-of date `{date}` is out of range: use a date between 1900-01-01 and 9999-12-31"
+            ));
         }
-        let tz: Tz = tz.parse().map_err(|_| format!("unknown time zone `{tz}` (use an IANA name such as Europe/Paris)"))?;
+        let tz: Tz = tz.parse().map_err(|_| {
+            format!("unknown time zone `{tz}` (use an IANA name such as Europe/Paris)")
+        })?;
         Ok(Self { date, tz })
     }
 
@@ -123,21 +127,35 @@ impl AsOf {
         match unit {
             Unit::Days => d - Days::new(u64::from(n)),
             Unit::Weeks => d - Days::new(7 * u64::from(n)),
-            Unit::Months => d.checked_sub_months(Months::new(n)).unwrap_or(NaiveDate::MIN),
-            Unit::Years => d.checked_sub_months(Months::new(n.saturating_mul(12))).unwrap_or(NaiveDate::MIN),
+            Unit::Months => d
+                .checked_sub_months(Months::new(n))
+                .unwrap_or(NaiveDate::MIN),
+            Unit::Years => d
+                .checked_sub_months(Months::new(n.saturating_mul(12)))
+                .unwrap_or(NaiveDate::MIN),
         }
     }
 
     /// "In the last N units": after the end of day D − N, up to the end of D.
     pub fn last(&self, n: u32, unit: Unit) -> Window {
         let cut = self.minus(n, unit);
-        Window { after: self.day_start(cut + Days::new(1)), until: self.end(), after_day: day_number(cut), until_day: self.day() }
+        Window {
+            after: self.day_start(cut + Days::new(1)),
+            until: self.end(),
+            after_day: day_number(cut),
+            until_day: self.day(),
+        }
     }
 
     /// Human form of a window, e.g. `2026-10-24 00:00 → 2026-11-22 24:00 UTC`.
     pub fn describe_window(&self, w: &Window) -> String {
         let from = date_of_day(w.after_day + 1);
-        format!("{} 00:00 → {} 24:00 {}", from, date_of_day(w.until_day), self.tz.name())
+        format!(
+            "{} 00:00 → {} 24:00 {}",
+            from,
+            date_of_day(w.until_day),
+            self.tz.name()
+        )
     }
 }
 
@@ -153,7 +171,8 @@ pub fn date_of_day(n: i64) -> NaiveDate {
 
 /// Parse a `YYYY-MM-DD` date with a readable error.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
 #[cfg(test)]
@@ -167,7 +186,11 @@ mod tests {
     #[test]
     fn an_extreme_as_of_is_refused_not_a_panic() {
         for d in ["+262142-12-31", "-262143-01-01", "0001-01-01", "1899-12-31"] {
-            assert!(AsOf::parse(d, "UTC").unwrap_err().contains("out of range") || AsOf::parse(d, "UTC").is_err(), "{d}");
+            assert!(
+                AsOf::parse(d, "UTC").unwrap_err().contains("out of range")
+                    || AsOf::parse(d, "UTC").is_err(),
+                "{d}"
+            );
         }
         assert!(AsOf::parse("9999-12-31", "UTC").is_ok());
     }
@@ -176,14 +199,20 @@ mod tests {
     fn last_30_days_is_the_30_days_ending_with_d() {
         let a = utc("2026-11-22");
         let w = a.last(30, Unit::Days);
-        assert_eq!(a.describe_window(&w), "2026-10-24 00:00 → 2026-11-22 24:00 UTC");
+        assert_eq!(
+            a.describe_window(&w),
+            "2026-10-24 00:00 → 2026-11-22 24:00 UTC"
+        );
         assert_eq!(w.until - w.after, 30 * DAY_SECS);
     }
 
     #[test]
     fn months_are_calendar_months() {
         let a = utc("2026-03-31");
-        assert_eq!(a.minus(1, Unit::Months), NaiveDate::from_ymd_opt(2026, 2, 28).unwrap());
+        assert_eq!(
+            a.minus(1, Unit::Months),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
     }
 
     #[test]
@@ -197,6 +226,9 @@ mod tests {
     fn end_of_day_respects_the_zone() {
         let a = AsOf::parse("2026-07-01", "Europe/Paris").unwrap();
         // Paris is UTC+2 in summer: the day ends at 22:00 UTC.
-        assert_eq!(a.end(), AsOf::parse("2026-07-01", "UTC").unwrap().end() + 22 * 3600 - 24 * 3600);
+        assert_eq!(
+            a.end(),
+            AsOf::parse("2026-07-01", "UTC").unwrap().end() + 22 * 3600 - 24 * 3600
+        );
     }
 }

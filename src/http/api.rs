@@ -65,7 +65,9 @@ pub async fn not_found() -> ApiError {
 
 pub async fn catalog(_: Reader, State(app): State<AppState>) -> ApiResult {
     let snap = app.snapshot().await?;
-    ok(json!({ "version": snap.catalog_version, "fields": snap.catalog.fields, "events": snap.catalog.events }))
+    ok(
+        json!({ "version": snap.catalog_version, "fields": snap.catalog.fields, "events": snap.catalog.events }),
+    )
 }
 
 pub async fn glossary(_: Reader, State(app): State<AppState>) -> ApiResult {
@@ -77,21 +79,45 @@ pub async fn schema(_: Reader) -> ApiResult {
     ok(Definition::json_schema())
 }
 
-pub async fn validate(_: Reader, State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+pub async fn validate(
+    _: Reader,
+    State(app): State<AppState>,
+    AppJson(body): AppJson<DefinitionBody>,
+) -> ApiResult {
     let def = definition(body.definition)?;
-    app.validate(&def, app.as_of(body.as_of.as_deref())?).await?;
+    app.validate(&def, app.as_of(body.as_of.as_deref())?)
+        .await?;
     ok(json!({ "valid": true }))
 }
 
-pub async fn preview(_: Reader, State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+pub async fn preview(
+    _: Reader,
+    State(app): State<AppState>,
+    AppJson(body): AppJson<DefinitionBody>,
+) -> ApiResult {
     let def = definition(body.definition)?;
-    ok(app.preview(&def, app.as_of(body.as_of.as_deref())?, !body.count_only).await?)
+    ok(app
+        .preview(&def, app.as_of(body.as_of.as_deref())?, !body.count_only)
+        .await?)
 }
 
-pub async fn explain(Reader(c): Reader, State(app): State<AppState>, AppJson(body): AppJson<DefinitionBody>) -> ApiResult {
+pub async fn explain(
+    Reader(c): Reader,
+    State(app): State<AppState>,
+    AppJson(body): AppJson<DefinitionBody>,
+) -> ApiResult {
     let def = definition(body.definition)?;
-    let customer = body.customer.ok_or_else(|| AppError::BadInput("`customer` (an external id) is required".into()))?;
-    let (member, clauses) = app.explain_customer(&def, app.as_of(body.as_of.as_deref())?, &customer, &actor(c)).await?;
+    let customer = body
+        .customer
+        .ok_or_else(|| AppError::BadInput("`customer` (an external id) is required".into()))?;
+    let (member, clauses) = app
+        .explain_customer(
+            &def,
+            app.as_of(body.as_of.as_deref())?,
+            &customer,
+            &actor(c),
+        )
+        .await?;
     ok(json!({ "customer": customer, "member": member, "clauses": clauses }))
 }
 
@@ -99,10 +125,20 @@ pub async fn list_segments(_: Reader, State(app): State<AppState>) -> ApiResult 
     ok(app.list_segments().await?)
 }
 
-pub async fn create_segment(Author(c): Author, State(app): State<AppState>, AppJson(body): AppJson<Value>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create_segment(
+    Author(c): Author,
+    State(app): State<AppState>,
+    AppJson(body): AppJson<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let req: SaveSegment = match serde_path_to_error::deserialize(body) {
         Ok(r) => r,
-        Err(e) => return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_json", format!("{}: {}", e.path(), e.inner()))),
+        Err(e) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                format!("{}: {}", e.path(), e.inner()),
+            ));
+        }
     };
     let seg = app.create_segment(req, app.as_of(None)?, &actor(c)).await?;
     Ok((StatusCode::CREATED, ok(seg)?))
@@ -115,20 +151,39 @@ pub struct UpdateBody {
     definition: Value,
 }
 
-pub async fn update_segment(Author(c): Author, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<UpdateBody>) -> ApiResult {
+pub async fn update_segment(
+    Author(c): Author,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<UpdateBody>,
+) -> ApiResult {
     let def = definition(body.definition)?;
-    ok(app.update_segment(&id, def, app.as_of(None)?, &actor(c)).await?)
+    ok(app
+        .update_segment(&id, def, app.as_of(None)?, &actor(c))
+        .await?)
 }
 
-pub async fn get_segment(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn get_segment(
+    _: Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult {
     ok(app.get_segment(&id).await?)
 }
 
-pub async fn list_versions(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn list_versions(
+    _: Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult {
     ok(app.segment_versions(&id).await?)
 }
 
-pub async fn get_version(_: Reader, State(app): State<AppState>, Path((id, version)): Path<(String, i64)>) -> ApiResult {
+pub async fn get_version(
+    _: Reader,
+    State(app): State<AppState>,
+    Path((id, version)): Path<(String, i64)>,
+) -> ApiResult {
     let def = app.segment_definition(&id, Some(version)).await?;
     ok(json!({ "segment": id, "version": version, "definition": def }))
 }
@@ -139,9 +194,20 @@ pub struct AsOfQuery {
     count_only: Option<bool>,
 }
 
-pub async fn preview_segment(_: Reader, State(app): State<AppState>, Path(id): Path<String>, Query(q): Query<AsOfQuery>) -> ApiResult {
+pub async fn preview_segment(
+    _: Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AsOfQuery>,
+) -> ApiResult {
     let def = app.segment_definition(&id, None).await?;
-    ok(app.preview(&def, app.as_of(q.as_of.as_deref())?, !q.count_only.unwrap_or(false)).await?)
+    ok(app
+        .preview(
+            &def,
+            app.as_of(q.as_of.as_deref())?,
+            !q.count_only.unwrap_or(false),
+        )
+        .await?)
 }
 
 pub async fn explain_segment(
@@ -151,7 +217,9 @@ pub async fn explain_segment(
     Query(q): Query<AsOfQuery>,
 ) -> ApiResult {
     let def = app.segment_definition(&id, None).await?;
-    let (member, clauses) = app.explain_customer(&def, app.as_of(q.as_of.as_deref())?, &customer, &actor(c)).await?;
+    let (member, clauses) = app
+        .explain_customer(&def, app.as_of(q.as_of.as_deref())?, &customer, &actor(c))
+        .await?;
     ok(json!({ "segment": id, "customer": customer, "member": member, "clauses": clauses }))
 }
 
@@ -177,7 +245,11 @@ pub async fn segment_members(
     let csv = match q.format.as_deref() {
         None | Some("csv") => true,
         Some("jsonl") => false,
-        Some(other) => return Err(AppError::BadInput(format!("format must be csv or jsonl, not `{other}`")).into()),
+        Some(other) => {
+            return Err(
+                AppError::BadInput(format!("format must be csv or jsonl, not `{other}`")).into(),
+            );
+        }
     };
     let with_email = q.with_email.unwrap_or(false);
     let rx = if with_email {
@@ -203,7 +275,9 @@ pub async fn segment_members(
     } else {
         "external_id\n"
     };
-    let head = futures::stream::once(async move { Ok::<_, Infallible>(Bytes::from_static(header_line.as_bytes())) });
+    let head = futures::stream::once(async move {
+        Ok::<_, Infallible>(Bytes::from_static(header_line.as_bytes()))
+    });
     let rows = futures::stream::unfold(rx, move |mut rx| async move {
         let chunk = rx.recv().await?;
         let mut buf = Vec::with_capacity(chunk.len() * 16);
@@ -212,6 +286,14 @@ pub async fn segment_members(
         }
         Some((Ok::<_, Infallible>(Bytes::from(buf)), rx))
     });
-    let content_type = if csv { "text/csv; charset=utf-8" } else { "application/x-ndjson" };
-    Ok(([(header::CONTENT_TYPE, content_type)], Body::from_stream(futures::StreamExt::chain(head, rows))).into_response())
+    let content_type = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/x-ndjson"
+    };
+    Ok((
+        [(header::CONTENT_TYPE, content_type)],
+        Body::from_stream(futures::StreamExt::chain(head, rows)),
+    )
+        .into_response())
 }

@@ -39,21 +39,30 @@ pub struct Caller {
 }
 
 pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name && !v.is_empty()).then(|| v.to_string())
-    })
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name && !v.is_empty()).then(|| v.to_string())
+        })
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
 }
 
 /// The client's address, from the connection (never from forwarding headers).
 pub fn client_address(extensions: &axum::http::Extensions) -> Option<String> {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
 }
 
 fn unauthenticated(msg: &str) -> ApiError {
@@ -61,20 +70,41 @@ fn unauthenticated(msg: &str) -> ApiError {
 }
 
 /// Middleware: resolve the caller or answer 401; check CSRF on cookie-authenticated writes.
-pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn authenticate(
+    State(app): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let address = client_address(req.extensions());
     let caller = if let Some(token) = bearer(req.headers()) {
-        Caller { principal: app.authenticate_token(&token).await?, address, csrf_token: None }
+        Caller {
+            principal: app.authenticate_token(&token).await?,
+            address,
+            csrf_token: None,
+        }
     } else if let Some(c) = cookie(req.headers(), SESSION_COOKIE) {
         let s = app.authenticate_session(&c).await?;
         let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-        let sent = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
+        let sent = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
         if !safe && !crate::domain::access::same_secret(sent, &s.csrf_token) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "missing or wrong X-CSRF-Token for this session"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "missing or wrong X-CSRF-Token for this session",
+            ));
         }
-        Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) }
+        Caller {
+            principal: s.principal,
+            address,
+            csrf_token: Some(s.csrf_token),
+        }
     } else {
-        return Err(unauthenticated("log in or send `Authorization: Bearer <token>`"));
+        return Err(unauthenticated(
+            "log in or send `Authorization: Bearer <token>`",
+        ));
     };
     req.extensions_mut().insert(caller);
     Ok(next.run(req).await)
@@ -135,18 +165,28 @@ fn same_origin(headers: &HeaderMap) -> bool {
     if origin == Some("null") {
         return site == Some("same-origin");
     }
-    match (origin, headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+    match (
+        origin,
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
         (Some(origin), Some(host)) => origin.split("://").nth(1).is_some_and(|o| o == host),
         _ => true,
     }
 }
 
 fn is_tls(app: &AppState, headers: &HeaderMap) -> bool {
-    app.settings.governance.secure_cookies || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()) == Some("https")
+    app.settings.governance.secure_cookies
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            == Some("https")
 }
 
 fn session_cookie(value: &str, max_age: i64, secure: bool) -> String {
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
+    format!(
+        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
 }
 
 pub async fn login_page() -> Response {
@@ -163,19 +203,37 @@ pub struct LoginForm {
 pub async fn login(State(app): State<AppState>, req: Request) -> Result<Response, ApiError> {
     let (parts, body) = req.into_parts();
     if !same_origin(&parts.headers) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "cross-site login refused"));
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "cross-site login refused",
+        ));
     }
-    let Form(form) = Form::<LoginForm>::from_request(Request::from_parts(parts.clone(), body), &app)
-        .await
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form", e.body_text()))?;
+    let Form(form) =
+        Form::<LoginForm>::from_request(Request::from_parts(parts.clone(), body), &app)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_form",
+                    e.body_text(),
+                )
+            })?;
     let address = client_address(&parts.extensions);
-    let s = match app.login(&form.email, &form.password, address.as_deref()).await {
+    let s = match app
+        .login(&form.email, &form.password, address.as_deref())
+        .await
+    {
         Ok(s) => s,
         // The page again, saying why; the status is the API's (401 wrong credentials, 429 too many).
         Err(e) => {
             let e = ApiError::from(e);
             // The email typed stays in its field: only the password is typed again.
-            return Ok(super::web::login_page(Some(e.message), e.status, Some(form.email)));
+            return Ok(super::web::login_page(
+                Some(e.message),
+                e.status,
+                Some(form.email),
+            ));
         }
     };
     let set = session_cookie(&s.cookie, SESSION_SECS, is_tls(&app, &parts.headers));
@@ -189,12 +247,25 @@ pub struct LogoutForm {
 }
 
 /// `POST /logout`: end the session (the form must carry the session's CSRF token).
-pub async fn logout(State(app): State<AppState>, headers: HeaderMap, Form(form): Form<LogoutForm>) -> Result<Response, ApiError> {
-    let Some(c) = cookie(&headers, SESSION_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+pub async fn logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, ApiError> {
+    let Some(c) = cookie(&headers, SESSION_COOKIE) else {
+        return Ok(Redirect::to("/login").into_response());
+    };
     if let Ok(s) = app.authenticate_session(&c).await {
-        let sent = form.csrf_token.as_deref().or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
+        let sent = form
+            .csrf_token
+            .as_deref()
+            .or_else(|| headers.get("x-csrf-token").and_then(|v| v.to_str().ok()));
         if !crate::domain::access::same_secret(sent, &s.csrf_token) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "csrf", "missing or wrong csrf_token"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "missing or wrong csrf_token",
+            ));
         }
         app.logout(&c).await?;
     }

@@ -32,7 +32,10 @@ pub struct Compute {
 
 impl Compute {
     pub fn new(budget: Duration, concurrency: usize) -> Self {
-        Self { budget, slots: Arc::new(Semaphore::new(concurrency.max(1))) }
+        Self {
+            budget,
+            slots: Arc::new(Semaphore::new(concurrency.max(1))),
+        }
     }
 }
 
@@ -57,7 +60,9 @@ pub async fn off_request_threads(State(c): State<Compute>, req: Request, next: N
     let api = req.uri().path().starts_with("/api/");
     let over = || over_budget(api, c.budget);
     let started = tokio::time::Instant::now();
-    let Ok(Ok(slot)) = tokio::time::timeout(c.budget, c.slots.clone().acquire_owned()).await else { return over() };
+    let Ok(Ok(slot)) = tokio::time::timeout(c.budget, c.slots.clone().acquire_owned()).await else {
+        return over();
+    };
     let left = c.budget.saturating_sub(started.elapsed());
     let handle = tokio::runtime::Handle::current();
     let span = tracing::Span::current();
@@ -70,7 +75,12 @@ pub async fn off_request_threads(State(c): State<Compute>, req: Request, next: N
         Ok(Err(_elapsed)) => over(),
         Err(e) => {
             tracing::error!(error = %e, "heavy request failed");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error").into_response()
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+            .into_response()
         }
     }
 }
@@ -82,9 +92,15 @@ fn over_budget(api: bool, budget: Duration) -> Response {
         budget.as_secs_f64()
     );
     if api {
-        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "over_budget", message).into_response();
+        return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "over_budget", message)
+            .into_response();
     }
-    (StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "5")], message).into_response()
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("retry-after", "5")],
+        message,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -18,15 +18,34 @@ pub const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Check a batch's signature and acknowledge it (members counted, never named).
 pub async fn receive(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let secret = app.settings.governance.destinations.webhook_secret.clone().unwrap_or_default();
-    let given = headers.get("x-segwright-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let secret = app
+        .settings
+        .governance
+        .destinations
+        .webhook_secret
+        .clone()
+        .unwrap_or_default();
+    let given = headers
+        .get("x-segwright-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     // Compared in constant time: the signature is a MAC.
     if !constant_time_eq(given.as_bytes(), signature(&secret, &body).as_bytes()) {
-        return (StatusCode::UNAUTHORIZED, axum::Json(json!({"error": "bad signature"}))).into_response();
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"error": "bad signature"})),
+        )
+            .into_response();
     }
     let batch: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => return (StatusCode::BAD_REQUEST, axum::Json(json!({"error": e.to_string()}))).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({"error": e.to_string()})),
+            )
+                .into_response();
+        }
     };
     let members = batch["members"].as_array().map_or(0, Vec::len);
     tracing::info!(op = %batch["op"], batch = %batch["batch"], batches = %batch["batches"], members, "demo webhook received a batch");

@@ -40,15 +40,36 @@ pub async fn add_destination(
     AppJson(body): AppJson<DestinationBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let kind = Destination::parse(&body.kind).map_err(AppError::BadInput)?;
-    let view = app.add_destination(NewDestination { kind, settings: body.settings, secrets: body.secrets }, &actor(c)).await?;
-    Ok((StatusCode::CREATED, Json(serde_json::to_value(view).expect("serializable"))))
+    let view = app
+        .add_destination(
+            NewDestination {
+                kind,
+                settings: body.settings,
+                secrets: body.secrets,
+            },
+            &actor(c),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(view).expect("serializable")),
+    ))
 }
 
-pub async fn list_destinations(Administrator(c): Administrator, State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "destinations": app.list_destinations(&actor(c)).await? })))
+pub async fn list_destinations(
+    Administrator(c): Administrator,
+    State(app): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        json!({ "destinations": app.list_destinations(&actor(c)).await? }),
+    ))
 }
 
-pub async fn remove_destination(Administrator(c): Administrator, State(app): State<AppState>, Path(kind): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn remove_destination(
+    Administrator(c): Administrator,
+    State(app): State<AppState>,
+    Path(kind): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let kind = Destination::parse(&kind).map_err(AppError::BadInput)?;
     app.remove_destination(kind, &actor(c)).await?;
     Ok(Json(json!({ "kind": kind, "removed": true })))

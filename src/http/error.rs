@@ -19,7 +19,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), details: serde_json::Value::Null }
+        Self {
+            status,
+            code: code.into(),
+            message: message.into(),
+            details: serde_json::Value::Null,
+        }
     }
 }
 
@@ -39,10 +44,17 @@ impl From<AppError> for ApiError {
             tracing::error!(error = %e, cause = ?e, "request failed");
         }
         let details = match &e {
-            AppError::Invalid(issues) | AppError::LlmInvalid { issues, .. } => json!({ "issues": issues }),
+            AppError::Invalid(issues) | AppError::LlmInvalid { issues, .. } => {
+                json!({ "issues": issues })
+            }
             _ => serde_json::Value::Null,
         };
-        Self { status, code: e.code().into(), message: e.public_message(), details }
+        Self {
+            status,
+            code: e.code().into(),
+            message: e.public_message(),
+            details,
+        }
     }
 }
 

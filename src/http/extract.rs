@@ -22,8 +22,12 @@ where
             Ok(axum::Json(v)) => Ok(AppJson(v)),
             Err(r) => {
                 let (status, code) = match &r {
-                    JsonRejection::MissingJsonContentType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-                    JsonRejection::BytesRejection(_) => (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+                    JsonRejection::MissingJsonContentType(_) => {
+                        (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
+                    }
+                    JsonRejection::BytesRejection(_) => {
+                        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+                    }
                     _ => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_json"),
                 };
                 Err(ApiError::new(status, code, r.body_text()))

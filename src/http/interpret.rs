@@ -26,15 +26,32 @@ pub struct InterpretBody {
     as_of: Option<String>,
 }
 
-pub async fn interpret(_: Reader, State(app): State<AppState>, AppJson(body): AppJson<InterpretBody>) -> Result<Json<Value>, ApiError> {
+pub async fn interpret(
+    _: Reader,
+    State(app): State<AppState>,
+    AppJson(body): AppJson<InterpretBody>,
+) -> Result<Json<Value>, ApiError> {
     let as_of = app.as_of(body.as_of.as_deref())?;
-    let req =
-        AskRequest { prompt: body.prompt, conversation_id: body.conversation_id, start_conversation: true, interpreter: body.interpreter, full_preview: true };
+    let req = AskRequest {
+        prompt: body.prompt,
+        conversation_id: body.conversation_id,
+        start_conversation: true,
+        interpreter: body.interpreter,
+        full_preview: true,
+    };
     let answer = app.ask(req, as_of).await?;
-    Ok(Json(serde_json::to_value(answer).expect("answer serializes")))
+    Ok(Json(
+        serde_json::to_value(answer).expect("answer serializes"),
+    ))
 }
 
-pub async fn conversation(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn conversation(
+    _: Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let turns = app.conversation(&id).await?;
-    Ok(Json(serde_json::json!({ "conversation_id": id, "turns": turns })))
+    Ok(Json(
+        serde_json::json!({ "conversation_id": id, "turns": turns }),
+    ))
 }

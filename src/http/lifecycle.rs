@@ -31,8 +31,18 @@ pub struct SubmitBody {
     destinations: Vec<String>,
 }
 
-pub async fn submit(Author(c): Author, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<SubmitBody>) -> ApiResult {
-    let destinations = body.destinations.iter().map(|d| Destination::parse(d)).collect::<Result<Vec<_>, _>>().map_err(AppError::BadInput)?;
+pub async fn submit(
+    Author(c): Author,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<SubmitBody>,
+) -> ApiResult {
+    let destinations = body
+        .destinations
+        .iter()
+        .map(|d| Destination::parse(d))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(AppError::BadInput)?;
     ok(app.submit_segment(&id, destinations, &actor(c)).await?)
 }
 
@@ -45,23 +55,49 @@ pub struct DecisionBody {
     comment: Option<String>,
 }
 
-pub async fn approve(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DecisionBody>) -> ApiResult {
-    ok(app.approve_segment(&id, body.version_hash.as_deref(), body.comment, &actor(c)).await?)
+pub async fn approve(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<DecisionBody>,
+) -> ApiResult {
+    ok(app
+        .approve_segment(&id, body.version_hash.as_deref(), body.comment, &actor(c))
+        .await?)
 }
 
-pub async fn reject(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>, AppJson(body): AppJson<DecisionBody>) -> ApiResult {
-    ok(app.reject_segment(&id, body.comment.as_deref(), &actor(c)).await?)
+pub async fn reject(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<DecisionBody>,
+) -> ApiResult {
+    ok(app
+        .reject_segment(&id, body.comment.as_deref(), &actor(c))
+        .await?)
 }
 
-pub async fn activate(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn activate(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult {
     ok(app.activate_segment(&id, &actor(c)).await?)
 }
 
-pub async fn pause(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn pause(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult {
     ok(app.pause_segment(&id, &actor(c)).await?)
 }
 
-pub async fn archive(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn archive(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult {
     let n = app.archive_segment(&id, &actor(c)).await?;
     ok(json!({ "segment": id, "status": "archived", "versions_archived": n }))
 }
@@ -89,19 +125,31 @@ pub async fn deliver(
 }
 
 /// Recompute the active version and send only its additions and removals (202 with the run).
-pub async fn refresh(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn refresh(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let run = app.refresh_segment(&id, &actor(c)).await?;
     Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
 }
 
 /// Replace the audience where the platform can (Meta), send changes elsewhere (202 with the run).
-pub async fn replace(Reviewer(c): Reviewer, State(app): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn replace(
+    Reviewer(c): Reviewer,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let run = app.replace_segment(&id, &actor(c)).await?;
     Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
 }
 
 /// A segment's newest sync runs with their delivery reports.
-pub async fn segment_syncs(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn segment_syncs(
+    _: Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult {
     ok(json!({ "runs": app.sync_reports(Some(&id), 20).await? }))
 }
 
@@ -127,13 +175,22 @@ pub async fn export_csv(
     use crate::app::export::{CSV_HEADER, csv_lines, export_approved_filename, parse_consent};
     let consent = parse_consent(q.consent.as_deref())?;
     let rx = app.export_approved(&id, consent, &actor(c)).await?;
-    let head = futures::stream::once(async { Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(CSV_HEADER.as_bytes())) });
+    let head = futures::stream::once(async {
+        Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(CSV_HEADER.as_bytes()))
+    });
     let rows = futures::stream::unfold(rx, |mut rx| async move {
         let chunk = rx.recv().await?;
         Some((Ok(axum::body::Bytes::from(csv_lines(&chunk))), rx))
     });
-    let headers = [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, export_approved_filename(&id))];
-    Ok((headers, axum::body::Body::from_stream(futures::StreamExt::chain(head, rows))).into_response())
+    let headers = [
+        (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+        (header::CONTENT_DISPOSITION, export_approved_filename(&id)),
+    ];
+    Ok((
+        headers,
+        axum::body::Body::from_stream(futures::StreamExt::chain(head, rows)),
+    )
+        .into_response())
 }
 
 pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
@@ -153,18 +210,40 @@ pub struct AuditQuery {
     format: Option<String>,
 }
 
-pub async fn audit(Auditor(c): Auditor, State(app): State<AppState>, Query(q): Query<AuditQuery>) -> Result<Response, ApiError> {
+pub async fn audit(
+    Auditor(c): Auditor,
+    State(app): State<AppState>,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, ApiError> {
     tracing::debug!(by = %c.principal.email, "audit log read");
     let segment_id = match q.segment {
-        Some(key) => Some(app.get_segment(&key).await.map(|s| s.segment.id).unwrap_or(key)),
+        Some(key) => Some(
+            app.get_segment(&key)
+                .await
+                .map(|s| s.segment.id)
+                .unwrap_or(key),
+        ),
         None => None,
     };
-    let filter = AuditFilter { actor: q.actor, action: q.action, segment_id, since: q.since, until: q.until, limit: q.limit };
+    let filter = AuditFilter {
+        actor: q.actor,
+        action: q.action,
+        segment_id,
+        since: q.since,
+        until: q.until,
+        limit: q.limit,
+    };
     let entries = app.audit_entries(&filter).await?;
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(json!({ "entries": entries })).into_response()),
-        Some("csv") => Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], audit_csv(&entries)).into_response()),
-        Some(other) => Err(AppError::BadInput(format!("format must be json or csv, not `{other}`")).into()),
+        Some("csv") => Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            audit_csv(&entries),
+        )
+            .into_response()),
+        Some(other) => {
+            Err(AppError::BadInput(format!("format must be json or csv, not `{other}`")).into())
+        }
     }
 }
 
@@ -174,6 +253,10 @@ pub struct VerifyQuery {
     checkpoint: Option<String>,
 }
 
-pub async fn verify_audit(_: Auditor, State(app): State<AppState>, Query(q): Query<VerifyQuery>) -> ApiResult {
+pub async fn verify_audit(
+    _: Auditor,
+    State(app): State<AppState>,
+    Query(q): Query<VerifyQuery>,
+) -> ApiResult {
     ok(app.verify_audit(q.checkpoint.as_deref()).await?)
 }

@@ -44,7 +44,10 @@ pub fn router(state: AppState) -> Router {
     if state.settings.governance.destinations.demo_sink {
         // The receiver takes whole webhook batches (10,000 members are about 2 MB), so it has
         // its own limit: the app's, meant for definitions and forms, would refuse them (413).
-        r = r.route("/demo/webhook", post(demo_sink::receive).layer(DefaultBodyLimit::max(demo_sink::BODY_LIMIT)));
+        r = r.route(
+            "/demo/webhook",
+            post(demo_sink::receive).layer(DefaultBodyLimit::max(demo_sink::BODY_LIMIT)),
+        );
     }
     r.route("/health", get(api::health))
         .route("/login", get(auth::login_page).post(auth::login))
@@ -52,10 +55,19 @@ pub fn router(state: AppState) -> Router {
         .merge(web::routes(state.clone()))
         .merge(routes::api_routes(state.clone()))
         .fallback(api::not_found)
-        .layer(axum::middleware::from_fn_with_state(compute::Compute::new(g.request_budget, g.heavy_concurrency), compute::off_request_threads))
+        .layer(axum::middleware::from_fn_with_state(
+            compute::Compute::new(g.request_budget, g.heavy_concurrency),
+            compute::off_request_threads,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(120)))
-        .layer(axum::middleware::from_fn_with_state(g.secure_cookies, headers::security_headers))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(120),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            g.secure_cookies,
+            headers::security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -63,7 +75,11 @@ pub fn router(state: AppState) -> Router {
 /// Serve until `shutdown` completes, then finish in-flight requests. The sync worker and the
 /// refresh schedule run alongside and stop with the server (a batch cut off mid-send is taken
 /// over, under the same idempotency key, once its lease runs out).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let mut background = vec![state.spawn_sync_worker()];
     if let Some(every) = state.settings.governance.sync.refresh_every {
         background.push(state.spawn_refresh_schedule(every));
@@ -72,7 +88,9 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown:
         background.push(state.spawn_score_schedule(every));
     }
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let served = axum::serve(listener, service).with_graceful_shutdown(shutdown).await;
+    let served = axum::serve(listener, service)
+        .with_graceful_shutdown(shutdown)
+        .await;
     background.iter().for_each(|t| t.abort());
     served
 }
@@ -84,7 +102,8 @@ pub async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

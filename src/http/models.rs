@@ -35,26 +35,40 @@ pub struct TrainBody {
 }
 
 /// Any signed-in caller reaches the use case, which decides (campaign managers and admins train).
-pub async fn train(Reader(c): Reader, State(app): State<AppState>, AppJson(body): AppJson<TrainBody>) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn train(
+    Reader(c): Reader,
+    State(app): State<AppState>,
+    AppJson(body): AppJson<TrainBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let actor = actor(c);
     let as_of = app.as_of(body.as_of.as_deref())?;
     let d = TrainRequest::default();
     let req = TrainRequest {
         churn_horizon_days: body.horizon_days.unwrap_or(d.churn_horizon_days),
-        propensity_horizon_days: body.propensity_horizon_days.unwrap_or(d.propensity_horizon_days),
+        propensity_horizon_days: body
+            .propensity_horizon_days
+            .unwrap_or(d.propensity_horizon_days),
         label: body.label,
         options: d.options,
     };
     if body.wait {
         let models = app.train_models_as(&req, as_of, &actor).await?;
-        return Ok((StatusCode::OK, Json(json!({ "status": "done", "models": models }))));
+        return Ok((
+            StatusCode::OK,
+            Json(json!({ "status": "done", "models": models })),
+        ));
     }
     let job = app.start_training(req, as_of, &actor)?;
-    Ok((StatusCode::ACCEPTED, Json(serde_json::to_value(job).expect("job serializes"))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::to_value(job).expect("job serializes")),
+    ))
 }
 
 pub async fn job(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    let job = app.training_job(&id).ok_or_else(|| AppError::NotFound(format!("training job `{id}`")))?;
+    let job = app
+        .training_job(&id)
+        .ok_or_else(|| AppError::NotFound(format!("training job `{id}`")))?;
     Ok(Json(serde_json::to_value(job).expect("job serializes")))
 }
 
@@ -62,7 +76,10 @@ pub async fn list(State(app): State<AppState>) -> ApiResult {
     Ok(Json(json!({ "models": app.models().await? })))
 }
 
-pub async fn customer_scores(State(app): State<AppState>, Path(customer): Path<String>) -> ApiResult {
+pub async fn customer_scores(
+    State(app): State<AppState>,
+    Path(customer): Path<String>,
+) -> ApiResult {
     let scores = app.customer_scores(&customer, 5).await?;
     Ok(Json(json!({ "customer": customer, "scores": scores })))
 }
@@ -77,8 +94,15 @@ pub struct PerformanceBody {
     as_of: Option<String>,
 }
 
-pub async fn performance(State(app): State<AppState>, AppJson(body): AppJson<PerformanceBody>) -> ApiResult {
+pub async fn performance(
+    State(app): State<AppState>,
+    AppJson(body): AppJson<PerformanceBody>,
+) -> ApiResult {
     let def = Definition::from_value(body.definition).map_err(|i| AppError::Invalid(vec![i]))?;
-    let p = app.predicted_performance(&def, app.as_of(body.as_of.as_deref())?).await?;
-    Ok(Json(serde_json::to_value(p).expect("performance serializes")))
+    let p = app
+        .predicted_performance(&def, app.as_of(body.as_of.as_deref())?)
+        .await?;
+    Ok(Json(
+        serde_json::to_value(p).expect("performance serializes"),
+    ))
 }

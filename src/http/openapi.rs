@@ -38,7 +38,14 @@ pub struct Doc {
 
 /// An operation: `summary`, callable by `access`; answers 200 with JSON unless told otherwise.
 pub const fn doc(summary: &'static str, access: &'static str) -> Doc {
-    Doc { summary, access, body: None, query: None, status: 200, content: "application/json" }
+    Doc {
+        summary,
+        access,
+        body: None,
+        query: None,
+        status: 200,
+        content: "application/json",
+    }
 }
 
 impl Doc {
@@ -80,11 +87,20 @@ pub struct Api {
 
 impl Api {
     pub fn new() -> Self {
-        Self { router: Router::new(), operations: Vec::new() }
+        Self {
+            router: Router::new(),
+            operations: Vec::new(),
+        }
     }
 
     /// Serve `handler` for `method path`, and document it.
-    pub fn route<H: Handler<T, AppState>, T: 'static>(mut self, method: Method, path: &'static str, handler: H, doc: Doc) -> Self {
+    pub fn route<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        handler: H,
+        doc: Doc,
+    ) -> Self {
         let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
         self.router = self.router.route(path, on(filter, handler));
         self.operations.push(Operation { method, path, doc });
@@ -100,8 +116,15 @@ pub fn document(operations: &[Operation]) -> Value {
     let mut g = settings.into_generator();
     let mut paths = Map::new();
     for op in operations {
-        let item = paths.entry(op.path).or_insert_with(|| json!({})).as_object_mut().expect("path item");
-        item.insert(op.method.as_str().to_ascii_lowercase(), operation(op, &mut g));
+        let item = paths
+            .entry(op.path)
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("path item");
+        item.insert(
+            op.method.as_str().to_ascii_lowercase(),
+            operation(op, &mut g),
+        );
     }
     let mut schemas = g.take_definitions(true);
     schemas.insert("Error".into(), error_schema());
@@ -122,7 +145,9 @@ pub fn document(operations: &[Operation]) -> Value {
 
 fn operation(op: &Operation, g: &mut SchemaGenerator) -> Value {
     let d = &op.doc;
-    let mut params: Vec<Value> = path_params(op.path).map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}})).collect();
+    let mut params: Vec<Value> = path_params(op.path)
+        .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect();
     if let Some(q) = d.query {
         params.extend(query_params(&q(g)));
     }
@@ -142,17 +167,23 @@ fn operation(op: &Operation, g: &mut SchemaGenerator) -> Value {
         o["parameters"] = Value::Array(params);
     }
     if let Some(b) = d.body {
-        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": b(g)}}});
+        o["requestBody"] =
+            json!({"required": true, "content": {"application/json": {"schema": b(g)}}});
     }
     o
 }
 
 fn path_params(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    path.split('/')
+        .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
 }
 
 fn query_params(schema: &Schema) -> Vec<Value> {
-    let required: Vec<&str> = schema.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return Vec::new();
     };
@@ -161,8 +192,16 @@ fn query_params(schema: &Schema) -> Vec<Value> {
 
 /// `get_api_segments_id_review`-style ids: unique per method and path.
 fn operation_id(method: &Method, path: &str) -> String {
-    let tail: Vec<String> = path.split('/').filter(|s| !s.is_empty()).map(|s| s.trim_matches(['{', '}']).replace(['.', '-'], "_")).collect();
-    format!("{}_{}", method.as_str().to_ascii_lowercase(), tail.join("_"))
+    let tail: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_matches(['{', '}']).replace(['.', '-'], "_"))
+        .collect();
+    format!(
+        "{}_{}",
+        method.as_str().to_ascii_lowercase(),
+        tail.join("_")
+    )
 }
 
 fn error_schema() -> Value {

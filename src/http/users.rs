@@ -17,11 +17,18 @@ use crate::app::AppError;
 use crate::domain::access::Role;
 
 pub async fn me(Reader(c): Reader) -> Json<Value> {
-    Json(json!({ "email": c.principal.email, "role": c.principal.role, "csrf_token": c.csrf_token }))
+    Json(
+        json!({ "email": c.principal.email, "role": c.principal.role, "csrf_token": c.csrf_token }),
+    )
 }
 
-pub async fn list_users(_: Administrator, State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(serde_json::to_value(app.list_users().await?).expect("serializable")))
+pub async fn list_users(
+    _: Administrator,
+    State(app): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(
+        serde_json::to_value(app.list_users().await?).expect("serializable"),
+    ))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -41,8 +48,12 @@ pub async fn add_user(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let role = Role::parse(&body.role).map_err(AppError::BadInput)?;
     let generated = body.password.is_none();
-    let password = body.password.unwrap_or_else(crate::app::auth::generate_password);
-    let user = app.add_user(&body.email, role, &password, false, &actor(c)).await?;
+    let password = body
+        .password
+        .unwrap_or_else(crate::app::auth::generate_password);
+    let user = app
+        .add_user(&body.email, role, &password, false, &actor(c))
+        .await?;
     let mut v = json!({ "email": user.email, "role": user.role });
     if generated {
         v["password"] = json!(password);
@@ -65,14 +76,26 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let label = q.label.unwrap_or_else(|| "api".into());
     let token = app.create_token(&email, &label, &actor(c)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "email": email, "label": label, "token": token }))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "email": email, "label": label, "token": token })),
+    ))
 }
 
-pub async fn list_tokens(Reader(c): Reader, State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
+pub async fn list_tokens(
+    Reader(c): Reader,
+    State(app): State<AppState>,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "tokens": app.list_tokens(&actor(c)).await? })))
 }
 
-pub async fn revoke_token(Reader(c): Reader, State(app): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn revoke_token(
+    Reader(c): Reader,
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let t = app.revoke_token(&id, &actor(c)).await?;
-    Ok(Json(json!({ "id": t.id, "email": t.email, "label": t.label, "revoked": true })))
+    Ok(Json(
+        json!({ "id": t.id, "email": t.email, "label": t.label, "revoked": true }),
+    ))
 }

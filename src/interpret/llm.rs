@@ -18,7 +18,8 @@ use async_openai::config::OpenAIConfig;
 use async_openai::middleware::ReqwestService;
 use async_openai::middleware::retry::OpenAIRetryLayer;
 use async_openai::types::chat::{
-    ChatCompletionRequestAssistantMessageArgs, ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
+    ChatCompletionRequestAssistantMessageArgs, ChatCompletionRequestMessage,
+    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
     CreateChatCompletionRequestArgs, ResponseFormat, ResponseFormatJsonSchema,
 };
 use tower::Layer;
@@ -46,7 +47,15 @@ pub struct LlmConfig {
 impl LlmConfig {
     /// A configuration with the default timeout (30 s), retries (2) and repairs (1).
     pub fn new(base_url: impl Into<String>, model: impl Into<String>) -> Self {
-        Self { base_url: base_url.into(), model: model.into(), api_key: None, timeout: Duration::from_secs(30), retries: 2, repairs: 1, strict: false }
+        Self {
+            base_url: base_url.into(),
+            model: model.into(),
+            api_key: None,
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            repairs: 1,
+            strict: false,
+        }
     }
 }
 
@@ -94,16 +103,21 @@ pub struct Message {
 
 impl Message {
     pub fn new(role: Role, content: impl Into<String>) -> Self {
-        Self { role, content: content.into() }
+        Self {
+            role,
+            content: content.into(),
+        }
     }
 
     fn to_openai(&self) -> Result<ChatCompletionRequestMessage, LlmError> {
         Ok(match self.role {
             Role::System => ChatCompletionRequestSystemMessage::from(self.content.as_str()).into(),
             Role::User => ChatCompletionRequestUserMessage::from(self.content.as_str()).into(),
-            Role::Assistant => {
-                ChatCompletionRequestAssistantMessageArgs::default().content(self.content.as_str()).build().map_err(|e| LlmError::Prompt(e.to_string()))?.into()
-            }
+            Role::Assistant => ChatCompletionRequestAssistantMessageArgs::default()
+                .content(self.content.as_str())
+                .build()
+                .map_err(|e| LlmError::Prompt(e.to_string()))?
+                .into(),
         })
     }
 }
@@ -119,17 +133,28 @@ pub struct LlmClient {
 
 impl fmt::Debug for LlmClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LlmClient").field("model", &self.model).field("timeout", &self.timeout).finish_non_exhaustive()
+        f.debug_struct("LlmClient")
+            .field("model", &self.model)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
     }
 }
 
 impl LlmClient {
     pub fn new(config: &LlmConfig) -> Self {
         // Set base and key explicitly: async-openai would otherwise read OPENAI_* itself.
-        let openai = OpenAIConfig::new().with_api_base(config.base_url.trim_end_matches('/')).with_api_key(config.api_key.clone().unwrap_or_default());
+        let openai = OpenAIConfig::new()
+            .with_api_base(config.base_url.trim_end_matches('/'))
+            .with_api_key(config.api_key.clone().unwrap_or_default());
         let service = OpenAIRetryLayer::new(config.retries).layer(ReqwestService::default());
         let client = Client::with_config(openai).with_http_service(service);
-        Self { client, model: config.model.clone(), timeout: config.timeout, retries: config.retries, strict: config.strict }
+        Self {
+            client,
+            model: config.model.clone(),
+            timeout: config.timeout,
+            retries: config.retries,
+            strict: config.strict,
+        }
     }
 
     pub fn model(&self) -> &str {
@@ -142,11 +167,20 @@ impl LlmClient {
     }
 
     /// Send the conversation and return the model's text, asking for JSON following `schema`.
-    pub async fn complete(&self, messages: &[Message], schema: &serde_json::Value) -> Result<String, LlmError> {
-        let messages = messages.iter().map(Message::to_openai).collect::<Result<Vec<_>, _>>()?;
+    pub async fn complete(
+        &self,
+        messages: &[Message],
+        schema: &serde_json::Value,
+    ) -> Result<String, LlmError> {
+        let messages = messages
+            .iter()
+            .map(Message::to_openai)
+            .collect::<Result<Vec<_>, _>>()?;
         let format = ResponseFormatJsonSchema {
             name: "segment_interpretation".into(),
-            description: Some("A segwright segment definition and how the request was understood".into()),
+            description: Some(
+                "A segwright segment definition and how the request was understood".into(),
+            ),
             schema: schema.clone(),
             // Strict mode only when configured: the schema is then rewritten into the subset it
             // accepts (`strict::schema`); the validator checks the answer either way.
@@ -156,7 +190,9 @@ impl LlmClient {
             .model(self.model.as_str())
             .messages(messages)
             .temperature(0.0)
-            .response_format(ResponseFormat::JsonSchema { json_schema: format })
+            .response_format(ResponseFormat::JsonSchema {
+                json_schema: format,
+            })
             .build()
             .map_err(|e| LlmError::Prompt(e.to_string()))?;
         tracing::info!(model = %self.model, "asking the LLM");
@@ -164,7 +200,9 @@ impl LlmClient {
         // attempt that times out is retried here, with the same backoff.
         let mut attempt = 0;
         let answer = loop {
-            match tokio::time::timeout(self.timeout, self.client.chat().create(request.clone())).await {
+            match tokio::time::timeout(self.timeout, self.client.chat().create(request.clone()))
+                .await
+            {
                 Ok(answer) => break answer.map_err(|e| LlmError::Unavailable(e.to_string()))?,
                 Err(_) if attempt < self.retries => {
                     tracing::warn!(attempt, "the LLM did not answer in time; retrying");
@@ -172,11 +210,20 @@ impl LlmClient {
                     attempt += 1;
                 }
                 Err(_) => {
-                    return Err(LlmError::Unavailable(format!("no answer within {} s ({} attempts)", self.timeout.as_secs_f64(), attempt + 1)));
+                    return Err(LlmError::Unavailable(format!(
+                        "no answer within {} s ({} attempts)",
+                        self.timeout.as_secs_f64(),
+                        attempt + 1
+                    )));
                 }
             }
         };
-        let message = answer.choices.into_iter().next().map(|c| c.message).ok_or_else(|| LlmError::BadReply("no choices".into()))?;
+        let message = answer
+            .choices
+            .into_iter()
+            .next()
+            .map(|c| c.message)
+            .ok_or_else(|| LlmError::BadReply("no choices".into()))?;
         match (message.content, message.refusal) {
             (Some(text), _) if !text.trim().is_empty() => Ok(text),
             (_, Some(refusal)) => Err(LlmError::BadReply(format!("the model refused: {refusal}"))),

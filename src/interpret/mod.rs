@@ -83,7 +83,11 @@ pub fn intervals(node: &Node, cx: &Cx<'_>) -> Vec<String> {
 
 fn last(n: i64, unit: Unit, cx: &Cx<'_>) -> String {
     let k = n.clamp(1, 36_600) as u32;
-    format!("last {k} {} = {}", unit.word(k), cx.as_of.describe_window(&cx.as_of.last(k, unit)))
+    format!(
+        "last {k} {} = {}",
+        unit.word(k),
+        cx.as_of.describe_window(&cx.as_of.last(k, unit))
+    )
 }
 
 fn walk(node: &Node, cx: &Cx<'_>, out: &mut Vec<String>, depth: usize) {
@@ -91,10 +95,22 @@ fn walk(node: &Node, cx: &Cx<'_>, out: &mut Vec<String>, depth: usize) {
         return;
     }
     match node {
-        Node::All { conditions } | Node::Any { conditions } => conditions.iter().for_each(|c| walk(c, cx, out, depth + 1)),
+        Node::All { conditions } | Node::Any { conditions } => {
+            conditions.iter().for_each(|c| walk(c, cx, out, depth + 1))
+        }
         Node::Not { condition } => walk(condition, cx, out, depth + 1),
-        Node::Date { op: DateOp::WithinLast, amount: Some(n), unit, .. } => out.push(last(*n, unit.unwrap_or(Unit::Days), cx)),
-        Node::Date { op: DateOp::MoreThanAgo, amount: Some(n), unit, .. } => {
+        Node::Date {
+            op: DateOp::WithinLast,
+            amount: Some(n),
+            unit,
+            ..
+        } => out.push(last(*n, unit.unwrap_or(Unit::Days), cx)),
+        Node::Date {
+            op: DateOp::MoreThanAgo,
+            amount: Some(n),
+            unit,
+            ..
+        } => {
             let u = unit.unwrap_or(Unit::Days);
             out.push(format!(
                 "more than {n} {} ago = on or before {} 24:00 {}",
@@ -103,11 +119,23 @@ fn walk(node: &Node, cx: &Cx<'_>, out: &mut Vec<String>, depth: usize) {
                 cx.as_of.tz().name()
             ))
         }
-        Node::Date { op: DateOp::Between, from: Some(a), to: Some(b), .. } => out.push(format!("{a} 00:00 → {b} 24:00 {}", cx.as_of.tz().name())),
-        Node::Aggregate { window: Some(Period::Last { last: n, unit }), .. } => out.push(last(*n, *unit, cx)),
-        Node::Aggregate { window: Some(Period::Dates { from, to }), .. } if from != "1900-01-01" => {
-            out.push(format!("{from} 00:00 → {to} 24:00 {}", cx.as_of.tz().name()))
-        }
+        Node::Date {
+            op: DateOp::Between,
+            from: Some(a),
+            to: Some(b),
+            ..
+        } => out.push(format!("{a} 00:00 → {b} 24:00 {}", cx.as_of.tz().name())),
+        Node::Aggregate {
+            window: Some(Period::Last { last: n, unit }),
+            ..
+        } => out.push(last(*n, *unit, cx)),
+        Node::Aggregate {
+            window: Some(Period::Dates { from, to }),
+            ..
+        } if from != "1900-01-01" => out.push(format!(
+            "{from} 00:00 → {to} 24:00 {}",
+            cx.as_of.tz().name()
+        )),
         Node::Term { name, params } => {
             if let Some(expanded) = cx.glossary.get(name).and_then(|t| t.expand(params).ok()) {
                 walk(&expanded, cx, out, depth + 1);

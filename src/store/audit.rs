@@ -57,9 +57,15 @@ pub struct AuditFilter {
 impl Store {
     /// Append an entry, sealed onto the current head of the chain (keyed when `key` is given).
     /// Returns the sealed entry.
-    pub async fn append_audit(&self, entry: AuditEntry, key: Option<&AuditKey>) -> Result<AuditEntry, StoreError> {
+    pub async fn append_audit(
+        &self,
+        entry: AuditEntry,
+        key: Option<&AuditKey>,
+    ) -> Result<AuditEntry, StoreError> {
         let head_sql = format!("SELECT {COLS} FROM audit_log ORDER BY seq DESC LIMIT 1");
-        let insert = format!("INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        let insert = format!(
+            "INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+        );
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -76,7 +82,9 @@ impl Store {
                 Ok(e)
             }.await);
             match r {
-                Err(sqlx::Error::Database(d)) if d.is_unique_violation() && attempt < 10 => continue,
+                Err(sqlx::Error::Database(d)) if d.is_unique_violation() && attempt < 10 => {
+                    continue;
+                }
                 other => return other.map_err(Into::into),
             }
         }

@@ -51,7 +51,8 @@ fn parse_type(s: &str) -> FieldType {
 
 impl Store {
     async fn distinct(&self, sql: &'static str) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = on_pool!(self, p => sqlx::query_as(sql).bind(MAX_VALUES).fetch_all(p).await?);
+        let rows: Vec<(String,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(MAX_VALUES).fetch_all(p).await?);
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -64,13 +65,23 @@ impl Store {
             Some(json) => serde_json::from_str(&json).unwrap_or_default(),
             None => Vec::new(),
         };
-        let rows: Vec<(String, String, String, String)> =
-            on_pool!(self, p => sqlx::query_as("SELECT name, ty, column_name, categorical_values FROM attributes ORDER BY name").fetch_all(p).await?);
+        let rows: Vec<(String, String, String, String)> = on_pool!(self, p => sqlx::query_as("SELECT name, ty, column_name, categorical_values FROM attributes ORDER BY name").fetch_all(p).await?);
         let attributes = rows
             .into_iter()
-            .map(|(name, ty, column, values)| AttributeSpec { name, ty: parse_type(&ty), values: serde_json::from_str(&values).unwrap_or_default(), column })
+            .map(|(name, ty, column, values)| AttributeSpec {
+                name,
+                ty: parse_type(&ty),
+                values: serde_json::from_str(&values).unwrap_or_default(),
+                column,
+            })
             .collect();
-        Ok(CatalogData { countries, regions, cities, events, attributes })
+        Ok(CatalogData {
+            countries,
+            regions,
+            cities,
+            events,
+            attributes,
+        })
     }
 
     /// Data times for the preview's freshness line (read from state kept by imports).
@@ -86,14 +97,22 @@ impl Store {
     }
 
     /// Add an entry to the global suppression list (`email`, `phone` or `external_id`).
-    pub async fn suppress(&self, kind: &str, value: &str, reason: Option<&str>) -> Result<(), StoreError> {
+    pub async fn suppress(
+        &self,
+        kind: &str,
+        value: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO suppressions (kind, value, reason, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO NOTHING";
         on_pool!(self, p => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).bind(reason.map(String::from)).bind(super::now()).execute(p).await.map(|_| ())?);
         Ok(())
     }
 
     /// The suppression list, newest first, at most `limit` entries, and how many there are.
-    pub async fn suppressions(&self, limit: i64) -> Result<(i64, Vec<SuppressionRecord>), StoreError> {
+    pub async fn suppressions(
+        &self,
+        limit: i64,
+    ) -> Result<(i64, Vec<SuppressionRecord>), StoreError> {
         const SQL: &str = "SELECT kind, value, added_at FROM suppressions ORDER BY added_at DESC, kind, value LIMIT $1";
         let rows = on_pool!(self, p => sqlx::query_as(SQL).bind(limit).fetch_all(p).await?);
         let (total,): (i64,) = on_pool!(self, p => sqlx::query_as("SELECT COUNT(*) FROM suppressions").fetch_one(p).await?);

@@ -30,8 +30,7 @@ impl Store {
 
     /// Every turn of a conversation, in order.
     pub async fn conversation_turns(&self, id: &str) -> Result<Vec<TurnRecord>, StoreError> {
-        let sql =
-            "SELECT conversation_id, turn, prompt, is_undo, definition, answer, created_at FROM conversation_turns WHERE conversation_id = $1 ORDER BY turn";
+        let sql = "SELECT conversation_id, turn, prompt, is_undo, definition, answer, created_at FROM conversation_turns WHERE conversation_id = $1 ORDER BY turn";
         let rows = on_pool!(self, p => sqlx::query_as::<_, TurnRecord>(sql).bind(id.to_string()).fetch_all(p).await?);
         Ok(rows)
     }

@@ -34,14 +34,20 @@ impl Store {
     }
 
     /// Every row as (label, count): for `SELECT label, COUNT(*) … GROUP BY label`.
-    pub async fn fetch_groups(&self, q: &CompiledQuery) -> Result<Vec<(Option<String>, i64)>, StoreError> {
+    pub async fn fetch_groups(
+        &self,
+        q: &CompiledQuery,
+    ) -> Result<Vec<(Option<String>, i64)>, StoreError> {
         let b = binds(q);
         let rows: Vec<(Option<String>, i64)> = on_pool!(self, p => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(q.sql.clone())), &b).fetch_all(p).await?);
         Ok(rows)
     }
 
     /// Rows of text columns (NULL kept), for samples.
-    pub async fn fetch_texts(&self, q: &CompiledQuery) -> Result<Vec<Vec<Option<String>>>, StoreError> {
+    pub async fn fetch_texts(
+        &self,
+        q: &CompiledQuery,
+    ) -> Result<Vec<Vec<Option<String>>>, StoreError> {
         let b = binds(q);
         on_pool!(self, p => {
             let rows = bind_all!(sqlx::query(sqlx::AssertSqlSafe(q.sql.clone())), &b).fetch_all(p).await?;
@@ -51,16 +57,36 @@ impl Store {
 
     /// The threshold of a top/bottom P% over the values a query yields as column `v`: the value
     /// ranked `ceil(P% × N)` in descending (top) or ascending (bottom) order.
-    pub async fn percentile_threshold(&self, values: &CompiledQuery, direction: Direction, percent: f64) -> Result<Option<f64>, StoreError> {
-        let count = CompiledQuery { sql: format!("SELECT COUNT(*) FROM ({}) t", values.sql), params: values.params.clone() };
+    pub async fn percentile_threshold(
+        &self,
+        values: &CompiledQuery,
+        direction: Direction,
+        percent: f64,
+    ) -> Result<Option<f64>, StoreError> {
+        let count = CompiledQuery {
+            sql: format!("SELECT COUNT(*) FROM ({}) t", values.sql),
+            params: values.params.clone(),
+        };
         let n = self.fetch_ints(&count).await?[0];
         if n == 0 {
             return Ok(None);
         }
         let k = percentile_rank(percent, n as u64) as i64;
-        let order = if direction == Direction::Top { "DESC" } else { "ASC" };
-        let real = if self.dialect() == Dialect::Sqlite { "REAL" } else { "DOUBLE PRECISION" };
-        let sql = format!("SELECT CAST(v AS {real}) FROM ({}) t ORDER BY v {order} LIMIT 1 OFFSET {}", values.sql, k - 1);
+        let order = if direction == Direction::Top {
+            "DESC"
+        } else {
+            "ASC"
+        };
+        let real = if self.dialect() == Dialect::Sqlite {
+            "REAL"
+        } else {
+            "DOUBLE PRECISION"
+        };
+        let sql = format!(
+            "SELECT CAST(v AS {real}) FROM ({}) t ORDER BY v {order} LIMIT 1 OFFSET {}",
+            values.sql,
+            k - 1
+        );
         let mut b = binds(values);
         b.truncate(values.params.len());
         let row: (f64,) = on_pool!(self, p => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())), &b).fetch_one(p).await?);
@@ -69,23 +95,39 @@ impl Store {
 
     /// Stream every row of a query as text columns (NULL kept) to `tx`, in chunks, with
     /// constant memory. Returns how many rows were sent; stops early if the receiver is gone.
-    pub async fn stream_texts(&self, q: &CompiledQuery, tx: mpsc::Sender<Vec<Vec<Option<String>>>>) -> Result<u64, StoreError> {
+    pub async fn stream_texts(
+        &self,
+        q: &CompiledQuery,
+        tx: mpsc::Sender<Vec<Vec<Option<String>>>>,
+    ) -> Result<u64, StoreError> {
         self.stream_rows(q, tx, |r| r).await
     }
 
     /// Stream `(external_id, email)` of every row of a members query to `tx`, in chunks, with
     /// constant memory. Returns how many rows were sent; stops early if the receiver is gone.
-    pub async fn stream_members(&self, q: &CompiledQuery, tx: mpsc::Sender<Vec<MemberRow>>) -> Result<u64, StoreError> {
+    pub async fn stream_members(
+        &self,
+        q: &CompiledQuery,
+        tx: mpsc::Sender<Vec<MemberRow>>,
+    ) -> Result<u64, StoreError> {
         self.stream_rows(q, tx, |mut r| {
             let email = r.get_mut(1).and_then(Option::take);
-            MemberRow { external_id: r.get_mut(0).and_then(Option::take).unwrap_or_default(), email }
+            MemberRow {
+                external_id: r.get_mut(0).and_then(Option::take).unwrap_or_default(),
+                email,
+            }
         })
         .await
     }
 
     /// Stream every row, read as text columns and turned into `T` by `row`, in chunks of
     /// [`CHUNK`]; the one loop behind both exports.
-    async fn stream_rows<T: Send>(&self, q: &CompiledQuery, tx: mpsc::Sender<Vec<T>>, row: impl Fn(Vec<Option<String>>) -> T) -> Result<u64, StoreError> {
+    async fn stream_rows<T: Send>(
+        &self,
+        q: &CompiledQuery,
+        tx: mpsc::Sender<Vec<T>>,
+        row: impl Fn(Vec<Option<String>>) -> T,
+    ) -> Result<u64, StoreError> {
         use futures::TryStreamExt;
         let b = binds(q);
         let mut sent = 0u64;

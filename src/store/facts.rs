@@ -32,20 +32,38 @@ impl ImportTx {
             self.run(format!("DROP INDEX {index}"), &[]).await?;
         }
         self.run("DELETE FROM customer_facts".into(), &[]).await?;
-        self.run(FACTS_SQL.replace("GREATEST_FN", greatest), &[]).await?;
+        self.run(FACTS_SQL.replace("GREATEST_FN", greatest), &[])
+            .await?;
         for (index, column) in FACTS_INDEXES {
-            self.run(format!("CREATE INDEX {index} ON customer_facts ({column})"), &[]).await?;
+            self.run(
+                format!("CREATE INDEX {index} ON customer_facts ({column})"),
+                &[],
+            )
+            .await?;
         }
         let (order, event) = self.latest_times().await?;
         let names = self.event_names().await?;
         let state = [
-            ("latest_order_at", order.map(|x| x.to_string()).unwrap_or_default()),
-            ("latest_event_at", event.map(|x| x.to_string()).unwrap_or_default()),
-            ("event_names", serde_json::to_string(&names).expect("names serialize")),
+            (
+                "latest_order_at",
+                order.map(|x| x.to_string()).unwrap_or_default(),
+            ),
+            (
+                "latest_event_at",
+                event.map(|x| x.to_string()).unwrap_or_default(),
+            ),
+            (
+                "event_names",
+                serde_json::to_string(&names).expect("names serialize"),
+            ),
         ];
         for (k, v) in state {
             let sql = "INSERT INTO store_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-            self.run(sql.into(), &[Bind::Text(Some(k.into())), Bind::Text(Some(v))]).await?;
+            self.run(
+                sql.into(),
+                &[Bind::Text(Some(k.into())), Bind::Text(Some(v))],
+            )
+            .await?;
         }
         Ok(())
     }
@@ -64,7 +82,9 @@ impl Store {
     /// folding the write-ahead log back into the database keeps reads from walking a huge WAL.
     pub async fn optimize(&self) -> Result<(), StoreError> {
         match self.dialect() {
-            Dialect::Postgres => on_pool!(self, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?),
+            Dialect::Postgres => {
+                on_pool!(self, p => sqlx::query("ANALYZE").execute(p).await.map(|_| ())?)
+            }
             Dialect::Sqlite => on_pool!(self, p => {
                 sqlx::query("ANALYZE").execute(p).await?;
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(p).await.map(|_| ())?

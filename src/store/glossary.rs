@@ -6,11 +6,19 @@ use super::{Store, StoreError, on_pool};
 impl Store {
     /// Every edit: `(key, term JSON or None when deleted)`.
     pub async fn glossary_edits(&self) -> Result<Vec<(String, Option<String>)>, StoreError> {
-        Ok(on_pool!(self, p => sqlx::query_as("SELECT term_key, term FROM glossary_edits ORDER BY term_key").fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as("SELECT term_key, term FROM glossary_edits ORDER BY term_key").fetch_all(p).await?),
+        )
     }
 
     /// Record a term's new content (`None` deletes it), replacing any earlier edit of the key.
-    pub async fn put_glossary_edit(&self, key: &str, term: Option<&str>, by: &str, at: i64) -> Result<(), StoreError> {
+    pub async fn put_glossary_edit(
+        &self,
+        key: &str,
+        term: Option<&str>,
+        by: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
         let sql = "INSERT INTO glossary_edits (term_key, term, updated_by, updated_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (term_key) DO UPDATE SET term = excluded.term, updated_by = excluded.updated_by, updated_at = excluded.updated_at";
         on_pool!(self, p => sqlx::query(sql).bind(key.to_string()).bind(term.map(String::from)).bind(by.to_string()).bind(at).execute(p).await?.rows_affected());

@@ -108,8 +108,25 @@ macro_rules! on_tx {
 /// `($1, $2, …), (…)` for `rows` rows of `cols` columns; plain `?` on SQLite, whose parser
 /// looks named parameters up linearly (quadratic for a 5,000-value batch).
 pub(super) fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
-    let one = |n: usize| if sqlite { "?".to_string() } else { format!("${n}") };
-    (0..rows).map(|r| format!("({})", (1..=cols).map(|c| one(r * cols + c)).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
+    let one = |n: usize| {
+        if sqlite {
+            "?".to_string()
+        } else {
+            format!("${n}")
+        }
+    };
+    (0..rows)
+        .map(|r| {
+            format!(
+                "({})",
+                (1..=cols)
+                    .map(|c| one(r * cols + c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Store {
@@ -136,7 +153,9 @@ impl ImportTx {
     }
 
     pub(super) async fn latest_times(&mut self) -> Result<(Option<i64>, Option<i64>), StoreError> {
-        Ok(on_tx!(self, t => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(&mut **t).await?))
+        Ok(
+            on_tx!(self, t => sqlx::query_as("SELECT MAX(last_order_at), MAX(last_event_at) FROM customer_facts").fetch_one(&mut **t).await?),
+        )
     }
 
     pub(super) async fn event_names(&mut self) -> Result<Vec<String>, StoreError> {
@@ -145,11 +164,19 @@ impl ImportTx {
     }
 
     pub(super) async fn run(&mut self, sql: String, binds: &[Bind]) -> Result<u64, StoreError> {
-        Ok(on_tx!(self, t => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds).execute(&mut **t).await?.rows_affected()))
+        Ok(
+            on_tx!(self, t => bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), binds).execute(&mut **t).await?.rows_affected()),
+        )
     }
 
-    async fn id_rows(&mut self, sql: String, binds: &[Bind]) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(on_tx!(self, t => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), binds).fetch_all(&mut **t).await?))
+    async fn id_rows(
+        &mut self,
+        sql: String,
+        binds: &[Bind],
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(
+            on_tx!(self, t => bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), binds).fetch_all(&mut **t).await?),
+        )
     }
 
     /// Make sure these external ids have internal ids in [`ids`](Self::id_of), creating the
@@ -159,20 +186,39 @@ impl ImportTx {
         if self.ids.len() + external.len() > KNOWN_IDS {
             self.ids.clear(); // bounded memory; only this batch's ids must stay known
         }
-        let mut uniq: Vec<&str> = external.iter().copied().filter(|e| !self.ids.contains_key(*e)).collect();
+        let mut uniq: Vec<&str> = external
+            .iter()
+            .copied()
+            .filter(|e| !self.ids.contains_key(*e))
+            .collect();
         uniq.sort_unstable();
         uniq.dedup();
         for part in uniq.chunks(1000) {
-            let binds: Vec<Bind> = part.iter().map(|s| Bind::Text(Some(s.to_string()))).collect();
+            let binds: Vec<Bind> = part
+                .iter()
+                .map(|s| Bind::Text(Some(s.to_string())))
+                .collect();
             let list = placeholders(self.is_sqlite(), 1, part.len());
-            let found = self.id_rows(format!("SELECT id, external_id FROM customers WHERE external_id IN {list}"), &binds).await?;
+            let found = self
+                .id_rows(
+                    format!("SELECT id, external_id FROM customers WHERE external_id IN {list}"),
+                    &binds,
+                )
+                .await?;
             self.ids.extend(found.into_iter().map(|(i, e)| (e, i)));
-            let missing: Vec<&str> = part.iter().copied().filter(|e| !self.ids.contains_key(*e)).collect();
+            let missing: Vec<&str> = part
+                .iter()
+                .copied()
+                .filter(|e| !self.ids.contains_key(*e))
+                .collect();
             if missing.is_empty() {
                 continue;
             }
             let now = super::now();
-            let binds: Vec<Bind> = missing.iter().flat_map(|e| [Bind::Text(Some(e.to_string())), Bind::Int(Some(now))]).collect();
+            let binds: Vec<Bind> = missing
+                .iter()
+                .flat_map(|e| [Bind::Text(Some(e.to_string())), Bind::Int(Some(now))])
+                .collect();
             let sql = format!(
                 "INSERT INTO customers (external_id, created_at) VALUES {} RETURNING id, external_id",
                 placeholders(self.is_sqlite(), missing.len(), 2)
@@ -190,7 +236,11 @@ impl ImportTx {
     }
 
     /// Insert or update customers; `columns` names the built-in columns present in the file.
-    pub async fn upsert_customers(&mut self, columns: &[&'static str], rows: Vec<CustomerRow>) -> Result<(), StoreError> {
+    pub async fn upsert_customers(
+        &mut self,
+        columns: &[&'static str],
+        rows: Vec<CustomerRow>,
+    ) -> Result<(), StoreError> {
         // The same customer twice in a batch: the later row wins, in file order (PostgreSQL
         // refuses to upsert one row twice in a statement).
         let mut at: HashMap<String, usize> = HashMap::with_capacity(rows.len());
@@ -205,11 +255,18 @@ impl ImportTx {
             }
         }
         let rows = kept;
-        let cols: Vec<&str> = std::iter::once("external_id").chain(columns.iter().copied()).chain(std::iter::once("created_at")).collect();
+        let cols: Vec<&str> = std::iter::once("external_id")
+            .chain(columns.iter().copied())
+            .chain(std::iter::once("created_at"))
+            .collect();
         let set = if columns.is_empty() {
             "external_id = excluded.external_id".to_string()
         } else {
-            columns.iter().map(|c| format!("{c} = excluded.{c}")).collect::<Vec<_>>().join(", ")
+            columns
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         let now = super::now();
         let mut ids = HashMap::new();
@@ -217,7 +274,9 @@ impl ImportTx {
             let binds: Vec<Bind> = part
                 .iter()
                 .flat_map(|r| {
-                    std::iter::once(Bind::Text(Some(r.external_id.clone()))).chain(r.values.iter().cloned()).chain(std::iter::once(Bind::Int(Some(now))))
+                    std::iter::once(Bind::Text(Some(r.external_id.clone())))
+                        .chain(r.values.iter().cloned())
+                        .chain(std::iter::once(Bind::Int(Some(now))))
                 })
                 .collect();
             let sql = format!(
@@ -225,15 +284,25 @@ impl ImportTx {
                 cols.join(", "),
                 placeholders(self.is_sqlite(), part.len(), cols.len())
             );
-            ids.extend(self.id_rows(sql, &binds).await?.into_iter().map(|(i, e)| (e, i)));
+            ids.extend(
+                self.id_rows(sql, &binds)
+                    .await?
+                    .into_iter()
+                    .map(|(i, e)| (e, i)),
+            );
         }
         let attrs: Vec<Bind> = rows
             .iter()
             .flat_map(|r| {
                 let id = ids[&r.external_id];
-                r.attributes
-                    .iter()
-                    .flat_map(move |(n, num, text)| [Bind::Int(Some(id)), Bind::Text(Some(n.clone())), Bind::Float(*num), Bind::Text(text.clone())])
+                r.attributes.iter().flat_map(move |(n, num, text)| {
+                    [
+                        Bind::Int(Some(id)),
+                        Bind::Text(Some(n.clone())),
+                        Bind::Float(*num),
+                        Bind::Text(text.clone()),
+                    ]
+                })
             })
             .collect();
         for part in attrs.chunks(4 * 1000) {
@@ -253,7 +322,8 @@ impl ImportTx {
             self.created_customers += self.staged_orders.copy(t, &rows, super::now()).await?;
             return Ok(());
         }
-        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
+        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>())
+            .await?;
         let mut seen: HashMap<&str, usize> = HashMap::new();
         let mut keep: Vec<&OrderRow> = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -294,7 +364,8 @@ impl ImportTx {
             self.created_customers += self.staged_events.copy(t, &rows, super::now()).await?;
             return Ok(());
         }
-        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>()).await?;
+        self.resolve_customers(&rows.iter().map(|r| r.customer.as_str()).collect::<Vec<_>>())
+            .await?;
         for part in rows.chunks(ROWS_PER_INSERT) {
             let binds: Vec<Bind> = part
                 .iter()
@@ -318,13 +389,18 @@ impl ImportTx {
     }
 
     /// Record custom attribute specs (type and categorical values).
-    pub async fn upsert_attribute_specs(&mut self, specs: &[AttributeSpec]) -> Result<(), StoreError> {
+    pub async fn upsert_attribute_specs(
+        &mut self,
+        specs: &[AttributeSpec],
+    ) -> Result<(), StoreError> {
         for s in specs {
             let binds = [
                 Bind::Text(Some(s.name.clone())),
                 Bind::Text(Some(type_label(s.ty).into())),
                 Bind::Text(Some(s.column.clone())),
-                Bind::Text(Some(serde_json::to_string(&s.values).expect("strings serialize"))),
+                Bind::Text(Some(
+                    serde_json::to_string(&s.values).expect("strings serialize"),
+                )),
             ];
             let sql = "INSERT INTO attributes (name, ty, column_name, categorical_values) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO UPDATE SET ty = excluded.ty, column_name = excluded.column_name, categorical_values = excluded.categorical_values";
             self.run(sql.to_string(), &binds).await?;
@@ -334,11 +410,20 @@ impl ImportTx {
 
     /// The attribute specs already recorded (to merge categorical values across files).
     pub async fn attribute_specs(&mut self) -> Result<Vec<(String, String)>, StoreError> {
-        Ok(on_tx!(self, t => sqlx::query_as("SELECT name, categorical_values FROM attributes").fetch_all(&mut **t).await?))
+        Ok(
+            on_tx!(self, t => sqlx::query_as("SELECT name, categorical_values FROM attributes").fetch_all(&mut **t).await?),
+        )
     }
 
     /// Log the import and mark the time, in the same transaction.
-    pub async fn record(&mut self, kind: &str, file: &str, read: u64, written: u64, rejected: u64) -> Result<(), StoreError> {
+    pub async fn record(
+        &mut self,
+        kind: &str,
+        file: &str,
+        read: u64,
+        written: u64,
+        rejected: u64,
+    ) -> Result<(), StoreError> {
         let now = super::now();
         let binds = [
             Bind::Text(Some(kind.into())),
@@ -360,7 +445,10 @@ impl ImportTx {
     /// the order given (by attribute, then customer, appends to the table's key order).
     /// SQLite steps one prepared statement per row through its C API; PostgreSQL takes them by
     /// `COPY`.
-    pub(super) async fn insert_attribute_values<'a>(&mut self, rows: impl Iterator<Item = AttributeValue<'a>>) -> Result<(), StoreError> {
+    pub(super) async fn insert_attribute_values<'a>(
+        &mut self,
+        rows: impl Iterator<Item = AttributeValue<'a>>,
+    ) -> Result<(), StoreError> {
         match &mut self.tx {
             Tx::Sqlite(t) => {
                 let sql = "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES (?1, ?2, ?3, ?4)";
@@ -409,7 +497,8 @@ impl ImportTx {
         if expected < BULK_MIN_ROWS || self.dropped.iter().any(|d| std::ptr::eq(*d, spec)) {
             return Ok(());
         }
-        let (held,): (Option<i64>,) = on_tx!(self, t => sqlx::query_as(spec.max_id).fetch_one(&mut **t).await?);
+        let (held,): (Option<i64>,) =
+            on_tx!(self, t => sqlx::query_as(spec.max_id).fetch_one(&mut **t).await?);
         if held.unwrap_or(0) as u64 > expected {
             return Ok(());
         }

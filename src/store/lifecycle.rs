@@ -43,10 +43,20 @@ fn conflict(what: &str) -> StoreError {
 
 impl Store {
     /// Set a version's status if it is still `from`.
-    pub async fn set_version_status(&self, segment_id: &str, version: i64, from: &str, to: &str) -> Result<(), StoreError> {
+    pub async fn set_version_status(
+        &self,
+        segment_id: &str,
+        version: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<(), StoreError> {
         let n = on_pool!(self, p => sqlx::query("UPDATE segment_versions SET status = $1 WHERE segment_id = $2 AND version = $3 AND status = $4")
             .bind(to.to_string()).bind(segment_id.to_string()).bind(version).bind(from.to_string()).execute(p).await?.rows_affected());
-        if n == 1 { Ok(()) } else { Err(conflict("the version's state")) }
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(conflict("the version's state"))
+        }
     }
 
     /// Record a submission (replacing an earlier one of the same version) and mark it submitted.
@@ -67,9 +77,15 @@ impl Store {
         Ok(())
     }
 
-    pub async fn submission(&self, segment_id: &str, version: i64) -> Result<Option<SubmissionRecord>, StoreError> {
+    pub async fn submission(
+        &self,
+        segment_id: &str,
+        version: i64,
+    ) -> Result<Option<SubmissionRecord>, StoreError> {
         let sql = "SELECT segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy, basis FROM submissions WHERE segment_id = $1 AND version = $2";
-        Ok(on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?),
+        )
     }
 
     pub async fn insert_decision(&self, d: &DecisionRecord) -> Result<(), StoreError> {
@@ -80,13 +96,26 @@ impl Store {
     }
 
     /// Decisions on a version under one approval hash, oldest first.
-    pub async fn decisions(&self, segment_id: &str, version: i64, approval_hash: &str) -> Result<Vec<DecisionRecord>, StoreError> {
+    pub async fn decisions(
+        &self,
+        segment_id: &str,
+        version: i64,
+        approval_hash: &str,
+    ) -> Result<Vec<DecisionRecord>, StoreError> {
         let sql = "SELECT id, segment_id, version, approval_hash, user_id, decision, comment, created_at FROM review_decisions WHERE segment_id = $1 AND version = $2 AND approval_hash = $3 ORDER BY created_at, id";
-        Ok(on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).bind(approval_hash.to_string()).fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).bind(approval_hash.to_string()).fetch_all(p).await?),
+        )
     }
 
     /// Make `version` (approved or paused) the active one; the one it replaces is superseded.
-    pub async fn activate_version(&self, segment_id: &str, version: i64, from: &str, replaces: Option<i64>) -> Result<(), StoreError> {
+    pub async fn activate_version(
+        &self,
+        segment_id: &str,
+        version: i64,
+        from: &str,
+        replaces: Option<i64>,
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             if let Some(old) = replaces.filter(|o| *o != version) {

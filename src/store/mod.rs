@@ -25,7 +25,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 pub use audit::AuditFilter;
 pub use catalog::{CatalogData, Freshness, SuppressionRecord, type_label};
@@ -125,19 +127,27 @@ pub(crate) use bind_all;
 /// On PostgreSQL, an ordinary `BEGIN` (row locks and constraints serialise writers there).
 pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
-    fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_;
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_;
 }
 
 impl BeginWrite for SqlitePool {
     type Db = sqlx::Sqlite;
-    fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_ {
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_
+    {
         self.begin_with("BEGIN IMMEDIATE")
     }
 }
 
 impl BeginWrite for PgPool {
     type Db = sqlx::Postgres;
-    fn begin_write(&self) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_ {
+    fn begin_write(
+        &self,
+    ) -> impl Future<Output = Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>> + Send + '_
+    {
         self.begin()
     }
 }
@@ -151,7 +161,11 @@ impl Store {
     /// Connect (creating a SQLite file if needed) and apply migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool = PgPoolOptions::new().max_connections(8).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
             sqlx::migrate!("migrations/postgres").run(&pool).await?;
             Backend::Postgres(pool)
         } else if url.starts_with("sqlite:") {
@@ -166,7 +180,10 @@ impl Store {
                 // stay as useful, and refreshing them after a large import takes no seconds.
                 .pragma("analysis_limit", "1000");
             create_private(opts.get_filename())?;
-            let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await?;
             sqlx::migrate!("migrations/sqlite").run(&pool).await?;
             Backend::Sqlite(pool)
         } else {
@@ -189,8 +206,7 @@ impl Store {
 
     /// Read a value of the store's own state table.
     pub async fn state(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> =
-            on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
+        let row: Option<(String,)> = on_pool!(self, p => sqlx::query_as("SELECT value FROM store_state WHERE key = $1").bind(key.to_string()).fetch_optional(p).await?);
         Ok(row.map(|r| r.0))
     }
 }
@@ -205,10 +221,20 @@ fn create_private(path: &std::path::Path) -> Result<(), StoreError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(StoreError::Raw(format!("cannot create the database file {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(StoreError::Raw(format!(
+                    "cannot create the database file {}: {e}",
+                    path.display()
+                )));
+            }
         }
     }
     Ok(())
@@ -217,10 +243,21 @@ fn create_private(path: &std::path::Path) -> Result<(), StoreError> {
 impl Store {
     /// Create a PostgreSQL database on the server at `base_url` if it does not exist.
     pub async fn ensure_postgres_database(base_url: &str, name: &str) -> Result<(), StoreError> {
-        let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base_url}/postgres")).await?;
-        let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(name.to_string()).fetch_optional(&admin).await?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&format!("{base_url}/postgres"))
+            .await?;
+        let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+            .bind(name.to_string())
+            .fetch_optional(&admin)
+            .await?;
         if exists.is_none() {
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{}\"", name.replace('"', "")))).execute(&admin).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE \"{}\"",
+                name.replace('"', "")
+            )))
+            .execute(&admin)
+            .await?;
         }
         admin.close().await;
         Ok(())
@@ -228,10 +265,19 @@ impl Store {
 
     /// Drop (if present) and create a PostgreSQL database: for tests and benchmarks only.
     pub async fn recreate_postgres_database(base_url: &str, name: &str) -> Result<(), StoreError> {
-        let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base_url}/postgres")).await?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&format!("{base_url}/postgres"))
+            .await?;
         let quoted = name.replace('"', "");
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{quoted}\" WITH (FORCE)"))).execute(&admin).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{quoted}\""))).execute(&admin).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{quoted}\" WITH (FORCE)"
+        )))
+        .execute(&admin)
+        .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{quoted}\"")))
+            .execute(&admin)
+            .await?;
         admin.close().await;
         Ok(())
     }
@@ -264,8 +310,16 @@ impl Store {
 impl Store {
     /// Drop a PostgreSQL database if present: for tests and benchmarks only.
     pub async fn drop_postgres_database(base_url: &str, name: &str) -> Result<(), StoreError> {
-        let admin = PgPoolOptions::new().max_connections(1).connect(&format!("{base_url}/postgres")).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", name.replace('"', "")))).execute(&admin).await?;
+        let admin = PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&format!("{base_url}/postgres"))
+            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            name.replace('"', "")
+        )))
+        .execute(&admin)
+        .await?;
         admin.close().await;
         Ok(())
     }

@@ -37,8 +37,7 @@ const COLUMNS: &str = "task, version, kind, task_spec, features, report, logisti
 impl Store {
     /// The next version number of a task's model.
     pub async fn next_model_version(&self, task: &str) -> Result<i64, StoreError> {
-        let (v,): (Option<i64>,) =
-            on_pool!(self, p => sqlx::query_as("SELECT MAX(version) FROM models WHERE task = $1").bind(task.to_string()).fetch_one(p).await?);
+        let (v,): (Option<i64>,) = on_pool!(self, p => sqlx::query_as("SELECT MAX(version) FROM models WHERE task = $1").bind(task.to_string()).fetch_one(p).await?);
         Ok(v.unwrap_or(0) + 1)
     }
 
@@ -56,7 +55,12 @@ impl Store {
     }
 
     /// Store a model and replace its scores, in one transaction.
-    pub async fn save_model(&self, m: &ModelRecord, tier_attribute: &str, scores: &[ScoreRow]) -> Result<(), StoreError> {
+    pub async fn save_model(
+        &self,
+        m: &ModelRecord,
+        tier_attribute: &str,
+        scores: &[ScoreRow],
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_import().await?;
         let binds = [
             Bind::Text(Some(m.task.clone())),
@@ -81,7 +85,12 @@ impl Store {
 impl Store {
     /// Replace a score attribute's values (and its tier's) without storing a model: re-scoring
     /// with a stored model.
-    pub async fn replace_scores(&self, attribute: &str, tier_attribute: &str, scores: &[ScoreRow]) -> Result<(), StoreError> {
+    pub async fn replace_scores(
+        &self,
+        attribute: &str,
+        tier_attribute: &str,
+        scores: &[ScoreRow],
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_import().await?;
         tx.replace_scores(attribute, tier_attribute, scores).await?;
         tx.commit().await
@@ -90,23 +99,55 @@ impl Store {
 
 impl ImportTx {
     /// Replace every value of a score attribute, its tier attribute and its decile attribute.
-    async fn replace_scores(&mut self, attribute: &str, tier: &str, scores: &[ScoreRow]) -> Result<(), StoreError> {
+    async fn replace_scores(
+        &mut self,
+        attribute: &str,
+        tier: &str,
+        scores: &[ScoreRow],
+    ) -> Result<(), StoreError> {
         let tiers = ["low", "medium", "high"].map(String::from).to_vec();
         let decile = decile_attribute(attribute);
         let specs = [
-            AttributeSpec { name: attribute.into(), ty: FieldType::Number, values: vec![], column: attribute.into() },
-            AttributeSpec { name: tier.into(), ty: FieldType::Categorical, values: tiers, column: tier.into() },
-            AttributeSpec { name: decile.clone(), ty: FieldType::Number, values: vec![], column: decile.clone() },
+            AttributeSpec {
+                name: attribute.into(),
+                ty: FieldType::Number,
+                values: vec![],
+                column: attribute.into(),
+            },
+            AttributeSpec {
+                name: tier.into(),
+                ty: FieldType::Categorical,
+                values: tiers,
+                column: tier.into(),
+            },
+            AttributeSpec {
+                name: decile.clone(),
+                ty: FieldType::Number,
+                values: vec![],
+                column: decile.clone(),
+            },
         ];
         self.upsert_attribute_specs(&specs).await?;
         for name in [attribute, tier, &decile] {
-            self.run("DELETE FROM customer_attributes WHERE name = $1".into(), &[Bind::Text(Some(name.into()))]).await?;
+            self.run(
+                "DELETE FROM customer_attributes WHERE name = $1".into(),
+                &[Bind::Text(Some(name.into()))],
+            )
+            .await?;
         }
         let rows = scores
             .iter()
             .map(|&(id, p, _, _)| (id, attribute, Some(p), None))
-            .chain(scores.iter().map(|&(id, _, t, _)| (id, tier, None, Some(t))))
-            .chain(scores.iter().map(|&(id, _, _, d)| (id, decile.as_str(), Some(f64::from(d)), None)));
+            .chain(
+                scores
+                    .iter()
+                    .map(|&(id, _, t, _)| (id, tier, None, Some(t))),
+            )
+            .chain(
+                scores
+                    .iter()
+                    .map(|&(id, _, _, d)| (id, decile.as_str(), Some(f64::from(d)), None)),
+            );
         self.insert_attribute_values(rows).await?;
         Ok(())
     }

@@ -39,7 +39,11 @@ const VERSION_COLS: &str = "segment_id, version, definition, content_hash, catal
 
 impl Store {
     /// Create a segment with its first version (fails with `Conflict` if the name is taken).
-    pub async fn create_segment(&self, seg: &SegmentRecord, v: &VersionRecord) -> Result<(), StoreError> {
+    pub async fn create_segment(
+        &self,
+        seg: &SegmentRecord,
+        v: &VersionRecord,
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             let r = sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -83,20 +87,30 @@ impl Store {
     /// A segment by id or by name; the id wins when one segment's name is another's id.
     pub async fn get_segment(&self, key: &str) -> Result<SegmentRecord, StoreError> {
         let sql = "SELECT id, name, description, current_version, created_at, updated_at, active_version FROM segments WHERE id = $1 OR name = $1 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END LIMIT 1";
-        let r: Option<SegmentRecord> = on_pool!(self, p => sqlx::query_as(sql).bind(key.to_string()).fetch_optional(p).await?);
+        let r: Option<SegmentRecord> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(key.to_string()).fetch_optional(p).await?);
         r.ok_or(StoreError::NotFound)
     }
 
-    pub async fn get_version(&self, segment_id: &str, version: i64) -> Result<VersionRecord, StoreError> {
-        let sql = format!("SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 AND version = $2");
-        let r: Option<VersionRecord> =
-            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?);
+    pub async fn get_version(
+        &self,
+        segment_id: &str,
+        version: i64,
+    ) -> Result<VersionRecord, StoreError> {
+        let sql = format!(
+            "SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 AND version = $2"
+        );
+        let r: Option<VersionRecord> = on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?);
         r.ok_or(StoreError::NotFound)
     }
 
     pub async fn list_versions(&self, segment_id: &str) -> Result<Vec<VersionRecord>, StoreError> {
-        let sql = format!("SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 ORDER BY version");
-        Ok(on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).fetch_all(p).await?))
+        let sql = format!(
+            "SELECT {VERSION_COLS} FROM segment_versions WHERE segment_id = $1 ORDER BY version"
+        );
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(segment_id.to_string()).fetch_all(p).await?),
+        )
     }
 }
 

@@ -42,7 +42,10 @@ where
     let joined = tokio::task::spawn_blocking(move || {
         // The lock is a message to sqlx's worker thread and an async mutex: neither needs tokio.
         let mut locked = futures::executor::block_on(conn.lock_handle())?;
-        let db = Db { raw: locked.as_raw_handle(), _locked: PhantomData };
+        let db = Db {
+            raw: locked.as_raw_handle(),
+            _locked: PhantomData,
+        };
         f(&db)
     })
     .await;
@@ -51,9 +54,15 @@ where
 
 /// Run `f` on the raw handle of a connection already held (an open transaction's) on this
 /// thread; on a multi-threaded runtime inside `block_in_place`, so other tasks move elsewhere.
-pub(super) async fn with_conn<T>(conn: &mut SqliteConnection, f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>) -> Result<T, StoreError> {
+pub(super) async fn with_conn<T>(
+    conn: &mut SqliteConnection,
+    f: impl FnOnce(&Db<'_>) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     let mut locked = conn.lock_handle().await?;
-    let db = Db { raw: locked.as_raw_handle(), _locked: PhantomData };
+    let db = Db {
+        raw: locked.as_raw_handle(),
+        _locked: PhantomData,
+    };
     match Handle::current().runtime_flavor() {
         RuntimeFlavor::MultiThread => tokio::task::block_in_place(|| f(&db)),
         _ => f(&db),
@@ -83,7 +92,12 @@ impl Db<'_> {
     }
 
     /// Step `sql` (with `texts` bound to `?1`, `?2`, …), calling `row` for every row.
-    pub(super) fn scan(&self, sql: &str, texts: &[&str], mut row: impl FnMut(&Cursor<'_>) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    pub(super) fn scan(
+        &self,
+        sql: &str,
+        texts: &[&str],
+        mut row: impl FnMut(&Cursor<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let cursor = self.prepare(sql)?;
         for (i, t) in texts.iter().enumerate() {
             cursor.bind_text(i as c_int + 1, Some(t))?;
@@ -101,14 +115,29 @@ impl Db<'_> {
     fn prepare(&self, sql: &str) -> Result<Cursor<'_>, StoreError> {
         let mut stmt = ptr::null_mut();
         // SAFETY: the handle is locked for us; SQLite reads exactly `sql.len()` bytes.
-        let rc = unsafe { ffi::sqlite3_prepare_v2(self.raw.as_ptr(), sql.as_ptr().cast(), sql.len() as c_int, &mut stmt, ptr::null_mut()) };
+        let rc = unsafe {
+            ffi::sqlite3_prepare_v2(
+                self.raw.as_ptr(),
+                sql.as_ptr().cast(),
+                sql.len() as c_int,
+                &mut stmt,
+                ptr::null_mut(),
+            )
+        };
         self.check(rc)?;
         let stmt = NonNull::new(stmt).ok_or_else(|| StoreError::Raw("empty statement".into()))?;
-        Ok(Cursor { stmt, _db: PhantomData })
+        Ok(Cursor {
+            stmt,
+            _db: PhantomData,
+        })
     }
 
     fn check(&self, rc: c_int) -> Result<(), StoreError> {
-        if rc == ffi::SQLITE_OK { Ok(()) } else { Err(self.error(rc)) }
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(self.error(rc))
+        }
     }
 
     fn error(&self, rc: c_int) -> StoreError {
@@ -153,23 +182,36 @@ impl Cursor<'_> {
             let p = ffi::sqlite3_column_text(self.stmt.as_ptr(), i);
             if p.is_null() {
                 // Out of memory while converting; report it rather than reading nothing.
-                return Err(StoreError::Raw(format!("SQLite ran out of memory reading column {i}")));
+                return Err(StoreError::Raw(format!(
+                    "SQLite ran out of memory reading column {i}"
+                )));
             }
             std::slice::from_raw_parts(p, ffi::sqlite3_column_bytes(self.stmt.as_ptr(), i) as usize)
         };
-        std::str::from_utf8(bytes).map(Some).map_err(|e| StoreError::Raw(format!("column {i} is not UTF-8: {e}")))
+        std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Raw(format!("column {i} is not UTF-8: {e}")))
     }
 }
 
 /// Parameter binding (indexes from 1); SQLite copies text before returning.
 impl Cursor<'_> {
     fn bound(&self, rc: c_int, i: c_int) -> Result<(), StoreError> {
-        if rc == ffi::SQLITE_OK { Ok(()) } else { Err(StoreError::Raw(format!("SQLite could not bind parameter {i} (error {rc})"))) }
+        if rc == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(StoreError::Raw(format!(
+                "SQLite could not bind parameter {i} (error {rc})"
+            )))
+        }
     }
 
     pub(super) fn bind_int(&self, i: c_int, v: i64) -> Result<(), StoreError> {
         // SAFETY: the statement is live and not being stepped.
-        self.bound(unsafe { ffi::sqlite3_bind_int64(self.stmt.as_ptr(), i, v) }, i)
+        self.bound(
+            unsafe { ffi::sqlite3_bind_int64(self.stmt.as_ptr(), i, v) },
+            i,
+        )
     }
 
     pub(super) fn bind_real(&self, i: c_int, v: Option<f64>) -> Result<(), StoreError> {
@@ -187,7 +229,13 @@ impl Cursor<'_> {
         // SAFETY: as in `bind_int`; TRANSIENT makes SQLite copy the bytes before returning.
         let rc = unsafe {
             match v {
-                Some(t) => ffi::sqlite3_bind_text(self.stmt.as_ptr(), i, t.as_ptr().cast(), t.len() as c_int, ffi::SQLITE_TRANSIENT()),
+                Some(t) => ffi::sqlite3_bind_text(
+                    self.stmt.as_ptr(),
+                    i,
+                    t.as_ptr().cast(),
+                    t.len() as c_int,
+                    ffi::SQLITE_TRANSIENT(),
+                ),
                 None => ffi::sqlite3_bind_null(self.stmt.as_ptr(), i),
             }
         };

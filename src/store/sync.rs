@@ -59,14 +59,20 @@ pub type DeliveredRow = (String, Option<String>, Option<String>, i64);
 /// A second unfinished run of a segment (started concurrently) is a conflict, not a failure.
 fn one_open_run(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict("another sync run of this segment is still running".into()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict("another sync run of this segment is still running".into())
+        }
         _ => StoreError::Database(e),
     }
 }
 
 impl Store {
     /// Store a run and all its batches at once: either the whole snapshot exists or none.
-    pub async fn create_sync_run(&self, run: &SyncRunRecord, batches: &[SyncBatchRecord]) -> Result<(), StoreError> {
+    pub async fn create_sync_run(
+        &self,
+        run: &SyncRunRecord,
+        batches: &[SyncBatchRecord],
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query("INSERT INTO sync_runs (id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
@@ -93,10 +99,15 @@ impl Store {
 
     /// Claim the oldest batch that is pending, or whose lease ran out (its worker died), for
     /// `lease` seconds. Compare-and-set, so two workers never hold the same batch.
-    pub async fn claim_sync_batch(&self, now: i64, lease: i64) -> Result<Option<SyncBatchRecord>, StoreError> {
+    pub async fn claim_sync_batch(
+        &self,
+        now: i64,
+        lease: i64,
+    ) -> Result<Option<SyncBatchRecord>, StoreError> {
         let pick = "SELECT run_id, destination, seq, batches, total, op, members, member_count, idempotency_key, state, attempts, last_error, lease_until, created_at, sent_at FROM sync_batches WHERE state = 'pending' OR (state = 'sending' AND lease_until <= $1) ORDER BY created_at, run_id, destination, seq LIMIT 1";
         for _ in 0..8 {
-            let found: Option<SyncBatchRecord> = on_pool!(self, p => sqlx::query_as(pick).bind(now).fetch_optional(p).await?);
+            let found: Option<SyncBatchRecord> =
+                on_pool!(self, p => sqlx::query_as(pick).bind(now).fetch_optional(p).await?);
             let Some(mut b) = found else { return Ok(None) };
             let n = on_pool!(self, p => sqlx::query("UPDATE sync_batches SET state = 'sending', lease_until = $1 WHERE run_id = $2 AND destination = $3 AND seq = $4 AND state = $5 AND (lease_until IS NULL OR lease_until = $6)")
                 .bind(now + lease).bind(b.run_id).bind(b.destination.clone()).bind(b.seq).bind(b.state.clone()).bind(b.lease_until).execute(p).await?.rows_affected());
@@ -112,7 +123,13 @@ impl Store {
     /// one transaction. The last batch of a replace session also forgets every member the
     /// session's sent batches did not name (the platform dropped them). Returns false (and changes nothing) if the
     /// batch was settled meanwhile.
-    pub async fn complete_sync_batch(&self, b: &SyncBatchRecord, run: &SyncRunRecord, attempts: i64, now: i64) -> Result<bool, StoreError> {
+    pub async fn complete_sync_batch(
+        &self,
+        b: &SyncBatchRecord,
+        run: &SyncRunRecord,
+        attempts: i64,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let segment_id = run.segment_id.as_str();
         let replaced = b.op == "replace" && b.seq == b.batches;
         let (upsert, delete, forget) = match self.backend {
@@ -151,7 +168,12 @@ impl Store {
     }
 
     /// Record a claimed batch as failed for good, with the reason.
-    pub async fn fail_sync_batch(&self, b: &SyncBatchRecord, attempts: i64, error: &str) -> Result<(), StoreError> {
+    pub async fn fail_sync_batch(
+        &self,
+        b: &SyncBatchRecord,
+        attempts: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => sqlx::query("UPDATE sync_batches SET state = 'failed', attempts = attempts + $1, last_error = $2, lease_until = NULL WHERE run_id = $3 AND destination = $4 AND seq = $5 AND state = 'sending'")
             .bind(attempts).bind(error.to_string()).bind(b.run_id).bind(b.destination.clone()).bind(b.seq).execute(p).await?.rows_affected());
         Ok(())
@@ -160,7 +182,12 @@ impl Store {
     /// Stop a running run: every batch not yet claimed is cancelled (never sent) and the run
     /// closes with `status`, in one transaction; a batch already being sent finishes. False if
     /// the run was already closed.
-    pub async fn stop_sync_run(&self, run_id: i64, status: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn stop_sync_run(
+        &self,
+        run_id: i64,
+        status: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let stopped = on_pool!(self, p => {
             let mut tx = p.begin_write().await?;
             sqlx::query("UPDATE sync_batches SET state = 'cancelled', lease_until = NULL WHERE run_id = $1 AND state = 'pending'").bind(run_id).execute(&mut *tx).await?;
@@ -180,7 +207,12 @@ impl Store {
     }
 
     /// Close a running run with its final status; false if it was already closed.
-    pub async fn finish_sync_run(&self, run_id: i64, status: &str, now: i64) -> Result<bool, StoreError> {
+    pub async fn finish_sync_run(
+        &self,
+        run_id: i64,
+        status: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
         let n = on_pool!(self, p => sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
             .bind(status.to_string()).bind(now).bind(run_id).execute(p).await?.rows_affected());
         Ok(n == 1)
@@ -199,14 +231,26 @@ impl Store {
     }
 
     /// Runs, newest first: of one segment, or of all.
-    pub async fn sync_runs(&self, segment_id: Option<&str>, limit: i64) -> Result<Vec<SyncRunRecord>, StoreError> {
+    pub async fn sync_runs(
+        &self,
+        segment_id: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SyncRunRecord>, StoreError> {
         let sql = "SELECT id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at FROM sync_runs WHERE (CAST($1 AS TEXT) IS NULL OR segment_id = $1) ORDER BY created_at DESC, id DESC LIMIT $2";
-        Ok(on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.map(str::to_string)).bind(limit).fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.map(str::to_string)).bind(limit).fetch_all(p).await?),
+        )
     }
 
     /// The members `destination` last received for a segment.
-    pub async fn delivered_members(&self, segment_id: &str, destination: &str) -> Result<Vec<DeliveredRow>, StoreError> {
+    pub async fn delivered_members(
+        &self,
+        segment_id: &str,
+        destination: &str,
+    ) -> Result<Vec<DeliveredRow>, StoreError> {
         let sql = "SELECT external_id, email, phone, last_sent_at FROM sync_members WHERE segment_id = $1 AND destination = $2 ORDER BY external_id";
-        Ok(on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(destination.to_string()).fetch_all(p).await?))
+        Ok(
+            on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(destination.to_string()).fetch_all(p).await?),
+        )
     }
 }

@@ -22,14 +22,17 @@ const ORDERS: &str = "SELECT customer_id, occurred_at, amount, quantity FROM ord
 /// In the index's customer order (no sort in the database); each customer's few events are
 /// ordered by time in [`EventLoad::finish`].
 const EVENTS: &str = "SELECT customer_id, occurred_at, name FROM events ORDER BY customer_id";
-const ATTRIBUTE: &str = "SELECT customer_id, num_value, text_value FROM customer_attributes WHERE name = $1";
+const ATTRIBUTE: &str =
+    "SELECT customer_id, num_value, text_value FROM customer_attributes WHERE name = $1";
 
 impl Store {
     /// Read everything previews and models need into memory.
     pub async fn load_table(&self) -> Result<Table, StoreError> {
         let attributes = self.catalog_data().await?.attributes;
         match &self.backend {
-            Backend::Sqlite(p) => sqlite_scan::with_db(p, move |db| load_sqlite(db, attributes)).await,
+            Backend::Sqlite(p) => {
+                sqlite_scan::with_db(p, move |db| load_sqlite(db, attributes)).await
+            }
             Backend::Postgres(p) => load_postgres(p, attributes).await,
         }
     }
@@ -40,9 +43,20 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-        let sql = format!("SELECT c.external_id, c.email, c.phone, c.first_name, c.country, c.region FROM customers c WHERE c.id IN ({list}) ORDER BY c.id");
-        let q = crate::domain::compile::CompiledQuery { sql, params: ids.iter().map(|i| crate::domain::compile::Param::Int(*i)).collect() };
+        let list = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT c.external_id, c.email, c.phone, c.first_name, c.country, c.region FROM customers c WHERE c.id IN ({list}) ORDER BY c.id"
+        );
+        let q = crate::domain::compile::CompiledQuery {
+            sql,
+            params: ids
+                .iter()
+                .map(|i| crate::domain::compile::Param::Int(*i))
+                .collect(),
+        };
         self.fetch_texts(&q).await
     }
 }
@@ -83,7 +97,12 @@ async fn load_postgres(p: &PgPool, attributes: Vec<AttributeSpec>) -> Result<Tab
     Ok(t)
 }
 
-async fn pg_scan(p: &PgPool, sql: &'static str, text: Option<&str>, mut row: impl FnMut(&PgRow) -> Result<(), StoreError>) -> Result<(), StoreError> {
+async fn pg_scan(
+    p: &PgPool,
+    sql: &'static str,
+    text: Option<&str>,
+    mut row: impl FnMut(&PgRow) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let mut q = sqlx::query(sql);
     if let Some(t) = text {
         q = q.bind(t.to_owned());
@@ -157,7 +176,8 @@ impl CustomerLoad {
     fn row(&mut self, r: &impl Cells) -> Result<(), StoreError> {
         let t = &mut self.t;
         t.ids.push(r.int(0)?);
-        t.external_ids.push(r.text(1)?.unwrap_or_default().to_owned());
+        t.external_ids
+            .push(r.text(1)?.unwrap_or_default().to_owned());
         t.has_email.push(r.int(2)? == 1);
         t.has_phone.push(r.int(3)? == 1);
         t.suppressed.push(r.int(4)? == 1);
@@ -173,7 +193,10 @@ impl CustomerLoad {
         let mut t = self.t;
         t.columns.insert("country".into(), self.country.finish());
         t.columns.insert("region".into(), self.region.finish());
-        for (name, col) in ["signup_date", "email_consent", "sms_consent", "ads_consent"].into_iter().zip(self.nums) {
+        for (name, col) in ["signup_date", "email_consent", "sms_consent", "ads_consent"]
+            .into_iter()
+            .zip(self.nums)
+        {
             t.columns.insert(name.into(), Column::Num(col));
         }
         t
@@ -191,7 +214,12 @@ struct RowsOf<'a, T> {
 
 impl<'a, T> RowsOf<'a, T> {
     fn new(ids: &'a [i64], rows: T) -> Self {
-        Self { ids, at: 0, counts: vec![0; ids.len() + 1], rows }
+        Self {
+            ids,
+            at: 0,
+            counts: vec![0; ids.len() + 1],
+            rows,
+        }
     }
 
     /// Counts the row for `customer`; false when that customer is not in the table.
@@ -247,7 +275,11 @@ fn orders_of((offsets, orders): (Vec<u32>, Orders)) -> Orders {
 }
 
 fn events_of((offsets, load): (Vec<u32>, EventLoad)) -> Events {
-    let mut e = Events { offsets, time: load.time, ..Events::default() };
+    let mut e = Events {
+        offsets,
+        time: load.time,
+        ..Events::default()
+    };
     if let Column::Text { codes, dict } = load.names.finish() {
         (e.name, e.names) = (codes, dict);
     }
@@ -274,7 +306,11 @@ struct AttributeLoad<'a> {
 
 impl<'a> AttributeLoad<'a> {
     fn new(ids: &'a [i64]) -> Self {
-        Self { ids, num: vec![f64::NAN; ids.len()], text: vec![None; ids.len()] }
+        Self {
+            ids,
+            num: vec![f64::NAN; ids.len()],
+            text: vec![None; ids.len()],
+        }
     }
 
     fn row(&mut self, r: &impl Cells) -> Result<(), StoreError> {
@@ -286,7 +322,10 @@ impl<'a> AttributeLoad<'a> {
     }
 
     fn finish(self, spec: &AttributeSpec) -> Column {
-        if matches!(spec.ty, FieldType::Number | FieldType::Boolean | FieldType::Date) {
+        if matches!(
+            spec.ty,
+            FieldType::Number | FieldType::Boolean | FieldType::Date
+        ) {
             return Column::Num(self.num);
         }
         let mut b = TextBuilder::default();

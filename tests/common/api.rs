@@ -41,20 +41,45 @@ impl TestApp {
     }
 
     /// On a database of the test's choosing (see `common::all_dbs`), with its settings.
-    pub async fn spawn_on(db: super::TestDb, edit: impl FnOnce(&mut segwright::app::Settings)) -> Self {
+    pub async fn spawn_on(
+        db: super::TestDb,
+        edit: impl FnOnce(&mut segwright::app::Settings),
+    ) -> Self {
         let mut settings = super::app(&db).await.settings.clone();
         edit(&mut settings);
         let app = App::open(settings).await.expect("open app");
         let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        for (kind, f) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
-            app.import(ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false)).await.expect("import fixture");
+        for (kind, f) in [
+            (Kind::Customers, "customers.csv"),
+            (Kind::Orders, "orders.csv"),
+            (Kind::Events, "events.csv"),
+        ] {
+            app.import(ImportOptions::new(
+                kind,
+                fixtures.join(f),
+                vec![],
+                false,
+                None,
+                false,
+            ))
+            .await
+            .expect("import fixture");
         }
         let marketer = super::user_token(&app, "marketer@test.io", Role::Marketer).await;
         let manager = super::user_token(&app, "manager@test.io", Role::CampaignManager).await;
         let manager2 = super::user_token(&app, "manager2@test.io", Role::CampaignManager).await;
         let admin = super::user_token(&app, "admin@test.io", Role::Admin).await;
         let app = std::sync::Arc::new(app);
-        Self { router: segwright::http::router(app.clone()), marketer, manager, manager2, admin, app, db_url: db.url.clone(), _db: db }
+        Self {
+            router: segwright::http::router(app.clone()),
+            marketer,
+            manager,
+            manager2,
+            admin,
+            app,
+            db_url: db.url.clone(),
+            _db: db,
+        }
     }
 
     /// Call as the marketer.
@@ -63,7 +88,13 @@ impl TestApp {
     }
 
     /// Call with a token, or with none.
-    pub async fn call_as(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, String) {
+    pub async fn call_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, String) {
         let mut req = Request::builder().method(method).uri(uri);
         if let Some(t) = token {
             req = req.header("authorization", super::bearer(t));
@@ -75,7 +106,12 @@ impl TestApp {
             }
             None => Body::empty(),
         };
-        let resp = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+        let resp = self
+            .router
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
         let status = resp.status();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8_lossy(&bytes).to_string())
@@ -83,7 +119,10 @@ impl TestApp {
 
     pub async fn json(&self, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
         let (s, text) = self.call(method, uri, body).await;
-        (s, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+        (
+            s,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
     }
 }
 
@@ -97,8 +136,17 @@ impl TestApp {
     }
 
     /// Call with a token (or none) and parse the JSON answer.
-    pub async fn json_as(&self, token: Option<&str>, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn json_as(
+        &self,
+        token: Option<&str>,
+        method: &str,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let (s, text) = self.call_as(token, method, uri, body).await;
-        (s, serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")))
+        (
+            s,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
     }
 }

@@ -26,8 +26,13 @@ impl Drop for TestDb {
                 return;
             }
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                let _ = rt.block_on(segwright::store::Store::drop_postgres_database(&base, &name));
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                let _ = rt.block_on(segwright::store::Store::drop_postgres_database(
+                    &base, &name,
+                ));
             })
             .join();
         }
@@ -42,7 +47,9 @@ pub fn postgres_url() -> Option<String> {
             if std::env::var("SEGWRIGHT_REQUIRE_POSTGRES").as_deref() == Ok("1") {
                 panic!("SEGWRIGHT_REQUIRE_POSTGRES=1 but SEGWRIGHT_TEST_POSTGRES_URL is not set");
             }
-            eprintln!("NOTE: PostgreSQL part not run; set SEGWRIGHT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 to run it (CI does)");
+            eprintln!(
+                "NOTE: PostgreSQL part not run; set SEGWRIGHT_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 to run it (CI does)"
+            );
             None
         }
     }
@@ -52,15 +59,27 @@ pub fn postgres_url() -> Option<String> {
 pub fn sqlite_db() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    TestDb { name: "sqlite", url, _dir: Some(dir), pg: None }
+    TestDb {
+        name: "sqlite",
+        url,
+        _dir: Some(dir),
+        pg: None,
+    }
 }
 
 /// A new empty PostgreSQL database on the test server, if one is configured.
 pub async fn postgres_db() -> Option<TestDb> {
     let base = postgres_url()?;
     let name = format!("segwright_test_{}", uuid::Uuid::new_v4().simple());
-    segwright::store::Store::recreate_postgres_database(&base, &name).await.expect("create test database");
-    Some(TestDb { name: "postgres", url: format!("{base}/{name}"), _dir: None, pg: Some((base, name)) })
+    segwright::store::Store::recreate_postgres_database(&base, &name)
+        .await
+        .expect("create test database");
+    Some(TestDb {
+        name: "postgres",
+        url: format!("{base}/{name}"),
+        _dir: None,
+        pg: Some((base, name)),
+    })
 }
 
 /// Every backend a persistence test should run on.
@@ -91,8 +110,12 @@ pub fn write_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::Path
 /// Create a user with a role and return an API token for it (the way scripts authenticate).
 pub async fn user_token(app: &App, email: &str, role: segwright::domain::access::Role) -> String {
     let cli = segwright::app::Actor::cli();
-    app.add_user(email, role, "correct horse battery", false, &cli).await.expect("add user");
-    app.create_token(email, "test", &cli).await.expect("create token")
+    app.add_user(email, role, "correct horse battery", false, &cli)
+        .await
+        .expect("add user");
+    app.create_token(email, "test", &cli)
+        .await
+        .expect("create token")
 }
 
 /// `Authorization` header value for a token.

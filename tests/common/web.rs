@@ -13,23 +13,58 @@ pub struct Session {
 }
 
 pub async fn sign_in(app: &TestApp, email: &str) -> Session {
-    let form = format!("email={}&password=correct+horse+battery", email.replace('@', "%40"));
-    let req = Request::post("/login").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(form)).unwrap();
+    let form = format!(
+        "email={}&password=correct+horse+battery",
+        email.replace('@', "%40")
+    );
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
     let (s, headers, body) = app.send(req).await;
     assert_eq!(s, StatusCode::SEE_OTHER, "{body}");
-    let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
-    let (_, _, me) = app.send(Request::get("/api/me").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    let cookie = headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, _, me) = app
+        .send(
+            Request::get("/api/me")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     let me: Value = serde_json::from_str(&me).unwrap();
-    Session { cookie, csrf: me["csrf_token"].as_str().unwrap().to_string() }
+    Session {
+        cookie,
+        csrf: me["csrf_token"].as_str().unwrap().to_string(),
+    }
 }
 
 pub async fn page(app: &TestApp, who: &Session, uri: &str) -> (StatusCode, String) {
-    let (s, _, body) = app.send(Request::get(uri).header(header::COOKIE, &who.cookie).body(Body::empty()).unwrap()).await;
+    let (s, _, body) = app
+        .send(
+            Request::get(uri)
+                .header(header::COOKIE, &who.cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     (s, body)
 }
 
 /// Post a raw form body as htmx would (or a plain browser, `htmx = false`), CSRF in the header.
-pub async fn post_raw(app: &TestApp, who: &Session, uri: &str, body: String, htmx: bool) -> (StatusCode, HeaderMap, String) {
+pub async fn post_raw(
+    app: &TestApp,
+    who: &Session,
+    uri: &str,
+    body: String,
+    htmx: bool,
+) -> (StatusCode, HeaderMap, String) {
     let mut req = Request::post(uri)
         .header(header::COOKIE, &who.cookie)
         .header("x-csrf-token", &who.csrf)
@@ -41,7 +76,12 @@ pub async fn post_raw(app: &TestApp, who: &Session, uri: &str, body: String, htm
 }
 
 /// Post form fields as htmx would.
-pub async fn post_form(app: &TestApp, who: &Session, uri: &str, fields: &[(&str, &str)]) -> (StatusCode, HeaderMap, String) {
+pub async fn post_form(
+    app: &TestApp,
+    who: &Session,
+    uri: &str,
+    fields: &[(&str, &str)],
+) -> (StatusCode, HeaderMap, String) {
     let mut form = form_urlencoded::Serializer::new(String::new());
     for (k, v) in fields {
         form.append_pair(k, v);
@@ -51,7 +91,10 @@ pub async fn post_form(app: &TestApp, who: &Session, uri: &str, fields: &[(&str,
 
 /// The part of a page from `testid`'s element to the first `until` after it.
 pub fn part<'a>(html: &'a str, testid: &str, until: &str) -> &'a str {
-    let from = html.split(&format!("data-testid=\"{testid}\"")).nth(1).unwrap_or_else(|| panic!("no {testid} in {html}"));
+    let from = html
+        .split(&format!("data-testid=\"{testid}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {testid} in {html}"));
     from.split(until).next().unwrap()
 }
 
@@ -62,9 +105,17 @@ pub async fn refused_in_words(app: &TestApp, cases: Vec<(&Session, String, Strin
         for htmx in [true, false] {
             let (s, _, text) = post_raw(app, who, &uri, body.clone(), htmx).await;
             let shown = &body[..body.len().min(60)];
-            assert!(s.is_client_error(), "{uri} {shown:?} (htmx {htmx}): {s} {text}");
-            let words = text.split(['<', '>']).any(|t| t.split_whitespace().count() >= 4);
-            assert!(words, "{uri} {shown:?} (htmx {htmx}): {s} answers a sentence: {text}");
+            assert!(
+                s.is_client_error(),
+                "{uri} {shown:?} (htmx {htmx}): {s} {text}"
+            );
+            let words = text
+                .split(['<', '>'])
+                .any(|t| t.split_whitespace().count() >= 4);
+            assert!(
+                words,
+                "{uri} {shown:?} (htmx {htmx}): {s} answers a sentence: {text}"
+            );
         }
     }
 }

@@ -23,7 +23,8 @@ use segwright::domain::time::AsOf;
 /// The public CDNOW orders (a copy of ../shared/data/cdnow_orders.csv travels with the tests, so
 /// the evaluation always runs), keeping only orders on or before `last_day` when given.
 fn cdnow(last_day: Option<&str>) -> Table {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cdnow_orders.csv");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cdnow_orders.csv");
     let mut r = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let rows = r
         .records()
@@ -31,8 +32,17 @@ fn cdnow(last_day: Option<&str>) -> Table {
         .filter(|rec| last_day.is_none_or(|d| &rec[1] <= d))
         .map(|rec| {
             let day = chrono::NaiveDate::parse_from_str(&rec[1], "%Y-%m-%d").expect("date");
-            let at = day.and_hms_opt(12, 0, 0).expect("noon").and_utc().timestamp();
-            (rec[0].to_string(), at, rec[3].parse().expect("amount"), rec[2].parse().ok())
+            let at = day
+                .and_hms_opt(12, 0, 0)
+                .expect("noon")
+                .and_utc()
+                .timestamp();
+            (
+                rec[0].to_string(),
+                at,
+                rec[3].parse().expect("amount"),
+                rec[2].parse().ok(),
+            )
         })
         .collect();
     orders_table(rows)
@@ -49,18 +59,31 @@ fn instant(day: &str, minus_days: i64) -> i64 {
 fn dataset(t: &Table, task: &Task) -> Dataset {
     let h = i64::from(task.horizon_days().expect("behavioural task"));
     let spec = FeatureSpec::from_table(t, &|c| task.excludes(c));
-    task.dataset(t, &spec, instant("1998-06-30", h), instant("1998-06-30", 0)).expect("dataset")
+    task.dataset(t, &spec, instant("1998-06-30", h), instant("1998-06-30", 0))
+        .expect("dataset")
 }
 
 fn subset(d: &Dataset, rows: &[usize]) -> Dataset {
-    Dataset { names: d.names.clone(), x: rows.iter().map(|&i| d.x[i].clone()).collect(), y: rows.iter().map(|&i| d.y[i]).collect() }
+    Dataset {
+        names: d.names.clone(),
+        x: rows.iter().map(|&i| d.x[i].clone()).collect(),
+        y: rows.iter().map(|&i| d.y[i]).collect(),
+    }
 }
 
 /// Recency as a score, oriented for the task: the longer since the last order, the likelier churn
 /// and the less likely a purchase.
 fn recency_score(task: &Task, d: &Dataset) -> Vec<f64> {
-    let j = d.names.iter().position(|n| n == "recency_days").expect("recency feature");
-    let sign = if task.attribute() == "churn_risk" { 1.0 } else { -1.0 };
+    let j = d
+        .names
+        .iter()
+        .position(|n| n == "recency_days")
+        .expect("recency feature");
+    let sign = if task.attribute() == "churn_risk" {
+        1.0
+    } else {
+        -1.0
+    };
     d.x.iter().map(|r| sign * r[j]).collect()
 }
 
@@ -74,8 +97,16 @@ fn hold_out_auc(task: &Task, d: &Dataset, test: &[usize], opts: &TrainOptions) -
     let trained = train(&subset(d, &fit), recency, opts).expect("trains");
     let held = subset(d, test);
     let p = trained.model.probabilities(&held.x).expect("scores");
-    println!("{}: chosen {} (inner validation ROC AUC {:.4})", task.attribute(), trained.report.chosen.label(), trained.report.chosen_metrics().roc_auc);
-    (roc_auc(&held.y, &p), roc_auc(&held.y, &recency_score(task, &held)))
+    println!(
+        "{}: chosen {} (inner validation ROC AUC {:.4})",
+        task.attribute(),
+        trained.report.chosen.label(),
+        trained.report.chosen_metrics().roc_auc
+    );
+    (
+        roc_auc(&held.y, &p),
+        roc_auc(&held.y, &recency_score(task, &held)),
+    )
 }
 
 /// Settings of these debug-build tests: fewer trees than `segwright train`'s 100 and no
@@ -90,7 +121,10 @@ fn test_options() -> TrainOptions {
 /// `(task, ROC AUC the chosen model must reach, recency's ROC AUC on the reference split as
 /// scikit-learn computes it)`.
 fn tasks() -> [(Task, f64, f64); 2] {
-    [(Task::churn(90), 0.832, 0.8290), (Task::propensity(30), 0.849, 0.8406)]
+    [
+        (Task::churn(90), 0.832, 0.8290),
+        (Task::propensity(30), 0.849, 0.8406),
+    ]
 }
 
 #[test]
@@ -101,14 +135,26 @@ fn on_the_reference_hold_out_the_models_reach_the_thresholds_and_beat_recency() 
         let d = dataset(&t, &task);
         let test = reference_split::reference_test_rows(&d.y);
         let (auc, recency) = hold_out_auc(&task, &d, &test, &test_options());
-        println!("{} reference hold-out ({} rows): model {auc:.4}, recency {recency:.4}", task.attribute(), test.len());
+        println!(
+            "{} reference hold-out ({} rows): model {auc:.4}, recency {recency:.4}",
+            task.attribute(),
+            test.len()
+        );
         assert!(
             (recency - reference_recency).abs() < 5e-5,
             "{}: recency {recency:.4} ≠ the reference's {reference_recency}: not the same split",
             task.attribute()
         );
-        assert!(auc > recency, "{} must beat recency: {auc:.4} ≤ {recency:.4}", task.attribute());
-        assert!(auc >= threshold, "{}: {auc:.4} < {threshold}", task.attribute());
+        assert!(
+            auc > recency,
+            "{} must beat recency: {auc:.4} ≤ {recency:.4}",
+            task.attribute()
+        );
+        assert!(
+            auc >= threshold,
+            "{}: {auc:.4} < {threshold}",
+            task.attribute()
+        );
     }
 }
 
@@ -117,13 +163,35 @@ fn over_several_seeded_hold_outs_the_mean_auc_beats_recency() {
     let t = cdnow(None);
     for (task, threshold, _) in tasks() {
         let d = dataset(&t, &task);
-        let runs: Vec<(f64, f64)> = (1..=5u64).map(|seed| hold_out_auc(&task, &d, &stratified_split(&d.y, 0.25, seed).1, &test_options())).collect();
+        let runs: Vec<(f64, f64)> = (1..=5u64)
+            .map(|seed| {
+                hold_out_auc(
+                    &task,
+                    &d,
+                    &stratified_split(&d.y, 0.25, seed).1,
+                    &test_options(),
+                )
+            })
+            .collect();
         let mean = |f: fn(&(f64, f64)) -> f64| runs.iter().map(f).sum::<f64>() / runs.len() as f64;
         let (model, recency) = (mean(|r| r.0), mean(|r| r.1));
-        let (lo, hi) = runs.iter().fold((1.0f64, 0.0f64), |(lo, hi), r| (lo.min(r.0), hi.max(r.0)));
-        println!("{} over 5 seeded 25% hold-outs: model {model:.4} (min {lo:.4}, max {hi:.4}), recency {recency:.4}", task.attribute());
-        assert!(model > recency, "{}: mean {model:.4} ≤ recency {recency:.4}", task.attribute());
-        assert!(model >= threshold - 0.005, "{}: mean {model:.4} is more than 0.005 below {threshold}", task.attribute());
+        let (lo, hi) = runs
+            .iter()
+            .fold((1.0f64, 0.0f64), |(lo, hi), r| (lo.min(r.0), hi.max(r.0)));
+        println!(
+            "{} over 5 seeded 25% hold-outs: model {model:.4} (min {lo:.4}, max {hi:.4}), recency {recency:.4}",
+            task.attribute()
+        );
+        assert!(
+            model > recency,
+            "{}: mean {model:.4} ≤ recency {recency:.4}",
+            task.attribute()
+        );
+        assert!(
+            model >= threshold - 0.005,
+            "{}: mean {model:.4} is more than 0.005 below {threshold}",
+            task.attribute()
+        );
     }
 }
 
@@ -133,14 +201,30 @@ fn out_of_time_auc(full: &Table, task: &Task, as_of: &str) -> (f64, f64, usize) 
     let past = cdnow(Some(as_of));
     let h = i64::from(task.horizon_days().expect("behavioural task"));
     let (a, until) = (instant(as_of, 0), instant(as_of, -h));
-    let (spec, trained) = fit_task(&past, task, instant(as_of, h), a, &test_options()).expect("trains");
+    let (spec, trained) =
+        fit_task(&past, task, instant(as_of, h), a, &test_options()).expect("trains");
     let (rows, p) = score_task(&past, task, &spec, &trained.model, a).expect("scores");
-    let row_of: HashMap<&str, usize> = full.external_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let bought: Vec<bool> = rows.iter().map(|&r| ordered_between(full, row_of[past.external_ids[r].as_str()], a, until)).collect();
+    let row_of: HashMap<&str, usize> = full
+        .external_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let bought: Vec<bool> = rows
+        .iter()
+        .map(|&r| ordered_between(full, row_of[past.external_ids[r].as_str()], a, until))
+        .collect();
     let churn = task.attribute() == "churn_risk";
     let y: Vec<bool> = bought.iter().map(|&b| b != churn).collect();
     let f = spec.compute(&past, rows.clone(), a);
-    let recency = recency_score(task, &Dataset { names: f.names, x: f.values, y: y.clone() });
+    let recency = recency_score(
+        task,
+        &Dataset {
+            names: f.names,
+            x: f.values,
+            y: y.clone(),
+        },
+    );
     (roc_auc(&y, &p), roc_auc(&y, &recency), rows.len())
 }
 
@@ -149,8 +233,20 @@ fn scores_as_of_an_earlier_date_rank_customers_for_what_they_did_next() {
     let full = cdnow(None);
     for (task, threshold) in [(Task::churn(90), 0.83), (Task::propensity(30), 0.83)] {
         let (auc, recency, n) = out_of_time_auc(&full, &task, "1998-03-31");
-        println!("{} as of 1998-03-31, next {} days ({n} customers): model {auc:.4}, recency {recency:.4}", task.attribute(), task.horizon_days().unwrap());
-        assert!(auc > recency, "{}: {auc:.4} ≤ recency {recency:.4}", task.attribute());
-        assert!(auc >= threshold, "{}: {auc:.4} < {threshold}", task.attribute());
+        println!(
+            "{} as of 1998-03-31, next {} days ({n} customers): model {auc:.4}, recency {recency:.4}",
+            task.attribute(),
+            task.horizon_days().unwrap()
+        );
+        assert!(
+            auc > recency,
+            "{}: {auc:.4} ≤ recency {recency:.4}",
+            task.attribute()
+        );
+        assert!(
+            auc >= threshold,
+            "{}: {auc:.4} < {threshold}",
+            task.attribute()
+        );
     }
 }

@@ -52,10 +52,17 @@ impl NumpyRandomState {
 /// without replacement does).
 fn approximate_mode(counts: &[usize], draws: usize, rng: &mut NumpyRandomState) -> Vec<usize> {
     let total = counts.iter().sum::<usize>() as f64;
-    let continuous: Vec<f64> = counts.iter().map(|&c| c as f64 / total * draws as f64).collect();
+    let continuous: Vec<f64> = counts
+        .iter()
+        .map(|&c| c as f64 / total * draws as f64)
+        .collect();
     let mut floored: Vec<usize> = continuous.iter().map(|c| c.floor() as usize).collect();
     let mut need = draws - floored.iter().sum::<usize>();
-    let remainder: Vec<f64> = continuous.iter().zip(&floored).map(|(c, &f)| c - f as f64).collect();
+    let remainder: Vec<f64> = continuous
+        .iter()
+        .zip(&floored)
+        .map(|(c, &f)| c - f as f64)
+        .collect();
     let mut values = remainder.clone();
     values.sort_by(|a, b| b.total_cmp(a));
     values.dedup();
@@ -63,7 +70,9 @@ fn approximate_mode(counts: &[usize], draws: usize, rng: &mut NumpyRandomState) 
         if need == 0 {
             break;
         }
-        let tied: Vec<usize> = (0..remainder.len()).filter(|&i| remainder[i] == value).collect();
+        let tied: Vec<usize> = (0..remainder.len())
+            .filter(|&i| remainder[i] == value)
+            .collect();
         let now = tied.len().min(need);
         for k in rng.permutation(tied.len()).into_iter().take(now) {
             floored[tied[k]] += 1;
@@ -77,7 +86,9 @@ fn approximate_mode(counts: &[usize], draws: usize, rng: &mut NumpyRandomState) 
 /// (customers sorted by id as text).
 pub fn reference_test_rows(y: &[bool]) -> Vec<usize> {
     let mut rng = NumpyRandomState::new(42);
-    let class_rows: Vec<Vec<usize>> = [false, true].map(|c| (0..y.len()).filter(|&i| y[i] == c).collect()).to_vec();
+    let class_rows: Vec<Vec<usize>> = [false, true]
+        .map(|c| (0..y.len()).filter(|&i| y[i] == c).collect())
+        .to_vec();
     let counts: Vec<usize> = class_rows.iter().map(Vec::len).collect();
     let n_test = (y.len() as f64 * 0.25).ceil() as usize;
     let n_train = approximate_mode(&counts, y.len() - n_test, &mut rng);
@@ -86,7 +97,11 @@ pub fn reference_test_rows(y: &[bool]) -> Vec<usize> {
     let mut test = Vec::with_capacity(n_test.iter().sum());
     for (k, rows) in class_rows.iter().enumerate() {
         let perm = rng.permutation(rows.len());
-        test.extend(perm[n_train[k]..n_train[k] + n_test[k]].iter().map(|&p| rows[p]));
+        test.extend(
+            perm[n_train[k]..n_train[k] + n_test[k]]
+                .iter()
+                .map(|&p| rows[p]),
+        );
     }
     test.sort_unstable();
     test
@@ -98,7 +113,10 @@ mod tests {
 
     #[test]
     fn seed_42_permutes_ten_items_as_numpy_does() {
-        assert_eq!(NumpyRandomState::new(42).permutation(10), vec![8, 1, 5, 0, 7, 2, 9, 4, 3, 6]);
+        assert_eq!(
+            NumpyRandomState::new(42).permutation(10),
+            vec![8, 1, 5, 0, 7, 2, 9, 4, 3, 6]
+        );
     }
 
     #[test]

@@ -51,8 +51,16 @@ fn digest(key: &str) -> [u8; 16] {
 impl LoginLimiter {
     /// `per_window` attempts per key per `window`, remembering at most `max_keys` keys.
     pub fn new(per_window: u32, window: Duration, max_keys: usize) -> Self {
-        let windows = Windows { by_key: HashMap::new(), next_sweep: None };
-        Self { windows: Mutex::new(windows), per_window: per_window.max(1), window, max_keys: max_keys.max(1) }
+        let windows = Windows {
+            by_key: HashMap::new(),
+            next_sweep: None,
+        };
+        Self {
+            windows: Mutex::new(windows),
+            per_window: per_window.max(1),
+            window,
+            max_keys: max_keys.max(1),
+        }
     }
 
     /// Count an attempt for `key` now; false when the key has used up its window.
@@ -65,16 +73,23 @@ impl LoginLimiter {
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         if w.next_sweep.is_none_or(|t| now >= t) {
             let window = self.window;
-            w.by_key.retain(|_, v| now.saturating_duration_since(v.started) < window);
+            w.by_key
+                .retain(|_, v| now.saturating_duration_since(v.started) < window);
             w.next_sweep = Some(now + window);
         }
         let k = digest(key);
         if !w.by_key.contains_key(&k) && w.by_key.len() >= self.max_keys {
             evict_oldest(&mut w.by_key, self.max_keys);
         }
-        let entry = w.by_key.entry(k).or_insert(Window { started: now, attempts: 0 });
+        let entry = w.by_key.entry(k).or_insert(Window {
+            started: now,
+            attempts: 0,
+        });
         if now.saturating_duration_since(entry.started) >= self.window {
-            *entry = Window { started: now, attempts: 0 };
+            *entry = Window {
+                started: now,
+                attempts: 0,
+            };
         }
         entry.attempts = entry.attempts.saturating_add(1);
         entry.attempts <= self.per_window
@@ -82,7 +97,11 @@ impl LoginLimiter {
 
     /// How many keys are remembered now.
     pub fn len(&self) -> usize {
-        self.windows.lock().unwrap_or_else(|e| e.into_inner()).by_key.len()
+        self.windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_key
+            .len()
     }
 
     /// True when no key is remembered.

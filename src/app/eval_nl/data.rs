@@ -28,7 +28,9 @@ impl Rename {
             "camel" => Ok(Rename::Camel),
             "spaced" => Ok(Rename::Spaced),
             "abbreviated" | "abbrev" => Ok(Rename::Abbreviated),
-            other => Err(format!("unknown renaming `{other}`: use snake, camel, spaced or abbreviated")),
+            other => Err(format!(
+                "unknown renaming `{other}`: use snake, camel, spaced or abbreviated"
+            )),
         }
     }
 
@@ -38,11 +40,17 @@ impl Rename {
         let words = header_words(header);
         let cap = |w: &str| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
         };
         match self {
             Rename::Snake => words.join("_"),
-            Rename::Camel => words.iter().enumerate().map(|(i, w)| if i == 0 { w.clone() } else { cap(w) }).collect(),
+            Rename::Camel => words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| if i == 0 { w.clone() } else { cap(w) })
+                .collect(),
             Rename::Spaced => words.iter().map(|w| cap(w)).collect::<Vec<_>>().join(" "),
             Rename::Abbreviated => words.iter().map(|w| cap(abbreviate(w))).collect(),
         }
@@ -72,7 +80,10 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 ];
 
 fn abbreviate(w: &str) -> &str {
-    ABBREVIATIONS.iter().find(|(full, _)| *full == w).map_or(w, |(_, a)| a)
+    ABBREVIATIONS
+        .iter()
+        .find(|(full, _)| *full == w)
+        .map_or(w, |(_, a)| a)
 }
 
 /// Lower-case words of a header, split at separators and camelCase/acronym boundaries.
@@ -91,7 +102,8 @@ fn header_words(h: &str) -> Vec<String> {
         let next = chars.get(i + 1);
         let boundary = c.is_uppercase()
             && (prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
-                || (prev.is_some_and(char::is_uppercase) && next.is_some_and(|n| n.is_lowercase())));
+                || (prev.is_some_and(char::is_uppercase)
+                    && next.is_some_and(|n| n.is_lowercase())));
         if boundary && !cur.is_empty() {
             out.push(std::mem::take(&mut cur));
         }
@@ -107,7 +119,11 @@ fn header_words(h: &str) -> Vec<String> {
 pub async fn open_app(opts: &EvalOptions, name: &str) -> Result<App, AppError> {
     let path = opts.work.join(format!("{name}.db"));
     let _ = std::fs::remove_file(&path);
-    let settings = Settings { in_memory: true, llm: opts.llm.clone(), ..Settings::fixed(format!("sqlite://{}", path.display()), super::EVAL_AS_OF) };
+    let settings = Settings {
+        in_memory: true,
+        llm: opts.llm.clone(),
+        ..Settings::fixed(format!("sqlite://{}", path.display()), super::EVAL_AS_OF)
+    };
     App::open(settings).await
 }
 
@@ -118,15 +134,36 @@ pub struct Dataset {
 }
 
 /// Build every dataset of the suite.
-pub async fn datasets(opts: &EvalOptions, as_of: AsOf) -> Result<BTreeMap<String, Dataset>, AppError> {
+pub async fn datasets(
+    opts: &EvalOptions,
+    as_of: AsOf,
+) -> Result<BTreeMap<String, Dataset>, AppError> {
     std::fs::create_dir_all(&opts.work).map_err(|e| AppError::Io(e.to_string()))?;
     let mut out = BTreeMap::new();
     match opts.suite {
         Suite::Original => {
             let demo = open_app(opts, "demo").await?;
-            crate::app::generate_demo(&demo, DemoOptions { customers: 2_000, seed: 7, progress: false }, as_of).await?;
-            out.insert("demo".to_string(), Dataset { app: demo, renamed: BTreeMap::new() });
-            out.insert("custom".to_string(), import_folder(opts, "custom", &opts.data).await?);
+            crate::app::generate_demo(
+                &demo,
+                DemoOptions {
+                    customers: 2_000,
+                    seed: 7,
+                    progress: false,
+                },
+                as_of,
+            )
+            .await?;
+            out.insert(
+                "demo".to_string(),
+                Dataset {
+                    app: demo,
+                    renamed: BTreeMap::new(),
+                },
+            );
+            out.insert(
+                "custom".to_string(),
+                import_folder(opts, "custom", &opts.data).await?,
+            );
             // Scores, so the predictive cases can run; these datasets are small, so the minimum
             // number of labels is lowered here (the product's default refuses below 100 of each).
             let mut req = crate::app::TrainRequest::default();
@@ -139,7 +176,10 @@ pub async fn datasets(opts: &EvalOptions, as_of: AsOf) -> Result<BTreeMap<String
         }
         Suite::Generalise | Suite::Fresh => {
             for dir in subfolders(&opts.data)? {
-                let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let name = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
                 out.insert(name.clone(), import_folder(opts, &name, &dir).await?);
             }
         }
@@ -161,7 +201,11 @@ fn subfolders(dir: &Path) -> Result<Vec<PathBuf>, AppError> {
 async fn import_folder(opts: &EvalOptions, name: &str, dir: &Path) -> Result<Dataset, AppError> {
     let app = open_app(opts, name).await?;
     let mut renamed = BTreeMap::new();
-    for (kind, file) in [(Kind::Customers, "customers.csv"), (Kind::Orders, "orders.csv"), (Kind::Events, "events.csv")] {
+    for (kind, file) in [
+        (Kind::Customers, "customers.csv"),
+        (Kind::Orders, "orders.csv"),
+        (Kind::Events, "events.csv"),
+    ] {
         let mut path = dir.join(file);
         if !path.exists() {
             continue;
@@ -171,9 +215,16 @@ async fn import_folder(opts: &EvalOptions, name: &str, dir: &Path) -> Result<Dat
             renamed.extend(rename_csv(&path, &to, style)?);
             path = to;
         }
-        app.import(ImportOptions::new(kind, path, Vec::new(), false, None, false))
-            .await
-            .map_err(|e| AppError::BadInput(format!("dataset `{name}`, {file}: {e}")))?;
+        app.import(ImportOptions::new(
+            kind,
+            path,
+            Vec::new(),
+            false,
+            None,
+            false,
+        ))
+        .await
+        .map_err(|e| AppError::BadInput(format!("dataset `{name}`, {file}: {e}")))?;
     }
     Ok(Dataset { app, renamed })
 }
@@ -190,7 +241,12 @@ fn rename_csv(from: &Path, to: &Path, style: Rename) -> Result<BTreeMap<String, 
         w.write_record(&rec.map_err(io)?).map_err(io)?;
     }
     w.flush().map_err(|e| AppError::Io(e.to_string()))?;
-    Ok(headers.iter().zip(&new).map(|(a, b)| (attribute_name(a), attribute_name(b))).filter(|(a, b)| a != b).collect())
+    Ok(headers
+        .iter()
+        .zip(&new)
+        .map(|(a, b)| (attribute_name(a), attribute_name(b)))
+        .filter(|(a, b)| a != b)
+        .collect())
 }
 
 /// An expected definition with its attribute names renamed.
@@ -198,13 +254,17 @@ pub fn rename_fields(v: &serde_json::Value, map: &BTreeMap<String, String>) -> s
     match v {
         serde_json::Value::Object(o) => serde_json::Value::Object(
             o.iter()
-                .map(|(k, x)| match (k.as_str(), x.as_str().and_then(|s| map.get(s))) {
-                    ("field", Some(new)) => (k.clone(), serde_json::Value::String(new.clone())),
-                    _ => (k.clone(), rename_fields(x, map)),
-                })
+                .map(
+                    |(k, x)| match (k.as_str(), x.as_str().and_then(|s| map.get(s))) {
+                        ("field", Some(new)) => (k.clone(), serde_json::Value::String(new.clone())),
+                        _ => (k.clone(), rename_fields(x, map)),
+                    },
+                )
                 .collect(),
         ),
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(|x| rename_fields(x, map)).collect()),
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.iter().map(|x| rename_fields(x, map)).collect())
+        }
         other => other.clone(),
     }
 }

@@ -111,7 +111,9 @@ impl Suite {
             "original" => Ok(Suite::Original),
             "generalise" | "generalize" => Ok(Suite::Generalise),
             "fresh" => Ok(Suite::Fresh),
-            other => Err(format!("unknown suite `{other}`: use original, generalise or fresh")),
+            other => Err(format!(
+                "unknown suite `{other}`: use original, generalise or fresh"
+            )),
         }
     }
 
@@ -164,8 +166,16 @@ impl EvalOptions {
 
     /// A suite of exports (`generalise` or `fresh`) under `root`, one half of it.
     pub fn exports(suite: Suite, root: &Path, work: &Path, split: Split) -> Self {
-        let (cases, data) = suite.folders().unwrap_or(("tests/nl/cases", "tests/nl/data"));
-        Self { cases: root.join(cases), data: root.join(data), suite, split, ..Self::original(root, work) }
+        let (cases, data) = suite
+            .folders()
+            .unwrap_or(("tests/nl/cases", "tests/nl/data"));
+        Self {
+            cases: root.join(cases),
+            data: root.join(data),
+            suite,
+            split,
+            ..Self::original(root, work)
+        }
     }
 }
 
@@ -179,9 +189,14 @@ pub fn load_cases(dir: &Path) -> Result<Vec<(String, Case)>, AppError> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let category = f.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-        let text = std::fs::read_to_string(&f).map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", f.display())))?;
-        let cases: Vec<Case> = serde_json::from_str(&text).map_err(|e| AppError::BadInput(format!("{}: {e}", f.display())))?;
+        let category = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&f)
+            .map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", f.display())))?;
+        let cases: Vec<Case> = serde_json::from_str(&text)
+            .map_err(|e| AppError::BadInput(format!("{}: {e}", f.display())))?;
         out.extend(cases.into_iter().map(|c| (category.clone(), c)));
     }
     Ok(out)
@@ -205,7 +220,10 @@ pub async fn eval_nl(opts: &EvalOptions) -> Result<EvalReport, AppError> {
     if opts.interpreter == Choice::Llm && opts.llm.is_none() {
         return Err(AppError::BadInput("--interpreter llm needs an endpoint: set SEGWRIGHT_LLM_BASE_URL and SEGWRIGHT_LLM_MODEL".into()));
     }
-    let cases: Vec<(String, Case)> = load_cases(&opts.cases)?.into_iter().filter(|(_, c)| opts.split.selects(&c.prompt)).collect();
+    let cases: Vec<(String, Case)> = load_cases(&opts.cases)?
+        .into_iter()
+        .filter(|(_, c)| opts.split.selects(&c.prompt))
+        .collect();
     let as_of = AsOf::parse(EVAL_AS_OF, "UTC").map_err(AppError::BadInput)?;
     let sets = data::datasets(opts, as_of).await?;
     let mut results = Vec::new();
@@ -221,10 +239,20 @@ pub async fn eval_nl(opts: &EvalOptions) -> Result<EvalReport, AppError> {
 
 /// An answer the user is warned about: words not understood, a question, or a weak link.
 fn flagged(i: &crate::interpret::Interpretation) -> bool {
-    i.partial || !i.questions.is_empty() || i.explanation.iter().any(|e| e.confidence < crate::interpret::CONFIDENT)
+    i.partial
+        || !i.questions.is_empty()
+        || i.explanation
+            .iter()
+            .any(|e| e.confidence < crate::interpret::CONFIDENT)
 }
 
-async fn run_case(sets: &BTreeMap<String, data::Dataset>, choice: Choice, category: &str, case: Case, as_of: AsOf) -> Result<CaseResult, AppError> {
+async fn run_case(
+    sets: &BTreeMap<String, data::Dataset>,
+    choice: Choice,
+    category: &str,
+    case: Case,
+    as_of: AsOf,
+) -> Result<CaseResult, AppError> {
     let mut r = CaseResult {
         category: category.to_string(),
         prompt: case.prompt.clone(),
@@ -260,8 +288,13 @@ async fn run_case(sets: &BTreeMap<String, data::Dataset>, choice: Choice, catego
         match members(&set.app, &expected, as_of).await {
             Ok(m) => Some(m),
             Err(e) => {
-                let needs = case.requires.map(|x| format!(" (needs {x})")).unwrap_or_default();
-                r.reason = Some(format!("the expected definition cannot run here{needs}: {e}"));
+                let needs = case
+                    .requires
+                    .map(|x| format!(" (needs {x})"))
+                    .unwrap_or_default();
+                r.reason = Some(format!(
+                    "the expected definition cannot run here{needs}: {e}"
+                ));
                 return Ok(r);
             }
         }
@@ -275,7 +308,11 @@ async fn run_case(sets: &BTreeMap<String, data::Dataset>, choice: Choice, catego
         }
     };
     r.status = "fail".into();
-    r.unrecognized = interp.unrecognized.iter().map(|s| s.text.to_lowercase()).collect();
+    r.unrecognized = interp
+        .unrecognized
+        .iter()
+        .map(|s| s.text.to_lowercase())
+        .collect();
     r.questions = interp.questions.clone();
     r.flagged = flagged(&interp);
     r.got = Some(interp.definition.root.clone());

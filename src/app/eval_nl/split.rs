@@ -23,7 +23,11 @@ impl Split {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }
-        if h.is_multiple_of(2) { Split::Dev } else { Split::Heldout }
+        if h.is_multiple_of(2) {
+            Split::Dev
+        } else {
+            Split::Heldout
+        }
     }
 
     /// Whether a prompt is selected by this split.
@@ -56,8 +60,13 @@ mod tests {
     #[test]
     fn the_split_depends_on_the_prompt_alone_and_is_roughly_even() {
         assert_eq!(Split::of("who churned"), Split::of("  Who Churned "));
-        let prompts: Vec<String> = (0..400).map(|i| format!("customers with {i} orders")).collect();
-        let dev = prompts.iter().filter(|p| Split::of(p) == Split::Dev).count();
+        let prompts: Vec<String> = (0..400)
+            .map(|i| format!("customers with {i} orders"))
+            .collect();
+        let dev = prompts
+            .iter()
+            .filter(|p| Split::of(p) == Split::Dev)
+            .count();
         assert!((150..=250).contains(&dev), "{dev} of 400 in dev");
         assert!(prompts.iter().all(|p| Split::All.selects(p)));
     }

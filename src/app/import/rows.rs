@@ -48,11 +48,30 @@ fn cell(rec: &csv::StringRecord, i: usize) -> &str {
 }
 
 impl<'a> Batch<'a> {
-    pub(super) fn new(kind: Kind, plan: &ColumnPlan, attrs: &'a [(usize, AttributeSpec)], tz: Tz) -> Self {
+    pub(super) fn new(
+        kind: Kind,
+        plan: &ColumnPlan,
+        attrs: &'a [(usize, AttributeSpec)],
+        tz: Tz,
+    ) -> Self {
         let index: HashMap<Target, usize> = plan.targets().collect();
-        let customer_cols = CUSTOMER_COLUMNS.iter().filter_map(|(t, c)| index.get(t).map(|i| (*i, *t, *c))).collect();
+        let customer_cols = CUSTOMER_COLUMNS
+            .iter()
+            .filter_map(|(t, c)| index.get(t).map(|i| (*i, *t, *c)))
+            .collect();
         let headers = plan.headers().to_vec();
-        Self { kind, index, headers, customer_cols, attrs, tz, customers: Vec::new(), orders: Vec::new(), events: Vec::new(), seen: HashMap::new() }
+        Self {
+            kind,
+            index,
+            headers,
+            customer_cols,
+            attrs,
+            tz,
+            customers: Vec::new(),
+            orders: Vec::new(),
+            events: Vec::new(),
+            seen: HashMap::new(),
+        }
     }
 
     pub(super) fn len(&self) -> usize {
@@ -65,10 +84,18 @@ impl<'a> Batch<'a> {
 
     /// Error text naming line, column and value.
     fn err(&self, line: u64, col: usize, value: &str, why: String) -> String {
-        format!("line {line}, column `{}`, value `{value}`: {why}", self.headers.get(col).map(String::as_str).unwrap_or("?"))
+        format!(
+            "line {line}, column `{}`, value `{value}`: {why}",
+            self.headers.get(col).map(String::as_str).unwrap_or("?")
+        )
     }
 
-    fn required<'r>(&self, rec: &'r csv::StringRecord, t: Target, line: u64) -> Result<(usize, &'r str), String> {
+    fn required<'r>(
+        &self,
+        rec: &'r csv::StringRecord,
+        t: Target,
+        line: u64,
+    ) -> Result<(usize, &'r str), String> {
         let (i, v) = self.get(rec, t).expect("required columns are planned");
         if v.is_empty() {
             return Err(self.err(line, i, v, "a value is required".into()));
@@ -87,14 +114,24 @@ impl<'a> Batch<'a> {
 
     fn push_customer(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
         let (_, id) = self.required(rec, Target::ExternalId, line)?;
-        let country = self.get(rec, Target::Country).map(|(_, v)| v).filter(|v| !v.is_empty()).map(imp::normalize_country).transpose().map_err(|e| {
-            let (i, v) = self.get(rec, Target::Country).expect("present");
-            self.err(line, i, v, e)
-        })?;
+        let country = self
+            .get(rec, Target::Country)
+            .map(|(_, v)| v)
+            .filter(|v| !v.is_empty())
+            .map(imp::normalize_country)
+            .transpose()
+            .map_err(|e| {
+                let (i, v) = self.get(rec, Target::Country).expect("present");
+                self.err(line, i, v, e)
+            })?;
         let mut values = Vec::with_capacity(self.customer_cols.len());
         for (i, t, _) in &self.customer_cols {
             let v = cell(rec, *i);
-            let b = if v.is_empty() { blank(*t) } else { customer_value(*t, v, country.as_deref()).map_err(|e| self.err(line, *i, v, e))? };
+            let b = if v.is_empty() {
+                blank(*t)
+            } else {
+                customer_value(*t, v, country.as_deref()).map_err(|e| self.err(line, *i, v, e))?
+            };
             values.push(b);
         }
         let mut attributes = Vec::with_capacity(self.attrs.len());
@@ -108,7 +145,11 @@ impl<'a> Batch<'a> {
             };
             attributes.push((spec.name.clone(), num, text));
         }
-        self.customers.push(CustomerRow { external_id: id.to_string(), values, attributes });
+        self.customers.push(CustomerRow {
+            external_id: id.to_string(),
+            values,
+            attributes,
+        });
         Ok(())
     }
 
@@ -132,9 +173,20 @@ impl<'a> Batch<'a> {
         };
         let key = match self.get(rec, Target::OrderId) {
             Some((_, id)) if !id.is_empty() => format!("id:{id}"),
-            _ => self.occurrence_key(&[customer, t, a, &quantity.map(|q| q.to_string()).unwrap_or_default()]),
+            _ => self.occurrence_key(&[
+                customer,
+                t,
+                a,
+                &quantity.map(|q| q.to_string()).unwrap_or_default(),
+            ]),
         };
-        self.orders.push(OrderRow { key, customer: customer.to_string(), occurred_at, amount, quantity });
+        self.orders.push(OrderRow {
+            key,
+            customer: customer.to_string(),
+            occurred_at,
+            amount,
+            quantity,
+        });
         Ok(())
     }
 
@@ -146,12 +198,19 @@ impl<'a> Batch<'a> {
         let properties = match self.get(rec, Target::Properties) {
             Some((_, "")) | None => None,
             Some((pi, p)) => {
-                serde_json::from_str::<serde_json::Value>(p).map_err(|e| self.err(line, pi, p, format!("not valid JSON ({e})")))?;
+                serde_json::from_str::<serde_json::Value>(p)
+                    .map_err(|e| self.err(line, pi, p, format!("not valid JSON ({e})")))?;
                 Some(p.to_string())
             }
         };
         let key = self.occurrence_key(&[customer, name, t, properties.as_deref().unwrap_or("")]);
-        self.events.push(EventRow { key, customer: customer.to_string(), name: name.to_string(), occurred_at, properties });
+        self.events.push(EventRow {
+            key,
+            customer: customer.to_string(),
+            name: name.to_string(),
+            occurred_at,
+            properties,
+        });
         Ok(())
     }
 
@@ -201,7 +260,9 @@ impl Rows {
 /// A blank cell: a typed null.
 fn blank(t: Target) -> Bind {
     match t {
-        Target::SignupDate | Target::EmailConsent | Target::SmsConsent | Target::AdsConsent => Bind::Int(None),
+        Target::SignupDate | Target::EmailConsent | Target::SmsConsent | Target::AdsConsent => {
+            Bind::Int(None)
+        }
         _ => Bind::Text(None),
     }
 }
@@ -212,7 +273,9 @@ fn customer_value(t: Target, v: &str, country: Option<&str>) -> Result<Bind, Str
         Target::Country => Bind::Text(Some(imp::normalize_country(v)?)),
         Target::Region => Bind::Text(Some(imp::normalize_region(v, country))),
         Target::SignupDate => Bind::Int(Some(imp::parse_day(v)?)),
-        Target::EmailConsent | Target::SmsConsent | Target::AdsConsent => Bind::Int(Some(i64::from(imp::parse_bool(v)?))),
+        Target::EmailConsent | Target::SmsConsent | Target::AdsConsent => {
+            Bind::Int(Some(i64::from(imp::parse_bool(v)?)))
+        }
         _ => Bind::Text(Some(v.to_string())),
     })
 }
@@ -234,8 +297,16 @@ pub(super) struct Rejects {
 
 impl Rejects {
     pub(super) fn open(opts: &ImportOptions, headers: &[String]) -> Result<Self, AppError> {
-        let path = opts.skip_invalid.then(|| opts.rejects.clone().unwrap_or_else(|| opts.file.with_extension("rejected.csv")));
-        Ok(Self { writer: None, path, headers: headers.to_vec() })
+        let path = opts.skip_invalid.then(|| {
+            opts.rejects
+                .clone()
+                .unwrap_or_else(|| opts.file.with_extension("rejected.csv"))
+        });
+        Ok(Self {
+            writer: None,
+            path,
+            headers: headers.to_vec(),
+        })
     }
 
     pub(super) fn write(&mut self, rec: &csv::StringRecord, reason: &str) -> Result<(), AppError> {
@@ -243,11 +314,18 @@ impl Rejects {
         if self.writer.is_none() {
             let path = self.path.clone().expect("only with --skip-invalid");
             let mut w = csv::Writer::from_path(&path).map_err(io)?;
-            w.write_record(self.headers.iter().map(String::as_str).chain(std::iter::once("reason"))).map_err(io)?;
+            w.write_record(
+                self.headers
+                    .iter()
+                    .map(String::as_str)
+                    .chain(std::iter::once("reason")),
+            )
+            .map_err(io)?;
             self.writer = Some((w, path.display().to_string()));
         }
         let (w, _) = self.writer.as_mut().expect("opened above");
-        w.write_record(rec.iter().chain(std::iter::once(reason))).map_err(io)
+        w.write_record(rec.iter().chain(std::iter::once(reason)))
+            .map_err(io)
     }
 
     /// Flush and return the file's path if anything was rejected.

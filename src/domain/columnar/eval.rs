@@ -43,16 +43,32 @@ fn num(x: f64) -> Option<Val> {
 
 impl<'a> Engine<'a> {
     pub fn new(t: &'a Table, as_of: AsOf) -> Self {
-        Self { t, as_of, replaced: None, facts: Mutex::default() }
+        Self {
+            t,
+            as_of,
+            replaced: None,
+            facts: Mutex::default(),
+        }
     }
 
     /// An engine that reads `replaced` columns instead of the table's columns of those names.
-    pub fn with_columns(t: &'a Table, as_of: AsOf, replaced: &'a HashMap<&'a str, &'a Column>) -> Self {
-        Self { t, as_of, replaced: Some(replaced), facts: Mutex::default() }
+    pub fn with_columns(
+        t: &'a Table,
+        as_of: AsOf,
+        replaced: &'a HashMap<&'a str, &'a Column>,
+    ) -> Self {
+        Self {
+            t,
+            as_of,
+            replaced: Some(replaced),
+            facts: Mutex::default(),
+        }
     }
 
     fn get(&self, name: &str) -> Option<&'a Column> {
-        self.replaced.and_then(|r| r.get(name).copied()).or_else(|| self.t.columns.get(name))
+        self.replaced
+            .and_then(|r| r.get(name).copied())
+            .or_else(|| self.t.columns.get(name))
     }
 
     /// Whether every field the definition reads is held in memory.
@@ -65,8 +81,14 @@ impl<'a> Engine<'a> {
         match p {
             Pred::All { of } | Pred::Any { of } => of.iter().all(|x| self.supports(x)),
             Pred::Not { of } => self.supports(of),
-            Pred::Test { expr: Expr::Field(f), .. } | Pred::Percentile { field: f, .. } => field_ok(f),
-            Pred::Test { expr: Expr::Agg(_), .. } => true,
+            Pred::Test {
+                expr: Expr::Field(f),
+                ..
+            }
+            | Pred::Percentile { field: f, .. } => field_ok(f),
+            Pred::Test {
+                expr: Expr::Agg(_), ..
+            } => true,
         }
     }
 
@@ -98,18 +120,46 @@ impl<'a> Engine<'a> {
 
     /// [`Engine::fact`], computed once per engine.
     fn fact_once(&self, fact: Fact) -> Arc<Vec<f64>> {
-        if let Some((_, v)) = self.facts.lock().expect("facts lock").iter().find(|(f, _)| *f == fact) {
+        if let Some((_, v)) = self
+            .facts
+            .lock()
+            .expect("facts lock")
+            .iter()
+            .find(|(f, _)| *f == fact)
+        {
             return v.clone();
         }
         let v = Arc::new(self.fact(fact));
-        self.facts.lock().expect("facts lock").push((fact, v.clone()));
+        self.facts
+            .lock()
+            .expect("facts lock")
+            .push((fact, v.clone()));
         v
     }
 
     fn fact(&self, fact: Fact) -> Vec<f64> {
         let end = self.as_of.end();
-        let orders = |m, of| self.agg(&Agg { source: AggSource::Orders, event: None, measure: m, of, after: None, until: end });
-        let days = |v: Vec<f64>| v.into_iter().map(|t| if t.is_nan() { f64::NAN } else { ((end - t as i64) / DAY_SECS) as f64 }).collect();
+        let orders = |m, of| {
+            self.agg(&Agg {
+                source: AggSource::Orders,
+                event: None,
+                measure: m,
+                of,
+                after: None,
+                until: end,
+            })
+        };
+        let days = |v: Vec<f64>| {
+            v.into_iter()
+                .map(|t| {
+                    if t.is_nan() {
+                        f64::NAN
+                    } else {
+                        ((end - t as i64) / DAY_SECS) as f64
+                    }
+                })
+                .collect()
+        };
         match fact {
             Fact::LifetimeRevenue => orders(Measure::Sum, Some(Quantity::Amount)),
             Fact::OrderCount => orders(Measure::Count, None),
@@ -124,7 +174,11 @@ impl<'a> Engine<'a> {
                 let first = days(orders(Measure::First, None));
                 let day = self.as_of.day() as f64;
                 match self.t.columns.get("signup_date") {
-                    Some(Column::Num(s)) => s.iter().zip(first).map(|(s, f)| if s.is_nan() { f } else { day - s }).collect(),
+                    Some(Column::Num(s)) => s
+                        .iter()
+                        .zip(first)
+                        .map(|(s, f)| if s.is_nan() { f } else { day - s })
+                        .collect(),
                     _ => first,
                 }
             }
@@ -147,14 +201,22 @@ impl<'a> Engine<'a> {
 
     /// An aggregate for every customer (NaN when it has no value).
     fn agg(&self, a: &Agg) -> Vec<f64> {
-        (0..self.t.len()).into_par_iter().map(|i| self.agg_one(a, i)).collect()
+        (0..self.t.len())
+            .into_par_iter()
+            .map(|i| self.agg_one(a, i))
+            .collect()
     }
 
     fn agg_one(&self, a: &Agg, i: usize) -> f64 {
         if a.source == AggSource::Events {
             let (lo, hi) = self.event_range(i, a.after, a.until);
             let e = &self.t.events;
-            let code = a.event.as_ref().map(|n| e.names.iter().position(|x| x == n).map_or(MISSING, |p| p as u32));
+            let code = a.event.as_ref().map(|n| {
+                e.names
+                    .iter()
+                    .position(|x| x == n)
+                    .map_or(MISSING, |p| p as u32)
+            });
             let hits = (lo..hi).filter(|j| code.is_none_or(|c| e.name[*j] == c));
             return match a.measure {
                 Measure::Count => hits.count() as f64,
@@ -165,14 +227,22 @@ impl<'a> Engine<'a> {
         }
         let (lo, hi) = self.order_range(i, a.after, a.until);
         let o = &self.t.orders;
-        let col = if a.of == Some(Quantity::Quantity) { &o.quantity } else { &o.amount };
+        let col = if a.of == Some(Quantity::Quantity) {
+            &o.quantity
+        } else {
+            &o.amount
+        };
         let vals = || col[lo..hi].iter().copied().filter(|x| !x.is_nan());
         match a.measure {
             Measure::Count => (hi - lo) as f64,
             Measure::Sum => vals().fold(0.0, |s, x| s + x),
             Measure::Avg => {
                 let n = vals().count();
-                if n == 0 { f64::NAN } else { vals().sum::<f64>() / n as f64 }
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    vals().sum::<f64>() / n as f64
+                }
             }
             Measure::Min => vals().reduce(f64::min).unwrap_or(f64::NAN),
             Measure::Max => vals().reduce(f64::max).unwrap_or(f64::NAN),
@@ -202,12 +272,27 @@ impl<'a> Engine<'a> {
 
     fn test(&self, e: &Expr, test: &Test) -> Vec<bool> {
         match self.values(e) {
-            Values::Num(v) => v.par_iter().map(|x| passes(num(*x).as_ref(), test)).collect(),
+            Values::Num(v) => v
+                .par_iter()
+                .map(|x| passes(num(*x).as_ref(), test))
+                .collect(),
             Values::Text { codes, dict } => {
                 // Decide once per distinct value, then look the answer up per customer.
-                let by_code: Vec<bool> = dict.iter().map(|s| passes(Some(&Val::Text(s.clone())), test)).collect();
+                let by_code: Vec<bool> = dict
+                    .iter()
+                    .map(|s| passes(Some(&Val::Text(s.clone())), test))
+                    .collect();
                 let missing = passes(None, test);
-                codes.iter().map(|c| if *c == MISSING { missing } else { by_code[*c as usize] }).collect()
+                codes
+                    .iter()
+                    .map(|c| {
+                        if *c == MISSING {
+                            missing
+                        } else {
+                            by_code[*c as usize]
+                        }
+                    })
+                    .collect()
             }
         }
     }
@@ -222,11 +307,18 @@ impl<'a> Engine<'a> {
 
     /// Percentile thresholds (same rule as the store's and the reference evaluator's).
     pub fn thresholds(&self, vd: &ValidDefinition) -> Vec<Option<f64>> {
-        vd.percentiles().iter().map(|s| self.threshold(&s.field, s.direction, s.percent)).collect()
+        vd.percentiles()
+            .iter()
+            .map(|s| self.threshold(&s.field, s.direction, s.percent))
+            .collect()
     }
 
     pub fn threshold(&self, f: &FieldRef, direction: Direction, percent: f64) -> Option<f64> {
-        let mut v: Vec<f64> = self.numbers(f).into_iter().filter(|x| !x.is_nan()).collect();
+        let mut v: Vec<f64> = self
+            .numbers(f)
+            .into_iter()
+            .filter(|x| !x.is_nan())
+            .collect();
         if v.is_empty() {
             return None;
         }
@@ -242,25 +334,57 @@ impl<'a> Engine<'a> {
     pub fn mask(&self, p: &Pred, thresholds: &[Option<f64>]) -> Vec<bool> {
         let n = self.t.len();
         match p {
-            Pred::All { of } => of.iter().fold(vec![true; n], |acc, x| and(acc, &self.mask(x, thresholds))),
-            Pred::Any { of } => of.iter().fold(vec![false; n], |acc, x| acc.iter().zip(self.mask(x, thresholds)).map(|(a, b)| *a || b).collect()),
+            Pred::All { of } => of
+                .iter()
+                .fold(vec![true; n], |acc, x| and(acc, &self.mask(x, thresholds))),
+            Pred::Any { of } => of.iter().fold(vec![false; n], |acc, x| {
+                acc.iter()
+                    .zip(self.mask(x, thresholds))
+                    .map(|(a, b)| *a || b)
+                    .collect()
+            }),
             Pred::Not { of } => self.mask(of, thresholds).into_iter().map(|b| !b).collect(),
             Pred::Test { expr, test } => self.test(expr, test),
-            Pred::Percentile { field, direction, slot, .. } => match thresholds.get(*slot).copied().flatten() {
+            Pred::Percentile {
+                field,
+                direction,
+                slot,
+                ..
+            } => match thresholds.get(*slot).copied().flatten() {
                 None => vec![false; n],
-                Some(t) => self.numbers(field).iter().map(|x| !x.is_nan() && if *direction == Direction::Top { *x >= t } else { *x <= t }).collect(),
+                Some(t) => self
+                    .numbers(field)
+                    .iter()
+                    .map(|x| {
+                        !x.is_nan()
+                            && if *direction == Direction::Top {
+                                *x >= t
+                            } else {
+                                *x <= t
+                            }
+                    })
+                    .collect(),
             },
         }
     }
 
     /// The last activity and lifetime revenue of every customer, for histograms and tiers.
     pub fn revenue_and_last_activity(&self) -> (Vec<f64>, Vec<f64>) {
-        (self.fact_once(Fact::LifetimeRevenue).to_vec(), self.fact_once(Fact::LastActivityAt).to_vec())
+        (
+            self.fact_once(Fact::LifetimeRevenue).to_vec(),
+            self.fact_once(Fact::LastActivityAt).to_vec(),
+        )
     }
 }
 
 /// Row `i`'s slice of a per-customer, time-ordered column, narrowed to `(after, until]`.
-fn window(offsets: &[u32], time: &[i64], i: usize, after: Option<i64>, until: i64) -> (usize, usize) {
+fn window(
+    offsets: &[u32],
+    time: &[i64],
+    i: usize,
+    after: Option<i64>,
+    until: i64,
+) -> (usize, usize) {
     let (a, b) = (offsets[i] as usize, offsets[i + 1] as usize);
     let times = &time[a..b];
     let lo = after.map_or(0, |x| times.partition_point(|t| *t <= x));

@@ -46,7 +46,10 @@ impl TextBuilder {
     }
 
     pub fn finish(self) -> Column {
-        Column::Text { codes: self.codes, dict: self.dict }
+        Column::Text {
+            codes: self.codes,
+            dict: self.dict,
+        }
     }
 }
 
@@ -97,7 +100,10 @@ impl Table {
 
     /// Rough memory use in bytes, for logs.
     pub fn approx_bytes(&self) -> usize {
-        self.ids.len() * 40 + self.orders.time.len() * 28 + self.events.time.len() * 12 + self.columns.len() * self.ids.len() * 8
+        self.ids.len() * 40
+            + self.orders.time.len() * 28
+            + self.events.time.len() * 12
+            + self.columns.len() * self.ids.len() * 8
     }
 
     /// Group rows `(customer row index, …)` sorted by customer into offsets.

@@ -37,14 +37,20 @@ pub struct Target<'a> {
 pub fn compile_members(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
     let pred = w.pred(vd.root());
-    CompiledQuery { sql: format!("SELECT c.id FROM {} WHERE {pred}", w.from_clause()), params: w.finish() }
+    CompiledQuery {
+        sql: format!("SELECT c.id FROM {} WHERE {pred}", w.from_clause()),
+        params: w.finish(),
+    }
 }
 
 /// The definition's predicate alone (to embed in larger queries), with its parameters.
 pub fn compile_predicate(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
     let sql = w.pred(vd.root());
-    CompiledQuery { sql, params: w.finish() }
+    CompiledQuery {
+        sql,
+        params: w.finish(),
+    }
 }
 
 /// One query counting, in a single pass: everyone; each top-level condition on its own; and the
@@ -57,20 +63,33 @@ pub fn compile_funnel(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
         cols.push(format!("SUM(CASE WHEN {p} THEN 1 ELSE 0 END)"));
     }
     for i in 1..=preds.len() {
-        cols.push(format!("SUM(CASE WHEN {} THEN 1 ELSE 0 END)", preds[..i].join(" AND ")));
+        cols.push(format!(
+            "SUM(CASE WHEN {} THEN 1 ELSE 0 END)",
+            preds[..i].join(" AND ")
+        ));
     }
-    CompiledQuery { sql: format!("SELECT {} FROM {BASE_FROM}", cols.join(", ")), params: w.finish() }
+    CompiledQuery {
+        sql: format!("SELECT {} FROM {BASE_FROM}", cols.join(", ")),
+        params: w.finish(),
+    }
 }
 
 /// `SELECT COUNT(*)` of the audience alone (the count-only preview).
 pub fn compile_count(vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
     let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
     let pred = w.pred(vd.root());
-    CompiledQuery { sql: format!("SELECT COUNT(*) FROM {} WHERE {pred}", w.from_clause()), params: w.finish() }
+    CompiledQuery {
+        sql: format!("SELECT COUNT(*) FROM {} WHERE {pred}", w.from_clause()),
+        params: w.finish(),
+    }
 }
 
 /// The non-null values of a percentile's field, as `v`, for threshold resolution.
-pub fn compile_percentile_values(spec: &PercentileSpec, vd: &ValidDefinition, t: Target<'_>) -> CompiledQuery {
+pub fn compile_percentile_values(
+    spec: &PercentileSpec,
+    vd: &ValidDefinition,
+    t: Target<'_>,
+) -> CompiledQuery {
     use crate::domain::catalog::{Fact, Source};
     // Precomputed facts hold one NOT NULL row per customer: rank them straight off their index.
     if t.facts == FactsMode::Precomputed {
@@ -80,12 +99,18 @@ pub fn compile_percentile_values(spec: &PercentileSpec, vd: &ValidDefinition, t:
             _ => None,
         };
         if let Some(col) = col {
-            return CompiledQuery { sql: format!("SELECT f.{col} AS v FROM customer_facts f"), params: Vec::new() };
+            return CompiledQuery {
+                sql: format!("SELECT f.{col} AS v FROM customer_facts f"),
+                params: Vec::new(),
+            };
         }
     }
     let mut w = SqlWriter::new(t.dialect, vd.as_of(), t.facts, t.thresholds);
     let e = w.field_expr(&spec.field);
-    CompiledQuery { sql: format!("SELECT {e} AS v FROM {BASE_FROM} WHERE {e} IS NOT NULL"), params: w.finish() }
+    CompiledQuery {
+        sql: format!("SELECT {e} AS v FROM {BASE_FROM} WHERE {e} IS NOT NULL"),
+        params: w.finish(),
+    }
 }
 
 /// 1-based rank of the threshold value: `ceil(P% × N)`, at least 1 (ties are then included by

@@ -36,12 +36,18 @@ fn cost(p: &Pred) -> u32 {
     match p {
         Pred::All { of } | Pred::Any { of } => of.iter().map(cost).sum(),
         Pred::Not { of } => cost(of),
-        Pred::Percentile { field, .. } | Pred::Test { expr: Expr::Field(field), .. } => match field.source {
+        Pred::Percentile { field, .. }
+        | Pred::Test {
+            expr: Expr::Field(field),
+            ..
+        } => match field.source {
             Source::Column(_) => 1,
             Source::Fact(_) => 2,
             Source::Attribute(_) => 5,
         },
-        Pred::Test { expr: Expr::Agg(_), .. } => 20,
+        Pred::Test {
+            expr: Expr::Agg(_), ..
+        } => 20,
     }
 }
 
@@ -67,13 +73,29 @@ pub struct SqlWriter<'t> {
 }
 
 impl<'t> SqlWriter<'t> {
-    pub fn new(dialect: Dialect, as_of: AsOf, facts: FactsMode, thresholds: &'t [Option<f64>]) -> Self {
-        Self { dialect, as_of, facts, thresholds, params: Vec::new(), uses_facts: false }
+    pub fn new(
+        dialect: Dialect,
+        as_of: AsOf,
+        facts: FactsMode,
+        thresholds: &'t [Option<f64>],
+    ) -> Self {
+        Self {
+            dialect,
+            as_of,
+            facts,
+            thresholds,
+            params: Vec::new(),
+            uses_facts: false,
+        }
     }
 
     /// `FROM` for what has been written: with the facts join only if it is needed.
     pub fn from_clause(&self) -> &'static str {
-        if self.uses_facts { super::BASE_FROM } else { "customers c" }
+        if self.uses_facts {
+            super::BASE_FROM
+        } else {
+            "customers c"
+        }
     }
 
     /// The parameters, in placeholder order.
@@ -114,18 +136,41 @@ impl<'t> SqlWriter<'t> {
         match p {
             Pred::All { of } if of.is_empty() => "(1 = 1)".into(),
             Pred::Any { of } if of.is_empty() => "(1 = 0)".into(),
-            Pred::All { of } => format!("({})", cheapest_first(of).into_iter().map(|x| self.pred(x)).collect::<Vec<_>>().join(" AND ")),
-            Pred::Any { of } => format!("({})", cheapest_first(of).into_iter().map(|x| self.pred(x)).collect::<Vec<_>>().join(" OR ")),
+            Pred::All { of } => format!(
+                "({})",
+                cheapest_first(of)
+                    .into_iter()
+                    .map(|x| self.pred(x))
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            ),
+            Pred::Any { of } => format!(
+                "({})",
+                cheapest_first(of)
+                    .into_iter()
+                    .map(|x| self.pred(x))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            ),
             Pred::Not { of } => format!("(NOT {})", self.pred(of)),
             Pred::Test { expr, test } => {
                 let e = self.expr(expr);
                 self.test(&e, test)
             }
-            Pred::Percentile { field, direction, slot, .. } => match self.thresholds.get(*slot).copied().flatten() {
+            Pred::Percentile {
+                field,
+                direction,
+                slot,
+                ..
+            } => match self.thresholds.get(*slot).copied().flatten() {
                 None => "(1 = 0)".into(),
                 Some(t) => {
                     let e = self.field_expr(field);
-                    let op = if *direction == Direction::Top { ">=" } else { "<=" };
+                    let op = if *direction == Direction::Top {
+                        ">="
+                    } else {
+                        "<="
+                    };
                     let p = self.bind(Param::Float(t));
                     format!("COALESCE({e} {op} {p}, FALSE)")
                 }
@@ -153,7 +198,11 @@ impl<'t> SqlWriter<'t> {
             }
             Test::In { values } | Test::NotIn { values } => {
                 let list: Vec<String> = values.iter().map(|v| self.scalar(v)).collect();
-                let not = if matches!(t, Test::NotIn { .. }) { "NOT " } else { "" };
+                let not = if matches!(t, Test::NotIn { .. }) {
+                    "NOT "
+                } else {
+                    ""
+                };
                 format!("COALESCE({e} {not}IN ({}), FALSE)", list.join(", "))
             }
             Test::Contains { value } => {
@@ -184,16 +233,26 @@ impl<'t> SqlWriter<'t> {
         match &f.source {
             Source::Column(col) => format!("c.{col}"),
             Source::Attribute(name) => {
-                let col = if matches!(f.ty, FieldType::Text | FieldType::Categorical) { "text_value" } else { "num_value" };
+                let col = if matches!(f.ty, FieldType::Text | FieldType::Categorical) {
+                    "text_value"
+                } else {
+                    "num_value"
+                };
                 let n = self.bind(Param::Text(name.clone()));
-                format!("(SELECT a.{col} FROM customer_attributes a WHERE a.customer_id = c.id AND a.name = {n})")
+                format!(
+                    "(SELECT a.{col} FROM customer_attributes a WHERE a.customer_id = c.id AND a.name = {n})"
+                )
             }
             Source::Fact(fact) => self.fact(*fact),
         }
     }
 
     fn greatest(&self, a: &str, b: &str) -> String {
-        let f = if self.dialect == Dialect::Sqlite { "MAX" } else { "GREATEST" };
+        let f = if self.dialect == Dialect::Sqlite {
+            "MAX"
+        } else {
+            "GREATEST"
+        };
         format!("{f}(COALESCE({a}, {b}), COALESCE({b}, {a}))")
     }
 
@@ -214,7 +273,9 @@ impl<'t> SqlWriter<'t> {
                 let t = self.fact(Fact::FirstOrderAt);
                 let day = self.bind(Param::Int(self.as_of.day()));
                 let d = self.bind(Param::Int(end));
-                return format!("(CASE WHEN c.signup_date IS NOT NULL THEN {day} - c.signup_date ELSE ({d} - {t}) / {DAY_SECS} END)");
+                return format!(
+                    "(CASE WHEN c.signup_date IS NOT NULL THEN {day} - c.signup_date ELSE ({d} - {t}) / {DAY_SECS} END)"
+                );
             }
             _ => {}
         }
@@ -230,7 +291,14 @@ impl<'t> SqlWriter<'t> {
                 _ => "f.last_activity_at".into(),
             };
         }
-        let window = |m, of| Agg { source: AggSource::Orders, event: None, measure: m, of, after: None, until: end };
+        let window = |m, of| Agg {
+            source: AggSource::Orders,
+            event: None,
+            measure: m,
+            of,
+            after: None,
+            until: end,
+        };
         match fact {
             Fact::LifetimeRevenue => self.agg(&window(Measure::Sum, Some(Quantity::Amount))),
             Fact::OrderCount => self.agg(&window(Measure::Count, None)),
@@ -240,7 +308,10 @@ impl<'t> SqlWriter<'t> {
             Fact::LastOrderAt => self.agg(&window(Measure::Last, None)),
             _ => {
                 let o = self.agg(&window(Measure::Last, None));
-                let ev = self.agg(&Agg { source: AggSource::Events, ..window(Measure::Last, None) });
+                let ev = self.agg(&Agg {
+                    source: AggSource::Events,
+                    ..window(Measure::Last, None)
+                });
                 self.greatest(&o, &ev)
             }
         }
@@ -265,7 +336,8 @@ impl<'t> SqlWriter<'t> {
             Measure::First => format!("MIN({alias}.occurred_at)"),
             Measure::Last => format!("MAX({alias}.occurred_at)"),
         };
-        let mut sql = format!("(SELECT {select} FROM {table} {alias} WHERE {alias}.customer_id = c.id");
+        let mut sql =
+            format!("(SELECT {select} FROM {table} {alias} WHERE {alias}.customer_id = c.id");
         if let Some(ev) = &a.event {
             let p = self.bind(Param::Text(ev.clone()));
             sql.push_str(&format!(" AND {alias}.name = {p}"));

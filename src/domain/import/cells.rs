@@ -12,9 +12,21 @@ use crate::domain::time::day_number;
 
 /// `1234.5`, `1,234.50`, `$12.00`, `€5`, `-3`.
 pub fn parse_number(s: &str) -> Result<f64, String> {
-    let t: String = s.trim().chars().filter(|c| !matches!(c, ',' | '$' | '€' | '£' | ' ')).collect();
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '$' | '€' | '£' | ' '))
+        .collect();
     match t.parse::<f64>() {
-        Ok(x) if x.is_finite() && !t.is_empty() && !t.chars().any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') => Ok(x),
+        Ok(x)
+            if x.is_finite()
+                && !t.is_empty()
+                && !t
+                    .chars()
+                    .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') =>
+        {
+            Ok(x)
+        }
         _ => Err("not a number".into()),
     }
 }
@@ -49,7 +61,11 @@ fn iso_date(b: &[u8]) -> Option<NaiveDate> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| b[r].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')));
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
     NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
@@ -57,7 +73,9 @@ fn iso_date(b: &[u8]) -> Option<NaiveDate> {
 pub fn parse_day(s: &str) -> Result<i64, String> {
     let s = s.trim();
     let head = s.split(['T', ' ']).next().unwrap_or(s);
-    parse_naive_date(head).map(day_number).ok_or_else(|| "not a date (use YYYY-MM-DD)".into())
+    parse_naive_date(head)
+        .map(day_number)
+        .ok_or_else(|| "not a date (use YYYY-MM-DD)".into())
 }
 
 /// An instant (epoch seconds): RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in `tz`, or a bare date
@@ -74,12 +92,23 @@ pub fn parse_instant(s: &str, tz: Tz) -> Result<i64, String> {
         return Ok(t.timestamp());
     }
     // Offsets written apart or without a colon, as Shopify exports them: `2024-01-10 18:42:32 -0400`.
-    for f in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M %z"] {
+    for f in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%d %H:%M %z",
+    ] {
         if let Ok(t) = chrono::DateTime::parse_from_str(s, f) {
             return Ok(t.timestamp());
         }
     }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y/%m/%d %H:%M:%S"] {
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M",
+        "%Y/%m/%d %H:%M:%S",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, f) {
             return local(n, tz);
         }
@@ -91,17 +120,31 @@ pub fn parse_instant(s: &str, tz: Tz) -> Result<i64, String> {
 }
 
 fn local(n: NaiveDateTime, tz: Tz) -> Result<i64, String> {
-    tz.from_local_datetime(&n).earliest().map(|t| t.timestamp()).ok_or_else(|| "a time that does not exist in the time zone".into())
+    tz.from_local_datetime(&n)
+        .earliest()
+        .map(|t| t.timestamp())
+        .ok_or_else(|| "a time that does not exist in the time zone".into())
 }
 
 /// Trimmed, lowercased, and shaped like an address.
 pub fn normalize_email(s: &str) -> Result<String, String> {
     let e = s.trim().to_lowercase();
     let ok = match e.split_once('@') {
-        Some((l, d)) => !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@') && !e.contains(char::is_whitespace),
+        Some((l, d)) => {
+            !l.is_empty()
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !d.ends_with('.')
+                && !d.contains('@')
+                && !e.contains(char::is_whitespace)
+        }
         None => false,
     };
-    if ok { Ok(e) } else { Err("not an email address".into()) }
+    if ok {
+        Ok(e)
+    } else {
+        Err("not an email address".into())
+    }
 }
 
 /// ISO 3166 alpha-2 code from a code or an English name.
@@ -144,7 +187,8 @@ impl ColumnStats {
     pub fn observe(&mut self, cell: &str) {
         let c = cell.trim();
         if !self.started {
-            (self.all_bool, self.all_number, self.all_date, self.started) = (true, true, true, true);
+            (self.all_bool, self.all_number, self.all_date, self.started) =
+                (true, true, true, true);
         }
         self.non_blank += 1;
         self.all_bool &= parse_bool(c).is_ok();
@@ -164,7 +208,10 @@ impl ColumnStats {
         let n = self.distinct.len();
         let ty = if !self.started {
             FieldType::Text
-        } else if self.all_bool && !self.too_many && (!self.all_number || self.distinct.iter().all(|v| v == "0" || v == "1")) {
+        } else if self.all_bool
+            && !self.too_many
+            && (!self.all_number || self.distinct.iter().all(|v| v == "0" || v == "1"))
+        {
             FieldType::Boolean
         } else if self.all_number {
             FieldType::Number
@@ -175,8 +222,17 @@ impl ColumnStats {
         } else {
             FieldType::Text
         };
-        let values = if ty == FieldType::Categorical { self.distinct.iter().cloned().collect() } else { Vec::new() };
-        AttributeSpec { name: name.to_string(), ty, values, column: column.to_string() }
+        let values = if ty == FieldType::Categorical {
+            self.distinct.iter().cloned().collect()
+        } else {
+            Vec::new()
+        };
+        AttributeSpec {
+            name: name.to_string(),
+            ty,
+            values,
+            column: column.to_string(),
+        }
     }
 }
 

@@ -6,17 +6,75 @@ use Target as T;
 
 /// `(target, field name for --map, aliases)`, aliases already normalised.
 pub(super) const FIELDS: &[(Target, &str, &[&str])] = &[
-    (T::ExternalId, "external_id", &["externalid", "customerid", "id", "customer", "clientid", "userid", "customerno", "customernumber"]),
-    (T::CustomerId, "customer_id", &["customerid", "customer", "id", "clientid", "userid", "externalid", "customerno", "customernumber"]),
+    (
+        T::ExternalId,
+        "external_id",
+        &[
+            "externalid",
+            "customerid",
+            "id",
+            "customer",
+            "clientid",
+            "userid",
+            "customerno",
+            "customernumber",
+        ],
+    ),
+    (
+        T::CustomerId,
+        "customer_id",
+        &[
+            "customerid",
+            "customer",
+            "id",
+            "clientid",
+            "userid",
+            "externalid",
+            "customerno",
+            "customernumber",
+        ],
+    ),
     (T::Email, "email", &["email", "emailaddress", "mail"]),
-    (T::Phone, "phone", &["phone", "phonenumber", "mobile", "tel", "telephone", "cell"]),
-    (T::FirstName, "first_name", &["firstname", "givenname", "first"]),
-    (T::LastName, "last_name", &["lastname", "surname", "familyname", "last"]),
+    (
+        T::Phone,
+        "phone",
+        &["phone", "phonenumber", "mobile", "tel", "telephone", "cell"],
+    ),
+    (
+        T::FirstName,
+        "first_name",
+        &["firstname", "givenname", "first"],
+    ),
+    (
+        T::LastName,
+        "last_name",
+        &["lastname", "surname", "familyname", "last"],
+    ),
     (T::Country, "country", &["country", "countrycode"]),
-    (T::Region, "region", &["region", "state", "province", "statecode"]),
+    (
+        T::Region,
+        "region",
+        &["region", "state", "province", "statecode"],
+    ),
     (T::City, "city", &["city", "town"]),
-    (T::PostalCode, "postal_code", &["postalcode", "zip", "zipcode", "postcode"]),
-    (T::SignupDate, "signup_date", &["signupdate", "signedup", "joined", "joindate", "registrationdate", "created", "signup"]),
+    (
+        T::PostalCode,
+        "postal_code",
+        &["postalcode", "zip", "zipcode", "postcode"],
+    ),
+    (
+        T::SignupDate,
+        "signup_date",
+        &[
+            "signupdate",
+            "signedup",
+            "joined",
+            "joindate",
+            "registrationdate",
+            "created",
+            "signup",
+        ],
+    ),
     (
         T::EmailConsent,
         "email_consent",
@@ -32,8 +90,23 @@ pub(super) const FIELDS: &[(Target, &str, &[&str])] = &[
             "acceptsmarketing",
         ],
     ),
-    (T::SmsConsent, "sms_consent", &["smsconsent", "smsoptin", "acceptssms", "acceptssmsmarketing", "smsmarketing", "smsmarketingconsent"]),
-    (T::AdsConsent, "ads_consent", &["adsconsent", "adsoptin", "adconsent", "acceptsads"]),
+    (
+        T::SmsConsent,
+        "sms_consent",
+        &[
+            "smsconsent",
+            "smsoptin",
+            "acceptssms",
+            "acceptssmsmarketing",
+            "smsmarketing",
+            "smsmarketingconsent",
+        ],
+    ),
+    (
+        T::AdsConsent,
+        "ads_consent",
+        &["adsconsent", "adsoptin", "adconsent", "acceptsads"],
+    ),
     (
         T::OrderId,
         "order_id",
@@ -103,9 +176,21 @@ pub(super) const FIELDS: &[(Target, &str, &[&str])] = &[
             "orderamt",
         ],
     ),
-    (T::Quantity, "quantity", &["quantity", "qty", "items", "units"]),
-    (T::Name, "name", &["name", "event", "eventname", "type", "eventtype"]),
-    (T::Properties, "properties", &["properties", "props", "data", "attributes"]),
+    (
+        T::Quantity,
+        "quantity",
+        &["quantity", "qty", "items", "units"],
+    ),
+    (
+        T::Name,
+        "name",
+        &["name", "event", "eventname", "type", "eventtype"],
+    ),
+    (
+        T::Properties,
+        "properties",
+        &["properties", "props", "data", "attributes"],
+    ),
 ];
 
 pub(super) fn targets_of(kind: Kind) -> &'static [Target] {
@@ -125,7 +210,13 @@ pub(super) fn targets_of(kind: Kind) -> &'static [Target] {
             T::SmsConsent,
             T::AdsConsent,
         ],
-        Kind::Orders => &[T::CustomerId, T::OrderId, T::OccurredAt, T::Amount, T::Quantity],
+        Kind::Orders => &[
+            T::CustomerId,
+            T::OrderId,
+            T::OccurredAt,
+            T::Amount,
+            T::Quantity,
+        ],
         Kind::Events => &[T::CustomerId, T::Name, T::OccurredAt, T::Properties],
     }
 }

@@ -42,7 +42,19 @@ const ID_ENTITIES: &[&str] = &[
 ];
 const ID_SUFFIXES: &[&str] = &["id", "number", "no", "num", "nr", "#", "key", "ref", "code"];
 /// The last word of a header that names an identifier of something.
-const ID_WORDS: &[&str] = &["id", "number", "no", "num", "nr", "#", "key", "ref", "reference", "uuid", "guid"];
+const ID_WORDS: &[&str] = &[
+    "id",
+    "number",
+    "no",
+    "num",
+    "nr",
+    "#",
+    "key",
+    "ref",
+    "reference",
+    "uuid",
+    "guid",
+];
 /// Things an orders or events file has one id per row of; their ids are not the customer key.
 const ROW_ENTITIES: &[&str] = &[
     "order",
@@ -70,12 +82,26 @@ const ROW_ENTITIES: &[&str] = &[
     "lesson",
 ];
 /// The last word of a header that names a moment: `Placed At`, `paid_at`, `event_ts`, `Booked On`.
-const TIME_WORDS: &[&str] = &["at", "ts", "time", "timestamp", "date", "datetime", "dt", "on", "when"];
+const TIME_WORDS: &[&str] = &[
+    "at",
+    "ts",
+    "time",
+    "timestamp",
+    "date",
+    "datetime",
+    "dt",
+    "on",
+    "when",
+];
 /// Words of a header that name money: `Fare Paid`, `Basket Total`, `amount_usd`.
-const MONEY_WORDS: &[&str] =
-    &["amount", "amt", "total", "subtotal", "paid", "price", "fare", "value", "revenue", "sales", "cost", "spend", "spent", "charged", "gmv", "gross", "net"];
+const MONEY_WORDS: &[&str] = &[
+    "amount", "amt", "total", "subtotal", "paid", "price", "fare", "value", "revenue", "sales",
+    "cost", "spend", "spent", "charged", "gmv", "gross", "net",
+];
 /// Words of a header that name what happened in an events file.
-const NAME_WORDS: &[&str] = &["event", "activity", "action", "type", "name", "kind", "verb"];
+const NAME_WORDS: &[&str] = &[
+    "event", "activity", "action", "type", "name", "kind", "verb",
+];
 
 /// A file's headers, the first rows (possibly none) and its kind.
 pub(super) struct Evidence<'a> {
@@ -87,18 +113,31 @@ pub(super) struct Evidence<'a> {
 impl Evidence<'_> {
     /// The non-empty cells of column `i` in the sample.
     fn values(&self, i: usize) -> Vec<&str> {
-        self.rows.iter().filter_map(|r| r.get(i)).map(|c| c.trim()).filter(|c| !c.is_empty()).collect()
+        self.rows
+            .iter()
+            .filter_map(|r| r.get(i))
+            .map(|c| c.trim())
+            .filter(|c| !c.is_empty())
+            .collect()
     }
 
     /// `None` without sampled values; else whether every value passes `test`.
     fn all(&self, i: usize, test: impl Fn(&str) -> bool) -> Option<bool> {
         let v = self.values(i);
-        if v.is_empty() { None } else { Some(v.into_iter().all(test)) }
+        if v.is_empty() {
+            None
+        } else {
+            Some(v.into_iter().all(test))
+        }
     }
 
     fn unique(&self, i: usize) -> Option<bool> {
         let v = self.values(i);
-        if v.is_empty() { None } else { Some(v.iter().collect::<HashSet<_>>().len() == v.len()) }
+        if v.is_empty() {
+            None
+        } else {
+            Some(v.iter().collect::<HashSet<_>>().len() == v.len())
+        }
     }
 
     fn dates(&self, i: usize) -> Option<bool> {
@@ -116,7 +155,11 @@ impl Evidence<'_> {
             return None;
         }
         let distinct = v.iter().collect::<HashSet<_>>().len();
-        Some(self.numbers(i) != Some(true) && self.dates(i) != Some(true) && (distinct <= 50 || distinct * 2 <= v.len()))
+        Some(
+            self.numbers(i) != Some(true)
+                && self.dates(i) != Some(true)
+                && (distinct <= 50 || distinct * 2 <= v.len()),
+        )
     }
 
     fn column(&self, i: usize) -> String {
@@ -125,7 +168,11 @@ impl Evidence<'_> {
 }
 
 /// Recognise, in order, the key, time, amount and event name that no alias or `--map` named.
-pub(super) fn recognise(e: &Evidence, uses: &mut BTreeMap<usize, Use>, ignored: &mut Vec<String>) -> Result<(), ImportError> {
+pub(super) fn recognise(
+    e: &Evidence,
+    uses: &mut BTreeMap<usize, Use>,
+    ignored: &mut Vec<String>,
+) -> Result<(), ImportError> {
     recognise_id(e, uses)?;
     if e.kind != Kind::Customers {
         recognise_field(e, uses, Target::OccurredAt, time_candidates)?;
@@ -136,7 +183,12 @@ pub(super) fn recognise(e: &Evidence, uses: &mut BTreeMap<usize, Use>, ignored: 
     if e.kind == Kind::Events {
         recognise_field(e, uses, Target::Name, name_candidates)?;
     }
-    ignored.retain(|h| !e.headers.iter().position(|x| x == h).is_some_and(|i| uses.contains_key(&i)));
+    ignored.retain(|h| {
+        !e.headers
+            .iter()
+            .position(|x| x == h)
+            .is_some_and(|i| uses.contains_key(&i))
+    });
     Ok(())
 }
 
@@ -150,17 +202,31 @@ fn pick(e: &Evidence, t: Target, candidates: &[usize]) -> Result<Option<usize>, 
         [] => Ok(None),
         [i] => Ok(Some(*i)),
         _ => {
-            let columns: Vec<String> = candidates.iter().map(|i| format!("`{}`", e.column(*i))).collect();
-            Err(ImportError::Ambiguous { field: field_name(t).into(), columns: columns.join(", "), first: e.column(candidates[0]) })
+            let columns: Vec<String> = candidates
+                .iter()
+                .map(|i| format!("`{}`", e.column(*i)))
+                .collect();
+            Err(ImportError::Ambiguous {
+                field: field_name(t).into(),
+                columns: columns.join(", "),
+                first: e.column(candidates[0]),
+            })
         }
     }
 }
 
-fn recognise_field(e: &Evidence, uses: &mut BTreeMap<usize, Use>, t: Target, find: fn(&Evidence, &[usize]) -> Vec<usize>) -> Result<(), ImportError> {
+fn recognise_field(
+    e: &Evidence,
+    uses: &mut BTreeMap<usize, Use>,
+    t: Target,
+    find: fn(&Evidence, &[usize]) -> Vec<usize>,
+) -> Result<(), ImportError> {
     if taken(uses, t) {
         return Ok(());
     }
-    let free: Vec<usize> = (0..e.headers.len()).filter(|i| !uses.contains_key(i)).collect();
+    let free: Vec<usize> = (0..e.headers.len())
+        .filter(|i| !uses.contains_key(i))
+        .collect();
     if let Some(i) = pick(e, t, &find(e, &free))? {
         uses.insert(i, Use::Field(t));
     }
@@ -170,11 +236,18 @@ fn recognise_field(e: &Evidence, uses: &mut BTreeMap<usize, Use>, t: Target, fin
 /// Columns named like a moment whose sampled values are dates; with none named so, the columns
 /// whose values are all dates.
 fn time_candidates(e: &Evidence, free: &[usize]) -> Vec<usize> {
-    let named: Vec<usize> = free.iter().copied().filter(|i| time_like(&e.headers[*i]) && e.dates(*i) != Some(false)).collect();
+    let named: Vec<usize> = free
+        .iter()
+        .copied()
+        .filter(|i| time_like(&e.headers[*i]) && e.dates(*i) != Some(false))
+        .collect();
     if !named.is_empty() {
         return named;
     }
-    free.iter().copied().filter(|i| !id_like(&e.headers[*i]) && e.dates(*i) == Some(true)).collect()
+    free.iter()
+        .copied()
+        .filter(|i| !id_like(&e.headers[*i]) && e.dates(*i) == Some(true))
+        .collect()
 }
 
 fn amount_candidates(e: &Evidence, free: &[usize]) -> Vec<usize> {
@@ -182,7 +255,10 @@ fn amount_candidates(e: &Evidence, free: &[usize]) -> Vec<usize> {
         .copied()
         .filter(|i| {
             let h = &e.headers[*i];
-            !id_like(h) && !time_like(h) && words(h).iter().any(|w| MONEY_WORDS.contains(&w.as_str())) && e.numbers(*i) != Some(false)
+            !id_like(h)
+                && !time_like(h)
+                && words(h).iter().any(|w| MONEY_WORDS.contains(&w.as_str()))
+                && e.numbers(*i) != Some(false)
         })
         .collect()
 }
@@ -192,18 +268,29 @@ fn name_candidates(e: &Evidence, free: &[usize]) -> Vec<usize> {
         .copied()
         .filter(|i| {
             let h = &e.headers[*i];
-            !id_like(h) && !time_like(h) && words(h).iter().any(|w| NAME_WORDS.contains(&w.as_str())) && e.low_cardinality_text(*i) != Some(false)
+            !id_like(h)
+                && !time_like(h)
+                && words(h).iter().any(|w| NAME_WORDS.contains(&w.as_str()))
+                && e.low_cardinality_text(*i) != Some(false)
         })
         .collect()
 }
 
 fn time_like(h: &str) -> bool {
     let n = normalize_header(h);
-    words(h).last().is_some_and(|w| TIME_WORDS.contains(&w.as_str())) || ["date", "time", "timestamp", "datetime"].iter().any(|s| n.ends_with(s))
+    words(h)
+        .last()
+        .is_some_and(|w| TIME_WORDS.contains(&w.as_str()))
+        || ["date", "time", "timestamp", "datetime"]
+            .iter()
+            .any(|s| n.ends_with(s))
 }
 
 fn id_like(h: &str) -> bool {
-    id_parts(&normalize_header(h)).is_some() || words(h).last().is_some_and(|w| ID_WORDS.contains(&w.as_str()))
+    id_parts(&normalize_header(h)).is_some()
+        || words(h)
+            .last()
+            .is_some_and(|w| ID_WORDS.contains(&w.as_str()))
 }
 
 /// `(entity, suffix)` when a normalised header reads as "<entity> <id word>".
@@ -218,12 +305,21 @@ fn id_parts(n: &str) -> Option<(&'static str, &'static str)> {
 /// word ("Account ID"), else the one column named like an id that can be the key (see
 /// [`key_candidates`]); several are refused by name, and a lone one without evidence is named.
 fn recognise_id(e: &Evidence, uses: &mut BTreeMap<usize, Use>) -> Result<(), ImportError> {
-    let key = if e.kind == Kind::Customers { Target::ExternalId } else { Target::CustomerId };
+    let key = if e.kind == Kind::Customers {
+        Target::ExternalId
+    } else {
+        Target::CustomerId
+    };
     if taken(uses, key) {
         return Ok(());
     }
-    let free: Vec<usize> = (0..e.headers.len()).filter(|i| !matches!(uses.get(i), Some(Use::Field(_)))).collect();
-    let found = free.iter().copied().find(|i| id_parts(&normalize_header(&e.headers[*i])).is_some());
+    let free: Vec<usize> = (0..e.headers.len())
+        .filter(|i| !matches!(uses.get(i), Some(Use::Field(_))))
+        .collect();
+    let found = free
+        .iter()
+        .copied()
+        .find(|i| id_parts(&normalize_header(&e.headers[*i])).is_some());
     if let Some(i) = found {
         uses.insert(i, Use::Field(key));
         return Ok(());
@@ -233,7 +329,12 @@ fn recognise_id(e: &Evidence, uses: &mut BTreeMap<usize, Use>) -> Result<(), Imp
         (_, []) => None,
         (Kind::Customers, [0, ..]) => Some(0),
         (Kind::Customers, [i]) if e.unique(*i) == Some(true) => Some(*i),
-        (Kind::Customers, [i]) => return Err(ImportError::LooksLikeId { field: field_name(key).into(), column: e.column(*i) }),
+        (Kind::Customers, [i]) => {
+            return Err(ImportError::LooksLikeId {
+                field: field_name(key).into(),
+                column: e.column(*i),
+            });
+        }
         _ => pick(e, key, &candidates)?,
     };
     if let Some(i) = chosen {
@@ -249,17 +350,31 @@ fn key_candidates(e: &Evidence, free: &[usize]) -> Vec<usize> {
     let named: Vec<usize> = free
         .iter()
         .copied()
-        .filter(|i| words(&e.headers[*i]).last().is_some_and(|w| ID_WORDS.contains(&w.as_str())))
+        .filter(|i| {
+            words(&e.headers[*i])
+                .last()
+                .is_some_and(|w| ID_WORDS.contains(&w.as_str()))
+        })
         .filter(|i| match e.kind {
             Kind::Customers => e.unique(*i) != Some(false),
-            _ => !words(&e.headers[*i]).first().is_some_and(|w| ROW_ENTITIES.contains(&w.as_str())),
+            _ => !words(&e.headers[*i])
+                .first()
+                .is_some_and(|w| ROW_ENTITIES.contains(&w.as_str())),
         })
         .collect();
     if e.kind == Kind::Customers || named.len() < 2 {
         return named;
     }
-    let repeating: Vec<usize> = named.iter().copied().filter(|i| e.unique(*i) == Some(false)).collect();
-    if repeating.len() == 1 { repeating } else { named }
+    let repeating: Vec<usize> = named
+        .iter()
+        .copied()
+        .filter(|i| e.unique(*i) == Some(false))
+        .collect();
+    if repeating.len() == 1 {
+        repeating
+    } else {
+        named
+    }
 }
 
 /// The words of a header, split at separators and camelCase (`Widget ID`, `widgetId` → `widget`,

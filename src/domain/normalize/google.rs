@@ -43,7 +43,11 @@ pub fn name(raw: &str) -> Option<String> {
 /// Trimmed, without inner spaces; US ZIP codes keep their first five digits.
 pub fn postal_code(raw: &str, us: bool) -> Option<String> {
     let z: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-    let z = if us { z.split('-').next().unwrap_or_default().to_string() } else { z.to_uppercase() };
+    let z = if us {
+        z.split('-').next().unwrap_or_default().to_string()
+    } else {
+        z.to_uppercase()
+    };
     Some(z).filter(|s| !s.is_empty())
 }
 
@@ -60,7 +64,11 @@ pub fn user_data(c: &Contact) -> UserData {
     })();
     UserData {
         hashed_email: hashed(c.email.as_deref().and_then(super::email)),
-        hashed_phone_number: hashed(c.phone.as_deref().and_then(|p| phone(p, c.country.as_deref()))),
+        hashed_phone_number: hashed(
+            c.phone
+                .as_deref()
+                .and_then(|p| phone(p, c.country.as_deref())),
+        ),
         address,
     }
 }
@@ -82,17 +90,37 @@ mod tests {
             ..Default::default()
         };
         let u = user_data(&c);
-        assert_eq!(u.hashed_email.as_deref(), Some("86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"));
-        assert_eq!(u.hashed_phone_number.as_deref(), Some("cb6880e416769253645cb9c6b8989154bf66a56a77fc14c81fb1019663cbb928"));
+        assert_eq!(
+            u.hashed_email.as_deref(),
+            Some("86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d")
+        );
+        assert_eq!(
+            u.hashed_phone_number.as_deref(),
+            Some("cb6880e416769253645cb9c6b8989154bf66a56a77fc14c81fb1019663cbb928")
+        );
         let a = u.address.unwrap();
-        assert_eq!(a.hashed_first_name, "81f8f6dde88365f3928796ec7aa53f72820b06db8664f5fe76a7eb13e24546a2");
-        assert_eq!(a.hashed_last_name, "799ef92a11af918e3fb741df42934f3b568ed2d93ac1df74f1b8d41a27932a6f");
-        assert_eq!((a.country_code.as_str(), a.postal_code.as_str()), ("US", "94105"));
+        assert_eq!(
+            a.hashed_first_name,
+            "81f8f6dde88365f3928796ec7aa53f72820b06db8664f5fe76a7eb13e24546a2"
+        );
+        assert_eq!(
+            a.hashed_last_name,
+            "799ef92a11af918e3fb741df42934f3b568ed2d93ac1df74f1b8d41a27932a6f"
+        );
+        assert_eq!(
+            (a.country_code.as_str(), a.postal_code.as_str()),
+            ("US", "94105")
+        );
     }
 
     #[test]
     fn an_incomplete_address_is_left_out_and_accents_are_kept() {
-        let c = Contact { external_id: "c2".into(), first_name: Some("Zoë".into()), country: Some("FR".into()), ..Default::default() };
+        let c = Contact {
+            external_id: "c2".into(),
+            first_name: Some("Zoë".into()),
+            country: Some("FR".into()),
+            ..Default::default()
+        };
         assert!(user_data(&c).is_empty());
         assert_eq!(name(" Zoë ").as_deref(), Some("zoë"));
         assert_eq!(postal_code("94105-1234", true).as_deref(), Some("94105"));

@@ -35,8 +35,21 @@ pub fn state(raw: &str, us: bool) -> Option<String> {
 
 /// Lowercase without spaces; US ZIP codes keep their first five digits (`94105-1234` → `94105`).
 pub fn zip(raw: &str, us: bool) -> Option<String> {
-    let z: String = raw.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
-    let z = if us { z.split('-').next().unwrap_or_default().chars().take(5).collect() } else { z };
+    let z: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    let z = if us {
+        z.split('-')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(5)
+            .collect()
+    } else {
+        z
+    };
     Some(z).filter(|s| !s.is_empty())
 }
 
@@ -99,11 +112,20 @@ mod tests {
 
     #[test]
     fn values_are_normalised_by_metas_rules() {
-        assert_eq!(phone("+1 (415) 555-2671", None).as_deref(), Some("14155552671"));
-        assert_eq!(name("  Zoë O'Brien-Pérez ").as_deref(), Some("zoeobrienperez"));
+        assert_eq!(
+            phone("+1 (415) 555-2671", None).as_deref(),
+            Some("14155552671")
+        );
+        assert_eq!(
+            name("  Zoë O'Brien-Pérez ").as_deref(),
+            Some("zoeobrienperez")
+        );
         assert_eq!(name("San Francisco").as_deref(), Some("sanfrancisco"));
         assert_eq!(state("California", true).as_deref(), Some("ca"));
-        assert_eq!(state("Île-de-France", false).as_deref(), Some("iledefrance"));
+        assert_eq!(
+            state("Île-de-France", false).as_deref(),
+            Some("iledefrance")
+        );
         assert_eq!(zip("94105-1234", true).as_deref(), Some("94105"));
         assert_eq!(zip("SW1A 1AA", false).as_deref(), Some("sw1a1aa"));
         assert_eq!(country("US").as_deref(), Some("us"));
@@ -111,7 +133,12 @@ mod tests {
 
     #[test]
     fn unknown_values_are_left_empty() {
-        let c = Contact { external_id: "c2".into(), email: Some("ANN@example.com".into()), phone: Some("12".into()), ..Default::default() };
+        let c = Contact {
+            external_id: "c2".into(),
+            email: Some("ANN@example.com".into()),
+            phone: Some("12".into()),
+            ..Default::default()
+        };
         let r = row(&c);
         assert_eq!(r[0], sha256_hex("ann@example.com"));
         assert!(r[1..].iter().all(String::is_empty), "{r:?}");

@@ -84,14 +84,21 @@ pub fn e164(raw: &str, contact_country: Option<&str>) -> Option<String> {
     if raw.is_empty() {
         return None;
     }
-    let region = contact_country.and_then(country).unwrap_or_else(|| "US".into());
+    let region = contact_country
+        .and_then(country)
+        .unwrap_or_else(|| "US".into());
     let n = PhoneNumber::parse(raw, region.parse::<Region>().ok()).ok()?;
-    n.is_valid().then(|| n.format_as(PhoneNumberFormat::E164).into_owned())
+    n.is_valid()
+        .then(|| n.format_as(PhoneNumberFormat::E164).into_owned())
 }
 
 /// Lowercase, transliterated to ASCII (`Zoë` → `zoe`), keeping only what `keep` accepts.
 pub(crate) fn fold(raw: &str, keep: fn(char) -> bool) -> String {
-    deunicode::deunicode(raw).chars().filter(|c| keep(*c)).map(|c| c.to_ascii_lowercase()).collect()
+    deunicode::deunicode(raw)
+        .chars()
+        .filter(|c| keep(*c))
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// The ANSI two-letter code of a US state written out in full (`"California"` → `"CA"`).
@@ -111,12 +118,18 @@ pub fn us_state_code(name: &str) -> Option<&'static str> {
         ("washington", "WA"), ("westvirginia", "WV"), ("wisconsin", "WI"), ("wyoming", "WY"),
     ];
     let key = fold(name, |c| c.is_ascii_alphabetic());
-    STATES.iter().find(|(n, _)| *n == key).map(|(_, code)| *code)
+    STATES
+        .iter()
+        .find(|(n, _)| *n == key)
+        .map(|(_, code)| *code)
 }
 
 /// Whether the contact lives in the United States (or says nothing, the demo's default).
 pub(crate) fn is_us(c: &Contact) -> bool {
-    c.country.as_deref().and_then(country).is_none_or(|c| c == "US")
+    c.country
+        .as_deref()
+        .and_then(country)
+        .is_none_or(|c| c == "US")
 }
 
 #[cfg(test)]
@@ -125,9 +138,18 @@ mod tests {
 
     #[test]
     fn phones_become_e164_in_the_contacts_country() {
-        assert_eq!(e164("+1 (415) 555-2671", None).as_deref(), Some("+14155552671"));
-        assert_eq!(e164("(415) 555-2671", None).as_deref(), Some("+14155552671"));
-        assert_eq!(e164("020 7183 8750", Some("GB")).as_deref(), Some("+442071838750"));
+        assert_eq!(
+            e164("+1 (415) 555-2671", None).as_deref(),
+            Some("+14155552671")
+        );
+        assert_eq!(
+            e164("(415) 555-2671", None).as_deref(),
+            Some("+14155552671")
+        );
+        assert_eq!(
+            e164("020 7183 8750", Some("GB")).as_deref(),
+            Some("+442071838750")
+        );
         assert_eq!(e164("12", None), None, "too short to be a phone number");
         assert_eq!(e164("  ", Some("US")), None);
     }
@@ -143,9 +165,20 @@ mod tests {
 
     #[test]
     fn a_row_of_the_delivery_query_becomes_a_contact_in_column_order() {
-        let row: Vec<Option<String>> = ["c1", "a@b.c", "1", "Ann", "Lee", "US", "CA", "LA", "90001"].iter().map(|s| Some(s.to_string())).collect();
+        let row: Vec<Option<String>> =
+            ["c1", "a@b.c", "1", "Ann", "Lee", "US", "CA", "LA", "90001"]
+                .iter()
+                .map(|s| Some(s.to_string()))
+                .collect();
         let c = Contact::from_columns(&row);
-        assert_eq!((c.external_id.as_str(), c.last_name.as_deref(), c.postal_code.as_deref()), ("c1", Some("Lee"), Some("90001")));
+        assert_eq!(
+            (
+                c.external_id.as_str(),
+                c.last_name.as_deref(),
+                c.postal_code.as_deref()
+            ),
+            ("c1", Some("Lee"), Some("90001"))
+        );
         assert_eq!(Contact::from_columns(&[Some("c2".into())]).email, None);
     }
 }

@@ -74,8 +74,16 @@ pub fn known_at(t: &Table, span: &Span) -> Vec<bool> {
     (0..t.len())
         .into_par_iter()
         .map(|r| {
-            let first = |offsets: &[u32], time: &[i64]| (offsets[r] < offsets[r + 1]).then(|| time[offsets[r] as usize]);
-            let active = [first(&t.orders.offsets, &t.orders.time), first(&t.events.offsets, &t.events.time)].into_iter().flatten().min();
+            let first = |offsets: &[u32], time: &[i64]| {
+                (offsets[r] < offsets[r + 1]).then(|| time[offsets[r] as usize])
+            };
+            let active = [
+                first(&t.orders.offsets, &t.orders.time),
+                first(&t.events.offsets, &t.events.time),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let signed = signup.map(|s| s[r]).filter(|d| d.is_finite());
             match (active, signed) {
                 (Some(a), _) if a <= span.at => true,
@@ -90,7 +98,14 @@ pub fn known_at(t: &Table, span: &Span) -> Vec<bool> {
 /// A stored model's scores as they would have been at `at`: the model applied to features
 /// computed from the data up to then, as the columns the scores are stored in (the score, its
 /// tier and its decile; missing for customers the task did not score then).
-pub fn score_columns_at(t: &Table, task: &Task, spec: &FeatureSpec, model: &Model, attribute: &str, at: i64) -> Result<Vec<(String, Column)>, ScoringError> {
+pub fn score_columns_at(
+    t: &Table,
+    task: &Task,
+    spec: &FeatureSpec,
+    model: &Model,
+    attribute: &str,
+    at: i64,
+) -> Result<Vec<(String, Column)>, ScoringError> {
     let (rows, probs) = super::score_task(t, task, spec, model, at)?;
     let mut score = vec![f64::NAN; t.len()];
     let mut decile = vec![f64::NAN; t.len()];
@@ -112,13 +127,23 @@ const CHUNK: usize = 65_536;
 
 /// What the rows marked in `rows` did after `span.at`.
 pub fn behaviour(t: &Table, rows: &[bool], span: &Span) -> Behaviour {
-    let pieces: Vec<Tally> = (0..t.len().div_ceil(CHUNK)).into_par_iter().map(|c| tally(t, rows, span, c * CHUNK..((c + 1) * CHUNK).min(t.len()))).collect();
-    let Tally { n, bought, revenue, buyers, churned } = pieces.iter().fold(Tally::default(), |a, b| a.add(b));
+    let pieces: Vec<Tally> = (0..t.len().div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| tally(t, rows, span, c * CHUNK..((c + 1) * CHUNK).min(t.len())))
+        .collect();
+    let Tally {
+        n,
+        bought,
+        revenue,
+        buyers,
+        churned,
+    } = pieces.iter().fold(Tally::default(), |a, b| a.add(b));
     Behaviour {
         customers: n,
         bought_share: share(bought as f64, n),
         revenue_per_customer: share(revenue, n),
-        churned_share: (span.churn_until.is_some() && buyers > 0).then(|| churned as f64 / buyers as f64),
+        churned_share: (span.churn_until.is_some() && buyers > 0)
+            .then(|| churned as f64 / buyers as f64),
     }
 }
 
@@ -148,7 +173,10 @@ impl Tally {
 fn tally(t: &Table, rows: &[bool], span: &Span, range: std::ops::Range<usize>) -> Tally {
     let mut k = Tally::default();
     for r in range.filter(|&r| rows[r]) {
-        let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
+        let (a, b) = (
+            t.orders.offsets[r] as usize,
+            t.orders.offsets[r + 1] as usize,
+        );
         let time = &t.orders.time[a..b];
         let start = a + time.partition_point(|&x| x <= span.at);
         let end = a + time.partition_point(|&x| x <= span.bought_until);
@@ -164,21 +192,48 @@ fn tally(t: &Table, rows: &[bool], span: &Span, range: std::ops::Range<usize>) -
 }
 
 /// The audience (`members`, already limited to customers known then) against all known ones.
-pub fn window(t: &Table, members: &[bool], known: &[bool], span: &Span, days_before: u32, as_of: String) -> BacktestWindow {
-    window_against(t, members, behaviour(t, known, span), span, days_before, as_of)
+pub fn window(
+    t: &Table,
+    members: &[bool],
+    known: &[bool],
+    span: &Span,
+    days_before: u32,
+    as_of: String,
+) -> BacktestWindow {
+    window_against(
+        t,
+        members,
+        behaviour(t, known, span),
+        span,
+        days_before,
+        as_of,
+    )
 }
 
 /// [`window`] with all known customers' behaviour already counted (it does not depend on the
 /// audience, so a server keeps it per date).
-pub fn window_against(t: &Table, members: &[bool], all_customers: Behaviour, span: &Span, days_before: u32, as_of: String) -> BacktestWindow {
+pub fn window_against(
+    t: &Table,
+    members: &[bool],
+    all_customers: Behaviour,
+    span: &Span,
+    days_before: u32,
+    as_of: String,
+) -> BacktestWindow {
     let audience = behaviour(t, members, span);
     let lift = |a: f64, b: f64| (b > 0.0).then(|| a / b);
     BacktestWindow {
         days_before,
         as_of,
         bought_lift: lift(audience.bought_share, all_customers.bought_share),
-        revenue_lift: lift(audience.revenue_per_customer, all_customers.revenue_per_customer),
-        churn_lift: audience.churned_share.zip(all_customers.churned_share).and_then(|(a, b)| lift(a, b)),
+        revenue_lift: lift(
+            audience.revenue_per_customer,
+            all_customers.revenue_per_customer,
+        ),
+        churn_lift: audience
+            .churned_share
+            .zip(all_customers.churned_share)
+            .and_then(|(a, b)| lift(a, b)),
         audience,
         all_customers,
     }
@@ -208,39 +263,79 @@ mod tests {
 
     #[test]
     fn behaviour_counts_buyers_revenue_and_churners_after_the_date() {
-        let span = Span { at: 10 * D, day: 10, bought_until: 40 * D, churn_until: Some(100 * D) };
+        let span = Span {
+            at: 10 * D,
+            day: 10,
+            bought_until: 40 * D,
+            churn_until: Some(100 * D),
+        };
         let all = behaviour(&table(), &[true, true, true], &span);
         // Only a buys in (10, 40]: 1 of 3, revenue 40 over 3.
         assert_eq!(all.customers, 3);
-        assert!((all.bought_share - 1.0 / 3.0).abs() < 1e-12 && (all.revenue_per_customer - 40.0 / 3.0).abs() < 1e-12);
+        assert!(
+            (all.bought_share - 1.0 / 3.0).abs() < 1e-12
+                && (all.revenue_per_customer - 40.0 / 3.0).abs() < 1e-12
+        );
         // a and b had ordered by day 10; b orders nothing in (10, 100]: 1 of 2 churned.
         assert_eq!(all.churned_share, Some(0.5));
     }
 
     #[test]
     fn churn_is_left_out_while_its_window_is_not_over() {
-        let span = Span { at: 10 * D, day: 10, bought_until: 40 * D, churn_until: None };
-        assert_eq!(behaviour(&table(), &[true, true, true], &span).churned_share, None);
+        let span = Span {
+            at: 10 * D,
+            day: 10,
+            bought_until: 40 * D,
+            churn_until: None,
+        };
+        assert_eq!(
+            behaviour(&table(), &[true, true, true], &span).churned_share,
+            None
+        );
     }
 
     #[test]
     fn a_window_compares_the_audience_with_all_customers() {
-        let span = Span { at: 10 * D, day: 10, bought_until: 40 * D, churn_until: Some(100 * D) };
+        let span = Span {
+            at: 10 * D,
+            day: 10,
+            bought_until: 40 * D,
+            churn_until: Some(100 * D),
+        };
         let t = table();
         let known = known_at(&t, &span);
         // c's first order is after day 10 and it has no signup date: it was not a customer yet.
         assert_eq!(known, [true, true, false]);
-        let w = window(&t, &[true, false, false], &known, &span, 30, "1970-01-11".into());
-        assert_eq!((w.audience.bought_share, w.audience.revenue_per_customer), (1.0, 40.0));
-        assert_eq!((w.all_customers.customers, w.bought_lift, w.revenue_lift), (2, Some(2.0), Some(2.0)));
+        let w = window(
+            &t,
+            &[true, false, false],
+            &known,
+            &span,
+            30,
+            "1970-01-11".into(),
+        );
+        assert_eq!(
+            (w.audience.bought_share, w.audience.revenue_per_customer),
+            (1.0, 40.0)
+        );
+        assert_eq!(
+            (w.all_customers.customers, w.bought_lift, w.revenue_lift),
+            (2, Some(2.0), Some(2.0))
+        );
         assert_eq!(w.churn_lift, Some(0.0), "a did not churn; half of all did");
     }
 
     #[test]
     fn customers_who_signed_up_later_are_not_part_of_the_past() {
         let mut t = table();
-        t.columns.insert("signup_date".into(), Column::Num(vec![1.0, 1.0, 45.0]));
-        let span = Span { at: 10 * D, day: 10, bought_until: 40 * D, churn_until: None };
+        t.columns
+            .insert("signup_date".into(), Column::Num(vec![1.0, 1.0, 45.0]));
+        let span = Span {
+            at: 10 * D,
+            day: 10,
+            bought_until: 40 * D,
+            churn_until: None,
+        };
         assert_eq!(known_at(&t, &span), [true, true, false]);
     }
 }

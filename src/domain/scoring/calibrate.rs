@@ -68,10 +68,28 @@ impl Platt {
 /// the rows it was fitted on: each half is mapped by the calibrator of the other half (rows
 /// alternate between halves). Falls back to the raw shares when either half cannot be fitted.
 pub fn cross_fitted(votes: &[f64], y: &[bool], trees: usize) -> Vec<f64> {
-    let half = |k: usize| -> (Vec<f64>, Vec<bool>) { (0..votes.len()).filter(|i| i % 2 == k).map(|i| (votes[i], y[i])).unzip() };
-    let fits: Vec<Option<Platt>> = (0..2).map(half).map(|(v, yy)| Platt::fit(&v, &yy, trees)).collect();
+    let half = |k: usize| -> (Vec<f64>, Vec<bool>) {
+        (0..votes.len())
+            .filter(|i| i % 2 == k)
+            .map(|i| (votes[i], y[i]))
+            .unzip()
+    };
+    let fits: Vec<Option<Platt>> = (0..2)
+        .map(half)
+        .map(|(v, yy)| Platt::fit(&v, &yy, trees))
+        .collect();
     match (fits[0], fits[1]) {
-        (Some(even), Some(odd)) => votes.iter().enumerate().map(|(i, &v)| if i % 2 == 0 { odd.apply(v) } else { even.apply(v) }).collect(),
+        (Some(even), Some(odd)) => votes
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| {
+                if i % 2 == 0 {
+                    odd.apply(v)
+                } else {
+                    even.apply(v)
+                }
+            })
+            .collect(),
         _ => votes.to_vec(),
     }
 }
@@ -105,10 +123,18 @@ mod tests {
         let (votes, y) = overconfident();
         let p = Platt::fit(&votes, &y, 100).expect("fits");
         for v in [0.0, 0.2, 0.5, 0.8, 1.0] {
-            assert!((p.apply(v) - truth(v)).abs() < 0.02, "a share of {v} happens at {:.3}, calibrated to {:.3}", truth(v), p.apply(v));
+            assert!(
+                (p.apply(v) - truth(v)).abs() < 0.02,
+                "a share of {v} happens at {:.3}, calibrated to {:.3}",
+                truth(v),
+                p.apply(v)
+            );
         }
         let mapped: Vec<f64> = (0..=20).map(|k| p.apply(f64::from(k) / 20.0)).collect();
-        assert!(mapped.windows(2).all(|w| w[0] < w[1]), "strictly increasing: {mapped:?}");
+        assert!(
+            mapped.windows(2).all(|w| w[0] < w[1]),
+            "strictly increasing: {mapped:?}"
+        );
     }
 
     #[test]
@@ -116,9 +142,15 @@ mod tests {
         let (votes, y) = overconfident();
         let p = cross_fitted(&votes, &y, 100);
         assert_eq!(p.len(), votes.len());
-        assert!((p[0] - truth(0.0)).abs() < 0.03, "a share of 0 is mapped near its true rate: {}", p[0]);
+        assert!(
+            (p[0] - truth(0.0)).abs() < 0.03,
+            "a share of 0 is mapped near its true rate: {}",
+            p[0]
+        );
         // Shares that run against the outcomes would be reordered: they are left as they are.
-        let (v, y): (Vec<f64>, Vec<bool>) = (0..100).map(|i| (f64::from(i % 10) / 10.0, i % 10 < 5)).unzip();
+        let (v, y): (Vec<f64>, Vec<bool>) = (0..100)
+            .map(|i| (f64::from(i % 10) / 10.0, i % 10 < 5))
+            .unzip();
         assert!(Platt::fit(&v, &y, 10).is_none());
         assert_eq!(cross_fitted(&v, &y, 10), v);
     }

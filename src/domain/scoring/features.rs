@@ -17,7 +17,14 @@ const MAX_EVENT_NAMES: usize = 8;
 const MAX_CATEGORIES: usize = 10;
 /// Built-in customer columns: consent flags and geography are not behaviour, and dates would
 /// leak "now" into a time-travelled training set.
-const BUILT_IN: [&str; 6] = ["country", "region", "signup_date", "email_consent", "sms_consent", "ads_consent"];
+const BUILT_IN: [&str; 6] = [
+    "country",
+    "region",
+    "signup_date",
+    "email_consent",
+    "sms_consent",
+    "ads_consent",
+];
 
 /// Which columns beyond orders become features; decided once from the data, so training and
 /// scoring use the same columns in the same order.
@@ -49,9 +56,21 @@ impl FeatureSpec {
             counts[n as usize] += 1;
         }
         let mut order: Vec<usize> = (0..counts.len()).filter(|&i| counts[i] > 0).collect();
-        order.sort_by(|a, b| counts[*b].cmp(&counts[*a]).then(t.events.names[*a].cmp(&t.events.names[*b])));
-        let events = order.into_iter().take(MAX_EVENT_NAMES).map(|i| t.events.names[i].clone()).collect();
-        let mut names: Vec<&String> = t.columns.keys().filter(|k| !BUILT_IN.contains(&k.as_str()) && !exclude(k)).collect();
+        order.sort_by(|a, b| {
+            counts[*b]
+                .cmp(&counts[*a])
+                .then(t.events.names[*a].cmp(&t.events.names[*b]))
+        });
+        let events = order
+            .into_iter()
+            .take(MAX_EVENT_NAMES)
+            .map(|i| t.events.names[i].clone())
+            .collect();
+        let mut names: Vec<&String> = t
+            .columns
+            .keys()
+            .filter(|k| !BUILT_IN.contains(&k.as_str()) && !exclude(k))
+            .collect();
         names.sort();
         let (mut numeric, mut categories) = (Vec::new(), Vec::new());
         for name in names {
@@ -59,19 +78,39 @@ impl FeatureSpec {
                 Column::Num(_) => numeric.push(name.clone()),
                 Column::Text { codes, dict } => {
                     let mut c = vec![0usize; dict.len()];
-                    codes.iter().filter(|&&x| x != MISSING).for_each(|&x| c[x as usize] += 1);
+                    codes
+                        .iter()
+                        .filter(|&&x| x != MISSING)
+                        .for_each(|&x| c[x as usize] += 1);
                     let mut idx: Vec<usize> = (0..dict.len()).filter(|&i| c[i] > 0).collect();
                     idx.sort_by(|a, b| c[*b].cmp(&c[*a]).then(dict[*a].cmp(&dict[*b])));
-                    categories.extend(idx.into_iter().take(MAX_CATEGORIES).map(|i| (name.clone(), dict[i].clone())));
+                    categories.extend(
+                        idx.into_iter()
+                            .take(MAX_CATEGORIES)
+                            .map(|i| (name.clone(), dict[i].clone())),
+                    );
                 }
             }
         }
-        Self { events, numeric, categories }
+        Self {
+            events,
+            numeric,
+            categories,
+        }
     }
 
     /// Feature names in column order.
     pub fn names(&self) -> Vec<String> {
-        let mut n: Vec<String> = ["recency_days", "tenure_days", "orders", "revenue", "aov", "items"].map(String::from).to_vec();
+        let mut n: Vec<String> = [
+            "recency_days",
+            "tenure_days",
+            "orders",
+            "revenue",
+            "aov",
+            "items",
+        ]
+        .map(String::from)
+        .to_vec();
         for w in WINDOWS {
             n.push(format!("orders_{w}"));
             n.push(format!("revenue_{w}"));
@@ -88,14 +127,20 @@ impl FeatureSpec {
 
     /// Features as of instant `at` for the given table rows.
     pub fn compute(&self, t: &Table, rows: Vec<usize>, at: i64) -> Features {
-        let event_codes: Vec<Option<u32>> = self.events.iter().map(|e| t.events.names.iter().position(|n| n == e).map(|i| i as u32)).collect();
+        let event_codes: Vec<Option<u32>> = self
+            .events
+            .iter()
+            .map(|e| t.events.names.iter().position(|n| n == e).map(|i| i as u32))
+            .collect();
         let cat_codes: Vec<(Option<&Column>, Option<u32>)> = self
             .categories
             .iter()
             .map(|(a, v)| {
                 let col = t.columns.get(a);
                 let code = match col {
-                    Some(Column::Text { dict, .. }) => dict.iter().position(|d| d == v).map(|i| i as u32),
+                    Some(Column::Text { dict, .. }) => {
+                        dict.iter().position(|d| d == v).map(|i| i as u32)
+                    }
                     _ => None,
                 };
                 (col, code)
@@ -121,35 +166,54 @@ impl FeatureSpec {
                 f
             })
             .collect();
-        Features { names: self.names(), rows, values }
+        Features {
+            names: self.names(),
+            rows,
+            values,
+        }
     }
 }
 
 /// Rows of customers with at least one order at or before `at` (the behavioural population).
 pub fn buyers_at(t: &Table, at: i64) -> Vec<usize> {
-    (0..t.len()).filter(|&r| first_order(t, r).is_some_and(|x| x <= at)).collect()
+    (0..t.len())
+        .filter(|&r| first_order(t, r).is_some_and(|x| x <= at))
+        .collect()
 }
 
 fn first_order(t: &Table, r: usize) -> Option<i64> {
-    let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
+    let (a, b) = (
+        t.orders.offsets[r] as usize,
+        t.orders.offsets[r + 1] as usize,
+    );
     (a < b).then(|| t.orders.time[a])
 }
 
 /// Whether the customer has an order in `(after, until]`.
 pub fn ordered_between(t: &Table, r: usize, after: i64, until: i64) -> bool {
-    let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
+    let (a, b) = (
+        t.orders.offsets[r] as usize,
+        t.orders.offsets[r + 1] as usize,
+    );
     t.orders.time[a..b].iter().any(|&x| x > after && x <= until)
 }
 
 fn order_features(t: &Table, r: usize, at: i64) -> Vec<f64> {
-    let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
+    let (a, b) = (
+        t.orders.offsets[r] as usize,
+        t.orders.offsets[r + 1] as usize,
+    );
     let o = &t.orders;
     let end = a + o.time[a..b].partition_point(|&x| x <= at);
     let n = (end - a) as f64;
     let revenue: f64 = o.amount[a..end].iter().sum();
     let items: f64 = o.quantity[a..end].iter().filter(|q| q.is_finite()).sum();
     let days = |x: i64| ((at - x).max(0) / DAY) as f64;
-    let (recency, tenure) = if end > a { (days(o.time[end - 1]), days(o.time[a])) } else { (0.0, 0.0) };
+    let (recency, tenure) = if end > a {
+        (days(o.time[end - 1]), days(o.time[a]))
+    } else {
+        (0.0, 0.0)
+    };
     let aov = if n > 0.0 { revenue / n } else { 0.0 };
     let mut f = vec![recency, tenure, n, revenue, aov, items];
     let mut counts = [0.0; 3];
@@ -166,14 +230,19 @@ fn order_features(t: &Table, r: usize, at: i64) -> Vec<f64> {
 }
 
 fn event_features(t: &Table, r: usize, at: i64, codes: &[Option<u32>]) -> Vec<f64> {
-    let (a, b) = (t.events.offsets[r] as usize, t.events.offsets[r + 1] as usize);
+    let (a, b) = (
+        t.events.offsets[r] as usize,
+        t.events.offsets[r + 1] as usize,
+    );
     let e = &t.events;
     let end = a + e.time[a..b].partition_point(|&x| x <= at);
     let mut f = Vec::with_capacity(codes.len() * EVENT_WINDOWS.len());
     for code in codes {
         for w in EVENT_WINDOWS {
             let from = at - w * DAY;
-            let c = (a..end).filter(|&i| Some(e.name[i]) == *code && e.time[i] > from).count();
+            let c = (a..end)
+                .filter(|&i| Some(e.name[i]) == *code && e.time[i] > from)
+                .count();
             f.push(c as f64);
         }
     }

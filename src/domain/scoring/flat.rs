@@ -99,25 +99,46 @@ impl Tree {
         for _ in 0..self.depth {
             for (i, r) in at.iter_mut().zip(rows) {
                 let n = &self.nodes[*i];
-                *i = if r[n.feature as usize] <= n.split { n.yes } else { n.no } as usize;
+                *i = if r[n.feature as usize] <= n.split {
+                    n.yes
+                } else {
+                    n.no
+                } as usize;
             }
         }
-        votes.iter_mut().zip(at).for_each(|(v, i)| *v += self.nodes[i].vote);
+        votes
+            .iter_mut()
+            .zip(at)
+            .for_each(|(v, i)| *v += self.nodes[i].vote);
     }
 }
 
 fn flatten(nodes: &[SmartNode], classes: &[i32]) -> Option<Tree> {
-    let id = |c: usize| u32::try_from(c).ok().filter(|&c| (c as usize) < nodes.len());
+    let id = |c: usize| {
+        u32::try_from(c)
+            .ok()
+            .filter(|&c| (c as usize) < nodes.len())
+    };
     let flat = nodes
         .iter()
         .enumerate()
         .map(|(k, n)| match (n.true_child, n.false_child) {
-            (Some(yes), Some(no)) => {
-                Some(Node { split: n.split_value.unwrap_or(f64::NAN), feature: u32::try_from(n.split_feature).ok()?, yes: id(yes)?, no: id(no)?, vote: 0 })
-            }
+            (Some(yes), Some(no)) => Some(Node {
+                split: n.split_value.unwrap_or(f64::NAN),
+                feature: u32::try_from(n.split_feature).ok()?,
+                yes: id(yes)?,
+                no: id(no)?,
+                vote: 0,
+            }),
             (None, _) => {
                 let me = id(k)?;
-                Some(Node { split: f64::NAN, feature: 0, yes: me, no: me, vote: u32::from(*classes.get(n.output)? == 1) })
+                Some(Node {
+                    split: f64::NAN,
+                    feature: 0,
+                    yes: me,
+                    no: me,
+                    vote: u32::from(*classes.get(n.output)? == 1),
+                })
             }
             (Some(_), None) => None,
         })
@@ -152,26 +173,55 @@ mod tests {
 
     /// Rows whose label depends on two features, with ties and repeated values.
     fn data(n: usize) -> (Vec<Vec<f64>>, Vec<bool>) {
-        let x: Vec<Vec<f64>> = (0..n).map(|i| vec![(i % 17) as f64, ((i * 7) % 11) as f64, (i % 3) as f64 * 0.5]).collect();
-        let y = x.iter().enumerate().map(|(i, r)| r[0] + r[1] > 12.0 || i % 13 == 0).collect();
+        let x: Vec<Vec<f64>> = (0..n)
+            .map(|i| vec![(i % 17) as f64, ((i * 7) % 11) as f64, (i % 3) as f64 * 0.5])
+            .collect();
+        let y = x
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r[0] + r[1] > 12.0 || i % 13 == 0)
+            .collect();
         (x, y)
     }
 
     #[test]
     fn flat_trees_vote_as_smartcore_does() {
         let (x, y) = data(600);
-        let forest = Forest::fit(&x, &y, ForestParams { trees: 15, min_samples_leaf: 2, max_depth: 8, seed: 3 }).unwrap();
+        let forest = Forest::fit(
+            &x,
+            &y,
+            ForestParams {
+                trees: 15,
+                min_samples_leaf: 2,
+                max_depth: 8,
+                seed: 3,
+            },
+        )
+        .unwrap();
         let (fresh, _) = data(1_500);
         let flat = forest.votes(&fresh).unwrap();
         let smart = forest.smartcore_votes(&fresh).unwrap();
         assert_eq!(flat, smart);
-        assert!(flat.iter().any(|&v| v > 0.0 && v < 1.0), "some rows split the trees: {flat:?}");
+        assert!(
+            flat.iter().any(|&v| v > 0.0 && v < 1.0),
+            "some rows split the trees: {flat:?}"
+        );
     }
 
     #[test]
     fn a_stored_forest_votes_the_same_after_a_round_trip() {
         let (x, y) = data(400);
-        let forest = Forest::fit(&x, &y, ForestParams { trees: 5, min_samples_leaf: 1, max_depth: 6, seed: 9 }).unwrap();
+        let forest = Forest::fit(
+            &x,
+            &y,
+            ForestParams {
+                trees: 5,
+                min_samples_leaf: 1,
+                max_depth: 6,
+                seed: 9,
+            },
+        )
+        .unwrap();
         let back: Forest = serde_json::from_str(&serde_json::to_string(&forest).unwrap()).unwrap();
         assert_eq!(back.votes(&x).unwrap(), forest.smartcore_votes(&x).unwrap());
     }

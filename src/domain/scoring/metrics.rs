@@ -38,7 +38,11 @@ pub fn evaluate(labels: &[bool], scores: &[f64], probabilities: bool) -> Metrics
         brier: probabilities.then(|| brier(labels, scores)),
         top_decile_lift: lift,
         top_decile_capture: capture,
-        calibration: if probabilities { calibration(labels, scores) } else { Vec::new() },
+        calibration: if probabilities {
+            calibration(labels, scores)
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -94,7 +98,12 @@ pub fn average_precision(labels: &[bool], scores: &[f64]) -> f64 {
 }
 
 pub fn brier(labels: &[bool], p: &[f64]) -> f64 {
-    labels.iter().zip(p).map(|(&l, &x)| (x - if l { 1.0 } else { 0.0 }).powi(2)).sum::<f64>() / p.len().max(1) as f64
+    labels
+        .iter()
+        .zip(p)
+        .map(|(&l, &x)| (x - if l { 1.0 } else { 0.0 }).powi(2))
+        .sum::<f64>()
+        / p.len().max(1) as f64
 }
 
 /// Ten equal-width bins of predicted probability, empty bins left out.
@@ -147,7 +156,9 @@ mod tests {
     #[test]
     fn average_precision_and_decile() {
         let l = [true, false, true, false];
-        assert!((average_precision(&l, &[0.9, 0.8, 0.7, 0.1]) - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12);
+        assert!(
+            (average_precision(&l, &[0.9, 0.8, 0.7, 0.1]) - (1.0 + 2.0 / 3.0) / 2.0).abs() < 1e-12
+        );
         let labels: Vec<bool> = (0..20).map(|i| i < 2).collect();
         let scores: Vec<f64> = (0..20).map(|i| 1.0 - i as f64 / 20.0).collect();
         assert_eq!(top_decile(&labels, &scores), (10.0, 1.0));

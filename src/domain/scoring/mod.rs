@@ -27,8 +27,14 @@ pub use train::{Dataset, TrainOptions, TrainReport, Trained, train};
 /// Why scoring could not be done.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScoringError {
-    #[error("too little data to train: {positives} positive and {negatives} negative labels, at least {minimum} of each are needed")]
-    TooLittleData { positives: usize, negatives: usize, minimum: usize },
+    #[error(
+        "too little data to train: {positives} positive and {negatives} negative labels, at least {minimum} of each are needed"
+    )]
+    TooLittleData {
+        positives: usize,
+        negatives: usize,
+        minimum: usize,
+    },
     #[error("model fitting failed: {0}")]
     Fit(String),
     #[error("{0}")]
@@ -38,12 +44,25 @@ pub enum ScoringError {
 /// Choose features from the table, build the task's training set and train. Above
 /// `opts.max_train_rows` labelled rows the training set is a stratified sample of them, drawn
 /// before any feature is computed (labels are cheap, features are not); the report says so.
-pub fn fit_task(t: &super::columnar::Table, task: &Task, train_at: i64, now: i64, opts: &TrainOptions) -> Result<(FeatureSpec, Trained), ScoringError> {
+pub fn fit_task(
+    t: &super::columnar::Table,
+    task: &Task,
+    train_at: i64,
+    now: i64,
+    opts: &TrainOptions,
+) -> Result<(FeatureSpec, Trained), ScoringError> {
     let spec = FeatureSpec::from_table(t, &|c| task.excludes(c));
-    let (rows, y) = task.labelled(t, train_at, now).map_err(ScoringError::Invalid)?;
+    let (rows, y) = task
+        .labelled(t, train_at, now)
+        .map_err(ScoringError::Invalid)?;
     train::check_classes(&y, opts.min_class)?;
     let population = rows.len();
-    let keep = train::cap((0..population).collect(), &y, opts.max_train_rows, opts.seed);
+    let keep = train::cap(
+        (0..population).collect(),
+        &y,
+        opts.max_train_rows,
+        opts.seed,
+    );
     let (rows, y) = keep.iter().map(|&i| (rows[i], y[i])).unzip();
     let data = task.dataset_of(t, &spec, rows, y, train_at, now);
     let recency = data.names.iter().position(|n| n == "recency_days");
@@ -53,7 +72,13 @@ pub fn fit_task(t: &super::columnar::Table, task: &Task, train_at: i64, now: i64
 }
 
 /// Score the task's scoring rows as of `now`: `(table rows, probabilities)`.
-pub fn score_task(t: &super::columnar::Table, task: &Task, spec: &FeatureSpec, model: &Model, now: i64) -> Result<(Vec<usize>, Vec<f64>), ScoringError> {
+pub fn score_task(
+    t: &super::columnar::Table,
+    task: &Task,
+    spec: &FeatureSpec,
+    model: &Model,
+    now: i64,
+) -> Result<(Vec<usize>, Vec<f64>), ScoringError> {
     let rows = task.scoring_rows(t, now).map_err(ScoringError::Invalid)?;
     let mut probs = Vec::with_capacity(rows.len());
     // In chunks, so a million rows never need one million-row matrix at once.

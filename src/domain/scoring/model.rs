@@ -9,7 +9,9 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use smartcore::ensemble::random_forest_classifier::{RandomForestClassifier, RandomForestClassifierParameters};
+use smartcore::ensemble::random_forest_classifier::{
+    RandomForestClassifier, RandomForestClassifierParameters,
+};
 use smartcore::linalg::basic::arrays::Array;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
@@ -52,14 +54,22 @@ impl Standardizer {
         }
         let mut var = vec![0.0; p];
         for r in x {
-            r.iter().enumerate().for_each(|(j, v)| var[j] += (v - mean[j]).powi(2) / n);
+            r.iter()
+                .enumerate()
+                .for_each(|(j, v)| var[j] += (v - mean[j]).powi(2) / n);
         }
-        let std = var.into_iter().map(|v| if v > 1e-12 { v.sqrt() } else { 1.0 }).collect();
+        let std = var
+            .into_iter()
+            .map(|v| if v > 1e-12 { v.sqrt() } else { 1.0 })
+            .collect();
         Self { mean, std }
     }
 
     pub fn apply(&self, row: &[f64]) -> Vec<f64> {
-        row.iter().enumerate().map(|(j, v)| (v - self.mean[j]) / self.std[j]).collect()
+        row.iter()
+            .enumerate()
+            .map(|(j, v)| (v - self.mean[j]) / self.std[j])
+            .collect()
     }
 }
 
@@ -84,7 +94,10 @@ pub struct Logistic {
 /// The logistic model's inputs: each feature as it is and as `ln(1 + |x|)` with its sign, so
 /// heavy-tailed counts and amounts (revenue, orders, days) can act on a log scale too.
 fn expand(row: &[f64]) -> Vec<f64> {
-    row.iter().copied().chain(row.iter().map(|x| x.signum() * x.abs().ln_1p())).collect()
+    row.iter()
+        .copied()
+        .chain(row.iter().map(|x| x.signum() * x.abs().ln_1p()))
+        .collect()
 }
 
 /// L2 penalty (smartcore's `alpha`: ½·alpha·‖w‖² added to the summed log-loss, the same
@@ -108,17 +121,30 @@ impl Logistic {
         let z: Vec<Vec<f64>> = x.iter().map(|r| scaler.apply(r)).collect();
         let m = matrix(&z)?;
         let params = LogisticRegressionParameters::default().with_alpha(ALPHA);
-        let lr = LogisticRegression::fit(&m, &classes(y), params).map_err(|e| ScoringError::Fit(e.to_string()))?;
+        let lr = LogisticRegression::fit(&m, &classes(y), params)
+            .map_err(|e| ScoringError::Fit(e.to_string()))?;
         let p = z[0].len();
         let coef = (0..p).map(|j| *lr.coefficients().get((0, j))).collect();
-        Ok(Self { scaler, coef, intercept: *lr.intercept().get((0, 0)) })
+        Ok(Self {
+            scaler,
+            coef,
+            intercept: *lr.intercept().get((0, 0)),
+        })
     }
 
     /// Each feature's contribution to the linear score: coefficient × standardized value, its
     /// raw and its logarithmic term added together.
     pub fn contributions(&self, row: &[f64]) -> Vec<f64> {
-        let terms: Vec<f64> = self.scaler.apply(&expand(row)).iter().zip(&self.coef).map(|(z, c)| z * c).collect();
-        (0..row.len()).map(|j| terms[j] + terms[row.len() + j]).collect()
+        let terms: Vec<f64> = self
+            .scaler
+            .apply(&expand(row))
+            .iter()
+            .zip(&self.coef)
+            .map(|(z, c)| z * c)
+            .collect();
+        (0..row.len())
+            .map(|j| terms[j] + terms[row.len() + j])
+            .collect()
     }
 
     /// The `k` features that move the score most: |coefficient| of the raw and the logarithmic
@@ -136,7 +162,11 @@ impl Logistic {
                 raises: self.coef[j] + self.coef[p + j] >= 0.0,
             })
             .collect();
-        out.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.feature.cmp(&b.feature)));
+        out.sort_by(|a, b| {
+            b.weight
+                .total_cmp(&a.weight)
+                .then_with(|| a.feature.cmp(&b.feature))
+        });
         out.truncate(k);
         out
     }
@@ -189,7 +219,11 @@ impl Forest {
                 Tree::fit(&m, &y, params).map_err(|e| ScoringError::Fit(e.to_string()))
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self { trees, calibration: None, flat: Default::default() })
+        Ok(Self {
+            trees,
+            calibration: None,
+            flat: Default::default(),
+        })
     }
 
     pub fn trees(&self) -> usize {
@@ -212,9 +246,15 @@ impl Forest {
 
     /// Vote shares for many rows at once.
     pub fn votes(&self, x: &[Vec<f64>]) -> Result<Vec<f64>, ScoringError> {
-        let Some(flat) = self.flat.get_or_init(|| FlatForest::of(&self.trees)) else { return self.smartcore_votes(x) };
+        let Some(flat) = self.flat.get_or_init(|| FlatForest::of(&self.trees)) else {
+            return self.smartcore_votes(x);
+        };
         let n = self.trees.len().max(1) as f64;
-        Ok(flat.votes(x).into_iter().map(|v| f64::from(v) / n).collect())
+        Ok(flat
+            .votes(x)
+            .into_iter()
+            .map(|v| f64::from(v) / n)
+            .collect())
     }
 
     /// Vote shares as smartcore's own trees give them.
@@ -227,7 +267,10 @@ impl Forest {
             .try_fold(
                 || vec![0u32; x.len()],
                 |mut votes, pred| {
-                    votes.iter_mut().zip(pred?).for_each(|(v, p)| *v += p as u32);
+                    votes
+                        .iter_mut()
+                        .zip(pred?)
+                        .for_each(|(v, p)| *v += p as u32);
                     Ok::<_, ScoringError>(votes)
                 },
             )

@@ -16,13 +16,20 @@ const DAY: i64 = 86_400;
 
 /// The behavioural scores a preview reads, with what their sum and value mean.
 pub const SCORES: [(&str, &str, &str); 2] = [
-    ("purchase_propensity", "expected buyers (Σ purchase propensity)", "expected revenue (Σ propensity × average order value)"),
-    ("churn_risk", "expected churners (Σ churn risk)", "revenue at risk (Σ churn risk × last-365-day revenue)"),
+    (
+        "purchase_propensity",
+        "expected buyers (Σ purchase propensity)",
+        "expected revenue (Σ propensity × average order value)",
+    ),
+    (
+        "churn_risk",
+        "expected churners (Σ churn risk)",
+        "revenue at risk (Σ churn risk × last-365-day revenue)",
+    ),
 ];
 
 /// What a preview says when no model has been trained: no figures rather than zeros.
-pub const NOT_TRAINED: &str =
-    "Predicted performance is not available: no model has been trained. Run `segwright train` (or POST /api/models/train), then preview again.";
+pub const NOT_TRAINED: &str = "Predicted performance is not available: no model has been trained. Run `segwright train` (or POST /api/models/train), then preview again.";
 
 /// One score summed over an audience and over everyone.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,13 +118,18 @@ pub fn performance(t: &Table, members: &[bool], now: i64) -> Performance {
     let mut expected = Vec::new();
     let mut distribution = Vec::new();
     for (score, label, value_label) in SCORES {
-        let Some(p) = score_column(t, score) else { continue };
+        let Some(p) = score_column(t, score) else {
+            continue;
+        };
         let value = |r: usize| customer_value(t, r, now, score == "churn_risk");
         let mut e = expected_of(p, members, value);
         e.score = score.into();
         (e.label, e.value_label) = (label, value_label);
         expected.push(e);
-        distribution.push(Distribution { score: score.into(), buckets: histogram(p, members) });
+        distribution.push(Distribution {
+            score: score.into(),
+            buckets: histogram(p, members),
+        });
     }
     let scores_available = !expected.is_empty();
     Performance {
@@ -133,7 +145,8 @@ pub fn performance(t: &Table, members: &[bool], now: i64) -> Performance {
 
 /// Σ p and Σ p × value over members and over everyone with a score.
 fn expected_of(p: &[f64], members: &[bool], value: impl Fn(usize) -> f64) -> Expected {
-    let (mut n_all, mut s_all, mut v_all, mut n, mut s, mut v) = (0usize, 0.0, 0.0, 0usize, 0.0, 0.0);
+    let (mut n_all, mut s_all, mut v_all, mut n, mut s, mut v) =
+        (0usize, 0.0, 0.0, 0usize, 0.0, 0.0);
     for (r, &x) in p.iter().enumerate() {
         if !x.is_finite() {
             continue;
@@ -167,7 +180,13 @@ fn expected_of(p: &[f64], members: &[bool], value: impl Fn(usize) -> f64) -> Exp
 
 /// Expected true and false positives of the members passing a cut, and the share of all
 /// expected positives they hold. `passes` marks the rows whose score passes the cut.
-pub fn cut_outcome(score: &str, cut: String, p: &[f64], members: &[bool], passes: &[bool]) -> CutOutcome {
+pub fn cut_outcome(
+    score: &str,
+    cut: String,
+    p: &[f64],
+    members: &[bool],
+    passes: &[bool],
+) -> CutOutcome {
     let (mut n, mut tp, mut fp, mut all) = (0usize, 0.0, 0.0, 0.0);
     for (r, &x) in p.iter().enumerate() {
         if !x.is_finite() {
@@ -200,7 +219,14 @@ fn histogram(p: &[f64], members: &[bool]) -> Vec<Bucket> {
             counts[((x * 10.0).floor().max(0.0) as usize).min(9)] += 1;
         }
     }
-    counts.iter().enumerate().map(|(k, &count)| Bucket { label: format!("{:.1}–{:.1}", k as f64 / 10.0, (k + 1) as f64 / 10.0), count }).collect()
+    counts
+        .iter()
+        .enumerate()
+        .map(|(k, &count)| Bucket {
+            label: format!("{:.1}–{:.1}", k as f64 / 10.0, (k + 1) as f64 / 10.0),
+            count,
+        })
+        .collect()
 }
 
 /// `a / b`, 0 when `b` is 0 (an empty audience has no rate).
@@ -210,7 +236,10 @@ fn ratio(a: f64, b: f64) -> f64 {
 
 /// Average order value up to `now`, or revenue in the year before `now` when `trailing_year`.
 fn customer_value(t: &Table, r: usize, now: i64, trailing_year: bool) -> f64 {
-    let (a, b) = (t.orders.offsets[r] as usize, t.orders.offsets[r + 1] as usize);
+    let (a, b) = (
+        t.orders.offsets[r] as usize,
+        t.orders.offsets[r + 1] as usize,
+    );
     let end = a + t.orders.time[a..b].partition_point(|&x| x <= now);
     if trailing_year {
         let from = now - 365 * DAY;
@@ -234,13 +263,21 @@ mod tests {
 
     /// a: two orders of 100 and 50 (AOV 75); b: one of 50; c: one of 10 (all within the year).
     fn table() -> Table {
-        orders_table(vec![("a".into(), 10, 100.0, None), ("a".into(), 12, 50.0, None), ("b".into(), 10, 50.0, None), ("c".into(), 10, 10.0, None)])
+        orders_table(vec![
+            ("a".into(), 10, 100.0, None),
+            ("a".into(), 12, 50.0, None),
+            ("b".into(), 10, 50.0, None),
+            ("c".into(), 10, 10.0, None),
+        ])
     }
 
     #[test]
     fn sums_member_probabilities_against_the_base_rate() {
         let mut t = table();
-        t.columns.insert("purchase_propensity".into(), Column::Num(vec![0.8, 0.2, f64::NAN]));
+        t.columns.insert(
+            "purchase_propensity".into(),
+            Column::Num(vec![0.8, 0.2, f64::NAN]),
+        );
         let p = performance(&t, &[true, false, true], 20);
         assert_eq!(p.members, 2);
         assert!(p.scores_available && p.note.is_none());
@@ -256,12 +293,16 @@ mod tests {
     #[test]
     fn revenue_at_risk_weighs_churn_risk_by_trailing_year_revenue() {
         let mut t = table();
-        t.columns.insert("churn_risk".into(), Column::Num(vec![0.5, 0.9, 0.1]));
+        t.columns
+            .insert("churn_risk".into(), Column::Num(vec![0.5, 0.9, 0.1]));
         let p = performance(&t, &[true, true, false], 20);
         let e = &p.expected[0];
         assert_eq!(e.score, "churn_risk");
         // 0.5 × 150 + 0.9 × 50 = 120; all: (120 + 0.1 × 10) / 3 × 2 members.
-        assert!(close(e.value, 120.0) && close(e.base_value, 121.0 / 3.0 * 2.0), "{e:?}");
+        assert!(
+            close(e.value, 120.0) && close(e.base_value, 121.0 / 3.0 * 2.0),
+            "{e:?}"
+        );
         assert!(close(e.expected, 1.4) && close(e.rate, 0.7) && close(e.base_rate, 0.5));
     }
 
@@ -269,22 +310,39 @@ mod tests {
     fn without_trained_scores_the_preview_says_so_instead_of_zeros() {
         let p = performance(&table(), &[true, true, true], 20);
         assert!(!p.scores_available && p.expected.is_empty());
-        assert!(p.note.as_deref().is_some_and(|n| n.contains("segwright train")));
+        assert!(
+            p.note
+                .as_deref()
+                .is_some_and(|n| n.contains("segwright train"))
+        );
     }
 
     #[test]
     fn a_cut_counts_expected_true_and_false_positives_and_the_share_captured() {
         let p = [0.9, 0.7, 0.3, 0.1];
         let passes: Vec<bool> = p.iter().map(|x| *x >= 0.6).collect();
-        let c = cut_outcome("churn_risk", "churn_risk ≥ 0.6".into(), &p, &[true, true, true, false], &passes);
+        let c = cut_outcome(
+            "churn_risk",
+            "churn_risk ≥ 0.6".into(),
+            &p,
+            &[true, true, true, false],
+            &passes,
+        );
         assert_eq!(c.members, 2);
         assert!(close(c.expected_true_positives, 1.6) && close(c.expected_false_positives, 0.4));
-        assert!(close(c.expected_positives_all, 2.0) && close(c.capture, 0.8) && close(c.precision, 0.8));
+        assert!(
+            close(c.expected_positives_all, 2.0)
+                && close(c.capture, 0.8)
+                && close(c.precision, 0.8)
+        );
     }
 
     #[test]
     fn the_distribution_counts_members_in_tenths() {
-        let b = histogram(&[0.05, 0.15, 0.99, 1.0, f64::NAN, 0.5], &[true, true, true, true, true, false]);
+        let b = histogram(
+            &[0.05, 0.15, 0.99, 1.0, f64::NAN, 0.5],
+            &[true, true, true, true, true, false],
+        );
         let counts: Vec<i64> = b.iter().map(|x| x.count).collect();
         assert_eq!(counts, [1, 1, 0, 0, 0, 0, 0, 0, 0, 2]);
         assert_eq!(b[9].label, "0.9–1.0");

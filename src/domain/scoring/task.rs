@@ -51,15 +51,23 @@ pub const SCORE_ATTRIBUTES: [&str; 2] = ["churn_risk", "purchase_propensity"];
 
 impl Task {
     pub fn churn(horizon_days: u32) -> Self {
-        Self { kind: TaskKind::Churn { horizon_days } }
+        Self {
+            kind: TaskKind::Churn { horizon_days },
+        }
     }
 
     pub fn propensity(horizon_days: u32) -> Self {
-        Self { kind: TaskKind::Propensity { horizon_days } }
+        Self {
+            kind: TaskKind::Propensity { horizon_days },
+        }
     }
 
     pub fn label(column: &str) -> Self {
-        Self { kind: TaskKind::Label { column: column.to_string() } }
+        Self {
+            kind: TaskKind::Label {
+                column: column.to_string(),
+            },
+        }
     }
 
     /// The custom attribute the score is stored as (`churn_risk`, `purchase_propensity`,
@@ -75,7 +83,9 @@ impl Task {
     /// The horizon, for behavioural tasks.
     pub fn horizon_days(&self) -> Option<u32> {
         match self.kind {
-            TaskKind::Churn { horizon_days } | TaskKind::Propensity { horizon_days } => Some(horizon_days),
+            TaskKind::Churn { horizon_days } | TaskKind::Propensity { horizon_days } => {
+                Some(horizon_days)
+            }
             TaskKind::Label { .. } => None,
         }
     }
@@ -102,39 +112,76 @@ impl Task {
     /// Whether a column must not be a feature: any score, any tier, the label itself.
     pub fn excludes(&self, column: &str) -> bool {
         let label = matches!(&self.kind, TaskKind::Label { column: c } if c == column);
-        label || SCORE_ATTRIBUTES.contains(&column) || column.ends_with("_propensity") || column.ends_with("_tier") || column.ends_with("_decile")
+        label
+            || SCORE_ATTRIBUTES.contains(&column)
+            || column.ends_with("_propensity")
+            || column.ends_with("_tier")
+            || column.ends_with("_decile")
     }
 
     /// The training population and its labels. Behavioural tasks: customers with an order at or
     /// before `train_at`, labelled by their orders in (`train_at`, `now`]. Label tasks: rows
     /// whose label is set.
-    pub fn labelled(&self, t: &Table, train_at: i64, now: i64) -> Result<(Vec<usize>, Vec<bool>), String> {
+    pub fn labelled(
+        &self,
+        t: &Table,
+        train_at: i64,
+        now: i64,
+    ) -> Result<(Vec<usize>, Vec<bool>), String> {
         Ok(match &self.kind {
             TaskKind::Churn { .. } | TaskKind::Propensity { .. } => {
                 let churn = matches!(self.kind, TaskKind::Churn { .. });
                 let rows = buyers_at(t, train_at);
-                let y = rows.iter().map(|&r| ordered_between(t, r, train_at, now) != churn).collect();
+                let y = rows
+                    .iter()
+                    .map(|&r| ordered_between(t, r, train_at, now) != churn)
+                    .collect();
                 (rows, y)
             }
             TaskKind::Label { column } => {
                 let v = label_column(t, column)?;
-                (0..t.len()).filter(|&r| v[r].is_finite()).map(|r| (r, v[r] != 0.0)).unzip()
+                (0..t.len())
+                    .filter(|&r| v[r].is_finite())
+                    .map(|r| (r, v[r] != 0.0))
+                    .unzip()
             }
         })
     }
 
     /// The training set: features of the labelled rows as of `train_at` (behavioural tasks) or
     /// `now` (label tasks).
-    pub fn dataset(&self, t: &Table, spec: &FeatureSpec, train_at: i64, now: i64) -> Result<Dataset, String> {
+    pub fn dataset(
+        &self,
+        t: &Table,
+        spec: &FeatureSpec,
+        train_at: i64,
+        now: i64,
+    ) -> Result<Dataset, String> {
         let (rows, y) = self.labelled(t, train_at, now)?;
         Ok(self.dataset_of(t, spec, rows, y, train_at, now))
     }
 
     /// The training set of chosen labelled rows (a sample of [`Task::labelled`]).
-    pub fn dataset_of(&self, t: &Table, spec: &FeatureSpec, rows: Vec<usize>, y: Vec<bool>, train_at: i64, now: i64) -> Dataset {
-        let at = if matches!(self.kind, TaskKind::Label { .. }) { now } else { train_at };
+    pub fn dataset_of(
+        &self,
+        t: &Table,
+        spec: &FeatureSpec,
+        rows: Vec<usize>,
+        y: Vec<bool>,
+        train_at: i64,
+        now: i64,
+    ) -> Dataset {
+        let at = if matches!(self.kind, TaskKind::Label { .. }) {
+            now
+        } else {
+            train_at
+        };
         let f = spec.compute(t, rows, at);
-        Dataset { names: f.names, x: f.values, y }
+        Dataset {
+            names: f.names,
+            x: f.values,
+            y,
+        }
     }
 
     /// The rows to score as of `now`: churn for customers with an order, propensity for every
@@ -189,7 +236,13 @@ pub fn deciles(scores: &[f64]) -> Vec<u8> {
 /// A feature's contribution is the vote share of the row as it is minus the vote share with that
 /// feature alone set to its training mean (`means`): positive when the customer's value raises
 /// the score. Trees have no coefficients, so this asks the forest itself what each value does.
-pub fn forest_factors(forest: &Forest, means: &[f64], names: &[String], rows: &[Vec<f64>], k: usize) -> Result<Vec<Vec<Factor>>, ScoringError> {
+pub fn forest_factors(
+    forest: &Forest,
+    means: &[f64],
+    names: &[String],
+    rows: &[Vec<f64>],
+    k: usize,
+) -> Result<Vec<Vec<Factor>>, ScoringError> {
     let p = rows.first().map_or(0, Vec::len).min(means.len());
     // One matrix for all rows: each row, then the row with each feature replaced in turn.
     let probe: Vec<Vec<f64>> = rows
@@ -207,10 +260,21 @@ pub fn forest_factors(forest: &Forest, means: &[f64], names: &[String], rows: &[
         .iter()
         .zip(votes.chunks(p + 1))
         .map(|(row, v)| {
-            let mut f: Vec<Factor> = (0..p).map(|j| Factor { feature: names[j].clone(), value: row[j], contribution: v[0] - v[j + 1] }).collect();
+            let mut f: Vec<Factor> = (0..p)
+                .map(|j| Factor {
+                    feature: names[j].clone(),
+                    value: row[j],
+                    contribution: v[0] - v[j + 1],
+                })
+                .collect();
             // A value the forest does not react to alone explains nothing.
             f.retain(|x| x.contribution != 0.0);
-            f.sort_by(|a, b| b.contribution.abs().total_cmp(&a.contribution.abs()).then_with(|| a.feature.cmp(&b.feature)));
+            f.sort_by(|a, b| {
+                b.contribution
+                    .abs()
+                    .total_cmp(&a.contribution.abs())
+                    .then_with(|| a.feature.cmp(&b.feature))
+            });
             f.truncate(k);
             f
         })
@@ -222,7 +286,14 @@ pub fn top_factors(logistic: &Logistic, names: &[String], row: &[f64], k: usize)
     let c = logistic.contributions(row);
     let mut idx: Vec<usize> = (0..c.len()).collect();
     idx.sort_by(|a, b| c[*b].abs().total_cmp(&c[*a].abs()));
-    idx.into_iter().take(k).map(|j| Factor { feature: names[j].clone(), value: row[j], contribution: c[j] }).collect()
+    idx.into_iter()
+        .take(k)
+        .map(|j| Factor {
+            feature: names[j].clone(),
+            value: row[j],
+            contribution: c[j],
+        })
+        .collect()
 }
 
 #[cfg(test)]

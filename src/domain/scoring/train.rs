@@ -60,7 +60,12 @@ impl Default for TrainOptions {
             // smartcore visits every training row at every node, so a tree costs rows × nodes:
             // 20,000 rows and depth ≤ 10 keep 100 trees within seconds at any data size.
             max_forest_rows: 20_000,
-            forest: ForestParams { trees: 100, min_samples_leaf: 5, max_depth: 10, seed: 42 },
+            forest: ForestParams {
+                trees: 100,
+                min_samples_leaf: 5,
+                max_depth: 10,
+                seed: 42,
+            },
             cv_folds: 5,
             max_cv_rows: 100_000,
         }
@@ -107,7 +112,12 @@ pub struct CrossValidation {
 
 impl TrainReport {
     pub fn chosen_metrics(&self) -> &Metrics {
-        &self.candidates.iter().find(|c| c.kind == self.chosen).expect("the chosen model is a candidate").metrics
+        &self
+            .candidates
+            .iter()
+            .find(|c| c.kind == self.chosen)
+            .expect("the chosen model is a candidate")
+            .metrics
     }
 }
 
@@ -147,7 +157,10 @@ pub fn cap(rows: Vec<usize>, y: &[bool], max: usize, seed: u64) -> Vec<usize> {
 }
 
 fn pick(d: &Dataset, rows: &[usize]) -> (Vec<Vec<f64>>, Vec<bool>) {
-    (rows.iter().map(|&i| d.x[i].clone()).collect(), rows.iter().map(|&i| d.y[i]).collect())
+    (
+        rows.iter().map(|&i| d.x[i].clone()).collect(),
+        rows.iter().map(|&i| d.y[i]).collect(),
+    )
 }
 
 /// Refuse too few positive or negative labels, with the counts.
@@ -155,7 +168,11 @@ pub fn check_classes(y: &[bool], min_class: usize) -> Result<(), ScoringError> {
     let pos = y.iter().filter(|&&b| b).count();
     let neg = y.len() - pos;
     if pos < min_class || neg < min_class {
-        return Err(ScoringError::TooLittleData { positives: pos, negatives: neg, minimum: min_class });
+        return Err(ScoringError::TooLittleData {
+            positives: pos,
+            negatives: neg,
+            minimum: min_class,
+        });
     }
     Ok(())
 }
@@ -168,33 +185,75 @@ fn timed<T>(f: impl FnOnce() -> Result<T, ScoringError>) -> Result<(T, f64), Sco
 
 /// Fit both families, evaluate them and the baseline on the validation rows, keep the better.
 /// `recency` is the index of the recency feature used by the baseline, if any.
-pub fn train(d: &Dataset, recency: Option<usize>, opts: &TrainOptions) -> Result<Trained, ScoringError> {
+pub fn train(
+    d: &Dataset,
+    recency: Option<usize>,
+    opts: &TrainOptions,
+) -> Result<Trained, ScoringError> {
     check_classes(&d.y, opts.min_class)?;
     let pos = d.y.iter().filter(|&&b| b).count();
     let (fit, val) = stratified_split(&d.y, opts.validation_share, opts.seed);
     let fit = cap(fit, &d.y, opts.max_fit_rows, opts.seed);
     let (fx, fy) = pick(d, &fit);
     let (vx, vy) = pick(d, &val);
-    let forest_rows = cap((0..fx.len()).collect(), &fy, opts.max_forest_rows, opts.seed);
-    let (ffx, ffy) = (forest_rows.iter().map(|&i| fx[i].clone()).collect::<Vec<_>>(), forest_rows.iter().map(|&i| fy[i]).collect::<Vec<_>>());
+    let forest_rows = cap(
+        (0..fx.len()).collect(),
+        &fy,
+        opts.max_forest_rows,
+        opts.seed,
+    );
+    let (ffx, ffy) = (
+        forest_rows
+            .iter()
+            .map(|&i| fx[i].clone())
+            .collect::<Vec<_>>(),
+        forest_rows.iter().map(|&i| fy[i]).collect::<Vec<_>>(),
+    );
     // The logistic fit is one thread; the forest spreads its trees over the rest of the cores.
-    let (lr, rf) = rayon::join(|| timed(|| Logistic::fit(&fx, &fy)), || timed(|| Forest::fit(&ffx, &ffy, opts.forest)));
+    let (lr, rf) = rayon::join(
+        || timed(|| Logistic::fit(&fx, &fy)),
+        || timed(|| Forest::fit(&ffx, &ffy, opts.forest)),
+    );
     let ((logistic, lr_secs), (mut forest, rf_secs)) = (lr?, rf?);
     let lr_p = Model::Logistic(logistic.clone()).probabilities(&vx)?;
     // Vote shares are not probabilities: the forest is calibrated on the validation rows, and
     // judged there on probabilities each half got from the other half's calibrator.
     // The ranking metrics are the vote shares' own: one increasing calibrator keeps the order.
     let votes = forest.votes(&vx)?;
-    let calibrated = evaluate(&vy, &calibrate::cross_fitted(&votes, &vy, forest.trees()), true);
-    let rf_metrics = Metrics { brier: calibrated.brier, calibration: calibrated.calibration, ..evaluate(&vy, &votes, false) };
+    let calibrated = evaluate(
+        &vy,
+        &calibrate::cross_fitted(&votes, &vy, forest.trees()),
+        true,
+    );
+    let rf_metrics = Metrics {
+        brier: calibrated.brier,
+        calibration: calibrated.calibration,
+        ..evaluate(&vy, &votes, false)
+    };
     forest.calibrate(Platt::fit(&votes, &vy, forest.trees()));
     let candidates = vec![
-        Candidate { kind: ModelKind::LogisticRegression, metrics: evaluate(&vy, &lr_p, true), fit_seconds: lr_secs },
-        Candidate { kind: ModelKind::RandomForest, metrics: rf_metrics, fit_seconds: rf_secs },
+        Candidate {
+            kind: ModelKind::LogisticRegression,
+            metrics: evaluate(&vy, &lr_p, true),
+            fit_seconds: lr_secs,
+        },
+        Candidate {
+            kind: ModelKind::RandomForest,
+            metrics: rf_metrics,
+            fit_seconds: rf_secs,
+        },
     ];
     let (baseline, sign) = baseline_metrics(recency, &fx, &fy, &vx, &vy);
-    let cross_validation = if opts.cv_folds >= 2 && d.y.len() <= opts.max_cv_rows { Some(cross_validate(d, recency, sign, opts)?) } else { None };
-    let chosen = if candidates[1].metrics.roc_auc > candidates[0].metrics.roc_auc { ModelKind::RandomForest } else { ModelKind::LogisticRegression };
+    let cross_validation = if opts.cv_folds >= 2 && d.y.len() <= opts.max_cv_rows {
+        Some(cross_validate(d, recency, sign, opts)?)
+    } else {
+        None
+    };
+    let chosen = if candidates[1].metrics.roc_auc > candidates[0].metrics.roc_auc {
+        ModelKind::RandomForest
+    } else {
+        ModelKind::LogisticRegression
+    };
     let report = TrainReport {
         chosen,
         candidates,
@@ -211,22 +270,46 @@ pub fn train(d: &Dataset, recency: Option<usize>, opts: &TrainOptions) -> Result
         ModelKind::LogisticRegression => Model::Logistic(logistic.clone()),
         ModelKind::RandomForest => Model::Forest(forest),
     };
-    Ok(Trained { model, logistic, report })
+    Ok(Trained {
+        model,
+        logistic,
+        report,
+    })
 }
 
 /// Recency as the score, oriented on the fit rows (the sign is returned); a constant when there
 /// is no recency feature.
-fn baseline_metrics(recency: Option<usize>, fx: &[Vec<f64>], fy: &[bool], vx: &[Vec<f64>], vy: &[bool]) -> (Metrics, f64) {
-    let sign = if super::metrics::roc_auc(fy, &recency_scores(recency, 1.0, fx)) >= 0.5 { 1.0 } else { -1.0 };
-    (evaluate(vy, &recency_scores(recency, sign, vx), false), sign)
+fn baseline_metrics(
+    recency: Option<usize>,
+    fx: &[Vec<f64>],
+    fy: &[bool],
+    vx: &[Vec<f64>],
+    vy: &[bool],
+) -> (Metrics, f64) {
+    let sign = if super::metrics::roc_auc(fy, &recency_scores(recency, 1.0, fx)) >= 0.5 {
+        1.0
+    } else {
+        -1.0
+    };
+    (
+        evaluate(vy, &recency_scores(recency, sign, vx), false),
+        sign,
+    )
 }
 
 fn recency_scores(recency: Option<usize>, sign: f64, x: &[Vec<f64>]) -> Vec<f64> {
-    x.iter().map(|r| sign * recency.map_or(0.0, |j| r[j])).collect()
+    x.iter()
+        .map(|r| sign * recency.map_or(0.0, |j| r[j]))
+        .collect()
 }
 
 /// Pooled out-of-fold ROC AUC of the logistic model and of the baseline.
-fn cross_validate(d: &Dataset, recency: Option<usize>, sign: f64, opts: &TrainOptions) -> Result<CrossValidation, ScoringError> {
+fn cross_validate(
+    d: &Dataset,
+    recency: Option<usize>,
+    sign: f64,
+    opts: &TrainOptions,
+) -> Result<CrossValidation, ScoringError> {
     let k = opts.cv_folds;
     let mut fold = vec![0usize; d.y.len()];
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
@@ -244,7 +327,13 @@ fn cross_validate(d: &Dataset, recency: Option<usize>, sign: f64, opts: &TrainOp
             Logistic::fit(&tx, &ty)
         })
         .collect::<Result<_, _>>()?;
-    let p: Vec<f64> = (0..d.y.len()).map(|i| fitted[fold[i]].probability(&d.x[i])).collect();
+    let p: Vec<f64> = (0..d.y.len())
+        .map(|i| fitted[fold[i]].probability(&d.x[i]))
+        .collect();
     let base = recency_scores(recency, sign, &d.x);
-    Ok(CrossValidation { folds: k, logistic_roc_auc: super::metrics::roc_auc(&d.y, &p), baseline_roc_auc: super::metrics::roc_auc(&d.y, &base) })
+    Ok(CrossValidation {
+        folds: k,
+        logistic_roc_auc: super::metrics::roc_auc(&d.y, &p),
+        baseline_roc_auc: super::metrics::roc_auc(&d.y, &base),
+    })
 }

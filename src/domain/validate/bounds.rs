@@ -16,7 +16,12 @@ struct Interval {
 }
 
 impl Interval {
-    const ALL: Interval = Interval { lo: f64::NEG_INFINITY, lo_open: false, hi: f64::INFINITY, hi_open: false };
+    const ALL: Interval = Interval {
+        lo: f64::NEG_INFINITY,
+        lo_open: false,
+        hi: f64::INFINITY,
+        hi_open: false,
+    };
 
     fn lower(&mut self, x: f64, open: bool) {
         if x > self.lo || (x == self.lo && open) {
@@ -42,14 +47,27 @@ pub(super) fn contradiction(children: &[Pred], path: &str) -> Option<Issue> {
     let mut by_field: BTreeMap<&str, Interval> = BTreeMap::new();
     let mut text_eq: BTreeMap<&str, &str> = BTreeMap::new();
     for p in children {
-        let Pred::Test { expr: Expr::Field(f), test } = p else { continue };
+        let Pred::Test {
+            expr: Expr::Field(f),
+            test,
+        } = p
+        else {
+            continue;
+        };
         let iv = by_field.entry(f.name.as_str()).or_insert(Interval::ALL);
         match test {
-            Test::Cmp { op, value: Scalar::Text(s) } if *op == Cmp::Eq => {
+            Test::Cmp {
+                op,
+                value: Scalar::Text(s),
+            } if *op == Cmp::Eq => {
                 if let Some(prev) = text_eq.insert(f.name.as_str(), s.as_str())
                     && prev != s
                 {
-                    return Some(Issue::new(path, Code::Contradiction, format!("`{}` cannot equal both `{prev}` and `{s}`", f.name)));
+                    return Some(Issue::new(
+                        path,
+                        Code::Contradiction,
+                        format!("`{}` cannot equal both `{prev}` and `{s}`", f.name),
+                    ));
                 }
             }
             Test::Cmp { op, value } => {
@@ -78,7 +96,10 @@ pub(super) fn contradiction(children: &[Pred], path: &str) -> Option<Issue> {
             return Some(Issue::new(
                 path,
                 Code::Contradiction,
-                format!("no customer can satisfy these conditions on `{}` together (the allowed range is empty)", f.name),
+                format!(
+                    "no customer can satisfy these conditions on `{}` together (the allowed range is empty)",
+                    f.name
+                ),
             ));
         }
     }

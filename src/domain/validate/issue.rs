@@ -40,12 +40,24 @@ pub struct Issue {
 
 impl Issue {
     pub fn new(path: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
-        Self { path: path.into(), code, message: message.into(), suggestions: Vec::new() }
+        Self {
+            path: path.into(),
+            code,
+            message: message.into(),
+            suggestions: Vec::new(),
+        }
     }
 
     pub fn with_suggestions(mut self, s: Vec<String>) -> Self {
         if !s.is_empty() {
-            self.message = format!("{} (did you mean {}?)", self.message, s.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "));
+            self.message = format!(
+                "{} (did you mean {}?)",
+                self.message,
+                s.iter()
+                    .map(|x| format!("`{x}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
         }
         self.suggestions = s;
         self

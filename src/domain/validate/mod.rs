@@ -93,13 +93,27 @@ impl ValidDefinition {
 /// The same tree with every field named by its catalog name: a definition may name a column as
 /// its CSV spelled it (`Churn`, `Streaming TV`), and everything after validation reads one name.
 fn by_field_names(node: &Node, catalog: &Catalog) -> Node {
-    let name = |f: &String| catalog.resolve(f).map_or_else(|| f.clone(), |x| x.name.clone());
+    let name = |f: &String| {
+        catalog
+            .resolve(f)
+            .map_or_else(|| f.clone(), |x| x.name.clone())
+    };
     let each = |cs: &[Node]| cs.iter().map(|c| by_field_names(c, catalog)).collect();
     match node {
-        Node::All { conditions } => Node::All { conditions: each(conditions) },
-        Node::Any { conditions } => Node::Any { conditions: each(conditions) },
-        Node::Not { condition } => Node::Not { condition: Box::new(by_field_names(condition, catalog)) },
-        Node::Attribute { field, op, value } => Node::Attribute { field: name(field), op: *op, value: value.clone() },
+        Node::All { conditions } => Node::All {
+            conditions: each(conditions),
+        },
+        Node::Any { conditions } => Node::Any {
+            conditions: each(conditions),
+        },
+        Node::Not { condition } => Node::Not {
+            condition: Box::new(by_field_names(condition, catalog)),
+        },
+        Node::Attribute { field, op, value } => Node::Attribute {
+            field: name(field),
+            op: *op,
+            value: value.clone(),
+        },
         Node::Date { field, .. } => {
             let mut n = node.clone();
             if let Node::Date { field: f, .. } = &mut n {
@@ -107,7 +121,15 @@ fn by_field_names(node: &Node, catalog: &Catalog) -> Node {
             }
             n
         }
-        Node::Percentile { field, direction, percent } => Node::Percentile { field: name(field), direction: *direction, percent: *percent },
+        Node::Percentile {
+            field,
+            direction,
+            percent,
+        } => Node::Percentile {
+            field: name(field),
+            direction: *direction,
+            percent: *percent,
+        },
         other => other.clone(),
     }
 }
@@ -115,18 +137,33 @@ fn by_field_names(node: &Node, catalog: &Catalog) -> Node {
 /// Validate and resolve a definition; all issues found are returned together.
 pub fn validate(def: &Definition, ctx: &Context<'_>) -> Result<ValidDefinition, Vec<Issue>> {
     if def.version != VERSION {
-        return Err(vec![Issue::new("$.version", Code::UnsupportedVersion, format!("version {} is not supported; use {VERSION}", def.version))]);
+        return Err(vec![Issue::new(
+            "$.version",
+            Code::UnsupportedVersion,
+            format!("version {} is not supported; use {VERSION}", def.version),
+        )]);
     }
-    let def = &Definition { root: by_field_names(&def.root, ctx.catalog), ..def.clone() };
+    let def = &Definition {
+        root: by_field_names(&def.root, ctx.catalog),
+        ..def.clone()
+    };
     let mut w = Walker::new(ctx, Vec::new());
     let root = w.node(&def.root, "$.root", 1);
     let mut clauses = Vec::new();
     if let (Node::All { conditions }, Some(Pred::All { of })) = (&def.root, &root) {
         for (i, (n, p)) in conditions.iter().zip(of).enumerate() {
-            clauses.push(Clause { path: format!("$.root.conditions[{i}]"), node: n.clone(), pred: p.clone() });
+            clauses.push(Clause {
+                path: format!("$.root.conditions[{i}]"),
+                node: n.clone(),
+                pred: p.clone(),
+            });
         }
     } else if let Some(p) = &root {
-        clauses.push(Clause { path: "$.root".into(), node: def.root.clone(), pred: p.clone() });
+        clauses.push(Clause {
+            path: "$.root".into(),
+            node: def.root.clone(),
+            pred: p.clone(),
+        });
     }
     // Still checked on the result: a condition (a value list, a date range) may resolve to more
     // than the one node counted for it while expanding.
@@ -140,7 +177,13 @@ pub fn validate(def: &Definition, ctx: &Context<'_>) -> Result<ValidDefinition, 
         ));
     }
     match (root, w.issues.is_empty()) {
-        (Some(root), true) => Ok(ValidDefinition { definition: def.clone(), root, clauses, percentiles: w.percentiles, as_of: ctx.as_of }),
+        (Some(root), true) => Ok(ValidDefinition {
+            definition: def.clone(),
+            root,
+            clauses,
+            percentiles: w.percentiles,
+            as_of: ctx.as_of,
+        }),
         _ => Err(w.issues),
     }
 }
@@ -159,7 +202,14 @@ struct Walker<'a, 'c> {
 
 impl<'a, 'c> Walker<'a, 'c> {
     fn new(ctx: &'a Context<'c>, stack: Vec<String>) -> Self {
-        Walker { ctx, issues: Vec::new(), percentiles: Vec::new(), stack, produced: 0, exhausted: false }
+        Walker {
+            ctx,
+            issues: Vec::new(),
+            percentiles: Vec::new(),
+            stack,
+            produced: 0,
+            exhausted: false,
+        }
     }
 
     /// Count one predicate node about to be produced at `path`; false (with one `TooLarge`
@@ -190,7 +240,11 @@ impl Walker<'_, '_> {
             return None;
         }
         if depth > MAX_DEPTH {
-            self.issues.push(Issue::new(path, Code::TooDeep, format!("conditions are nested more than {MAX_DEPTH} levels deep")));
+            self.issues.push(Issue::new(
+                path,
+                Code::TooDeep,
+                format!("conditions are nested more than {MAX_DEPTH} levels deep"),
+            ));
             return None;
         }
         // Terms and referenced segments add no node of their own (a non-member reference adds
@@ -208,22 +262,59 @@ impl Walker<'_, '_> {
             Node::Any { conditions } => self.group(conditions, path, depth, false),
             Node::Not { condition } => {
                 let inner = self.node(condition, &format!("{path}.condition"), depth + 1)?;
-                Some(Pred::Not { of: Box::new(inner) })
+                Some(Pred::Not {
+                    of: Box::new(inner),
+                })
             }
             Node::Attribute { field, op, value } => {
                 let f = self.field(field, &format!("{path}.field"))?;
                 values::attribute(self, &f, *op, value.as_ref(), path)
             }
-            Node::Date { field, op, amount, unit, date, from, to } => {
+            Node::Date {
+                field,
+                op,
+                amount,
+                unit,
+                date,
+                from,
+                to,
+            } => {
                 let f = self.field(field, &format!("{path}.field"))?;
-                values::date(self, &f, *op, (*amount, *unit), (date.as_deref(), from.as_deref(), to.as_deref()), path)
+                values::date(
+                    self,
+                    &f,
+                    *op,
+                    (*amount, *unit),
+                    (date.as_deref(), from.as_deref(), to.as_deref()),
+                    path,
+                )
             }
-            Node::Aggregate { source, event, measure, of, window, op, value } => values::aggregate(
+            Node::Aggregate {
+                source,
+                event,
+                measure,
+                of,
+                window,
+                op,
+                value,
+            } => values::aggregate(
                 self,
-                values::AggNode { source: *source, event: event.as_deref(), measure: *measure, of: *of, window: window.as_ref(), op: *op, value },
+                values::AggNode {
+                    source: *source,
+                    event: event.as_deref(),
+                    measure: *measure,
+                    of: *of,
+                    window: window.as_ref(),
+                    op: *op,
+                    value,
+                },
                 path,
             ),
-            Node::Percentile { field, direction, percent } => self.percentile(field, *direction, *percent, path),
+            Node::Percentile {
+                field,
+                direction,
+                percent,
+            } => self.percentile(field, *direction, *percent, path),
             Node::Term { name, params } => self.term(name, params, path, depth),
             Node::Segment { segment, member } => self.segment(segment, *member, path, depth),
         }
@@ -257,25 +348,47 @@ impl Walker<'_, '_> {
 
     fn field(&mut self, name: &str, path: &str) -> Option<FieldRef> {
         match self.ctx.catalog.get(name) {
-            Some(f) => Some(FieldRef { name: f.name.clone(), ty: f.ty, source: f.source.clone(), repr: f.date_repr }),
+            Some(f) => Some(FieldRef {
+                name: f.name.clone(),
+                ty: f.ty,
+                source: f.source.clone(),
+                repr: f.date_repr,
+            }),
             None => {
-                let hint = if name.ends_with("_propensity") || name == "churn_risk" || name == "purchase_propensity" {
+                let hint = if name.ends_with("_propensity")
+                    || name == "churn_risk"
+                    || name == "purchase_propensity"
+                {
                     " (scores appear once models are trained)"
                 } else {
                     ""
                 };
                 let near = self.ctx.catalog.suggest(name);
-                let issue = Issue::new(path, Code::UnknownField, format!("unknown field `{name}`{hint}"));
+                let issue = Issue::new(
+                    path,
+                    Code::UnknownField,
+                    format!("unknown field `{name}`{hint}"),
+                );
                 self.issues.push(issue.with_suggestions(near));
                 None
             }
         }
     }
 
-    fn percentile(&mut self, field: &str, direction: Direction, percent: f64, path: &str) -> Option<Pred> {
+    fn percentile(
+        &mut self,
+        field: &str,
+        direction: Direction,
+        percent: f64,
+        path: &str,
+    ) -> Option<Pred> {
         let f = self.field(field, &format!("{path}.field"))?;
         if f.ty != FieldType::Number {
-            self.issues.push(Issue::new(format!("{path}.field"), Code::TypeMismatch, format!("`{}` is not a number, so it cannot be ranked", f.name)));
+            self.issues.push(Issue::new(
+                format!("{path}.field"),
+                Code::TypeMismatch,
+                format!("`{}` is not a number, so it cannot be ranked", f.name),
+            ));
             return None;
         }
         if !(percent > 0.0 && percent <= 100.0) {
@@ -286,7 +399,11 @@ impl Walker<'_, '_> {
             ));
             return None;
         }
-        let spec = PercentileSpec { field: f.clone(), direction, percent };
+        let spec = PercentileSpec {
+            field: f.clone(),
+            direction,
+            percent,
+        };
         let slot = match self.percentiles.iter().position(|p| *p == spec) {
             Some(i) => i,
             None => {
@@ -294,13 +411,38 @@ impl Walker<'_, '_> {
                 self.percentiles.len() - 1
             }
         };
-        Some(Pred::Percentile { field: f, direction, percent, slot })
+        Some(Pred::Percentile {
+            field: f,
+            direction,
+            percent,
+            slot,
+        })
     }
 
-    fn term(&mut self, name: &str, params: &serde_json::Map<String, serde_json::Value>, path: &str, depth: usize) -> Option<Pred> {
+    fn term(
+        &mut self,
+        name: &str,
+        params: &serde_json::Map<String, serde_json::Value>,
+        path: &str,
+        depth: usize,
+    ) -> Option<Pred> {
         let Some(term) = self.ctx.glossary.get(name) else {
-            let keys: Vec<String> = self.ctx.glossary.terms.keys().filter(|k| strsim::jaro_winkler(k, name) > 0.8).cloned().collect();
-            self.issues.push(Issue::new(format!("{path}.name"), Code::UnknownTerm, format!("unknown glossary term `{name}`")).with_suggestions(keys));
+            let keys: Vec<String> = self
+                .ctx
+                .glossary
+                .terms
+                .keys()
+                .filter(|k| strsim::jaro_winkler(k, name) > 0.8)
+                .cloned()
+                .collect();
+            self.issues.push(
+                Issue::new(
+                    format!("{path}.name"),
+                    Code::UnknownTerm,
+                    format!("unknown glossary term `{name}`"),
+                )
+                .with_suggestions(keys),
+            );
             return None;
         };
         match term.expand(params) {
@@ -309,7 +451,11 @@ impl Walker<'_, '_> {
                 let pred = self.node(&node, path, depth + 1);
                 // The expanded nodes are not in the user's definition: point at the term itself
                 // (its parameters when it has any).
-                let at = if params.is_empty() { path.to_string() } else { format!("{path}.params") };
+                let at = if params.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{path}.params")
+                };
                 for i in &mut self.issues[before..] {
                     i.message = format!("in glossary term `{name}`: {}", i.message);
                     i.path = at.clone();
@@ -317,7 +463,11 @@ impl Walker<'_, '_> {
                 pred
             }
             Err(e) => {
-                self.issues.push(Issue::new(format!("{path}.params"), Code::ValueOutOfDomain, format!("glossary term `{name}`: {e}")));
+                self.issues.push(Issue::new(
+                    format!("{path}.params"),
+                    Code::ValueOutOfDomain,
+                    format!("glossary term `{name}`: {e}"),
+                ));
                 None
             }
         }
@@ -325,12 +475,26 @@ impl Walker<'_, '_> {
 
     fn segment(&mut self, key: &str, member: bool, path: &str, depth: usize) -> Option<Pred> {
         let Some((id, def)) = self.ctx.segments.find(key) else {
-            self.issues.push(Issue::new(format!("{path}.segment"), Code::UnknownSegment, format!("no saved segment `{key}`")));
+            self.issues.push(Issue::new(
+                format!("{path}.segment"),
+                Code::UnknownSegment,
+                format!("no saved segment `{key}`"),
+            ));
             return None;
         };
         if self.stack.contains(&id) {
-            let chain = self.stack.iter().chain(std::iter::once(&id)).cloned().collect::<Vec<_>>().join(" → ");
-            self.issues.push(Issue::new(format!("{path}.segment"), Code::ReferenceCycle, format!("segments refer to each other in a cycle: {chain}")));
+            let chain = self
+                .stack
+                .iter()
+                .chain(std::iter::once(&id))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" → ");
+            self.issues.push(Issue::new(
+                format!("{path}.segment"),
+                Code::ReferenceCycle,
+                format!("segments refer to each other in a cycle: {chain}"),
+            ));
             return None;
         }
         self.stack.push(id);
@@ -345,13 +509,23 @@ impl Walker<'_, '_> {
             i.path = format!("{path}.segment");
         }
         let inner = inner?;
-        Some(if member { inner } else { Pred::Not { of: Box::new(inner) } })
+        Some(if member {
+            inner
+        } else {
+            Pred::Not {
+                of: Box::new(inner),
+            }
+        })
     }
 }
 
 /// Validate with a reference cycle check rooted at the segment being saved, so a segment cannot
 /// be saved referring (directly or not) to itself.
-pub fn validate_as_segment(def: &Definition, own_id: &str, ctx: &Context<'_>) -> Result<ValidDefinition, Vec<Issue>> {
+pub fn validate_as_segment(
+    def: &Definition,
+    own_id: &str,
+    ctx: &Context<'_>,
+) -> Result<ValidDefinition, Vec<Issue>> {
     let mut w = Walker::new(ctx, vec![own_id.to_string()]);
     let _ = w.node(&def.root, "$.root", 1);
     if !w.issues.is_empty() {

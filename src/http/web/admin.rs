@@ -24,7 +24,13 @@ use crate::domain::access::Role;
 use crate::domain::policy::Destination;
 
 /// The destinations an admin configures (email and CSV need no settings).
-const KINDS: [Destination; 5] = [Destination::Webhook, Destination::Meta, Destination::Google, Destination::Linkedin, Destination::Tiktok];
+const KINDS: [Destination; 5] = [
+    Destination::Webhook,
+    Destination::Meta,
+    Destination::Google,
+    Destination::Linkedin,
+    Destination::Tiktok,
+];
 
 /// Longest value a field of these forms may have.
 const MAX_FIELD: usize = 2_000;
@@ -34,7 +40,9 @@ pub(super) fn fields(body: &[u8]) -> Result<BTreeMap<String, String>, AppError> 
     let mut out = BTreeMap::new();
     for (k, v) in form_urlencoded::parse(body) {
         if v.chars().count() > MAX_FIELD {
-            return Err(AppError::BadInput(format!("`{k}` is longer than {MAX_FIELD} characters: shorten it and try again")));
+            return Err(AppError::BadInput(format!(
+                "`{k}` is longer than {MAX_FIELD} characters: shorten it and try again"
+            )));
         }
         out.insert(k.into_owned(), v.trim().to_string());
     }
@@ -47,7 +55,10 @@ pub(super) fn admins_only(caller: &Caller, title: &str, what: &str) -> Response 
         "{what} Only an admin can open this page; you are signed in as a {}. Ask an admin of your workspace if something here needs changing.",
         caller.principal.role.as_str().replace('_', " ")
     );
-    let mut r = render("message.html", context! { title, message, ..user_context(caller) });
+    let mut r = render(
+        "message.html",
+        context! { title, message, ..user_context(caller) },
+    );
     *r.status_mut() = StatusCode::FORBIDDEN;
     r
 }
@@ -61,15 +72,25 @@ fn refused_or(caller: &Caller, e: AppError, title: &str, what: &str) -> Response
 }
 
 const DESTINATIONS_ARE: &str = "Destinations are where approved audiences are sent (a webhook, Meta, Google, LinkedIn, TikTok).";
-const USERS_ARE: &str = "Users and their roles decide who writes, approves and administers segments.";
+const USERS_ARE: &str =
+    "Users and their roles decide who writes, approves and administers segments.";
 
 /// `/admin`: the users page for admins, the explanation for others.
 pub async fn index(caller: Extension<Caller>) -> Response {
-    if caller.principal.role == Role::Admin { redirect("/users") } else { admins_only(&caller, "Administration", USERS_ARE) }
+    if caller.principal.role == Role::Admin {
+        redirect("/users")
+    } else {
+        admins_only(&caller, "Administration", USERS_ARE)
+    }
 }
 
 /// The destinations page, with a message from the form just sent (`notice`, `problem`).
-async fn destinations_page(app: &AppState, caller: &Caller, notice: Option<String>, problem: Option<String>) -> Response {
+async fn destinations_page(
+    app: &AppState,
+    caller: &Caller,
+    notice: Option<String>,
+    problem: Option<String>,
+) -> Response {
     let statuses = match app.destination_statuses(&actor(caller)).await {
         Ok(s) => s,
         Err(e) => return refused_or(caller, e, "Destinations", DESTINATIONS_ARE),
@@ -85,27 +106,50 @@ async fn destinations_page(app: &AppState, caller: &Caller, notice: Option<Strin
             context! { kind => k.as_str(), settings => settings.to_vec(), secrets => secrets.to_vec(), stored => statuses.iter().any(|s| s.view.kind == *k && s.view.source == "database") }
         })
         .collect();
-    let mut r = render("destinations.html", context! { rows, forms, notice, problem => problem.clone(), ..user_context(caller) });
+    let mut r = render(
+        "destinations.html",
+        context! { rows, forms, notice, problem => problem.clone(), ..user_context(caller) },
+    );
     if problem.is_some() {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
     r
 }
 
-pub async fn destinations(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
+pub async fn destinations(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Response {
     destinations_page(&app, &caller, None, None).await
 }
 
 /// Add or replace a destination: `kind`, settings as `setting.NAME`, secrets as `secret.NAME`
 /// (empty fields are left out).
-pub async fn add_destination(State(app): State<AppState>, Extension(caller): Extension<Caller>, body: axum::body::Bytes) -> Response {
+pub async fn add_destination(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: axum::body::Bytes,
+) -> Response {
     let parsed = fields(&body).and_then(|f| {
-        let kind = Destination::parse(f.get("kind").map_or("", String::as_str)).map_err(AppError::BadInput)?;
-        let pick = |prefix: &str| f.iter().filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_string(), v.clone()))).filter(|(_, v)| !v.is_empty()).collect();
-        Ok(NewDestination { kind, settings: pick("setting."), secrets: pick("secret.") })
+        let kind = Destination::parse(f.get("kind").map_or("", String::as_str))
+            .map_err(AppError::BadInput)?;
+        let pick = |prefix: &str| {
+            f.iter()
+                .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_string(), v.clone())))
+                .filter(|(_, v)| !v.is_empty())
+                .collect()
+        };
+        Ok(NewDestination {
+            kind,
+            settings: pick("setting."),
+            secrets: pick("secret."),
+        })
     });
     let result = match parsed {
-        Ok(d) => app.add_destination(d, &actor(&caller)).await.map(|v| format!("Saved {}.", v.kind.as_str())),
+        Ok(d) => app
+            .add_destination(d, &actor(&caller))
+            .await
+            .map(|v| format!("Saved {}.", v.kind.as_str())),
         Err(e) => Err(e),
     };
     match result {
@@ -116,7 +160,11 @@ pub async fn add_destination(State(app): State<AppState>, Extension(caller): Ext
 }
 
 /// Test or remove a destination.
-pub async fn destination_action(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path((kind, action)): Path<(String, String)>) -> Response {
+pub async fn destination_action(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((kind, action)): Path<(String, String)>,
+) -> Response {
     let kind = match Destination::parse(&kind) {
         Ok(k) => k,
         Err(e) => return destinations_page(&app, &caller, None, Some(e)).await,
@@ -124,7 +172,10 @@ pub async fn destination_action(State(app): State<AppState>, Extension(caller): 
     let who = actor(&caller);
     let result = match action.as_str() {
         "test" => app.test_destination(kind, &who).await,
-        "remove" => app.remove_destination(kind, &who).await.map(|()| Ok(format!("Removed the stored settings of {}.", kind.as_str()))),
+        "remove" => app
+            .remove_destination(kind, &who)
+            .await
+            .map(|()| Ok(format!("Removed the stored settings of {}.", kind.as_str()))),
         _ => Err(AppError::NotFound(format!("action `{action}`"))),
     };
     match result {
@@ -155,11 +206,17 @@ async fn users_page(app: &AppState, caller: &Caller, once: Once) -> Response {
         .iter()
         .map(|u| context! { created => fmt_time(u.created_at), me => u.email == caller.principal.email, ..minijinja::Value::from(Serde(u)) })
         .collect();
-    let tokens: Vec<_> = tokens.iter().map(|t| context! { created => fmt_time(t.created_at), ..minijinja::Value::from(Serde(t)) }).collect();
+    let tokens: Vec<_> = tokens
+        .iter()
+        .map(|t| context! { created => fmt_time(t.created_at), ..minijinja::Value::from(Serde(t)) })
+        .collect();
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let failed = once.problem.is_some();
     let secret = once.secret.map(|(label, value)| context! { label, value });
-    let mut r = render("users.html", context! { users, tokens, roles, notice => once.notice, problem => once.problem, secret, ..user_context(caller) });
+    let mut r = render(
+        "users.html",
+        context! { users, tokens, roles, notice => once.notice, problem => once.problem, secret, ..user_context(caller) },
+    );
     if failed {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -175,13 +232,21 @@ fn role_of(f: &BTreeMap<String, String>) -> Result<Role, AppError> {
 }
 
 /// Add a user (`email`, `role`) with a generated password, shown once.
-pub async fn add_user(State(app): State<AppState>, Extension(caller): Extension<Caller>, body: axum::body::Bytes) -> Response {
+pub async fn add_user(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: axum::body::Bytes,
+) -> Response {
     let result = async {
         let f = fields(&body)?;
         let email = f.get("email").cloned().unwrap_or_default();
-        let password = app.invite_user(&email, role_of(&f)?, &actor(&caller)).await?;
+        let password = app
+            .invite_user(&email, role_of(&f)?, &actor(&caller))
+            .await?;
         Ok::<_, AppError>(Once {
-            notice: Some(format!("Added {email}. Give them this password; it is not shown again.")),
+            notice: Some(format!(
+                "Added {email}. Give them this password; it is not shown again."
+            )),
             secret: Some((format!("Password of {email}"), password)),
             ..Once::default()
         })
@@ -204,18 +269,37 @@ pub async fn user_action(
             "role" => {
                 let role = role_of(&f)?;
                 app.set_role(&email, role, &who).await?;
-                Ok(Once { notice: Some(format!("{email} is now a {}.", role.as_str().replace('_', " "))), ..Once::default() })
+                Ok(Once {
+                    notice: Some(format!(
+                        "{email} is now a {}.",
+                        role.as_str().replace('_', " ")
+                    )),
+                    ..Once::default()
+                })
             }
             "reset" => {
                 let password = app.reset_password(&email, &who).await?;
                 let notice = format!("New password for {email}; it is not shown again.");
-                Ok(Once { notice: Some(notice), secret: Some((format!("Password of {email}"), password)), ..Once::default() })
+                Ok(Once {
+                    notice: Some(notice),
+                    secret: Some((format!("Password of {email}"), password)),
+                    ..Once::default()
+                })
             }
             "token" => {
-                let label = f.get("label").filter(|l| !l.is_empty()).cloned().unwrap_or_else(|| "web".into());
+                let label = f
+                    .get("label")
+                    .filter(|l| !l.is_empty())
+                    .cloned()
+                    .unwrap_or_else(|| "web".into());
                 let token = app.create_token(&email, &label, &who).await?;
-                let notice = format!("API token “{label}” for {email}; copy it now, it is not shown again.");
-                Ok(Once { notice: Some(notice), secret: Some((format!("API token of {email}"), token)), ..Once::default() })
+                let notice =
+                    format!("API token “{label}” for {email}; copy it now, it is not shown again.");
+                Ok(Once {
+                    notice: Some(notice),
+                    secret: Some((format!("API token of {email}"), token)),
+                    ..Once::default()
+                })
             }
             _ => Err(AppError::NotFound(format!("action `{action}`"))),
         }
@@ -225,9 +309,15 @@ pub async fn user_action(
 }
 
 /// Revoke an API token.
-pub async fn revoke_token(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Response {
-    let result =
-        app.revoke_token(&id, &actor(&caller)).await.map(|t| Once { notice: Some(format!("Revoked “{}” of {}.", t.label, t.email)), ..Once::default() });
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    let result = app.revoke_token(&id, &actor(&caller)).await.map(|t| Once {
+        notice: Some(format!("Revoked “{}” of {}.", t.label, t.email)),
+        ..Once::default()
+    });
     users_answer(&app, &caller, result).await
 }
 
@@ -235,9 +325,29 @@ async fn users_answer(app: &AppState, caller: &Caller, result: Result<Once, AppE
     match result {
         Ok(once) => users_page(app, caller, once).await,
         // An admin refused something (their own role) reads why; another role, whose page this is not.
-        Err(AppError::Forbidden(m)) if caller.principal.role == Role::Admin => users_page(app, caller, Once { problem: Some(m), ..Once::default() }).await,
+        Err(AppError::Forbidden(m)) if caller.principal.role == Role::Admin => {
+            users_page(
+                app,
+                caller,
+                Once {
+                    problem: Some(m),
+                    ..Once::default()
+                },
+            )
+            .await
+        }
         Err(AppError::Forbidden(_)) => admins_only(caller, "Users", USERS_ARE),
         Err(e @ AppError::NotFound(_)) => page_error(caller, e),
-        Err(e) => users_page(app, caller, Once { problem: Some(ApiError::from(e).message), ..Once::default() }).await,
+        Err(e) => {
+            users_page(
+                app,
+                caller,
+                Once {
+                    problem: Some(ApiError::from(e).message),
+                    ..Once::default()
+                },
+            )
+            .await
+        }
     }
 }

@@ -73,14 +73,22 @@ pub struct SaveForm {
 
 /// A form the page could not have sent (a field of the wrong type), said in words.
 fn bad_form(e: FormRejection) -> Response {
-    error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "bad_form", format!("This form could not be read: {}", e.body_text())))
+    error_fragment(ApiError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_form",
+        format!("This form could not be read: {}", e.body_text()),
+    ))
 }
 
 /// "45" → 45 days, refused outside 1 ..= 3650 or when not a whole number.
 fn parse_days(days: &str) -> Result<i64, ApiError> {
     match days.trim().parse::<i64>() {
         Ok(d) if (1..=3650).contains(&d) => Ok(d),
-        _ => Err(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "bad_days", "The number of days must be a whole number from 1 to 3650.")),
+        _ => Err(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_days",
+            "The number of days must be a whole number from 1 to 3650.",
+        )),
     }
 }
 
@@ -95,7 +103,11 @@ struct Editing {
 async fn editing(app: &AppState, segment: Option<&str>) -> Option<Editing> {
     let key = segment.filter(|s| !s.is_empty() && s.len() <= 64)?;
     let seg = app.get_segment(key).await.ok()?;
-    Some(Editing { id: seg.segment.id, name: seg.segment.name, next_version: seg.segment.current_version + 1 })
+    Some(Editing {
+        id: seg.segment.id,
+        name: seg.segment.name,
+        next_version: seg.segment.current_version + 1,
+    })
 }
 
 /// The policy's warnings for an answer's definition, its terms and referenced segments expanded.
@@ -109,18 +121,33 @@ async fn attribute_warnings(app: &AppState, answer: &Value) -> Vec<String> {
 /// An error shown in place of the answer, with the status the API would give.
 fn error_fragment(e: impl Into<ApiError>) -> Response {
     let e = e.into();
-    let mut r = render("error.html", context! { message => e.message, code => e.code });
+    let mut r = render(
+        "error.html",
+        context! { message => e.message, code => e.code },
+    );
     *r.status_mut() = e.status;
     // htmx swaps error answers too (see the page's htmx-config) into the message area.
-    r.headers_mut().insert("hx-retarget", axum::http::HeaderValue::from_static("#flash"));
-    r.headers_mut().insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
+    r.headers_mut().insert(
+        "hx-retarget",
+        axum::http::HeaderValue::from_static("#flash"),
+    );
+    r.headers_mut().insert(
+        "hx-reswap",
+        axum::http::HeaderValue::from_static("innerHTML"),
+    );
     r
 }
 
 /// The template context for a conversation whose last answer is `answer`.
 /// `attributes` are the policy's warnings for the answer's definition (see [`attribute_warnings`]).
 /// `configured` are the destinations segments can be sent to (platform warnings name only those).
-fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes: Vec<String>, configured: &[Destination]) -> minijinja::Value {
+fn answer_context(
+    caller: &Caller,
+    history: &[Value],
+    answer: &Value,
+    attributes: Vec<String>,
+    configured: &[Destination],
+) -> minijinja::Value {
     let prompt = answer["prompt"].as_str().unwrap_or("");
     let mut warnings = view::warnings(answer, configured);
     warnings.extend(attributes);
@@ -129,7 +156,9 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes
         [.., b, _] if answer["started_over"].is_null() => b["preview"]["size"]["count"].as_i64(),
         _ => None,
     };
-    let change = before.zip(answer["preview"]["size"]["count"].as_i64()).map(|(b, n)| n - b);
+    let change = before
+        .zip(answer["preview"]["size"]["count"].as_i64())
+        .map(|(b, n)| n - b);
     let preview = &answer["preview"];
     let nomatch = view::no_match(answer);
     context! {
@@ -150,15 +179,30 @@ fn answer_context(caller: &Caller, history: &[Value], answer: &Value, attributes
     }
 }
 
-pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<PageQuery>) -> Response {
+pub async fn page(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<PageQuery>,
+) -> Response {
     let Some(id) = q.c.filter(|c| !c.is_empty()) else {
-        return render("chat.html", context! { conversation_id => None::<String>, has_answer => false, editing => None::<()>, ..user_context(&caller) });
+        return render(
+            "chat.html",
+            context! { conversation_id => None::<String>, has_answer => false, editing => None::<()>, ..user_context(&caller) },
+        );
     };
     match app.conversation(&id).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
-            let ctx = answer_context(&caller, &turns, &last, attribute_warnings(&app, &last).await, &app.sendable_destinations().await);
-            let editing = minijinja::Value::from(minijinja::value::Serde(editing(&app, q.segment.as_deref()).await));
+            let ctx = answer_context(
+                &caller,
+                &turns,
+                &last,
+                attribute_warnings(&app, &last).await,
+                &app.sendable_destinations().await,
+            );
+            let editing = minijinja::Value::from(minijinja::value::Serde(
+                editing(&app, q.segment.as_deref()).await,
+            ));
             render("chat.html", context! { has_answer => true, editing, ..ctx })
         }
         Err(e) => super::segments::page_error(&caller, e),
@@ -175,19 +219,35 @@ pub async fn ask(
         Ok(f) => f,
         Err(e) => return bad_form(e),
     };
-    let prompt = match (form.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()), form.days.as_deref().filter(|d| !d.trim().is_empty())) {
+    let prompt = match (
+        form.prompt
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty()),
+        form.days.as_deref().filter(|d| !d.trim().is_empty()),
+    ) {
         (Some(p), _) => p.to_string(),
         (None, Some(d)) => match parse_days(d) {
             Ok(d) => format!("what about {d} days?"),
             Err(e) => return error_fragment(e),
         },
-        (None, None) => return error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "empty_prompt", "Type a request first.")),
+        (None, None) => {
+            return error_fragment(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "empty_prompt",
+                "Type a request first.",
+            ));
+        }
     };
     let as_of = match app.as_of(None) {
         Ok(a) => a,
         Err(e) => return error_fragment(e),
     };
-    let follow_up = if form.refine.as_deref() == Some("1") { FollowUp::Continue } else { FollowUp::Auto };
+    let follow_up = if form.refine.as_deref() == Some("1") {
+        FollowUp::Continue
+    } else {
+        FollowUp::Auto
+    };
     let req = AskRequest {
         prompt,
         conversation_id: form.conversation_id.filter(|c| !c.is_empty()),
@@ -220,18 +280,36 @@ pub async fn keep(
         Ok(a) => a,
         Err(e) => return error_fragment(e),
     };
-    match app.keep_understood(&form.conversation_id, as_of, true).await {
+    match app
+        .keep_understood(&form.conversation_id, as_of, true)
+        .await
+    {
         Ok(a) => answer_response(&app, &caller, &headers, &a, form.segment.as_deref()).await,
         Err(e) => error_fragment(e),
     }
 }
 
 /// The conversation with `answer` as its last turn: the answer fragment for htmx, else the page.
-async fn answer_response(app: &AppState, caller: &Caller, headers: &HeaderMap, answer: &crate::app::Answer, segment: Option<&str>) -> Response {
+async fn answer_response(
+    app: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    answer: &crate::app::Answer,
+    segment: Option<&str>,
+) -> Response {
     let answer = serde_json::to_value(answer).expect("answer serializes");
-    let id = answer["conversation_id"].as_str().unwrap_or_default().to_string();
+    let id = answer["conversation_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let history = app.conversation(&id).await.unwrap_or_default();
-    let ctx = answer_context(caller, &history, &answer, attribute_warnings(app, &answer).await, &app.sendable_destinations().await);
+    let ctx = answer_context(
+        caller,
+        &history,
+        &answer,
+        attribute_warnings(app, &answer).await,
+        &app.sendable_destinations().await,
+    );
     let editing = editing(app, segment).await;
     // The address names the conversation (and the segment it edits), so a reload or a shared
     // link shows it again.
@@ -252,7 +330,11 @@ async fn answer_response(app: &AppState, caller: &Caller, headers: &HeaderMap, a
 
 /// Save the conversation's audience: as a new draft segment, or as the next version of the
 /// segment it edits. The app checks who may (authors).
-pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Caller>, form: Result<Form<SaveForm>, FormRejection>) -> Response {
+pub async fn save(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    form: Result<Form<SaveForm>, FormRejection>,
+) -> Response {
     let Form(form) = match form {
         Ok(f) => f,
         Err(e) => return bad_form(e),
@@ -261,8 +343,15 @@ pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Call
         Ok(t) => t,
         Err(e) => return error_fragment(e),
     };
-    let Some(definition) = turns.last().and_then(|t| serde_json::from_value::<Definition>(t["definition"].clone()).ok()) else {
-        return error_fragment(ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "nothing_to_save", "Ask for an audience first."));
+    let Some(definition) = turns
+        .last()
+        .and_then(|t| serde_json::from_value::<Definition>(t["definition"].clone()).ok())
+    else {
+        return error_fragment(ApiError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "nothing_to_save",
+            "Ask for an audience first.",
+        ));
     };
     let as_of = match app.as_of(None) {
         Ok(a) => a,
@@ -273,8 +362,19 @@ pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Call
     let saved = match form.segment.as_deref().filter(|s| !s.is_empty()) {
         Some(key) => app.update_segment(key, definition, as_of, &actor).await,
         None => {
-            let description = turns.first().and_then(|t| t["prompt"].as_str().map(String::from));
-            app.create_segment(SaveSegment { name: form.name.trim().to_string(), description, definition }, as_of, &actor).await
+            let description = turns
+                .first()
+                .and_then(|t| t["prompt"].as_str().map(String::from));
+            app.create_segment(
+                SaveSegment {
+                    name: form.name.trim().to_string(),
+                    description,
+                    definition,
+                },
+                as_of,
+                &actor,
+            )
+            .await
         }
     };
     match saved {
@@ -289,7 +389,10 @@ pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Call
 /// A save refused is said next to the Save button, in place of an earlier "Saved" (not at the
 /// top of the page, out of sight, with the old success still showing).
 fn by_save_button(mut r: Response) -> Response {
-    r.headers_mut().insert("hx-retarget", axum::http::HeaderValue::from_static("#saved"));
+    r.headers_mut().insert(
+        "hx-retarget",
+        axum::http::HeaderValue::from_static("#saved"),
+    );
     r
 }
 
@@ -297,7 +400,17 @@ fn by_save_button(mut r: Response) -> Response {
 /// the JSON field).
 fn partial_error(words: &[String]) -> ApiError {
     let was = if words.len() == 1 { "was" } else { "were" };
-    let words = words.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", ");
-    let message = format!("Not saved: {words} {was} not understood. Choose “Remove these words and keep the rest”, or rephrase the request, then save.");
-    ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, "partial_definition", message)
+    let words = words
+        .iter()
+        .map(|w| format!("“{w}”"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = format!(
+        "Not saved: {words} {was} not understood. Choose “Remove these words and keep the rest”, or rephrase the request, then save."
+    );
+    ApiError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "partial_definition",
+        message,
+    )
 }

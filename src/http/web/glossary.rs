@@ -41,7 +41,12 @@ impl TermForm {
             label: t.label.clone(),
             synonyms: t.synonyms.join(", "),
             description: t.description.clone(),
-            params: t.params.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join("\n"),
+            params: t
+                .params
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
             definition: serde_json::to_string_pretty(&t.definition).unwrap_or_default(),
         }
     }
@@ -68,20 +73,43 @@ impl TermForm {
         let mut issues = Vec::new();
         let mut params = std::collections::BTreeMap::new();
         for line in self.params.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            match line.split_once('=').map(|(k, v)| (k.trim(), v.trim().parse::<f64>())) {
+            match line
+                .split_once('=')
+                .map(|(k, v)| (k.trim(), v.trim().parse::<f64>()))
+            {
                 Some((k, Ok(v))) if !k.is_empty() => {
                     params.insert(k.to_string(), v);
                 }
-                _ => issues.push(Issue::new("params", Code::TypeMismatch, format!("`{line}` is not `name = number`"))),
+                _ => issues.push(Issue::new(
+                    "params",
+                    Code::TypeMismatch,
+                    format!("`{line}` is not `name = number`"),
+                )),
             }
         }
         let definition = serde_json::from_str(&self.definition).unwrap_or_else(|e| {
             issues.push(Issue::new("$", Code::InvalidJson, format!("not JSON: {e}")));
             serde_json::Value::Null
         });
-        let synonyms = self.synonyms.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
-        let term = Term { label: self.label.clone(), synonyms, description: self.description.clone(), params, definition };
-        if issues.is_empty() { Ok(term) } else { Err(issues) }
+        let synonyms = self
+            .synonyms
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect();
+        let term = Term {
+            label: self.label.clone(),
+            synonyms,
+            description: self.description.clone(),
+            params,
+            definition,
+        };
+        if issues.is_empty() {
+            Ok(term)
+        } else {
+            Err(issues)
+        }
     }
 }
 
@@ -89,7 +117,11 @@ impl TermForm {
 fn field_errors(issues: &[Issue]) -> minijinja::Value {
     let mut by: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
     for i in issues {
-        let (field, text) = if i.path.starts_with('$') { ("definition", format!("{}: {}", i.path, i.message)) } else { (i.path.as_str(), i.message.clone()) };
+        let (field, text) = if i.path.starts_with('$') {
+            ("definition", format!("{}: {}", i.path, i.message))
+        } else {
+            (i.path.as_str(), i.message.clone())
+        };
         by.entry(field).or_default().push(text);
     }
     minijinja::Value::from(Serde(by))
@@ -112,7 +144,10 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
             }
         })
         .collect();
-    render("glossary.html", context! { terms, admin => is_admin(&caller), version => glossary.version(), ..user_context(&caller) })
+    render(
+        "glossary.html",
+        context! { terms, admin => is_admin(&caller), version => glossary.version(), ..user_context(&caller) },
+    )
 }
 
 #[derive(Deserialize)]
@@ -120,14 +155,27 @@ pub struct EditQuery {
     term: Option<String>,
 }
 
-fn editor(caller: &Caller, form: &TermForm, is_new: bool, issues: &[Issue], status: StatusCode) -> Response {
-    let mut r = render("glossary_edit.html", context! { form => Serde(form), is_new, errors => field_errors(issues), ..user_context(caller) });
+fn editor(
+    caller: &Caller,
+    form: &TermForm,
+    is_new: bool,
+    issues: &[Issue],
+    status: StatusCode,
+) -> Response {
+    let mut r = render(
+        "glossary_edit.html",
+        context! { form => Serde(form), is_new, errors => field_errors(issues), ..user_context(caller) },
+    );
     *r.status_mut() = status;
     r
 }
 
 /// The editor, empty for a new term or filled with `?term=KEY` (admins only).
-pub async fn edit(State(app): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<EditQuery>) -> Response {
+pub async fn edit(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<EditQuery>,
+) -> Response {
     if let Err(e) = caller.principal.require(Permission::Administer) {
         return page_error(&caller, AppError::from(e));
     }
@@ -135,29 +183,56 @@ pub async fn edit(State(app): State<AppState>, Extension(caller): Extension<Call
     match q.term.as_deref() {
         None => editor(&caller, &TermForm::default(), true, &[], StatusCode::OK),
         Some(key) => match glossary.terms.get(key) {
-            Some(t) => editor(&caller, &TermForm::from_term(key, t), false, &[], StatusCode::OK),
-            None => page_error(&caller, AppError::NotFound(format!("glossary term `{key}`"))),
+            Some(t) => editor(
+                &caller,
+                &TermForm::from_term(key, t),
+                false,
+                &[],
+                StatusCode::OK,
+            ),
+            None => page_error(
+                &caller,
+                AppError::NotFound(format!("glossary term `{key}`")),
+            ),
         },
     }
 }
 
 /// Save a term from the editor; on problems, the editor again with each next to its field.
-pub async fn save(State(app): State<AppState>, Extension(caller): Extension<Caller>, body: axum::body::Bytes) -> Response {
+pub async fn save(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: axum::body::Bytes,
+) -> Response {
     let form = TermForm::parse(&body);
     let is_new = !app.glossary().terms.contains_key(&form.key);
     let result = match form.term() {
         Ok(term) => app.save_term(&form.key, term, &actor(&caller)).await,
         // Refuse other roles before showing them anything about the form.
-        Err(issues) => caller.principal.require(Permission::Administer).map_err(AppError::from).and(Err(AppError::Invalid(issues))),
+        Err(issues) => caller
+            .principal
+            .require(Permission::Administer)
+            .map_err(AppError::from)
+            .and(Err(AppError::Invalid(issues))),
     };
     match result {
         Ok(()) => redirect(&format!("/glossary#term-{}", form.key)),
-        Err(AppError::Invalid(issues)) => editor(&caller, &form, is_new, &issues, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Invalid(issues)) => editor(
+            &caller,
+            &form,
+            is_new,
+            &issues,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         Err(e) => page_error(&caller, e),
     }
 }
 
-pub async fn delete(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(key): Path<String>) -> Response {
+pub async fn delete(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(key): Path<String>,
+) -> Response {
     match app.delete_term(&key, &actor(&caller)).await {
         Ok(()) => redirect("/glossary"),
         Err(e) => page_error(&caller, e),

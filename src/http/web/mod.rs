@@ -28,29 +28,80 @@ use super::AppState;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../../templates/base.html")),
     ("chat.html", include_str!("../../../templates/chat.html")),
-    ("answer.html", include_str!("../../../templates/answer.html")),
-    ("charts.html", include_str!("../../../templates/charts.html")),
-    ("performance.html", include_str!("../../../templates/performance.html")),
+    (
+        "answer.html",
+        include_str!("../../../templates/answer.html"),
+    ),
+    (
+        "charts.html",
+        include_str!("../../../templates/charts.html"),
+    ),
+    (
+        "performance.html",
+        include_str!("../../../templates/performance.html"),
+    ),
     ("error.html", include_str!("../../../templates/error.html")),
     ("saved.html", include_str!("../../../templates/saved.html")),
     ("login.html", include_str!("../../../templates/login.html")),
-    ("segments.html", include_str!("../../../templates/segments.html")),
-    ("segment.html", include_str!("../../../templates/segment.html")),
-    ("delivery.html", include_str!("../../../templates/delivery.html")),
+    (
+        "segments.html",
+        include_str!("../../../templates/segments.html"),
+    ),
+    (
+        "segment.html",
+        include_str!("../../../templates/segment.html"),
+    ),
+    (
+        "delivery.html",
+        include_str!("../../../templates/delivery.html"),
+    ),
     ("sync.html", include_str!("../../../templates/sync.html")),
-    ("sync_progress.html", include_str!("../../../templates/sync_progress.html")),
-    ("message.html", include_str!("../../../templates/message.html")),
-    ("models.html", include_str!("../../../templates/models.html")),
-    ("glossary.html", include_str!("../../../templates/glossary.html")),
-    ("review_queue.html", include_str!("../../../templates/review_queue.html")),
-    ("review.html", include_str!("../../../templates/review.html")),
-    ("version_diff.html", include_str!("../../../templates/version_diff.html")),
-    ("destinations.html", include_str!("../../../templates/destinations.html")),
+    (
+        "sync_progress.html",
+        include_str!("../../../templates/sync_progress.html"),
+    ),
+    (
+        "message.html",
+        include_str!("../../../templates/message.html"),
+    ),
+    (
+        "models.html",
+        include_str!("../../../templates/models.html"),
+    ),
+    (
+        "glossary.html",
+        include_str!("../../../templates/glossary.html"),
+    ),
+    (
+        "review_queue.html",
+        include_str!("../../../templates/review_queue.html"),
+    ),
+    (
+        "review.html",
+        include_str!("../../../templates/review.html"),
+    ),
+    (
+        "version_diff.html",
+        include_str!("../../../templates/version_diff.html"),
+    ),
+    (
+        "destinations.html",
+        include_str!("../../../templates/destinations.html"),
+    ),
     ("users.html", include_str!("../../../templates/users.html")),
-    ("suppression.html", include_str!("../../../templates/suppression.html")),
+    (
+        "suppression.html",
+        include_str!("../../../templates/suppression.html"),
+    ),
     ("why.html", include_str!("../../../templates/why.html")),
-    ("train_job.html", include_str!("../../../templates/train_job.html")),
-    ("glossary_edit.html", include_str!("../../../templates/glossary_edit.html")),
+    (
+        "train_job.html",
+        include_str!("../../../templates/train_job.html"),
+    ),
+    (
+        "glossary_edit.html",
+        include_str!("../../../templates/glossary_edit.html"),
+    ),
 ];
 
 fn env() -> &'static Environment<'static> {
@@ -64,8 +115,12 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("money", view::money);
         // A condition's plain words, and its exact rule for the "exact rule" disclosure.
         env.add_filter("plain", |s: String| view::plain_parts(&s).0);
-        env.add_filter("formal", |s: String| view::plain_parts(&s).1.unwrap_or_default());
-        env.add_filter("urlencode", |s: String| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>());
+        env.add_filter("formal", |s: String| {
+            view::plain_parts(&s).1.unwrap_or_default()
+        });
+        env.add_filter("urlencode", |s: String| {
+            form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+        });
         for (name, src) in TEMPLATES {
             env.add_template(name, src).expect("templates compile");
         }
@@ -97,8 +152,10 @@ pub fn render(name: &str, ctx: minijinja::Value) -> Response {
             }
             tracing::error!(template = name, error = %cause, "template failed");
             let mut r = (StatusCode::INTERNAL_SERVER_ERROR, Html(RENDER_FAILED)).into_response();
-            r.headers_mut().insert("hx-retarget", header::HeaderValue::from_static("#flash"));
-            r.headers_mut().insert("hx-reswap", header::HeaderValue::from_static("innerHTML"));
+            r.headers_mut()
+                .insert("hx-retarget", header::HeaderValue::from_static("#flash"));
+            r.headers_mut()
+                .insert("hx-reswap", header::HeaderValue::from_static("innerHTML"));
             r
         }
     }
@@ -106,7 +163,9 @@ pub fn render(name: &str, ctx: minijinja::Value) -> Response {
 
 /// A Unix time as the pages show it.
 pub fn fmt_time(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+    chrono::DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// Whether htmx sent the request (then only the fragment is rendered).
@@ -115,11 +174,23 @@ pub fn is_htmx(headers: &HeaderMap) -> bool {
 }
 
 async fn htmx_js() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], include_str!("../../../static/htmx.min.js"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../../static/htmx.min.js"),
+    )
 }
 
 async fn app_css() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../../../static/app.css"))
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../../static/app.css"),
+    )
 }
 
 /// The login page (also shown again, with the reason and the email typed, after a failed attempt).
@@ -144,24 +215,54 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/glossary", get(glossary::page))
         .route("/glossary/edit", get(glossary::edit))
         .route("/glossary/save", axum::routing::post(glossary::save))
-        .route("/glossary/{key}/delete", axum::routing::post(glossary::delete))
+        .route(
+            "/glossary/{key}/delete",
+            axum::routing::post(glossary::delete),
+        )
         .route("/segments/{id}", get(segments::show))
         .route("/segments/{id}/why", get(why::page))
-        .route("/segments/{id}/{action}", axum::routing::post(segments::act))
+        .route(
+            "/segments/{id}/{action}",
+            axum::routing::post(segments::act),
+        )
         .route("/review", get(review::queue))
         .route("/review/count", get(review::count))
         .route("/review/{id}", get(review::page))
-        .route("/review/{id}/{decision}", axum::routing::post(review::decide))
+        .route(
+            "/review/{id}/{decision}",
+            axum::routing::post(review::decide),
+        )
         .route("/admin", get(admin::index))
-        .route("/destinations", get(admin::destinations).post(admin::add_destination))
-        .route("/destinations/{kind}/{action}", axum::routing::post(admin::destination_action))
+        .route(
+            "/destinations",
+            get(admin::destinations).post(admin::add_destination),
+        )
+        .route(
+            "/destinations/{kind}/{action}",
+            axum::routing::post(admin::destination_action),
+        )
         .route("/users", get(admin::users).post(admin::add_user))
-        .route("/users/{email}/{action}", axum::routing::post(admin::user_action))
-        .route("/tokens/{id}/revoke", axum::routing::post(admin::revoke_token))
+        .route(
+            "/users/{email}/{action}",
+            axum::routing::post(admin::user_action),
+        )
+        .route(
+            "/tokens/{id}/revoke",
+            axum::routing::post(admin::revoke_token),
+        )
         .route("/suppressions", get(suppression::page))
-        .route("/suppressions/{action}", axum::routing::post(suppression::act))
+        .route(
+            "/suppressions/{action}",
+            axum::routing::post(suppression::act),
+        )
         .route("/syncs/{run}", get(segments::sync_page))
         .route("/syncs/{run}/progress", get(segments::sync_progress))
-        .route_layer(axum::middleware::from_fn_with_state(state, session::require_session));
-    Router::new().route("/static/htmx.min.js", get(htmx_js)).route("/static/app.css", get(app_css)).merge(pages)
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            session::require_session,
+        ));
+    Router::new()
+        .route("/static/htmx.min.js", get(htmx_js))
+        .route("/static/app.css", get(app_css))
+        .merge(pages)
 }

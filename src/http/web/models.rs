@@ -47,7 +47,10 @@ fn calibration_points(bins: &[CalibrationBin]) -> Vec<Point> {
             x: (b.mean_predicted * PLOT).clamp(0.0, PLOT),
             y: (PLOT - b.observed_rate * PLOT).clamp(0.0, PLOT),
             r: 2.5 + 4.5 * (b.count as f64 / most).sqrt(),
-            label: format!("predicted {:.2}, observed {:.2} ({} customers)", b.mean_predicted, b.observed_rate, b.count),
+            label: format!(
+                "predicted {:.2}, observed {:.2} ({} customers)",
+                b.mean_predicted, b.observed_rate, b.count
+            ),
         })
         .collect()
 }
@@ -65,9 +68,18 @@ fn metrics_row(name: &str, m: &crate::domain::scoring::Metrics) -> Row {
 
 fn model_context(m: &TrainedModel) -> minijinja::Value {
     let r = &m.report;
-    let mut rows: Vec<Row> = r.candidates.iter().map(|c| metrics_row(c.kind.label(), &c.metrics)).collect();
+    let mut rows: Vec<Row> = r
+        .candidates
+        .iter()
+        .map(|c| metrics_row(c.kind.label(), &c.metrics))
+        .collect();
     rows.push(metrics_row("recency baseline", &r.baseline));
-    let most = m.top_features.iter().map(|f| f.weight).fold(0.0, f64::max).max(f64::EPSILON);
+    let most = m
+        .top_features
+        .iter()
+        .map(|f| f.weight)
+        .fold(0.0, f64::max)
+        .max(f64::EPSILON);
     let features: Vec<_> = m
         .top_features
         .iter()
@@ -94,7 +106,11 @@ fn job_context(app: &AppState, id: Option<&str>) -> Option<minijinja::Value> {
     Some(context! { id => j.id, status => j.status, error => j.error, trained => j.models.len() })
 }
 
-pub async fn models(State(app): State<AppState>, Extension(caller): Extension<Caller>, Query(q): Query<JobQuery>) -> Response {
+pub async fn models(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(q): Query<JobQuery>,
+) -> Response {
     let job = job_context(&app, q.job.as_deref());
     let can_train = caller.principal.role.allows(Permission::Train);
     match app.models().await {
@@ -103,7 +119,10 @@ pub async fn models(State(app): State<AppState>, Extension(caller): Extension<Ca
             let mut list = list;
             list.sort_by(|a, b| a.task.cmp(&b.task).then(b.version.cmp(&a.version)));
             let models: Vec<_> = list.iter().map(model_context).collect();
-            render("models.html", context! { models, plot => PLOT, job, can_train, ..user_context(&caller) })
+            render(
+                "models.html",
+                context! { models, plot => PLOT, job, can_train, ..user_context(&caller) },
+            )
         }
         Err(e) => super::segments::page_error(&caller, e),
     }
@@ -111,7 +130,13 @@ pub async fn models(State(app): State<AppState>, Extension(caller): Extension<Ca
 
 /// Start training (roles allowed by `app`), then follow the job on the models page.
 pub async fn train(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    let started = app.as_of(None).and_then(|as_of| app.start_training(TrainRequest::default(), as_of, &super::segments::actor(&caller)));
+    let started = app.as_of(None).and_then(|as_of| {
+        app.start_training(
+            TrainRequest::default(),
+            as_of,
+            &super::segments::actor(&caller),
+        )
+    });
     match started {
         Ok(job) => super::segments::redirect(&format!("/models?job={}", job.id)),
         Err(e) => super::segments::page_error(&caller, e),

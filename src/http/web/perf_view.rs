@@ -76,7 +76,11 @@ fn rows(perf: &Value) -> Vec<Row> {
         out.push(Row {
             label: e["label"].as_str().unwrap_or("").into(),
             audience: format!("{} ({})", whole(num(&e["expected"])), pct(num(&e["rate"]))),
-            base: format!("{} ({})", whole(num(&e["base_expected"])), pct(num(&e["base_rate"]))),
+            base: format!(
+                "{} ({})",
+                whole(num(&e["base_expected"])),
+                pct(num(&e["base_rate"]))
+            ),
             lift: l.clone(),
         });
         let (v, b) = (num(&e["value"]), num(&e["base_value"]));
@@ -84,7 +88,11 @@ fn rows(perf: &Value) -> Vec<Row> {
             label: e["value_label"].as_str().unwrap_or("").into(),
             audience: format!("${}", whole(v)),
             base: format!("${}", whole(b)),
-            lift: if b > 0.0 { format!("×{:.2}", v / b) } else { "–".into() },
+            lift: if b > 0.0 {
+                format!("×{:.2}", v / b)
+            } else {
+                "–".into()
+            },
         });
     }
     out
@@ -110,17 +118,30 @@ fn cuts(perf: &Value) -> Vec<String> {
 }
 
 fn backtest_rows(windows: &[Value]) -> Vec<BacktestRow> {
-    let pair =
-        |a: &Value, b: &Value, f: &dyn Fn(f64) -> String| if a.is_null() { "not yet observable".into() } else { format!("{} vs {}", f(num(a)), f(num(b))) };
+    let pair = |a: &Value, b: &Value, f: &dyn Fn(f64) -> String| {
+        if a.is_null() {
+            "not yet observable".into()
+        } else {
+            format!("{} vs {}", f(num(a)), f(num(b)))
+        }
+    };
     windows
         .iter()
         .map(|w| {
             let (a, b) = (&w["audience"], &w["all_customers"]);
             BacktestRow {
-                as_of: format!("{} (D−{})", w["as_of"].as_str().unwrap_or(""), w["days_before"]),
+                as_of: format!(
+                    "{} (D−{})",
+                    w["as_of"].as_str().unwrap_or(""),
+                    w["days_before"]
+                ),
                 members: a["customers"].to_string(),
                 bought: pair(&a["bought_share"], &b["bought_share"], &pct),
-                revenue: pair(&a["revenue_per_customer"], &b["revenue_per_customer"], &|x| format!("${}", super::view::money(minijinja::Value::from(x)))),
+                revenue: pair(
+                    &a["revenue_per_customer"],
+                    &b["revenue_per_customer"],
+                    &|x| format!("${}", super::view::money(minijinja::Value::from(x))),
+                ),
                 churned: pair(&a["churned_share"], &b["churned_share"], &pct),
                 lift: lift(&w["bought_lift"]),
             }
@@ -130,14 +151,36 @@ fn backtest_rows(windows: &[Value]) -> Vec<BacktestRow> {
 
 /// Share who bought after each date: the audience's bar, then all customers'.
 fn backtest_bars(windows: &[Value]) -> Vec<Bar> {
-    let max = windows.iter().flat_map(|w| [num(&w["audience"]["bought_share"]), num(&w["all_customers"]["bought_share"])]).fold(0.0, f64::max);
+    let max = windows
+        .iter()
+        .flat_map(|w| {
+            [
+                num(&w["audience"]["bought_share"]),
+                num(&w["all_customers"]["bought_share"]),
+            ]
+        })
+        .fold(0.0, f64::max);
     let mut out = Vec::new();
     for w in windows {
         for (who, base) in [("audience", false), ("all_customers", true)] {
             let x = num(&w[who]["bought_share"]);
-            let label = if base { "all customers".to_string() } else { format!("D−{} audience", w["days_before"]) };
-            let width = if max > 0.0 { (x / max * 1000.0).round() / 10.0 } else { 0.0 };
-            out.push(Bar { label, text: pct(x), width, y: out.len() * 24, base });
+            let label = if base {
+                "all customers".to_string()
+            } else {
+                format!("D−{} audience", w["days_before"])
+            };
+            let width = if max > 0.0 {
+                (x / max * 1000.0).round() / 10.0
+            } else {
+                0.0
+            };
+            out.push(Bar {
+                label,
+                text: pct(x),
+                width,
+                y: out.len() * 24,
+                base,
+            });
         }
     }
     out
@@ -146,7 +189,10 @@ fn backtest_bars(windows: &[Value]) -> Vec<Bar> {
 /// The performance section of a preview, or `None` when the preview has none (count only).
 pub fn performance(preview: &Value) -> Option<PerfView> {
     let perf = preview.get("performance")?;
-    let windows: Vec<Value> = perf["backtest"]["windows"].as_array().cloned().unwrap_or_default();
+    let windows: Vec<Value> = perf["backtest"]["windows"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let bars = backtest_bars(&windows);
     Some(PerfView {
         available: perf["scores_available"].as_bool().unwrap_or(false),
@@ -164,7 +210,11 @@ pub fn performance(preview: &Value) -> Option<PerfView> {
 pub fn sample_why(preview: &Value) -> Vec<String> {
     let factor = |f: &Value| {
         let c = num(&f["contribution"]);
-        format!("{} {}", f["feature"].as_str().unwrap_or("").replace('_', " "), if c >= 0.0 { "↑" } else { "↓" })
+        format!(
+            "{} {}",
+            f["feature"].as_str().unwrap_or("").replace('_', " "),
+            if c >= 0.0 { "↑" } else { "↓" }
+        )
     };
     preview["sample"]
         .as_array()
@@ -176,8 +226,18 @@ pub fn sample_why(preview: &Value) -> Vec<String> {
                 .into_iter()
                 .flatten()
                 .map(|s| {
-                    let fs: Vec<String> = s["factors"].as_array().into_iter().flatten().map(factor).collect();
-                    format!("{} {:.2}: {}", s["task"].as_str().unwrap_or("").replace('_', " "), num(&s["score"]), fs.join(", "))
+                    let fs: Vec<String> = s["factors"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(factor)
+                        .collect();
+                    format!(
+                        "{} {:.2}: {}",
+                        s["task"].as_str().unwrap_or("").replace('_', " "),
+                        num(&s["score"]),
+                        fs.join(", ")
+                    )
                 })
                 .collect();
             scores.join("; ")
@@ -204,13 +264,24 @@ mod tests {
         assert_eq!(v.backtest[0].bought, "50.0% vs 25.0%");
         assert_eq!(v.backtest[0].churned, "not yet observable");
         assert_eq!(v.backtest[1].churned, "40.0% vs 50.0%");
-        assert_eq!((v.bars.len(), v.bars[0].width, v.bars[1].width, v.bars[1].base), (4, 100.0, 50.0, true));
+        assert_eq!(
+            (
+                v.bars.len(),
+                v.bars[0].width,
+                v.bars[1].width,
+                v.bars[1].base
+            ),
+            (4, 100.0, 50.0, true)
+        );
         assert!(!v.available && v.note == "train first" && v.rows.is_empty());
     }
 
     #[test]
     fn sample_members_read_their_scores_and_the_direction_of_each_factor() {
         let p = json!({"sample": [{"scores": [{"task": "churn_risk", "score": 0.734, "factors": [{"feature": "days_since_last_order", "contribution": 1.2}, {"feature": "orders_90d", "contribution": -0.4}]}]}, {}]});
-        assert_eq!(sample_why(&p), ["churn risk 0.73: days since last order ↑, orders 90d ↓", ""]);
+        assert_eq!(
+            sample_why(&p),
+            ["churn risk 0.73: days since last order ↑, orders 90d ↓", ""]
+        );
     }
 }

@@ -26,7 +26,11 @@ use crate::domain::preview::Size;
 
 /// The page for a role that may not review: 403, saying why.
 fn refuse(caller: &Caller) -> Option<Response> {
-    caller.principal.require(Permission::Review).err().map(|e| page_error(caller, crate::app::AppError::from(e)))
+    caller
+        .principal
+        .require(Permission::Review)
+        .err()
+        .map(|e| page_error(caller, crate::app::AppError::from(e)))
 }
 
 /// The queue of pending submissions.
@@ -37,7 +41,10 @@ pub async fn queue(State(app): State<AppState>, Extension(caller): Extension<Cal
     match app.review_queue(&actor(&caller)).await {
         Ok(list) => {
             let rows: Vec<_> = list.into_iter().map(|p| context! { submitted => fmt_time(p.row.submitted_at), ..minijinja::Value::from(Serde(&p)) }).collect();
-            render("review_queue.html", context! { pending => rows, ..user_context(&caller) })
+            render(
+                "review_queue.html",
+                context! { pending => rows, ..user_context(&caller) },
+            )
         }
         Err(e) => page_error(&caller, e),
     }
@@ -67,12 +74,20 @@ fn size_rows(then: &Size, now: &Size) -> Vec<SizeRow> {
         label,
         then: a,
         now: b,
-        change: if b == a { "no change".into() } else { format!("{}{}", if b > a { "+" } else { "" }, thousands(b - a)) },
+        change: if b == a {
+            "no change".into()
+        } else {
+            format!("{}{}", if b > a { "+" } else { "" }, thousands(b - a))
+        },
     };
     vec![
         row("Customers", then.count, now.count),
         row("Reachable by ads", then.reachable_ads, now.reachable_ads),
-        row("Reachable by email", then.reachable_email, now.reachable_email),
+        row(
+            "Reachable by email",
+            then.reachable_email,
+            now.reachable_email,
+        ),
         row("Suppressed", then.suppressed, now.suppressed),
     ]
 }
@@ -93,7 +108,11 @@ fn policy_rows(then: &PolicyReport, now: &PolicyReport) -> Vec<PolicyRow> {
         .map(|c| PolicyRow {
             destination: c.destination.as_str(),
             rule: c.rule.clone(),
-            then: then.checks.iter().find(|t| t.destination == c.destination && t.rule == c.rule).map(|t| t.passed),
+            then: then
+                .checks
+                .iter()
+                .find(|t| t.destination == c.destination && t.rule == c.rule)
+                .map(|t| t.passed),
             now: c.passed,
             message: c.message.clone(),
         })
@@ -113,7 +132,11 @@ async fn freshness(app: &AppState) -> minijinja::Value {
 }
 
 /// One submission's review page.
-pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Response {
+pub async fn page(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
     if let Some(r) = refuse(&caller) {
         return r;
     }
@@ -128,14 +151,26 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
     };
     let pending = review.status.as_str() == "submitted";
     // The dry run plans the version under review only; a decided one has its own page.
-    let dry_run = if pending { Some(app.review_dry_run(&id, &actor(&caller)).await.map_err(|e| ApiError::from(e).message)) } else { None };
+    let dry_run = if pending {
+        Some(
+            app.review_dry_run(&id, &actor(&caller))
+                .await
+                .map_err(|e| ApiError::from(e).message),
+        )
+    } else {
+        None
+    };
     let (dry_run, dry_run_error) = match dry_run {
         Some(Ok(r)) => (Some(minijinja::Value::from(Serde(&r))), None),
         Some(Err(m)) => (None, Some(m)),
         None => (None, None),
     };
     // What this version changes against the live (or previous) one; a failure only hides it.
-    let diff = app.version_diff(&id, review.version, &actor(&caller)).await.ok().flatten();
+    let diff = app
+        .version_diff(&id, review.version, &actor(&caller))
+        .await
+        .ok()
+        .flatten();
     render(
         "review.html",
         context! {
@@ -157,13 +192,29 @@ pub async fn decide(
     Path((id, decision)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Response {
-    let field = |name: &str| form_urlencoded::parse(&body).find(|(k, v)| k == name && !v.trim().is_empty()).map(|(_, v)| v.into_owned());
+    let field = |name: &str| {
+        form_urlencoded::parse(&body)
+            .find(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.into_owned())
+    };
     let (comment, hash) = (field("comment"), field("approval_hash"));
     let who = actor(&caller);
     let result = match decision.as_str() {
-        "approve" => app.approve_segment(&id, hash.as_deref(), comment, &who).await,
+        "approve" => {
+            app.approve_segment(&id, hash.as_deref(), comment, &who)
+                .await
+        }
         "reject" => app.reject_segment(&id, comment.as_deref(), &who).await,
-        _ => return page_error(&caller, ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no decision `{decision}`"))),
+        _ => {
+            return page_error(
+                &caller,
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    format!("no decision `{decision}`"),
+                ),
+            );
+        }
     };
     match result {
         Ok(r) => redirect(&format!("/segments/{}", r.segment_id)),

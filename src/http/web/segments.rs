@@ -24,7 +24,10 @@ use crate::domain::policy::Destination;
 
 pub(super) fn page_error(caller: &Caller, e: impl Into<ApiError>) -> Response {
     let e = e.into();
-    let mut r = render("message.html", context! { title => "Something went wrong", message => e.message, ..user_context(caller) });
+    let mut r = render(
+        "message.html",
+        context! { title => "Something went wrong", message => e.message, ..user_context(caller) },
+    );
     *r.status_mut() = e.status;
     r
 }
@@ -45,22 +48,37 @@ pub async fn list(State(app): State<AppState>, Extension(caller): Extension<Call
             context! { updated => fmt_time(s.row.updated_at), last_sync, ..minijinja::Value::from(Serde(s)) }
         })
         .collect();
-    render("segments.html", context! { segments => rows, ..user_context(&caller) })
+    render(
+        "segments.html",
+        context! { segments => rows, ..user_context(&caller) },
+    )
 }
 
-pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>) -> Response {
+pub async fn show(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
     let seg = match app.get_segment(&id).await {
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
     };
     let versions = app.version_history(&id).await.unwrap_or_default();
-    let status = versions.last().map(|v| v.status.clone()).unwrap_or_default();
+    let status = versions
+        .last()
+        .map(|v| v.status.clone())
+        .unwrap_or_default();
     let review = app.review(&id).await.ok();
     let diff = match &review {
-        Some(r) => app.version_diff(&id, r.version, &actor(&caller)).await.ok().flatten(),
+        Some(r) => app
+            .version_diff(&id, r.version, &actor(&caller))
+            .await
+            .ok()
+            .flatten(),
         None => None,
     };
-    let diff = diff.map(|d| context! { same => d.same_conditions(), ..minijinja::Value::from(Serde(d)) });
+    let diff =
+        diff.map(|d| context! { same => d.same_conditions(), ..minijinja::Value::from(Serde(d)) });
     let reports = app.sync_reports(Some(&id), 5).await.unwrap_or_default();
     // Newest first: the first run is the one the badge must not contradict.
     let sync_failure = reports.first().and_then(failure);
@@ -68,7 +86,11 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
         .into_iter()
         .map(|r| context! { id => r.run.id, kind => r.run.kind, status => r.run.status, version => r.run.version, at => fmt_time(r.run.created_at) })
         .collect();
-    let filter = AuditFilter { segment_id: Some(seg.segment.id.clone()), limit: Some(50), ..Default::default() };
+    let filter = AuditFilter {
+        segment_id: Some(seg.segment.id.clone()),
+        limit: Some(50),
+        ..Default::default()
+    };
     let audit: Vec<_> = app
         .audit_entries(&filter)
         .await
@@ -83,11 +105,18 @@ pub async fn show(State(app): State<AppState>, Extension(caller): Extension<Call
         .map(|v| context! { hash => v.content_hash[..12].to_string(), created => fmt_time(v.created_at), ..minijinja::Value::from(Serde(v)) })
         .collect();
     // Only where it can be sent: the configured destinations and the CSV download.
-    let destinations: Vec<&str> = app.sendable_destinations().await.iter().map(|d| d.as_str()).collect();
+    let destinations: Vec<&str> = app
+        .sendable_destinations()
+        .await
+        .iter()
+        .map(|d| d.as_str())
+        .collect();
     let me = caller.principal.email.as_str();
     // Four eyes: the author or submitter of the version under review is not offered Approve.
-    let own_version =
-        review.as_ref().is_some_and(|r| r.submitted_by == me) || versions.first().is_some_and(|v| v.get_attr("author").is_ok_and(|a| a.as_str() == Some(me)));
+    let own_version = review.as_ref().is_some_and(|r| r.submitted_by == me)
+        || versions
+            .first()
+            .is_some_and(|v| v.get_attr("author").is_ok_and(|a| a.as_str() == Some(me)));
     let role = caller.principal.role;
     render(
         "segment.html",
@@ -115,13 +144,22 @@ fn failure(r: &SyncReport) -> Option<minijinja::Value> {
 /// What an audit entry changed, in one line: the recorded "after" state's fields (the full
 /// definition is left out; the versions section shows it in words).
 fn audit_detail(after: Option<&str>) -> String {
-    let Some(serde_json::Value::Object(map)) = after.and_then(|a| serde_json::from_str(a).ok()) else { return String::new() };
+    let Some(serde_json::Value::Object(map)) = after.and_then(|a| serde_json::from_str(a).ok())
+    else {
+        return String::new();
+    };
     map.iter()
-        .filter(|(k, v)| !matches!(k.as_str(), "definition" | "content_hash" | "results") && !v.is_null())
+        .filter(|(k, v)| {
+            !matches!(k.as_str(), "definition" | "content_hash" | "results") && !v.is_null()
+        })
         .map(|(k, v)| {
             let v = match v {
                 serde_json::Value::String(s) => s.clone(),
-                serde_json::Value::Array(items) => items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), String::from)).collect::<Vec<_>>().join(", "),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), String::from))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 other => other.to_string(),
             };
             format!("{}: {v}", k.replace('_', " "))
@@ -142,10 +180,16 @@ struct ActionForm {
 impl ActionForm {
     /// Read the form by hand rather than with `Form`: `destination` may repeat (checkboxes).
     fn parse(body: &[u8]) -> Result<ActionForm, AppError> {
-        let mut form = ActionForm { comment: None, destination: Vec::new(), approval_hash: None };
+        let mut form = ActionForm {
+            comment: None,
+            destination: Vec::new(),
+            approval_hash: None,
+        };
         for (k, v) in form_urlencoded::parse(body) {
             if v.chars().count() > MAX_FIELD {
-                return Err(AppError::BadInput(format!("`{k}` is longer than {MAX_FIELD} characters: shorten it and try again")));
+                return Err(AppError::BadInput(format!(
+                    "`{k}` is longer than {MAX_FIELD} characters: shorten it and try again"
+                )));
             }
             match k.as_ref() {
                 "comment" if !v.trim().is_empty() => form.comment = Some(v.into_owned()),
@@ -158,8 +202,17 @@ impl ActionForm {
     }
 
     fn destinations(&self) -> Result<Vec<Destination>, AppError> {
-        let d: Vec<Destination> = self.destination.iter().map(|d| Destination::parse(d)).collect::<Result<_, _>>().map_err(AppError::BadInput)?;
-        if d.is_empty() { Err(AppError::BadInput("choose at least one destination".into())) } else { Ok(d) }
+        let d: Vec<Destination> = self
+            .destination
+            .iter()
+            .map(|d| Destination::parse(d))
+            .collect::<Result<_, _>>()
+            .map_err(AppError::BadInput)?;
+        if d.is_empty() {
+            Err(AppError::BadInput("choose at least one destination".into()))
+        } else {
+            Ok(d)
+        }
     }
 }
 
@@ -185,7 +238,10 @@ pub async fn act(
         Err(e) => Err(e),
     };
     match result {
-        Ok(Outcome::Report(report)) => render("delivery.html", context! { report, segment_id => id, ..user_context(&caller) }),
+        Ok(Outcome::Report(report)) => render(
+            "delivery.html",
+            context! { report, segment_id => id, ..user_context(&caller) },
+        ),
         Ok(Outcome::Back) => redirect(&format!("/segments/{id}")),
         Ok(Outcome::To(to)) => redirect(&to),
         Err(e) => page_error(&caller, e),
@@ -193,14 +249,32 @@ pub async fn act(
 }
 
 /// Run one lifecycle step; the app checks the role and the rules.
-async fn step(app: &AppState, id: &str, action: &str, form: ActionForm, who: &Actor) -> Result<Outcome, AppError> {
+async fn step(
+    app: &AppState,
+    id: &str,
+    action: &str,
+    form: ActionForm,
+    who: &Actor,
+) -> Result<Outcome, AppError> {
     let back = |_| Outcome::Back;
     match action {
-        "submit" => app.submit_segment(id, form.destinations()?, who).await.map(back),
-        "approve" => app.approve_segment(id, form.approval_hash.as_deref(), form.comment, who).await.map(back),
-        "reject" => app.reject_segment(id, form.comment.as_deref(), who).await.map(back),
+        "submit" => app
+            .submit_segment(id, form.destinations()?, who)
+            .await
+            .map(back),
+        "approve" => app
+            .approve_segment(id, form.approval_hash.as_deref(), form.comment, who)
+            .await
+            .map(back),
+        "reject" => app
+            .reject_segment(id, form.comment.as_deref(), who)
+            .await
+            .map(back),
         // Activation queues the first sync: show its progress, as "Send" does.
-        "activate" => app.activate_segment(id, who).await.map(|r| r.sync_run.map_or(Outcome::Back, |run| Outcome::To(format!("/syncs/{run}")))),
+        "activate" => app.activate_segment(id, who).await.map(|r| {
+            r.sync_run
+                .map_or(Outcome::Back, |run| Outcome::To(format!("/syncs/{run}")))
+        }),
         "pause" => app.pause_segment(id, who).await.map(back),
         // Resuming a paused version is activating it again (its sync picks up where it was).
         "resume" => app.activate_segment(id, who).await.map(back),
@@ -208,16 +282,25 @@ async fn step(app: &AppState, id: &str, action: &str, form: ActionForm, who: &Ac
         "edit" => {
             let answer = app.edit_in_chat(id, app.as_of(None)?, who).await?;
             let seg = app.get_segment(id).await?;
-            Ok(Outcome::To(format!("/chat?c={}&segment={}", answer.conversation_id.unwrap_or_default(), seg.segment.id)))
+            Ok(Outcome::To(format!(
+                "/chat?c={}&segment={}",
+                answer.conversation_id.unwrap_or_default(),
+                seg.segment.id
+            )))
         }
-        "dry-run" => app.dry_run(id, who).await.map(|r| Outcome::Report(minijinja::Value::from(Serde(r)))),
+        "dry-run" => app
+            .dry_run(id, who)
+            .await
+            .map(|r| Outcome::Report(minijinja::Value::from(Serde(r)))),
         "deliver" | "refresh" | "replace" => {
             let kind = match action {
                 "deliver" => SyncKind::Deliver,
                 "refresh" => SyncKind::Refresh,
                 _ => SyncKind::Replace,
             };
-            app.start_sync(id, kind, who).await.map(|run| Outcome::To(format!("/syncs/{}", run.id)))
+            app.start_sync(id, kind, who)
+                .await
+                .map(|run| Outcome::To(format!("/syncs/{}", run.id)))
         }
         _ => Err(AppError::NotFound(format!("action `{action}`"))),
     }
@@ -233,17 +316,31 @@ pub(super) fn redirect(to: &str) -> Response {
 }
 
 /// A sync run's page: its delivery report, refreshed every second while it runs.
-pub async fn sync_page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(run): Path<i64>) -> Response {
+pub async fn sync_page(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(run): Path<i64>,
+) -> Response {
     match app.sync_report(run).await {
-        Ok(r) => render("sync.html", context! { finished => r.finished(), report => Serde(r), ..user_context(&caller) }),
+        Ok(r) => render(
+            "sync.html",
+            context! { finished => r.finished(), report => Serde(r), ..user_context(&caller) },
+        ),
         Err(e) => page_error(&caller, e),
     }
 }
 
 /// The progress fragment the run's page polls (htmx); it stops polling once the run finished.
-pub async fn sync_progress(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(run): Path<i64>) -> Response {
+pub async fn sync_progress(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(run): Path<i64>,
+) -> Response {
     match app.sync_report(run).await {
-        Ok(r) => render("sync_progress.html", context! { finished => r.finished(), report => Serde(r) }),
+        Ok(r) => render(
+            "sync_progress.html",
+            context! { finished => r.finished(), report => Serde(r) },
+        ),
         Err(e) => page_error(&caller, e),
     }
 }

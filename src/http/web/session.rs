@@ -18,45 +18,82 @@ use super::{is_htmx, render};
 const FORM_LIMIT: usize = 64 * 1024;
 
 fn to_login(htmx: bool) -> Response {
-    if htmx { ([("hx-redirect", "/login")], StatusCode::OK).into_response() } else { Redirect::to("/login").into_response() }
+    if htmx {
+        ([("hx-redirect", "/login")], StatusCode::OK).into_response()
+    } else {
+        Redirect::to("/login").into_response()
+    }
 }
 
 pub async fn require_session(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let htmx = is_htmx(req.headers());
-    let Some(c) = cookie(req.headers(), SESSION_COOKIE) else { return to_login(htmx) };
-    let Ok(s) = app.authenticate_session(&c).await else { return to_login(htmx) };
+    let Some(c) = cookie(req.headers(), SESSION_COOKIE) else {
+        return to_login(htmx);
+    };
+    let Ok(s) = app.authenticate_session(&c).await else {
+        return to_login(htmx);
+    };
     let address = client_address(req.extensions());
     let mut req = req;
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        let header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from);
+        let header = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(String::from);
         let (parts, body) = req.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
-            let caller = Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) };
+            let caller = Caller {
+                principal: s.principal,
+                address,
+                csrf_token: Some(s.csrf_token),
+            };
             return form_too_large(&caller, htmx);
         };
-        let field = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf_token").map(|(_, v)| v.into_owned());
+        let field = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "csrf_token")
+            .map(|(_, v)| v.into_owned());
         if !crate::domain::access::same_secret(header.or(field).as_deref(), &s.csrf_token) {
-            let mut r = render("error.html", context! { message => "This form has expired: reload the page and try again.", code => "csrf" });
+            let mut r = render(
+                "error.html",
+                context! { message => "This form has expired: reload the page and try again.", code => "csrf" },
+            );
             *r.status_mut() = StatusCode::FORBIDDEN;
             return r;
         }
         req = Request::from_parts(parts, Body::from(bytes));
     }
-    req.extensions_mut().insert(Caller { principal: s.principal, address, csrf_token: Some(s.csrf_token) });
+    req.extensions_mut().insert(Caller {
+        principal: s.principal,
+        address,
+        csrf_token: Some(s.csrf_token),
+    });
     next.run(req).await
 }
 
 /// A form over [`FORM_LIMIT`], said in words: in the page's message area for htmx, as a page
 /// otherwise.
 fn form_too_large(caller: &Caller, htmx: bool) -> Response {
-    let message = format!("This form is too large to send (more than {} KB): shorten what you typed and try again.", FORM_LIMIT / 1024);
+    let message = format!(
+        "This form is too large to send (more than {} KB): shorten what you typed and try again.",
+        FORM_LIMIT / 1024
+    );
     let mut r = if htmx {
         let mut r = render("error.html", context! { message, code => "form_too_large" });
-        r.headers_mut().insert("hx-retarget", axum::http::HeaderValue::from_static("#flash"));
-        r.headers_mut().insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
+        r.headers_mut().insert(
+            "hx-retarget",
+            axum::http::HeaderValue::from_static("#flash"),
+        );
+        r.headers_mut().insert(
+            "hx-reswap",
+            axum::http::HeaderValue::from_static("innerHTML"),
+        );
         r
     } else {
-        render("message.html", context! { title => "Form too large", message, ..user_context(caller) })
+        render(
+            "message.html",
+            context! { title => "Form too large", message, ..user_context(caller) },
+        )
     };
     *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     r

@@ -22,13 +22,25 @@ const SHOWN: i64 = 200;
 
 const SUPPRESSION_IS: &str = "The suppression list holds the people who must never receive a campaign: they are left out of every delivery and export.";
 
-async fn page_with(app: &AppState, caller: &Caller, notice: Option<String>, problem: Option<String>, rejected: Vec<String>) -> Response {
+async fn page_with(
+    app: &AppState,
+    caller: &Caller,
+    notice: Option<String>,
+    problem: Option<String>,
+    rejected: Vec<String>,
+) -> Response {
     let list = match app.suppression_list(SHOWN, &actor(caller)).await {
         Ok(l) => l,
-        Err(AppError::Forbidden(_)) => return admins_only(caller, "Suppression list", SUPPRESSION_IS),
+        Err(AppError::Forbidden(_)) => {
+            return admins_only(caller, "Suppression list", SUPPRESSION_IS);
+        }
         Err(e) => return super::segments::page_error(caller, e),
     };
-    let entries: Vec<_> = list.entries.iter().map(|e| context! { added => fmt_time(e.added_at), ..minijinja::Value::from(Serde(e)) }).collect();
+    let entries: Vec<_> = list
+        .entries
+        .iter()
+        .map(|e| context! { added => fmt_time(e.added_at), ..minijinja::Value::from(Serde(e)) })
+        .collect();
     let failed = problem.is_some();
     let ctx = context! { total => list.total, shown => entries.len(), entries, kinds => SUPPRESSION_KINDS.to_vec(), notice, problem, rejected, ..user_context(caller) };
     let mut r = render("suppression.html", ctx);
@@ -54,16 +66,35 @@ pub async fn act(
         let f = fields(&body)?;
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
         match action.as_str() {
-            "add" => {
-                Ok(app.suppress_value(&get("kind"), &get("value"), &who).await.map(|v| (format!("Added {v}: nothing is sent to it any more."), Vec::new()))?)
-            }
-            "remove" => {
-                Ok(app.unsuppress(&get("kind"), &get("value"), &who).await.map(|()| (format!("Removed {} from the list.", get("value")), Vec::new()))?)
-            }
+            "add" => Ok(app
+                .suppress_value(&get("kind"), &get("value"), &who)
+                .await
+                .map(|v| {
+                    (
+                        format!("Added {v}: nothing is sent to it any more."),
+                        Vec::new(),
+                    )
+                })?),
+            "remove" => Ok(app
+                .unsuppress(&get("kind"), &get("value"), &who)
+                .await
+                .map(|()| {
+                    (
+                        format!("Removed {} from the list.", get("value")),
+                        Vec::new(),
+                    )
+                })?),
             "upload" => {
                 let r = app.suppress_list(&get("kind"), &get("list"), &who).await?;
-                let more = if r.rejected_total > r.rejected.len() { format!(" (the first {} are listed)", r.rejected.len()) } else { String::new() };
-                let notice = format!("Added {} values; {} lines were not taken{more}.", r.added, r.rejected_total);
+                let more = if r.rejected_total > r.rejected.len() {
+                    format!(" (the first {} are listed)", r.rejected.len())
+                } else {
+                    String::new()
+                };
+                let notice = format!(
+                    "Added {} values; {} lines were not taken{more}.",
+                    r.added, r.rejected_total
+                );
                 if r.added == 0 {
                     // Nothing taken: said as a problem, with the lines and why.
                     return Err(Rejected(notice, r.rejected));
@@ -76,10 +107,27 @@ pub async fn act(
     .await;
     match result {
         Ok((notice, rejected)) => page_with(&app, &caller, Some(notice), None, rejected).await,
-        Err(Rejected(problem, rejected)) => page_with(&app, &caller, None, Some(problem), rejected).await,
-        Err(Failed(AppError::Forbidden(_))) => admins_only(&caller, "Suppression list", SUPPRESSION_IS),
-        Err(Failed(e @ AppError::NotFound(_))) if !matches!(action.as_str(), "add" | "remove" | "upload") => super::segments::page_error(&caller, e),
-        Err(Failed(e)) => page_with(&app, &caller, None, Some(ApiError::from(e).message), Vec::new()).await,
+        Err(Rejected(problem, rejected)) => {
+            page_with(&app, &caller, None, Some(problem), rejected).await
+        }
+        Err(Failed(AppError::Forbidden(_))) => {
+            admins_only(&caller, "Suppression list", SUPPRESSION_IS)
+        }
+        Err(Failed(e @ AppError::NotFound(_)))
+            if !matches!(action.as_str(), "add" | "remove" | "upload") =>
+        {
+            super::segments::page_error(&caller, e)
+        }
+        Err(Failed(e)) => {
+            page_with(
+                &app,
+                &caller,
+                None,
+                Some(ApiError::from(e).message),
+                Vec::new(),
+            )
+            .await
+        }
     }
 }
 

@@ -22,7 +22,12 @@ pub struct WhyQuery {
     customer: String,
 }
 
-pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Caller>, Path(id): Path<String>, Query(q): Query<WhyQuery>) -> Response {
+pub async fn page(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(q): Query<WhyQuery>,
+) -> Response {
     let seg = match app.get_segment(&id).await {
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
@@ -34,7 +39,10 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
     } else {
         let result = match app.segment_definition(&seg.segment.id, None).await {
             Ok(def) => match app.as_of(None) {
-                Ok(as_of) => app.explain_customer(&def, as_of, &customer, &actor(&caller)).await,
+                Ok(as_of) => {
+                    app.explain_customer(&def, as_of, &customer, &actor(&caller))
+                        .await
+                }
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
@@ -43,12 +51,19 @@ pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Call
             Ok((member, clauses)) => (Some(context! { member, clauses => Serde(clauses) }), None),
             Err(e) => {
                 let e = ApiError::from(e);
-                status = if e.status.is_server_error() { e.status } else { StatusCode::UNPROCESSABLE_ENTITY };
+                status = if e.status.is_server_error() {
+                    e.status
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
                 (None, Some(e.message))
             }
         }
     };
-    let mut r = render("why.html", context! { segment => Serde(&seg), customer, answer, problem, ..user_context(&caller) });
+    let mut r = render(
+        "why.html",
+        context! { segment => Serde(&seg), customer, answer, problem, ..user_context(&caller) },
+    );
     *r.status_mut() = status;
     r
 }

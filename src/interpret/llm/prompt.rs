@@ -40,15 +40,21 @@ struct TermView<'a> {
 
 fn env() -> Result<Environment<'static>, LlmError> {
     let mut env = Environment::new();
-    env.add_template("interpret.j2", INTERPRET).map_err(|e| LlmError::Prompt(e.to_string()))?;
-    env.add_template("repair.j2", REPAIR).map_err(|e| LlmError::Prompt(e.to_string()))?;
+    env.add_template("interpret.j2", INTERPRET)
+        .map_err(|e| LlmError::Prompt(e.to_string()))?;
+    env.add_template("repair.j2", REPAIR)
+        .map_err(|e| LlmError::Prompt(e.to_string()))?;
     Ok(env)
 }
 
 /// The system prompt for one catalog, glossary and as-of date; `schema` is the answer's schema.
 /// Categorical values are listed only where they look like categories rather than personal data
 /// (`sensitive`: the policy's sensitive-name fragments; see [`shareable_values`]).
-pub fn system(cx: &Cx<'_>, schema: &serde_json::Value, sensitive: &[String]) -> Result<String, LlmError> {
+pub fn system(
+    cx: &Cx<'_>,
+    schema: &serde_json::Value,
+    sensitive: &[String],
+) -> Result<String, LlmError> {
     let fields: Vec<FieldView<'_>> = cx
         .catalog
         .fields
@@ -59,12 +65,25 @@ pub fn system(cx: &Cx<'_>, schema: &serde_json::Value, sensitive: &[String]) -> 
             unit: json(&f.unit),
             description: &f.description,
             synonyms: &f.synonyms,
-            values: shareable_values(f, sensitive).into_iter().take(MAX_VALUES).collect(),
+            values: shareable_values(f, sensitive)
+                .into_iter()
+                .take(MAX_VALUES)
+                .collect(),
         })
         .collect();
-    let terms: Vec<TermView<'_>> =
-        cx.glossary.terms.iter().map(|(name, t)| TermView { name, label: &t.label, description: &t.description, params: &t.params }).collect();
-    let examples: serde_json::Value = serde_json::from_str(EXAMPLES).map_err(|e| LlmError::Prompt(format!("prompts/examples.json: {e}")))?;
+    let terms: Vec<TermView<'_>> = cx
+        .glossary
+        .terms
+        .iter()
+        .map(|(name, t)| TermView {
+            name,
+            label: &t.label,
+            description: &t.description,
+            params: &t.params,
+        })
+        .collect();
+    let examples: serde_json::Value = serde_json::from_str(EXAMPLES)
+        .map_err(|e| LlmError::Prompt(format!("prompts/examples.json: {e}")))?;
     let schema = serde_json::to_string(schema).map_err(|e| LlmError::Prompt(e.to_string()))?;
     env()?
         .get_template("interpret.j2")
@@ -84,7 +103,10 @@ pub fn system(cx: &Cx<'_>, schema: &serde_json::Value, sensitive: &[String]) -> 
 
 /// The follow-up asking the model to fix the validator's issues.
 pub fn repair(issues: &[Issue]) -> Result<String, LlmError> {
-    env()?.get_template("repair.j2").and_then(|t| t.render(context! { issues => Value::from(Serde(issues)) })).map_err(|e| LlmError::Prompt(e.to_string()))
+    env()?
+        .get_template("repair.j2")
+        .and_then(|t| t.render(context! { issues => Value::from(Serde(issues)) }))
+        .map_err(|e| LlmError::Prompt(e.to_string()))
 }
 
 /// A catalog enum as its JSON spelling (`"number"`, `"usd"`, …).

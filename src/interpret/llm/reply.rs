@@ -50,7 +50,10 @@ pub struct ReplyAssumption {
 /// The JSON Schema of [`Reply`], embedding the definition's own schema.
 pub fn schema() -> Value {
     let mut definition = Definition::json_schema();
-    let mut defs = definition.as_object_mut().and_then(|o| o.remove("$defs")).unwrap_or_else(|| json!({}));
+    let mut defs = definition
+        .as_object_mut()
+        .and_then(|o| o.remove("$defs"))
+        .unwrap_or_else(|| json!({}));
     if let Some(o) = definition.as_object_mut() {
         o.remove("$schema");
     }
@@ -89,7 +92,13 @@ impl Reply {
             })
             // A strict-mode answer writes `null` for what it leaves out.
             .and_then(|v| serde_json::from_value(super::strict::strip_nulls(v)))
-            .map_err(|e| Issue::new("$", Code::InvalidJson, format!("the answer is not the requested JSON object: {e}")))
+            .map_err(|e| {
+                Issue::new(
+                    "$",
+                    Code::InvalidJson,
+                    format!("the answer is not the requested JSON object: {e}"),
+                )
+            })
     }
 
     /// The definition, parsed with the same rules as a definition sent by a person.
@@ -104,9 +113,15 @@ pub fn locate(prompt: &str, quote: &str) -> Option<Span> {
     if q.is_empty() {
         return None;
     }
-    let start = prompt.find(q).or_else(|| prompt.to_ascii_lowercase().find(&q.to_ascii_lowercase()))?;
+    let start = prompt
+        .find(q)
+        .or_else(|| prompt.to_ascii_lowercase().find(&q.to_ascii_lowercase()))?;
     let end = start + q.len();
-    prompt.get(start..end).map(|text| Span { start, end, text: text.to_string() })
+    prompt.get(start..end).map(|text| Span {
+        start,
+        end,
+        text: text.to_string(),
+    })
 }
 
 fn clip(s: &str) -> String {
@@ -114,7 +129,13 @@ fn clip(s: &str) -> String {
 }
 
 /// Turn a reply whose definition passed the validator into an interpretation by `model`.
-pub fn interpretation(prompt: &str, reply: &Reply, mut definition: Definition, model: &str, cx: &Cx<'_>) -> Interpretation {
+pub fn interpretation(
+    prompt: &str,
+    reply: &Reply,
+    mut definition: Definition,
+    model: &str,
+    cx: &Cx<'_>,
+) -> Interpretation {
     let interpreter = format!("llm:{model}");
     definition.interpreter = Some(interpreter.clone());
     let mut notices = Vec::new();
@@ -134,29 +155,69 @@ pub fn interpretation(prompt: &str, reply: &Reply, mut definition: Definition, m
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let span = span_of(reply.explanation.get(i).map(|q| q.quote.as_str()).unwrap_or(""));
+            let span = span_of(
+                reply
+                    .explanation
+                    .get(i)
+                    .map(|q| q.quote.as_str())
+                    .unwrap_or(""),
+            );
             // A condition the model cannot tie to the user's own words is not taken on trust.
             let confidence = if span.text.is_empty() { 0.5 } else { 0.9 };
-            Explained { sentence: sentence(c, cx), span, condition: c.clone(), confidence }
+            Explained {
+                sentence: sentence(c, cx),
+                span,
+                condition: c.clone(),
+                confidence,
+            }
         })
         .collect();
     let assumptions: Vec<Assumption> = reply
         .assumptions
         .iter()
         .take(MAX_ITEMS)
-        .map(|a| Assumption { span: span_of(&a.quote), text: clip(&a.text), alternatives: a.alternatives.iter().take(MAX_ITEMS).map(|s| clip(s)).collect() })
+        .map(|a| Assumption {
+            span: span_of(&a.quote),
+            text: clip(&a.text),
+            alternatives: a
+                .alternatives
+                .iter()
+                .take(MAX_ITEMS)
+                .map(|s| clip(s))
+                .collect(),
+        })
         .collect();
-    let mut unrecognized: Vec<Span> = reply.unrecognized.iter().take(MAX_ITEMS).filter_map(|u| Some(span_of(u)).filter(|s| !s.text.is_empty())).collect();
-    let mut questions: Vec<String> = reply.questions.iter().take(MAX_ITEMS).map(|q| clip(q)).collect();
+    let mut unrecognized: Vec<Span> = reply
+        .unrecognized
+        .iter()
+        .take(MAX_ITEMS)
+        .filter_map(|u| Some(span_of(u)).filter(|s| !s.text.is_empty()))
+        .collect();
+    let mut questions: Vec<String> = reply
+        .questions
+        .iter()
+        .take(MAX_ITEMS)
+        .map(|q| clip(q))
+        .collect();
     // Words the model neither used nor declared: said, not silently dropped.
-    let used: Vec<Span> =
-        explanation.iter().map(|e| e.span.clone()).chain(assumptions.iter().map(|a: &Assumption| a.span.clone())).chain(unrecognized.iter().cloned()).collect();
+    let used: Vec<Span> = explanation
+        .iter()
+        .map(|e| e.span.clone())
+        .chain(assumptions.iter().map(|a: &Assumption| a.span.clone()))
+        .chain(unrecognized.iter().cloned())
+        .collect();
     for s in crate::interpret::coverage::uncovered(prompt, &used) {
-        questions.push(format!("The model did not use \"{}\"; could you say what it should mean, or leave it out?", s.text));
+        questions.push(format!(
+            "The model did not use \"{}\"; could you say what it should mean, or leave it out?",
+            s.text
+        ));
         unrecognized.push(s);
     }
     if explanation.is_empty() && questions.is_empty() {
-        questions.push("Which customers do you mean? Name a behaviour, a value, a place or an attribute.".into());
+        questions.push(
+            "Which customers do you mean? Name a behaviour, a value, a place or an attribute."
+                .into(),
+        );
     }
     let intervals = intervals(&definition.root, cx);
     Interpretation {
@@ -180,7 +241,14 @@ mod tests {
     #[test]
     fn quotes_are_found_in_the_request_or_not_at_all() {
         let p = "VIPs in California";
-        assert_eq!(locate(p, "in california").unwrap(), Span { start: 5, end: 18, text: "in California".into() });
+        assert_eq!(
+            locate(p, "in california").unwrap(),
+            Span {
+                start: 5,
+                end: 18,
+                text: "in California".into()
+            }
+        );
         assert_eq!(locate(p, "in Texas"), None);
         assert_eq!(locate(p, "  "), None);
     }
@@ -193,6 +261,9 @@ mod tests {
         assert!(Reply::parse("SELECT * FROM customers").is_err());
         let s = schema();
         assert!(s["$defs"]["Definition"]["properties"]["root"].is_object());
-        assert!(s["$defs"]["Node"].is_object(), "the definition's own $defs are kept");
+        assert!(
+            s["$defs"]["Node"].is_object(),
+            "the definition's own $defs are kept"
+        );
     }
 }

@@ -39,21 +39,49 @@ fn rewrite(v: &Value, params: &[String]) -> Value {
                 if UNSUPPORTED.contains(&k.as_str()) {
                     continue;
                 }
-                let key = if k == "oneOf" { "anyOf".to_string() } else { k.clone() };
+                let key = if k == "oneOf" {
+                    "anyOf".to_string()
+                } else {
+                    k.clone()
+                };
                 out.insert(key, rewrite(x, params));
             }
-            if out.get("additionalProperties").is_some_and(Value::is_object) && !out.contains_key("properties") {
+            if out
+                .get("additionalProperties")
+                .is_some_and(Value::is_object)
+                && !out.contains_key("properties")
+            {
                 // A map: a fixed object of the names it may hold.
                 let value = out.remove("additionalProperties").unwrap_or(json!({}));
-                let props: Map<String, Value> = params.iter().map(|p| (p.clone(), value.clone())).collect();
+                let props: Map<String, Value> =
+                    params.iter().map(|p| (p.clone(), value.clone())).collect();
                 out.insert("properties".into(), Value::Object(props));
                 out.insert("required".into(), json!([]));
             }
             if let Some(Value::Object(props)) = out.get("properties").cloned() {
-                let required: Vec<String> =
-                    out.get("required").and_then(Value::as_array).map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
-                let props: Map<String, Value> = props.into_iter().map(|(k, p)| if required.contains(&k) { (k, p) } else { (k, nullable(p)) }).collect();
-                out.insert("required".into(), Value::Array(props.keys().map(|k| Value::String(k.clone())).collect()));
+                let required: Vec<String> = out
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| {
+                        r.iter()
+                            .filter_map(|x| x.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let props: Map<String, Value> = props
+                    .into_iter()
+                    .map(|(k, p)| {
+                        if required.contains(&k) {
+                            (k, p)
+                        } else {
+                            (k, nullable(p))
+                        }
+                    })
+                    .collect();
+                out.insert(
+                    "required".into(),
+                    Value::Array(props.keys().map(|k| Value::String(k.clone())).collect()),
+                );
                 out.insert("properties".into(), Value::Object(props));
                 out.insert("additionalProperties".into(), Value::Bool(false));
             }
@@ -79,7 +107,12 @@ fn nullable(p: Value) -> Value {
 /// The answer without the `null`s strict mode makes the model write for what it left out.
 pub fn strip_nulls(v: Value) -> Value {
     match v {
-        Value::Object(o) => Value::Object(o.into_iter().filter(|(_, x)| !x.is_null()).map(|(k, x)| (k, strip_nulls(x))).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .filter(|(_, x)| !x.is_null())
+                .map(|(k, x)| (k, strip_nulls(x)))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.into_iter().map(strip_nulls).collect()),
         other => other,
     }
@@ -99,8 +132,17 @@ mod tests {
                     assert!(!o.contains_key(*k), "{path}: {k}");
                 }
                 if let Some(Value::Object(props)) = o.get("properties") {
-                    assert_eq!(o.get("additionalProperties"), Some(&Value::Bool(false)), "{path}: additionalProperties");
-                    let req: Vec<&str> = o["required"].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+                    assert_eq!(
+                        o.get("additionalProperties"),
+                        Some(&Value::Bool(false)),
+                        "{path}: additionalProperties"
+                    );
+                    let req: Vec<&str> = o["required"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap())
+                        .collect();
                     assert_eq!(req.len(), props.len(), "{path}: every property required");
                 }
                 if let Some(a) = o.get("additionalProperties") {
@@ -108,16 +150,25 @@ mod tests {
                 }
                 o.iter().for_each(|(k, x)| check(x, &format!("{path}.{k}")));
             }
-            Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| check(x, &format!("{path}[{i}]"))),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| check(x, &format!("{path}[{i}]"))),
             _ => {}
         }
     }
 
     #[test]
     fn the_reply_schema_becomes_strict_and_keeps_term_parameters() {
-        let s = schema(&super::super::reply::schema(), &["days".into(), "threshold".into()]);
+        let s = schema(
+            &super::super::reply::schema(),
+            &["days".into(), "threshold".into()],
+        );
         check(&s, "$");
-        assert!(s.to_string().contains("\"days\""), "term parameters are kept as named properties");
+        assert!(
+            s.to_string().contains("\"days\""),
+            "term parameters are kept as named properties"
+        );
     }
 
     #[test]
@@ -125,6 +176,9 @@ mod tests {
         let v = strip_nulls(
             json!({"definition": {"version": 1, "root": {"type": "term", "name": "lapsed", "params": {"days": 60, "threshold": null}}, "interpreter": null}}),
         );
-        assert_eq!(v, json!({"definition": {"version": 1, "root": {"type": "term", "name": "lapsed", "params": {"days": 60}}}}));
+        assert_eq!(
+            v,
+            json!({"definition": {"version": 1, "root": {"type": "term", "name": "lapsed", "params": {"days": 60}}}})
+        );
     }
 }

@@ -13,17 +13,33 @@ const ALL_CHANNELS: [&str; 3] = ["email_consent", "sms_consent", "ads_consent"];
 
 impl<'a> Clauses<'a> {
     fn channel_at(&self, k: usize) -> Option<String> {
-        self.items.get(k)?.lex.iter().find_map(|l| if let Lex::Channel(f) = l { Some(f.clone()) } else { None })
+        self.items.get(k)?.lex.iter().find_map(|l| {
+            if let Lex::Channel(f) = l {
+                Some(f.clone())
+            } else {
+                None
+            }
+        })
     }
 
     fn consent_node(&self, field: &str, value: bool) -> Node {
         if field == "*" {
-            let fields = ALL_CHANNELS.iter().filter(|f| self.cx.catalog.get(f).is_some());
+            let fields = ALL_CHANNELS
+                .iter()
+                .filter(|f| self.cx.catalog.get(f).is_some());
             let each: Vec<Node> = fields.map(|f| self.consent_node(f, value)).collect();
             // Consent to any marketing at all; opting out of marketing means out of every channel.
-            return if value { Node::Any { conditions: each } } else { Node::All { conditions: each } };
+            return if value {
+                Node::Any { conditions: each }
+            } else {
+                Node::All { conditions: each }
+            };
         }
-        Node::Attribute { field: field.into(), op: Op::Eq, value: Some(Value::Bool(value)) }
+        Node::Attribute {
+            field: field.into(),
+            op: Op::Eq,
+            value: Some(Value::Bool(value)),
+        }
     }
 
     /// "opted in to email, SMS and ads", "unsubscribed from email or SMS", "unsubscribed".
@@ -34,7 +50,12 @@ impl<'a> Clauses<'a> {
             None if self.cx.catalog.get("email_consent").is_some() => {
                 // "still subscribed" may be about a subscription, not a channel.
                 self.doubt(0.6);
-                self.assume(i, i + 1, "read as email consent".into(), vec!["SMS consent".into(), "ads consent".into()]);
+                self.assume(
+                    i,
+                    i + 1,
+                    "read as email consent".into(),
+                    vec!["SMS consent".into(), "ads consent".into()],
+                );
                 Some((self.consent_node("email_consent", value), i + 1))
             }
             None => None,
@@ -52,7 +73,9 @@ impl<'a> Clauses<'a> {
         let mut fields = vec![first];
         let (mut j, mut any) = (i + 1, false);
         loop {
-            let joiner = self.items.get(j).filter(|x| x.has(|l| matches!(l, Lex::And | Lex::Or)) && !x.has(|l| matches!(l, Lex::Neg)));
+            let joiner = self.items.get(j).filter(|x| {
+                x.has(|l| matches!(l, Lex::And | Lex::Or)) && !x.has(|l| matches!(l, Lex::Neg))
+            });
             let k = if joiner.is_some() { j + 1 } else { j };
             match self.channel_at(k) {
                 // "email and SMS *marketing*": a trailing "marketing" names no further channel.
@@ -80,6 +103,17 @@ impl<'a> Clauses<'a> {
     /// "biggest single order over $500": the largest order amount.
     pub(super) fn max_order(&mut self, i: usize) -> Hit {
         let (op, value, _, end) = self.comparison(i + 1, false)?;
-        Some((Node::Aggregate { source: AggSource::Orders, event: None, measure: Measure::Max, of: Some(Quantity::Amount), window: None, op, value }, end))
+        Some((
+            Node::Aggregate {
+                source: AggSource::Orders,
+                event: None,
+                measure: Measure::Max,
+                of: Some(Quantity::Amount),
+                window: None,
+                op,
+                value,
+            },
+            end,
+        ))
     }
 }

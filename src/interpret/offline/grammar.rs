@@ -74,7 +74,10 @@ fn without_fillers(items: &[Item]) -> Vec<Item> {
         if x.is_filler() {
             lead.extend(x.word.clone());
         } else {
-            out.push(Item { lead: std::mem::take(&mut lead), ..x.clone() });
+            out.push(Item {
+                lead: std::mem::take(&mut lead),
+                ..x.clone()
+            });
         }
     }
     out
@@ -83,15 +86,30 @@ fn without_fillers(items: &[Item]) -> Vec<Item> {
 /// Parse the items of one request.
 pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     let items = without_fillers(items);
-    let mut c =
-        Clauses { items: &items, cx, assumptions: Vec::new(), consent_ctx: false, last_window: None, last_number_field: None, doubt: 1.0, took_from: None };
+    let mut c = Clauses {
+        items: &items,
+        cx,
+        assumptions: Vec::new(),
+        consent_ctx: false,
+        last_window: None,
+        last_number_field: None,
+        doubt: 1.0,
+        took_from: None,
+    };
     let mut out = Parsed::default();
     let (mut neg, mut neg_at, mut join_or) = (false, None::<usize>, false);
     let mut i = 0;
     while i < items.len() {
         let it = &items[i];
         let negates = it.has(|l| matches!(l, Lex::Neg | Lex::Never | Lex::Switch(false)));
-        if negates && !it.has(|l| matches!(l, Lex::Term(_) | Lex::Field(_) | Lex::BoolValue { .. } | Lex::Value { .. })) {
+        if negates
+            && !it.has(|l| {
+                matches!(
+                    l,
+                    Lex::Term(_) | Lex::Field(_) | Lex::BoolValue { .. } | Lex::Value { .. }
+                )
+            })
+        {
             neg = !neg;
             neg_at.get_or_insert(i);
             i += 1;
@@ -100,7 +118,13 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         c.doubt = 1.0;
         // "bought in 2024 and 2025", "… but not in 2026": a window alone repeats the condition before.
         let joined = i > 0 && items[i - 1].has(|l| *l == Lex::And);
-        let hit = c.clause(i).or_else(|| if neg || joined { out.conds.last().and_then(|last| c.elided(i, &last.node)) } else { None });
+        let hit = c.clause(i).or_else(|| {
+            if neg || joined {
+                out.conds.last().and_then(|last| c.elided(i, &last.node))
+            } else {
+                None
+            }
+        });
         if let Some((node, end)) = hit {
             let end = same_field_again(&items, &node, end);
             let confidence = c.doubt;
@@ -111,15 +135,27 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
                 join_or &= !items[k..i].iter().any(|x| x.has(|l| *l == Lex::Or));
             }
             let from = neg_at.take().unwrap_or(i).min(took.unwrap_or(i));
-            let node = if neg { c.negated(node, (from, end)) } else { node };
+            let node = if neg {
+                c.negated(node, (from, end))
+            } else {
+                node
+            };
             let (lo, hi) = (items[from].from, items[end - 1].to);
             match out.conds.last_mut() {
                 Some(last) if join_or => {
-                    last.node = merge_or(std::mem::replace(&mut last.node, Node::All { conditions: vec![] }), node);
+                    last.node = merge_or(
+                        std::mem::replace(&mut last.node, Node::All { conditions: vec![] }),
+                        node,
+                    );
                     last.to = hi;
                     last.confidence = last.confidence.min(confidence);
                 }
-                _ => out.conds.push(Cond { node, from: lo, to: hi, confidence }),
+                _ => out.conds.push(Cond {
+                    node,
+                    from: lo,
+                    to: hi,
+                    confidence,
+                }),
             }
             (neg, join_or) = (false, false);
             i = end;
@@ -152,11 +188,19 @@ fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
     for k in 1..conds.len() {
         let first_has_window = match &conds[k - 1].node {
             Node::Aggregate { window, .. } => window.is_some(),
-            Node::Date { op, .. } => matches!(op, crate::domain::definition::DateOp::WithinLast | crate::domain::definition::DateOp::Between),
+            Node::Date { op, .. } => matches!(
+                op,
+                crate::domain::definition::DateOp::WithinLast
+                    | crate::domain::definition::DateOp::Between
+            ),
             _ => false,
         };
         if let Node::Not { condition } = &conds[k].node
-            && let Node::Aggregate { window: None, source: crate::domain::definition::AggSource::Events, .. } = condition.as_ref()
+            && let Node::Aggregate {
+                window: None,
+                source: crate::domain::definition::AggSource::Events,
+                ..
+            } = condition.as_ref()
             && first_has_window
         {
             conds[k].confidence = conds[k].confidence.min(0.6);
@@ -170,10 +214,21 @@ fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
         }
     }
     for k in 1..conds.len() {
-        let Node::Not { condition } = &conds[k].node else { continue };
-        let Node::Aggregate { window: Some(w), .. } = condition.as_ref() else { continue };
+        let Node::Not { condition } = &conds[k].node else {
+            continue;
+        };
+        let Node::Aggregate {
+            window: Some(w), ..
+        } = condition.as_ref()
+        else {
+            continue;
+        };
         let w = w.clone();
-        if let Node::Aggregate { window: window @ None, source, .. } = &mut conds[k - 1].node
+        if let Node::Aggregate {
+            window: window @ None,
+            source,
+            ..
+        } = &mut conds[k - 1].node
             && *source == crate::domain::definition::AggSource::Events
         {
             *window = Some(w);
@@ -191,9 +246,17 @@ fn share_window(conds: &mut [Cond], c: &mut Clauses<'_>) {
 /// "paying more than $2,000 a year *in premium*": the field named again after its condition is
 /// part of it.
 fn same_field_again(items: &[Item], node: &Node, end: usize) -> usize {
-    let (Node::Attribute { field, .. } | Node::Date { field, .. }) = node else { return end };
-    let names = |k: usize| items.get(k).is_some_and(|x| x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field)));
-    let linking = items.get(end).is_some_and(|x| x.has(|l| matches!(l, Lex::In | Lex::By)));
+    let (Node::Attribute { field, .. } | Node::Date { field, .. }) = node else {
+        return end;
+    };
+    let names = |k: usize| {
+        items.get(k).is_some_and(|x| {
+            x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field))
+        })
+    };
+    let linking = items
+        .get(end)
+        .is_some_and(|x| x.has(|l| matches!(l, Lex::In | Lex::By)));
     match (names(end), linking && names(end + 1)) {
         (true, _) => end + 1,
         (false, true) => end + 2,
@@ -206,9 +269,26 @@ fn same_field_again(items: &[Item], node: &Node, end: usize) -> usize {
 /// either value, said as an assumption.
 fn either_value(conds: &mut Vec<Cond>, c: &mut Clauses<'_>) {
     let texts = |n: &Node| match n {
-        Node::Attribute { field, op: Op::Eq, value: Some(Value::Text(t)) } => Some((field.clone(), vec![t.clone()])),
-        Node::Attribute { field, op: Op::In, value: Some(Value::List(v)) } => {
-            let t: Option<Vec<String>> = v.iter().map(|x| if let Value::Text(t) = x { Some(t.clone()) } else { None }).collect();
+        Node::Attribute {
+            field,
+            op: Op::Eq,
+            value: Some(Value::Text(t)),
+        } => Some((field.clone(), vec![t.clone()])),
+        Node::Attribute {
+            field,
+            op: Op::In,
+            value: Some(Value::List(v)),
+        } => {
+            let t: Option<Vec<String>> = v
+                .iter()
+                .map(|x| {
+                    if let Value::Text(t) = x {
+                        Some(t.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             t.map(|t| (field.clone(), t))
         }
         _ => None,
@@ -219,18 +299,40 @@ fn either_value(conds: &mut Vec<Cond>, c: &mut Clauses<'_>) {
             k += 1;
             continue;
         };
-        let apart = |(f, v): (String, Vec<String>)| f == field && v.iter().all(|x| !values.contains(x));
-        let Some(j) = (k + 1..conds.len()).find(|&j| texts(&conds[j].node).is_some_and(apart)) else {
+        let apart =
+            |(f, v): (String, Vec<String>)| f == field && v.iter().all(|x| !values.contains(x));
+        let Some(j) = (k + 1..conds.len()).find(|&j| texts(&conds[j].node).is_some_and(apart))
+        else {
             k += 1;
             continue;
         };
         let other = conds.remove(j);
-        values.extend(texts(&other.node).map(|(_, v)| v).unwrap_or_default().into_iter().filter(|v| !values.contains(v)).collect::<Vec<_>>());
+        values.extend(
+            texts(&other.node)
+                .map(|(_, v)| v)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|v| !values.contains(v))
+                .collect::<Vec<_>>(),
+        );
         let (from, to) = (conds[k].from.min(other.from), conds[k].to.max(other.to));
-        let list = values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(" or ");
-        c.assumptions.push(Assume { from, to, text: format!("read as {field} = {list}: a customer has one {field}"), alternatives: vec![] });
+        let list = values
+            .iter()
+            .map(|v| format!("`{v}`"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        c.assumptions.push(Assume {
+            from,
+            to,
+            text: format!("read as {field} = {list}: a customer has one {field}"),
+            alternatives: vec![],
+        });
         conds[k] = Cond {
-            node: Node::Attribute { field, op: Op::In, value: Some(Value::List(values.into_iter().map(Value::Text).collect())) },
+            node: Node::Attribute {
+                field,
+                op: Op::In,
+                value: Some(Value::List(values.into_iter().map(Value::Text).collect())),
+            },
             from,
             to,
             confidence: conds[k].confidence.min(other.confidence),
@@ -270,9 +372,19 @@ fn merge_adjacent(spans: &mut Vec<(usize, usize)>) {
 /// The negation of a condition: booleans flip, everything else is wrapped in `not`.
 pub fn negate(node: Node) -> Node {
     match node {
-        Node::Attribute { field, op: Op::Eq, value: Some(Value::Bool(b)) } => Node::Attribute { field, op: Op::Eq, value: Some(Value::Bool(!b)) },
+        Node::Attribute {
+            field,
+            op: Op::Eq,
+            value: Some(Value::Bool(b)),
+        } => Node::Attribute {
+            field,
+            op: Op::Eq,
+            value: Some(Value::Bool(!b)),
+        },
         Node::Not { condition } => *condition,
-        other => Node::Not { condition: Box::new(other) },
+        other => Node::Not {
+            condition: Box::new(other),
+        },
     }
 }
 
@@ -280,15 +392,42 @@ pub fn negate(node: Node) -> Node {
 pub fn merge_or(a: Node, b: Node) -> Node {
     // "opened or clicked an email in the last 30 days": the window written once applies to both.
     let a = match (a, &b) {
-        (Node::Aggregate { source, event, measure, of, window: None, op, value }, Node::Aggregate { window: Some(w), .. }) => {
-            Node::Aggregate { source, event, measure, of, window: Some(w.clone()), op, value }
-        }
+        (
+            Node::Aggregate {
+                source,
+                event,
+                measure,
+                of,
+                window: None,
+                op,
+                value,
+            },
+            Node::Aggregate {
+                window: Some(w), ..
+            },
+        ) => Node::Aggregate {
+            source,
+            event,
+            measure,
+            of,
+            window: Some(w.clone()),
+            op,
+            value,
+        },
         (a, _) => a,
     };
     let values = |n: &Node| -> Option<(String, Vec<Value>)> {
         match n {
-            Node::Attribute { field, op: Op::Eq, value: Some(v @ Value::Text(_)) } => Some((field.clone(), vec![v.clone()])),
-            Node::Attribute { field, op: Op::In, value: Some(Value::List(vs)) } => Some((field.clone(), vs.clone())),
+            Node::Attribute {
+                field,
+                op: Op::Eq,
+                value: Some(v @ Value::Text(_)),
+            } => Some((field.clone(), vec![v.clone()])),
+            Node::Attribute {
+                field,
+                op: Op::In,
+                value: Some(Value::List(vs)),
+            } => Some((field.clone(), vs.clone())),
             _ => None,
         }
     };
@@ -296,13 +435,19 @@ pub fn merge_or(a: Node, b: Node) -> Node {
         && fa == fb
     {
         va.extend(vb);
-        return Node::Attribute { field: fa, op: Op::In, value: Some(Value::List(va)) };
+        return Node::Attribute {
+            field: fa,
+            op: Op::In,
+            value: Some(Value::List(va)),
+        };
     }
     match a {
         Node::Any { mut conditions } => {
             conditions.push(b);
             Node::Any { conditions }
         }
-        a => Node::Any { conditions: vec![a, b] },
+        a => Node::Any {
+            conditions: vec![a, b],
+        },
     }
 }

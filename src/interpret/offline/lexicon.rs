@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use super::tokenize::{Tok, Token, roots, words};
 use super::vocab::{
-    AUDIENCE_NOUNS, CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES, FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD,
+    AUDIENCE_NOUNS, CHANNELS, CONSENT_NOUNS, CONSENT_VERBS, CORE, EVENT_OBJECTS, EVENT_PHRASES,
+    FACT_PHRASES, MAX_ORDER, MONTHS, NUMBER_WORDS, SAME_PERIOD,
 };
 use crate::domain::catalog::{Catalog, FieldType};
 use crate::domain::definition::Op;
@@ -133,16 +134,33 @@ pub struct Match {
 impl Lexicon {
     /// Build the lexicon for one catalog and glossary.
     pub fn build(catalog: &Catalog, glossary: &Glossary) -> Self {
-        let mut lx = Lexicon { phrases: HashMap::new(), roots: HashMap::new(), codes: HashMap::new(), longest: 1, determiners: Vec::new() };
-        lx.determiners = ["a", "an", "the", "their", "his", "her", "any", "our", "your", "my", "some", "of"].iter().flat_map(|w| words(w)).collect();
+        let mut lx = Lexicon {
+            phrases: HashMap::new(),
+            roots: HashMap::new(),
+            codes: HashMap::new(),
+            longest: 1,
+            determiners: Vec::new(),
+        };
+        lx.determiners = [
+            "a", "an", "the", "their", "his", "her", "any", "our", "your", "my", "some", "of",
+        ]
+        .iter()
+        .flat_map(|w| words(w))
+        .collect();
         lx.add_core();
         lx.add_catalog(catalog);
         lx.add_events(catalog);
         for (key, term) in &glossary.terms {
-            for phrase in std::iter::once(key.as_str()).chain(std::iter::once(term.label.as_str())).chain(term.synonyms.iter().map(String::as_str)) {
+            for phrase in std::iter::once(key.as_str())
+                .chain(std::iter::once(term.label.as_str()))
+                .chain(term.synonyms.iter().map(String::as_str))
+            {
                 lx.add(phrase, Lex::Term(key.clone()));
                 // "one-time buyers" is also "one-time customers", "one-time shoppers".
-                if let Some(head) = phrase.strip_suffix(" buyers").or_else(|| phrase.strip_suffix(" customers")) {
+                if let Some(head) = phrase
+                    .strip_suffix(" buyers")
+                    .or_else(|| phrase.strip_suffix(" customers"))
+                {
                     for noun in ["buyers", "customers", "shoppers", "clients", "purchasers"] {
                         lx.add(&format!("{head} {noun}"), Lex::Term(key.clone()));
                     }
@@ -161,7 +179,12 @@ impl Lexicon {
     /// Matching skips determiners inside a phrase, so its key does too.
     fn key(&mut self, all: Vec<String>) -> Option<Vec<String>> {
         let n = all.len();
-        let key: Vec<String> = all.into_iter().enumerate().filter(|(i, w)| *i == 0 || *i + 1 == n || !self.determiners.contains(w)).map(|(_, w)| w).collect();
+        let key: Vec<String> = all
+            .into_iter()
+            .enumerate()
+            .filter(|(i, w)| *i == 0 || *i + 1 == n || !self.determiners.contains(w))
+            .map(|(_, w)| w)
+            .collect();
         self.longest = self.longest.max(key.len());
         (!key.is_empty()).then_some(key)
     }
@@ -174,8 +197,18 @@ impl Lexicon {
         }
         // "PayPal", "eBay": one word as people type it, though camelCase splits it in two.
         if phrase.chars().all(char::is_alphanumeric) && words(phrase).len() > 1 {
-            insert(&mut self.phrases, words(&phrase.to_lowercase()), lex.clone(), first);
-            insert(&mut self.roots, roots(&phrase.to_lowercase()), lex.clone(), first);
+            insert(
+                &mut self.phrases,
+                words(&phrase.to_lowercase()),
+                lex.clone(),
+                first,
+            );
+            insert(
+                &mut self.roots,
+                roots(&phrase.to_lowercase()),
+                lex.clone(),
+                first,
+            );
         }
         if let Some(key) = self.key(roots(phrase)) {
             insert(&mut self.roots, key, lex, first);
@@ -184,14 +217,19 @@ impl Lexicon {
 
     /// The phrase means nothing but "the people" ("accounts", "members").
     pub(super) fn is_filler(&self, phrase: &str) -> bool {
-        self.phrases.get(&words(phrase)).is_some_and(|l| l.contains(&Lex::Filler))
+        self.phrases
+            .get(&words(phrase))
+            .is_some_and(|l| l.contains(&Lex::Filler))
     }
 
     /// A code matched only when written in capitals ("PT" for a `personal_trainer` column);
     /// the data's own meaning goes first.
     pub(super) fn add_code(&mut self, code: &str, lex: Lex) {
         if code.chars().count() >= 2 {
-            self.codes.entry(code.to_lowercase()).or_default().insert(0, lex);
+            self.codes
+                .entry(code.to_lowercase())
+                .or_default()
+                .insert(0, lex);
         }
     }
 
@@ -261,23 +299,49 @@ impl Lexicon {
         for p in AUDIENCE_NOUNS {
             self.add(p, Lex::Filler);
         }
-        for (p, share) in [("quartile", 25.0), ("quarter", 25.0), ("decile", 10.0), ("tenth", 10.0), ("half", 50.0), ("third", 100.0 / 3.0), ("quintile", 20.0)]
-        {
+        for (p, share) in [
+            ("quartile", 25.0),
+            ("quarter", 25.0),
+            ("decile", 10.0),
+            ("tenth", 10.0),
+            ("half", 50.0),
+            ("third", 100.0 / 3.0),
+            ("quintile", 20.0),
+        ] {
             self.add(p, Lex::Share(share));
         }
         for (p, n) in [("once", 1.0), ("twice", 2.0), ("thrice", 3.0)] {
             self.add(p, Lex::Count(n));
         }
-        for (p, n) in [("only once", 1.0), ("just once", 1.0), ("exactly once", 1.0), ("a single time", 1.0), ("only twice", 2.0), ("exactly twice", 2.0)] {
+        for (p, n) in [
+            ("only once", 1.0),
+            ("just once", 1.0),
+            ("exactly once", 1.0),
+            ("a single time", 1.0),
+            ("only twice", 2.0),
+            ("exactly twice", 2.0),
+        ] {
             self.add(p, Lex::CountExact(n));
         }
-        for (p, n) in [("more than once", 2.0), ("multiple times", 2.0), ("repeatedly", 2.0), ("at least once", 1.0), ("at least twice", 2.0), ("again", 2.0)] {
+        for (p, n) in [
+            ("more than once", 2.0),
+            ("multiple times", 2.0),
+            ("repeatedly", 2.0),
+            ("at least once", 1.0),
+            ("at least twice", 2.0),
+            ("again", 2.0),
+        ] {
             self.add(p, Lex::CountAtLeast(n));
         }
         for (p, n) in NUMBER_WORDS {
             self.add(p, Lex::NumWord(*n));
         }
-        for (p, n) in [("hundred", 100.0), ("thousand", 1_000.0), ("grand", 1_000.0), ("million", 1_000_000.0)] {
+        for (p, n) in [
+            ("hundred", 100.0),
+            ("thousand", 1_000.0),
+            ("grand", 1_000.0),
+            ("million", 1_000_000.0),
+        ] {
             self.add(p, Lex::Multiplier(n));
         }
         for (i, names) in MONTHS.iter().enumerate() {
@@ -298,9 +362,19 @@ impl Lexicon {
         self.add_geography(catalog);
         self.add_consent(catalog);
         // Net Promoter Score bands, for a number field named for it.
-        if let Some(f) = catalog.fields.iter().find(|f| f.ty == FieldType::Number && words(&f.name).contains(&words("nps")[0])) {
-            for (band, names) in [(0u8, ["detractor", "nps detractor"]), (1, ["passive", "nps passive"]), (2, ["promoter", "nps promoter"])] {
-                names.iter().for_each(|n| self.add(n, Lex::Band(f.name.clone(), band)));
+        if let Some(f) = catalog
+            .fields
+            .iter()
+            .find(|f| f.ty == FieldType::Number && words(&f.name).contains(&words("nps")[0]))
+        {
+            for (band, names) in [
+                (0u8, ["detractor", "nps detractor"]),
+                (1, ["passive", "nps passive"]),
+                (2, ["promoter", "nps promoter"]),
+            ] {
+                names
+                    .iter()
+                    .for_each(|n| self.add(n, Lex::Band(f.name.clone(), band)));
             }
         }
         for (phrase, field) in FACT_PHRASES {
@@ -310,7 +384,9 @@ impl Lexicon {
             // "been with us for 5 years": the export's own `tenure` column, when it has one.
             let own = catalog.fields.iter().find(|f| {
                 matches!(f.source, crate::domain::catalog::Source::Attribute(_))
-                    && catalog.get(field).is_some_and(|b| b.synonyms.iter().any(|s| words(s) == words(&f.name)))
+                    && catalog
+                        .get(field)
+                        .is_some_and(|b| b.synonyms.iter().any(|s| words(s) == words(&f.name)))
             });
             if let Some(f) = own {
                 self.add_data(phrase, Lex::Field(f.name.clone()), true);
@@ -321,7 +397,13 @@ impl Lexicon {
     fn add_consent(&mut self, catalog: &Catalog) {
         for (phrase, field, value) in CONSENT_NOUNS {
             if catalog.get(field).is_some() {
-                self.add(phrase, Lex::BoolValue { field: (*field).into(), value: *value });
+                self.add(
+                    phrase,
+                    Lex::BoolValue {
+                        field: (*field).into(),
+                        value: *value,
+                    },
+                );
             }
         }
         for (phrase, value) in CONSENT_VERBS {
@@ -341,7 +423,12 @@ impl Lexicon {
         for p in MAX_ORDER {
             self.add(p, Lex::MaxOrder);
         }
-        for (n, names) in [(1, ["first quarter", "q1"]), (2, ["second quarter", "q2"]), (3, ["third quarter", "q3"]), (4, ["fourth quarter", "q4"])] {
+        for (n, names) in [
+            (1, ["first quarter", "q1"]),
+            (2, ["second quarter", "q2"]),
+            (3, ["third quarter", "q3"]),
+            (4, ["fourth quarter", "q4"]),
+        ] {
             names.iter().for_each(|p| self.add(p, Lex::QuarterN(n)));
         }
     }
@@ -350,26 +437,66 @@ impl Lexicon {
         if catalog.get("country").is_some() {
             for (code, names) in geo::COUNTRIES {
                 for n in *names {
-                    self.add(n, Lex::Value { field: "country".into(), value: (*code).into() });
+                    self.add(
+                        n,
+                        Lex::Value {
+                            field: "country".into(),
+                            value: (*code).into(),
+                        },
+                    );
                 }
-                self.codes.entry(code.to_lowercase()).or_default().push(Lex::Value { field: "country".into(), value: (*code).into() });
+                self.codes
+                    .entry(code.to_lowercase())
+                    .or_default()
+                    .push(Lex::Value {
+                        field: "country".into(),
+                        value: (*code).into(),
+                    });
             }
             for (code, names) in geo::DEMONYMS {
-                names.iter().for_each(|n| self.add(n, Lex::Value { field: "country".into(), value: (*code).into() }));
+                names.iter().for_each(|n| {
+                    self.add(
+                        n,
+                        Lex::Value {
+                            field: "country".into(),
+                            value: (*code).into(),
+                        },
+                    )
+                });
             }
         }
         // Places the data spells out that no list above knows ("Bavaria").
         for f in ["country", "region"].iter().filter_map(|n| catalog.get(n)) {
             for v in f.values.iter().filter(|v| v.chars().count() > 3) {
-                self.add_data(v, Lex::Value { field: f.name.clone(), value: v.clone() }, false);
+                self.add_data(
+                    v,
+                    Lex::Value {
+                        field: f.name.clone(),
+                        value: v.clone(),
+                    },
+                    false,
+                );
             }
         }
         // Countries kept in a column of the export's own ("Geography": France, Spain, Germany).
-        for f in catalog.fields.iter().filter(|f| f.ty == FieldType::Categorical && matches!(f.source, crate::domain::catalog::Source::Attribute(_))) {
+        for f in catalog.fields.iter().filter(|f| {
+            f.ty == FieldType::Categorical
+                && matches!(f.source, crate::domain::catalog::Source::Attribute(_))
+        }) {
             for (code, names) in geo::COUNTRIES {
-                let Some(v) = f.values.iter().find(|v| names.iter().any(|n| v.eq_ignore_ascii_case(n)) || v.eq_ignore_ascii_case(code)) else { continue };
-                let lex = Lex::Value { field: f.name.clone(), value: v.clone() };
-                let demonyms = geo::DEMONYMS.iter().filter(|(c, _)| c == code).flat_map(|(_, n)| n.iter());
+                let Some(v) = f.values.iter().find(|v| {
+                    names.iter().any(|n| v.eq_ignore_ascii_case(n)) || v.eq_ignore_ascii_case(code)
+                }) else {
+                    continue;
+                };
+                let lex = Lex::Value {
+                    field: f.name.clone(),
+                    value: v.clone(),
+                };
+                let demonyms = geo::DEMONYMS
+                    .iter()
+                    .filter(|(c, _)| c == code)
+                    .flat_map(|(_, n)| n.iter());
                 for n in names.iter().chain(demonyms) {
                     self.add_data(n, lex.clone(), true);
                 }
@@ -378,26 +505,67 @@ impl Lexicon {
         }
         if catalog.get("region").is_some() {
             for (code, name) in geo::US_STATES {
-                self.add(name, Lex::Value { field: "region".into(), value: (*code).into() });
+                self.add(
+                    name,
+                    Lex::Value {
+                        field: "region".into(),
+                        value: (*code).into(),
+                    },
+                );
                 // US state codes come first: "CA" in a US audience means California.
-                self.codes.entry(code.to_lowercase()).or_default().insert(0, Lex::Value { field: "region".into(), value: (*code).into() });
+                self.codes.entry(code.to_lowercase()).or_default().insert(
+                    0,
+                    Lex::Value {
+                        field: "region".into(),
+                        value: (*code).into(),
+                    },
+                );
             }
             // Provinces elsewhere, by name, when the data holds their code or name.
-            let held = catalog.get("region").map(|f| f.values.clone()).unwrap_or_default();
+            let held = catalog
+                .get("region")
+                .map(|f| f.values.clone())
+                .unwrap_or_default();
             for (code, name) in geo::OTHER_REGIONS {
-                if let Some(v) = held.iter().find(|v| v.eq_ignore_ascii_case(code) || v.eq_ignore_ascii_case(name)) {
-                    self.add_data(name, Lex::Value { field: "region".into(), value: v.clone() }, false);
+                if let Some(v) = held
+                    .iter()
+                    .find(|v| v.eq_ignore_ascii_case(code) || v.eq_ignore_ascii_case(name))
+                {
+                    self.add_data(
+                        name,
+                        Lex::Value {
+                            field: "region".into(),
+                            value: v.clone(),
+                        },
+                        false,
+                    );
                 }
             }
             for (code, names) in geo::STATE_DEMONYMS {
-                names.iter().for_each(|n| self.add(n, Lex::Value { field: "region".into(), value: (*code).into() }));
+                names.iter().for_each(|n| {
+                    self.add(
+                        n,
+                        Lex::Value {
+                            field: "region".into(),
+                            value: (*code).into(),
+                        },
+                    )
+                });
             }
         }
     }
 
     fn add_events(&mut self, catalog: &Catalog) {
         for (name, phrases) in EVENT_PHRASES {
-            let target = if name.is_empty() { Some(None) } else { catalog.events.iter().find(|e| e == name).map(|e| Some(e.clone())) };
+            let target = if name.is_empty() {
+                Some(None)
+            } else {
+                catalog
+                    .events
+                    .iter()
+                    .find(|e| e == name)
+                    .map(|e| Some(e.clone()))
+            };
             if let Some(ev) = target {
                 for p in *phrases {
                     self.add(p, Lex::Event(ev.clone()));
@@ -409,21 +577,39 @@ impl Lexicon {
         for e in &catalog.events {
             self.add_data(e, Lex::Event(Some(e.clone())), false);
             for p in super::vocab::PARTICLES {
-                if let Some(head) = e.to_lowercase().strip_suffix(p).filter(|h| h.len() >= 3 && h.chars().all(char::is_alphabetic)) {
+                if let Some(head) = e
+                    .to_lowercase()
+                    .strip_suffix(p)
+                    .filter(|h| h.len() >= 3 && h.chars().all(char::is_alphabetic))
+                {
                     self.add_data(&format!("{head} {p}"), Lex::Event(Some(e.clone())), false);
                 }
             }
-            let ws: Vec<&str> = e.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+            let ws: Vec<&str> = e
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
             // The verb said first: "review posted" → "posted a review", "customer care contact" →
             // "contacted customer care".
             if let Some((last, rest)) = ws.split_last().filter(|_| ws.len() >= 2) {
-                self.add_data(&format!("{last} {}", rest.join(" ")), Lex::Event(Some(e.clone())), false);
+                self.add_data(
+                    &format!("{last} {}", rest.join(" ")),
+                    Lex::Event(Some(e.clone())),
+                    false,
+                );
             }
         }
         // A word only one event's name has ("invite" of `invite_sent`) names that event.
         for e in &catalog.events {
-            for w in e.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 4) {
-                let unique = catalog.events.iter().filter(|o| *o != e).all(|o| !roots(o).contains(&roots(w)[0]));
+            for w in e
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| w.chars().count() >= 4)
+            {
+                let unique = catalog
+                    .events
+                    .iter()
+                    .filter(|o| *o != e)
+                    .all(|o| !roots(o).contains(&roots(w)[0]));
                 if unique && self.is_free(w) {
                     self.add_data(w, Lex::Event(Some(e.clone())), false);
                 }
@@ -442,7 +628,11 @@ impl Lexicon {
                     out.push(m);
                 }
                 None => {
-                    out.push(Match { from: i, to: i + 1, lex: Vec::new() });
+                    out.push(Match {
+                        from: i,
+                        to: i + 1,
+                        lex: Vec::new(),
+                    });
                     i += 1;
                 }
             }
@@ -451,8 +641,16 @@ impl Lexicon {
     }
 
     fn longest_at(&self, tokens: &[Token], i: usize) -> Option<Match> {
-        let as_written = self.longest_in(&self.phrases, tokens, i, |t| if let Tok::Word(w) = &t.tok { Some(w.as_str()) } else { None });
-        let by_root = self.longest_in(&self.roots, tokens, i, |t| (!t.root.is_empty()).then_some(t.root.as_str()));
+        let as_written = self.longest_in(&self.phrases, tokens, i, |t| {
+            if let Tok::Word(w) = &t.tok {
+                Some(w.as_str())
+            } else {
+                None
+            }
+        });
+        let by_root = self.longest_in(&self.roots, tokens, i, |t| {
+            (!t.root.is_empty()).then_some(t.root.as_str())
+        });
         // The longer reading wins; of two as long, the written form's meanings come first.
         let best = match (as_written, by_root) {
             (Some(w), Some(r)) if r.to > w.to => Some(r),
@@ -472,7 +670,11 @@ impl Lexicon {
             && let Tok::Word(w) = &tokens[i].tok
             && let Some(lex) = self.codes.get(w)
         {
-            return Some(Match { from: i, to: i + 1, lex: lex.clone() });
+            return Some(Match {
+                from: i,
+                to: i + 1,
+                lex: lex.clone(),
+            });
         }
         best
     }
@@ -493,13 +695,21 @@ impl Lexicon {
             if !key.is_empty() && self.determiners.iter().any(|d| d == w) && j < tokens.len() {
                 // Skip a determiner inside a phrase, but keep it if the phrase ends here.
                 if let Some(lex) = map.get(&[key.clone(), vec![w.to_string()]].concat()) {
-                    best = Some(Match { from: i, to: j, lex: lex.clone() });
+                    best = Some(Match {
+                        from: i,
+                        to: j,
+                        lex: lex.clone(),
+                    });
                 }
                 continue;
             }
             key.push(w.to_string());
             if let Some(lex) = map.get(&key) {
-                best = Some(Match { from: i, to: j, lex: lex.clone() });
+                best = Some(Match {
+                    from: i,
+                    to: j,
+                    lex: lex.clone(),
+                });
             }
         }
         best
@@ -508,7 +718,16 @@ impl Lexicon {
 
 /// A meaning the data brought (a field, a value, an event), not the language's own words.
 fn is_data(l: &Lex) -> bool {
-    matches!(l, Lex::Field(_) | Lex::FieldWord(_) | Lex::FieldNot(_) | Lex::Value { .. } | Lex::Values { .. } | Lex::BoolValue { .. } | Lex::Event(Some(_)))
+    matches!(
+        l,
+        Lex::Field(_)
+            | Lex::FieldWord(_)
+            | Lex::FieldNot(_)
+            | Lex::Value { .. }
+            | Lex::Values { .. }
+            | Lex::BoolValue { .. }
+            | Lex::Event(Some(_))
+    )
 }
 
 fn insert(map: &mut HashMap<Vec<String>, Vec<Lex>>, key: Vec<String>, lex: Lex, first: bool) {
@@ -519,5 +738,9 @@ fn insert(map: &mut HashMap<Vec<String>, Vec<Lex>>, key: Vec<String>, lex: Lex, 
         }
         entry.remove(k);
     }
-    if first { entry.insert(0, lex) } else { entry.push(lex) }
+    if first {
+        entry.insert(0, lex)
+    } else {
+        entry.push(lex)
+    }
 }

@@ -19,7 +19,10 @@ pub use tokenize::words;
 /// A word with no content of its own in a request ("customers", "who", "show me").
 pub fn is_filler_word(word: &str) -> bool {
     let w = tokenize::stem(word);
-    vocab::CORE.iter().filter(|(k, _)| *k == "filler").any(|(_, ws)| ws.contains(&w.as_str()))
+    vocab::CORE
+        .iter()
+        .filter(|(k, _)| *k == "filler")
+        .any(|(_, ws)| ws.contains(&w.as_str()))
 }
 
 use super::{Assumption, Explained, Interpretation, Span};
@@ -32,7 +35,9 @@ pub struct Offline {
 
 impl Offline {
     pub fn new(cx: &Cx<'_>) -> Self {
-        Self { lexicon: lexicon::Lexicon::build(cx.catalog, cx.glossary) }
+        Self {
+            lexicon: lexicon::Lexicon::build(cx.catalog, cx.glossary),
+        }
     }
 
     /// Interpret one request.
@@ -43,33 +48,76 @@ impl Offline {
         let parsed = grammar::parse(&items, cx);
         let span = |from: usize, to: usize| {
             let (s, e) = (tokens[from].start, tokens[to.max(from + 1) - 1].end);
-            Span { start: s, end: e, text: prompt[s..e].to_string() }
+            Span {
+                start: s,
+                end: e,
+                text: prompt[s..e].to_string(),
+            }
         };
         let explanation: Vec<Explained> = parsed
             .conds
             .iter()
-            .map(|c| Explained { sentence: super::sentence(&c.node, cx), span: span(c.from, c.to), condition: c.node.clone(), confidence: c.confidence })
+            .map(|c| Explained {
+                sentence: super::sentence(&c.node, cx),
+                span: span(c.from, c.to),
+                condition: c.node.clone(),
+                confidence: c.confidence,
+            })
             .collect();
-        let unrecognized: Vec<Span> = parsed.unrecognized.iter().map(|(a, b)| span(*a, *b)).collect();
-        let assumptions: Vec<Assumption> =
-            parsed.assumptions.iter().map(|a| Assumption { span: span(a.from, a.to), text: a.text.clone(), alternatives: a.alternatives.clone() }).collect();
-        let mut questions: Vec<String> = unrecognized.iter().map(|u| question(&u.text, cx)).collect();
+        let unrecognized: Vec<Span> = parsed
+            .unrecognized
+            .iter()
+            .map(|(a, b)| span(*a, *b))
+            .collect();
+        let assumptions: Vec<Assumption> = parsed
+            .assumptions
+            .iter()
+            .map(|a| Assumption {
+                span: span(a.from, a.to),
+                text: a.text.clone(),
+                alternatives: a.alternatives.clone(),
+            })
+            .collect();
+        let mut questions: Vec<String> =
+            unrecognized.iter().map(|u| question(&u.text, cx)).collect();
         // A weak link is asked about, with what else the words could mean.
-        for c in parsed.conds.iter().filter(|c| c.confidence < super::CONFIDENT) {
+        for c in parsed
+            .conds
+            .iter()
+            .filter(|c| c.confidence < super::CONFIDENT)
+        {
             let s = span(c.from, c.to);
-            let alts: Vec<&Assumption> = assumptions.iter().filter(|a| a.span.start >= s.start && a.span.end <= s.end && !a.alternatives.is_empty()).collect();
+            let alts: Vec<&Assumption> = assumptions
+                .iter()
+                .filter(|a| {
+                    a.span.start >= s.start && a.span.end <= s.end && !a.alternatives.is_empty()
+                })
+                .collect();
             let q = match alts.first() {
-                Some(a) => format!("In \"{}\", I {}; did you mean {}?", a.span.text, a.text, a.alternatives.join(" or ")),
-                None => format!("I am not sure what \"{}\" refers to; which field do you mean?", s.text),
+                Some(a) => format!(
+                    "In \"{}\", I {}; did you mean {}?",
+                    a.span.text,
+                    a.text,
+                    a.alternatives.join(" or ")
+                ),
+                None => format!(
+                    "I am not sure what \"{}\" refers to; which field do you mean?",
+                    s.text
+                ),
             };
             questions.push(q);
         }
         if parsed.conds.is_empty() && unrecognized.is_empty() {
-            questions.push("Which customers do you mean? Name a behaviour, a value, a place or an attribute.".into());
+            questions.push(
+                "Which customers do you mean? Name a behaviour, a value, a place or an attribute."
+                    .into(),
+            );
         }
         let root = match parsed.conds.len() {
             1 => parsed.conds[0].node.clone(),
-            _ => Node::All { conditions: parsed.conds.iter().map(|c| c.node.clone()).collect() },
+            _ => Node::All {
+                conditions: parsed.conds.iter().map(|c| c.node.clone()).collect(),
+            },
         };
         let mut definition = Definition::new(root);
         definition.interpreter = Some("offline".into());
@@ -92,9 +140,17 @@ impl Offline {
 fn question(text: &str, cx: &Cx<'_>) -> String {
     let near = cx.catalog.suggest(text);
     if near.is_empty() {
-        format!("I did not understand \"{text}\"; could you say it another way, or name the field it is about?")
+        format!(
+            "I did not understand \"{text}\"; could you say it another way, or name the field it is about?"
+        )
     } else {
-        format!("I did not understand \"{text}\"; did you mean {}?", near.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or "))
+        format!(
+            "I did not understand \"{text}\"; did you mean {}?",
+            near.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
     }
 }
 

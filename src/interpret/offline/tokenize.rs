@@ -11,7 +11,12 @@ pub enum Tok {
     /// A normalized word (lower-case, stemmed).
     Word(String),
     /// A number; `money` when written with a currency sign, `plus` when followed by `+`.
-    Num { value: f64, money: bool, percent: bool, plus: bool },
+    Num {
+        value: f64,
+        money: bool,
+        percent: bool,
+        plus: bool,
+    },
     /// An ISO date `YYYY-MM-DD`.
     Date(chrono::NaiveDate),
 }
@@ -29,12 +34,17 @@ pub struct Token {
     pub root: String,
 }
 
-static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> = std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+static STEMMER: std::sync::LazyLock<rust_stemmers::Stemmer> =
+    std::sync::LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
 
 /// A word's Snowball root, lower-cased and without apostrophes: every inflection of a column's
 /// words meets the same key ("streaming", "streams", "streamed" → "stream").
 pub fn root(word: &str) -> String {
-    let w: String = word.chars().filter(|c| *c != '\'' && *c != '’').flat_map(char::to_lowercase).collect();
+    let w: String = word
+        .chars()
+        .filter(|c| *c != '\'' && *c != '’')
+        .flat_map(char::to_lowercase)
+        .collect();
     STEMMER.stem(&w).into_owned()
 }
 
@@ -45,11 +55,20 @@ pub fn roots(phrase: &str) -> Vec<String> {
 
 /// Normalize one word: lower-case, drop apostrophes, strip a plural `s`.
 pub fn stem(word: &str) -> String {
-    let w: String = word.chars().filter(|c| *c != '\'' && *c != '’').flat_map(char::to_lowercase).collect();
+    let w: String = word
+        .chars()
+        .filter(|c| *c != '\'' && *c != '’')
+        .flat_map(char::to_lowercase)
+        .collect();
     if w.len() > 4 && w.ends_with("ies") {
         return format!("{}y", &w[..w.len() - 3]);
     }
-    if w.len() > 2 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+    if w.len() > 2
+        && w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+    {
         return w[..w.len() - 1].to_string();
     }
     w
@@ -95,16 +114,30 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     let mut i = 0;
     while i < bytes.len() {
         let c = text[i..].chars().next().unwrap_or(' ');
-        if c.is_ascii_digit() || ((c == '$' || c == '€' || c == '£') && next_is_digit(text, i + c.len_utf8())) {
+        if c.is_ascii_digit()
+            || ((c == '$' || c == '€' || c == '£') && next_is_digit(text, i + c.len_utf8()))
+        {
             let (tok, end) = number(text, i);
             let upper = false;
-            out.push(Token { tok, start: i, end, upper, root: String::new() });
+            out.push(Token {
+                tok,
+                start: i,
+                end,
+                upper,
+                root: String::new(),
+            });
             i = end;
         } else if c.is_alphabetic() {
             let end = word_end(text, i);
             let raw = &text[i..end];
             let upper = raw.chars().all(|c| !c.is_lowercase()) && raw.chars().count() >= 2;
-            out.push(Token { tok: Tok::Word(stem(raw)), start: i, end, upper, root: root(raw) });
+            out.push(Token {
+                tok: Tok::Word(stem(raw)),
+                start: i,
+                end,
+                upper,
+                root: root(raw),
+            });
             i = end;
         } else {
             i += c.len_utf8();
@@ -114,13 +147,19 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 }
 
 fn next_is_digit(text: &str, i: usize) -> bool {
-    text[i.min(text.len())..].chars().next().is_some_and(|c| c.is_ascii_digit())
+    text[i.min(text.len())..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
 }
 
 fn word_end(text: &str, start: usize) -> usize {
     let mut end = start;
     for (k, c) in text[start..].char_indices() {
-        if c.is_alphanumeric() || ((c == '\'' || c == '’') && text[start + k + c.len_utf8()..].starts_with(|x: char| x.is_alphabetic())) {
+        if c.is_alphanumeric()
+            || ((c == '\'' || c == '’')
+                && text[start + k + c.len_utf8()..].starts_with(|x: char| x.is_alphabetic()))
+        {
             end = start + k + c.len_utf8();
         } else {
             break;
@@ -132,12 +171,19 @@ fn word_end(text: &str, start: usize) -> usize {
 /// Read a number starting at `start`: currency sign, digits with thousands commas, decimals,
 /// a `k`/`m` multiplier, `%` or `+`. ISO dates are recognized first.
 fn number(text: &str, start: usize) -> (Tok, usize) {
-    if let Some(d) = text.get(start..start + 10).and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()) {
+    if let Some(d) = text
+        .get(start..start + 10)
+        .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    {
         return (Tok::Date(d), start + 10);
     }
     let mut i = start;
     let mut money = false;
-    if let Some(c) = text[i..].chars().next().filter(|c| matches!(c, '$' | '€' | '£')) {
+    if let Some(c) = text[i..]
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '$' | '€' | '£'))
+    {
         money = true;
         i += c.len_utf8();
     }
@@ -145,7 +191,10 @@ fn number(text: &str, start: usize) -> (Tok, usize) {
     let b = text.as_bytes();
     while i < b.len() {
         let c = b[i] as char;
-        let comma_group = c == ',' && i + 3 < b.len() + 1 && text[i + 1..].chars().take(3).all(|x| x.is_ascii_digit()) && !next_is_digit(text, i + 4);
+        let comma_group = c == ','
+            && i + 3 < b.len() + 1
+            && text[i + 1..].chars().take(3).all(|x| x.is_ascii_digit())
+            && !next_is_digit(text, i + 4);
         if c.is_ascii_digit() || (c == '.' && next_is_digit(text, i + 1)) {
             digits.push(c);
         } else if !comma_group {
@@ -156,9 +205,20 @@ fn number(text: &str, start: usize) -> (Tok, usize) {
     let mut value: f64 = digits.parse().unwrap_or(0.0);
     // An ordinal ("March 1st") is its number.
     for suffix in ["st", "nd", "rd", "th"] {
-        let after = text[i..].get(..2).filter(|x| x.eq_ignore_ascii_case(suffix)).map(|_| i + 2);
+        let after = text[i..]
+            .get(..2)
+            .filter(|x| x.eq_ignore_ascii_case(suffix))
+            .map(|_| i + 2);
         if let Some(end) = after.filter(|e| !text[*e..].starts_with(char::is_alphanumeric)) {
-            return (Tok::Num { value, money, percent: false, plus: false }, end);
+            return (
+                Tok::Num {
+                    value,
+                    money,
+                    percent: false,
+                    plus: false,
+                },
+                end,
+            );
         }
     }
     // A multiplier letter directly after the digits, not the start of a word (`5km` is not 5000).
@@ -184,7 +244,15 @@ fn number(text: &str, start: usize) -> (Tok, usize) {
         plus = true;
         i += 1;
     }
-    (Tok::Num { value, money, percent, plus }, i)
+    (
+        Tok::Num {
+            value,
+            money,
+            percent,
+            plus,
+        },
+        i,
+    )
 }
 
 #[cfg(test)]
@@ -203,15 +271,39 @@ mod tests {
 
     #[test]
     fn numbers_understand_thousands_separators_and_multipliers() {
-        assert_eq!(nums("over 1,000 and $1k or 2.5k, 3m"), vec![1000.0, 1000.0, 2500.0, 3_000_000.0]);
+        assert_eq!(
+            nums("over 1,000 and $1k or 2.5k, 3m"),
+            vec![1000.0, 1000.0, 2500.0, 3_000_000.0]
+        );
     }
 
     #[test]
     fn money_percent_and_plus_are_marked() {
         let t = tokenize("$80 top 10% 3+ times");
-        assert!(matches!(t[0].tok, Tok::Num { value: 80.0, money: true, .. }));
-        assert!(matches!(t[2].tok, Tok::Num { value: 10.0, percent: true, .. }));
-        assert!(matches!(t[3].tok, Tok::Num { value: 3.0, plus: true, .. }));
+        assert!(matches!(
+            t[0].tok,
+            Tok::Num {
+                value: 80.0,
+                money: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            t[2].tok,
+            Tok::Num {
+                value: 10.0,
+                percent: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            t[3].tok,
+            Tok::Num {
+                value: 3.0,
+                plus: true,
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -13,17 +13,28 @@ impl<'a> Clauses<'a> {
     /// "one or *two year*": values of the field that differ from this one only in a number
     /// written before it ("One year").
     fn elided_heads(&self, i: usize, field: &str, value: &str) -> Vec<Value> {
-        let (Some(or), Some(head)) = (i.checked_sub(1).and_then(|k| self.items.get(k)), i.checked_sub(2).and_then(|k| self.items.get(k))) else {
+        let (Some(or), Some(head)) = (
+            i.checked_sub(1).and_then(|k| self.items.get(k)),
+            i.checked_sub(2).and_then(|k| self.items.get(k)),
+        ) else {
             return Vec::new();
         };
-        let Some(n) = head.num.filter(|_| or.has(|l| *l == Lex::Or)) else { return Vec::new() };
+        let Some(n) = head.num.filter(|_| or.has(|l| *l == Lex::Or)) else {
+            return Vec::new();
+        };
         let ws = super::tokenize::words(value);
-        let Some(f) = self.cx.catalog.get(field) else { return Vec::new() };
+        let Some(f) = self.cx.catalog.get(field) else {
+            return Vec::new();
+        };
         f.values
             .iter()
             .filter(|v| {
                 let vw = super::tokenize::words(v);
-                vw.len() == ws.len() && vw[1..] == ws[1..] && super::vocab::NUMBER_WORDS.iter().any(|(w, x)| *x == n.value && vw[0] == *w)
+                vw.len() == ws.len()
+                    && vw[1..] == ws[1..]
+                    && super::vocab::NUMBER_WORDS
+                        .iter()
+                        .any(|(w, x)| *x == n.value && vw[0] == *w)
             })
             .map(|v| Value::Text(v.clone()))
             .collect()
@@ -31,10 +42,10 @@ impl<'a> Clauses<'a> {
 
     /// The data has this value in this field (or the catalog does not list the field's values).
     fn in_data(&self, field: &str, value: &str) -> bool {
-        self.cx
-            .catalog
-            .get(field)
-            .is_some_and(|f| (f.ty != FieldType::Categorical && f.values.is_empty()) || f.values.iter().any(|v| v.eq_ignore_ascii_case(value)))
+        self.cx.catalog.get(field).is_some_and(|f| {
+            (f.ty != FieldType::Categorical && f.values.is_empty())
+                || f.values.iter().any(|v| v.eq_ignore_ascii_case(value))
+        })
     }
 
     /// One or more values of one field: "in California, Texas or Florida", "annual plan".
@@ -45,11 +56,23 @@ impl<'a> Clauses<'a> {
         // Only a value written as one word alone: "with *no internet service*" names its column.
         let alone = self.items[i].word.is_some();
         let with = alone && self.items[i].lead.iter().any(|w| w == "with");
-        let yes_no = self.cx.catalog.get(field).is_some_and(|f| super::linking::yes_no(&f.values).is_some());
-        let named = self.items.iter().any(|x| x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field)));
+        let yes_no = self
+            .cx
+            .catalog
+            .get(field)
+            .is_some_and(|f| super::linking::yes_no(&f.values).is_some());
+        let named = self
+            .items
+            .iter()
+            .any(|x| x.has(|l| matches!(l, Lex::Field(f) | Lex::FieldWord(f) if f == field)));
         if with && !yes_no && !named {
             self.doubt(0.6);
-            self.assume(i, i + 1, format!("read as {field} = {value}"), vec![format!("customers who have {}", value.to_lowercase())]);
+            self.assume(
+                i,
+                i + 1,
+                format!("read as {field} = {value}"),
+                vec![format!("customers who have {}", value.to_lowercase())],
+            );
         }
     }
 
@@ -65,7 +88,13 @@ impl<'a> Clauses<'a> {
         let mut cands: Vec<(String, String)> = self.items[i]
             .lex
             .iter()
-            .filter_map(|l| if let Lex::Value { field, value } = l { Some((field.clone(), value.clone())) } else { None })
+            .filter_map(|l| {
+                if let Lex::Value { field, value } = l {
+                    Some((field.clone(), value.clone()))
+                } else {
+                    None
+                }
+            })
             .filter(|(f, v)| self.in_data(f, v))
             .collect();
         if let Some(k) = field.and_then(|name| cands.iter().position(|(f, _)| f == name)) {
@@ -73,12 +102,21 @@ impl<'a> Clauses<'a> {
             cands = vec![named];
         }
         let first = cands.first()?.clone();
-        let others: Vec<String> = cands.iter().skip(1).map(|(f, v)| format!("{f} = {v}")).collect();
+        let others: Vec<String> = cands
+            .iter()
+            .skip(1)
+            .map(|(f, v)| format!("{f} = {v}"))
+            .collect();
         if !others.is_empty() {
             if cands.iter().any(|(f, _)| *f != first.0) {
                 self.doubt(0.4);
             }
-            self.assume(i, i + 1, format!("read as {} = {}", first.0, first.1), others);
+            self.assume(
+                i,
+                i + 1,
+                format!("read as {} = {}", first.0, first.1),
+                others,
+            );
         }
         self.possessed(i, &first.0, &first.1);
         let field = first.0;
@@ -89,7 +127,10 @@ impl<'a> Clauses<'a> {
         values.push(Value::Text(first.1));
         let mut j = i + 1;
         loop {
-            let joiner = self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::Or | Lex::And)) && x.lex.iter().all(|l| !matches!(l, Lex::Value { .. })));
+            let joiner = self.items.get(j).is_some_and(|x| {
+                x.has(|l| matches!(l, Lex::Or | Lex::And))
+                    && x.lex.iter().all(|l| !matches!(l, Lex::Value { .. }))
+            });
             let k = if joiner { j + 1 } else { j };
             let next = self.items.get(k).and_then(|x| {
                 x.lex.iter().find_map(|l| match l {
@@ -106,17 +147,31 @@ impl<'a> Clauses<'a> {
             }
         }
         // "wholesale *buyers*": the people in that group, not a condition on their orders.
-        if self.items.get(j).is_some_and(|x| x.has(|l| *l == Lex::Person)) {
+        if self
+            .items
+            .get(j)
+            .is_some_and(|x| x.has(|l| *l == Lex::Person))
+        {
             j += 1;
         }
         // The field's own word next to the value says nothing more: "annual *plan*", "gold *tier*".
-        if self.items.get(j).is_some_and(|x| x.has(|l| matches!(l, Lex::FieldWord(f) | Lex::Field(f) if *f == field))) {
+        if self.items.get(j).is_some_and(|x| {
+            x.has(|l| matches!(l, Lex::FieldWord(f) | Lex::Field(f) if *f == field))
+        }) {
             j += 1;
         }
         let node = if values.len() == 1 {
-            Node::Attribute { field, op: Op::Eq, value: values.pop() }
+            Node::Attribute {
+                field,
+                op: Op::Eq,
+                value: values.pop(),
+            }
         } else {
-            Node::Attribute { field, op: Op::In, value: Some(Value::List(values)) }
+            Node::Attribute {
+                field,
+                op: Op::In,
+                value: Some(Value::List(values)),
+            }
         };
         Some((node, j))
     }

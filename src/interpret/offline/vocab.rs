@@ -224,7 +224,17 @@ pub const CORE: &[(&str, &[&str])] = &[
             "anyone but",
         ],
     ),
-    ("never", &["never", "not ever", "not once", "zero time", "none", "nothing"]),
+    (
+        "never",
+        &[
+            "never",
+            "not ever",
+            "not once",
+            "zero time",
+            "none",
+            "nothing",
+        ],
+    ),
     (
         "gt",
         &[
@@ -242,16 +252,94 @@ pub const CORE: &[(&str, &[&str])] = &[
             "larger than",
         ],
     ),
-    ("gte", &["at least", "no less than", "no fewer than", "minimum", "minimum of", "min", "not less than"]),
-    ("lt", &["younger than", "less than", "under", "below", "fewer than", "lower than", "smaller than", "beneath"]),
-    ("lte", &["at most", "no more than", "up to", "max", "maximum", "maximum of", "not more than", "or less", "or fewer"]),
+    (
+        "gte",
+        &[
+            "at least",
+            "no less than",
+            "no fewer than",
+            "minimum",
+            "minimum of",
+            "min",
+            "not less than",
+        ],
+    ),
+    (
+        "lt",
+        &[
+            "younger than",
+            "less than",
+            "under",
+            "below",
+            "fewer than",
+            "lower than",
+            "smaller than",
+            "beneath",
+        ],
+    ),
+    (
+        "lte",
+        &[
+            "at most",
+            "no more than",
+            "up to",
+            "max",
+            "maximum",
+            "maximum of",
+            "not more than",
+            "or less",
+            "or fewer",
+        ],
+    ),
     ("eq", &["exactly", "equal to", "equals", "precisely"]),
-    ("post_gte", &["or more", "or above", "or over", "or higher", "and up", "and above", "or greater", "and over", "plus"]),
-    ("post_lte", &["or less", "or fewer", "or under", "or below", "and under", "and below", "or lower"]),
+    (
+        "post_gte",
+        &[
+            "or more",
+            "or above",
+            "or over",
+            "or higher",
+            "and up",
+            "and above",
+            "or greater",
+            "and over",
+            "plus",
+        ],
+    ),
+    (
+        "post_lte",
+        &[
+            "or less",
+            "or fewer",
+            "or under",
+            "or below",
+            "and under",
+            "and below",
+            "or lower",
+        ],
+    ),
     ("between", &["between"]),
-    ("spend", &["spent", "spend", "spending", "spender", "revenue of", "worth", "value of", "lifetime spend of"]),
-    ("pay", &["paying", "pay", "pays", "paid", "charged", "billed"]),
-    ("avg", &["average", "avg", "mean", "typical", "averaging", "averages"]),
+    (
+        "spend",
+        &[
+            "spent",
+            "spend",
+            "spending",
+            "spender",
+            "revenue of",
+            "worth",
+            "value of",
+            "lifetime spend of",
+        ],
+    ),
+    (
+        "pay",
+        &["paying", "pay", "pays", "paid", "charged", "billed"],
+    ),
+    (
+        "avg",
+        &["average", "avg", "mean", "typical", "averaging", "averages"],
+    ),
     ("days", &["day", "daily"]),
     ("weeks", &["week", "weekly", "wk"]),
     ("months", &["month", "monthly", "mo"]),
@@ -272,16 +360,75 @@ pub const CORE: &[(&str, &[&str])] = &[
     ("top", &["top", "highest", "best", "upper", "most"]),
     ("bottom", &["bottom", "lowest", "worst", "least"]),
     ("times", &["time", "x", "occasion"]),
-    ("money", &["dollar", "buck", "usd", "eur", "euro", "gbp", "pound"]),
+    (
+        "money",
+        &["dollar", "buck", "usd", "eur", "euro", "gbp", "pound"],
+    ),
     ("percent", &["percent", "per cent", "pct"]),
     ("today", &["today", "now", "to date", "so far"]),
-    ("on", &["turned on", "switched on", "enabled", "activated", "opted for", "signed up to"]),
-    ("off", &["turned off", "switched off", "disabled", "deactivated", "off", "opted out of having"]),
-    ("one_order", &["order", "purchase", "transaction", "basket", "placed an order", "made a purchase"]),
+    (
+        "on",
+        &[
+            "turned on",
+            "switched on",
+            "enabled",
+            "activated",
+            "opted for",
+            "signed up to",
+        ],
+    ),
+    (
+        "off",
+        &[
+            "turned off",
+            "switched off",
+            "disabled",
+            "deactivated",
+            "off",
+            "opted out of having",
+        ],
+    ),
+    (
+        "one_order",
+        &[
+            "order",
+            "purchase",
+            "transaction",
+            "basket",
+            "placed an order",
+            "made a purchase",
+        ],
+    ),
     ("person", &["buyer", "purchaser"]),
-    ("pay_monthly", &["monthly bill", "monthly charge", "monthly fee", "monthly payment", "monthly price", "monthly cost", "monthly spend", "bill per month"]),
-    ("pay_yearly", &["annual fee", "yearly fee", "annual bill", "yearly bill", "annual charge", "annual payment", "annual price"]),
-    ("pay_weekly", &["weekly fee", "weekly bill", "weekly payment"]),
+    (
+        "pay_monthly",
+        &[
+            "monthly bill",
+            "monthly charge",
+            "monthly fee",
+            "monthly payment",
+            "monthly price",
+            "monthly cost",
+            "monthly spend",
+            "bill per month",
+        ],
+    ),
+    (
+        "pay_yearly",
+        &[
+            "annual fee",
+            "yearly fee",
+            "annual bill",
+            "yearly bill",
+            "annual charge",
+            "annual payment",
+            "annual price",
+        ],
+    ),
+    (
+        "pay_weekly",
+        &["weekly fee", "weekly bill", "weekly payment"],
+    ),
 ];
 
 pub const EVENT_PHRASES: &[(&str, &[&str])] = &[
@@ -317,9 +464,43 @@ pub const EVENT_PHRASES: &[(&str, &[&str])] = &[
             "reservation",
         ],
     ),
-    ("email_open", &["opened an email", "opened email", "email open", "opened our email", "read an email", "opened a newsletter", "opened"]),
-    ("email_click", &["clicked an email", "clicked email", "email click", "clicked a link in an email", "clicked", "clicked through"]),
-    ("page_view", &["visited", "viewed", "browsed", "visited the site", "visited the website", "page view", "viewed a page", "site visit", "visit"]),
+    (
+        "email_open",
+        &[
+            "opened an email",
+            "opened email",
+            "email open",
+            "opened our email",
+            "read an email",
+            "opened a newsletter",
+            "opened",
+        ],
+    ),
+    (
+        "email_click",
+        &[
+            "clicked an email",
+            "clicked email",
+            "email click",
+            "clicked a link in an email",
+            "clicked",
+            "clicked through",
+        ],
+    ),
+    (
+        "page_view",
+        &[
+            "visited",
+            "viewed",
+            "browsed",
+            "visited the site",
+            "visited the website",
+            "page view",
+            "viewed a page",
+            "site visit",
+            "visit",
+        ],
+    ),
     (
         "add_to_cart",
         &[
@@ -334,9 +515,41 @@ pub const EVENT_PHRASES: &[(&str, &[&str])] = &[
             "carted",
         ],
     ),
-    ("cart_abandoned", &["abandoned a cart", "abandoned cart", "cart abandoner", "abandoned basket", "left a cart", "cart abandonment", "abandoned"]),
-    ("support_ticket", &["contacted support", "support ticket", "opened a ticket", "raised a ticket", "called support", "contacted customer service"]),
-    ("app_session", &["used the app", "app session", "opened the app", "app user", "logged in to the app", "used our app", "used app"]),
+    (
+        "cart_abandoned",
+        &[
+            "abandoned a cart",
+            "abandoned cart",
+            "cart abandoner",
+            "abandoned basket",
+            "left a cart",
+            "cart abandonment",
+            "abandoned",
+        ],
+    ),
+    (
+        "support_ticket",
+        &[
+            "contacted support",
+            "support ticket",
+            "opened a ticket",
+            "raised a ticket",
+            "called support",
+            "contacted customer service",
+        ],
+    ),
+    (
+        "app_session",
+        &[
+            "used the app",
+            "app session",
+            "opened the app",
+            "app user",
+            "logged in to the app",
+            "used our app",
+            "used app",
+        ],
+    ),
 ];
 
 pub const MONTHS: &[&[&str]] = &[
@@ -420,7 +633,10 @@ pub const AUDIENCE_NOUNS: &[&str] = &[
 
 /// Other ways people name common categorical values (only used when the data has the value).
 pub const VALUE_VARIANTS: &[(&str, &[&str])] = &[
-    ("monthly", &["month to month", "month-to-month", "monthly plan"]),
+    (
+        "monthly",
+        &["month to month", "month-to-month", "monthly plan"],
+    ),
     ("month-to-month", &["monthly", "month to month"]),
     ("annual", &["yearly", "annually", "annual plan", "one year"]),
     ("yearly", &["annual", "annually"]),
@@ -437,8 +653,9 @@ pub const VALUE_VARIANTS: &[(&str, &[&str])] = &[
 
 /// Words of a custom attribute's name that say nothing about it on their own.
 pub const WEAK_WORDS: &[&str] = &[
-    "has", "is", "was", "type", "of", "the", "a", "customer", "score", "flag", "value", "number", "num", "id", "date", "at", "in", "on", "last", "usd", "eur",
-    "gbp", "per", "count", "total", "status", "y", "n", "yn",
+    "has", "is", "was", "type", "of", "the", "a", "customer", "score", "flag", "value", "number",
+    "num", "id", "date", "at", "in", "on", "last", "usd", "eur", "gbp", "per", "count", "total",
+    "status", "y", "n", "yn",
 ];
 
 /// Particles that end compound words in column names ("login" → "log in", "signup" → "sign up").
@@ -554,8 +771,15 @@ pub const SAME_PERIOD: &[&str] = &[
 ];
 
 /// Phrases for the largest single order.
-pub const MAX_ORDER: &[&str] =
-    &["biggest single order", "largest single order", "biggest order", "largest order", "highest order", "max order", "maximum order"];
+pub const MAX_ORDER: &[&str] = &[
+    "biggest single order",
+    "largest single order",
+    "biggest order",
+    "largest order",
+    "highest order",
+    "max order",
+    "maximum order",
+];
 
 /// Field phrases people use for the built-in facts.
 pub const FACT_PHRASES: &[(&str, &str)] = &[
@@ -629,8 +853,21 @@ pub const ABBREVIATIONS: &[(&str, &[&str])] = &[
     ("hq", &["headquarters", "headquartered", "based"]),
     ("pt", &["personal trainer"]),
     // Verbs people use for what a yes/no or date column records.
-    ("exited", &["left", "leave", "quit", "gone", "churned", "churn"]),
+    (
+        "exited",
+        &["left", "leave", "quit", "gone", "churned", "churn"],
+    ),
     ("churn", &["left", "leave", "cancelled", "quit", "exited"]),
-    ("visit", &["came in", "come in", "been in", "checked in", "showed up", "dropped in"]),
+    (
+        "visit",
+        &[
+            "came in",
+            "come in",
+            "been in",
+            "checked in",
+            "showed up",
+            "dropped in",
+        ],
+    ),
     ("complain", &["complaint"]),
 ];

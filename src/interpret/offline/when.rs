@@ -41,7 +41,10 @@ impl Item {
     }
     /// Only filler meanings: the word carries no content of its own.
     pub fn is_filler(&self) -> bool {
-        self.num.is_none() && self.date.is_none() && !self.lex.is_empty() && self.lex.iter().all(|l| *l == Lex::Filler)
+        self.num.is_none()
+            && self.date.is_none()
+            && !self.lex.is_empty()
+            && self.lex.iter().all(|l| *l == Lex::Filler)
     }
 }
 
@@ -54,20 +57,55 @@ pub fn items(tokens: &[Token], matches: Vec<Match>) -> Vec<Item> {
             Tok::Word(w) if m.to == m.from + 1 => Some(w.clone()),
             _ => None,
         };
-        let mut item = Item { lex: m.lex, num: None, date: None, word, lead: Vec::new(), from: m.from, to: m.to };
+        let mut item = Item {
+            lex: m.lex,
+            num: None,
+            date: None,
+            word,
+            lead: Vec::new(),
+            from: m.from,
+            to: m.to,
+        };
         match tok {
-            Tok::Num { value, money, percent, plus } if m.to == m.from + 1 => {
-                item.num = Some(Amount { value: *value, money: *money, percent: *percent, plus: *plus })
+            Tok::Num {
+                value,
+                money,
+                percent,
+                plus,
+            } if m.to == m.from + 1 => {
+                item.num = Some(Amount {
+                    value: *value,
+                    money: *money,
+                    percent: *percent,
+                    plus: *plus,
+                })
             }
             Tok::Date(d) => item.date = Some(*d),
             _ => {}
         }
-        let word_num = item.lex.iter().find_map(|l| if let Lex::NumWord(n) = l { Some(*n) } else { None });
+        let word_num = item.lex.iter().find_map(|l| {
+            if let Lex::NumWord(n) = l {
+                Some(*n)
+            } else {
+                None
+            }
+        });
         if let Some(n) = word_num {
-            item.num = Some(Amount { value: n, money: false, percent: false, plus: false });
+            item.num = Some(Amount {
+                value: n,
+                money: false,
+                percent: false,
+                plus: false,
+            });
         }
         let prev_num = out.last().and_then(|p| p.num);
-        let mult = item.lex.iter().find_map(|l| if let Lex::Multiplier(n) = l { Some(*n) } else { None });
+        let mult = item.lex.iter().find_map(|l| {
+            if let Lex::Multiplier(n) = l {
+                Some(*n)
+            } else {
+                None
+            }
+        });
         match (prev_num, mult) {
             (Some(mut a), Some(k)) => {
                 a.value *= k;
@@ -76,14 +114,28 @@ pub fn items(tokens: &[Token], matches: Vec<Match>) -> Vec<Item> {
                 last.to = item.to;
                 continue;
             }
-            (None, Some(k)) => item.num = Some(Amount { value: k, money: false, percent: false, plus: false }),
+            (None, Some(k)) => {
+                item.num = Some(Amount {
+                    value: k,
+                    money: false,
+                    percent: false,
+                    plus: false,
+                })
+            }
             _ => {}
         }
         if let Some(a) = prev_num {
-            let (money, percent) = (item.has(|l| *l == Lex::Money), item.has(|l| *l == Lex::Percent));
+            let (money, percent) = (
+                item.has(|l| *l == Lex::Money),
+                item.has(|l| *l == Lex::Percent),
+            );
             if money || percent {
                 let last = out.last_mut().expect("previous item");
-                last.num = Some(Amount { money: a.money || money, percent: a.percent || percent, ..a });
+                last.num = Some(Amount {
+                    money: a.money || money,
+                    percent: a.percent || percent,
+                    ..a
+                });
                 last.to = item.to;
                 continue;
             }
@@ -107,7 +159,9 @@ pub enum When {
 }
 
 fn unit_of(item: &Item) -> Option<Unit> {
-    item.lex.iter().find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None })
+    item.lex
+        .iter()
+        .find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None })
 }
 
 /// Read a time expression at `i`; returns it and the index after it.
@@ -115,10 +169,22 @@ pub fn when(items: &[Item], i: usize, as_of: &AsOf) -> Option<(When, usize)> {
     let at = |k: usize| items.get(k);
     let mut j = i;
     // Leading prepositions: "in the last", "within", "for", "over the past".
-    while at(j).is_some_and(|x| x.has(|l| matches!(l, Lex::In | Lex::Within | Lex::For | Lex::Cmp(Op::Gt)))) {
+    while at(j).is_some_and(|x| {
+        x.has(|l| matches!(l, Lex::In | Lex::Within | Lex::For | Lex::Cmp(Op::Gt)))
+    }) {
         let next = at(j + 1)?;
-        let leads_on = next.has(|l| matches!(l, Lex::Last | Lex::Past | Lex::Unit(_) | Lex::Month(_) | Lex::This | Lex::QuarterN(_) | Lex::Cmp(Op::Gt)))
-            || next.num.is_some()
+        let leads_on = next.has(|l| {
+            matches!(
+                l,
+                Lex::Last
+                    | Lex::Past
+                    | Lex::Unit(_)
+                    | Lex::Month(_)
+                    | Lex::This
+                    | Lex::QuarterN(_)
+                    | Lex::Cmp(Op::Gt)
+            )
+        }) || next.num.is_some()
             || next.date.is_some();
         if !leads_on {
             return None;
@@ -232,18 +298,41 @@ pub fn period(items: &[Item], j: usize, as_of: &AsOf) -> Option<(NaiveDate, Naiv
     if let Some(d) = x.date {
         return Some((d, d, j + 1));
     }
-    let year_at = |k: usize| items.get(k).and_then(|y| y.num).filter(|a| is_year(a.value) && !a.money);
-    if let Some(q) = x.lex.iter().find_map(|l| if let Lex::QuarterN(q) = l { Some(*q) } else { None }) {
+    let year_at = |k: usize| {
+        items
+            .get(k)
+            .and_then(|y| y.num)
+            .filter(|a| is_year(a.value) && !a.money)
+    };
+    if let Some(q) = x.lex.iter().find_map(|l| {
+        if let Lex::QuarterN(q) = l {
+            Some(*q)
+        } else {
+            None
+        }
+    }) {
         let (y, end) = match year_at(j + 1) {
             Some(a) => (a.value as i32, j + 2),
             None => (as_of.date().year(), j + 1),
         };
         let first = NaiveDate::from_ymd_opt(y, (q - 1) * 3 + 1, 1)?;
-        return Some((first, first.checked_add_months(Months::new(3))? - Days::new(1), end));
+        return Some((
+            first,
+            first.checked_add_months(Months::new(3))? - Days::new(1),
+            end,
+        ));
     }
-    if let Some(m) = x.lex.iter().find_map(|l| if let Lex::Month(m) = l { Some(*m) } else { None }) {
+    if let Some(m) = x.lex.iter().find_map(|l| {
+        if let Lex::Month(m) = l {
+            Some(*m)
+        } else {
+            None
+        }
+    }) {
         // "March 1st", "March 1 2026": one day.
-        let day = items.get(j + 1).and_then(|y| y.num).filter(|a| !a.money && !a.percent && a.value.fract() == 0.0 && (1.0..=31.0).contains(&a.value));
+        let day = items.get(j + 1).and_then(|y| y.num).filter(|a| {
+            !a.money && !a.percent && a.value.fract() == 0.0 && (1.0..=31.0).contains(&a.value)
+        });
         if let Some(dn) = day {
             let (y, end) = match year_at(j + 2) {
                 Some(a) => (a.value as i32, j + 3),
@@ -264,9 +353,15 @@ pub fn period(items: &[Item], j: usize, as_of: &AsOf) -> Option<(NaiveDate, Naiv
         let last = first.checked_add_months(Months::new(1))? - Days::new(1);
         return Some((first, last, end));
     }
-    let a = x.num.filter(|a| is_year(a.value) && !a.money && !a.percent)?;
+    let a = x
+        .num
+        .filter(|a| is_year(a.value) && !a.money && !a.percent)?;
     let y = a.value as i32;
-    Some((NaiveDate::from_ymd_opt(y, 1, 1)?, NaiveDate::from_ymd_opt(y, 12, 31)?, j + 1))
+    Some((
+        NaiveDate::from_ymd_opt(y, 1, 1)?,
+        NaiveDate::from_ymd_opt(y, 12, 31)?,
+        j + 1,
+    ))
 }
 
 fn is_year(v: f64) -> bool {

@@ -71,8 +71,17 @@ pub(super) struct Stage {
 impl Stage {
     /// Stage one batch (sent to the staging tables in large pieces); returns the customers
     /// created when what was staged had to be merged first (see [`CUSTOMERS_TRACKED`]).
-    pub(super) async fn copy<R: Stageable>(&mut self, conn: &mut PgConnection, rows: &[R], now: i64) -> Result<u64, StoreError> {
-        let created = if self.customers.len() >= CUSTOMERS_TRACKED { self.merge(conn, R::SPEC, now).await? } else { 0 };
+    pub(super) async fn copy<R: Stageable>(
+        &mut self,
+        conn: &mut PgConnection,
+        rows: &[R],
+        now: i64,
+    ) -> Result<u64, StoreError> {
+        let created = if self.customers.len() >= CUSTOMERS_TRACKED {
+            self.merge(conn, R::SPEC, now).await?
+        } else {
+            0
+        };
         let mut lines = std::mem::take(&mut self.lines);
         let mut named = std::mem::take(&mut self.named);
         for r in rows {
@@ -92,10 +101,15 @@ impl Stage {
     async fn flush(&mut self, conn: &mut PgConnection, spec: &Spec) -> Result<(), StoreError> {
         if !self.created {
             sqlx::query(spec.create_staging).execute(&mut *conn).await?;
-            sqlx::query(spec.create_customer_staging).execute(&mut *conn).await?;
+            sqlx::query(spec.create_customer_staging)
+                .execute(&mut *conn)
+                .await?;
             self.created = true;
         }
-        for (sql, lines) in [(spec.copy_customers, &mut self.named), (spec.copy, &mut self.lines)] {
+        for (sql, lines) in [
+            (spec.copy_customers, &mut self.named),
+            (spec.copy, &mut self.lines),
+        ] {
             if !lines.is_empty() {
                 let mut copy = conn.copy_in_raw(sql).await?;
                 copy.send(std::mem::take(lines)).await?;
@@ -133,25 +147,42 @@ impl Stage {
         // A hash seen before is a duplicate or (rarely) a collision; either way the server checks.
         // Keys come from the user's own file, so a fixed (not DoS-resistant) hash is fine, and
         // it costs a fraction of SipHash.
-        self.maybe_duplicates = !self.keys.insert(FixedState::with_seed(KEY_SEED).hash_one(key));
+        self.maybe_duplicates = !self
+            .keys
+            .insert(FixedState::with_seed(KEY_SEED).hash_one(key));
     }
 
     /// Merge what is staged into `spec`'s table; returns the customers created because a row named
     /// them.
-    pub(super) async fn merge(&mut self, conn: &mut PgConnection, spec: &Spec, now: i64) -> Result<u64, StoreError> {
+    pub(super) async fn merge(
+        &mut self,
+        conn: &mut PgConnection,
+        spec: &Spec,
+        now: i64,
+    ) -> Result<u64, StoreError> {
         if self.rows == 0 {
             return Ok(0);
         }
         self.flush(conn, spec).await?;
         // Enough memory for the merge's hashes, the index rebuilds and the facts' aggregates to
         // stay off disk, for this transaction only.
-        sqlx::query("SET LOCAL work_mem = '256MB'").execute(&mut *conn).await?;
-        sqlx::query("SET LOCAL maintenance_work_mem = '256MB'").execute(&mut *conn).await?;
+        sqlx::query("SET LOCAL work_mem = '256MB'")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("SET LOCAL maintenance_work_mem = '256MB'")
+            .execute(&mut *conn)
+            .await?;
         if self.maybe_duplicates {
             sqlx::query(spec.dedupe).execute(&mut *conn).await?;
         }
-        sqlx::query(super::bulk::LOCK_CUSTOMERS).execute(&mut *conn).await?;
-        let created = sqlx::query(spec.new_customers).bind(now).execute(&mut *conn).await?.rows_affected();
+        sqlx::query(super::bulk::LOCK_CUSTOMERS)
+            .execute(&mut *conn)
+            .await?;
+        let created = sqlx::query(spec.new_customers)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
         sqlx::query(spec.lock).execute(&mut *conn).await?;
         if let Some(update) = spec.update {
             let (held,): (bool,) = sqlx::query_as(spec.any_rows).fetch_one(&mut *conn).await?;
@@ -160,8 +191,13 @@ impl Stage {
             }
         }
         sqlx::query(spec.insert).execute(&mut *conn).await?;
-        sqlx::query(spec.truncate_staging).execute(&mut *conn).await?;
-        *self = Stage { created: true, ..Stage::default() };
+        sqlx::query(spec.truncate_staging)
+            .execute(&mut *conn)
+            .await?;
+        *self = Stage {
+            created: true,
+            ..Stage::default()
+        };
         Ok(created)
     }
 }
@@ -250,22 +286,45 @@ mod tests {
 
     #[test]
     fn copy_rows_escape_separators_and_write_blank_quantities_as_null() {
-        let row = OrderRow { key: "id:a\tb\\c\nd".into(), customer: "x\ry".into(), occurred_at: -5, amount: 12.5, quantity: None };
+        let row = OrderRow {
+            key: "id:a\tb\\c\nd".into(),
+            customer: "x\ry".into(),
+            occurred_at: -5,
+            amount: 12.5,
+            quantity: None,
+        };
         assert_eq!(line(&row, 7), "7\tid:a\\tb\\\\c\\nd\t4\t-5\t12.5\t\\N\n");
     }
 
     #[test]
     fn copy_rows_write_large_amounts_without_an_exponent() {
-        let row = OrderRow { key: "k".into(), customer: "c".into(), occurred_at: 1, amount: 1e21, quantity: Some(3) };
+        let row = OrderRow {
+            key: "k".into(),
+            customer: "c".into(),
+            occurred_at: 1,
+            amount: 1e21,
+            quantity: Some(3),
+        };
         assert_eq!(line(&row, 1), "1\tk\t4\t1\t1000000000000000000000\t3\n");
     }
 
     #[test]
     fn event_rows_escape_their_json_properties_and_write_missing_ones_as_null() {
-        let with =
-            EventRow { key: "h:1".into(), customer: "c".into(), name: "page_view".into(), occurred_at: 9, properties: Some("{\"a\":\"x\\\\y\"}".into()) };
-        assert_eq!(line(&with, 2), "2\th:1\t4\tpage_view\t9\t{\"a\":\"x\\\\\\\\y\"}\n");
-        let without = EventRow { properties: None, ..with };
+        let with = EventRow {
+            key: "h:1".into(),
+            customer: "c".into(),
+            name: "page_view".into(),
+            occurred_at: 9,
+            properties: Some("{\"a\":\"x\\\\y\"}".into()),
+        };
+        assert_eq!(
+            line(&with, 2),
+            "2\th:1\t4\tpage_view\t9\t{\"a\":\"x\\\\\\\\y\"}\n"
+        );
+        let without = EventRow {
+            properties: None,
+            ..with
+        };
         assert_eq!(line(&without, 3), "3\th:1\t4\tpage_view\t9\t\\N\n");
     }
 
