@@ -27,10 +27,10 @@ FAMILY = ["Adams", "Baker", "Costa", "Dubois", "Evans", "Fischer", "Gomez", "Hug
           "Ueda", "Vogel", "Weber", "Xu", "Young", "Zimmer", "Brennan", "Cruz", "Dahl", "Engel"]
 
 
-def write(dataset, name, header, rows):
+def save(dataset, kind, header, rows):
     folder = os.path.join(HERE, "data", dataset)
     os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, name), "w", newline="") as f:
+    with open(os.path.join(folder, kind + ".csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
@@ -124,15 +124,16 @@ def hotel():
                       properties[k % 6], "Member Rate"])
     stays.sort(key=lambda s: s[0])
     acts.sort(key=lambda a: a[2])
-    write("hotel", "customers.csv",
-          ["Member ID", "First Name", "Last Name", "Email", "Mobile Phone", "Country", "City", "Date Joined",
-           "Tier", "Points Balance", "Nights (Last 12 Mo)", "Lifetime Nights", "Preferred Room", "Preferred Brand",
-           "Travel Purpose", "Opt-in Email", "Opt-in SMS", "Co-Branded Card", "Corporate Member", "Age",
-           "Last Stay Date"], members)
-    write("hotel", "orders.csv", ["Folio No", "Member ID", "Check-out Date", "Total Spend", "Nights", "Property", "Rate Plan"],
-          [[f"F{700001 + k}", s[1], s[0].strftime("%Y-%m-%d %H:%M"), usd(s[2]), s[3], s[4], s[5]] for k, s in enumerate(stays)])
-    write("hotel", "events.csv", ["Member ID", "Activity Type", "Activity Date"],
-          [[a[0], a[1], a[2].strftime("%Y-%m-%d %H:%M:%S")] for a in acts])
+    return {
+        "customers": (["Member ID", "First Name", "Last Name", "Email", "Mobile Phone", "Country", "City", "Date Joined",
+            "Tier", "Points Balance", "Nights (Last 12 Mo)", "Lifetime Nights", "Preferred Room", "Preferred Brand",
+            "Travel Purpose", "Opt-in Email", "Opt-in SMS", "Co-Branded Card", "Corporate Member", "Age",
+            "Last Stay Date"], members),
+        "orders": (["Folio No", "Member ID", "Check-out Date", "Total Spend", "Nights", "Property", "Rate Plan"],
+            [[f"F{700001 + k}", s[1], s[0].strftime("%Y-%m-%d %H:%M"), usd(s[2]), s[3], s[4], s[5]] for k, s in enumerate(stays)]),
+        "events": (["Member ID", "Activity Type", "Activity Date"],
+            [[a[0], a[1], a[2].strftime("%Y-%m-%d %H:%M:%S")] for a in acts]),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,16 +229,17 @@ def donors():
         gifts.append([datetime(2026, 6, 22 + k % 8, 14, 20 + k), rows[k * 31][0], 100.0 + 25 * k, "General Donation", "PayPal"])
     gifts.sort(key=lambda g: g[0])
     acts.sort(key=lambda a: a[2])
-    write("donors", "customers.csv",
-          ["Constituent ID", "First Name", "Last Name", "Email", "Phone", "State", "Donor Type", "Donor Since",
-           "Recurring Gift", "Lifetime Giving", "Largest Gift", "Last Gift Date", "Volunteer (Y/N)", "Board Member",
-           "Attended Gala", "Wealth Rating", "Preferred Program", "Receipt Preference", "Do Not Mail",
-           "Email Opt-In"], rows)
-    write("donors", "orders.csv", ["Gift ID", "Constituent ID", "Gift Date", "Gift Amount", "Campaign", "Payment Method"],
-          [[f"G-{880001 + k}", g[1], g[0].strftime("%Y-%m-%d"), f"{g[2]:.2f}", g[3], g[4]]
-           for k, g in enumerate(gifts)])
-    write("donors", "events.csv", ["Constituent ID", "Interaction Type", "Interaction Date"],
-          [[a[0], a[1], a[2].strftime("%Y-%m-%d")] for a in acts])
+    return {
+        "customers": (["Constituent ID", "First Name", "Last Name", "Email", "Phone", "State", "Donor Type", "Donor Since",
+            "Recurring Gift", "Lifetime Giving", "Largest Gift", "Last Gift Date", "Volunteer (Y/N)", "Board Member",
+            "Attended Gala", "Wealth Rating", "Preferred Program", "Receipt Preference", "Do Not Mail",
+            "Email Opt-In"], rows),
+        "orders": (["Gift ID", "Constituent ID", "Gift Date", "Gift Amount", "Campaign", "Payment Method"],
+            [[f"G-{880001 + k}", g[1], g[0].strftime("%Y-%m-%d"), f"{g[2]:.2f}", g[3], g[4]]
+            for k, g in enumerate(gifts)]),
+        "events": (["Constituent ID", "Interaction Type", "Interaction Date"],
+            [[a[0], a[1], a[2].strftime("%Y-%m-%d")] for a in acts]),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,14 +301,15 @@ def gaming():
         iap.append([datetime(2026, 6, 23 + k % 7, 20, k), rows[k * 53][0], 9.99, "battle_pass"])
     iap.sort(key=lambda p: p[0])
     evs.sort(key=lambda e: e[2])
-    write("gaming", "customers.csv",
-          ["player_id", "install_date", "platform", "country", "player_level", "spender_segment", "gems_balance",
-           "total_sessions", "days_played", "last_login", "push_enabled", "guild_member", "tutorial_completed",
-           "favorite_mode", "ads_watched_30d", "acquisition_source", "email", "marketing_consent"], rows)
-    write("gaming", "orders.csv", ["transaction_id", "player_id", "purchase_ts", "price_usd", "sku"],
-          [[f"txn_{9000001 + k}", p[1], p[0].strftime("%Y-%m-%dT%H:%M:%SZ"), f"{p[2]:.2f}", p[3]] for k, p in enumerate(iap)])
-    write("gaming", "events.csv", ["player_id", "event_name", "event_ts"],
-          [[e[0], e[1], e[2].strftime("%Y-%m-%dT%H:%M:%SZ")] for e in evs])
+    return {
+        "customers": (["player_id", "install_date", "platform", "country", "player_level", "spender_segment", "gems_balance",
+            "total_sessions", "days_played", "last_login", "push_enabled", "guild_member", "tutorial_completed",
+            "favorite_mode", "ads_watched_30d", "acquisition_source", "email", "marketing_consent"], rows),
+        "orders": (["transaction_id", "player_id", "purchase_ts", "price_usd", "sku"],
+            [[f"txn_{9000001 + k}", p[1], p[0].strftime("%Y-%m-%dT%H:%M:%SZ"), f"{p[2]:.2f}", p[3]] for k, p in enumerate(iap)]),
+        "events": (["player_id", "event_name", "event_ts"],
+            [[e[0], e[1], e[2].strftime("%Y-%m-%dT%H:%M:%SZ")] for e in evs]),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -375,18 +378,18 @@ def carshare():
         acts.append([rows[k * 37][0], "referral_sent", datetime(2026, 6, RECENT_DAYS[k], 12, k)])
     trips.sort(key=lambda t: t[0])
     acts.sort(key=lambda a: a[2])
-    write("carshare", "customers.csv",
-          ["Driver ID", "First Name", "Last Name", "E-mail", "Mobile", "City", "Country", "Registration Date",
-           "Membership", "Licence Verified", "Years Licensed", "Preferred Vehicle", "Driver Rating", "Damage Reports",
-           "Unpaid Balance", "Student Discount", "Newsletter (Y/N)", "Push Opt-In", "Account Status"], rows)
-    write("carshare", "orders.csv", ["Trip ID", "Driver ID", "Trip End Time", "Fare (€)", "Minutes", "Distance (km)", "Vehicle Type"],
-          [[f"T{4000001 + k}", t[1], t[0].strftime("%Y-%m-%d %H:%M:%S"), f"{t[2]:.2f}", t[3], t[4], t[5]] for k, t in enumerate(trips)])
-    write("carshare", "events.csv", ["Driver ID", "Action", "Timestamp"],
-          [[a[0], a[1], a[2].strftime("%Y-%m-%d %H:%M:%S")] for a in acts])
+    return {
+        "customers": (["Driver ID", "First Name", "Last Name", "E-mail", "Mobile", "City", "Country", "Registration Date",
+            "Membership", "Licence Verified", "Years Licensed", "Preferred Vehicle", "Driver Rating", "Damage Reports",
+            "Unpaid Balance", "Student Discount", "Newsletter (Y/N)", "Push Opt-In", "Account Status"], rows),
+        "orders": (["Trip ID", "Driver ID", "Trip End Time", "Fare (€)", "Minutes", "Distance (km)", "Vehicle Type"],
+            [[f"T{4000001 + k}", t[1], t[0].strftime("%Y-%m-%d %H:%M:%S"), f"{t[2]:.2f}", t[3], t[4], t[5]] for k, t in enumerate(trips)]),
+        "events": (["Driver ID", "Action", "Timestamp"],
+            [[a[0], a[1], a[2].strftime("%Y-%m-%d %H:%M:%S")] for a in acts]),
+    }
 
 
 if __name__ == "__main__":
-    hotel()
-    donors()
-    gaming()
-    carshare()
+    for make in (hotel, donors, gaming, carshare):
+        for kind, (header, rows) in make().items():
+            save(make.__name__, kind, header, rows)
