@@ -174,7 +174,7 @@ pub async fn datasets(
                 }
             }
         }
-        Suite::Generalise | Suite::Fresh => {
+        Suite::Generalise | Suite::Fresh | Suite::Fresh2 => {
             for dir in subfolders(&opts.data)? {
                 let name = dir
                     .file_name()
@@ -222,7 +222,7 @@ async fn import_folder(opts: &EvalOptions, name: &str, dir: &Path) -> Result<Dat
             false,
             None,
             false,
-        ))
+        ), &crate::app::Actor::cli())
         .await
         .map_err(|e| AppError::BadInput(format!("dataset `{name}`, {file}: {e}")))?;
     }
