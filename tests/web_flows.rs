@@ -170,8 +170,8 @@ async fn manage(app: &TestApp, id: &str, action: &str) -> Value {
 #[tokio::test]
 async fn an_active_segment_whose_last_sync_failed_says_so_next_to_its_badge() {
     let app = TestApp::spawn().await;
-    // The email destination has no client: its batches fail with the reason.
-    let id = submitted(&app, json!(["email"])).await;
+    // The CSV drop has no directory configured: its batches fail with the reason.
+    let id = submitted(&app, json!(["csv"])).await;
     manage(&app, &id, "approve").await;
     manage(&app, &id, "activate").await;
     app.app.drain_syncs().await.unwrap();
@@ -198,7 +198,7 @@ async fn an_active_segment_whose_last_sync_failed_says_so_next_to_its_badge() {
         .next()
         .unwrap();
     assert!(
-        failure.contains("email") && failure.contains("not implemented"),
+        failure.contains("csv") && failure.contains("not configured: CSV drop directory"),
         "the status and the last error: {failure}"
     );
 }
@@ -265,7 +265,12 @@ async fn pause_offers_resume_and_archive_and_each_role_sees_only_its_buttons() {
 
 #[tokio::test]
 async fn a_rejected_version_is_edited_in_the_chat_saved_as_version_two_and_resubmitted() {
-    let app = TestApp::spawn().await;
+    // The CSV file drop is configured, so the form offers it (with nothing configured, nothing is).
+    let drop = tempfile::tempdir().unwrap();
+    let app = TestApp::spawn_with_settings(|s| {
+        s.governance.destinations.csv_dir = Some(drop.path().to_string_lossy().into())
+    })
+    .await;
     let id = submitted(&app, json!(["csv"])).await;
     let (s, v) = app
         .json_as(

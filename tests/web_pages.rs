@@ -553,7 +553,7 @@ async fn only_configured_destinations_are_offered_and_warned_about() {
     let form = part(&html, "actions", "</form>");
     assert!(
         form.contains("value=\"webhook\" checked")
-            && form.contains("value=\"csv\"")
+            && !form.contains("value=\"csv\"")
             && !form.contains("value=\"email\""),
         "{form}"
     );

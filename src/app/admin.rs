@@ -122,25 +122,24 @@ impl App {
     }
 
     /// The destinations a segment can be sent to now: those configured (by an admin or the
-    /// environment), then the CSV download, which needs no settings.
+    /// environment). Nothing else is offered, since a sync to it would only fail.
     pub async fn sendable_destinations(&self) -> Vec<Destination> {
         let cfg = self
             .destination_config()
             .await
             .unwrap_or_else(|_| self.settings.governance.destinations.clone());
-        let platforms = [
+        let order = [
             Destination::Webhook,
             Destination::Meta,
             Destination::Google,
             Destination::Linkedin,
             Destination::Tiktok,
+            Destination::Csv,
         ];
-        let mut out: Vec<Destination> = platforms
+        order
             .into_iter()
             .filter(|d| cfg.is_configured(*d))
-            .collect();
-        out.push(Destination::Csv);
-        out
+            .collect()
     }
 
     /// Every user, without secrets (admins).

@@ -83,6 +83,24 @@ fn check_urls(kind: Destination, settings: &BTreeMap<String, String>) -> Result<
     Ok(())
 }
 
+/// The CSV drop's `dir` must be an absolute path to an existing directory: a typo is refused
+/// when stored, not discovered when the first sync fails.
+fn check_dir(kind: Destination, settings: &BTreeMap<String, String>) -> Result<(), AppError> {
+    match settings.get("dir") {
+        Some(dir) if kind == Destination::Csv => {
+            let p = std::path::Path::new(dir);
+            if p.is_absolute() && p.is_dir() {
+                Ok(())
+            } else {
+                Err(AppError::BadInput(format!(
+                    "csv `dir` must be the absolute path of an existing directory the server can write to (`{dir}` is not)"
+                )))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
 impl App {
     /// Store (or replace) a destination's settings and sealed secrets (admin).
     pub async fn add_destination(
@@ -101,6 +119,7 @@ impl App {
         check_names(d.kind, &d.settings, settings, "setting")?;
         check_names(d.kind, &d.secrets, secrets, "secret")?;
         check_urls(d.kind, &d.settings)?;
+        check_dir(d.kind, &d.settings)?;
         let sealed = match (&self.settings.governance.secret_key, d.secrets.is_empty()) {
             (_, true) => None,
             (Some(key), false) => Some(key.seal(

@@ -62,26 +62,7 @@ pub fn csv_lines(rows: &[Vec<Option<String>>]) -> Vec<u8> {
     w.into_inner().expect("writing to memory")
 }
 
-/// A cell a spreadsheet will not run: one starting with `=`, `@`, a tab or a carriage return,
-/// or with `+`/`-` followed by more than a phone number's or an amount's characters
-/// (`+HYPERLINK(…)`), gets a leading `'` (OWASP's CSV injection advice). Every CSV segwright
-/// writes (the approved-audience download, the member list, the audit log) goes through here.
-pub fn spreadsheet_safe(v: &str) -> std::borrow::Cow<'_, str> {
-    let numeric = |rest: &str| {
-        rest.chars()
-            .all(|c| c.is_ascii_digit() || " ().-+".contains(c))
-    };
-    let risky = match v.chars().next() {
-        Some('=' | '@' | '\t' | '\r') => true,
-        Some('+' | '-') => !numeric(&v[1..]),
-        _ => false,
-    };
-    if risky {
-        format!("'{v}").into()
-    } else {
-        v.into()
-    }
-}
+pub use crate::domain::spreadsheet::spreadsheet_safe;
 
 impl App {
     /// Start streaming the approved audience of `key`: rows of contact columns arrive on the

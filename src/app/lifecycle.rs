@@ -163,6 +163,11 @@ impl App {
         if destinations.is_empty() {
             return Err(AppError::BadInput("name at least one destination".into()));
         }
+        if destinations.contains(&Destination::Email) {
+            return Err(AppError::BadInput(
+                crate::domain::policy::EMAIL_NOT_OFFERED.into(),
+            ));
+        }
         let seg = self
             .store
             .get_segment(key)

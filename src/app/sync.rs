@@ -213,7 +213,7 @@ impl App {
             self.store.cancel_sync_batch(&b).await?;
             return Ok(true);
         }
-        let d = Destination::parse(&b.destination).map_err(AppError::Io)?;
+        let d = Destination::parse_stored(&b.destination).map_err(AppError::Io)?;
         let members = contacts_of(&b)?;
         let batch = Batch {
             op: op_of(&b),

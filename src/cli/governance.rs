@@ -427,7 +427,7 @@ fn env_var(k: &str) -> Option<String> {
 /// `SEGWRIGHT_META_{BASE_URL,AUDIENCE_ID,ACCESS_TOKEN}`,
 /// `SEGWRIGHT_GOOGLE_{BASE_URL,CUSTOMER_ID,USER_LIST_ID,LOGIN_CUSTOMER_ID,DEVELOPER_TOKEN,ACCESS_TOKEN}`,
 /// `SEGWRIGHT_LINKEDIN_{BASE_URL,SEGMENT_ID,ACCESS_TOKEN,VERSION}`,
-/// `SEGWRIGHT_TIKTOK_{BASE_URL,ADVERTISER_ID,AUDIENCE_ID,ACCESS_TOKEN}`.
+/// `SEGWRIGHT_TIKTOK_{BASE_URL,ADVERTISER_ID,AUDIENCE_ID,ACCESS_TOKEN}`, `SEGWRIGHT_CSV_DIR`.
 fn destinations_from_env(d: &mut DestinationConfig) {
     let set = |field: &mut String, k: &str| {
         if let Some(v) = env_var(k) {
@@ -453,4 +453,5 @@ fn destinations_from_env(d: &mut DestinationConfig) {
     d.tiktok_advertiser_id = env_var("SEGWRIGHT_TIKTOK_ADVERTISER_ID");
     d.tiktok_audience_id = env_var("SEGWRIGHT_TIKTOK_AUDIENCE_ID");
     d.tiktok_access_token = env_var("SEGWRIGHT_TIKTOK_ACCESS_TOKEN");
+    d.csv_dir = env_var("SEGWRIGHT_CSV_DIR");
 }

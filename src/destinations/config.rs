@@ -40,6 +40,8 @@ pub struct DestinationConfig {
     pub tiktok_advertiser_id: Option<String>,
     pub tiktok_audience_id: Option<String>,
     pub tiktok_access_token: Option<String>,
+    /// The directory the CSV file drop writes one file per sync into (`SEGWRIGHT_CSV_DIR`).
+    pub csv_dir: Option<String>,
     /// Members per request (Meta allows at most 10,000).
     pub batch_size: usize,
     /// Attempts per batch, the first included.
@@ -75,6 +77,7 @@ impl Default for DestinationConfig {
             tiktok_advertiser_id: None,
             tiktok_audience_id: None,
             tiktok_access_token: None,
+            csv_dir: None,
             batch_size: 5_000,
             max_attempts: 5,
             retry_delay: Duration::from_millis(500),
@@ -113,6 +116,7 @@ impl std::fmt::Debug for DestinationConfig {
             .field("tiktok_advertiser_id", &self.tiktok_advertiser_id)
             .field("tiktok_audience_id", &self.tiktok_audience_id)
             .field("tiktok_access_token", &redacted(&self.tiktok_access_token))
+            .field("csv_dir", &self.csv_dir)
             .field("batch_size", &self.batch_size)
             .field("demo_sink", &self.demo_sink)
             .finish()
@@ -145,7 +149,8 @@ impl DestinationConfig {
                 &["base_url", "advertiser_id", "audience_id"],
                 &["access_token"],
             ),
-            Destination::Email | Destination::Csv => (&[], &[]),
+            Destination::Csv => (&["dir"], &[]),
+            Destination::Email => (&[], &[]),
         }
     }
 
@@ -172,6 +177,7 @@ impl DestinationConfig {
             (D::Tiktok, "advertiser_id") => Slot::Optional(&mut self.tiktok_advertiser_id),
             (D::Tiktok, "audience_id") => Slot::Optional(&mut self.tiktok_audience_id),
             (D::Tiktok, "access_token") => Slot::Optional(&mut self.tiktok_access_token),
+            (D::Csv, "dir") => Slot::Optional(&mut self.csv_dir),
             _ => {
                 let (settings, secrets) = Self::keys(kind);
                 let known: Vec<&str> = settings.iter().chain(secrets).copied().collect();
@@ -220,7 +226,8 @@ impl DestinationConfig {
                     ("audience_id", o(&self.tiktok_audience_id)),
                 ]
             }
-            Destination::Email | Destination::Csv => vec![],
+            Destination::Csv => vec![("dir", o(&self.csv_dir))],
+            Destination::Email => vec![],
         };
         pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
@@ -245,7 +252,8 @@ impl DestinationConfig {
                     && self.tiktok_audience_id.is_some()
                     && self.tiktok_access_token.is_some()
             }
-            Destination::Email | Destination::Csv => false,
+            Destination::Csv => self.csv_dir.is_some(),
+            Destination::Email => false,
         }
     }
 }

@@ -1,13 +1,15 @@
 //! Clients of the places audiences are delivered to (reqwest), each sending one batch of
 //! already selected members: [`webhook`] (JSON signed with HMAC-SHA256), [`meta`] (Custom
 //! Audience `users` endpoint), [`google`] (Customer Match offline user data job), [`linkedin`]
-//! (DMP segment users) and [`tiktok`] (customer file upload, then audience update), each with
+//! (DMP segment users), [`tiktok`] (customer file upload, then audience update) and
+//! [`csv_drop`] (one CSV file per sync run in a directory, published atomically), each with
 //! identifiers normalised and hashed by that platform's rules (`domain::normalize`). Base URLs
 //! and secrets are configuration ([`config`]); secrets never reach logs or `Debug` output. Transient failures
 //! (timeouts, 429, 5xx) are retried with exponential backoff and jitter, honouring Retry-After
 //! within a cap and never beyond the attempt limit.
 
 pub mod config;
+pub mod csv_drop;
 pub mod google;
 pub mod linkedin;
 pub mod meta;
@@ -74,8 +76,12 @@ pub enum DestinationError {
     Refused { code: i64, message: String },
     #[error("unexpected response: {0}")]
     BadResponse(String),
-    #[error("delivery to {0} is not implemented yet")]
-    Unsupported(&'static str),
+    /// The CSV file drop could not write its file.
+    #[error("file drop failed: {0}")]
+    File(String),
+    /// A destination segwright does not deliver to (kept only so old submissions still load).
+    #[error("{0}")]
+    NotOffered(String),
 }
 
 impl DestinationError {
@@ -153,7 +159,10 @@ pub async fn send(
         Destination::Google => google::send(client, cfg, b).await,
         Destination::Linkedin => linkedin::send(client, cfg, b).await,
         Destination::Tiktok => tiktok::send(client, cfg, b).await,
-        other => Err(DestinationError::Unsupported(other.as_str())),
+        Destination::Csv => csv_drop::send(cfg, b).await,
+        Destination::Email => Err(DestinationError::NotOffered(
+            crate::domain::policy::EMAIL_NOT_OFFERED.into(),
+        )),
     }
 }
 

@@ -7,7 +7,7 @@ use hmac::{KeyInit, Mac};
 use serde::Serialize;
 
 use super::{Batch, DestinationConfig, DestinationError, Op, check};
-use crate::domain::normalize::{email, meta, sha256_hex};
+use crate::domain::normalize::{Contact, email, meta, sha256_hex};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
@@ -40,19 +40,30 @@ struct Member<'a> {
     phone_sha256: Option<String>,
 }
 
+/// SHA-256 of a member's normalised email and phone (E.164 digits), as the webhook and the CSV
+/// file drop send them.
+pub fn hashed_contact(c: &Contact) -> (Option<String>, Option<String>) {
+    let email = c.email.as_deref().and_then(email).map(|e| sha256_hex(&e));
+    let phone = c
+        .phone
+        .as_deref()
+        .and_then(|p| meta::phone(p, c.country.as_deref()))
+        .map(|p| sha256_hex(&p));
+    (email, phone)
+}
+
 /// The bytes of one batch's body (what the signature covers).
 pub fn body(b: &Batch<'_>) -> Vec<u8> {
     let members = b
         .members
         .iter()
-        .map(|c| Member {
-            external_id: &c.external_id,
-            email_sha256: c.email.as_deref().and_then(email).map(|e| sha256_hex(&e)),
-            phone_sha256: c
-                .phone
-                .as_deref()
-                .and_then(|p| meta::phone(p, c.country.as_deref()))
-                .map(|p| sha256_hex(&p)),
+        .map(|c| {
+            let (email_sha256, phone_sha256) = hashed_contact(c);
+            Member {
+                external_id: &c.external_id,
+                email_sha256,
+                phone_sha256,
+            }
         })
         .collect();
     let v = Body {

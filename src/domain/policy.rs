@@ -29,10 +29,39 @@ pub enum Destination {
     Csv,
 }
 
+/// Why `email` is refused as a destination: segwright has no email delivery.
+pub const EMAIL_NOT_OFFERED: &str = "destination `email` is not offered: segwright does not send email (no SMTP); use `csv` (a file drop) or `webhook` to hand the audience to an email tool";
+
 impl Destination {
+    /// The destinations a version may be submitted to.
+    pub const OFFERED: [Destination; 6] = [
+        Destination::Meta,
+        Destination::Google,
+        Destination::Linkedin,
+        Destination::Tiktok,
+        Destination::Webhook,
+        Destination::Csv,
+    ];
+
+    /// A destination named by a person (submission, configuration): one of [`Self::OFFERED`].
+    /// `email` is refused with [`EMAIL_NOT_OFFERED`].
     pub fn parse(s: &str) -> Result<Destination, String> {
-        serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_lowercase()))
-            .map_err(|_| format!("unknown destination `{s}`: use meta, google, linkedin, tiktok, webhook, email or csv"))
+        match Self::parse_stored(s)? {
+            Destination::Email => Err(EMAIL_NOT_OFFERED.into()),
+            d => Ok(d),
+        }
+    }
+
+    /// A destination as stored (submissions and sync batches written before `email` was
+    /// withdrawn still load; their batches fail with [`EMAIL_NOT_OFFERED`]).
+    pub fn parse_stored(s: &str) -> Result<Destination, String> {
+        serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_lowercase())).map_err(
+            |_| {
+                format!(
+                    "unknown destination `{s}`: use meta, google, linkedin, tiktok, webhook or csv"
+                )
+            },
+        )
     }
 
     /// Ad platforms: ads consent required, sensitive attributes refused.

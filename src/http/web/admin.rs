@@ -23,13 +23,14 @@ use crate::destinations::DestinationConfig;
 use crate::domain::access::Role;
 use crate::domain::policy::Destination;
 
-/// The destinations an admin configures (email and CSV need no settings).
-const KINDS: [Destination; 5] = [
+/// The destinations an admin configures.
+const KINDS: [Destination; 6] = [
     Destination::Webhook,
     Destination::Meta,
     Destination::Google,
     Destination::Linkedin,
     Destination::Tiktok,
+    Destination::Csv,
 ];
 
 /// Longest value a field of these forms may have.
@@ -71,7 +72,7 @@ fn refused_or(caller: &Caller, e: AppError, title: &str, what: &str) -> Response
     }
 }
 
-const DESTINATIONS_ARE: &str = "Destinations are where approved audiences are sent (a webhook, Meta, Google, LinkedIn, TikTok).";
+const DESTINATIONS_ARE: &str = "Destinations are where approved audiences are sent (a webhook, Meta, Google, LinkedIn, TikTok, a CSV file drop).";
 const USERS_ARE: &str =
     "Users and their roles decide who writes, approves and administers segments.";
 
