@@ -49,6 +49,8 @@ async fn fake_platforms() -> (String, Arc<Mutex<Vec<Seen>>>) {
             let path = uri.path().to_string();
             let answer = if path.ends_with("offlineUserDataJobs:create") {
                 json!({"resourceName": "customers/123/offlineUserDataJobs/555"})
+            } else if path.ends_with("googleAds:search") {
+                json!({"results": [{"offlineUserDataJob": {"status": "SUCCESS"}}]})
             } else if path.ends_with("file/upload/") {
                 json!({"code": 0, "message": "OK", "data": {"file_path": format!("path-{}", log.lock().unwrap().len())}})
             } else {
@@ -125,6 +127,7 @@ fn batch(op: Op, members: &[Contact]) -> Batch<'_> {
         batches: 1,
         total: members.len(),
         members,
+        ..Default::default()
     }
 }
 
@@ -180,8 +183,16 @@ async fn google_creates_a_consented_job_adds_hashed_operations_and_runs_it() {
         [
             "/google/v26/customers/123/offlineUserDataJobs:create",
             "/google/v26/customers/123/offlineUserDataJobs/555:addOperations",
-            "/google/v26/customers/123/offlineUserDataJobs/555:run"
+            "/google/v26/customers/123/offlineUserDataJobs/555:run",
+            "/google/v26/customers/123/googleAds:search"
         ]
+    );
+    assert!(
+        seen[3].json()["query"]
+            .as_str()
+            .unwrap()
+            .contains("offline_user_data_job.status"),
+        "the job's status is read back after it runs"
     );
     for s in &seen {
         assert_eq!(
@@ -240,7 +251,7 @@ async fn google_removals_are_remove_operations_split_within_the_request_limit() 
         .collect();
     assert_eq!(sizes, [destinations::google::MAX_OPERATIONS, 1]);
     assert!(adds[1]["operations"][0]["remove"]["userIdentifiers"][0]["hashedEmail"].is_string());
-    assert!(seen.last().unwrap().path.ends_with(":run"));
+    assert!(seen[seen.len() - 2].path.ends_with(":run"));
 }
 
 #[tokio::test]
@@ -339,4 +350,81 @@ async fn a_tiktok_refusal_in_a_200_answer_is_an_error() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("40001"), "{err}");
+}
+
+/// A server answering every request with `answer`.
+async fn answering(answer: Value) -> String {
+    let router = axum::Router::new().fallback(move || {
+        let answer = answer.clone();
+        async move { axum::Json(answer) }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn linkedin_elements_refused_one_by_one_are_counted_as_invalid_with_their_reasons() {
+    let base = answering(json!({"elements": [
+        {"status": 201},
+        {"status": 400, "message": "idValue is not a SHA-256"}
+    ]}))
+    .await;
+    let m = members();
+    let receipt = destinations::send(
+        Destination::Linkedin,
+        &reqwest::Client::new(),
+        &config(&base),
+        &batch(Op::Add, &m),
+    )
+    .await
+    .unwrap();
+    assert_eq!((receipt.received, receipt.invalid), (Some(1), Some(1)));
+    assert!(
+        receipt.problems[0].contains("element 2: 400 idValue is not a SHA-256"),
+        "{receipt:?}"
+    );
+
+    let base = answering(json!({"elements": [{"status": 400}, {"status": 422}]})).await;
+    let err = destinations::send(
+        Destination::Linkedin,
+        &reqwest::Client::new(),
+        &config(&base),
+        &batch(Op::Add, &m),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("refused every element"), "{err}");
+}
+
+#[tokio::test]
+async fn a_google_job_that_fails_fails_the_last_batch_with_googles_reason() {
+    let router = axum::Router::new().fallback(|uri: Uri| async move {
+        let path = uri.path();
+        axum::Json(if path.ends_with(":create") {
+            json!({"resourceName": "customers/123/offlineUserDataJobs/9"})
+        } else if path.ends_with("googleAds:search") {
+            json!({"results": [{"offlineUserDataJob": {"status": "FAILED", "failureReason": "INSUFFICIENT_MATCHED_TRANSACTIONS"}}]})
+        } else {
+            json!({})
+        })
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let m = members();
+    let err = destinations::send(
+        Destination::Google,
+        &reqwest::Client::new(),
+        &config(&base),
+        &batch(Op::Add, &m),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("INSUFFICIENT_MATCHED_TRANSACTIONS"),
+        "{err}"
+    );
 }

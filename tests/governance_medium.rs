@@ -299,6 +299,7 @@ async fn send_with_retries(
         batches: 1,
         total: 1,
         members: &members,
+        ..Batch::default()
     };
     let client = reqwest::Client::new();
     destinations::with_retries(cfg, || {
@@ -310,6 +311,7 @@ async fn send_with_retries(
         )
     })
     .await
+    .map(|(_, attempts)| attempts)
 }
 
 /// Item 5: a receiver answering 503 with `Retry-After: 0` forever gets exactly the attempt

@@ -100,9 +100,10 @@ impl App {
             batches: 1,
             total: 0,
             members: &[],
+            ..Batch::default()
         };
         let outcome = match crate::destinations::send(kind, &client, &cfg, &batch).await {
-            Ok(()) => Ok(format!(
+            Ok(_) => Ok(format!(
                 "{} answered: the connection works (an empty test batch was accepted)",
                 kind.as_str()
             )),

@@ -109,6 +109,7 @@ fn deliver_offline(d: Destination, members: &[Contact], threads: usize) -> (usiz
                         batches: chunks.len(),
                         total: 0,
                         members,
+                        ..Batch::default()
                     };
                     chunks
                         .iter()

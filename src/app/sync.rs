@@ -17,12 +17,12 @@ use serde::Serialize;
 
 use super::delivery::SyncKind;
 use super::{Actor, App, AppError, Change};
-use crate::destinations::{self, Batch, Op};
+use crate::destinations::{self, Batch, Op, Session};
 use crate::domain::approval::Status;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
 use crate::domain::sync::{BatchState, run_status};
-use crate::store::{SyncBatchRecord, SyncRunRecord};
+use crate::store::{BatchProgress, SyncBatchRecord, SyncRunRecord};
 
 /// How the sync worker and the refresh schedule behave.
 #[derive(Debug, Clone)]
@@ -64,6 +64,57 @@ pub struct SyncDestination {
     pub members_accepted: i64,
     pub attempts: i64,
     pub errors: Vec<String>,
+    /// Entries the destination said it received, and found invalid, in accepted batches (the
+    /// platforms that say: Meta, LinkedIn, Google, the CSV drop).
+    pub members_received: i64,
+    pub members_invalid: i64,
+    /// What the destination said beside the counts: invalid entries' reasons, a Google job's
+    /// status.
+    pub notes: Vec<String>,
+}
+
+/// Add what a destination said of an accepted batch to its report.
+fn note_receipt(d: &mut SyncDestination, seq: i64, op: &str, receipt: &str) {
+    let Ok(r) = serde_json::from_str::<destinations::Receipt>(receipt) else {
+        return;
+    };
+    d.members_received += r.received.unwrap_or(0) as i64;
+    d.members_invalid += r.invalid.unwrap_or(0) as i64;
+    if let Some(invalid) = r.invalid.filter(|n| *n > 0) {
+        d.notes.push(format!(
+            "batch {seq} ({op}): {invalid} invalid entries: {}",
+            r.problems.join("; ")
+        ));
+    } else if !r.problems.is_empty() {
+        d.notes
+            .push(format!("batch {seq} ({op}): {}", r.problems.join("; ")));
+    }
+    if let (Some(job), Some(status)) = (r.job, r.job_status) {
+        d.notes
+            .push(format!("batch {seq} ({op}): job {job} {status}"));
+    }
+}
+
+/// Where a batch stands among its destination's batches of the same operation (Meta numbers
+/// additions and removals as separate sessions), and the job an earlier batch opened.
+fn session_of(b: &SyncBatchRecord, progress: &[BatchProgress]) -> (Session, Option<String>) {
+    let removal = |op: &str| op == "remove";
+    let same: Vec<&BatchProgress> = progress
+        .iter()
+        .filter(|p| p.destination == b.destination && removal(&p.op) == removal(&b.op))
+        .collect();
+    let session = Session {
+        seq: same.iter().filter(|p| p.seq <= b.seq).count(),
+        batches: same.len(),
+        total: same.iter().map(|p| p.member_count.max(0) as usize).sum(),
+    };
+    let job = progress
+        .iter()
+        .filter(|p| p.destination == b.destination)
+        .filter_map(|p| p.receipt.as_deref())
+        .filter_map(|r| serde_json::from_str::<destinations::Receipt>(r).ok()?.job)
+        .next();
+    (session, job)
 }
 
 /// A sync run and its delivery report.
@@ -139,6 +190,9 @@ impl App {
                     members_accepted: 0,
                     attempts: 0,
                     errors: vec![],
+                    members_received: 0,
+                    members_invalid: 0,
+                    notes: vec![],
                 });
             *(if b.op == "remove" {
                 &mut d.removes
@@ -147,6 +201,9 @@ impl App {
             }) += b.member_count;
             d.batches += 1;
             d.attempts += b.attempts;
+            if let Some(r) = &b.receipt {
+                note_receipt(d, b.seq, &b.op, r);
+            }
             match state {
                 BatchState::Sent => {
                     (d.batches_sent, d.members_accepted) =
@@ -215,6 +272,7 @@ impl App {
         }
         let d = Destination::parse_stored(&b.destination).map_err(AppError::Io)?;
         let members = contacts_of(&b)?;
+        let (session, job) = session_of(&b, &self.store.sync_progress(run.id).await?);
         let batch = Batch {
             op: op_of(&b),
             segment_id: &run.segment_id,
@@ -225,10 +283,14 @@ impl App {
             batches: b.batches as usize,
             total: b.total as usize,
             members: &members,
+            session,
+            job: job.as_deref(),
         };
         let (sent, attempts) = self.send_batch(d, client, &batch).await;
         match sent {
-            Ok(_) => {
+            Ok(receipt) => {
+                let json = serde_json::to_string(&receipt).expect("serializable");
+                self.store.record_sync_receipt(&b, &json).await?;
                 self.store
                     .complete_sync_batch(&b, &run, attempts, chrono::Utc::now().timestamp())
                     .await?;
@@ -246,7 +308,7 @@ impl App {
         d: Destination,
         client: &reqwest::Client,
         batch: &Batch<'_>,
-    ) -> (Result<(), String>, i64) {
+    ) -> (Result<destinations::Receipt, String>, i64) {
         let cfg = match self.destination_config_for(d).await {
             Ok(cfg) => cfg,
             Err(e) => return (Err(e.to_string()), 0),
@@ -258,7 +320,7 @@ impl App {
         })
         .await;
         (
-            sent.map(|_| ()).map_err(|e| e.to_string()),
+            sent.map(|(receipt, _)| receipt).map_err(|e| e.to_string()),
             attempts.load(Ordering::SeqCst) as i64,
         )
     }

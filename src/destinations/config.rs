@@ -29,6 +29,9 @@ pub struct DestinationConfig {
     pub google_developer_token: Option<String>,
     /// OAuth access token (`Authorization: Bearer`).
     pub google_access_token: Option<String>,
+    /// How often the last batch of a run checks its Google job's status, and at most how often.
+    pub google_poll_every: Duration,
+    pub google_poll_max: usize,
     /// LinkedIn REST base (default `https://api.linkedin.com/rest`).
     pub linkedin_base_url: String,
     pub linkedin_segment_id: Option<String>,
@@ -69,6 +72,8 @@ impl Default for DestinationConfig {
             google_login_customer_id: None,
             google_developer_token: None,
             google_access_token: None,
+            google_poll_every: Duration::from_secs(10),
+            google_poll_max: 12,
             linkedin_base_url: "https://api.linkedin.com/rest".into(),
             linkedin_segment_id: None,
             linkedin_access_token: None,

@@ -1,14 +1,16 @@
-//! Google Ads Customer Match through an offline user data job (REST, camelCase JSON): create a
-//! `CUSTOMER_MATCH_USER_LIST` job for the user list with consent `adUserData` and
-//! `adPersonalization` GRANTED, add the batch's members as `create` (additions) or `remove`
-//! (removals) operations in requests of at most [`MAX_OPERATIONS`], then run the job. Google
-//! processes the job asynchronously (hours); a batch is delivered once the job runs.
+//! Google Ads Customer Match through one offline user data job per sync run (REST, camelCase
+//! JSON): the run's first batch creates a `CUSTOMER_MATCH_USER_LIST` job for the user list with
+//! consent `adUserData` and `adPersonalization` GRANTED (only members with ads consent are
+//! selected for Google), every batch adds its members as `create` (additions) or `remove`
+//! (removals) operations in requests of at most [`MAX_OPERATIONS`] to that job, and the run's last
+//! batch runs it and polls its status (a GAQL search) until `SUCCESS` or `FAILED`, within a
+//! bound (`google_poll_every` × `google_poll_max`).
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::config::required;
-use super::{Batch, DestinationConfig, DestinationError, Op, check, json_of};
+use super::{Batch, DestinationConfig, DestinationError, Op, Receipt, check, json_of};
 use crate::domain::normalize::Contact;
 use crate::domain::normalize::google::{Address, UserData, user_data};
 
@@ -135,32 +137,121 @@ fn request(
     Ok(req)
 }
 
+/// Statuses of a job Google has finished with.
+const FINAL: [&str; 2] = ["SUCCESS", "FAILED"];
+
+/// Create the run's job; its resource name.
+async fn create_job(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    customer: &str,
+    list: &str,
+) -> Result<String, DestinationError> {
+    let base = cfg.google_base_url.trim_end_matches('/');
+    let url = format!("{base}/customers/{customer}/offlineUserDataJobs:create");
+    let created = json_of(
+        request(client, cfg, url, &job_body(customer, list))?
+            .send()
+            .await,
+    )
+    .await?;
+    created["resourceName"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| DestinationError::BadResponse("no job resourceName".into()))
+}
+
+/// The job's status and failure reason, read through a Google Ads Query Language search.
+async fn job_status(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    customer: &str,
+    job: &str,
+) -> Result<(String, Option<String>), DestinationError> {
+    let base = cfg.google_base_url.trim_end_matches('/');
+    let query = format!(
+        "SELECT offline_user_data_job.resource_name, offline_user_data_job.status, offline_user_data_job.failure_reason FROM offline_user_data_job WHERE offline_user_data_job.resource_name = '{job}'"
+    );
+    let url = format!("{base}/customers/{customer}/googleAds:search");
+    let answer = json_of(
+        request(client, cfg, url, &json!({ "query": query }))?
+            .send()
+            .await,
+    )
+    .await?;
+    let row = &answer["results"][0]["offlineUserDataJob"];
+    let status = row["status"]
+        .as_str()
+        .ok_or_else(|| DestinationError::BadResponse(format!("no status for job {job}")))?;
+    Ok((
+        status.to_string(),
+        row["failureReason"].as_str().map(str::to_string),
+    ))
+}
+
+/// Run the job, then check its status every `google_poll_every`, at most `google_poll_max`
+/// times: `FAILED` fails the batch with Google's reason; a job still running at the bound is
+/// reported as such (Google may take up to a day) and the batch stands as sent.
+async fn run_and_wait(
+    client: &reqwest::Client,
+    cfg: &DestinationConfig,
+    customer: &str,
+    job: &str,
+    r: &mut Receipt,
+) -> Result<(), DestinationError> {
+    let base = cfg.google_base_url.trim_end_matches('/');
+    check(
+        request(client, cfg, format!("{base}/{job}:run"), &json!({}))?
+            .send()
+            .await,
+    )
+    .await?;
+    let mut status = String::from("RUNNING");
+    for i in 0..cfg.google_poll_max {
+        if i > 0 {
+            tokio::time::sleep(cfg.google_poll_every).await;
+        }
+        let (now, reason) = job_status(client, cfg, customer, job).await?;
+        status = now;
+        if status == "FAILED" {
+            return Err(DestinationError::Refused {
+                code: 0,
+                message: format!(
+                    "Google's job {job} failed: {}",
+                    reason.unwrap_or_else(|| "no reason given".into())
+                ),
+            });
+        }
+        if FINAL.contains(&status.as_str()) {
+            break;
+        }
+    }
+    if !FINAL.contains(&status.as_str()) {
+        r.problems.push(format!(
+            "job {job} still {status} after {} checks; Google can take up to a day",
+            cfg.google_poll_max
+        ));
+    }
+    r.job_status = Some(status);
+    Ok(())
+}
+
+/// Add the batch's operations to the run's one job (created by its first batch that has any;
+/// later batches get it in `b.job`); the run's last batch runs the job and waits for it.
 pub async fn send(
     client: &reqwest::Client,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
-) -> Result<(), DestinationError> {
+) -> Result<Receipt, DestinationError> {
     let customer = required(&cfg.google_customer_id, "Google customer id")?;
     let list = required(&cfg.google_user_list_id, "Google user list id")?;
     let ops = operations(b.op, b.members);
-    if ops.is_empty() {
-        return Ok(());
-    }
+    let job = match b.job {
+        Some(job) => job.to_string(),
+        None if ops.is_empty() => return Ok(Receipt::default()),
+        None => create_job(client, cfg, customer, list).await?,
+    };
     let base = cfg.google_base_url.trim_end_matches('/');
-    let created = json_of(
-        request(
-            client,
-            cfg,
-            format!("{base}/customers/{customer}/offlineUserDataJobs:create"),
-            &job_body(customer, list),
-        )?
-        .send()
-        .await,
-    )
-    .await?;
-    let job = created["resourceName"]
-        .as_str()
-        .ok_or_else(|| DestinationError::BadResponse("no job resourceName".into()))?;
     for chunk in ops.chunks(MAX_OPERATIONS) {
         check(
             request(
@@ -174,10 +265,13 @@ pub async fn send(
         )
         .await?;
     }
-    check(
-        request(client, cfg, format!("{base}/{job}:run"), &json!({}))?
-            .send()
-            .await,
-    )
-    .await
+    let mut r = Receipt {
+        received: Some(ops.len() as u64),
+        job: Some(job.clone()),
+        ..Receipt::default()
+    };
+    if b.is_last() {
+        run_and_wait(client, cfg, customer, &job, &mut r).await?;
+    }
+    Ok(r)
 }

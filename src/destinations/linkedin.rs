@@ -1,11 +1,16 @@
 //! LinkedIn Matched Audiences: `POST {base}/dmpSegments/{id}/users` as a Rest.li `BATCH_CREATE`
 //! of elements `{action: ADD|REMOVE, userIds: [{idType: SHA256_EMAIL, idValue}]}`, at most
 //! [`MAX_ELEMENTS`] per request. Members without an email cannot be matched and are skipped.
+//! LinkedIn answers each element with its own status (`{"elements": [{"status": 201}, …]}`):
+//! the failed ones are counted as invalid in the batch's [`Receipt`], with their reasons; a
+//! request whose every element failed fails the batch.
 
 use serde::Serialize;
 
 use super::config::required;
-use super::{Batch, DestinationConfig, DestinationError, Op, check};
+use serde_json::Value;
+
+use super::{Batch, DestinationConfig, DestinationError, MAX_PROBLEMS, Op, Receipt, json_of};
 use crate::domain::normalize::Contact;
 use crate::domain::normalize::linkedin::hashed_email;
 
@@ -52,17 +57,41 @@ pub fn elements(op: Op, members: &[Contact]) -> Vec<Element> {
         .collect()
 }
 
+/// Count the per-element statuses of one answer into `r` (an element without a status, or an
+/// answer without elements, counts as received: LinkedIn said nothing against it).
+pub fn count_statuses(answer: &Value, sent: usize, r: &mut Receipt) {
+    let statuses = answer["elements"].as_array().cloned().unwrap_or_default();
+    let mut failed = 0;
+    for (i, e) in statuses.iter().enumerate() {
+        let status = e["status"].as_u64().unwrap_or(200);
+        if status >= 300 {
+            failed += 1;
+            if r.problems.len() < MAX_PROBLEMS {
+                let why = e["message"]
+                    .as_str()
+                    .or(e["error"]["message"].as_str())
+                    .unwrap_or("no reason given");
+                r.problems
+                    .push(format!("element {}: {status} {why}", i + 1));
+            }
+        }
+    }
+    *r.received.get_or_insert(0) += (sent - failed.min(sent)) as u64;
+    *r.invalid.get_or_insert(0) += failed as u64;
+}
+
 pub async fn send(
     client: &reqwest::Client,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
-) -> Result<(), DestinationError> {
+) -> Result<Receipt, DestinationError> {
     let segment = required(&cfg.linkedin_segment_id, "LinkedIn segment id")?;
     let token = required(&cfg.linkedin_access_token, "LinkedIn access token")?;
     let url = format!(
         "{}/dmpSegments/{segment}/users",
         cfg.linkedin_base_url.trim_end_matches('/')
     );
+    let mut receipt = Receipt::default();
     for chunk in elements(b.op, b.members).chunks(MAX_ELEMENTS) {
         let req = client
             .post(&url)
@@ -71,7 +100,18 @@ pub async fn send(
             .header("X-Restli-Protocol-Version", "2.0.0")
             .header("X-RestLi-Method", "BATCH_CREATE")
             .json(&Elements { elements: chunk });
-        check(req.send().await).await?;
+        let answer = json_of(req.send().await).await?;
+        let before = receipt.invalid.unwrap_or(0);
+        count_statuses(&answer, chunk.len(), &mut receipt);
+        if receipt.invalid.unwrap_or(0) - before == chunk.len() as u64 {
+            return Err(DestinationError::Refused {
+                code: 400,
+                message: format!(
+                    "LinkedIn refused every element of the request: {}",
+                    receipt.problems.join("; ")
+                ),
+            });
+        }
     }
-    Ok(())
+    Ok(receipt)
 }

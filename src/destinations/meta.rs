@@ -2,11 +2,16 @@
 //! FN, LN, CT, ST, ZIP, COUNTRY`) of SHA-256 values normalised by Meta's rules (unknown = ""),
 //! and a `session` that numbers the batches of one upload. Additions are `POST`, removals
 //! `DELETE` on the same endpoint with the same body, as Meta's SDKs do; a replacement is a
-//! session `POST`ed to `{audience_id}/usersreplace`.
+//! session `POST`ed to `{audience_id}/usersreplace`. The additions and the removals of a run are
+//! two sessions (own `session_id`, `batch_seq` from 1, `last_batch_flag` on each one's last
+//! batch), and Meta's answer (`num_received`, `num_invalid_entries`, `invalid_entry_samples`)
+//! is read into the batch's [`Receipt`].
 
 use serde::Serialize;
 
-use super::{Batch, DestinationConfig, DestinationError, Op, check};
+use serde_json::Value;
+
+use super::{Batch, DestinationConfig, DestinationError, MAX_PROBLEMS, Op, Receipt, json_of};
 use crate::domain::normalize::meta::{SCHEMA, row};
 
 /// Meta accepts at most this many rows per request.
@@ -40,12 +45,13 @@ struct Rows {
 
 /// The body of one batch; `access_token` is `None` except when [`send`] sends it.
 pub fn payload<'a>(b: &Batch<'_>, access_token: Option<&'a str>) -> Body<'a> {
+    let session = b.session();
     Body {
         session: Session {
-            session_id: b.run_id,
-            batch_seq: b.seq,
-            last_batch_flag: b.seq == b.batches,
-            estimated_num_total: b.total,
+            session_id: session_id(b),
+            batch_seq: session.seq,
+            last_batch_flag: session.seq == session.batches,
+            estimated_num_total: session.total,
         },
         payload: Rows {
             schema: SCHEMA,
@@ -56,11 +62,34 @@ pub fn payload<'a>(b: &Batch<'_>, access_token: Option<&'a str>) -> Body<'a> {
     }
 }
 
+/// The run's additions and its removals are separate sessions: the removals' id is odd.
+pub fn session_id(b: &Batch<'_>) -> u64 {
+    b.run_id.wrapping_mul(2) + u64::from(b.op == Op::Remove)
+}
+
+/// What Meta said of a batch: entries received, invalid, and samples of the invalid ones.
+pub fn receipt(answer: &Value) -> Receipt {
+    let samples = match &answer["invalid_entry_samples"] {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.as_str().map_or(v.to_string(), str::to_string)))
+            .collect(),
+        Value::Array(a) => a.iter().map(|v| v.to_string()).collect(),
+        _ => vec![],
+    };
+    Receipt {
+        received: answer["num_received"].as_u64(),
+        invalid: answer["num_invalid_entries"].as_u64(),
+        problems: samples.into_iter().take(MAX_PROBLEMS).collect(),
+        ..Receipt::default()
+    }
+}
+
 pub async fn send(
     client: &reqwest::Client,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
-) -> Result<(), DestinationError> {
+) -> Result<Receipt, DestinationError> {
     let audience = cfg
         .meta_audience_id
         .as_deref()
@@ -77,5 +106,5 @@ pub async fn send(
         // One session of batches replaces the audience; Meta drops whoever it does not name.
         Op::Replace => client.post(format!("{base}/{audience}/usersreplace")),
     };
-    check(req.json(&body).send().await).await
+    Ok(receipt(&json_of(req.json(&body).send().await).await?))
 }

@@ -28,16 +28,17 @@ use crate::domain::policy::Destination;
 /// Whether a batch adds members to the audience, removes them from it, or is part of a
 /// replacement of the whole audience (Meta's `usersreplace` session; other platforms have none,
 /// and the sync engine plans replacements only for Meta).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
+    #[default]
     Add,
     Remove,
     Replace,
 }
 
 /// One batch of an upload run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Batch<'a> {
     pub op: Op,
     pub segment_id: &'a str,
@@ -50,13 +51,66 @@ pub struct Batch<'a> {
     pub batches: usize,
     pub total: usize,
     pub members: &'a [Contact],
+    /// The batch's place among the batches of its own operation (additions or removals), which
+    /// Meta numbers as separate sessions; unset (all zero) means the whole run is one session.
+    pub session: Session,
+    /// The platform job an earlier batch of this run opened (Google's offline user data job).
+    pub job: Option<&'a str>,
+}
+
+/// A batch's place in a session: 1-based `seq` of `batches`, `total` members in the session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Session {
+    pub seq: usize,
+    pub batches: usize,
+    pub total: usize,
 }
 
 impl Batch<'_> {
     pub fn idempotency_key(&self) -> String {
         format!("{}-{}-{}", self.run_id, self.segment_id, self.seq)
     }
+
+    /// The session this batch belongs to (the whole run when none was set).
+    pub fn session(&self) -> Session {
+        if self.session.batches == 0 {
+            Session {
+                seq: self.seq,
+                batches: self.batches,
+                total: self.total,
+            }
+        } else {
+            self.session
+        }
+    }
+
+    /// Whether this is the last batch of the run for its destination.
+    pub fn is_last(&self) -> bool {
+        self.seq == self.batches
+    }
 }
+
+/// What a destination said of an accepted batch: how many entries it received and found
+/// invalid, samples of the problems, and the platform job it belongs to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Receipt {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invalid: Option<u64>,
+    /// At most [`MAX_PROBLEMS`] of the platform's reasons (hashed values only, never contacts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+    /// Google's offline user data job (`customers/…/offlineUserDataJobs/…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// The job's last known status (`SUCCESS`, `RUNNING`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<String>,
+}
+
+/// Problems kept per batch.
+pub const MAX_PROBLEMS: usize = 5;
 
 /// Why a batch was not delivered.
 #[derive(Debug, thiserror::Error)]
@@ -101,9 +155,11 @@ impl DestinationError {
     }
 }
 
-/// Turn a response into `Ok(())` or a typed error (reading Retry-After seconds).
-async fn check(resp: Result<reqwest::Response, reqwest::Error>) -> Result<(), DestinationError> {
-    success(resp).await.map(|_| ())
+/// Turn a response into an empty receipt or a typed error (reading Retry-After seconds).
+async fn check(
+    resp: Result<reqwest::Response, reqwest::Error>,
+) -> Result<Receipt, DestinationError> {
+    success(resp).await.map(|_| Receipt::default())
 }
 
 /// The JSON body of a successful response, or a typed error.
@@ -146,20 +202,23 @@ async fn success(
     })
 }
 
-/// Send one batch to destination `d` (no retries; see [`with_retries`]).
+/// Send one batch to destination `d` (no retries; see [`with_retries`]); what it said.
 pub async fn send(
     d: Destination,
     client: &reqwest::Client,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
-) -> Result<(), DestinationError> {
+) -> Result<Receipt, DestinationError> {
     match d {
         Destination::Webhook => webhook::send(client, cfg, b).await,
         Destination::Meta => meta::send(client, cfg, b).await,
         Destination::Google => google::send(client, cfg, b).await,
         Destination::Linkedin => linkedin::send(client, cfg, b).await,
         Destination::Tiktok => tiktok::send(client, cfg, b).await,
-        Destination::Csv => csv_drop::send(cfg, b).await,
+        Destination::Csv => csv_drop::send(cfg, b).await.map(|_| Receipt {
+            received: Some(b.members.len() as u64),
+            ..Receipt::default()
+        }),
         Destination::Email => Err(DestinationError::NotOffered(
             crate::domain::policy::EMAIL_NOT_OFFERED.into(),
         )),
@@ -172,16 +231,16 @@ fn next_wait(e: &DestinationError, backoff: Option<Duration>, cap: Duration) -> 
     backoff.map(|d| e.retry_after().map_or(d, |asked| asked.min(cap)))
 }
 
-/// Run `send` with retries on transient errors; returns the attempts made. At most
-/// `cfg.max_attempts` attempts, whatever the receiver answers, and no wait longer than
+/// Run `send` with retries on transient errors; returns its answer and the attempts made. At
+/// most `cfg.max_attempts` attempts, whatever the receiver answers, and no wait longer than
 /// `cfg.max_retry_after`.
-pub async fn with_retries<F, Fut>(
+pub async fn with_retries<T, F, Fut>(
     cfg: &DestinationConfig,
     send: F,
-) -> Result<usize, DestinationError>
+) -> Result<(T, usize), DestinationError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), DestinationError>>,
+    Fut: Future<Output = Result<T, DestinationError>>,
 {
     use std::sync::atomic::Ordering::SeqCst;
     let attempts = std::sync::atomic::AtomicUsize::new(0);
@@ -199,6 +258,6 @@ where
     .when(|e| e.transient() && attempts.load(SeqCst) < max)
     .adjust(|e, d| next_wait(e, d, cap))
     .notify(|e, d| tracing::warn!(error = %e, retry_in = ?d, "destination batch failed; retrying"))
-    .await?;
-    Ok(attempts.load(std::sync::atomic::Ordering::SeqCst))
+    .await
+    .map(|answer| (answer, attempts.load(SeqCst)))
 }

@@ -9,7 +9,7 @@ use md5::{Digest, Md5};
 use serde_json::{Value, json};
 
 use super::config::required;
-use super::{Batch, DestinationConfig, DestinationError, Op, json_of};
+use super::{Batch, DestinationConfig, DestinationError, Op, Receipt, json_of};
 use crate::domain::normalize::Contact;
 use crate::domain::normalize::tiktok::hashes;
 
@@ -108,7 +108,7 @@ pub async fn send(
     client: &reqwest::Client,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
-) -> Result<(), DestinationError> {
+) -> Result<Receipt, DestinationError> {
     let audience = required(&cfg.tiktok_audience_id, "TikTok audience id")?;
     let token = required(&cfg.tiktok_access_token, "TikTok access token")?;
     let mut paths = Vec::new();
@@ -121,7 +121,7 @@ pub async fn send(
         paths.push(upload(client, cfg, name, f).await?);
     }
     if paths.is_empty() {
-        return Ok(());
+        return Ok(Receipt::default());
     }
     let action = match b.op {
         Op::Add | Op::Replace => "APPEND",
@@ -146,5 +146,5 @@ pub async fn send(
         )
         .await?,
     )
-    .map(|_| ())
+    .map(|_| Receipt::default())
 }

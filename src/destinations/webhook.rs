@@ -6,7 +6,7 @@
 use hmac::{KeyInit, Mac};
 use serde::Serialize;
 
-use super::{Batch, DestinationConfig, DestinationError, Op, check};
+use super::{Batch, DestinationConfig, DestinationError, Op, Receipt, check};
 use crate::domain::normalize::{Contact, email, meta, sha256_hex};
 
 type HmacSha256 = hmac::Hmac<sha2::Sha256>;
@@ -84,7 +84,7 @@ pub async fn send(
     client: &reqwest::Client,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
-) -> Result<(), DestinationError> {
+) -> Result<Receipt, DestinationError> {
     let url = cfg
         .webhook_url
         .as_deref()

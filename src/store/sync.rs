@@ -51,6 +51,8 @@ pub struct BatchProgress {
     pub state: String,
     pub attempts: i64,
     pub last_error: Option<String>,
+    /// What the destination said of the batch once accepted (JSON, `destinations::Receipt`).
+    pub receipt: Option<String>,
 }
 
 /// A member as last delivered: external id, email, phone, when (Unix seconds).
@@ -179,6 +181,17 @@ impl Store {
         Ok(())
     }
 
+    /// Keep what the destination said of a sent batch.
+    pub async fn record_sync_receipt(
+        &self,
+        b: &SyncBatchRecord,
+        receipt: &str,
+    ) -> Result<(), StoreError> {
+        on_pool!(self, p => sqlx::query("UPDATE sync_batches SET receipt = $1 WHERE run_id = $2 AND destination = $3 AND seq = $4")
+            .bind(receipt.to_string()).bind(b.run_id).bind(b.destination.clone()).bind(b.seq).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
     /// Stop a running run: every batch not yet claimed is cancelled (never sent) and the run
     /// closes with `status`, in one transaction; a batch already being sent finishes. False if
     /// the run was already closed.
@@ -220,7 +233,7 @@ impl Store {
 
     /// Every batch of a run, without members, by destination and order.
     pub async fn sync_progress(&self, run_id: i64) -> Result<Vec<BatchProgress>, StoreError> {
-        let sql = "SELECT destination, seq, op, member_count, state, attempts, last_error FROM sync_batches WHERE run_id = $1 ORDER BY destination, seq";
+        let sql = "SELECT destination, seq, op, member_count, state, attempts, last_error, receipt FROM sync_batches WHERE run_id = $1 ORDER BY destination, seq";
         Ok(on_pool!(self, p => sqlx::query_as(sql).bind(run_id).fetch_all(p).await?))
     }
 
