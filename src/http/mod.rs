@@ -54,7 +54,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::logout))
         .merge(web::routes(state.clone()))
         .merge(routes::api_routes(state.clone()))
-        .fallback(api::not_found)
+        .fallback(web::not_found)
         .layer(axum::middleware::from_fn_with_state(
             compute::Compute::new(g.request_budget, g.heavy_concurrency),
             compute::off_request_threads,

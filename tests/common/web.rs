@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::api::TestApp;
 
@@ -118,4 +118,18 @@ pub async fn refused_in_words(app: &TestApp, cases: Vec<(&Session, String, Strin
             );
         }
     }
+}
+
+/// The size of a definition's audience, from the API (as the marketer).
+pub async fn count(app: &TestApp, def: Value) -> i64 {
+    let (s, v) = app
+        .json("POST", "/api/preview", Some(json!({"definition": def})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["size"]["count"].as_i64().unwrap()
+}
+
+/// A definition on the country alone: `op` (`eq`, `in`) against `value`.
+pub fn country(op: &str, value: Value) -> Value {
+    json!({"version":1,"root":{"type":"attribute","field":"country","op":op,"value":value}})
 }

@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use minijinja::context;
 use serde::Deserialize;
 use serde_json::Value;
@@ -63,16 +63,16 @@ pub struct KeepForm {
 #[derive(Deserialize)]
 pub struct SaveForm {
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
     #[serde(default)]
-    conversation_id: String,
+    pub(super) conversation_id: String,
     /// Save as this segment's next version instead of a new segment.
     #[serde(default)]
-    segment: Option<String>,
+    pub(super) segment: Option<String>,
 }
 
 /// A form the page could not have sent (a field of the wrong type), said in words.
-fn bad_form(e: FormRejection) -> Response {
+pub(super) fn bad_form(e: FormRejection) -> Response {
     error_fragment(ApiError::new(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         "bad_form",
@@ -119,7 +119,7 @@ async fn attribute_warnings(app: &AppState, answer: &Value) -> Vec<String> {
 }
 
 /// An error shown in place of the answer, with the status the API would give.
-fn error_fragment(e: impl Into<ApiError>) -> Response {
+pub(super) fn error_fragment(e: impl Into<ApiError>) -> Response {
     let e = e.into();
     let mut r = render(
         "error.html",
@@ -175,6 +175,8 @@ fn answer_context(
         nomatch => minijinja::Value::from(minijinja::value::Serde(nomatch)),
         why => perf_view::sample_why(preview),
         can_author => caller.principal.role.allows(crate::domain::access::Permission::Author),
+        can_train => caller.principal.role.allows(crate::domain::access::Permission::Train),
+        chips => super::chips::chips(answer),
         ..user_context(caller)
     }
 }
@@ -203,6 +205,8 @@ pub async fn page(
             let editing = minijinja::Value::from(minijinja::value::Serde(
                 editing(&app, q.segment.as_deref()).await,
             ));
+            let panel = super::chips::panel(&app, &caller, &turns).await;
+            let ctx = context! { ..ctx, ..panel };
             render("chat.html", context! { has_answer => true, editing, ..ctx })
         }
         Err(e) => super::segments::page_error(&caller, e),
@@ -290,7 +294,7 @@ pub async fn keep(
 }
 
 /// The conversation with `answer` as its last turn: the answer fragment for htmx, else the page.
-async fn answer_response(
+pub(super) async fn answer_response(
     app: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
@@ -318,6 +322,8 @@ async fn answer_response(
         None => format!("/chat?c={id}"),
     };
     let editing = minijinja::Value::from(minijinja::value::Serde(&editing));
+    let panel = super::chips::panel(app, caller, &history).await;
+    let ctx = context! { ..ctx, ..panel };
     if !is_htmx(headers) {
         return render("chat.html", context! { has_answer => true, editing, ..ctx });
     }
@@ -339,24 +345,37 @@ pub async fn save(
         Ok(f) => f,
         Err(e) => return bad_form(e),
     };
+    match save_conversation(&app, &caller, &form).await {
+        Ok(seg) => render(
+            "saved.html",
+            context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)), ..user_context(&caller) },
+        ),
+        Err(r) => r,
+    }
+}
+
+/// The saving behind [`save`] (and the chat's "submit"): the segment saved, or the refusal said
+/// by the Save button.
+pub(super) async fn save_conversation(
+    app: &AppState,
+    caller: &Caller,
+    form: &SaveForm,
+) -> Result<crate::app::SegmentView, Response> {
     let turns = match app.conversation(&form.conversation_id).await {
         Ok(t) => t,
-        Err(e) => return error_fragment(e),
+        Err(e) => return Err(error_fragment(e)),
     };
     let Some(definition) = turns
         .last()
         .and_then(|t| serde_json::from_value::<Definition>(t["definition"].clone()).ok())
     else {
-        return error_fragment(ApiError::new(
+        return Err(error_fragment(ApiError::new(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
             "nothing_to_save",
             "Ask for an audience first.",
-        ));
+        )));
     };
-    let as_of = match app.as_of(None) {
-        Ok(a) => a,
-        Err(e) => return error_fragment(e),
-    };
+    let as_of = app.as_of(None).map_err(error_fragment)?;
     let unresolved = definition.unresolved.clone();
     let actor = Actor::user(caller.principal.clone(), caller.address.clone());
     let saved = match form.segment.as_deref().filter(|s| !s.is_empty()) {
@@ -377,18 +396,17 @@ pub async fn save(
             .await
         }
     };
-    match saved {
-        Ok(seg) => render("saved.html", context! { segment => minijinja::Value::from(minijinja::value::Serde(&seg)), ..user_context(&caller) }).into_response(),
-        Err(AppError::Invalid(issues)) if issues.iter().any(|i| i.code == Code::PartialDefinition) => {
+    saved.map_err(|e| match e {
+        AppError::Invalid(issues) if issues.iter().any(|i| i.code == Code::PartialDefinition) => {
             by_save_button(error_fragment(partial_error(&unresolved)))
         }
-        Err(e) => by_save_button(error_fragment(e)),
-    }
+        e => by_save_button(error_fragment(e)),
+    })
 }
 
 /// A save refused is said next to the Save button, in place of an earlier "Saved" (not at the
 /// top of the page, out of sight, with the old success still showing).
-fn by_save_button(mut r: Response) -> Response {
+pub(super) fn by_save_button(mut r: Response) -> Response {
     r.headers_mut().insert(
         "hx-retarget",
         axum::http::HeaderValue::from_static("#saved"),

@@ -4,8 +4,12 @@
 
 mod admin;
 mod chat;
+mod chips;
 mod glossary;
+mod import;
 mod models;
+mod not_found;
+mod overlaps;
 mod perf_view;
 mod review;
 mod segments;
@@ -97,6 +101,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "train_job.html",
         include_str!("../../../templates/train_job.html"),
+    ),
+    (
+        "audience_panel.html",
+        include_str!("../../../templates/audience_panel.html"),
+    ),
+    (
+        "import.html",
+        include_str!("../../../templates/import.html"),
+    ),
+    (
+        "import_preview.html",
+        include_str!("../../../templates/import_preview.html"),
+    ),
+    (
+        "import_result.html",
+        include_str!("../../../templates/import_result.html"),
+    ),
+    (
+        "overlaps.html",
+        include_str!("../../../templates/overlaps.html"),
+    ),
+    (
+        "not_found.html",
+        include_str!("../../../templates/not_found.html"),
     ),
     (
         "glossary_edit.html",
@@ -201,6 +229,8 @@ pub fn login_page(message: Option<String>, status: StatusCode, email: Option<Str
     r
 }
 
+pub use not_found::not_found;
+
 /// The pages (signed-in users only) and their static files (open).
 pub fn routes(state: AppState) -> Router<AppState> {
     let pages = Router::new()
@@ -208,6 +238,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/chat", get(chat::page).post(chat::ask))
         .route("/chat/save", axum::routing::post(chat::save))
         .route("/chat/keep", axum::routing::post(chat::keep))
+        .route("/chat/chip", axum::routing::post(chips::chip))
+        .route("/chat/submit", axum::routing::post(chips::submit))
         .route("/segments", get(segments::list))
         .route("/models", get(models::models))
         .route("/models/train", axum::routing::post(models::train))
@@ -219,6 +251,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/glossary/{key}/delete",
             axum::routing::post(glossary::delete),
         )
+        .route("/segments/overlaps", get(overlaps::page))
         .route("/segments/{id}", get(segments::show))
         .route("/segments/{id}/why", get(why::page))
         .route(
@@ -255,6 +288,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
             "/suppressions/{action}",
             axum::routing::post(suppression::act),
         )
+        .route("/import", get(import::page))
+        .route(
+            "/import/preview",
+            axum::routing::post(import::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::app::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/import/{action}", axum::routing::post(import::act))
+        .route("/import/{id}/rejects", get(import::rejects))
         .route("/syncs/{run}", get(segments::sync_page))
         .route("/syncs/{run}/progress", get(segments::sync_progress))
         .route_layer(axum::middleware::from_fn_with_state(

@@ -41,8 +41,14 @@ pub async fn require_session(State(app): State<AppState>, req: Request, next: Ne
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(String::from);
+        // An uploaded CSV file is the body of its own request (the CSRF token in the header).
+        let limit = if req.uri().path() == "/import/preview" {
+            crate::app::MAX_UPLOAD_BYTES
+        } else {
+            FORM_LIMIT
+        };
         let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
             let caller = Caller {
                 principal: s.principal,
                 address,
