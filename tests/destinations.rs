@@ -100,6 +100,7 @@ fn members() -> Vec<Contact> {
         region: Some("California".into()),
         city: Some("San Francisco".into()),
         postal_code: Some("94105-1234".into()),
+        ads_consent: Some(true),
     };
     let ann = Contact {
         external_id: "c2".into(),
@@ -175,7 +176,7 @@ async fn meta_removals_use_delete_on_the_users_endpoint_with_the_same_payload() 
 }
 
 #[tokio::test]
-async fn google_creates_a_consented_job_adds_hashed_operations_and_runs_it() {
+async fn google_creates_a_job_adds_hashed_operations_with_each_members_consent_and_runs_it() {
     let seen = deliver(Destination::Google, Op::Add, &members()).await;
     let paths: Vec<&str> = seen.iter().map(|s| s.path.as_str()).collect();
     assert_eq!(
@@ -210,15 +211,35 @@ async fn google_creates_a_consented_job_adds_hashed_operations_and_runs_it() {
         job["job"]["customerMatchUserListMetadata"]["userList"],
         "customers/123/userLists/987"
     );
-    assert_eq!(
-        job["job"]["customerMatchUserListMetadata"]["consent"],
-        json!({"adUserData": "GRANTED", "adPersonalization": "GRANTED"})
+    assert!(
+        job["job"]["customerMatchUserListMetadata"]
+            .get("consent")
+            .is_none(),
+        "no consent claimed for everyone: {job}"
     );
     let ops = seen[1].json()["operations"].clone();
     assert_eq!(
         ops.as_array().unwrap().len(),
         2,
         "the member with no identifier is skipped: {ops}"
+    );
+    assert_eq!(
+        ops[0]["create"]["consent"],
+        json!({"adUserData": "GRANTED", "adPersonalization": "GRANTED"}),
+        "Jane's own consent"
+    );
+    assert!(
+        ops[1]["create"].get("consent").is_none(),
+        "Ann's consent is unknown, so none is claimed: {ops}"
+    );
+    let refused = Contact {
+        ads_consent: Some(false),
+        ..members()[1].clone()
+    };
+    let op = serde_json::to_value(destinations::google::operations(Op::Add, &[refused])).unwrap();
+    assert_eq!(
+        op[0]["create"]["consent"],
+        json!({"adUserData": "DENIED", "adPersonalization": "DENIED"})
     );
     assert_eq!(
         ops[0]["create"]["userIdentifiers"],
@@ -251,6 +272,10 @@ async fn google_removals_are_remove_operations_split_within_the_request_limit() 
         .collect();
     assert_eq!(sizes, [destinations::google::MAX_OPERATIONS, 1]);
     assert!(adds[1]["operations"][0]["remove"]["userIdentifiers"][0]["hashedEmail"].is_string());
+    assert!(
+        adds[1]["operations"][0]["remove"].get("consent").is_none(),
+        "a removal needs no consent"
+    );
     assert!(seen[seen.len() - 2].path.ends_with(":run"));
 }
 

@@ -164,6 +164,21 @@ async fn meta_sessions_end_with_their_own_last_batch_and_google_runs_one_polled_
             .clone()
     };
     assert_eq!(of("google")["status"], "delivered", "{report}");
+    let adds: Vec<Value> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, p, _)| p.ends_with(":addOperations"))
+        .flat_map(|(_, _, b)| b["operations"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(adds.len(), 2, "m1 and m2 consented to ads: {adds:?}");
+    for op in &adds {
+        assert_eq!(
+            op["create"]["consent"],
+            json!({"adUserData": "GRANTED", "adPersonalization": "GRANTED"}),
+            "each member's own consent, read from their ads consent: {op}"
+        );
+    }
     assert!(
         of("google")["notes"].to_string().contains("SUCCESS"),
         "{report}"

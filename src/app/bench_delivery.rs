@@ -43,6 +43,7 @@ pub fn synthetic(n: usize) -> Vec<Contact> {
                 format!("+1 (415) 555-{:04}", i % 10_000)
             };
             Contact {
+                ads_consent: Some(true),
                 external_id: format!("c{i}"),
                 email: Some(format!(" Member.{i}+news@Example.com ")),
                 phone: (i % 5 != 0).then_some(phone),

@@ -127,10 +127,11 @@ impl Planned {
     }
 }
 
-/// `[[external_id, email, phone, first_name, last_name, country, region, city, postal_code], …]`:
+/// `[[external_id, email, phone, first_name, last_name, country, region, city, postal_code,
+/// ads_consent ("1", "0" or null)], …]`:
 /// the snapshot a batch row keeps (the store reads the first three for the delivered set).
 fn members_json(members: &[Contact]) -> String {
-    let rows: Vec<[Option<&str>; 9]> = members
+    let rows: Vec<[Option<&str>; 10]> = members
         .iter()
         .map(|c| {
             [
@@ -143,6 +144,7 @@ fn members_json(members: &[Contact]) -> String {
                 c.region.as_deref(),
                 c.city.as_deref(),
                 c.postal_code.as_deref(),
+                c.ads_consent.map(|yes| if yes { "1" } else { "0" }),
             ]
         })
         .collect();
@@ -191,7 +193,16 @@ impl App {
         let p = self.prepare(def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let rows = self.store.fetch_texts(&q).await?;
-        Ok(rows.iter().map(|r| Contact::from_columns(r)).collect())
+        // Members selected under ads consent have it: it goes with them (Google's per-member
+        // consent).
+        let ads = (consent == Consent::Ads).then_some(true);
+        Ok(rows
+            .iter()
+            .map(|r| Contact {
+                ads_consent: ads,
+                ..Contact::from_columns(r)
+            })
+            .collect())
     }
 
     /// The newest version of `key` in one of the `want` states, if its approval still holds.

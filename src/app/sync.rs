@@ -140,7 +140,7 @@ fn op_of(b: &SyncBatchRecord) -> Op {
 }
 
 fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
-    // Rows of up to nine fields (see `members_json`); older snapshots hold the first three.
+    // Rows of up to ten fields (see `members_json`); older snapshots hold the first three.
     let rows: Vec<Vec<Option<String>>> = serde_json::from_str(&b.members)
         .map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
     Ok(rows
@@ -158,6 +158,7 @@ fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
                 region: next(),
                 city: next(),
                 postal_code: next(),
+                ads_consent: next().map(|v| v == "1"),
             }
         })
         .collect())

@@ -1,8 +1,8 @@
 //! Google Ads Customer Match through one offline user data job per sync run (REST, camelCase
-//! JSON): the run's first batch creates a `CUSTOMER_MATCH_USER_LIST` job for the user list with
-//! consent `adUserData` and `adPersonalization` GRANTED (only members with ads consent are
-//! selected for Google), every batch adds its members as `create` (additions) or `remove`
-//! (removals) operations in requests of at most [`MAX_OPERATIONS`] to that job, and the run's last
+//! JSON): the run's first batch creates a `CUSTOMER_MATCH_USER_LIST` job for the user list,
+//! every batch adds its members as `create` (additions) or `remove`
+//! (removals) operations, each addition with the member's own consent (`adUserData` and
+//! `adPersonalization` from the customer's ads consent field), in requests of at most [`MAX_OPERATIONS`] to that job, and the run's last
 //! batch runs it and polls its status (a GAQL search) until `SUCCESS` or `FAILED`, within a
 //! bound (`google_poll_every` × `google_poll_max`).
 
@@ -19,15 +19,33 @@ use crate::domain::normalize::google::{Address, UserData, user_data};
 /// well inside both.
 pub const MAX_OPERATIONS: usize = 10_000;
 
-/// The `offlineUserDataJobs:create` body.
+/// The `offlineUserDataJobs:create` body. No job-wide consent: each member's own goes with
+/// their operation ([`Wire::consent`]).
 pub fn job_body(customer_id: &str, user_list_id: &str) -> Value {
     json!({ "job": {
         "type": "CUSTOMER_MATCH_USER_LIST",
         "customerMatchUserListMetadata": {
             "userList": format!("customers/{customer_id}/userLists/{user_list_id}"),
-            "consent": { "adUserData": "GRANTED", "adPersonalization": "GRANTED" },
         },
     }})
+}
+
+/// A member's `Consent`: both purposes from the customer's ads consent.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    ad_user_data: &'static str,
+    ad_personalization: &'static str,
+}
+
+impl Consent {
+    fn of(ads_consent: bool) -> Self {
+        let status = if ads_consent { "GRANTED" } else { "DENIED" };
+        Consent {
+            ad_user_data: status,
+            ad_personalization: status,
+        }
+    }
 }
 
 /// One operation of `addOperations`: `{"create": UserData}` or `{"remove": UserData}`. Typed,
@@ -44,6 +62,9 @@ pub enum Operation {
 #[serde(rename_all = "camelCase")]
 pub struct Wire {
     user_identifiers: Vec<Identifier>,
+    /// Set on additions from the member's consent field; left out when unknown (removals).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consent: Option<Consent>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,22 +101,30 @@ impl From<UserData> for Wire {
         ];
         Wire {
             user_identifiers: ids.into_iter().flatten().collect(),
+            consent: None,
         }
     }
 }
 
 /// The `operations` of the members Google can match on (others are skipped).
 pub fn operations(op: Op, members: &[Contact]) -> Vec<Operation> {
-    let wrap = match op {
-        // Replacements are planned only for Meta; anything else named so is an addition.
-        Op::Add | Op::Replace => Operation::Create,
-        Op::Remove => Operation::Remove,
-    };
+    let remove = op == Op::Remove;
     members
         .iter()
-        .map(user_data)
-        .filter(|u| !u.is_empty())
-        .map(|u| wrap(u.into()))
+        .map(|c| (user_data(c), c.ads_consent))
+        .filter(|(u, _)| !u.is_empty())
+        .map(|(u, consent)| {
+            let wire = Wire::from(u);
+            if remove {
+                Operation::Remove(wire)
+            } else {
+                // Replacements are planned only for Meta; anything else named so is an addition.
+                Operation::Create(Wire {
+                    consent: consent.map(Consent::of),
+                    ..wire
+                })
+            }
+        })
         .collect()
 }
 

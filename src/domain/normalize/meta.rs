@@ -81,6 +81,7 @@ mod tests {
 
     fn jane() -> Contact {
         Contact {
+            ads_consent: None,
             external_id: "c1".into(),
             email: Some(" Jane.Doe@Example.com ".into()),
             phone: Some("+1 (415) 555-2671".into()),

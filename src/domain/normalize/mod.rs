@@ -36,6 +36,9 @@ pub struct Contact {
     pub region: Option<String>,
     pub city: Option<String>,
     pub postal_code: Option<String>,
+    /// The customer's ads consent when the delivery read it (members selected for an ad
+    /// platform have it); `None` when unknown (a removal planned from what was sent before).
+    pub ads_consent: Option<bool>,
 }
 
 impl Contact {
@@ -52,6 +55,7 @@ impl Contact {
             region: col(6),
             city: col(7),
             postal_code: col(8),
+            ads_consent: None,
         }
     }
 }
