@@ -307,7 +307,8 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
                 rejects,
                 std::io::stderr().is_terminal(),
             );
-            println!("{}", app.import(opts).await?.summary());
+            let report = app.import(opts, &crate::app::Actor::cli()).await?;
+            println!("{}", report.summary());
             Ok(())
         }
         Command::Ask(args) => ask::ask(&app, args, as_of).await,
@@ -361,8 +362,9 @@ async fn demo(
             role.as_str()
         );
     }
+    let cli = crate::app::Actor::cli();
     match app
-        .train_models(&crate::app::TrainRequest::default(), as_of)
+        .train_models_as(&crate::app::TrainRequest::default(), as_of, &cli)
         .await
     {
         Ok(models) => models.iter().for_each(|m| eprint!("{}", m.table())),
@@ -397,7 +399,7 @@ async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
     // Load the in-memory copy in the background; previews use SQL until it is ready.
     let warm = app.clone();
     tokio::spawn(async move {
-        if let Err(e) = warm.table().await {
+        if let Err(e) = warm.warm_up().await {
             tracing::warn!(error = %e, "in-memory copy not loaded; previews use SQL");
         }
     });

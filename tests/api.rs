@@ -335,12 +335,13 @@ async fn a_partial_version_stored_before_the_rule_is_not_submitted() {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let id = v["id"].as_str().unwrap().to_string();
     // Written under the app, as an older release could have stored it.
-    let mut old = app.app.store.get_version(&id, 1).await.unwrap();
+    let store = common::store_of(&app.app).await;
+    let mut old = store.get_version(&id, 1).await.unwrap();
     old.version = 2;
     let mut partial = us();
     partial["unresolved"] = json!(["in Iceland"]);
     old.definition = partial.to_string();
-    app.app.store.add_version(&old).await.unwrap();
+    store.add_version(&old).await.unwrap();
     let (s, v) = app
         .json(
             "POST",

@@ -72,7 +72,8 @@ async fn store_churn_model(app: &App, version: i64) {
         scored: 0,
         trained_at: version,
     };
-    app.store
+    common::store_of(app)
+        .await
         .save_model(&m, "churn_risk_tier", &[])
         .await
         .unwrap();
@@ -92,14 +93,10 @@ async fn an_import_that_adds_customers_and_values_keeps_the_approval_and_the_sch
     let csv = "customer_id,email,Country,PlanType,LoyaltyTier\nc9,z@example.com,US,Platinum,Gold\nc10,y@example.com,DE,Annual,Silver\n";
     let (_dir, path) = common::write_file("more.csv", csv);
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
 

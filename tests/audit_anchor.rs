@@ -38,7 +38,11 @@ async fn verify(app: &TestApp, checkpoint: Option<&str>) -> (StatusCode, Value) 
 
 /// Rewrite every entry from `from` on (a new actor) and re-chain them, sealed with `key`.
 async fn rechain(app: &TestApp, from: i64, key: Option<&AuditKey>) {
-    let chain = app.app.store.audit_chain().await.unwrap();
+    let chain = common::store_of(&app.app)
+        .await
+        .audit_chain()
+        .await
+        .unwrap();
     let mut prev: Option<AuditEntry> = chain.iter().find(|e| e.seq == from - 1).cloned();
     for e in chain.into_iter().filter(|e| e.seq >= from) {
         let forged = AuditEntry {

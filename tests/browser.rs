@@ -489,14 +489,10 @@ async fn a_partly_understood_request_warns_and_is_saved_only_after_removing_the_
         (Kind::Orders, "orders.csv"),
         (Kind::Events, "events.csv"),
     ] {
-        app.import(ImportOptions::new(
-            kind,
-            fixtures.join(f),
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        app.import(
+            ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .expect("import fixture");
     }

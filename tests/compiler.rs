@@ -202,7 +202,8 @@ fn node() -> impl Strategy<Value = Value> {
 
 async fn load(app: &App, customers: &[GenCustomer]) {
     let end = AsOf::parse("2026-11-22", "UTC").unwrap();
-    let mut tx = app.store.begin_import().await.unwrap();
+    let store = common::store_of(app).await;
+    let mut tx = store.begin_import().await.unwrap();
     tx.upsert_attribute_specs(&[
         AttributeSpec {
             name: "plan_type".into(),
@@ -262,22 +263,28 @@ async fn load(app: &App, customers: &[GenCustomer]) {
     tx.upsert_orders(orders).await.unwrap();
     tx.upsert_events(events).await.unwrap();
     tx.commit().await.unwrap();
-    app.store.refresh_facts().await.unwrap();
+    store.refresh_facts().await.unwrap();
     app.invalidate();
 }
 
 /// Members by SQL and by the evaluator, as external ids; `None` if the definition is invalid.
 async fn both(app: &App, def: &Definition, as_of: AsOf) -> Option<(Vec<String>, Vec<String>)> {
-    let prepared = app.prepare(def, as_of).await.ok()?;
+    let prepared = app
+        .prepare(def, as_of, &segwright::app::Actor::cli())
+        .await
+        .ok()?;
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    app.stream_prepared(&prepared, tx).await.unwrap();
+    app.stream_prepared(&prepared, tx, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     let mut sql = Vec::new();
     while let Some(chunk) = rx.recv().await {
         sql.extend(chunk.into_iter().map(|m| m.external_id));
     }
     let mut data = Vec::new();
-    for ext in app.store.external_ids().await.unwrap() {
-        data.push(app.store.load_customer(&ext).await.unwrap().unwrap());
+    let store = common::store_of(app).await;
+    for ext in store.external_ids().await.unwrap() {
+        data.push(store.load_customer(&ext).await.unwrap().unwrap());
     }
     let ids = evaluate::members(&prepared.vd, &data);
     let mut reference: Vec<String> = Vec::new();
@@ -295,7 +302,7 @@ async fn both(app: &App, def: &Definition, as_of: AsOf) -> Option<(Vec<String>, 
         "percentile thresholds differ"
     );
     // The in-memory columnar engine must agree as well.
-    let table = app.store.load_table().await.unwrap();
+    let table = store.load_table().await.unwrap();
     let engine = segwright::domain::columnar::eval::Engine::new(&table, as_of);
     // (Definitions on personal text columns, which are not held in memory, use SQL.)
     if engine.supports(prepared.vd.root()) {
@@ -344,7 +351,7 @@ fn check_backend(db_kind: &'static str) {
     let app = rt.block_on(common::app(&db));
     proptest!(config, |(customers in prop::collection::vec(customer(), 1..14), roots in prop::collection::vec(node(), 1..4), late in any::<bool>())| {
         rt.block_on(async {
-            app.store.clear_customer_data().await.unwrap();
+            common::store_of(&app).await.clear_customer_data().await.unwrap();
             load(&app, &customers).await;
         });
         let as_of = AsOf::parse(if late { "2026-12-31" } else { "2026-11-22" }, "UTC").unwrap();

@@ -76,9 +76,12 @@ async fn each_sync_drops_one_complete_csv_file_with_a_manifest_and_nothing_half_
     let csv = "customer_id,email,phone,country\nm1,m1@example.com,+1 415 555 2671,US\nm2,m2@example.com,,US\nm3,,,US\n";
     let (_tmp, path) = common::write_file("more.csv", csv);
     let opts = ImportOptions::new(Kind::Customers, path, vec![], false, None, false);
-    app.app.import(opts).await.unwrap();
     app.app
-        .store
+        .import(opts, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
+    common::store_of(&app.app)
+        .await
         .suppress("external_id", "c2", None)
         .await
         .unwrap();
@@ -155,8 +158,8 @@ async fn each_sync_drops_one_complete_csv_file_with_a_manifest_and_nothing_half_
     assert_eq!(manifest["run"]["approval_hash"], report["approval_hash"]);
 
     // A refresh after m1 joins the suppression list drops a second file with one removal.
-    app.app
-        .store
+    common::store_of(&app.app)
+        .await
         .suppress("external_id", "m1", None)
         .await
         .unwrap();

@@ -95,18 +95,14 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
     let csv = "customer_id,email,phone,country,ads_consent\nm1,Jane.Doe@Example.com,+1 (415) 555-2671,US,Yes\nm2,x@example.com,,US,No\n";
     let (_dir, path) = common::write_file("more.csv", csv);
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
-    app.app
-        .store
+    common::store_of(&app.app)
+        .await
         .suppress("external_id", "c2", None)
         .await
         .unwrap();
@@ -299,18 +295,14 @@ async fn only_an_approved_audience_downloads_as_csv_without_suppressed_members_a
     let csv = "customer_id,email,phone,first_name,country,ads_consent\nm1,jane@example.com,+1 415 555 2671,\"Jane, Jr\",US,Yes\nm2,x@example.com,,Max,US,No\n";
     let (_dir, path) = common::write_file("more.csv", csv);
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
-    app.app
-        .store
+    common::store_of(&app.app)
+        .await
         .suppress("external_id", "c2", None)
         .await
         .unwrap();
@@ -458,14 +450,10 @@ async fn replace_session(db: common::TestDb) {
         async move {
             let (_dir, path) = common::write_file("nz.csv", csv);
             app.app
-                .import(ImportOptions::new(
-                    Kind::Customers,
-                    path,
-                    vec![],
-                    false,
-                    None,
-                    false,
-                ))
+                .import(
+                    ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+                    &segwright::app::Actor::cli(),
+                )
                 .await
                 .unwrap();
         }

@@ -74,7 +74,10 @@ async fn in_the_demo_an_audience_activated_to_the_webhook_reaches_the_servers_ow
     app.app.drain_syncs().await.unwrap();
     let report = app
         .app
-        .sync_report(last["sync_run"].as_i64().unwrap())
+        .sync_report(
+            last["sync_run"].as_i64().unwrap(),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     assert_eq!(report.run.status, "delivered", "{report:?}");

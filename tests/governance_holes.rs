@@ -34,8 +34,8 @@ async fn save(app: &TestApp, name: &str, root: Value) -> String {
 #[tokio::test]
 async fn members_with_emails_follow_the_export_rule_role_version_state_suppression_and_audit() {
     let app = TestApp::spawn().await;
-    app.app
-        .store
+    common::store_of(&app.app)
+        .await
         .suppress("external_id", "c2", None)
         .await
         .unwrap();
@@ -139,14 +139,10 @@ async fn a_sensitive_condition_inside_a_referenced_segment_blocks_submission_to_
                s2,s2@example.com,US,Yes,Catholic,diabetes\n";
     let (_dir, path) = common::write_file("sensitive.csv", csv);
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     save(

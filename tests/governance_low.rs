@@ -60,14 +60,10 @@ async fn csv_downloads_neutralise_spreadsheet_formulas() {
     let csv = "customer_id,email,First Name,Country\nevil1,evil@example.com,\"=HYPERLINK(\"\"http://evil.test\"\",\"\"x\"\")\",US\n";
     let (_dir, path) = common::write_file("evil.csv", csv);
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let def = json!({"version": 1, "root": {"type": "attribute", "field": "country", "op": "eq", "value": "US"}});
@@ -148,7 +144,7 @@ async fn a_new_sqlite_database_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let db = common::sqlite_db();
     let app = common::app(&db).await;
-    app.store.close().await;
+    app.close().await;
     let path = db.url.trim_start_matches("sqlite://").to_string();
     let mode = std::fs::metadata(&path).unwrap().permissions().mode();
     assert_eq!(mode & 0o077, 0, "mode {mode:o}");

@@ -144,7 +144,7 @@ async fn many_concurrent_writers_on_sqlite_queue_and_none_fails_with_database_is
                 None,
                 false,
             );
-            match a.import(opts).await {
+            match a.import(opts, &segwright::app::Actor::cli()).await {
                 Ok(_) => (StatusCode::OK, String::new()),
                 Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
             }
@@ -471,14 +471,17 @@ async fn twelve_batches(hook: &str) -> (TestApp, String, i64) {
         &format!("customer_id,email,country,ads_consent\n{rows}"),
     );
     app.app
-        .import(segwright::app::ImportOptions::new(
-            segwright::domain::import::Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            segwright::app::ImportOptions::new(
+                segwright::domain::import::Kind::Customers,
+                path,
+                vec![],
+                false,
+                None,
+                false,
+            ),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let (_, seg) = create(&app, "nz", country("NZ")).await;
@@ -591,14 +594,17 @@ async fn pausing_or_archiving_a_segment_stops_its_unfinished_sync_run() {
         "customer_id,email,country,ads_consent\nn13,n13@example.nz,NZ,Yes\nn14,n14@example.nz,NZ,Yes\n",
     );
     app.app
-        .import(segwright::app::ImportOptions::new(
-            segwright::domain::import::Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            segwright::app::ImportOptions::new(
+                segwright::domain::import::Kind::Customers,
+                path,
+                vec![],
+                false,
+                None,
+                false,
+            ),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let (s, v) = app

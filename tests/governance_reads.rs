@@ -69,7 +69,11 @@ async fn explain_masks_personal_values_for_marketers_and_audits_every_read() {
             action: Some("customer.explain".into()),
             ..AuditFilter::default()
         };
-        let entries = app.app.audit_entries(&filter).await.unwrap();
+        let entries = app
+            .app
+            .audit_entries(&filter, &segwright::app::Actor::cli())
+            .await
+            .unwrap();
         let who: Vec<&str> = entries.iter().map(|e| e.actor.as_str()).collect();
         assert_eq!(entries.len(), 3, "{who:?}");
         assert!(
@@ -114,5 +118,12 @@ async fn the_cli_explain_masks_by_the_named_users_role() {
         action: Some("customer.explain".into()),
         ..AuditFilter::default()
     };
-    assert_eq!(app.app.audit_entries(&filter).await.unwrap().len(), 2);
+    assert_eq!(
+        app.app
+            .audit_entries(&filter, &segwright::app::Actor::cli())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -34,7 +34,10 @@ async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
         "{db}: {again}"
     );
     app.drain_syncs().await.unwrap();
-    let r = app.sync_report(run).await.unwrap();
+    let r = app
+        .sync_report(run, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     assert_eq!(r.run.status, "failed", "{db}: {r:?}");
     let hook = r
         .destinations
@@ -56,9 +59,10 @@ async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
         "{db}: {:?}",
         email.errors
     );
-    let seg = app.store.get_segment("us").await.unwrap();
+    let store = common::store_of(&app).await;
+    let seg = store.get_segment("us").await.unwrap();
     assert_eq!(
-        app.store
+        store
             .delivered_members(&seg.id, "webhook")
             .await
             .unwrap()
@@ -72,7 +76,10 @@ async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
         .unwrap();
     let run = app.refresh_segment("us", k).await.unwrap();
     app.drain_syncs().await.unwrap();
-    let r = app.sync_report(run.id).await.unwrap();
+    let r = app
+        .sync_report(run.id, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     let hook = r
         .destinations
         .iter()
@@ -83,8 +90,7 @@ async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
         (0, 1, "delivered"),
         "{db}: {r:?}"
     );
-    let left: Vec<String> = app
-        .store
+    let left: Vec<String> = store
         .delivered_members(&seg.id, "webhook")
         .await
         .unwrap()
@@ -101,14 +107,10 @@ async fn story(db: &common::TestDb) {
     let app = segwright::app::App::open(settings).await.unwrap();
     let fixtures =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/customers.csv");
-    app.import(ImportOptions::new(
-        Kind::Customers,
-        fixtures,
-        vec![],
-        false,
-        None,
-        false,
-    ))
+    app.import(
+        ImportOptions::new(Kind::Customers, fixtures, vec![], false, None, false),
+        &segwright::app::Actor::cli(),
+    )
     .await
     .unwrap();
     let cli = Actor::cli();
@@ -202,9 +204,12 @@ async fn story(db: &common::TestDb) {
     for r in futures::future::join_all(appends).await {
         r.unwrap();
     }
-    let v = app.verify_audit(None).await.unwrap();
+    let v = app
+        .verify_audit(None, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     assert!(v.entries >= 14, "{}: {} entries", db.name, v.entries);
-    app.store.close().await;
+    app.close().await;
 }
 
 #[tokio::test]

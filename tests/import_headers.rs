@@ -12,20 +12,28 @@ use segwright::domain::import::Kind;
 async fn import(app: &App, dir: &std::path::Path, kind: Kind, text: &str) -> Result<(), String> {
     let path = dir.join("file.csv");
     std::fs::write(&path, text).unwrap();
-    app.import(ImportOptions::new(kind, path, vec![], false, None, false))
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    app.import(
+        ImportOptions::new(kind, path, vec![], false, None, false),
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .map(|_| ())
+    .map_err(|e| e.to_string())
 }
 
 async fn count(app: &App, root: &str) -> i64 {
     let def = Definition::from_json(&format!(r#"{{"version":1,"root":{root}}}"#))
         .expect("test definition parses");
-    app.preview(&def, app.as_of(Some("2026-06-30")).unwrap(), false)
-        .await
-        .expect("preview")
-        .size
-        .count
+    app.preview(
+        &def,
+        app.as_of(Some("2026-06-30")).unwrap(),
+        false,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("preview")
+    .size
+    .count
 }
 
 fn spent(min: f64) -> String {
@@ -67,7 +75,7 @@ async fn realistic_amount_time_key_and_event_headers_import_without_a_map() {
         .unwrap();
     let lessons = r#"{"type":"aggregate","source":"events","event":"lesson_completed","measure":"count","op":"gte","value":1}"#;
     assert_eq!(count(&app, lessons).await, 2);
-    app.store.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
@@ -112,5 +120,5 @@ async fn two_columns_that_fit_one_field_are_refused_with_both_names_and_the_map(
         e.contains("`account_manager_id`, `learner_id`") && e.contains("external_id"),
         "{e}"
     );
-    app.store.close().await;
+    app.close().await;
 }

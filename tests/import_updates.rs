@@ -16,7 +16,10 @@ async fn import_kind(app: &App, kind: Kind, dir: &std::path::Path, name: &str, t
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     let report = app
-        .import(ImportOptions::new(kind, path, vec![], false, None, false))
+        .import(
+            ImportOptions::new(kind, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap_or_else(|e| panic!("import {name}: {e}"));
     report.customers_created
@@ -24,11 +27,16 @@ async fn import_kind(app: &App, kind: Kind, dir: &std::path::Path, name: &str, t
 
 async fn count(app: &App, json: &str) -> i64 {
     let def = Definition::from_json(json).expect("test definition parses");
-    app.preview(&def, app.as_of(None).unwrap(), false)
-        .await
-        .expect("preview")
-        .size
-        .count
+    app.preview(
+        &def,
+        app.as_of(None).unwrap(),
+        false,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("preview")
+    .size
+    .count
 }
 
 fn revenue_is(value: f64) -> String {
@@ -76,7 +84,7 @@ async fn updates(db: &common::TestDb) {
         "{}: importing the same file again changes nothing",
         db.name
     );
-    app.store.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
@@ -126,7 +134,7 @@ async fn bulk(db: &common::TestDb) {
         "{}: b0's first order went from $1 to $1001",
         db.name
     );
-    app.store.close().await;
+    app.close().await;
 }
 
 async fn bulk_with_a_key_twice(db: &common::TestDb) {
@@ -144,7 +152,7 @@ async fn bulk_with_a_key_twice(db: &common::TestDb) {
     );
     // The other 428 customers with 20 orders of $1 are as they were.
     assert_eq!(count(&app, &revenue_is(20.0)).await, 428, "{}", db.name);
-    app.store.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
@@ -229,7 +237,7 @@ async fn events(db: &common::TestDb) {
     )
     .await;
     assert_eq!(count(&app, &page_views_are(21)).await, 1, "{}", db.name);
-    app.store.close().await;
+    app.close().await;
 }
 
 #[tokio::test]

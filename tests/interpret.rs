@@ -43,6 +43,7 @@ async fn a_request_returns_definition_explanation_assumptions_and_a_preview() {
         .ask(
             ask("high-value customers inactive for 30 days", None),
             app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
         )
         .await
         .unwrap();
@@ -71,7 +72,11 @@ async fn words_it_does_not_know_are_returned_with_a_question_never_dropped() {
     let db = common::sqlite_db();
     let app = demo_app(&db).await;
     let a = app
-        .ask(ask("VIPs who love jazz", None), app.as_of(None).unwrap())
+        .ask(
+            ask("VIPs who love jazz", None),
+            app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     assert!(a.interpretation.partial);
@@ -85,14 +90,10 @@ async fn a_newly_imported_custom_column_is_understood_without_code_changes() {
     let app = common::app(&db).await;
     let csv = "customer_id,email,PlanType,MonthlyFee,HasKids\nc1,a@x.io,Annual,90,Yes\nc2,b@x.io,Pay as you go,20,No\nc3,c@x.io,Annual,40,No\n";
     let (_dir, path) = common::write_file("customers.csv", csv);
-    app.import(ImportOptions::new(
-        Kind::Customers,
-        path,
-        vec![],
-        false,
-        None,
-        false,
-    ))
+    app.import(
+        ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+        &segwright::app::Actor::cli(),
+    )
     .await
     .unwrap();
     let as_of = app.as_of(None).unwrap();
@@ -103,7 +104,10 @@ async fn a_newly_imported_custom_column_is_understood_without_code_changes() {
         ("customers with kids", 1),
         ("customers without kids", 2),
     ] {
-        let a = app.ask(ask(prompt, None), as_of).await.unwrap();
+        let a = app
+            .ask(ask(prompt, None), as_of, &segwright::app::Actor::cli())
+            .await
+            .unwrap();
         assert!(
             a.interpretation.unrecognized.is_empty(),
             "{prompt}: {:?}",
@@ -125,12 +129,20 @@ async fn a_conversation_refines_undoes_and_resumes_on_both_databases() {
                     ..ask("VIPs in California or Texas inactive for 30 days", None)
                 },
                 as_of,
+                &segwright::app::Actor::cli(),
             )
             .await
             .unwrap();
         let id = first.conversation_id.clone().expect("a conversation id");
         let turn = |p: &str| ask(p, Some(&id));
-        let only = app.ask(turn("only in California"), as_of).await.unwrap();
+        let only = app
+            .ask(
+                turn("only in California"),
+                as_of,
+                &segwright::app::Actor::cli(),
+            )
+            .await
+            .unwrap();
         assert_eq!(
             only.interpretation.definition.root.clone(),
             serde_json::from_value(json!({"type": "all", "conditions": [
@@ -147,20 +159,34 @@ async fn a_conversation_refines_undoes_and_resumes_on_both_databases() {
             "{:?}",
             only.diff
         );
-        let longer = app.ask(turn("what about 60 days?"), as_of).await.unwrap();
+        let longer = app
+            .ask(
+                turn("what about 60 days?"),
+                as_of,
+                &segwright::app::Actor::cli(),
+            )
+            .await
+            .unwrap();
         assert!(
             serde_json::to_string(&longer.interpretation.definition)
                 .unwrap()
                 .contains("\"days\":60")
         );
-        let undone = app.ask(turn("undo"), as_of).await.unwrap();
+        let undone = app
+            .ask(turn("undo"), as_of, &segwright::app::Actor::cli())
+            .await
+            .unwrap();
         assert_eq!(
             undone.interpretation.definition.root, only.interpretation.definition.root,
             "{}",
             db.name
         );
         let dropped = app
-            .ask(turn("drop the region condition"), as_of)
+            .ask(
+                turn("drop the region condition"),
+                as_of,
+                &segwright::app::Actor::cli(),
+            )
             .await
             .unwrap();
         assert!(
@@ -169,7 +195,10 @@ async fn a_conversation_refines_undoes_and_resumes_on_both_databases() {
                 .contains("region")
         );
         assert_eq!(
-            app.conversation(&id).await.unwrap().len(),
+            app.conversation(&id, &segwright::app::Actor::cli())
+                .await
+                .unwrap()
+                .len(),
             5,
             "{}: the whole conversation is stored",
             db.name
@@ -186,6 +215,7 @@ async fn the_same_request_always_gives_the_same_definition() {
         .interpret_only(
             "customers who spent over $1k in the last 90 days but not in Germany",
             as_of,
+            &segwright::app::Actor::cli(),
         )
         .await
         .unwrap();
@@ -193,6 +223,7 @@ async fn the_same_request_always_gives_the_same_definition() {
         .interpret_only(
             "customers who spent over $1k in the last 90 days but not in Germany",
             as_of,
+            &segwright::app::Actor::cli(),
         )
         .await
         .unwrap();

@@ -145,14 +145,10 @@ async fn app_with(db: &common::TestDb, llm: Option<LlmConfig>) -> App {
         (Kind::Orders, "orders.csv"),
         (Kind::Events, "events.csv"),
     ] {
-        app.import(ImportOptions::new(
-            kind,
-            fixtures.join(f),
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        app.import(
+            ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .expect("import fixture");
     }
@@ -175,7 +171,11 @@ async fn a_valid_answer_gives_a_validated_definition_explained_by_the_prompts_wo
     let db = common::sqlite_db();
     let app = app_with(&db, Some(config(&base))).await;
     let a = app
-        .ask(ask(PROMPT, Choice::Llm), app.as_of(None).unwrap())
+        .ask(
+            ask(PROMPT, Choice::Llm),
+            app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let i = &a.interpretation;
@@ -246,6 +246,7 @@ async fn an_unknown_field_is_sent_back_once_for_repair() {
         .ask(
             ask("annual plan customers", Choice::Llm),
             app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
         )
         .await
         .unwrap();
@@ -285,13 +286,27 @@ async fn an_answer_still_invalid_is_an_error_under_llm_and_falls_back_under_auto
     let db = common::sqlite_db();
     let app = app_with(&db, Some(config(&base))).await;
     let as_of = app.as_of(None).unwrap();
-    let err = app.ask(ask(prompt, Choice::Llm), as_of).await.unwrap_err();
+    let err = app
+        .ask(
+            ask(prompt, Choice::Llm),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, AppError::LlmInvalid { repairs: 1, issues } if !issues.is_empty()),
         "{err:?}"
     );
     assert_eq!(fake.requests().len(), 2, "one answer and one repair");
-    let a = app.ask(ask(prompt, Choice::Auto), as_of).await.unwrap();
+    let a = app
+        .ask(
+            ask(prompt, Choice::Auto),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap();
     assert_eq!(a.interpretation.interpreter, "offline");
     assert!(
         a.interpretation.notices[0].contains("offline interpreter answered"),
@@ -306,7 +321,11 @@ async fn a_rate_limit_is_retried() {
     let db = common::sqlite_db();
     let app = app_with(&db, Some(config(&base))).await;
     let a = app
-        .ask(ask(PROMPT, Choice::Llm), app.as_of(None).unwrap())
+        .ask(
+            ask(PROMPT, Choice::Llm),
+            app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     assert_eq!(a.interpretation.interpreter, "llm:fake-model");
@@ -326,7 +345,14 @@ async fn a_slow_or_failing_endpoint_falls_back_under_auto_and_fails_under_llm() 
     cfg.retries = 1;
     let app = app_with(&db, Some(cfg)).await;
     let as_of = app.as_of(None).unwrap();
-    let a = app.ask(ask(PROMPT, Choice::Auto), as_of).await.unwrap();
+    let a = app
+        .ask(
+            ask(PROMPT, Choice::Auto),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap();
     assert_eq!(a.interpretation.interpreter, "offline");
     assert!(
         a.interpretation
@@ -338,7 +364,14 @@ async fn a_slow_or_failing_endpoint_falls_back_under_auto_and_fails_under_llm() 
     );
     assert!(a.preview.is_some());
     assert_eq!(fake.requests().len(), 2, "a timed-out attempt is retried");
-    let err = app.ask(ask(PROMPT, Choice::Llm), as_of).await.unwrap_err();
+    let err = app
+        .ask(
+            ask(PROMPT, Choice::Llm),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, AppError::Upstream(_)), "{err:?}");
 }
 
@@ -354,7 +387,11 @@ async fn a_timed_out_attempt_is_retried_and_can_succeed() {
     cfg.timeout = Duration::from_millis(300);
     let app = app_with(&db, Some(cfg)).await;
     let a = app
-        .ask(ask(PROMPT, Choice::Llm), app.as_of(None).unwrap())
+        .ask(
+            ask(PROMPT, Choice::Llm),
+            app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     assert_eq!(a.interpretation.interpreter, "llm:fake-model");
@@ -370,7 +407,11 @@ async fn quotes_not_in_the_request_are_dropped_and_flagged() {
     let db = common::sqlite_db();
     let app = app_with(&db, Some(config(&base))).await;
     let a = app
-        .ask(ask(PROMPT, Choice::Llm), app.as_of(None).unwrap())
+        .ask(
+            ask(PROMPT, Choice::Llm),
+            app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let i = &a.interpretation;
@@ -405,14 +446,25 @@ async fn llm_without_a_configured_endpoint_is_a_clear_error_and_auto_is_offline(
     let db = common::sqlite_db();
     let app = app_with(&db, None).await;
     let as_of = app.as_of(None).unwrap();
-    let err = app.ask(ask(PROMPT, Choice::Llm), as_of).await.unwrap_err();
+    let err = app
+        .ask(
+            ask(PROMPT, Choice::Llm),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("no LLM is configured"), "{err}");
     assert_eq!(
-        app.ask(ask(PROMPT, Choice::Auto), as_of)
-            .await
-            .unwrap()
-            .interpretation
-            .interpreter,
+        app.ask(
+            ask(PROMPT, Choice::Auto),
+            as_of,
+            &segwright::app::Actor::cli()
+        )
+        .await
+        .unwrap()
+        .interpretation
+        .interpreter,
         "offline"
     );
 }
@@ -523,6 +575,7 @@ async fn a_model_that_answers_everyone_gets_a_partial_answer_with_a_question() {
                 Choice::Llm,
             ),
             app.as_of(None).unwrap(),
+            &segwright::app::Actor::cli(),
         )
         .await
         .unwrap();
@@ -554,16 +607,27 @@ async fn a_conversation_refines_the_llms_definition() {
         ..ask(prompt, Choice::Llm)
     };
     assert_eq!(
-        app.ask(turn("annual plan customers"), as_of)
-            .await
-            .unwrap()
-            .preview
-            .unwrap()
-            .size
-            .count,
+        app.ask(
+            turn("annual plan customers"),
+            as_of,
+            &segwright::app::Actor::cli()
+        )
+        .await
+        .unwrap()
+        .preview
+        .unwrap()
+        .size
+        .count,
         2
     );
-    let a = app.ask(turn("only those with kids"), as_of).await.unwrap();
+    let a = app
+        .ask(
+            turn("only those with kids"),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap();
     assert_eq!(a.turn, Some(2));
     assert_eq!(a.preview.unwrap().size.count, 1, "both conditions hold");
     assert!(
@@ -681,8 +745,8 @@ async fn a_prompt_injection_that_the_model_obeys_stays_inside_the_catalog_and_ne
         s.governance.destinations.webhook_secret = Some("s3cret".into());
     })
     .await;
-    app.app
-        .store
+    common::store_of(&app.app)
+        .await
         .suppress("external_id", "c2", Some("asked to be forgotten"))
         .await
         .unwrap();

@@ -176,14 +176,17 @@ async fn the_llm_sees_the_conversation_so_far_and_answers_with_the_whole_refined
         })
         .collect();
     let (_dir, path) = common::write_file("crm.csv", &format!("Account ID,Churn,Plan\n{rows}"));
-    app.import(segwright::app::ImportOptions::new(
-        segwright::domain::import::Kind::Customers,
-        path,
-        Vec::new(),
-        false,
-        None,
-        false,
-    ))
+    app.import(
+        segwright::app::ImportOptions::new(
+            segwright::domain::import::Kind::Customers,
+            path,
+            Vec::new(),
+            false,
+            None,
+            false,
+        ),
+        &segwright::app::Actor::cli(),
+    )
     .await
     .unwrap();
     let as_of = app.as_of(None).unwrap();
@@ -195,12 +198,20 @@ async fn the_llm_sees_the_conversation_so_far_and_answers_with_the_whole_refined
         full_preview: false,
     };
     let first = app
-        .ask(ask("customers who churned", None), as_of)
+        .ask(
+            ask("customers who churned", None),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let id = first.conversation_id.clone().unwrap();
     let second = app
-        .ask(ask("only those on the Basic plan", Some(id)), as_of)
+        .ask(
+            ask("only those on the Basic plan", Some(id)),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let root = serde_json::to_value(&second.interpretation.definition.root).unwrap();

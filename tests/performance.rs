@@ -119,9 +119,13 @@ async fn a_churn_risk_cut_states_expected_true_and_false_positives_matching_the_
     );
     assert_eq!(v["performance"]["expected"], json!([]));
 
-    app.train_models(&TrainRequest::default(), as_of)
-        .await
-        .expect("trains");
+    app.train_models_as(
+        &TrainRequest::default(),
+        as_of,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("trains");
     let (s, v) = post(&router, &token, "/api/preview", body.clone()).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let perf = &v["performance"];
@@ -183,9 +187,12 @@ async fn small_app(db: &common::TestDb, in_memory: bool) -> App {
         (Kind::Orders, "orders.csv", ORDERS),
     ] {
         let (_dir, path) = common::write_file(name, text);
-        app.import(ImportOptions::new(kind, path, vec![], false, None, false))
-            .await
-            .expect("import");
+        app.import(
+            ImportOptions::new(kind, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .expect("import");
     }
     app
 }
@@ -198,7 +205,10 @@ async fn the_backtest_reports_what_past_audiences_did_next_against_all_customers
         let as_of = app.as_of(None).unwrap();
         let root = json!({"type": "aggregate", "source": "orders", "measure": "count", "op": "gte", "value": 1});
         let def = Definition::from_value(json!({"version": 1, "root": root})).unwrap();
-        let preview = app.preview(&def, as_of, true).await.expect("previews");
+        let preview = app
+            .preview(&def, as_of, true, &segwright::app::Actor::cli())
+            .await
+            .expect("previews");
         let perf = preview
             .performance
             .expect("full previews carry performance");
@@ -272,12 +282,16 @@ async fn a_backtest_on_churn_risk_replays_the_scores_the_model_gave_on_each_date
     )
     .await
     .expect("demo data");
-    app.train_models(&TrainRequest::default(), as_of)
-        .await
-        .expect("trains");
+    app.train_models_as(
+        &TrainRequest::default(),
+        as_of,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("trains");
     let def = Definition::from_value(json!({"version": 1, "root": {"type": "attribute", "field": "churn_risk", "op": "gte", "value": 0.6}})).unwrap();
     let backtest = app
-        .preview(&def, as_of, true)
+        .preview(&def, as_of, true, &segwright::app::Actor::cli())
         .await
         .expect("previews")
         .performance
@@ -294,9 +308,11 @@ async fn a_backtest_on_churn_risk_replays_the_scores_the_model_gave_on_each_date
     // ordered by then, so all were customers then.)
     for w in &backtest.windows {
         let past = app.as_of(Some(&w.as_of)).unwrap();
-        app.rescore(past).await.expect("re-scores as of the date");
+        app.rescore(past, &segwright::app::Actor::cli())
+            .await
+            .expect("re-scores as of the date");
         let then = app
-            .preview(&def, past, false)
+            .preview(&def, past, false, &segwright::app::Actor::cli())
             .await
             .expect("previews as of the date");
         assert!(

@@ -98,7 +98,10 @@ async fn meta_sessions_end_with_their_own_last_batch_and_google_runs_one_polled_
     let csv = "customer_id,email,country,ads_consent\nm1,m1@example.com,US,Yes\nm2,m2@example.com,US,Yes\n";
     let (_tmp, path) = common::write_file("more.csv", csv);
     let opts = ImportOptions::new(Kind::Customers, path, vec![], false, None, false);
-    app.app.import(opts).await.unwrap();
+    app.app
+        .import(opts, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
 
     let def =
         json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}});
@@ -203,7 +206,10 @@ async fn meta_sessions_end_with_their_own_last_batch_and_google_runs_one_polled_
     let csv = "customer_id,email,country,ads_consent\nm3,m3@example.com,US,Yes\nm1,m1@example.com,US,No\n";
     let (_tmp, path) = common::write_file("more.csv", csv);
     let opts = ImportOptions::new(Kind::Customers, path, vec![], false, None, false);
-    app.app.import(opts).await.unwrap();
+    app.app
+        .import(opts, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     post(&app, &app.manager, &id, "refresh").await;
     app.app.drain_syncs().await.unwrap();
     let meta: Vec<(Method, Value)> = seen

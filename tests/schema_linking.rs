@@ -268,14 +268,10 @@ async fn class_9_and_10_a_crm_export_imports_by_its_id_header_and_trains_on_its_
         ));
     }
     let (_dir, path) = common::write_file("telco.csv", &csv);
-    app.import(ImportOptions::new(
-        Kind::Customers,
-        path,
-        Vec::new(),
-        false,
-        None,
-        false,
-    ))
+    app.import(
+        ImportOptions::new(Kind::Customers, path, Vec::new(), false, None, false),
+        &segwright::app::Actor::cli(),
+    )
     .await
     .expect("`Account ID` is the id without --map");
     let as_of = app.as_of(None).unwrap();
@@ -285,7 +281,7 @@ async fn class_9_and_10_a_crm_export_imports_by_its_id_header_and_trains_on_its_
     };
     req.options.min_class = 10;
     let trained = app
-        .train_models(&req, as_of)
+        .train_models_as(&req, as_of, &segwright::app::Actor::cli())
         .await
         .expect("the CSV's own column name is accepted");
     assert_eq!(trained.len(), 1);

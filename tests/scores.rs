@@ -42,7 +42,11 @@ async fn training_writes_scores_that_definitions_and_terms_use() {
         let app = demo_app(&db).await;
         let as_of = app.as_of(None).unwrap();
         let models = app
-            .train_models(&TrainRequest::default(), as_of)
+            .train_models_as(
+                &TrainRequest::default(),
+                as_of,
+                &segwright::app::Actor::cli(),
+            )
             .await
             .expect("trains");
         assert_eq!(
@@ -63,7 +67,7 @@ async fn training_writes_scores_that_definitions_and_terms_use() {
             assert!(m.scored > 0);
             assert_eq!(m.version, 1);
         }
-        let snap = app.snapshot().await.unwrap();
+        let snap = app.catalog(&segwright::app::Actor::cli()).await.unwrap();
         for f in [
             "churn_risk",
             "purchase_propensity",
@@ -81,6 +85,7 @@ async fn training_writes_scores_that_definitions_and_terms_use() {
                 &def(json!({"type": "term", "name": "churn_risk"})),
                 as_of,
                 false,
+                &segwright::app::Actor::cli(),
             )
             .await
             .expect("term previews");
@@ -91,6 +96,7 @@ async fn training_writes_scores_that_definitions_and_terms_use() {
                 ),
                 as_of,
                 false,
+                &segwright::app::Actor::cli(),
             )
             .await
             .unwrap();
@@ -99,20 +105,28 @@ async fn training_writes_scores_that_definitions_and_terms_use() {
             &def(json!({"type": "term", "name": "likely_to_buy"})),
             as_of,
             true,
+            &segwright::app::Actor::cli(),
         )
         .await
         .expect("likely_to_buy previews");
-        app.preview(&def(json!({"type": "attribute", "field": "churn_risk_tier", "op": "eq", "value": "high"})), as_of, false).await.expect("tiers");
+        app.preview(&def(json!({"type": "attribute", "field": "churn_risk_tier", "op": "eq", "value": "high"})), as_of, false, &segwright::app::Actor::cli()).await.expect("tiers");
         // A second run is a new version; listing shows both.
-        app.train_models(&TrainRequest::default(), as_of)
-            .await
-            .unwrap();
-        let listed = app.models().await.unwrap();
+        app.train_models_as(
+            &TrainRequest::default(),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .unwrap();
+        let listed = app.models(&segwright::app::Actor::cli()).await.unwrap();
         assert_eq!(listed.len(), 4);
         assert_eq!(listed[0].version, 2, "newest first");
         // Why this customer.
-        let customer = app.store.external_ids().await.unwrap()[0].clone();
-        let scores = app.customer_scores(&customer, 3).await.unwrap();
+        let customer = common::store_of(&app).await.external_ids().await.unwrap()[0].clone();
+        let scores = app
+            .customer_scores(&customer, 3, &segwright::app::Actor::cli())
+            .await
+            .unwrap();
         assert!(
             !scores.is_empty()
                 && scores
@@ -121,7 +135,11 @@ async fn training_writes_scores_that_definitions_and_terms_use() {
         );
         // Predicted performance: churn-risk customers are expected to churn more than average.
         let p = app
-            .predicted_performance(&def(json!({"type": "term", "name": "churn_risk"})), as_of)
+            .predicted_performance(
+                &def(json!({"type": "term", "name": "churn_risk"})),
+                as_of,
+                &segwright::app::Actor::cli(),
+            )
             .await
             .unwrap();
         let churn = p
@@ -150,17 +168,22 @@ async fn too_few_labels_are_refused_with_a_clear_message() {
     .await
     .unwrap();
     let e = app
-        .train_models(&TrainRequest::default(), as_of)
+        .train_models_as(
+            &TrainRequest::default(),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap_err();
     assert!(e.public_message().contains("too little data"), "{e}");
     let e = app
-        .train_models(
+        .train_models_as(
             &TrainRequest {
                 label: Some("nope".into()),
                 ..Default::default()
             },
             as_of,
+            &segwright::app::Actor::cli(),
         )
         .await
         .unwrap_err();
@@ -229,7 +252,7 @@ async fn models_over_http() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["models"].as_array().unwrap().len(), 2);
     assert!(v["models"][0]["report"]["baseline"]["roc_auc"].is_number());
-    let customer = app.store.external_ids().await.unwrap()[0].clone();
+    let customer = common::store_of(&app).await.external_ids().await.unwrap()[0].clone();
     let (s, v) = call(
         &router,
         "GET",
@@ -335,9 +358,13 @@ async fn an_import_scores_new_customers_with_the_stored_models_without_training(
     for db in common::all_dbs().await {
         let app = demo_app(&db).await;
         let as_of = app.as_of(None).unwrap();
-        app.train_models(&TrainRequest::default(), as_of)
-            .await
-            .expect("trains");
+        app.train_models_as(
+            &TrainRequest::default(),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .expect("trains");
         let csv = "order_id,customer_id,order_date,amount\nn1,NEW1,2026-06-01,40\nn2,NEW1,2026-06-20,55\n";
         let (_dir, path) = common::write_file("new.csv", csv);
         let opts = segwright::app::ImportOptions::new(
@@ -348,7 +375,10 @@ async fn an_import_scores_new_customers_with_the_stored_models_without_training(
             None,
             false,
         );
-        let report = app.import(opts).await.expect("imports");
+        let report = app
+            .import(opts, &segwright::app::Actor::cli())
+            .await
+            .expect("imports");
         let tasks: Vec<&str> = report.rescored.iter().map(|r| r.task.as_str()).collect();
         assert_eq!(
             tasks,
@@ -358,7 +388,7 @@ async fn an_import_scores_new_customers_with_the_stored_models_without_training(
             report.summary()
         );
         let scores = app
-            .customer_scores("NEW1", 3)
+            .customer_scores("NEW1", 3, &segwright::app::Actor::cli())
             .await
             .expect("the new customer is known");
         let churn = scores
@@ -375,7 +405,10 @@ async fn an_import_scores_new_customers_with_the_stored_models_without_training(
             db.name
         );
         assert_eq!(
-            app.models().await.unwrap().len(),
+            app.models(&segwright::app::Actor::cli())
+                .await
+                .unwrap()
+                .len(),
             2,
             "{}: re-scoring stores no new model version",
             db.name
@@ -388,11 +421,15 @@ async fn deciles_split_scored_customers_into_tenths_with_1_the_highest_and_defin
     let db = common::sqlite_db();
     let app = demo_app(&db).await;
     let as_of = app.as_of(None).unwrap();
-    app.train_models(&TrainRequest::default(), as_of)
-        .await
-        .expect("trains");
+    app.train_models_as(
+        &TrainRequest::default(),
+        as_of,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("trains");
     let field = app
-        .snapshot()
+        .catalog(&segwright::app::Actor::cli())
         .await
         .unwrap()
         .catalog
@@ -406,7 +443,7 @@ async fn deciles_split_scored_customers_into_tenths_with_1_the_highest_and_defin
         "{}",
         field.description
     );
-    let table = app.store.load_table().await.unwrap();
+    let table = common::store_of(&app).await.load_table().await.unwrap();
     for score in ["churn_risk", "purchase_propensity"] {
         let (Some(Column::Num(p)), Some(Column::Num(d))) = (
             table.columns.get(score),
@@ -445,6 +482,7 @@ async fn deciles_split_scored_customers_into_tenths_with_1_the_highest_and_defin
             ),
             as_of,
             true,
+            &segwright::app::Actor::cli(),
         )
         .await
         .expect("definitions use deciles");
@@ -468,14 +506,18 @@ async fn after_a_restart_stored_models_score_again_without_training() {
     let db = common::sqlite_db();
     let app = demo_app(&db).await;
     let as_of = app.as_of(None).unwrap();
-    app.train_models(&TrainRequest::default(), as_of)
-        .await
-        .expect("trains");
-    let before = app.store.load_table().await.unwrap();
+    app.train_models_as(
+        &TrainRequest::default(),
+        as_of,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("trains");
+    let before = common::store_of(&app).await.load_table().await.unwrap();
     drop(app);
     let restarted = common::app(&db).await;
     let rescored = restarted
-        .rescore(as_of)
+        .rescore(as_of, &segwright::app::Actor::cli())
         .await
         .expect("re-scores from the database");
     assert_eq!(
@@ -485,7 +527,11 @@ async fn after_a_restart_stored_models_score_again_without_training() {
             .collect::<Vec<_>>(),
         [("churn_risk", 1), ("purchase_propensity", 1)]
     );
-    let after = restarted.store.load_table().await.unwrap();
+    let after = common::store_of(&restarted)
+        .await
+        .load_table()
+        .await
+        .unwrap();
     for score in ["churn_risk", "purchase_propensity"] {
         let (Some(Column::Num(a)), Some(Column::Num(b))) =
             (before.columns.get(score), after.columns.get(score))
@@ -576,7 +622,11 @@ async fn both_models_scores_are_probabilities_that_match_what_customers_did() {
     .await
     .expect("demo data");
     for trained in app
-        .train_models(&TrainRequest::default(), as_of)
+        .train_models_as(
+            &TrainRequest::default(),
+            as_of,
+            &segwright::app::Actor::cli(),
+        )
         .await
         .expect("trains")
     {

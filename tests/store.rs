@@ -18,11 +18,16 @@ fn def(json: &str) -> Definition {
 }
 
 async fn count(app: &segwright::app::App, json: &str) -> i64 {
-    app.preview(&def(json), app.as_of(None).unwrap(), false)
-        .await
-        .expect("preview")
-        .size
-        .count
+    app.preview(
+        &def(json),
+        app.as_of(None).unwrap(),
+        false,
+        &segwright::app::Actor::cli(),
+    )
+    .await
+    .expect("preview")
+    .size
+    .count
 }
 
 async fn story(db: &common::TestDb) {
@@ -32,14 +37,10 @@ async fn story(db: &common::TestDb) {
         (Kind::Orders, "orders.csv"),
         (Kind::Events, "events.csv"),
     ] {
-        app.import(ImportOptions::new(
-            kind,
-            fixture(file),
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        app.import(
+            ImportOptions::new(kind, fixture(file), vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{}: import {file}: {e}", db.name));
     }
@@ -89,7 +90,7 @@ async fn story(db: &common::TestDb) {
 
     // As of an earlier day, later data does not exist: c1 had only the June order then.
     let june = app.as_of(Some("2026-06-15")).unwrap();
-    let p = app.preview(&def(r#"{"version":1,"root":{"type":"attribute","field":"lifetime_revenue","op":"eq","value":80.5}}"#), june, true).await.unwrap();
+    let p = app.preview(&def(r#"{"version":1,"root":{"type":"attribute","field":"lifetime_revenue","op":"eq","value":80.5}}"#), june, true, &segwright::app::Actor::cli()).await.unwrap();
     assert_eq!(
         (p.size.count, p.freshness.facts.as_str()),
         (1, "as_of"),
@@ -99,14 +100,17 @@ async fn story(db: &common::TestDb) {
     assert_eq!(p.sample[0].lifetime_revenue, 80.5);
 
     // Re-importing the same file changes nothing.
-    app.import(ImportOptions::new(
-        Kind::Orders,
-        fixture("orders.csv"),
-        vec![],
-        false,
-        None,
-        false,
-    ))
+    app.import(
+        ImportOptions::new(
+            Kind::Orders,
+            fixture("orders.csv"),
+            vec![],
+            false,
+            None,
+            false,
+        ),
+        &segwright::app::Actor::cli(),
+    )
     .await
     .unwrap();
     assert_eq!(count(&app, r#"{"version":1,"root":{"type":"aggregate","source":"orders","measure":"count","op":"gte","value":1}}"#).await, 3);
@@ -136,8 +140,18 @@ async fn story(db: &common::TestDb) {
         .await
         .unwrap();
     assert_eq!(updated.segment.current_version, 2);
-    assert_eq!(app.segment_definition("us", Some(1)).await.unwrap(), v1);
-    assert_eq!(app.segment_definition("us", None).await.unwrap(), v2);
+    assert_eq!(
+        app.segment_definition("us", Some(1), &segwright::app::Actor::cli())
+            .await
+            .unwrap(),
+        v1
+    );
+    assert_eq!(
+        app.segment_definition("us", None, &segwright::app::Actor::cli())
+            .await
+            .unwrap(),
+        v2
+    );
     assert_eq!(
         count(
             &app,
@@ -149,13 +163,15 @@ async fn story(db: &common::TestDb) {
 
     // Members stream in id order.
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    app.export_members(&v2, as_of, false, tx).await.unwrap();
+    app.export_members(&v2, as_of, false, tx, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     let mut ids = Vec::new();
     while let Some(c) = rx.recv().await {
         ids.extend(c.into_iter().map(|m| m.external_id));
     }
     assert_eq!(ids, vec!["c1", "c2", "c3"]);
-    app.store.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
@@ -174,14 +190,10 @@ async fn memory_matches_sql(db: &common::TestDb) {
         (Kind::Events, "events.csv"),
     ] {
         sql_app
-            .import(ImportOptions::new(
-                kind,
-                fixture(file),
-                vec![],
-                false,
-                None,
-                false,
-            ))
+            .import(
+                ImportOptions::new(kind, fixture(file), vec![], false, None, false),
+                &segwright::app::Actor::cli(),
+            )
             .await
             .unwrap();
     }
@@ -208,8 +220,14 @@ async fn memory_matches_sql(db: &common::TestDb) {
     ];
     for d in definitions {
         for as_of in [as_of, sql_app.as_of(Some("2026-06-15")).unwrap()] {
-            let mut a = sql_app.preview(&def(d), as_of, true).await.unwrap();
-            let mut b = mem_app.preview(&def(d), as_of, true).await.unwrap();
+            let mut a = sql_app
+                .preview(&def(d), as_of, true, &segwright::app::Actor::cli())
+                .await
+                .unwrap();
+            let mut b = mem_app
+                .preview(&def(d), as_of, true, &segwright::app::Actor::cli())
+                .await
+                .unwrap();
             assert_eq!(
                 b.freshness.facts, "in_memory",
                 "{}: the in-memory path ran",
@@ -238,7 +256,9 @@ async fn members(
     as_of: segwright::domain::time::AsOf,
 ) -> Vec<String> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    app.export_members(&def(d), as_of, false, tx).await.unwrap();
+    app.export_members(&def(d), as_of, false, tx, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     let mut ids = Vec::new();
     while let Some(c) = rx.recv().await {
         ids.extend(c.into_iter().map(|m| m.external_id));

@@ -112,14 +112,10 @@ async fn active_segment(base: &str) -> (TestApp, String, Vec<String>, i64) {
         &format!("customer_id,email,country,ads_consent\n{rows}"),
     );
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let def =
@@ -326,7 +322,11 @@ async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_aft
         .expect("batch 2 reached the webhook");
     child.kill().unwrap(); // SIGKILL: no chance to record batch 2
     child.wait().unwrap();
-    let runs = app.app.sync_reports(Some(&id), 5).await.unwrap();
+    let runs = app
+        .app
+        .sync_reports(Some(&id), 5, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     assert_eq!(
         (
             runs.len(),
@@ -346,7 +346,11 @@ async fn a_segwright_process_killed_mid_delivery_loses_and_duplicates_no_one_aft
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let done = app.app.sync_report(runs[0].run.id).await.unwrap();
+    let done = app
+        .app
+        .sync_report(runs[0].run.id, &segwright::app::Actor::cli())
+        .await
+        .unwrap();
     assert_eq!(
         (
             done.run.status.as_str(),
@@ -398,14 +402,10 @@ async fn a_second_sync_of_a_segment_is_refused_while_one_is_unfinished_even_when
         "customer_id,email,country,ads_consent\nf10,f10@example.nz,NZ,Yes\n",
     );
     app.app
-        .import(ImportOptions::new(
-            Kind::Customers,
-            path,
-            vec![],
-            false,
-            None,
-            false,
-        ))
+        .import(
+            ImportOptions::new(Kind::Customers, path, vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
         .await
         .unwrap();
     let manager = segwright::app::Actor::user(app.app.user("manager@test.io").await.unwrap(), None);

@@ -44,7 +44,7 @@ impl App {
         actor: &Actor,
     ) -> Result<Vec<DestinationStatus>, AppError> {
         let views = self.list_destinations(actor).await?;
-        let runs = self.sync_reports(None, RECENT_RUNS).await?;
+        let runs = self.reports_of(None, RECENT_RUNS).await?;
         Ok(views
             .into_iter()
             .map(|view| {
@@ -124,7 +124,11 @@ impl App {
 
     /// The destinations a segment can be sent to now: those configured (by an admin or the
     /// environment). Nothing else is offered, since a sync to it would only fail.
-    pub async fn sendable_destinations(&self) -> Vec<Destination> {
+    /// Any signed-in role may know them (an unknown user is offered none).
+    pub async fn sendable_destinations(&self, actor: &Actor) -> Vec<Destination> {
+        if actor.allow(Permission::Read).is_err() {
+            return Vec::new();
+        }
         let cfg = self
             .destination_config()
             .await
@@ -146,7 +150,7 @@ impl App {
     /// Every user, without secrets (admins).
     pub async fn users(&self, actor: &Actor) -> Result<Vec<UserView>, AppError> {
         actor.require(Permission::Administer)?;
-        let users = self.list_users().await?;
+        let users = self.list_users(actor).await?;
         Ok(users
             .into_iter()
             .map(|u| UserView {

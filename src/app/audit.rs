@@ -153,15 +153,43 @@ impl App {
         Ok(())
     }
 
-    /// Audit entries matching a filter, newest first.
-    pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, AppError> {
+    /// The newest `limit` entries about one segment (by id), for its page: any signed-in role
+    /// reads who did what to a segment it can see; the whole log is for auditors.
+    pub async fn segment_history(
+        &self,
+        segment_id: &str,
+        limit: i64,
+        actor: &Actor,
+    ) -> Result<Vec<AuditEntry>, AppError> {
+        actor.allow(Permission::Read)?;
+        let filter = AuditFilter {
+            segment_id: Some(segment_id.to_string()),
+            limit: Some(limit),
+            ..Default::default()
+        };
+        Ok(self.store.list_audit(&filter).await?)
+    }
+
+    /// Audit entries matching a filter, newest first (campaign managers and admins).
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+        actor: &Actor,
+    ) -> Result<Vec<AuditEntry>, AppError> {
+        actor.allow(Permission::Audit)?;
         Ok(self.store.list_audit(filter).await?)
     }
 
     /// Recompute the whole chain; an edited, inserted or deleted entry is an error naming it.
     /// With a `checkpoint` (as an earlier verification printed it), the chain must still hold
     /// its entry with its hash: removed newest entries and a re-chained log are errors too.
-    pub async fn verify_audit(&self, checkpoint: Option<&str>) -> Result<Verification, AppError> {
+    /// Campaign managers and admins.
+    pub async fn verify_audit(
+        &self,
+        checkpoint: Option<&str>,
+        actor: &Actor,
+    ) -> Result<Verification, AppError> {
+        actor.allow(Permission::Audit)?;
         let key = self.settings.governance.audit_key.as_ref();
         let given = checkpoint
             .map(Checkpoint::parse)

@@ -147,7 +147,9 @@ impl App {
         })
     }
 
-    pub async fn list_users(&self) -> Result<Vec<UserRecord>, AppError> {
+    /// Every user (admins).
+    pub async fn list_users(&self, actor: &Actor) -> Result<Vec<UserRecord>, AppError> {
+        actor.allow(Permission::Administer)?;
         Ok(self.store.list_users().await?)
     }
 

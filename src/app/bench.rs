@@ -160,11 +160,13 @@ async fn measure_sql(
     let as_of = app.as_of(None)?;
     let def = Definition::from_json(BENCH_DEFINITION).map_err(|i| AppError::Invalid(vec![i]))?;
     let count = time_runs(args.runs, || async {
-        app.preview(&def, as_of, false).await.map(|_| ())
+        app.preview_with(&def, as_of, false, false)
+            .await
+            .map(|_| ())
     })
     .await?;
     let full = time_runs(args.runs, || async {
-        app.preview(&def, as_of, true).await.map(|_| ())
+        app.preview_with(&def, as_of, true, true).await.map(|_| ())
     })
     .await?;
     Ok(vec![
@@ -184,15 +186,17 @@ async fn measure(
     let as_of = app.as_of(None)?;
     ensure_dataset(&app, args, as_of, name).await?;
     let t = Instant::now();
-    app.table().await?;
+    app.warm_up().await?;
     let load = t.elapsed().as_secs_f64();
     let def = Definition::from_json(BENCH_DEFINITION).map_err(|i| AppError::Invalid(vec![i]))?;
     let count = time_runs(args.runs, || async {
-        app.preview(&def, as_of, false).await.map(|_| ())
+        app.preview_with(&def, as_of, false, false)
+            .await
+            .map(|_| ())
     })
     .await?;
     let full = time_runs(args.runs, || async {
-        app.preview(&def, as_of, true).await.map(|_| ())
+        app.preview_with(&def, as_of, true, true).await.map(|_| ())
     })
     .await?;
     let everyone = Definition::from_json(EVERYONE).map_err(|i| AppError::Invalid(vec![i]))?;
@@ -206,7 +210,7 @@ async fn measure(
             }
             n
         });
-        app.export_members(&everyone, as_of, false, tx).await?;
+        app.members_to(&everyone, as_of, false, tx).await?;
         exported.store(
             sink.await.map_err(|e| AppError::Io(e.to_string()))?,
             std::sync::atomic::Ordering::Relaxed,
@@ -215,7 +219,7 @@ async fn measure(
     })
     .await?;
     let exported = exported.into_inner();
-    let size = app.preview(&def, as_of, false).await?.size;
+    let size = app.preview_with(&def, as_of, false, false).await?.size;
     Ok(vec![
         format!(
             "| {name} | load the in-memory copy (once per import) | {:.1} s |",
@@ -305,7 +309,7 @@ where
         let app = open_with(fresh().await?, tz, false).await?;
         let t = Instant::now();
         let opts = ImportOptions::new(kind, csv.to_path_buf(), Vec::new(), false, None, false);
-        written = app.import(opts).await?.rows_written;
+        written = app.import(opts, &super::Actor::cli()).await?.rows_written;
         let secs = t.elapsed().as_secs_f64();
         eprintln!("{name}: imported {written} {kind:?} rows in {secs:.2} s");
         rates.push(written as f64 / secs);

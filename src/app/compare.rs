@@ -48,17 +48,15 @@ impl App {
         actor: &Actor,
     ) -> Result<Option<VersionDiff>, AppError> {
         actor.allow(Permission::Read)?;
-        let seg = self.get_segment(key).await?;
+        let seg = self.segment_view(key).await?;
         let (against, against_is) = match seg.segment.active_version {
             Some(a) if a != version => (a, "active"),
             _ if version > 1 => (version - 1, "previous"),
             _ => return Ok(None),
         };
         let (old, new) = (
-            self.segment_definition(&seg.segment.id, Some(against))
-                .await?,
-            self.segment_definition(&seg.segment.id, Some(version))
-                .await?,
+            self.definition_of(&seg.segment.id, Some(against)).await?,
+            self.definition_of(&seg.segment.id, Some(version)).await?,
         );
         let (snap, as_of) = (self.snapshot().await?, self.as_of(None)?);
         let say = |n: &crate::domain::definition::Node| {
@@ -93,7 +91,7 @@ impl App {
     /// How many customers a stored definition selects on today's data (count only).
     async fn count_now(&self, def: &Definition) -> Result<i64, AppError> {
         Ok(self
-            .preview(def, self.as_of(None)?, false)
+            .preview_with(def, self.as_of(None)?, false, false)
             .await?
             .size
             .count)

@@ -190,7 +190,7 @@ fn batch_rows(run: &SyncRunRecord, p: &Planned) -> Vec<SyncBatchRecord> {
 
 impl App {
     async fn contacts(&self, def: &Definition, consent: Consent) -> Result<Vec<Contact>, AppError> {
-        let p = self.prepare(def, self.as_of(None)?).await?;
+        let p = self.prepared(def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let rows = self.store.fetch_texts(&q).await?;
         // Members selected under ads consent have it: it goes with them (Google's per-member

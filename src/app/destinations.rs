@@ -236,7 +236,7 @@ impl App {
     }
 
     /// The destinations to send with now: the environment's, overridden by stored ones.
-    pub async fn destination_config(&self) -> Result<DestinationConfig, AppError> {
+    pub(super) async fn destination_config(&self) -> Result<DestinationConfig, AppError> {
         self.config_of(None).await
     }
 

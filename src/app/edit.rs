@@ -17,8 +17,8 @@ impl App {
         actor: &Actor,
     ) -> Result<Answer, AppError> {
         actor.require(Permission::Author)?;
-        let seg = self.get_segment(key).await?;
-        let definition = self.segment_definition(&seg.segment.id, None).await?;
+        let seg = self.segment_view(key).await?;
+        let definition = self.definition_of(&seg.segment.id, None).await?;
         let prompt = format!(
             "edit “{}” (version {})",
             seg.segment.name, seg.segment.current_version

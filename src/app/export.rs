@@ -128,7 +128,7 @@ impl App {
         self.check_approval(&v, &sub, &dests, "export").await?;
         let def: Definition =
             serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
-        let p = self.prepare(&def, self.as_of(None)?).await?;
+        let p = self.prepared(&def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let consent_name = format!("{consent:?}").to_lowercase();
         let after = serde_json::json!({"version": v.version, "status": status.as_str(), "consent": consent_name});
@@ -152,7 +152,7 @@ impl App {
         actor: &Actor,
         tx: mpsc::Sender<Vec<MemberRow>>,
     ) -> Result<u64, AppError> {
-        let p = self.prepare(def, as_of).await?;
+        let p = self.prepared(def, as_of).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), Consent::None);
         let after = serde_json::json!({"definition": def, "as_of": as_of.date().to_string(), "suppression": "excluded"});
         self.audit(

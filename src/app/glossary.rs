@@ -55,7 +55,7 @@ impl App {
 
     /// Every problem with a term, as validation issues: `key`, `label` and `description` by
     /// name; the definition's by its JSON path (`$` is the term's definition itself).
-    pub async fn check_term(&self, key: &str, term: &Term) -> Result<Vec<Issue>, AppError> {
+    pub(super) async fn check_term(&self, key: &str, term: &Term) -> Result<Vec<Issue>, AppError> {
         let mut issues = Vec::new();
         if !Glossary::valid_key(key) {
             issues.push(Issue::new(
@@ -102,6 +102,12 @@ impl App {
             }));
         }
         Ok(issues)
+    }
+
+    /// The glossary as its editor opens it (admins only: other roles read the glossary page).
+    pub fn glossary_to_edit(&self, actor: &Actor) -> Result<Arc<Glossary>, AppError> {
+        actor.require(Permission::Administer)?;
+        Ok(self.glossary())
     }
 
     /// Add or replace a term (admins). Invalid terms are refused with every issue; nothing is saved.

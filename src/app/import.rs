@@ -190,8 +190,14 @@ fn infer_attributes(
 }
 
 impl App {
-    /// Import one CSV file in one transaction, then refresh derived facts.
-    pub async fn import(&self, opts: ImportOptions) -> Result<ImportReport, AppError> {
+    /// Import one CSV file in one transaction, then refresh derived facts (admins, or a local
+    /// command).
+    pub async fn import(
+        &self,
+        opts: ImportOptions,
+        actor: &super::Actor,
+    ) -> Result<ImportReport, AppError> {
+        actor.allow(crate::domain::access::Permission::Administer)?;
         let mut r = reader(&opts.file)?;
         let headers: Vec<String> = r
             .headers()

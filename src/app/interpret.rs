@@ -6,7 +6,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::followup::{FollowUp, reads_as_refinement};
-use super::{App, AppError};
+use super::{Actor, App, AppError};
+use crate::domain::access::Permission;
 use crate::domain::definition::{Definition, Node};
 use crate::domain::explain::describe;
 use crate::domain::preview::Preview;
@@ -74,7 +75,7 @@ struct Refined {
 
 impl App {
     /// The offline interpreter for the current catalog (its lexicon is built once per catalog).
-    pub async fn offline_interpreter(
+    pub(super) async fn offline_interpreter(
         &self,
     ) -> Result<(Arc<Offline>, Arc<super::Snapshot>), AppError> {
         let snap = self.snapshot().await?;
@@ -95,8 +96,19 @@ impl App {
         Ok((o, snap))
     }
 
-    /// Interpret a request without a conversation or a preview.
+    /// Interpret a request offline, without a conversation or a preview (any signed-in role).
     pub async fn interpret_only(
+        &self,
+        prompt: &str,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<Interpretation, AppError> {
+        actor.allow(Permission::Read)?;
+        self.interpret_offline(prompt, as_of).await
+    }
+
+    /// [`App::interpret_only`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn interpret_offline(
         &self,
         prompt: &str,
         as_of: AsOf,
@@ -111,9 +123,14 @@ impl App {
         Ok(offline.interpret(prompt, &cx))
     }
 
-    /// Interpret, refine the conversation, validate and preview.
-    pub async fn ask(&self, req: AskRequest, as_of: AsOf) -> Result<Answer, AppError> {
-        self.ask_with(req, FollowUp::Continue, as_of).await
+    /// Interpret, refine the conversation, validate and preview (any signed-in role).
+    pub async fn ask(
+        &self,
+        req: AskRequest,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<Answer, AppError> {
+        self.ask_with(req, FollowUp::Continue, as_of, actor).await
     }
 
     /// [`App::ask`], with a conversation's follow-up read as `follow_up` says: with
@@ -123,7 +140,9 @@ impl App {
         req: AskRequest,
         follow_up: FollowUp,
         as_of: AsOf,
+        actor: &Actor,
     ) -> Result<Answer, AppError> {
+        actor.allow(Permission::Read)?;
         if req.prompt.trim().is_empty() {
             return Err(AppError::BadInput(
                 "the request is empty: say which customers you want".into(),
@@ -227,7 +246,7 @@ impl App {
             }
         }
         match self
-            .preview(&answer.interpretation.definition, as_of, full)
+            .preview_with(&answer.interpretation.definition, as_of, full, full)
             .await
         {
             Ok(p) => {
@@ -330,8 +349,13 @@ impl App {
         Ok(turn)
     }
 
-    /// A stored conversation's answers, in order.
-    pub async fn conversation(&self, id: &str) -> Result<Vec<serde_json::Value>, AppError> {
+    /// A stored conversation's answers, in order (any signed-in role).
+    pub async fn conversation(
+        &self,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<Vec<serde_json::Value>, AppError> {
+        actor.allow(Permission::Read)?;
         let turns = self.store.conversation_turns(id).await?;
         if turns.is_empty() {
             return Err(AppError::NotFound(format!("conversation `{id}`")));

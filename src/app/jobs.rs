@@ -62,8 +62,9 @@ impl App {
         Ok(job)
     }
 
-    /// A training job by id.
-    pub fn training_job(&self, id: &str) -> Option<TrainJob> {
-        self.jobs.lock().expect("jobs lock").get(id).cloned()
+    /// A training job by id (any signed-in role).
+    pub fn training_job(&self, id: &str, actor: &Actor) -> Result<Option<TrainJob>, AppError> {
+        actor.allow(Permission::Read)?;
+        Ok(self.jobs.lock().expect("jobs lock").get(id).cloned())
     }
 }

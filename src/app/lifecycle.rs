@@ -204,7 +204,7 @@ impl App {
             change(&seg, &hash, v.version, from, to, extra),
         )
         .await?;
-        self.review(key).await
+        self.review_of(key).await
     }
 
     /// Approve the version under review. `expected_hash`, when given, must be the hash reviewed.
@@ -270,7 +270,7 @@ impl App {
             change(&seg, &sub.approval_hash, v.version, from, to, extra),
         )
         .await?;
-        self.review(key).await
+        self.review_of(key).await
     }
 
     /// Reject the version under review; a comment is required.
@@ -310,7 +310,7 @@ impl App {
             ),
         )
         .await?;
-        self.review(key).await
+        self.review_of(key).await
     }
 
     async fn record_decision(
@@ -375,7 +375,7 @@ impl App {
         };
         Ok(Review {
             sync_run: Some(run),
-            ..self.review(key).await?
+            ..self.review_of(key).await?
         })
     }
 
@@ -409,7 +409,7 @@ impl App {
         .await?;
         Ok(Review {
             sync_run: stopped,
-            ..self.review(key).await?
+            ..self.review_of(key).await?
         })
     }
 
@@ -439,8 +439,22 @@ impl App {
         Ok(n)
     }
 
-    /// The newest submitted (or later) version with its submission, against the data now.
-    pub async fn review(&self, key: &str) -> Result<Review, AppError> {
+    /// The newest submitted (or later) version with its submission, against the data now (any
+    /// signed-in role).
+    pub async fn review(&self, key: &str, actor: &Actor) -> Result<Review, AppError> {
+        actor.allow(Permission::Read)?;
+        self.review_of(key).await
+    }
+
+    /// The version under review for its reviewer's page (campaign managers only): the same as
+    /// [`App::review`], refused to other roles, who have nothing to decide.
+    pub async fn review_for_decision(&self, key: &str, actor: &Actor) -> Result<Review, AppError> {
+        actor.require(Permission::Review)?;
+        self.review_of(key).await
+    }
+
+    /// [`App::review`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn review_of(&self, key: &str) -> Result<Review, AppError> {
         let live = [
             Status::Submitted,
             Status::Approved,

@@ -61,7 +61,7 @@ impl App {
     /// Interpret with the interpreter `choice` names: `auto` uses the LLM when one is configured
     /// and falls back to the offline interpreter, with a notice, when it fails. Whichever
     /// answers, the words it did not understand are recorded in the definition (`unresolved`).
-    pub async fn interpret_with(
+    pub(super) async fn interpret_with(
         &self,
         choice: Choice,
         prompt: &str,
@@ -95,7 +95,7 @@ impl App {
     ) -> Result<(Interpretation, bool), AppError> {
         let offline = |i: Interpretation| (i, false);
         match (choice, &self.llm) {
-            (Choice::Offline, _) | (Choice::Auto, None) => self.interpret_only(prompt, as_of).await.map(offline),
+            (Choice::Offline, _) | (Choice::Auto, None) => self.interpret_offline(prompt, as_of).await.map(offline),
             (Choice::Llm, None) => Err(AppError::BadInput(
                 "no LLM is configured: set SEGWRIGHT_LLM_BASE_URL and SEGWRIGHT_LLM_MODEL (or --llm-base-url and --llm-model), or use the offline interpreter"
                     .into(),
@@ -107,7 +107,7 @@ impl App {
                 Err(f) => {
                     let why = f.describe();
                     tracing::warn!(reason = %why, "LLM interpreter failed; the offline interpreter answers");
-                    let mut i = self.interpret_only(prompt, as_of).await?;
+                    let mut i = self.interpret_offline(prompt, as_of).await?;
                     i.notices.push(format!("The LLM interpreter could not answer ({why}); the built-in offline interpreter answered instead."));
                     Ok((i, false))
                 }

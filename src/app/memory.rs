@@ -29,8 +29,14 @@ fn revenue_field() -> FieldRef {
 impl App {
     /// The in-memory table, loading it if the data changed since it was read; `None` when the
     /// app keeps no copy, or while another task is loading it.
-    pub async fn table(&self) -> Result<Option<Arc<Table>>, AppError> {
+    pub(super) async fn table(&self) -> Result<Option<Arc<Table>>, AppError> {
         self.table_with(false).await
+    }
+
+    /// Load the in-memory copy now (a server at start, a benchmark before timing), so the first
+    /// request does not wait for it. Returns nothing a user could read.
+    pub async fn warm_up(&self) -> Result<(), AppError> {
+        self.table_with(false).await.map(|_| ())
     }
 
     /// [`App::table`], waiting for a load in progress: for work that needs the copy whatever
@@ -221,7 +227,7 @@ impl App {
     ) -> Result<(Vec<Overlap>, Vec<String>), AppError> {
         let (mut out, mut notices) = (Vec::new(), Vec::new());
         for seg in self.store.list_segments().await?.into_iter().take(20) {
-            let Ok(def) = self.segment_definition(&seg.id, None).await else {
+            let Ok(def) = self.definition_of(&seg.id, None).await else {
                 notices.push(overlap_skipped(&seg.name, "it could not be evaluated"));
                 continue;
             };

@@ -1,5 +1,9 @@
 //! Use cases between the pure domain and the edges: load the catalog, validate, preview,
 //! export, explain, save segments, import files and build the demo. Owns no SQL and no HTTP.
+//!
+//! Authorization lives here: every public use case takes the acting user ([`Actor`]) and checks
+//! its permission before it reads or changes anything; the store is private to this module, so
+//! the edges (`http`, `cli`) reach data only through these use cases and only authenticate.
 
 mod admin;
 mod approval;
@@ -34,6 +38,7 @@ mod performance;
 mod policy;
 mod preview;
 mod rescore;
+mod score_export;
 mod scoring;
 pub mod secrets;
 mod segments;
@@ -63,11 +68,12 @@ pub use overlaps::{OverlapMatrix, OverlapPair, OverlapSegment};
 pub use overview::{PendingReview, SegmentRow, VersionChange};
 pub use preview::Prepared;
 pub use rescore::{Rescored, ScoreSettings};
+pub use score_export::ScoreTable;
 pub use scoring::{TrainRequest, TrainedModel};
 pub use segments::{SaveSegment, SegmentListing, SegmentView};
 pub use suppression::{SUPPRESSION_KINDS, SuppressionList, UploadReport};
-pub use upload::{ColumnPreview, MAX_UPLOAD_BYTES, StagedImport};
 pub use sync::{SyncDestination, SyncReport, SyncSettings};
+pub use upload::{ColumnPreview, MAX_UPLOAD_BYTES, StagedImport};
 
 /// Write one member as a CSV line or a JSON line.
 pub fn write_member(
@@ -201,7 +207,8 @@ pub struct Snapshot {
 
 /// The application: a store, the glossary and settings.
 pub struct App {
-    pub store: Store,
+    /// Private: the edges reach the data only through use cases that check the actor.
+    store: Store,
     /// The glossary: the configured file with the terms admins edited in the app on top. Behind
     /// a lock so an edit applies to the next request; readers take a cheap `Arc` clone.
     glossary: RwLock<Arc<Glossary>>,
@@ -284,8 +291,25 @@ impl App {
         }
     }
 
+    /// Liveness of the database (no user: `/health` is open). `Ok` when it answers a query.
+    pub async fn health(&self) -> Result<(), AppError> {
+        self.store.freshness().await?;
+        Ok(())
+    }
+
+    /// Close the database connections (tests and commands that end before the process does).
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    /// The catalog of fields definitions may use, with data freshness (any signed-in role).
+    pub async fn catalog(&self, actor: &Actor) -> Result<Arc<Snapshot>, AppError> {
+        actor.allow(crate::domain::access::Permission::Read)?;
+        self.snapshot().await
+    }
+
     /// The current catalog and freshness (cached).
-    pub async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
+    async fn snapshot(&self) -> Result<Arc<Snapshot>, AppError> {
         if let Some(s) = self.snapshot.read().expect("snapshot lock").as_ref() {
             return Ok(s.clone());
         }
@@ -357,12 +381,19 @@ impl App {
         Ok(by_name)
     }
 
-    /// Validate a definition against the current catalog, glossary and saved segments.
-    pub async fn validate(
+    /// Validate a definition for a user (any signed-in role): every problem with its path.
+    pub async fn validate_definition(
         &self,
         def: &Definition,
         as_of: AsOf,
+        actor: &Actor,
     ) -> Result<ValidDefinition, AppError> {
+        actor.allow(crate::domain::access::Permission::Read)?;
+        self.validate(def, as_of).await
+    }
+
+    /// Validate a definition against the current catalog, glossary and saved segments.
+    async fn validate(&self, def: &Definition, as_of: AsOf) -> Result<ValidDefinition, AppError> {
         let snap = self.snapshot().await?;
         let segments = self.segment_index().await?;
         let glossary = self.glossary();

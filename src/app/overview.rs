@@ -51,8 +51,9 @@ fn stored_count(json: Option<&str>) -> Option<i64> {
 }
 
 impl App {
-    /// Every segment as the list shows it, from one query.
-    pub async fn segment_overview(&self) -> Result<Vec<SegmentRow>, AppError> {
+    /// Every segment as the list shows it, from one query (any signed-in role).
+    pub async fn segment_overview(&self, actor: &Actor) -> Result<Vec<SegmentRow>, AppError> {
+        actor.allow(Permission::Read)?;
         let rows = self.store.segment_summaries().await?;
         Ok(rows
             .into_iter()
@@ -83,8 +84,13 @@ impl App {
         Ok(self.store.pending_count().await?)
     }
 
-    /// A definition's top-level conditions as sentences.
-    pub async fn explain_definition(&self, def: &Definition) -> Result<Vec<String>, AppError> {
+    /// A definition's top-level conditions as sentences (any signed-in role).
+    pub async fn explain_definition(
+        &self,
+        def: &Definition,
+        actor: &Actor,
+    ) -> Result<Vec<String>, AppError> {
+        actor.allow(Permission::Read)?;
         let (snap, as_of) = (self.snapshot().await?, self.as_of(None)?);
         Ok(refine::conditions(&def.root)
             .iter()
@@ -94,8 +100,12 @@ impl App {
 
     /// Every version of a segment, oldest first, each with its sentences and its changes
     /// against the version before.
-    pub async fn version_history(&self, key: &str) -> Result<Vec<VersionChange>, AppError> {
-        let versions = self.segment_versions(key).await?;
+    pub async fn version_history(
+        &self,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<Vec<VersionChange>, AppError> {
+        let versions = self.segment_versions(key, actor).await?;
         let (snap, as_of) = (self.snapshot().await?, self.as_of(None)?);
         let say = |n: &Node| describe(n, &snap.catalog, &self.glossary(), &as_of);
         let mut authors = std::collections::HashMap::new();

@@ -3,7 +3,8 @@
 //! removed only when the user asks to keep the rest ([`App::keep_understood`]); until then the
 //! definition cannot be saved or submitted (`segments::require_understood`).
 
-use super::{Answer, App, AppError};
+use super::{Actor, Answer, App, AppError};
+use crate::domain::access::Permission;
 use crate::domain::definition::Definition;
 use crate::domain::explain::describe;
 use crate::domain::time::AsOf;
@@ -95,7 +96,9 @@ impl App {
         conversation_id: &str,
         as_of: AsOf,
         full_preview: bool,
+        actor: &Actor,
     ) -> Result<Answer, AppError> {
+        actor.allow(Permission::Read)?;
         let turns = self.store.conversation_turns(conversation_id).await?;
         let last = turns
             .last()

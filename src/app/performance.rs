@@ -35,12 +35,14 @@ const SAMPLE_FACTORS: usize = 3;
 const BACKTEST_NOTE: &str = "Each date re-evaluates the definition on the orders and events up to that date; churn and purchase-propensity scores are recomputed by their stored model from the data up to that date; other customer attributes (label-model scores included) keep their current values.";
 
 impl App {
-    /// The predicted performance and backtest of a definition's audience.
+    /// The predicted performance and backtest of a definition's audience (any signed-in role).
     pub async fn predicted_performance(
         &self,
         def: &Definition,
         as_of: AsOf,
+        actor: &super::Actor,
     ) -> Result<Performance, AppError> {
+        actor.allow(crate::domain::access::Permission::Read)?;
         let vd = self.validate(def, as_of).await?;
         let table = self.table_or_load().await?;
         let pending = self.start_backtest(def, table.clone(), as_of).await?;
@@ -74,7 +76,7 @@ impl App {
             .map(|(i, e)| (e.as_str(), i))
             .collect();
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<crate::store::MemberRow>>(8);
-        let export = self.export_members(def, vd.as_of(), false, tx);
+        let export = self.members_to(def, vd.as_of(), false, tx);
         let mut mask = vec![false; table.len()];
         let collect = async {
             while let Some(chunk) = rx.recv().await {

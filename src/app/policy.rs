@@ -28,7 +28,14 @@ impl App {
     /// Warnings while an audience is built: the attributes (however deeply referenced) that
     /// would keep it from ad platforms or from Meta. None for a definition that does not
     /// validate: its validation issues are shown instead, and it cannot be submitted.
-    pub async fn attribute_warnings(&self, def: &Definition) -> Vec<String> {
+    /// Any signed-in role; none for an unknown user.
+    pub async fn attribute_warnings(&self, def: &Definition, actor: &super::Actor) -> Vec<String> {
+        if actor
+            .allow(crate::domain::access::Permission::Read)
+            .is_err()
+        {
+            return Vec::new();
+        }
         let Ok(as_of) = self.as_of(None) else {
             return Vec::new();
         };

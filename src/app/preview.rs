@@ -45,8 +45,23 @@ fn fmt_time(t: Option<i64>, as_of: &AsOf) -> Option<String> {
 }
 
 impl App {
-    /// Validate and resolve what running a definition needs.
-    pub async fn prepare(&self, def: &Definition, as_of: AsOf) -> Result<Prepared, AppError> {
+    /// Validate and resolve what running a definition needs (any signed-in role).
+    pub async fn prepare(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        actor: &Actor,
+    ) -> Result<Prepared, AppError> {
+        actor.allow(Permission::Read)?;
+        self.prepared(def, as_of).await
+    }
+
+    /// [`App::prepare`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn prepared(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+    ) -> Result<Prepared, AppError> {
         let vd = self.validate(def, as_of).await?;
         let latest = self
             .snapshot()
@@ -110,22 +125,29 @@ impl App {
     /// Count-only (`full = false`) or full preview of a definition: from memory when the app
     /// keeps the data there and holds every field the definition reads, else in SQL.
     /// A full preview carries the performance section (see `performance.rs`).
+    /// Any signed-in role may preview.
     pub async fn preview(
         &self,
         def: &Definition,
         as_of: AsOf,
         full: bool,
+        actor: &Actor,
     ) -> Result<Preview, AppError> {
+        actor.allow(Permission::Read)?;
         self.preview_with(def, as_of, full, full).await
     }
 
     /// A full preview without the performance section, for checks that need only the size and
     /// reachability (policy at submission): it spares the CLI loading the data into memory.
-    pub async fn preview_reach(&self, def: &Definition, as_of: AsOf) -> Result<Preview, AppError> {
+    pub(super) async fn preview_reach(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+    ) -> Result<Preview, AppError> {
         self.preview_with(def, as_of, true, false).await
     }
 
-    async fn preview_with(
+    pub(super) async fn preview_with(
         &self,
         def: &Definition,
         as_of: AsOf,
@@ -145,7 +167,7 @@ impl App {
             return Ok(p);
         }
         let started = Instant::now();
-        let p = self.prepare(def, as_of).await?;
+        let p = self.prepared(def, as_of).await?;
         let snap = self.snapshot().await?;
         let t = p.target(self.store.dialect());
         // The count-only preview counts the audience alone; the full one adds the funnel.
@@ -290,12 +312,9 @@ impl App {
             tracing::warn!(segment = id, error = %e, "saved segment left out of the overlaps");
             "it could not be evaluated"
         };
-        let def = self
-            .segment_definition(id, None)
-            .await
-            .map_err(unreadable)?;
+        let def = self.definition_of(id, None).await.map_err(unreadable)?;
         let other = self
-            .prepare(&def, p.vd.as_of())
+            .prepared(&def, p.vd.as_of())
             .await
             .map_err(|_| "it no longer validates")?;
         let q = compile::compile_overlap(
@@ -360,8 +379,22 @@ impl App {
     /// Stream every member's external id to `tx`, from memory when possible.
     ///
     /// Emails are contact data and leave only through the rule in `export.rs` (suppression list
-    /// excluded, audited): `with_email` is refused here so no caller can bypass it.
+    /// excluded, audited): `with_email` is refused here so no caller can bypass it. Any
+    /// signed-in role may stream ids.
     pub async fn export_members(
+        &self,
+        def: &Definition,
+        as_of: AsOf,
+        with_email: bool,
+        tx: mpsc::Sender<Vec<MemberRow>>,
+        actor: &Actor,
+    ) -> Result<u64, AppError> {
+        actor.allow(Permission::Read)?;
+        self.members_to(def, as_of, with_email, tx).await
+    }
+
+    /// [`App::export_members`] for the app's own checks (no user: the caller has checked).
+    pub(super) async fn members_to(
         &self,
         def: &Definition,
         as_of: AsOf,
@@ -376,12 +409,23 @@ impl App {
         if let Some(n) = self.stream_in_memory(def, as_of, &tx).await? {
             return Ok(n);
         }
-        let p = self.prepare(def, as_of).await?;
-        self.stream_prepared(&p, tx).await
+        let p = self.prepared(def, as_of).await?;
+        self.stream_of(&p, tx).await
     }
 
-    /// Stream the members of an already prepared definition.
+    /// Stream the members of an already prepared definition (any signed-in role).
     pub async fn stream_prepared(
+        &self,
+        p: &Prepared,
+        tx: mpsc::Sender<Vec<MemberRow>>,
+        actor: &Actor,
+    ) -> Result<u64, AppError> {
+        actor.allow(Permission::Read)?;
+        self.stream_of(p, tx).await
+    }
+
+    /// [`App::stream_prepared`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn stream_of(
         &self,
         p: &Prepared,
         tx: mpsc::Sender<Vec<MemberRow>>,
@@ -401,7 +445,7 @@ impl App {
         actor: &Actor,
     ) -> Result<(bool, Vec<ClauseTrace>), AppError> {
         actor.allow(Permission::Read)?;
-        let p = self.prepare(def, as_of).await?;
+        let p = self.prepared(def, as_of).await?;
         let customer = self
             .store
             .load_customer(external_id)

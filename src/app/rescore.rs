@@ -56,7 +56,7 @@ pub fn stored_model(m: &ModelRecord, json: Option<&str>) -> Result<Option<Model>
 
 impl App {
     /// The latest stored model of each task.
-    pub(crate) async fn latest_models(&self) -> Result<Vec<ModelRecord>, AppError> {
+    pub(super) async fn latest_models(&self) -> Result<Vec<ModelRecord>, AppError> {
         let mut latest: Vec<ModelRecord> = Vec::new();
         for m in self.store.list_models().await? {
             if latest.last().is_none_or(|l| l.task != m.task) {
@@ -68,7 +68,18 @@ impl App {
 
     /// Score every customer again with the latest model of each task, as of `as_of`; nothing
     /// is retrained. No models, nothing to do (and the data is not even loaded).
-    pub async fn rescore(&self, as_of: AsOf) -> Result<Vec<Rescored>, AppError> {
+    /// Those who may train may ask for it.
+    pub async fn rescore(
+        &self,
+        as_of: AsOf,
+        actor: &super::Actor,
+    ) -> Result<Vec<Rescored>, AppError> {
+        actor.allow(crate::domain::access::Permission::Train)?;
+        self.rescore_all(as_of).await
+    }
+
+    /// [`App::rescore`] for the app's own schedule and imports.
+    pub(super) async fn rescore_all(&self, as_of: AsOf) -> Result<Vec<Rescored>, AppError> {
         let latest = self.latest_models().await?;
         if latest.is_empty() {
             return Ok(Vec::new());
@@ -113,9 +124,9 @@ impl App {
 
     /// After an import: re-score, and say so in the log; a failure here is logged, not
     /// returned, because the import itself is committed.
-    pub(crate) async fn rescore_after_import(&self) -> Vec<Rescored> {
+    pub(super) async fn rescore_after_import(&self) -> Vec<Rescored> {
         let result = match self.as_of(None) {
-            Ok(as_of) => self.rescore(as_of).await,
+            Ok(as_of) => self.rescore_all(as_of).await,
             Err(e) => Err(e),
         };
         match result {
@@ -150,7 +161,7 @@ impl App {
     async fn scheduled_scores(&self) -> Result<usize, AppError> {
         let as_of = self.as_of(None)?;
         if !self.settings.scores.retrain {
-            return Ok(self.rescore(as_of).await?.len());
+            return Ok(self.rescore_all(as_of).await?.len());
         }
         let mut n = 0;
         for req in super::scoring::requests_of(&self.latest_models().await?) {

@@ -255,8 +255,9 @@ impl App {
     }
 
     /// Train churn and purchase-propensity models (or one model for `req.label`) as of the
-    /// as-of date, store each version with its metrics, and write every customer's scores.
-    pub async fn train_models(
+    /// as-of date, store each version with its metrics, and write every customer's scores. The
+    /// app's own step: users train through [`App::train_models_as`].
+    pub(super) async fn train_models(
         &self,
         req: &TrainRequest,
         as_of: AsOf,
@@ -355,8 +356,9 @@ impl App {
         })
     }
 
-    /// Every stored model version, newest first within each task.
-    pub async fn models(&self) -> Result<Vec<TrainedModel>, AppError> {
+    /// Every stored model version, newest first within each task (any signed-in role).
+    pub async fn models(&self, actor: &Actor) -> Result<Vec<TrainedModel>, AppError> {
+        actor.allow(Permission::Read)?;
         let mut out = Vec::new();
         for m in self.store.list_models().await? {
             let report: TrainReport = serde_json::from_str(&m.report)
@@ -401,11 +403,14 @@ impl App {
     /// One customer's current scores (latest model of each task) with the top `k` factors:
     /// from the logistic model (coefficient × standardized feature value), or from the forest
     /// when it was chosen (its vote share minus that with the feature at its mean).
+    /// Any signed-in role may read them.
     pub async fn customer_scores(
         &self,
         external_id: &str,
         k: usize,
+        actor: &Actor,
     ) -> Result<Vec<CustomerScore>, AppError> {
+        actor.allow(Permission::Read)?;
         let table = match self.table().await? {
             Some(t) => t,
             None => Arc::new(self.store.load_table().await?),
@@ -424,7 +429,7 @@ impl App {
 
     /// The current scores of several table rows (the latest model of each task), each with its
     /// top `k` factors; one list per row, empty when the row has no score.
-    pub async fn row_scores(
+    pub(super) async fn row_scores(
         &self,
         table: &Table,
         rows: &[usize],

@@ -157,7 +157,7 @@ impl App {
             },
         )
         .await?;
-        self.get_segment(&id).await
+        self.segment_view(&id).await
     }
 
     /// Save a new draft version of an existing segment; earlier versions stay readable, and an
@@ -206,7 +206,7 @@ impl App {
             ..Default::default()
         };
         self.audit(actor, "segment.update", change).await?;
-        self.get_segment(&seg.id).await
+        self.segment_view(&seg.id).await
     }
 
     async fn get_record(&self, key: &str) -> Result<SegmentRecord, AppError> {
@@ -216,8 +216,14 @@ impl App {
         })
     }
 
-    /// A segment (by id or name) with its current definition.
-    pub async fn get_segment(&self, key: &str) -> Result<SegmentView, AppError> {
+    /// A segment (by id or name) with its current definition (any signed-in role).
+    pub async fn get_segment(&self, key: &str, actor: &Actor) -> Result<SegmentView, AppError> {
+        actor.allow(Permission::Read)?;
+        self.segment_view(key).await
+    }
+
+    /// [`App::get_segment`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn segment_view(&self, key: &str) -> Result<SegmentView, AppError> {
         let seg = self.get_record(key).await?;
         let v = self.store.get_version(&seg.id, seg.current_version).await?;
         let needs_reapproval = self.retrained_since_approval(&seg.id).await?;
@@ -229,8 +235,10 @@ impl App {
         })
     }
 
-    /// Every segment, each flagged when its running audience should be approved again.
-    pub async fn list_segments(&self) -> Result<Vec<SegmentListing>, AppError> {
+    /// Every segment, each flagged when its running audience should be approved again (any
+    /// signed-in role).
+    pub async fn list_segments(&self, actor: &Actor) -> Result<Vec<SegmentListing>, AppError> {
+        actor.allow(Permission::Read)?;
         let mut out = Vec::new();
         for segment in self.store.list_segments().await? {
             let needs_reapproval = self.retrained_since_approval(&segment.id).await?;
@@ -242,13 +250,31 @@ impl App {
         Ok(out)
     }
 
-    pub async fn segment_versions(&self, key: &str) -> Result<Vec<VersionRecord>, AppError> {
+    /// A segment's versions, oldest first (any signed-in role).
+    pub async fn segment_versions(
+        &self,
+        key: &str,
+        actor: &Actor,
+    ) -> Result<Vec<VersionRecord>, AppError> {
+        actor.allow(Permission::Read)?;
         let seg = self.get_record(key).await?;
         Ok(self.store.list_versions(&seg.id).await?)
     }
 
-    /// The definition of a segment's current version (or a given version).
+    /// The definition of a segment's current version (or a given version), for any signed-in
+    /// role.
     pub async fn segment_definition(
+        &self,
+        key: &str,
+        version: Option<i64>,
+        actor: &Actor,
+    ) -> Result<Definition, AppError> {
+        actor.allow(Permission::Read)?;
+        self.definition_of(key, version).await
+    }
+
+    /// [`App::segment_definition`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn definition_of(
         &self,
         key: &str,
         version: Option<i64>,

@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::delivery::SyncKind;
 use super::{Actor, App, AppError, Change};
 use crate::destinations::{self, Batch, Op, Session};
+use crate::domain::access::Permission;
 use crate::domain::approval::Status;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
@@ -165,8 +166,14 @@ fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
 }
 
 impl App {
-    /// A run with its per-destination report.
-    pub async fn sync_report(&self, run_id: i64) -> Result<SyncReport, AppError> {
+    /// A run with its per-destination report (any signed-in role).
+    pub async fn sync_report(&self, run_id: i64, actor: &Actor) -> Result<SyncReport, AppError> {
+        actor.allow(Permission::Read)?;
+        self.report_of(run_id).await
+    }
+
+    /// [`App::sync_report`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn report_of(&self, run_id: i64) -> Result<SyncReport, AppError> {
         let run = self
             .store
             .sync_run(run_id)
@@ -232,8 +239,20 @@ impl App {
         })
     }
 
-    /// The newest runs of a segment (or of every segment), with their reports.
+    /// The newest runs of a segment (or of every segment), with their reports (any signed-in
+    /// role).
     pub async fn sync_reports(
+        &self,
+        key: Option<&str>,
+        limit: i64,
+        actor: &Actor,
+    ) -> Result<Vec<SyncReport>, AppError> {
+        actor.allow(Permission::Read)?;
+        self.reports_of(key, limit).await
+    }
+
+    /// [`App::sync_reports`] for the app's own steps, whose callers have checked the actor.
+    pub(super) async fn reports_of(
         &self,
         key: Option<&str>,
         limit: i64,
@@ -250,7 +269,7 @@ impl App {
         };
         let mut out = Vec::new();
         for run in self.store.sync_runs(segment_id.as_deref(), limit).await? {
-            out.push(self.sync_report(run.id).await?);
+            out.push(self.report_of(run.id).await?);
         }
         Ok(out)
     }
@@ -375,7 +394,7 @@ impl App {
         run: &SyncRunRecord,
         status: &str,
     ) -> Result<(), AppError> {
-        let report = self.sync_report(run.id).await?;
+        let report = self.report_of(run.id).await?;
         let dests: Vec<_> = report
             .destinations
             .iter()

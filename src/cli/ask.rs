@@ -49,7 +49,7 @@ pub async fn ask(app: &App, args: AskArgs, as_of: AsOf) -> Result<(), AppError> 
         interpreter,
         full_preview: true,
     };
-    let answer = app.ask(req, as_of).await?;
+    let answer = app.ask(req, as_of, &crate::app::Actor::cli()).await?;
     if args.json {
         println!(
             "{}",

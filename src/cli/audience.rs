@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::{Command, Format, governance, print_json};
-use crate::app::{App, AppError};
+use crate::app::{Actor, App, AppError};
 use crate::domain::definition::Definition;
 use crate::domain::time::AsOf;
 
@@ -46,11 +46,12 @@ pub enum SegmentsCommand {
 pub(super) async fn run(app: &App, command: Command, as_of: AsOf) -> Result<(), AppError> {
     match command {
         Command::Preview { file, count_only } => print_json(
-            &app.preview(&read_definition(&file)?, as_of, !count_only)
+            &app.preview(&read_definition(&file)?, as_of, !count_only, &Actor::cli())
                 .await?,
         ),
         Command::Validate { file } => {
-            app.validate(&read_definition(&file)?, as_of).await?;
+            app.validate_definition(&read_definition(&file)?, as_of, &Actor::cli())
+                .await?;
             println!("valid");
         }
         Command::Members {
@@ -91,7 +92,7 @@ fn read_definition(path: &PathBuf) -> Result<Definition, AppError> {
 }
 
 async fn catalog(app: &App, json: bool) -> Result<(), AppError> {
-    let snap = app.snapshot().await?;
+    let snap = app.catalog(&Actor::cli()).await?;
     if json {
         print_json(&snap.catalog);
         return Ok(());
@@ -149,10 +150,11 @@ async fn members(
     });
     // Emails go through the audited path that leaves the suppression list out (see app::export).
     let n = if with_email {
-        app.export_member_emails(def, as_of, &crate::app::Actor::cli(), tx)
+        app.export_member_emails(def, as_of, &Actor::cli(), tx)
             .await
     } else {
-        app.export_members(def, as_of, false, tx).await
+        app.export_members(def, as_of, false, tx, &Actor::cli())
+            .await
     };
     match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
         // A reader that stops early (`| head`) is not an error.
@@ -165,8 +167,8 @@ async fn members(
 
 async fn segments(app: &App, cmd: SegmentsCommand, as_of: AsOf) -> Result<(), AppError> {
     match cmd {
-        SegmentsCommand::List => print_json(&app.list_segments().await?),
-        SegmentsCommand::Get { key } => print_json(&app.get_segment(&key).await?),
+        SegmentsCommand::List => print_json(&app.list_segments(&Actor::cli()).await?),
+        SegmentsCommand::Get { key } => print_json(&app.get_segment(&key, &Actor::cli()).await?),
         SegmentsCommand::Save {
             name,
             description,
@@ -192,7 +194,9 @@ async fn segments(app: &App, cmd: SegmentsCommand, as_of: AsOf) -> Result<(), Ap
             )
             .await?,
         ),
-        SegmentsCommand::Versions { key } => print_json(&app.segment_versions(&key).await?),
+        SegmentsCommand::Versions { key } => {
+            print_json(&app.segment_versions(&key, &Actor::cli()).await?)
+        }
         SegmentsCommand::Lifecycle(cmd) => governance::lifecycle(app, cmd).await?,
     }
     Ok(())

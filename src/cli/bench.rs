@@ -106,7 +106,7 @@ async fn what_users_feel(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<Stri
     ensure_models(&app, as_of).await?;
     ensure_saved_segment(&app, as_of).await?;
     let started = Instant::now();
-    app.table().await?;
+    app.warm_up().await?;
     let mut lines = vec![
         "| measure (SQLite, server, in memory) | median | p10–p90 | min–max |".to_string(),
         "|---|---|---|---|".to_string(),
@@ -121,12 +121,15 @@ async fn what_users_feel(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<Stri
             .map_err(|i| AppError::Invalid(vec![i]))?;
         let size = std::cell::Cell::new(0);
         let count = Stats::time(args.runs, || async {
-            size.set(app.preview(&def, as_of, false).await?.size.count);
+            let preview = app.preview(&def, as_of, false, &Actor::cli()).await?;
+            size.set(preview.size.count);
             Ok(())
         })
         .await?;
         let full = Stats::time(args.runs, || async {
-            app.preview(&def, as_of, true).await.map(|_| ())
+            app.preview(&def, as_of, true, &Actor::cli())
+                .await
+                .map(|_| ())
         })
         .await?;
         lines.push(count.row(&format!("{name}: count-only ({} customers)", size.get())));
@@ -139,16 +142,17 @@ async fn what_users_feel(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<Stri
 
 /// Train the churn and propensity models once (kept in the dataset for later runs).
 async fn ensure_models(app: &App, as_of: AsOf) -> Result<(), AppError> {
-    if app.models().await?.is_empty() {
+    if app.models(&Actor::cli()).await?.is_empty() {
         let t = Instant::now();
-        app.train_models(&TrainRequest::default(), as_of).await?;
+        app.train_models_as(&TrainRequest::default(), as_of, &Actor::cli())
+            .await?;
         eprintln!("trained the models in {:.1} s", t.elapsed().as_secs_f64());
     }
     Ok(())
 }
 
 async fn ensure_saved_segment(app: &App, as_of: AsOf) -> Result<(), AppError> {
-    if app.get_segment(SAVED).await.is_ok() {
+    if app.get_segment(SAVED, &Actor::cli()).await.is_ok() {
         return Ok(());
     }
     let definition =

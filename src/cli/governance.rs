@@ -69,7 +69,7 @@ pub async fn user(app: &App, cmd: UserCommand) -> Result<(), AppError> {
             }
         }
         UserCommand::List => {
-            for u in app.list_users().await? {
+            for u in app.list_users(&Actor::cli()).await? {
                 println!("{:<32} {}", u.email, u.role);
             }
         }
@@ -270,7 +270,7 @@ pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError>
                 .await?;
             println!("archived {key} ({n} versions)");
         }
-        LifecycleCommand::Review { key } => print_json(&app.review(&key).await?),
+        LifecycleCommand::Review { key } => print_json(&app.review(&key, &Actor::cli()).await?),
         LifecycleCommand::Deliver {
             key,
             dry_run: true,
@@ -299,7 +299,9 @@ pub async fn lifecycle(app: &App, cmd: LifecycleCommand) -> Result<(), AppError>
 pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
     match cmd {
         AuditCommand::Verify { checkpoint } => {
-            let v = app.verify_audit(checkpoint.as_deref()).await?;
+            let v = app
+                .verify_audit(checkpoint.as_deref(), &Actor::cli())
+                .await?;
             println!(
                 "audit log intact: {} entries, head {}",
                 v.entries, v.head_hash
@@ -318,17 +320,20 @@ pub async fn audit(app: &App, cmd: AuditCommand) -> Result<(), AppError> {
             format,
         } => {
             let segment_id = match segment {
-                Some(key) => Some(app.get_segment(&key).await?.segment.id),
+                Some(key) => Some(app.get_segment(&key, &Actor::cli()).await?.segment.id),
                 None => None,
             };
             let entries = app
-                .audit_entries(&AuditFilter {
-                    actor,
-                    action,
-                    segment_id,
-                    limit,
-                    ..Default::default()
-                })
+                .audit_entries(
+                    &AuditFilter {
+                        actor,
+                        action,
+                        segment_id,
+                        limit,
+                        ..Default::default()
+                    },
+                    &Actor::cli(),
+                )
                 .await?;
             match format {
                 AuditFormat::Json => print_json(&entries),

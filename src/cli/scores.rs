@@ -2,8 +2,7 @@
 
 use clap::Args;
 
-use crate::app::{App, AppError, TrainRequest};
-use crate::domain::columnar::Column;
+use crate::app::{Actor, App, AppError, TrainRequest};
 use crate::domain::time::AsOf;
 
 /// Options of `segwright train`.
@@ -41,10 +40,7 @@ pub async fn train(app: &App, args: TrainArgs, as_of: AsOf) -> Result<(), AppErr
     };
     req.options.forest.trees = args.trees;
     eprintln!("training as of {} …", as_of.date());
-    for m in app
-        .train_models_as(&req, as_of, &crate::app::Actor::cli())
-        .await?
-    {
+    for m in app.train_models_as(&req, as_of, &Actor::cli()).await? {
         print!("{}", m.table());
     }
     Ok(())
@@ -52,7 +48,7 @@ pub async fn train(app: &App, args: TrainArgs, as_of: AsOf) -> Result<(), AppErr
 
 pub async fn scores(app: &App, args: ScoresArgs) -> Result<(), AppError> {
     let Some(format) = args.format else {
-        let models = app.models().await?;
+        let models = app.models(&Actor::cli()).await?;
         if models.is_empty() {
             println!("no models yet: run `segwright train`");
         }
@@ -61,41 +57,13 @@ pub async fn scores(app: &App, args: ScoresArgs) -> Result<(), AppError> {
         }
         return Ok(());
     };
-    let table = app.store.load_table().await?;
-    let mut names: Vec<&String> = table
-        .columns
-        .keys()
-        .filter(|k| {
-            k.ends_with("_risk")
-                || k.ends_with("_propensity")
-                || k.ends_with("_propensity_tier")
-                || k.ends_with("_risk_tier")
-                || k.ends_with("_decile")
-        })
-        .collect();
-    names.sort();
+    let table = app.score_table(&Actor::cli()).await?;
+    let names = &table.columns;
     let csv = format == super::Format::Csv;
     if csv {
-        println!(
-            "external_id,{}",
-            names
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
+        println!("external_id,{}", names.join(","));
     }
-    for (r, id) in table.external_ids.iter().enumerate() {
-        let cells: Vec<serde_json::Value> = names
-            .iter()
-            .map(|n| match &table.columns[*n] {
-                Column::Num(v) if v[r].is_finite() => serde_json::json!(v[r]),
-                Column::Text { codes, dict } if codes[r] != crate::domain::columnar::MISSING => {
-                    serde_json::json!(dict[codes[r] as usize])
-                }
-                _ => serde_json::Value::Null,
-            })
-            .collect();
+    for (id, cells) in table.rows {
         if csv {
             let text: Vec<String> = cells
                 .iter()
@@ -110,9 +78,9 @@ pub async fn scores(app: &App, args: ScoresArgs) -> Result<(), AppError> {
             println!("{id},{}", text.join(","));
         } else {
             let mut o = serde_json::Map::new();
-            o.insert("external_id".into(), id.clone().into());
+            o.insert("external_id".into(), id.into());
             names.iter().zip(cells).for_each(|(n, c)| {
-                o.insert((*n).clone(), c);
+                o.insert(n.clone(), c);
             });
             println!("{}", serde_json::Value::Object(o));
         }

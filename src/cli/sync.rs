@@ -24,12 +24,17 @@ pub enum SyncCommand {
 
 pub async fn sync(app: &App, cmd: SyncCommand) -> Result<(), AppError> {
     match cmd {
-        SyncCommand::Status { run: Some(run), .. } => print_json(&app.sync_report(run).await?),
+        SyncCommand::Status { run: Some(run), .. } => {
+            print_json(&app.sync_report(run, &Actor::cli()).await?)
+        }
         SyncCommand::Status {
             run: None,
             segment,
             limit,
-        } => print_json(&app.sync_reports(segment.as_deref(), limit).await?),
+        } => print_json(
+            &app.sync_reports(segment.as_deref(), limit, &Actor::cli())
+                .await?,
+        ),
         SyncCommand::Run => {
             let n = app.drain_syncs().await?;
             println!("{n} batches handled");
@@ -48,7 +53,7 @@ pub async fn run_inline(
 ) -> Result<(), AppError> {
     let run = app.start_sync(key, kind, actor).await?;
     app.drain_syncs().await?;
-    let report = app.sync_report(run.id).await?;
+    let report = app.sync_report(run.id, actor).await?;
     print_json(&report);
     match report.run.status.as_str() {
         "failed" => Err(AppError::Upstream(format!(

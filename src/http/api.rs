@@ -1,4 +1,5 @@
-//! JSON API handlers: extract, call `app`, answer. No SQL and no business rules here.
+//! JSON API handlers: authenticate, extract, call `app` (which checks the caller's role), answer.
+//! No SQL, no store and no business rules here.
 
 use std::convert::Infallible;
 
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
-use super::auth::{Author, Reader};
+use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::AppJson;
 use crate::app::{Actor, AppError, SaveSegment};
@@ -24,7 +25,7 @@ fn ok<T: serde::Serialize>(v: T) -> ApiResult {
 }
 
 /// The audited actor of a request.
-pub fn actor(c: super::auth::Caller) -> Actor {
+pub fn actor(c: Caller) -> Actor {
     Actor::user(c.principal, c.address)
 }
 
@@ -50,9 +51,9 @@ pub struct DefinitionBody {
 /// heavy previews hold every connection the server is still healthy (`"database": "busy"`);
 /// a database that fails is not (`503`).
 pub async fn health(State(app): State<AppState>) -> ApiResult {
-    match tokio::time::timeout(std::time::Duration::from_millis(250), app.store.freshness()).await {
+    match tokio::time::timeout(std::time::Duration::from_millis(250), app.health()).await {
         Ok(r) => {
-            r.map_err(AppError::from)?;
+            r?;
             ok(json!({ "status": "ok", "database": "ok" }))
         }
         Err(_) => ok(json!({ "status": "ok", "database": "busy" })),
@@ -63,46 +64,47 @@ pub async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such route")
 }
 
-pub async fn catalog(_: Reader, State(app): State<AppState>) -> ApiResult {
-    let snap = app.snapshot().await?;
+pub async fn catalog(c: Caller, State(app): State<AppState>) -> ApiResult {
+    let snap = app.catalog(&actor(c)).await?;
     ok(
         json!({ "version": snap.catalog_version, "fields": snap.catalog.fields, "events": snap.catalog.events }),
     )
 }
 
-pub async fn glossary(_: Reader, State(app): State<AppState>) -> ApiResult {
+pub async fn glossary(_: Caller, State(app): State<AppState>) -> ApiResult {
     let g = app.glossary();
     ok(json!({ "version": g.version(), "terms": g.terms }))
 }
 
-pub async fn schema(_: Reader) -> ApiResult {
+pub async fn schema(_: Caller) -> ApiResult {
     ok(Definition::json_schema())
 }
 
 pub async fn validate(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<DefinitionBody>,
 ) -> ApiResult {
     let def = definition(body.definition)?;
-    app.validate(&def, app.as_of(body.as_of.as_deref())?)
+    app.validate_definition(&def, app.as_of(body.as_of.as_deref())?, &actor(c))
         .await?;
     ok(json!({ "valid": true }))
 }
 
 pub async fn preview(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<DefinitionBody>,
 ) -> ApiResult {
     let def = definition(body.definition)?;
+    let as_of = app.as_of(body.as_of.as_deref())?;
     ok(app
-        .preview(&def, app.as_of(body.as_of.as_deref())?, !body.count_only)
+        .preview(&def, as_of, !body.count_only, &actor(c))
         .await?)
 }
 
 pub async fn explain(
-    Reader(c): Reader,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<DefinitionBody>,
 ) -> ApiResult {
@@ -121,12 +123,12 @@ pub async fn explain(
     ok(json!({ "customer": customer, "member": member, "clauses": clauses }))
 }
 
-pub async fn list_segments(_: Reader, State(app): State<AppState>) -> ApiResult {
-    ok(app.list_segments().await?)
+pub async fn list_segments(c: Caller, State(app): State<AppState>) -> ApiResult {
+    ok(app.list_segments(&actor(c)).await?)
 }
 
 pub async fn create_segment(
-    Author(c): Author,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -152,7 +154,7 @@ pub struct UpdateBody {
 }
 
 pub async fn update_segment(
-    Author(c): Author,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     AppJson(body): AppJson<UpdateBody>,
@@ -164,27 +166,29 @@ pub async fn update_segment(
 }
 
 pub async fn get_segment(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    ok(app.get_segment(&id).await?)
+    ok(app.get_segment(&id, &actor(c)).await?)
 }
 
 pub async fn list_versions(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    ok(app.segment_versions(&id).await?)
+    ok(app.segment_versions(&id, &actor(c)).await?)
 }
 
 pub async fn get_version(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path((id, version)): Path<(String, i64)>,
 ) -> ApiResult {
-    let def = app.segment_definition(&id, Some(version)).await?;
+    let def = app
+        .segment_definition(&id, Some(version), &actor(c))
+        .await?;
     ok(json!({ "segment": id, "version": version, "definition": def }))
 }
 
@@ -195,30 +199,30 @@ pub struct AsOfQuery {
 }
 
 pub async fn preview_segment(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<AsOfQuery>,
 ) -> ApiResult {
-    let def = app.segment_definition(&id, None).await?;
-    ok(app
-        .preview(
-            &def,
-            app.as_of(q.as_of.as_deref())?,
-            !q.count_only.unwrap_or(false),
-        )
-        .await?)
+    let actor = actor(c);
+    let def = app.segment_definition(&id, None, &actor).await?;
+    let (as_of, full) = (
+        app.as_of(q.as_of.as_deref())?,
+        !q.count_only.unwrap_or(false),
+    );
+    ok(app.preview(&def, as_of, full, &actor).await?)
 }
 
 pub async fn explain_segment(
-    Reader(c): Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path((id, customer)): Path<(String, String)>,
     Query(q): Query<AsOfQuery>,
 ) -> ApiResult {
-    let def = app.segment_definition(&id, None).await?;
+    let actor = actor(c);
+    let def = app.segment_definition(&id, None, &actor).await?;
     let (member, clauses) = app
-        .explain_customer(&def, app.as_of(q.as_of.as_deref())?, &customer, &actor(c))
+        .explain_customer(&def, app.as_of(q.as_of.as_deref())?, &customer, &actor)
         .await?;
     ok(json!({ "segment": id, "customer": customer, "member": member, "clauses": clauses }))
 }
@@ -237,7 +241,7 @@ pub struct MembersQuery {
 /// Stream members as CSV (default) or JSON lines, in constant memory. By id, the current
 /// version's members (any reader); with emails, the approved audience (see [`MembersQuery`]).
 pub async fn segment_members(
-    Reader(c): Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<MembersQuery>,
@@ -252,17 +256,21 @@ pub async fn segment_members(
         }
     };
     let with_email = q.with_email.unwrap_or(false);
+    let actor = actor(c);
     let rx = if with_email {
-        app.export_approved_emails(&id, &actor(c)).await?
+        app.export_approved_emails(&id, &actor).await?
     } else {
-        let def = app.segment_definition(&id, None).await?;
+        let def = app.segment_definition(&id, None, &actor).await?;
         let as_of = app.as_of(q.as_of.as_deref())?;
         // Validate before the 200 is sent; the rows then stream as they are produced.
-        app.validate(&def, as_of).await?;
+        app.validate_definition(&def, as_of, &actor).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         let producer = app.clone();
         tokio::spawn(async move {
-            if let Err(e) = producer.export_members(&def, as_of, false, tx).await {
+            if let Err(e) = producer
+                .export_members(&def, as_of, false, tx, &actor)
+                .await
+            {
                 tracing::error!(error = %e, "members export failed");
             }
         });

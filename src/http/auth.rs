@@ -4,8 +4,9 @@
 //!   must name a user (else 401). Requests authenticated by cookie that change state must carry
 //!   the session's CSRF token in `X-CSRF-Token` (or a form's `csrf_token`); bearer requests are
 //!   not exposed to CSRF, since browsers never add that header on their own.
-//! - Role extractors ([`Reader`], [`Author`], [`Reviewer`], [`Auditor`], [`Administrator`]) make
-//!   each handler state the permission it needs; a wrong role is a 403.
+//! - [`Caller`] is also an extractor: a handler takes it to learn who is asking, and passes it to
+//!   `app` as an `Actor`. Whether that user may do what they ask is decided in `app`, by each use
+//!   case (a wrong role is a 403 there): this module only authenticates.
 //! - `GET/POST /login` and `POST /logout` manage the session cookie (HttpOnly, SameSite=Lax,
 //!   Secure when served over TLS).
 
@@ -23,7 +24,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::app::AppError;
 use crate::app::auth::SESSION_SECS;
-use crate::domain::access::{Permission, Principal};
+use crate::domain::access::Principal;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "segwright_session";
@@ -110,48 +111,18 @@ pub async fn authenticate(
     Ok(next.run(req).await)
 }
 
-macro_rules! role_extractor {
-    ($(#[$doc:meta])* $name:ident, $perm:expr) => {
-        $(#[$doc])*
-        pub struct $name(pub Caller);
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
 
-        impl<S: Send + Sync> FromRequestParts<S> for $name {
-            type Rejection = ApiError;
-
-            async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-                let caller = parts.extensions.get::<Caller>().cloned().ok_or_else(|| unauthenticated("not authenticated"))?;
-                caller.principal.require($perm).map_err(AppError::from)?;
-                Ok($name(caller))
-            }
-        }
-    };
+    /// The caller [`authenticate`] found (who is asking; what they may do is `app`'s question).
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(|| unauthenticated("not authenticated"))
+    }
 }
-
-role_extractor!(
-    /// Any signed-in user (reads, previews).
-    Reader,
-    Permission::Read
-);
-role_extractor!(
-    /// A marketer: creates, edits and submits segments.
-    Author,
-    Permission::Author
-);
-role_extractor!(
-    /// A campaign manager: reviews and runs the lifecycle.
-    Reviewer,
-    Permission::Review
-);
-role_extractor!(
-    /// Reads the audit log.
-    Auditor,
-    Permission::Audit
-);
-role_extractor!(
-    /// An admin: users, destinations, suppression list.
-    Administrator,
-    Permission::Administer
-);
 
 /// Refuse a form posted from another site (login CSRF), judged by the browser's own headers.
 fn same_origin(headers: &HeaderMap) -> bool {

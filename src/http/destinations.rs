@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::actor;
-use super::auth::Administrator;
+use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::AppJson;
 use crate::app::{AppError, NewDestination};
@@ -35,7 +35,7 @@ pub struct DestinationBody {
 }
 
 pub async fn add_destination(
-    Administrator(c): Administrator,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<DestinationBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -57,7 +57,7 @@ pub async fn add_destination(
 }
 
 pub async fn list_destinations(
-    Administrator(c): Administrator,
+    c: Caller,
     State(app): State<AppState>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(
@@ -66,7 +66,7 @@ pub async fn list_destinations(
 }
 
 pub async fn remove_destination(
-    Administrator(c): Administrator,
+    c: Caller,
     State(app): State<AppState>,
     Path(kind): Path<String>,
 ) -> Result<Json<Value>, ApiError> {

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::AppState;
-use super::auth::Reader;
+use super::api::actor;
+use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::AppJson;
 use crate::app::{AskRequest, Choice};
@@ -27,7 +28,7 @@ pub struct InterpretBody {
 }
 
 pub async fn interpret(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<InterpretBody>,
 ) -> Result<Json<Value>, ApiError> {
@@ -39,18 +40,18 @@ pub async fn interpret(
         interpreter: body.interpreter,
         full_preview: true,
     };
-    let answer = app.ask(req, as_of).await?;
+    let answer = app.ask(req, as_of, &actor(c)).await?;
     Ok(Json(
         serde_json::to_value(answer).expect("answer serializes"),
     ))
 }
 
 pub async fn conversation(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let turns = app.conversation(&id).await?;
+    let turns = app.conversation(&id, &actor(c)).await?;
     Ok(Json(
         serde_json::json!({ "conversation_id": id, "turns": turns }),
     ))

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::actor;
-use super::auth::{Auditor, Author, Reader, Reviewer};
+use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::AppJson;
 use crate::app::audit::{AuditFilter, audit_csv};
@@ -32,7 +32,7 @@ pub struct SubmitBody {
 }
 
 pub async fn submit(
-    Author(c): Author,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     AppJson(body): AppJson<SubmitBody>,
@@ -56,7 +56,7 @@ pub struct DecisionBody {
 }
 
 pub async fn approve(
-    Reviewer(c): Reviewer,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     AppJson(body): AppJson<DecisionBody>,
@@ -67,7 +67,7 @@ pub async fn approve(
 }
 
 pub async fn reject(
-    Reviewer(c): Reviewer,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     AppJson(body): AppJson<DecisionBody>,
@@ -77,27 +77,15 @@ pub async fn reject(
         .await?)
 }
 
-pub async fn activate(
-    Reviewer(c): Reviewer,
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult {
+pub async fn activate(c: Caller, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(app.activate_segment(&id, &actor(c)).await?)
 }
 
-pub async fn pause(
-    Reviewer(c): Reviewer,
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult {
+pub async fn pause(c: Caller, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     ok(app.pause_segment(&id, &actor(c)).await?)
 }
 
-pub async fn archive(
-    Reviewer(c): Reviewer,
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult {
+pub async fn archive(c: Caller, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let n = app.archive_segment(&id, &actor(c)).await?;
     ok(json!({ "segment": id, "status": "archived", "versions_archived": n }))
 }
@@ -112,7 +100,7 @@ pub struct DeliverBody {
 /// Start a sync run of the active version (202 with the run; poll `GET /api/syncs/{run}`), or
 /// answer a dry run of it (200).
 pub async fn deliver(
-    Reviewer(c): Reviewer,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     AppJson(body): AppJson<DeliverBody>,
@@ -120,42 +108,48 @@ pub async fn deliver(
     if body.dry_run {
         return Ok(Json(app.dry_run(&id, &actor(c)).await?).into_response());
     }
-    let run = app.start_sync(&id, SyncKind::Deliver, &actor(c)).await?;
-    Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
+    let actor = actor(c);
+    let run = app.start_sync(&id, SyncKind::Deliver, &actor).await?;
+    let report = app.sync_report(run.id, &actor).await?;
+    Ok((StatusCode::ACCEPTED, Json(report)).into_response())
 }
 
 /// Recompute the active version and send only its additions and removals (202 with the run).
 pub async fn refresh(
-    Reviewer(c): Reviewer,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let run = app.refresh_segment(&id, &actor(c)).await?;
-    Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
+    let actor = actor(c);
+    let run = app.refresh_segment(&id, &actor).await?;
+    let report = app.sync_report(run.id, &actor).await?;
+    Ok((StatusCode::ACCEPTED, Json(report)).into_response())
 }
 
 /// Replace the audience where the platform can (Meta), send changes elsewhere (202 with the run).
 pub async fn replace(
-    Reviewer(c): Reviewer,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let run = app.replace_segment(&id, &actor(c)).await?;
-    Ok((StatusCode::ACCEPTED, Json(app.sync_report(run.id).await?)).into_response())
+    let actor = actor(c);
+    let run = app.replace_segment(&id, &actor).await?;
+    let report = app.sync_report(run.id, &actor).await?;
+    Ok((StatusCode::ACCEPTED, Json(report)).into_response())
 }
 
 /// A segment's newest sync runs with their delivery reports.
 pub async fn segment_syncs(
-    _: Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult {
-    ok(json!({ "runs": app.sync_reports(Some(&id), 20).await? }))
+    ok(json!({ "runs": app.sync_reports(Some(&id), 20, &actor(c)).await? }))
 }
 
 /// One run's progress and delivery report.
-pub async fn sync_run(_: Reader, State(app): State<AppState>, Path(run): Path<i64>) -> ApiResult {
-    ok(app.sync_report(run).await?)
+pub async fn sync_run(c: Caller, State(app): State<AppState>, Path(run): Path<i64>) -> ApiResult {
+    ok(app.sync_report(run, &actor(c)).await?)
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -167,7 +161,7 @@ pub struct ExportQuery {
 
 /// `GET /api/segments/{id}/export.csv`: the approved audience as CSV, streamed.
 pub async fn export_csv(
-    Reviewer(c): Reviewer,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
     Query(q): Query<ExportQuery>,
@@ -193,8 +187,8 @@ pub async fn export_csv(
         .into_response())
 }
 
-pub async fn review(_: Reader, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
-    ok(app.review(&id).await?)
+pub async fn review(c: Caller, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    ok(app.review(&id, &actor(c)).await?)
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -211,14 +205,15 @@ pub struct AuditQuery {
 }
 
 pub async fn audit(
-    Auditor(c): Auditor,
+    c: Caller,
     State(app): State<AppState>,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, ApiError> {
     tracing::debug!(by = %c.principal.email, "audit log read");
+    let actor = actor(c);
     let segment_id = match q.segment {
         Some(key) => Some(
-            app.get_segment(&key)
+            app.get_segment(&key, &actor)
                 .await
                 .map(|s| s.segment.id)
                 .unwrap_or(key),
@@ -233,7 +228,7 @@ pub async fn audit(
         until: q.until,
         limit: q.limit,
     };
-    let entries = app.audit_entries(&filter).await?;
+    let entries = app.audit_entries(&filter, &actor).await?;
     match q.format.as_deref() {
         None | Some("json") => Ok(Json(json!({ "entries": entries })).into_response()),
         Some("csv") => Ok((
@@ -254,9 +249,9 @@ pub struct VerifyQuery {
 }
 
 pub async fn verify_audit(
-    _: Auditor,
+    c: Caller,
     State(app): State<AppState>,
     Query(q): Query<VerifyQuery>,
 ) -> ApiResult {
-    ok(app.verify_audit(q.checkpoint.as_deref()).await?)
+    ok(app.verify_audit(q.checkpoint.as_deref(), &actor(c)).await?)
 }

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::actor;
-use super::auth::Reader;
+use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::AppJson;
 use crate::app::{AppError, TrainRequest};
@@ -36,7 +36,7 @@ pub struct TrainBody {
 
 /// Any signed-in caller reaches the use case, which decides (campaign managers and admins train).
 pub async fn train(
-    Reader(c): Reader,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<TrainBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
@@ -65,22 +65,23 @@ pub async fn train(
     ))
 }
 
-pub async fn job(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
+pub async fn job(c: Caller, State(app): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let job = app
-        .training_job(&id)
+        .training_job(&id, &actor(c))?
         .ok_or_else(|| AppError::NotFound(format!("training job `{id}`")))?;
     Ok(Json(serde_json::to_value(job).expect("job serializes")))
 }
 
-pub async fn list(State(app): State<AppState>) -> ApiResult {
-    Ok(Json(json!({ "models": app.models().await? })))
+pub async fn list(c: Caller, State(app): State<AppState>) -> ApiResult {
+    Ok(Json(json!({ "models": app.models(&actor(c)).await? })))
 }
 
 pub async fn customer_scores(
+    c: Caller,
     State(app): State<AppState>,
     Path(customer): Path<String>,
 ) -> ApiResult {
-    let scores = app.customer_scores(&customer, 5).await?;
+    let scores = app.customer_scores(&customer, 5, &actor(c)).await?;
     Ok(Json(json!({ "customer": customer, "scores": scores })))
 }
 
@@ -95,13 +96,13 @@ pub struct PerformanceBody {
 }
 
 pub async fn performance(
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<PerformanceBody>,
 ) -> ApiResult {
     let def = Definition::from_value(body.definition).map_err(|i| AppError::Invalid(vec![i]))?;
-    let p = app
-        .predicted_performance(&def, app.as_of(body.as_of.as_deref())?)
-        .await?;
+    let as_of = app.as_of(body.as_of.as_deref())?;
+    let p = app.predicted_performance(&def, as_of, &actor(c)).await?;
     Ok(Json(
         serde_json::to_value(p).expect("performance serializes"),
     ))

@@ -1,6 +1,6 @@
 //! The JSON API's route table. Each line registers a handler and documents it in the OpenAPI
 //! document (`GET /api/openapi.json`) at once; every route sits behind [`super::auth::authenticate`]
-//! and each handler's extractor checks the role the line names.
+//! and each handler passes the caller to a use case in `app`, which checks the role the line names.
 
 use std::sync::{Arc, OnceLock};
 
@@ -304,7 +304,7 @@ fn review(a: Api) -> Api {
         Method::GET,
         "/api/segments/{id}/export.csv",
         lifecycle::export_csv,
-        doc("Download the approved audience", AUDITOR)
+        doc("Download the approved audience", MANAGER)
             .query::<lifecycle::ExportQuery>()
             .content(CSV),
     )
@@ -369,7 +369,7 @@ fn syncs(a: Api) -> Api {
 pub fn api_routes(state: AppState) -> axum::Router<AppState> {
     let served: Arc<OnceLock<Value>> = Arc::default();
     let doc_cell = served.clone();
-    let openapi = move |_: auth::Reader| {
+    let openapi = move |_: auth::Caller| {
         let doc_cell = doc_cell.clone();
         async move { Json(doc_cell.get().cloned().unwrap_or_default()) }
     };

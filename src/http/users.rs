@@ -10,24 +10,21 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::api::actor;
-use super::auth::{Administrator, Reader};
+use super::auth::Caller;
 use super::error::ApiError;
 use super::extract::AppJson;
 use crate::app::AppError;
 use crate::domain::access::Role;
 
-pub async fn me(Reader(c): Reader) -> Json<Value> {
+pub async fn me(c: Caller) -> Json<Value> {
     Json(
         json!({ "email": c.principal.email, "role": c.principal.role, "csrf_token": c.csrf_token }),
     )
 }
 
-pub async fn list_users(
-    _: Administrator,
-    State(app): State<AppState>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list_users(c: Caller, State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(
-        serde_json::to_value(app.list_users().await?).expect("serializable"),
+        serde_json::to_value(app.list_users(&actor(c)).await?).expect("serializable"),
     ))
 }
 
@@ -42,7 +39,7 @@ pub struct NewUser {
 
 /// Add a user; a password is generated (and returned once) unless one is given.
 pub async fn add_user(
-    Administrator(c): Administrator,
+    c: Caller,
     State(app): State<AppState>,
     AppJson(body): AppJson<NewUser>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -69,7 +66,7 @@ pub struct NewToken {
 }
 
 pub async fn create_token(
-    Administrator(c): Administrator,
+    c: Caller,
     State(app): State<AppState>,
     Path(email): Path<String>,
     Query(q): Query<NewToken>,
@@ -82,15 +79,12 @@ pub async fn create_token(
     ))
 }
 
-pub async fn list_tokens(
-    Reader(c): Reader,
-    State(app): State<AppState>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn list_tokens(c: Caller, State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "tokens": app.list_tokens(&actor(c)).await? })))
 }
 
 pub async fn revoke_token(
-    Reader(c): Reader,
+    c: Caller,
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {

@@ -54,14 +54,10 @@ impl TestApp {
             (Kind::Orders, "orders.csv"),
             (Kind::Events, "events.csv"),
         ] {
-            app.import(ImportOptions::new(
-                kind,
-                fixtures.join(f),
-                vec![],
-                false,
-                None,
-                false,
-            ))
+            app.import(
+                ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false),
+                &segwright::app::Actor::cli(),
+            )
             .await
             .expect("import fixture");
         }

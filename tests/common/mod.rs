@@ -122,3 +122,11 @@ pub async fn user_token(app: &App, email: &str, role: segwright::domain::access:
 pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
+
+/// A second connection to an app's database, for tests that set up or inspect what no use case
+/// shows (tampering, backdating, raw tables): the app's own store is private to `app`.
+pub async fn store_of(app: &App) -> segwright::store::Store {
+    segwright::store::Store::connect(&app.settings.database_url)
+        .await
+        .expect("connect to the test database")
+}

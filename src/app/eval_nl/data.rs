@@ -215,14 +215,10 @@ async fn import_folder(opts: &EvalOptions, name: &str, dir: &Path) -> Result<Dat
             renamed.extend(rename_csv(&path, &to, style)?);
             path = to;
         }
-        app.import(ImportOptions::new(
-            kind,
-            path,
-            Vec::new(),
-            false,
-            None,
-            false,
-        ), &crate::app::Actor::cli())
+        app.import(
+            ImportOptions::new(kind, path, Vec::new(), false, None, false),
+            &crate::app::Actor::cli(),
+        )
         .await
         .map_err(|e| AppError::BadInput(format!("dataset `{name}`, {file}: {e}")))?;
     }

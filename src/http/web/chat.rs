@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::super::auth::Caller;
 use super::super::{ApiError, AppState};
+use super::segments::actor as caller_actor;
 use super::session::user_context;
 use super::{is_htmx, perf_view, render, view};
 use crate::app::audit::Actor;
@@ -100,9 +101,9 @@ struct Editing {
     next_version: i64,
 }
 
-async fn editing(app: &AppState, segment: Option<&str>) -> Option<Editing> {
+async fn editing(app: &AppState, caller: &Caller, segment: Option<&str>) -> Option<Editing> {
     let key = segment.filter(|s| !s.is_empty() && s.len() <= 64)?;
-    let seg = app.get_segment(key).await.ok()?;
+    let seg = app.get_segment(key, &caller_actor(caller)).await.ok()?;
     Some(Editing {
         id: seg.segment.id,
         name: seg.segment.name,
@@ -111,9 +112,9 @@ async fn editing(app: &AppState, segment: Option<&str>) -> Option<Editing> {
 }
 
 /// The policy's warnings for an answer's definition, its terms and referenced segments expanded.
-async fn attribute_warnings(app: &AppState, answer: &Value) -> Vec<String> {
+async fn attribute_warnings(app: &AppState, caller: &Caller, answer: &Value) -> Vec<String> {
     match Definition::from_value(answer["definition"].clone()) {
-        Ok(def) => app.attribute_warnings(&def).await,
+        Ok(def) => app.attribute_warnings(&def, &caller_actor(caller)).await,
         Err(_) => Vec::new(),
     }
 }
@@ -192,18 +193,18 @@ pub async fn page(
             context! { conversation_id => None::<String>, has_answer => false, editing => None::<()>, ..user_context(&caller) },
         );
     };
-    match app.conversation(&id).await {
+    match app.conversation(&id, &caller_actor(&caller)).await {
         Ok(turns) => {
             let last = turns.last().cloned().unwrap_or(Value::Null);
             let ctx = answer_context(
                 &caller,
                 &turns,
                 &last,
-                attribute_warnings(&app, &last).await,
-                &app.sendable_destinations().await,
+                attribute_warnings(&app, &caller, &last).await,
+                &app.sendable_destinations(&caller_actor(&caller)).await,
             );
             let editing = minijinja::Value::from(minijinja::value::Serde(
-                editing(&app, q.segment.as_deref()).await,
+                editing(&app, &caller, q.segment.as_deref()).await,
             ));
             let panel = super::chips::panel(&app, &caller, &turns).await;
             let ctx = context! { ..ctx, ..panel };
@@ -259,7 +260,10 @@ pub async fn ask(
         full_preview: true,
         ..Default::default()
     };
-    match app.ask_with(req, follow_up, as_of).await {
+    match app
+        .ask_with(req, follow_up, as_of, &caller_actor(&caller))
+        .await
+    {
         // A new audience is no longer the segment being edited.
         Ok(a) => {
             let segment = form.segment.filter(|_| a.started_over.is_none());
@@ -285,7 +289,7 @@ pub async fn keep(
         Err(e) => return error_fragment(e),
     };
     match app
-        .keep_understood(&form.conversation_id, as_of, true)
+        .keep_understood(&form.conversation_id, as_of, true, &caller_actor(&caller))
         .await
     {
         Ok(a) => answer_response(&app, &caller, &headers, &a, form.segment.as_deref()).await,
@@ -306,15 +310,18 @@ pub(super) async fn answer_response(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let history = app.conversation(&id).await.unwrap_or_default();
+    let history = app
+        .conversation(&id, &caller_actor(caller))
+        .await
+        .unwrap_or_default();
     let ctx = answer_context(
         caller,
         &history,
         &answer,
-        attribute_warnings(app, &answer).await,
-        &app.sendable_destinations().await,
+        attribute_warnings(app, caller, &answer).await,
+        &app.sendable_destinations(&caller_actor(caller)).await,
     );
-    let editing = editing(app, segment).await;
+    let editing = editing(app, caller, segment).await;
     // The address names the conversation (and the segment it edits), so a reload or a shared
     // link shows it again.
     let address = match &editing {
@@ -361,7 +368,10 @@ pub(super) async fn save_conversation(
     caller: &Caller,
     form: &SaveForm,
 ) -> Result<crate::app::SegmentView, Response> {
-    let turns = match app.conversation(&form.conversation_id).await {
+    let turns = match app
+        .conversation(&form.conversation_id, &caller_actor(caller))
+        .await
+    {
         Ok(t) => t,
         Err(e) => return Err(error_fragment(e)),
     };

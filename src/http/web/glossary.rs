@@ -128,7 +128,7 @@ fn field_errors(issues: &[Issue]) -> minijinja::Value {
 }
 
 fn is_admin(caller: &Caller) -> bool {
-    caller.principal.require(Permission::Administer).is_ok()
+    caller.principal.role.allows(Permission::Administer)
 }
 
 pub async fn page(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
@@ -176,10 +176,10 @@ pub async fn edit(
     Extension(caller): Extension<Caller>,
     Query(q): Query<EditQuery>,
 ) -> Response {
-    if let Err(e) = caller.principal.require(Permission::Administer) {
-        return page_error(&caller, AppError::from(e));
-    }
-    let glossary = app.glossary();
+    let glossary = match app.glossary_to_edit(&actor(&caller)) {
+        Ok(g) => g,
+        Err(e) => return page_error(&caller, e),
+    };
     match q.term.as_deref() {
         None => editor(&caller, &TermForm::default(), true, &[], StatusCode::OK),
         Some(key) => match glossary.terms.get(key) {
@@ -209,10 +209,8 @@ pub async fn save(
     let result = match form.term() {
         Ok(term) => app.save_term(&form.key, term, &actor(&caller)).await,
         // Refuse other roles before showing them anything about the form.
-        Err(issues) => caller
-            .principal
-            .require(Permission::Administer)
-            .map_err(AppError::from)
+        Err(issues) => app
+            .glossary_to_edit(&actor(&caller))
             .and(Err(AppError::Invalid(issues))),
     };
     match result {

@@ -101,8 +101,10 @@ pub struct JobQuery {
 }
 
 /// A training job as the page shows it, `None` when unknown (a restart forgets jobs).
-fn job_context(app: &AppState, id: Option<&str>) -> Option<minijinja::Value> {
-    let j = app.training_job(id?)?;
+fn job_context(app: &AppState, caller: &Caller, id: Option<&str>) -> Option<minijinja::Value> {
+    let j = app
+        .training_job(id?, &super::segments::actor(caller))
+        .ok()??;
     Some(context! { id => j.id, status => j.status, error => j.error, trained => j.models.len() })
 }
 
@@ -111,9 +113,9 @@ pub async fn models(
     Extension(caller): Extension<Caller>,
     Query(q): Query<JobQuery>,
 ) -> Response {
-    let job = job_context(&app, q.job.as_deref());
+    let job = job_context(&app, &caller, q.job.as_deref());
     let can_train = caller.principal.role.allows(Permission::Train);
-    match app.models().await {
+    match app.models(&super::segments::actor(&caller)).await {
         Ok(list) => {
             // Newest first: the version that scores customers now leads each task.
             let mut list = list;
@@ -144,8 +146,12 @@ pub async fn train(State(app): State<AppState>, Extension(caller): Extension<Cal
 }
 
 /// The job's status, polled by the page while it runs; once it ends the page reloads.
-pub async fn job(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    match job_context(&app, Some(&id)) {
+pub async fn job(
+    State(app): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    match job_context(&app, &caller, Some(&id)) {
         Some(j) if j.get_attr("status").is_ok_and(|s| s.as_str() != Some("running")) => ([("hx-refresh", "true")], Html(String::new())).into_response(),
         Some(j) => render("train_job.html", context! { job => j }),
         None => Html("<p class=\"hint\">This training job is no longer known (the server restarted); the models below are the ones stored.</p>".to_string())

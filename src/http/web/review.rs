@@ -20,24 +20,11 @@ use super::session::user_context;
 use super::view::thousands;
 use super::{fmt_time, render};
 use crate::app::Review;
-use crate::domain::access::Permission;
 use crate::domain::policy::PolicyReport;
 use crate::domain::preview::Size;
 
-/// The page for a role that may not review: 403, saying why.
-fn refuse(caller: &Caller) -> Option<Response> {
-    caller
-        .principal
-        .require(Permission::Review)
-        .err()
-        .map(|e| page_error(caller, crate::app::AppError::from(e)))
-}
-
 /// The queue of pending submissions.
 pub async fn queue(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    if let Some(r) = refuse(&caller) {
-        return r;
-    }
     match app.review_queue(&actor(&caller)).await {
         Ok(list) => {
             let rows: Vec<_> = list.into_iter().map(|p| context! { submitted => fmt_time(p.row.submitted_at), ..minijinja::Value::from(Serde(&p)) }).collect();
@@ -120,8 +107,8 @@ fn policy_rows(then: &PolicyReport, now: &PolicyReport) -> Vec<PolicyRow> {
 }
 
 /// When the data was last changed, as the reviewer should read it.
-async fn freshness(app: &AppState) -> minijinja::Value {
-    match app.snapshot().await {
+async fn freshness(app: &AppState, caller: &Caller) -> minijinja::Value {
+    match app.catalog(&actor(caller)).await {
         Ok(s) => {
             let f = &s.freshness;
             let t = |x: Option<i64>| x.map_or_else(|| "never".to_string(), fmt_time);
@@ -137,16 +124,14 @@ pub async fn page(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Some(r) = refuse(&caller) {
-        return r;
-    }
-    let review: Review = match app.review(&id).await {
+    let who = actor(&caller);
+    let review: Review = match app.review_for_decision(&id, &who).await {
         Ok(r) => r,
         Err(e) => return page_error(&caller, e),
     };
     let definition = serde_json::from_value(review.definition.clone()).ok();
     let sentences = match &definition {
-        Some(d) => app.explain_definition(d).await.unwrap_or_default(),
+        Some(d) => app.explain_definition(d, &who).await.unwrap_or_default(),
         None => Vec::new(),
     };
     let pending = review.status.as_str() == "submitted";
@@ -178,7 +163,7 @@ pub async fn page(
             definition_json => serde_json::to_string_pretty(&review.definition).unwrap_or_default(),
             sizes => Serde(size_rows(&review.size_at_submission, &review.size_now)),
             policy => Serde(policy_rows(&review.policy_at_submission, &review.policy_now)),
-            dry_run, dry_run_error, freshness => freshness(&app).await,
+            dry_run, dry_run_error, freshness => freshness(&app, &caller).await,
             stale => review.approval_hash != review.approval_hash_now,
             ..user_context(&caller)
         },

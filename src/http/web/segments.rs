@@ -17,7 +17,6 @@ use super::super::{ApiError, AppState};
 use super::session::user_context;
 use super::{fmt_time, render};
 use crate::app::audit::Actor;
-use crate::app::audit::AuditFilter;
 use crate::app::{AppError, SyncKind, SyncReport};
 use crate::domain::access::Permission;
 use crate::domain::policy::Destination;
@@ -37,7 +36,7 @@ pub(super) fn actor(caller: &Caller) -> Actor {
 }
 
 pub async fn list(State(app): State<AppState>, Extension(caller): Extension<Caller>) -> Response {
-    let segments = match app.segment_overview().await {
+    let segments = match app.segment_overview(&actor(&caller)).await {
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
     };
@@ -59,40 +58,35 @@ pub async fn show(
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Response {
-    let seg = match app.get_segment(&id).await {
+    let who = actor(&caller);
+    let seg = match app.get_segment(&id, &who).await {
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
     };
-    let versions = app.version_history(&id).await.unwrap_or_default();
+    let versions = app.version_history(&id, &who).await.unwrap_or_default();
     let status = versions
         .last()
         .map(|v| v.status.clone())
         .unwrap_or_default();
-    let review = app.review(&id).await.ok();
+    let review = app.review(&id, &who).await.ok();
     let diff = match &review {
-        Some(r) => app
-            .version_diff(&id, r.version, &actor(&caller))
-            .await
-            .ok()
-            .flatten(),
+        Some(r) => app.version_diff(&id, r.version, &who).await.ok().flatten(),
         None => None,
     };
     let diff =
         diff.map(|d| context! { same => d.same_conditions(), ..minijinja::Value::from(Serde(d)) });
-    let reports = app.sync_reports(Some(&id), 5).await.unwrap_or_default();
+    let reports = app
+        .sync_reports(Some(&id), 5, &who)
+        .await
+        .unwrap_or_default();
     // Newest first: the first run is the one the badge must not contradict.
     let sync_failure = reports.first().and_then(failure);
     let syncs: Vec<_> = reports
         .into_iter()
         .map(|r| context! { id => r.run.id, kind => r.run.kind, status => r.run.status, version => r.run.version, at => fmt_time(r.run.created_at) })
         .collect();
-    let filter = AuditFilter {
-        segment_id: Some(seg.segment.id.clone()),
-        limit: Some(50),
-        ..Default::default()
-    };
     let audit: Vec<_> = app
-        .audit_entries(&filter)
+        .segment_history(&seg.segment.id, 50, &who)
         .await
         .unwrap_or_default()
         .into_iter()
@@ -106,7 +100,7 @@ pub async fn show(
         .collect();
     // Only where it can be sent: the configured destinations and the CSV download.
     let destinations: Vec<&str> = app
-        .sendable_destinations()
+        .sendable_destinations(&who)
         .await
         .iter()
         .map(|d| d.as_str())
@@ -281,7 +275,7 @@ async fn step(
         "archive" => app.archive_segment(id, who).await.map(|_| Outcome::Back),
         "edit" => {
             let answer = app.edit_in_chat(id, app.as_of(None)?, who).await?;
-            let seg = app.get_segment(id).await?;
+            let seg = app.get_segment(id, who).await?;
             Ok(Outcome::To(format!(
                 "/chat?c={}&segment={}",
                 answer.conversation_id.unwrap_or_default(),
@@ -321,7 +315,7 @@ pub async fn sync_page(
     Extension(caller): Extension<Caller>,
     Path(run): Path<i64>,
 ) -> Response {
-    match app.sync_report(run).await {
+    match app.sync_report(run, &actor(&caller)).await {
         Ok(r) => render(
             "sync.html",
             context! { finished => r.finished(), report => Serde(r), ..user_context(&caller) },
@@ -336,7 +330,7 @@ pub async fn sync_progress(
     Extension(caller): Extension<Caller>,
     Path(run): Path<i64>,
 ) -> Response {
-    match app.sync_report(run).await {
+    match app.sync_report(run, &actor(&caller)).await {
         Ok(r) => render(
             "sync_progress.html",
             context! { finished => r.finished(), report => Serde(r) },

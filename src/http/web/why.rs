@@ -28,7 +28,8 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<WhyQuery>,
 ) -> Response {
-    let seg = match app.get_segment(&id).await {
+    let who = actor(&caller);
+    let seg = match app.get_segment(&id, &who).await {
         Ok(s) => s,
         Err(e) => return page_error(&caller, e),
     };
@@ -37,12 +38,9 @@ pub async fn page(
     let (answer, problem) = if customer.is_empty() {
         (None, None)
     } else {
-        let result = match app.segment_definition(&seg.segment.id, None).await {
+        let result = match app.segment_definition(&seg.segment.id, None, &who).await {
             Ok(def) => match app.as_of(None) {
-                Ok(as_of) => {
-                    app.explain_customer(&def, as_of, &customer, &actor(&caller))
-                        .await
-                }
+                Ok(as_of) => app.explain_customer(&def, as_of, &customer, &who).await,
                 Err(e) => Err(e),
             },
             Err(e) => Err(e),
