@@ -140,3 +140,177 @@ fn unsafe_code_and_sqlites_c_api_stay_in_the_bulk_reader() {
         v.join("\n")
     );
 }
+
+/// The code of a file with `//` comments removed, line by line (strings are kept: a store call
+/// in a string is still worth a look).
+fn code_lines(file: &Path) -> Vec<String> {
+    std::fs::read_to_string(file)
+        .expect("read source")
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or("").to_string())
+        .collect()
+}
+
+fn src(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
+}
+
+#[test]
+fn only_the_app_reaches_the_store() {
+    let mut found = Vec::new();
+    for file in rust_files(&src("src")) {
+        let rel = file
+            .strip_prefix(src("src"))
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if rel.starts_with("app/") || rel.starts_with("store/") {
+            continue;
+        }
+        for (n, line) in code_lines(&file).iter().enumerate() {
+            for f in ["crate::store", "store::", ".store.", ".store)", ".store;"] {
+                if line.contains(f) {
+                    found.push(format!("src/{rel}:{}: uses `{f}`", n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "only src/app may use the store; the edges call use cases that check the actor:\n{}",
+        found.join("\n")
+    );
+    let app = std::fs::read_to_string(src("src/app/mod.rs")).unwrap();
+    assert!(
+        !app.contains("pub store:") && !app.contains("pub(crate) store:"),
+        "App.store must stay private to src/app"
+    );
+}
+
+#[test]
+fn the_edges_authenticate_and_leave_permission_checks_to_the_app() {
+    let v: Vec<String> = violations("src/http", &[".require(", ".allow("])
+        .into_iter()
+        .chain(violations("src/cli", &[".require(", ".allow("]))
+        .collect();
+    assert!(
+        v.is_empty(),
+        "whether a user may do something is decided in src/app (each use case checks its actor); \
+         the edges only say who is asking (showing or hiding a button by role is fine):\n{}",
+        v.join("\n")
+    );
+}
+
+/// Public async functions of `src/app` that are not use cases a user calls, each with why it
+/// takes no actor.
+const NOT_USE_CASES: &[(&str, &str)] = &[
+    ("open", "builds the App itself"),
+    ("close", "closes the database connections"),
+    (
+        "health",
+        "the open liveness probe (`/health`): answers only whether the database is up",
+    ),
+    (
+        "warm_up",
+        "loads the in-memory copy at start; returns nothing a user could read",
+    ),
+    (
+        "authenticate_token",
+        "authentication: finds who the actor is",
+    ),
+    (
+        "authenticate_session",
+        "authentication: finds who the actor is",
+    ),
+    (
+        "login",
+        "authentication: opens the session that names the actor",
+    ),
+    ("logout", "authentication: ends a session by its own cookie"),
+    (
+        "user",
+        "authentication of the CLI's `--as EMAIL`: finds who the actor is",
+    ),
+    (
+        "drain_syncs",
+        "the sync worker's loop: sends runs a campaign manager already started",
+    ),
+    (
+        "sync_once",
+        "the sync worker's step: sends one batch of a run already started",
+    ),
+    (
+        "refresh_all",
+        "the refresh schedule's step over segments already approved and active",
+    ),
+    (
+        "generate_demo",
+        "the `demo` command builds its own database",
+    ),
+    (
+        "create_demo_users",
+        "the `demo` command creates its own users",
+    ),
+];
+
+/// Files of `src/app` that hold tools, not use cases: benchmarks and the NL evaluation build
+/// their own databases (they are to move out of `app/`, issue #21 item 5).
+const TOOL_FILES: &[&str] = &["app/bench", "app/eval_nl"];
+
+/// `(file, name, signature)` of every `pub` or `pub(crate)` async function in `src/app`.
+fn public_async_fns() -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for file in rust_files(&src("src/app")) {
+        let rel = file
+            .strip_prefix(src("src"))
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let text = code_lines(&file).join("\n");
+        for start in ["pub async fn ", "pub(crate) async fn "] {
+            for (at, _) in text.match_indices(start) {
+                let rest = &text[at + start.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let end = rest.find('{').unwrap_or(rest.len());
+                out.push((rel.clone(), name, rest[..end].to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_public_use_case_takes_the_acting_user() {
+    let fns = public_async_fns();
+    assert!(
+        fns.iter().any(|(_, n, _)| n == "preview") && fns.len() > 40,
+        "the scan must find the use cases (found {})",
+        fns.len()
+    );
+    let missing: Vec<String> = fns
+        .iter()
+        .filter(|(file, name, sig)| {
+            !sig.contains("Actor")
+                && !NOT_USE_CASES.iter().any(|(n, _)| n == name)
+                && !TOOL_FILES.iter().any(|t| file.starts_with(t))
+        })
+        .map(|(file, name, _)| format!("src/{file}: `{name}`"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "a public use case takes the acting user (`actor: &Actor`) and checks its permission; \
+         make a helper `pub(super)`, or list it in NOT_USE_CASES with the reason:\n{}",
+        missing.join("\n")
+    );
+    // The allow-list stays true: each name is still a public async function without an actor.
+    for (name, why) in NOT_USE_CASES {
+        assert!(
+            fns.iter()
+                .any(|(_, n, s)| n == name && !s.contains("Actor")),
+            "`{name}` ({why}) is no longer a public async fn without an actor: remove it from NOT_USE_CASES"
+        );
+    }
+}
