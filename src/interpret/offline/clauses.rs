@@ -676,6 +676,11 @@ impl<'a> Clauses<'a> {
             (None, _, Some(s)) => (s, i + 2),
             _ => return None,
         };
+        // A share outside (0, 100] ranks nobody or more than everyone: not a ranking (tests/fuzz.rs).
+        let percent = (percent * 100.0).round() / 100.0;
+        if !(percent > 0.0 && percent <= 100.0) {
+            return None;
+        }
         if let Some(hit) = self.score_rank(j, direction, percent) {
             return Some(hit);
         }
