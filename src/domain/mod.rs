@@ -25,6 +25,7 @@ pub mod policy;
 pub mod pred;
 pub mod preview;
 pub mod scoring;
+pub mod sources;
 pub mod sync;
 pub mod time;
 pub mod validate;

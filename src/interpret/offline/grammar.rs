@@ -66,6 +66,17 @@ fn is_function_word(item: &Item) -> bool {
         })
 }
 
+/// A word for the people themselves that is also a word of a column's name ("donors" beside
+/// `donor_type`): when no reading of the column fits, it only names the audience.
+fn is_audience_noun(item: &Item) -> bool {
+    item.num.is_none()
+        && item.has(|l| *l == Lex::Filler)
+        && item
+            .lex
+            .iter()
+            .all(|l| matches!(l, Lex::Filler | Lex::FieldWord(_)))
+}
+
 /// The items that carry meaning, each remembering the filler words dropped before it.
 fn without_fillers(items: &[Item]) -> Vec<Item> {
     let mut out = Vec::new();
@@ -163,7 +174,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         }
         if it.has(|l| *l == Lex::Or) && !out.conds.is_empty() {
             join_or = true;
-        } else if !is_function_word(it) {
+        } else if !is_function_word(it) && !is_audience_noun(it) {
             out.unrecognized.push((it.from, it.to));
         }
         i += 1;

@@ -150,6 +150,7 @@ impl Lexicon {
         lx.add_core();
         lx.add_catalog(catalog);
         lx.add_events(catalog);
+        lx.add_nouns(catalog);
         for (key, term) in &glossary.terms {
             for phrase in std::iter::once(key.as_str())
                 .chain(std::iter::once(term.label.as_str()))
@@ -212,6 +213,18 @@ impl Lexicon {
         }
         if let Some(key) = self.key(roots(phrase)) {
             insert(&mut self.roots, key, lex, first);
+        }
+    }
+
+    /// The phrase no longer names a value: the data's own word for its people ("members" in a
+    /// file of "Member ID"s) means everyone, not the `Member` tier.
+    pub(super) fn forget_values(&mut self, phrase: &str) {
+        let value = |l: &Lex| matches!(l, Lex::Value { .. });
+        if let Some(e) = self.phrases.get_mut(&words(phrase)) {
+            e.retain(|l| !value(l));
+        }
+        if let Some(e) = self.roots.get_mut(&roots(phrase)) {
+            e.retain(|l| !value(l));
         }
     }
 
