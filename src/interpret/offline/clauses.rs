@@ -222,7 +222,38 @@ impl<'a> Clauses<'a> {
                 lex.sort_by_key(|l| !matches!(l, Lex::Event(Some(x)) if *x == e));
             }
         }
+        if self.counts_something_else(i) {
+            lex.retain(|l| !matches!(l, Lex::FieldWord(_)));
+        }
         lex
+    }
+
+    /// "players who made 3 or more purchases", "drivers with 2 or more damage reports": the
+    /// audience noun (also a word of `player_level`) leaves the number to what follows it.
+    fn counts_something_else(&self, i: usize) -> bool {
+        let items = self.items;
+        if !items[i].has(|l| *l == Lex::Filler) {
+            return false;
+        }
+        let content = |x: &Item| !x.is_filler() && x.num.is_none() && !x.lex.is_empty();
+        let mut k = i + 1;
+        // "who made": verbs with no number of their own come before it.
+        while k < items.len() && items[k].num.is_none() && k <= i + 2 {
+            k += 1;
+        }
+        if !items.get(k).is_some_and(|x| x.num.is_some()) {
+            return false;
+        }
+        k += 1;
+        while items
+            .get(k)
+            .is_some_and(|x| x.has(|l| matches!(l, Lex::PostCmp(_) | Lex::Or)))
+        {
+            k += 1;
+        }
+        items
+            .get(k)
+            .is_some_and(|x| content(x) && !x.has(|l| matches!(l, Lex::Unit(_))))
     }
 
     /// Try every meaning of the item at `i`, in lexicon order.

@@ -408,8 +408,11 @@ impl Lexicon {
     }
 
     fn add_consent(&mut self, catalog: &Catalog) {
+        // A consent column no file filled selects nobody: the customer's own consent column
+        // ("marketing_consent") is the one meant.
+        let has = |f: &str| catalog.get(f).is_some() && catalog.sources.supplied(f);
         for (phrase, field, value) in CONSENT_NOUNS {
-            if catalog.get(field).is_some() {
+            if has(field) {
                 self.add(
                     phrase,
                     Lex::BoolValue {
@@ -422,8 +425,11 @@ impl Lexicon {
         for (phrase, value) in CONSENT_VERBS {
             self.add(phrase, Lex::Consent(*value));
         }
+        let any = ["email_consent", "sms_consent", "ads_consent"]
+            .iter()
+            .any(|f| has(f));
         for (phrase, field) in CHANNELS {
-            if *field == "*" || catalog.get(field).is_some() {
+            if (*field == "*" && any) || has(field) {
                 self.add(phrase, Lex::Channel((*field).into()));
             }
         }

@@ -3,6 +3,19 @@
 //! ("NPS below 7", "last purchase before 2024", "with kids") and categorical values
 //! ("in California or Texas", "annual plan").
 
+/// Last words of number columns that hold an amount, where "with a …" means more than zero.
+const HELD_AMOUNTS: &[&str] = &[
+    "balance",
+    "debt",
+    "credit",
+    "due",
+    "owed",
+    "outstanding",
+    "arrears",
+    "savings",
+    "deposit",
+];
+
 use super::clauses::Clauses;
 use super::lexicon::Lex;
 use super::when::{When, days_in, when};
@@ -783,10 +796,11 @@ impl<'a> Clauses<'a> {
         // A number column named in the plural counts things: "with certificates" is more than
         // none, "with no certificates" none.
         let counts = f.ty == FieldType::Number
-            && name
-                .rsplit('_')
-                .next()
-                .is_some_and(|w| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss"));
+            && name.rsplit('_').next().is_some_and(|w| {
+                (w.len() > 3 && w.ends_with('s') && !w.ends_with("ss"))
+                        // An amount held or owed: "with an unpaid balance" is more than zero.
+                        || HELD_AMOUNTS.contains(&w)
+            });
         let node = if counts {
             Node::Attribute {
                 field: name.into(),
