@@ -852,12 +852,45 @@ impl<'a> Clauses<'a> {
                 to,
             }
         };
-        // "more than 60 days ago" / "less than 30 days ago".
-        if let Some(Lex::Cmp(op)) = self
+        // "registered for more than 5 years" ("for over", "for at least": one phrase): as long
+        // ago as that, at least.
+        let longer = self
             .items
             .get(j)
-            .and_then(|x| x.lex.iter().find(|l| matches!(l, Lex::Cmp(_))))
-        {
+            .is_some_and(|x| x.word.is_none() && x.has(|l| *l == Lex::For))
+            // "haven't logged in for over 30 days" is the time since, negated: left to `when`.
+            && !i.checked_sub(1).is_some_and(|k| {
+                self.items[k].has(|l| matches!(l, Lex::Neg | Lex::Never))
+            });
+        let unit = |k: usize| {
+            self.items.get(k).and_then(|x| {
+                x.lex
+                    .iter()
+                    .find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None })
+            })
+        };
+        if let (true, Some(n), Some(u)) = (
+            longer,
+            self.items.get(j + 1).and_then(|x| x.num),
+            unit(j + 2),
+        ) {
+            let node = date(
+                DateOp::MoreThanAgo,
+                Some(n.value as i64),
+                Some(u),
+                None,
+                None,
+                None,
+            );
+            return Some((node, j + 3));
+        }
+        let cmp_at = |k: usize| {
+            self.items
+                .get(k)
+                .and_then(|x| x.lex.iter().find(|l| matches!(l, Lex::Cmp(_))))
+        };
+        // "more than 60 days ago" / "less than 30 days ago".
+        if let Some(Lex::Cmp(op)) = cmp_at(j) {
             let unit_at = |k: usize| {
                 self.items.get(k).and_then(|x| {
                     x.lex
