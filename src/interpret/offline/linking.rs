@@ -102,6 +102,10 @@ fn word_forms(w: &str) -> Vec<String> {
             ]);
         }
     }
+    // "rating": "rated", "rate"; "booking": "booked".
+    if let Some(root) = w.strip_suffix("ing").filter(|r| r.len() >= 3) {
+        out.extend([format!("{root}ed"), format!("{root}e"), format!("{root}es")]);
+    }
     for p in PARTICLES {
         if let Some(head) = w.strip_suffix(p).filter(|h| h.len() >= 3) {
             out.push(format!("{head} {p}"));
