@@ -228,6 +228,32 @@ impl<'a> Clauses<'a> {
         lex
     }
 
+    /// "never made a gift" where the export also has `lifetime_giving`, `largest_gift`: the
+    /// orders file and the customer file's own summary of it may disagree, so the answer says
+    /// which it read and asks.
+    fn summarised_too(&mut self, i: usize) {
+        let own: Vec<String> = self.items[i]
+            .lex
+            .iter()
+            .filter_map(|l| match l {
+                Lex::FieldWord(f) | Lex::Field(f) => Some(f.clone()),
+                _ => None,
+            })
+            .filter(|f| {
+                self.cx
+                    .catalog
+                    .get(f)
+                    .is_some_and(|x| matches!(x.source, Source::Attribute(_)))
+            })
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        self.doubt(0.5);
+        let alternatives = own.iter().map(|f| format!("the `{f}` column")).collect();
+        self.assume(i, i + 1, "read as the orders file".into(), alternatives);
+    }
+
     /// "players who made 3 or more purchases", "drivers with 2 or more damage reports": the
     /// audience noun (also a word of `player_level`) leaves the number to what follows it.
     fn counts_something_else(&self, i: usize) -> bool {
@@ -312,6 +338,9 @@ impl<'a> Clauses<'a> {
                 Lex::Event(e) => {
                     if e.is_none() && !self.cx.catalog.orders {
                         self.no_orders(i);
+                    }
+                    if e.is_none() {
+                        self.summarised_too(i);
                     }
                     self.bought_a_value(i, e.as_deref());
                     self.event(i, e.as_deref())

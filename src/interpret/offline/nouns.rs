@@ -50,7 +50,11 @@ impl Lexicon {
             if used_by_data(catalog, &noun) {
                 continue;
             }
-            self.add_data(&noun, Lex::Event(None), false);
+            // The data's own word for an order goes ahead of the same word inside a column's
+            // name or a value ("gift" of `largest_gift`, `A (major gift)`), and after an order
+            // verb it is the verb's object ("spent €200 on trips").
+            self.add_data(&noun, Lex::Event(None), true);
+            self.add_data(&noun, Lex::Object, false);
             for (n, verbs) in ORDER_VERBS {
                 if *n == noun {
                     for v in *verbs {
