@@ -788,6 +788,10 @@ impl<'a> Clauses<'a> {
             (window, j) = (Some(w), e);
         }
         let (op, value, _, mut end) = self.comparison(j, false)?;
+        // "spent more than €200 *on trips* this year": what was paid for is the orders.
+        while self.is(end, |l| matches!(l, Lex::Object | Lex::Event(None))) {
+            end += 1;
+        }
         if window.is_none()
             && let Some((w, e)) = when(self.items, end, &self.cx.as_of)
         {
