@@ -76,3 +76,110 @@ fn used_by_data(catalog: &Catalog, word: &str) -> bool {
         .iter()
         .any(|f| alone(&f.name) || f.values.iter().any(|v| alone(v)))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::catalog::{AttributeSpec, Catalog, FieldType};
+    use crate::domain::glossary::Glossary;
+    use crate::domain::sources::Sources;
+    use crate::domain::time::AsOf;
+    use crate::interpret::Interpretation;
+    use crate::interpret::offline::{Cx, Offline};
+
+    fn attr(name: &str, ty: FieldType, values: &[&str]) -> AttributeSpec {
+        AttributeSpec {
+            name: name.into(),
+            ty,
+            values: values.iter().map(|v| v.to_string()).collect(),
+            column: name.into(),
+        }
+    }
+
+    fn ask(
+        attrs: &[AttributeSpec],
+        headers: &[(&str, &str, &str)],
+        prompt: &str,
+    ) -> Interpretation {
+        let mut sources = Sources::default();
+        for (kind, key, header) in headers {
+            sources.add(kind, [(key.to_string(), header.to_string())]);
+        }
+        let c = Catalog::build(vec!["US".into()], vec![], attrs).with_sources(sources);
+        let g = Glossary::default_glossary();
+        let cx = Cx {
+            catalog: &c,
+            glossary: &g,
+            as_of: AsOf::parse("2026-06-30", "UTC").unwrap(),
+        };
+        Offline::new(&cx).interpret(prompt, &cx)
+    }
+
+    fn json(i: &Interpretation) -> String {
+        serde_json::to_string(&i.definition.root).unwrap()
+    }
+
+    #[test]
+    fn the_id_headers_noun_is_everyone_not_a_value_spelled_the_same() {
+        let attrs = [
+            attr(
+                "tier",
+                FieldType::Categorical,
+                &["Member", "Silver", "Gold"],
+            ),
+            attr("points_balance", FieldType::Number, &[]),
+        ];
+        let member_id = [("customers", "external_id", "Member ID")];
+        let i = ask(&attrs, &member_id, "members with over 100,000 points");
+        assert!(
+            i.unrecognized.is_empty() && i.questions.is_empty(),
+            "{:?}",
+            i.unrecognized
+        );
+        assert!(!json(&i).contains("tier"), "{}", json(&i));
+        // Without the header, "members" may still be the tier: no silent everyone.
+        let i = ask(&attrs, &[], "Gold members with over 100,000 points");
+        assert!(json(&i).contains("Gold"), "{}", json(&i));
+    }
+
+    #[test]
+    fn the_orders_headers_noun_brings_its_verbs_and_asks_beside_a_summary_column() {
+        let attrs = [
+            attr("lifetime_giving", FieldType::Number, &[]),
+            attr("largest_gift", FieldType::Number, &[]),
+        ];
+        let gifts = [
+            ("orders", "occurred_at", "Gift Date"),
+            ("orders", "amount", "Gift Amount"),
+        ];
+        let i = ask(&attrs, &gifts, "donors who gave twice or more this year");
+        assert!(i.unrecognized.is_empty(), "{:?}", i.unrecognized);
+        let j = json(&i);
+        assert!(
+            j.contains("\"orders\"") && j.contains("2026-01-01") && j.contains("2.0"),
+            "{j}"
+        );
+        let i = ask(&attrs, &gifts, "donors who have never made a gift");
+        assert!(
+            !i.questions.is_empty(),
+            "orders or the summary column: {}",
+            json(&i)
+        );
+    }
+
+    #[test]
+    fn a_consent_column_no_file_filled_gives_way_to_the_exports_own() {
+        let attrs = [attr("marketing_consent", FieldType::Boolean, &[])];
+        let headers = [
+            ("customers", "external_id", "player_id"),
+            ("customers", "email", "email"),
+        ];
+        let i = ask(&attrs, &headers, "players who agreed to marketing");
+        assert_eq!(
+            i.definition.root,
+            serde_json::from_str(
+                r#"{"type":"attribute","field":"marketing_consent","op":"eq","value":true}"#
+            )
+            .unwrap()
+        );
+    }
+}
