@@ -267,7 +267,7 @@ impl<'a> Clauses<'a> {
         while k < items.len() && items[k].num.is_none() && k <= i + 2 {
             k += 1;
         }
-        if !items.get(k).is_some_and(|x| x.num.is_some()) {
+        if items.get(k).is_none_or(|x| x.num.is_none()) {
             return false;
         }
         k += 1;
