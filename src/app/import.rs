@@ -214,8 +214,13 @@ impl App {
         .map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
         let mut tx = self.store.begin_import().await?;
         let attrs = attributes(&mut tx, &opts, &plan).await?;
+        let kind = format!("{:?}", opts.kind).to_lowercase();
+        let mapped = plan
+            .targets()
+            .map(|(t, i)| (t.key().to_string(), headers[i].clone()));
+        tx.note_headers(&kind, mapped.collect()).await?;
         let mut report = ImportReport {
-            kind: format!("{:?}", opts.kind).to_lowercase(),
+            kind,
             attributes: attrs.iter().map(|(_, s)| s.clone()).collect(),
             ignored_columns: plan.ignored.clone(),
             ..Default::default()

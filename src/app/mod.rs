@@ -318,7 +318,8 @@ impl App {
         let catalog = Catalog::build(data.countries, data.regions, &data.attributes)
             .with_events(data.events)
             .with_cities(data.cities)
-            .with_orders(freshness.latest_order_at.is_some());
+            .with_orders(freshness.latest_order_at.is_some())
+            .with_sources(data.sources);
         let catalog_version = {
             use sha2::Digest;
             hex::encode(sha2::Sha256::digest(

@@ -102,6 +102,9 @@ pub struct Catalog {
     /// and a request about purchases must be about something else, or asked about.
     #[serde(skip)]
     pub orders: bool,
+    /// What the customer's files call things (empty for data imported before it was kept).
+    #[serde(skip)]
+    pub sources: crate::domain::sources::Sources,
 }
 
 struct Builtin {
@@ -379,7 +382,14 @@ impl Catalog {
             fields,
             events: Vec::new(),
             orders: true,
+            sources: Default::default(),
         }
+    }
+
+    /// The same catalog knowing the headers the imports mapped.
+    pub fn with_sources(mut self, sources: crate::domain::sources::Sources) -> Self {
+        self.sources = sources;
+        self
     }
 
     /// The same catalog knowing whether any order exists.

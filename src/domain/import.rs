@@ -37,6 +37,34 @@ pub enum Target {
     Properties,
 }
 
+impl Target {
+    /// The name the store records a mapped header under (`external_id`, `email_consent`).
+    pub fn key(self) -> &'static str {
+        match self {
+            T::ExternalId => "external_id",
+            T::Email => "email",
+            T::Phone => "phone",
+            T::FirstName => "first_name",
+            T::LastName => "last_name",
+            T::Country => "country",
+            T::Region => "region",
+            T::City => "city",
+            T::PostalCode => "postal_code",
+            T::SignupDate => "signup_date",
+            T::EmailConsent => "email_consent",
+            T::SmsConsent => "sms_consent",
+            T::AdsConsent => "ads_consent",
+            T::CustomerId => "customer_id",
+            T::OrderId => "order_id",
+            T::OccurredAt => "occurred_at",
+            T::Amount => "amount",
+            T::Quantity => "quantity",
+            T::Name => "name",
+            T::Properties => "properties",
+        }
+    }
+}
+
 use Target as T;
 /// Why a file's columns cannot be used.
 #[derive(Debug, thiserror::Error, PartialEq)]

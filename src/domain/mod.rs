@@ -25,6 +25,7 @@ pub mod policy;
 pub mod pred;
 pub mod preview;
 pub mod scoring;
+pub mod sources;
 pub mod spreadsheet;
 pub mod sync;
 pub mod time;

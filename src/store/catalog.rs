@@ -18,6 +18,8 @@ pub struct CatalogData {
     pub cities: Vec<String>,
     pub events: Vec<String>,
     pub attributes: Vec<AttributeSpec>,
+    /// The headers imports mapped to built-in fields.
+    pub sources: crate::domain::sources::Sources,
 }
 
 /// How fresh the data is.
@@ -75,12 +77,17 @@ impl Store {
                 column,
             })
             .collect();
+        let sources = match self.state("source_headers").await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_default(),
+            None => Default::default(),
+        };
         Ok(CatalogData {
             countries,
             regions,
             cities,
             events,
             attributes,
+            sources,
         })
     }
 

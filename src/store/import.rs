@@ -415,6 +415,24 @@ impl ImportTx {
         )
     }
 
+    /// Keep which header filled each built-in field, merged with earlier imports' (the
+    /// interpreter speaks the data's own nouns; see [`crate::domain::sources`]).
+    pub async fn note_headers(
+        &mut self,
+        kind: &str,
+        mapped: Vec<(String, String)>,
+    ) -> Result<(), StoreError> {
+        let old: Option<(String,)> = on_tx!(self, t => sqlx::query_as("SELECT value FROM store_state WHERE key = 'source_headers'").fetch_optional(&mut **t).await?);
+        let mut sources: crate::domain::sources::Sources = old
+            .and_then(|(v,)| serde_json::from_str(&v).ok())
+            .unwrap_or_default();
+        sources.add(kind, mapped);
+        let json = serde_json::to_string(&sources).expect("headers serialize");
+        self.run("INSERT INTO store_state (key, value) VALUES ('source_headers', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value".into(), &[Bind::Text(Some(json))])
+            .await?;
+        Ok(())
+    }
+
     /// Log the import and mark the time, in the same transaction.
     pub async fn record(
         &mut self,

@@ -222,7 +222,64 @@ impl<'a> Clauses<'a> {
                 lex.sort_by_key(|l| !matches!(l, Lex::Event(Some(x)) if *x == e));
             }
         }
+        if self.counts_something_else(i) {
+            lex.retain(|l| !matches!(l, Lex::FieldWord(_)));
+        }
         lex
+    }
+
+    /// "never made a gift" where the export also has `lifetime_giving`, `largest_gift`: the
+    /// orders file and the customer file's own summary of it may disagree, so the answer says
+    /// which it read and asks.
+    fn summarised_too(&mut self, i: usize) {
+        let own: Vec<String> = self.items[i]
+            .lex
+            .iter()
+            .filter_map(|l| match l {
+                Lex::FieldWord(f) | Lex::Field(f) => Some(f.clone()),
+                _ => None,
+            })
+            .filter(|f| {
+                self.cx
+                    .catalog
+                    .get(f)
+                    .is_some_and(|x| matches!(x.source, Source::Attribute(_)))
+            })
+            .collect();
+        if own.is_empty() {
+            return;
+        }
+        self.doubt(0.5);
+        let alternatives = own.iter().map(|f| format!("the `{f}` column")).collect();
+        self.assume(i, i + 1, "read as the orders file".into(), alternatives);
+    }
+
+    /// "players who made 3 or more purchases", "drivers with 2 or more damage reports": the
+    /// audience noun (also a word of `player_level`) leaves the number to what follows it.
+    fn counts_something_else(&self, i: usize) -> bool {
+        let items = self.items;
+        if !items[i].has(|l| *l == Lex::Filler) {
+            return false;
+        }
+        let content = |x: &Item| !x.is_filler() && x.num.is_none() && !x.lex.is_empty();
+        let mut k = i + 1;
+        // "who made": verbs with no number of their own come before it.
+        while k < items.len() && items[k].num.is_none() && k <= i + 2 {
+            k += 1;
+        }
+        if items.get(k).is_none_or(|x| x.num.is_none()) {
+            return false;
+        }
+        k += 1;
+        while items
+            .get(k)
+            .is_some_and(|x| x.has(|l| matches!(l, Lex::PostCmp(_) | Lex::Or)))
+        {
+            k += 1;
+        }
+        items
+            .get(k)
+            .is_some_and(|x| content(x) && !x.has(|l| matches!(l, Lex::Unit(_))))
     }
 
     /// Try every meaning of the item at `i`, in lexicon order.
@@ -281,6 +338,9 @@ impl<'a> Clauses<'a> {
                 Lex::Event(e) => {
                     if e.is_none() && !self.cx.catalog.orders {
                         self.no_orders(i);
+                    }
+                    if e.is_none() {
+                        self.summarised_too(i);
                     }
                     self.bought_a_value(i, e.as_deref());
                     self.event(i, e.as_deref())
@@ -733,6 +793,10 @@ impl<'a> Clauses<'a> {
             (window, j) = (Some(w), e);
         }
         let (op, value, _, mut end) = self.comparison(j, false)?;
+        // "spent more than €200 *on trips* this year": what was paid for is the orders.
+        while self.is(end, |l| matches!(l, Lex::Object | Lex::Event(None))) {
+            end += 1;
+        }
         if window.is_none()
             && let Some((w, e)) = when(self.items, end, &self.cx.as_of)
         {

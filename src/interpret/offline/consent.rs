@@ -26,7 +26,8 @@ impl<'a> Clauses<'a> {
         if field == "*" {
             let fields = ALL_CHANNELS
                 .iter()
-                .filter(|f| self.cx.catalog.get(f).is_some());
+                .filter(|f| self.cx.catalog.get(f).is_some())
+                .filter(|f| self.cx.catalog.sources.supplied(f));
             let each: Vec<Node> = fields.map(|f| self.consent_node(f, value)).collect();
             // Consent to any marketing at all; opting out of marketing means out of every channel.
             return if value {
@@ -47,7 +48,9 @@ impl<'a> Clauses<'a> {
         self.consent_ctx = true;
         match self.channel_at(i + 1) {
             Some(first) => self.channels(i + 1, first, value),
-            None if self.cx.catalog.get("email_consent").is_some() => {
+            None if self.cx.catalog.get("email_consent").is_some()
+                && self.cx.catalog.sources.supplied("email_consent") =>
+            {
                 // "still subscribed" may be about a subscription, not a channel.
                 self.doubt(0.6);
                 self.assume(

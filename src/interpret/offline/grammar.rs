@@ -66,6 +66,49 @@ fn is_function_word(item: &Item) -> bool {
         })
 }
 
+/// "gave twice or more this year", "stayed 5 or more times since March": a time phrase no clause
+/// took, right after a count or sum with no window of its own, is that aggregate's window.
+fn trailing_window(items: &[Item], i: usize, conds: &mut [Cond], c: &Clauses<'_>) -> Option<usize> {
+    let last = conds.last_mut()?;
+    // Only right after it, past words that only qualify its number ("twice | or more | this year").
+    let mut k = i;
+    while k > 0
+        && items[k - 1].from >= last.to
+        && items[k - 1].has(|l| matches!(l, Lex::PostCmp(_) | Lex::Or))
+    {
+        k -= 1;
+    }
+    if k == 0 || items[k - 1].to != last.to {
+        return None;
+    }
+    let (w, end) = super::when::when(items, i, &c.cx.as_of)?;
+    let agg = match &mut last.node {
+        Node::Aggregate { window, .. } => window,
+        Node::Not { condition } => match condition.as_mut() {
+            Node::Aggregate { window, .. } => window,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if agg.is_some() {
+        return None;
+    }
+    *agg = Some(c.period(&w));
+    last.to = items[end - 1].to;
+    Some(end)
+}
+
+/// A word for the people themselves that is also a word of a column's name ("donors" beside
+/// `donor_type`): when no reading of the column fits, it only names the audience.
+fn is_audience_noun(item: &Item) -> bool {
+    item.num.is_none()
+        && item.has(|l| *l == Lex::Filler)
+        && item
+            .lex
+            .iter()
+            .all(|l| matches!(l, Lex::Filler | Lex::FieldWord(_)))
+}
+
 /// The items that carry meaning, each remembering the filler words dropped before it.
 fn without_fillers(items: &[Item]) -> Vec<Item> {
     let mut out = Vec::new();
@@ -161,9 +204,13 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
             i = end;
             continue;
         }
+        if let Some(end) = trailing_window(&items, i, &mut out.conds, &c) {
+            i = end;
+            continue;
+        }
         if it.has(|l| *l == Lex::Or) && !out.conds.is_empty() {
             join_or = true;
-        } else if !is_function_word(it) {
+        } else if !is_function_word(it) && !is_audience_noun(it) {
             out.unrecognized.push((it.from, it.to));
         }
         i += 1;

@@ -150,6 +150,7 @@ impl Lexicon {
         lx.add_core();
         lx.add_catalog(catalog);
         lx.add_events(catalog);
+        lx.add_nouns(catalog);
         for (key, term) in &glossary.terms {
             for phrase in std::iter::once(key.as_str())
                 .chain(std::iter::once(term.label.as_str()))
@@ -212,6 +213,18 @@ impl Lexicon {
         }
         if let Some(key) = self.key(roots(phrase)) {
             insert(&mut self.roots, key, lex, first);
+        }
+    }
+
+    /// The phrase no longer names a value: the data's own word for its people ("members" in a
+    /// file of "Member ID"s) means everyone, not the `Member` tier.
+    pub(super) fn forget_values(&mut self, phrase: &str) {
+        let value = |l: &Lex| matches!(l, Lex::Value { .. });
+        if let Some(e) = self.phrases.get_mut(&words(phrase)) {
+            e.retain(|l| !value(l));
+        }
+        if let Some(e) = self.roots.get_mut(&roots(phrase)) {
+            e.retain(|l| !value(l));
         }
     }
 
@@ -395,8 +408,11 @@ impl Lexicon {
     }
 
     fn add_consent(&mut self, catalog: &Catalog) {
+        // A consent column no file filled selects nobody: the customer's own consent column
+        // ("marketing_consent") is the one meant.
+        let has = |f: &str| catalog.get(f).is_some() && catalog.sources.supplied(f);
         for (phrase, field, value) in CONSENT_NOUNS {
-            if catalog.get(field).is_some() {
+            if has(field) {
                 self.add(
                     phrase,
                     Lex::BoolValue {
@@ -409,8 +425,11 @@ impl Lexicon {
         for (phrase, value) in CONSENT_VERBS {
             self.add(phrase, Lex::Consent(*value));
         }
+        let any = ["email_consent", "sms_consent", "ads_consent"]
+            .iter()
+            .any(|f| has(f));
         for (phrase, field) in CHANNELS {
-            if *field == "*" || catalog.get(field).is_some() {
+            if (*field == "*" && any) || has(field) {
                 self.add(phrase, Lex::Channel((*field).into()));
             }
         }

@@ -102,6 +102,10 @@ fn word_forms(w: &str) -> Vec<String> {
             ]);
         }
     }
+    // "rating": "rated", "rate"; "booking": "booked".
+    if let Some(root) = w.strip_suffix("ing").filter(|r| r.len() >= 3) {
+        out.extend([format!("{root}ed"), format!("{root}e"), format!("{root}es")]);
+    }
     for p in PARTICLES {
         if let Some(head) = w.strip_suffix(p).filter(|h| h.len() >= 3) {
             out.push(format!("{head} {p}"));
@@ -276,7 +280,12 @@ impl Lexicon {
                 field: f.name.clone(),
                 value: v.clone(),
             };
-            self.add_data(v, lex.clone(), false);
+            // A one-letter value (`A (major gift)`, `C`) is never the article "a" or a stray
+            // letter: it is reached through its column ("rated A") or asked about.
+            let letter = |x: &str| x.trim().chars().count() == 1;
+            if !letter(v) {
+                self.add_data(v, lex.clone(), false);
+            }
             // Compared as written, not split at capitals: `iOS` is "ios", not "i os".
             let flat = |s: &str| {
                 s.to_lowercase()
@@ -294,7 +303,7 @@ impl Lexicon {
                 }
             }
             let b = bare(v);
-            if b != *v && !b.is_empty() {
+            if b != *v && !b.is_empty() && !letter(&b) {
                 self.add_data(&b, lex.clone(), false);
             }
             for w in raw_words(&b).into_iter().filter(|w| {

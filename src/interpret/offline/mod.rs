@@ -7,6 +7,7 @@ mod consent;
 mod grammar;
 mod lexicon;
 mod linking;
+mod nouns;
 mod subjects;
 mod tokenize;
 mod values;

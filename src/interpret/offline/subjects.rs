@@ -3,6 +3,19 @@
 //! ("NPS below 7", "last purchase before 2024", "with kids") and categorical values
 //! ("in California or Texas", "annual plan").
 
+/// Last words of number columns that hold an amount, where "with a …" means more than zero.
+const HELD_AMOUNTS: &[&str] = &[
+    "balance",
+    "debt",
+    "credit",
+    "due",
+    "owed",
+    "outstanding",
+    "arrears",
+    "savings",
+    "deposit",
+];
+
 use super::clauses::Clauses;
 use super::lexicon::Lex;
 use super::when::{When, days_in, when};
@@ -783,10 +796,11 @@ impl<'a> Clauses<'a> {
         // A number column named in the plural counts things: "with certificates" is more than
         // none, "with no certificates" none.
         let counts = f.ty == FieldType::Number
-            && name
-                .rsplit('_')
-                .next()
-                .is_some_and(|w| w.len() > 3 && w.ends_with('s') && !w.ends_with("ss"));
+            && name.rsplit('_').next().is_some_and(|w| {
+                (w.len() > 3 && w.ends_with('s') && !w.ends_with("ss"))
+                        // An amount held or owed: "with an unpaid balance" is more than zero.
+                        || HELD_AMOUNTS.contains(&w)
+            });
         let node = if counts {
             Node::Attribute {
                 field: name.into(),
@@ -838,12 +852,45 @@ impl<'a> Clauses<'a> {
                 to,
             }
         };
-        // "more than 60 days ago" / "less than 30 days ago".
-        if let Some(Lex::Cmp(op)) = self
+        // "registered for more than 5 years" ("for over", "for at least": one phrase): as long
+        // ago as that, at least.
+        let longer = self
             .items
             .get(j)
-            .and_then(|x| x.lex.iter().find(|l| matches!(l, Lex::Cmp(_))))
-        {
+            .is_some_and(|x| x.word.is_none() && x.has(|l| *l == Lex::For))
+            // "haven't logged in for over 30 days" is the time since, negated: left to `when`.
+            && !i.checked_sub(1).is_some_and(|k| {
+                self.items[k].has(|l| matches!(l, Lex::Neg | Lex::Never))
+            });
+        let unit = |k: usize| {
+            self.items.get(k).and_then(|x| {
+                x.lex
+                    .iter()
+                    .find_map(|l| if let Lex::Unit(u) = l { Some(*u) } else { None })
+            })
+        };
+        if let (true, Some(n), Some(u)) = (
+            longer,
+            self.items.get(j + 1).and_then(|x| x.num),
+            unit(j + 2),
+        ) {
+            let node = date(
+                DateOp::MoreThanAgo,
+                Some(n.value as i64),
+                Some(u),
+                None,
+                None,
+                None,
+            );
+            return Some((node, j + 3));
+        }
+        let cmp_at = |k: usize| {
+            self.items
+                .get(k)
+                .and_then(|x| x.lex.iter().find(|l| matches!(l, Lex::Cmp(_))))
+        };
+        // "more than 60 days ago" / "less than 30 days ago".
+        if let Some(Lex::Cmp(op)) = cmp_at(j) {
             let unit_at = |k: usize| {
                 self.items.get(k).and_then(|x| {
                     x.lex

@@ -870,4 +870,9 @@ pub const ABBREVIATIONS: &[(&str, &[&str])] = &[
         ],
     ),
     ("complain", &["complaint"]),
+    ("completed", &["finished", "done"]),
+    ("complete", &["finished", "finish", "done"]),
+    ("verified", &["confirmed", "validated"]),
+    ("consent", &["agreed", "agreed to", "consented"]),
+    ("balance", &["owe", "owes", "owed"]),
 ];
