@@ -111,7 +111,7 @@ async fn on_a_fresh_suite_never_tuned_on_the_interpreter_is_not_confidently_wron
         heldout.run
     );
     assert!(
-        dev.accuracy >= 0.65 && heldout.accuracy >= 0.68,
+        dev.accuracy >= 0.65 && heldout.accuracy >= 0.71,
         "accuracy: dev {:.1}%, held-out {:.1}%",
         dev.accuracy * 100.0,
         heldout.accuracy * 100.0
@@ -165,7 +165,8 @@ async fn renaming_every_column_changes_no_audience() {
 
 /// The second fresh suite (tests/nl/fresh2, 2026-12-04), the untouched measure: a ratchet under
 /// today's figures (first run 24.6% / 25.0% with 17 confidently wrong; the data's own nouns
-/// and consent columns brought it to 63.1% / 57.4%). Confidently wrong answers may only fall.
+/// and consent columns brought it to 72.3% / 57.4%, 2 and 2). Confidently wrong answers may only
+/// fall.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall() {
     let work = tempfile::tempdir().unwrap();
@@ -177,13 +178,13 @@ async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall
         .expect("held-out half runs");
     assert!(dev.run >= 60 && heldout.run >= 60, "both halves run");
     assert!(
-        dev.accuracy >= 0.62 && heldout.accuracy >= 0.56,
+        dev.accuracy >= 0.70 && heldout.accuracy >= 0.56,
         "accuracy: dev {:.1}%, held-out {:.1}%",
         dev.accuracy * 100.0,
         heldout.accuracy * 100.0
     );
     assert!(
-        dev.confidently_wrong <= 4 && heldout.confidently_wrong <= 2,
+        dev.confidently_wrong <= 2 && heldout.confidently_wrong <= 2,
         "confidently wrong: dev {}, held-out {}",
         dev.confidently_wrong,
         heldout.confidently_wrong
