@@ -1,5 +1,6 @@
-//! The layering rule, enforced: the domain imports no infrastructure crate, and HTTP handlers
-//! never reach the store or SQL directly.
+//! The layering rule, enforced: the domain imports no infrastructure crate; only `app` reaches
+//! the store, and every public use case there takes the acting user (the edges only
+//! authenticate); no new store row goes out to clients as it is.
 
 use std::path::{Path, PathBuf};
 
@@ -313,4 +314,76 @@ fn every_public_use_case_takes_the_acting_user() {
             "`{name}` ({why}) is no longer a public async fn without an actor: remove it from NOT_USE_CASES"
         );
     }
+}
+
+/// Store rows that still derive `Serialize` and go out to clients as they are. Issue #21 item 1
+/// turns each into a domain value with a DTO in `http`; this list may only shrink.
+const SERIALIZED_ROWS_LEFT: &[&str] = &[
+    "Freshness",
+    "SuppressionRecord",
+    "TurnRecord",
+    "DestinationRecord",
+    "SubmissionRecord",
+    "DecisionRecord",
+    "ModelRecord",
+    "SegmentSummaryRow",
+    "PendingRow",
+    "SegmentRecord",
+    "VersionRecord",
+    "SyncRunRecord",
+    "BatchProgress",
+    "UserRecord",
+    "TokenRecord",
+];
+
+/// Names of the `pub struct`s in `src/store` whose derive list names `Serialize`.
+fn serialized_store_types() -> Vec<String> {
+    let mut out = Vec::new();
+    for file in rust_files(&src("src/store")) {
+        let lines = code_lines(&file);
+        let mut derives_serialize = false;
+        for line in &lines {
+            let t = line.trim();
+            if t.starts_with("#[derive(") {
+                derives_serialize = t
+                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                    .any(|w| w == "Serialize");
+            } else if let Some(rest) = t.strip_prefix("pub struct ") {
+                if derives_serialize {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    out.push(name);
+                }
+                derives_serialize = false;
+            } else if !t.starts_with("#[") && !t.starts_with("///") && !t.is_empty() {
+                derives_serialize = false;
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn no_new_store_row_goes_out_to_clients_as_it_is() {
+    let found = serialized_store_types();
+    let new: Vec<&String> = found
+        .iter()
+        .filter(|n| !SERIALIZED_ROWS_LEFT.contains(&n.as_str()))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "store rows must not derive Serialize: return domain values and put the JSON shape in a \
+         DTO in src/http: {new:?}"
+    );
+    let gone: Vec<&&str> = SERIALIZED_ROWS_LEFT
+        .iter()
+        .filter(|n| !found.iter().any(|f| f == *n))
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "no longer serialized, remove from SERIALIZED_ROWS_LEFT: {gone:?}"
+    );
 }

@@ -59,7 +59,7 @@ async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
         "{db}: {:?}",
         email.errors
     );
-    let store = common::store_of(&app).await;
+    let store = common::store_of(app).await;
     let seg = store.get_segment("us").await.unwrap();
     assert_eq!(
         store
