@@ -505,6 +505,10 @@ impl<'a> Clauses<'a> {
         let weak = self.items[i].has(|l| matches!(l, Lex::FieldWord(x) if x == name))
             && !self.items[i].has(|l| matches!(l, Lex::Field(x) if x == name));
         self.weak_link(i, name, weak);
+        // One word of it ("stayed"), not its name ("last stay").
+        if self.items[i].word.is_some() {
+            self.orders_too(i, &f);
+        }
         let yes_no = if f.ty == FieldType::Categorical {
             super::linking::yes_no(&f.values)
         } else {
@@ -593,6 +597,23 @@ impl<'a> Clauses<'a> {
     /// A field named exactly is sure unless a column of the data's own fits the words too
     /// ("revenue": `lifetime_revenue` or your `mrr_usd`?); one reached through one word of its
     /// name is sure only when no other field has that word.
+    /// "haven't stayed in the past year" read through a word of the export's `last_stay_date`:
+    /// the orders file may say otherwise, so the answer says which it read and asks.
+    fn orders_too(&mut self, i: usize, f: &crate::domain::catalog::Field) {
+        let summary = matches!(f.source, crate::domain::catalog::Source::Attribute(_))
+            && f.ty == FieldType::Date
+            && matches!(super::tokenize::words(&f.name).as_slice(), [l, _, d] if l == "last" && d == "date");
+        if summary && self.cx.catalog.orders {
+            self.doubt(0.5);
+            self.assume(
+                i,
+                i + 1,
+                format!("read as the `{}` column", f.name),
+                vec!["the orders".into()],
+            );
+        }
+    }
+
     fn weak_link(&mut self, i: usize, name: &str, weak: bool) {
         let custom = |f: &str| {
             self.cx
