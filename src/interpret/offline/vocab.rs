@@ -71,6 +71,11 @@ pub const CORE: &[(&str, &[&str])] = &[
             "ever",
             "made",
             "make",
+            // Light verbs: the noun after them says what happened ("took 10 trips", "got a
+            // thank-you call").
+            "took",
+            "taken",
+            "got",
             "place",
             "placed",
             "a",
