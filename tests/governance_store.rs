@@ -20,7 +20,7 @@ async fn accepting_webhook() -> String {
 }
 
 /// Deliver, then suppress a member and refresh: the outbox and the delivered set on this
-/// database; `email` has no client yet, so its batches fail with the reason.
+/// database; `csv` has no drop directory configured here, so its batches fail with the reason.
 /// From the run activation queued: delivery, then a refresh after a suppression.
 async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
     let again = app
@@ -49,15 +49,15 @@ async fn sync_story(app: &segwright::app::App, k: &Actor, run: i64, db: &str) {
         ("delivered", 2),
         "{db}: {r:?}"
     );
-    let email = r
+    let meta = r
         .destinations
         .iter()
-        .find(|d| d.destination == "email")
+        .find(|d| d.destination == "csv")
         .unwrap();
     assert!(
-        email.errors[0].contains("not implemented"),
+        meta.errors[0].contains("not configured"),
         "{db}: {:?}",
-        email.errors
+        meta.errors
     );
     let store = common::store_of(app).await;
     let seg = store.get_segment("us").await.unwrap();
@@ -176,7 +176,7 @@ async fn story(db: &common::TestDb) {
     )
     .await
     .unwrap();
-    app.submit_segment("us", vec![Destination::Webhook, Destination::Email], &m)
+    app.submit_segment("us", vec![Destination::Webhook, Destination::Csv], &m)
         .await
         .unwrap();
     app.approve_segment("us", None, None, &k).await.unwrap();
