@@ -220,6 +220,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
         out.unrecognized.push((items[k].from, items[k].to));
     }
     share_window(&mut out.conds, &mut c);
+    one_flag_one_value(&mut out.conds, &mut c);
     drop_repeats(&mut out.conds);
     either_value(&mut out.conds, &mut c);
     out.assumptions = c.assumptions;
@@ -389,6 +390,37 @@ fn either_value(conds: &mut Vec<Cond>, c: &mut Clauses<'_>) {
 
 /// "joined through a referral" may read the same condition from two words: it is one condition,
 /// whose words are all of theirs.
+/// "drivers whose *licence* isn't *verified*": a yes/no column named, then said to be no, is
+/// likely one statement whose later, explicit value wins; but it may be two, so it is asked.
+fn one_flag_one_value(conds: &mut Vec<Cond>, c: &mut Clauses<'_>) {
+    let flag = |n: &Node| match n {
+        Node::Attribute {
+            field,
+            op: crate::domain::definition::Op::Eq,
+            value: Some(crate::domain::definition::Value::Bool(b)),
+        } => Some((field.clone(), *b)),
+        _ => None,
+    };
+    let mut k = 1;
+    while k < conds.len() {
+        match (flag(&conds[k - 1].node), flag(&conds[k].node)) {
+            (Some((a, x)), Some((b, y))) if a == b && x != y => {
+                let gone = conds.remove(k - 1);
+                let kept = &mut conds[k - 1];
+                kept.from = kept.from.min(gone.from);
+                kept.confidence = kept.confidence.min(0.5);
+                c.assumptions.push(super::clauses::Assume {
+                    from: kept.from,
+                    to: kept.to,
+                    text: format!("read as `{a}` is {}", if y { "yes" } else { "no" }),
+                    alternatives: vec![format!("`{a}` is {}", if x { "yes" } else { "no" })],
+                });
+            }
+            _ => k += 1,
+        }
+    }
+}
+
 fn drop_repeats(conds: &mut Vec<Cond>) {
     let mut kept: Vec<Cond> = Vec::with_capacity(conds.len());
     for c in conds.drain(..) {
