@@ -165,7 +165,7 @@ async fn renaming_every_column_changes_no_audience() {
 
 /// The second fresh suite (tests/nl/fresh2, 2026-12-04), the untouched measure: a ratchet under
 /// today's figures (first run 24.6% / 25.0% with 17 confidently wrong; the data's own nouns
-/// and consent columns brought it to 76.9% / 58.8%, 0 and 2). Confidently wrong answers may only
+/// and consent columns brought it to 78.5% / 58.8%, 0 and 2). Confidently wrong answers may only
 /// fall.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall() {
@@ -178,7 +178,7 @@ async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall
         .expect("held-out half runs");
     assert!(dev.run >= 60 && heldout.run >= 60, "both halves run");
     assert!(
-        dev.accuracy >= 0.76 && heldout.accuracy >= 0.58,
+        dev.accuracy >= 0.78 && heldout.accuracy >= 0.58,
         "accuracy: dev {:.1}%, held-out {:.1}%",
         dev.accuracy * 100.0,
         heldout.accuracy * 100.0
