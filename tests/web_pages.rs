@@ -517,10 +517,13 @@ async fn only_configured_destinations_are_offered_and_warned_about() {
     let marketer = sign_in(&app, "marketer@test.io").await;
     let (_, html) = page(&app, &marketer, &format!("/segments/{id}")).await;
     let form = part(&html, "actions", "</form>");
+    // Nothing configured: no destination can be chosen, and the page says who can add one.
     assert!(
-        form.contains("value=\"csv\" checked")
+        !form.contains("type=\"checkbox\"")
+            && !form.contains("value=\"csv\"")
             && !form.contains("value=\"tiktok\"")
-            && !form.contains("value=\"meta\""),
+            && !form.contains("value=\"meta\"")
+            && form.contains("none is configured yet"),
         "{form}"
     );
     let (_, _, answer) = post_form(
