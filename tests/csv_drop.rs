@@ -16,23 +16,6 @@ use segwright::app::ImportOptions;
 use segwright::domain::import::Kind;
 use segwright::domain::normalize::sha256_hex;
 
-/// Start `action` on the segment as `token`; the answer.
-async fn post(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    action: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    app.json_as(
-        Some(token),
-        "POST",
-        &format!("/api/segments/{id}/{action}"),
-        Some(body),
-    )
-    .await
-}
-
 /// A saved segment of the US customers (the marketer's); its id.
 async fn us_segment(app: &TestApp) -> String {
     let def =
@@ -91,17 +74,20 @@ async fn each_sync_drops_one_complete_csv_file_with_a_manifest_and_nothing_half_
         offered(&app, &id).await.contains("value=\"csv\""),
         "offered once configured"
     );
-    let (s, v) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["csv"]}),
-    )
-    .await;
+    let (s, v) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["csv"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    post(&app, &app.manager, &id, "approve", json!({})).await;
-    let (s, activated) = post(&app, &app.manager, &id, "activate", json!({})).await;
+    app.segment_action(&app.manager, &id, "approve", json!({}))
+        .await;
+    let (s, activated) = app
+        .segment_action(&app.manager, &id, "activate", json!({}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{activated}");
     let run = activated["sync_run"].as_i64().unwrap();
 
@@ -163,7 +149,9 @@ async fn each_sync_drops_one_complete_csv_file_with_a_manifest_and_nothing_half_
         .suppress("external_id", "m1", None)
         .await
         .unwrap();
-    let (s, refreshed) = post(&app, &app.manager, &id, "refresh", json!({})).await;
+    let (s, refreshed) = app
+        .segment_action(&app.manager, &id, "refresh", json!({}))
+        .await;
     assert_eq!(s, StatusCode::ACCEPTED, "{refreshed}");
     app.app.drain_syncs().await.unwrap();
     let (files, _) = listing(&dir);
@@ -195,14 +183,14 @@ async fn email_is_refused_with_a_structured_error_and_an_unconfigured_csv_is_not
         !form.contains("value=\"csv\"") && !form.contains("value=\"email\""),
         "nothing configured, nothing offered: {form}"
     );
-    let (s, v) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["email"]}),
-    )
-    .await;
+    let (s, v) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["email"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "bad_input", "{v}");
     let message = v["error"]["message"].as_str().unwrap();

@@ -28,43 +28,27 @@ async fn saved(app: &TestApp, name: &str) -> String {
     v["id"].as_str().unwrap().to_string()
 }
 
-async fn post(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    action: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    app.json_as(
-        Some(token),
-        "POST",
-        &format!("/api/segments/{id}/{action}"),
-        Some(body),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    let (s, _) = post(
-        &app,
-        &app.manager,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    let (s, _) = app
+        .segment_action(
+            &app.manager,
+            &id,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "managers do not submit");
-    let (s, r) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    let (s, r) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(
         (
@@ -76,42 +60,52 @@ async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
     assert_eq!(r["approval_hash"], r["approval_hash_now"]);
     let hash = r["approval_hash"].as_str().unwrap().to_string();
 
-    let (s, _) = post(&app, &app.marketer, &id, "approve", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.marketer, &id, "approve", json!({}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "marketers do not approve");
-    let (s, _) = post(&app, &app.admin, &id, "approve", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.admin, &id, "approve", json!({}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "admins do not approve");
-    let (s, _) = post(&app, &app.manager, &id, "activate", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.manager, &id, "activate", json!({}))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "nothing approved yet");
-    let (s, _) = post(
-        &app,
-        &app.manager,
-        &id,
-        "approve",
-        json!({"version_hash": "not-it"}),
-    )
-    .await;
+    let (s, _) = app
+        .segment_action(
+            &app.manager,
+            &id,
+            "approve",
+            json!({"version_hash": "not-it"}),
+        )
+        .await;
     assert_eq!(
         s,
         StatusCode::CONFLICT,
         "approving another hash than the one under review"
     );
-    let (s, r) = post(
-        &app,
-        &app.manager,
-        &id,
-        "approve",
-        json!({"version_hash": hash, "comment": "fine"}),
-    )
-    .await;
+    let (s, r) = app
+        .segment_action(
+            &app.manager,
+            &id,
+            "approve",
+            json!({"version_hash": hash, "comment": "fine"}),
+        )
+        .await;
     assert_eq!(
         (s, r["status"].as_str()),
         (StatusCode::OK, Some("approved")),
         "{r}"
     );
 
-    let (s, _) = post(&app, &app.marketer, &id, "activate", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.marketer, &id, "activate", json!({}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, r) = post(&app, &app.manager, &id, "activate", json!({})).await;
+    let (s, r) = app
+        .segment_action(&app.manager, &id, "activate", json!({}))
+        .await;
     assert_eq!(
         (s, r["status"].as_str(), r["active_version"].as_i64()),
         (StatusCode::OK, Some("active"), Some(1)),
@@ -136,24 +130,30 @@ async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
         (StatusCode::OK, Some(2), Some(1)),
         "{v}"
     );
-    let (s, _) = post(&app, &app.manager, &id, "approve", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.manager, &id, "approve", json!({}))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "the draft was not submitted");
-    let (_, r) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    let (_, r) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        )
+        .await;
     assert_ne!(
         r["approval_hash"].as_str(),
         Some(hash.as_str()),
         "a new version has a new hash"
     );
-    let (s, r) = post(&app, &app.manager, &id, "approve", json!({})).await;
+    let (s, r) = app
+        .segment_action(&app.manager, &id, "approve", json!({}))
+        .await;
     assert_eq!((s, r["version"].as_i64()), (StatusCode::OK, Some(2)));
-    let (_, r) = post(&app, &app.manager, &id, "activate", json!({})).await;
+    let (_, r) = app
+        .segment_action(&app.manager, &id, "activate", json!({}))
+        .await;
     assert_eq!(
         (r["version"].as_i64(), r["active_version"].as_i64()),
         (Some(2), Some(2))
@@ -174,16 +174,24 @@ async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
         (Some("superseded"), Some("active"))
     );
 
-    let (s, r) = post(&app, &app.manager, &id, "pause", json!({})).await;
+    let (s, r) = app
+        .segment_action(&app.manager, &id, "pause", json!({}))
+        .await;
     assert_eq!((s, r["status"].as_str()), (StatusCode::OK, Some("paused")));
-    let (_, r) = post(&app, &app.manager, &id, "activate", json!({})).await;
+    let (_, r) = app
+        .segment_action(&app.manager, &id, "activate", json!({}))
+        .await;
     assert_eq!(r["status"], "active", "a paused version resumes");
-    let (s, r) = post(&app, &app.manager, &id, "archive", json!({})).await;
+    let (s, r) = app
+        .segment_action(&app.manager, &id, "archive", json!({}))
+        .await;
     assert_eq!(
         (s, r["status"].as_str()),
         (StatusCode::OK, Some("archived"))
     );
-    let (s, _) = post(&app, &app.manager, &id, "activate", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.manager, &id, "activate", json!({}))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
 }
 
@@ -191,24 +199,20 @@ async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
 async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    post(
-        &app,
+    app.segment_action(
         &app.marketer,
         &id,
         "submit",
         json!({"destinations": ["webhook"]}),
     )
     .await;
-    let (s, _) = post(&app, &app.manager, &id, "reject", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.manager, &id, "reject", json!({}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, r) = post(
-        &app,
-        &app.manager,
-        &id,
-        "reject",
-        json!({"comment": "too broad"}),
-    )
-    .await;
+    let (s, r) = app
+        .segment_action(&app.manager, &id, "reject", json!({"comment": "too broad"}))
+        .await;
     assert_eq!(
         (
             s,
@@ -217,14 +221,14 @@ async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
         ),
         (StatusCode::OK, Some("rejected"), Some("too broad"))
     );
-    let (s, _) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    let (s, _) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "a rejected version may be resubmitted");
     // The marketer who wrote it is promoted: still may not approve their own version.
     let cli = Actor::cli();
@@ -238,7 +242,9 @@ async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
         )
         .await
         .unwrap();
-    let (s, _) = post(&app, &app.marketer, &id, "approve", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.marketer, &id, "approve", json!({}))
+        .await;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,
@@ -249,7 +255,9 @@ async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
         .create_token("marketer@test.io", "promoted", &cli)
         .await
         .unwrap();
-    let (s, v) = post(&app, &promoted, &id, "approve", json!({})).await;
+    let (s, v) = app
+        .segment_action(&promoted, &id, "approve", json!({}))
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert!(
         v["error"]["message"]
@@ -267,24 +275,30 @@ async fn large_audiences_need_two_distinct_approvers() {
     })
     .await;
     let id = saved(&app, "us").await;
-    let (_, r) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    let (_, r) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["webhook"]}),
+        )
+        .await;
     assert_eq!(r["approvals_needed"], 2);
-    let (_, r) = post(&app, &app.manager, &id, "approve", json!({})).await;
+    let (_, r) = app
+        .segment_action(&app.manager, &id, "approve", json!({}))
+        .await;
     assert_eq!(r["status"], "submitted", "one approval of two");
-    let (s, _) = post(&app, &app.manager, &id, "approve", json!({})).await;
+    let (s, _) = app
+        .segment_action(&app.manager, &id, "approve", json!({}))
+        .await;
     assert_eq!(
         s,
         StatusCode::FORBIDDEN,
         "the same manager twice does not count"
     );
-    let (_, r) = post(&app, &app.manager2, &id, "approve", json!({})).await;
+    let (_, r) = app
+        .segment_action(&app.manager2, &id, "approve", json!({}))
+        .await;
     assert_eq!(r["status"], "approved");
 }
 
@@ -292,14 +306,14 @@ async fn large_audiences_need_two_distinct_approvers() {
 async fn policy_blocks_small_or_unconsented_audiences_for_ad_platforms() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    let (s, v) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["meta", "webhook"]}),
-    )
-    .await;
+    let (s, v) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["meta", "webhook"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["error"]["code"], "policy_violation");
     assert!(
@@ -309,14 +323,14 @@ async fn policy_blocks_small_or_unconsented_audiences_for_ad_platforms() {
             .contains("meta: 0 eligible members with ads consent"),
         "{v}"
     );
-    let (s, _) = post(
-        &app,
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["myspace"]}),
-    )
-    .await;
+    let (s, _) = app
+        .segment_action(
+            &app.marketer,
+            &id,
+            "submit",
+            json!({"destinations": ["myspace"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -324,15 +338,15 @@ async fn policy_blocks_small_or_unconsented_audiences_for_ad_platforms() {
 async fn the_audit_log_records_every_step_exports_csv_and_detects_tampering() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    post(
-        &app,
+    app.segment_action(
         &app.marketer,
         &id,
         "submit",
         json!({"destinations": ["webhook"]}),
     )
     .await;
-    post(&app, &app.manager, &id, "approve", json!({})).await;
+    app.segment_action(&app.manager, &id, "approve", json!({}))
+        .await;
     let (s, _) = app
         .json_as(Some(&app.marketer), "GET", "/api/audit", None)
         .await;

@@ -131,6 +131,18 @@ impl TestApp {
         (status, headers, String::from_utf8_lossy(&bytes).to_string())
     }
 
+    /// POST a lifecycle action (`submit`, `approve`, `activate`, …) on a segment as `token`.
+    pub async fn segment_action(
+        &self,
+        token: &str,
+        id: &str,
+        action: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let uri = format!("/api/segments/{id}/{action}");
+        self.json_as(Some(token), "POST", &uri, Some(body)).await
+    }
+
     /// Call with a token (or none) and parse the JSON answer.
     pub async fn json_as(
         &self,
