@@ -224,6 +224,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     drop_repeats(&mut out.conds);
     either_value(&mut out.conds, &mut c);
     out.assumptions = c.assumptions;
+    super::echo::absorb(&items, &mut out.unrecognized, &out.conds, cx);
     merge_adjacent(&mut out.unrecognized);
     out
 }

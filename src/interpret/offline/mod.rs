@@ -4,6 +4,7 @@
 
 mod clauses;
 mod consent;
+mod echo;
 mod grammar;
 mod lexicon;
 mod linking;
