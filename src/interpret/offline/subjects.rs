@@ -19,7 +19,7 @@ const HELD_AMOUNTS: &[&str] = &[
 use super::clauses::Clauses;
 use super::lexicon::Lex;
 use super::when::{When, days_in, when};
-use crate::domain::catalog::{FieldType, FieldUnit};
+use crate::domain::catalog::{Field, FieldType, FieldUnit};
 use crate::domain::definition::{AggSource, DateOp, Measure, Node, Op, Period, Quantity, Value};
 
 type Hit = Option<(Node, usize)>;
@@ -544,6 +544,9 @@ impl<'a> Clauses<'a> {
                     Some(k) => self.value_for(k, Some(name)),
                     // "internet customers": any value but its "No" kind.
                     None => {
+                        if let Some(hit) = self.has_yes(i, &f) {
+                            return Some(hit);
+                        }
                         match f.values.iter().find(|v| {
                             v.eq_ignore_ascii_case("no") || v.eq_ignore_ascii_case("none")
                         }) {
@@ -562,6 +565,32 @@ impl<'a> Clauses<'a> {
             }
             FieldType::Text => self.is_set(i, name),
         }
+    }
+
+    /// "with digital access" over `Yes` / `No` / `Pending`: having it is `Yes`; the values
+    /// that are neither ("Pending", "Lapsed") are left out, and the answer says so.
+    fn has_yes(&mut self, i: usize, f: &Field) -> Option<(Node, usize)> {
+        let is = |v: &String, set: &[&str]| set.contains(&v.trim().to_lowercase().as_str());
+        let yes = f.values.iter().find(|v| is(v, &["yes", "y", "true"]))?;
+        let no = f.values.iter().find(|v| is(v, &["no", "n", "false"]))?;
+        let third: Vec<&String> = f.values.iter().filter(|v| *v != yes && *v != no).collect();
+        if !third.is_empty() {
+            let others = third.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>();
+            self.assume(
+                i,
+                i + 1,
+                format!("read as {} = {yes}", f.name),
+                vec![format!("{} = {yes} or {}", f.name, others.join(" or "))],
+            );
+        }
+        Some((
+            Node::Attribute {
+                field: f.name.clone(),
+                op: Op::Eq,
+                value: Some(Value::Text(yes.clone())),
+            },
+            i + 1,
+        ))
     }
 
     /// A money comparison at `j`: "over $100".
