@@ -124,7 +124,7 @@ impl<'a> Clauses<'a> {
         if !values.is_empty() {
             self.took_from = Some(i - 2);
         }
-        values.push(Value::Text(first.1));
+        values.push(Value::Text(first.1.clone()));
         let mut j = i + 1;
         loop {
             let joiner = self.items.get(j).is_some_and(|x| {
@@ -140,6 +140,16 @@ impl<'a> Clauses<'a> {
             });
             match next {
                 Some(v) => {
+                    if !joiner {
+                        // "broker referrals" over `Broker` and `Referral`: one of them, or both?
+                        self.doubt(0.3);
+                        self.assume(
+                            i,
+                            k + 1,
+                            format!("read as {field} = {} or {v}", first.1),
+                            vec![format!("only {field} = {}", first.1), format!("only {field} = {v}")],
+                        );
+                    }
                     values.push(Value::Text(v));
                     j = k + 1;
                 }
@@ -160,6 +170,7 @@ impl<'a> Clauses<'a> {
         }) {
             j += 1;
         }
+        self.with_combined(i, &field, &mut values);
         let node = if values.len() == 1 {
             Node::Attribute {
                 field,
@@ -175,4 +186,49 @@ impl<'a> Clauses<'a> {
         };
         Some((node, j))
     }
+
+    /// "cat owners" over `Cat`, `Dog`, `Dog & Cat`: the values that combine a chosen one with
+    /// others name it too, so they are counted, and the answer says so.
+    fn with_combined(&mut self, i: usize, field: &str, values: &mut Vec<Value>) {
+        let Some(f) = self.cx.catalog.get(field) else {
+            return;
+        };
+        let chosen: Vec<String> = values
+            .iter()
+            .filter_map(|v| match v {
+                Value::Text(t) => Some(t.to_lowercase()),
+                _ => None,
+            })
+            .collect();
+        let combined: Vec<String> = f
+            .values
+            .iter()
+            .filter(|v| !chosen.contains(&v.to_lowercase()))
+            .filter(|v| parts(v).iter().any(|p| chosen.contains(p)))
+            .cloned()
+            .collect();
+        if combined.is_empty() {
+            return;
+        }
+        self.assume(
+            i,
+            i + 1,
+            format!("also counted {field} = {}", combined.join(", ")),
+            chosen.iter().map(|c| format!("only {field} = {c}")).collect(),
+        );
+        values.extend(combined.into_iter().map(Value::Text));
+    }
+}
+
+/// The parts of a value that combines several ("Dog & Cat", "Email/SMS", "Tea, Coffee"),
+/// lower-cased; a value that combines nothing has none.
+fn parts(value: &str) -> Vec<String> {
+    let l = value.to_lowercase();
+    let ps: Vec<String> = l
+        .split(|c| matches!(c, '&' | '/' | ',' | '+'))
+        .flat_map(|p| p.split(" and "))
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if ps.len() > 1 { ps } else { Vec::new() }
 }
