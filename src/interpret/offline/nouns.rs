@@ -55,6 +55,8 @@ impl Lexicon {
             // verb it is the verb's object ("spent €200 on trips").
             self.add_data(&noun, Lex::Event(None), true);
             self.add_data(&noun, Lex::Object, false);
+            // "an invoice over $500" is one invoice of that amount, as "an order over $100" is.
+            self.add_data(&noun, Lex::OneOrder, false);
             for (n, verbs) in ORDER_VERBS {
                 if *n == noun {
                     for v in *verbs {
