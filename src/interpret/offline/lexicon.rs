@@ -366,9 +366,16 @@ impl Lexicon {
 
     fn add_catalog(&mut self, catalog: &Catalog) {
         for f in &catalog.fields {
-            self.add(&f.name, Lex::Field(f.name.clone()));
-            for syn in &f.synonyms {
-                self.add(syn, Lex::Field(f.name.clone()));
+            let Some(meant) = super::standin::meant(catalog, f) else {
+                continue;
+            };
+            let first = meant != f.name;
+            for phrase in std::iter::once(&f.name).chain(&f.synonyms) {
+                if first {
+                    self.add_data(phrase, Lex::Field(meant.clone()), true);
+                } else {
+                    self.add(phrase, Lex::Field(meant.clone()));
+                }
             }
         }
         self.add_data_fields(catalog);
@@ -391,8 +398,12 @@ impl Lexicon {
             }
         }
         for (phrase, field) in FACT_PHRASES {
-            if catalog.get(field).is_some() {
-                self.add(phrase, Lex::Field((*field).into()));
+            match catalog.get(field).map(|f| (f, super::standin::meant(catalog, f))) {
+                Some((f, Some(meant))) if meant != f.name => {
+                    self.add_data(phrase, Lex::Field(meant), true)
+                }
+                Some((_, Some(meant))) => self.add(phrase, Lex::Field(meant)),
+                _ => {}
             }
             // "been with us for 5 years": the export's own `tenure` column, when it has one.
             let own = catalog.fields.iter().find(|f| {

@@ -9,6 +9,7 @@ mod grammar;
 mod lexicon;
 mod linking;
 mod nouns;
+mod standin;
 mod subjects;
 mod tokenize;
 mod values;
