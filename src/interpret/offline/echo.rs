@@ -51,7 +51,11 @@ fn names_of(cond: &Cond, cx: &Cx) -> Vec<String> {
     }
     texts
         .iter()
-        .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()).map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|t| {
+            t.split(|c: char| !c.is_alphanumeric())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .filter(|w| !w.is_empty())
         .map(|w| stem(&w))
         .collect()

@@ -398,7 +398,10 @@ impl Lexicon {
             }
         }
         for (phrase, field) in FACT_PHRASES {
-            match catalog.get(field).map(|f| (f, super::standin::meant(catalog, f))) {
+            match catalog
+                .get(field)
+                .map(|f| (f, super::standin::meant(catalog, f)))
+            {
                 Some((f, Some(meant))) if meant != f.name => {
                     self.add_data(phrase, Lex::Field(meant), true)
                 }

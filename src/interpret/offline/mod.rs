@@ -159,3 +159,5 @@ fn question(text: &str, cx: &Cx<'_>) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_data;

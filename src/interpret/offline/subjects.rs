@@ -968,6 +968,7 @@ impl<'a> Clauses<'a> {
             return self.is_set(i, name);
         };
         self.calendar_year(j);
+        self.month_without_year(j, end);
         let d = |x: chrono::NaiveDate| Some(x.format("%Y-%m-%d").to_string());
         let node = match w {
             When::Last(n, u) => date(DateOp::WithinLast, Some(n), Some(u), None, None, None),
@@ -978,4 +979,39 @@ impl<'a> Clauses<'a> {
         };
         Some((node, end))
     }
+
+    /// "contracts ending before October" in June: a column of its own may hold days still to
+    /// come (contract ends, renewals, due dates), so last October and the coming one are both
+    /// readings; the month is asked about rather than guessed.
+    fn month_without_year(&mut self, j: usize, end: usize) {
+        use chrono::Datelike;
+        let now = self.cx.as_of.date();
+        for k in j..end.min(self.items.len()) {
+            let month = self.items[k].lex.iter().find_map(|l| match l {
+                Lex::Month(m) => Some(*m),
+                _ => None,
+            });
+            let year_next = (k + 1..(k + 3).min(self.items.len())).any(|y| {
+                self.items[y]
+                    .num
+                    .is_some_and(|a| a.value >= 1900.0 && a.value <= 2999.0)
+            });
+            if let Some(m) = month.filter(|m| *m > now.month() && !year_next) {
+                self.doubt(0.5);
+                self.assume(
+                    k,
+                    k + 1,
+                    format!("read as {} {}", month_name(m), now.year() - 1),
+                    vec![format!("{} {}", month_name(m), now.year())],
+                );
+            }
+        }
+    }
+}
+
+fn month_name(m: u32) -> &'static str {
+    u8::try_from(m)
+        .ok()
+        .and_then(|m| chrono::Month::try_from(m).ok())
+        .map_or("that month", |x| x.name())
 }

@@ -218,7 +218,7 @@ fn a_horizon_after_a_likelihood_is_read_as_the_models_own_and_said_so() {
 }
 
 /// A catalog of a customer's own export: a group column with a `VIP` value, a genre with `Kids`.
-fn asked_over(attrs: &[AttributeSpec], prompt: &str) -> Interpretation {
+pub(super) fn asked_over(attrs: &[AttributeSpec], prompt: &str) -> Interpretation {
     let (c, g) = (
         Catalog::build(vec!["US".into()], vec![], attrs),
         Glossary::default_glossary(),
@@ -231,7 +231,7 @@ fn asked_over(attrs: &[AttributeSpec], prompt: &str) -> Interpretation {
     Offline::new(&cx).interpret(prompt, &cx)
 }
 
-fn categorical(name: &str, values: &[&str]) -> AttributeSpec {
+pub(super) fn categorical(name: &str, values: &[&str]) -> AttributeSpec {
     AttributeSpec {
         name: name.into(),
         ty: FieldType::Categorical,

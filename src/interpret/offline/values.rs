@@ -147,7 +147,10 @@ impl<'a> Clauses<'a> {
                             i,
                             k + 1,
                             format!("read as {field} = {} or {v}", first.1),
-                            vec![format!("only {field} = {}", first.1), format!("only {field} = {v}")],
+                            vec![
+                                format!("only {field} = {}", first.1),
+                                format!("only {field} = {v}"),
+                            ],
                         );
                     }
                     values.push(Value::Text(v));
@@ -214,7 +217,10 @@ impl<'a> Clauses<'a> {
             i,
             i + 1,
             format!("also counted {field} = {}", combined.join(", ")),
-            chosen.iter().map(|c| format!("only {field} = {c}")).collect(),
+            chosen
+                .iter()
+                .map(|c| format!("only {field} = {c}"))
+                .collect(),
         );
         values.extend(combined.into_iter().map(Value::Text));
     }
