@@ -1,6 +1,7 @@
 //! The layering rule, enforced: the domain imports no infrastructure crate; only `app` reaches
 //! the store, and every public use case there takes the acting user (the edges only
-//! authenticate); no new store row goes out to clients as it is.
+//! authenticate); no new store row goes out to clients as it is; configuration is read in one
+//! place.
 
 use std::path::{Path, PathBuf};
 
@@ -385,5 +386,82 @@ fn no_new_store_row_goes_out_to_clients_as_it_is() {
     assert!(
         gone.is_empty(),
         "no longer serialized, remove from SERIALIZED_ROWS_LEFT: {gone:?}"
+    );
+}
+
+/// Environment variables a tool declares for itself (not the app's configuration), each with
+/// why it is not in the settings module.
+const TOOL_ENV: &[(&str, &str)] = &[(
+    "SEGWRIGHT_BENCH_POSTGRES",
+    "`segwright bench --postgres-url`: the benchmark's own PostgreSQL server",
+)];
+
+#[test]
+fn configuration_is_read_in_the_settings_module_only() {
+    let settings = src("src/cli/settings");
+    let mut found = Vec::new();
+    for file in rust_files(&src("src")) {
+        if file.starts_with(&settings) {
+            continue;
+        }
+        for (n, line) in code_lines(&file).iter().enumerate() {
+            for f in [
+                "env::var",
+                "env::vars",
+                "var_os(",
+                "EnvFilter::from_default_env",
+                "EnvFilter::try_from_default_env",
+                "env = \"",
+            ] {
+                if line.contains(f) && !TOOL_ENV.iter().any(|(v, _)| line.contains(v)) {
+                    found.push(format!("{}:{}: uses `{f}`", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "flags' environment variables and environment reads belong to src/cli/settings (one \
+         Settings, documented in docs/configuration.md):\n{}",
+        found.join("\n")
+    );
+    // The rule sees what it guards: the settings module does read the environment.
+    let read = rust_files(&settings)
+        .iter()
+        .flat_map(|f| code_lines(f))
+        .filter(|l| l.contains("env::var") || l.contains("env = \""))
+        .count();
+    assert!(
+        read >= 5,
+        "the scan must find the settings module's reads (found {read})"
+    );
+}
+
+#[test]
+fn every_setting_is_in_the_configuration_table() {
+    let table =
+        std::fs::read_to_string(src("docs/configuration.md")).expect("docs/configuration.md");
+    let mut missing = Vec::new();
+    for file in rust_files(&src("src")) {
+        let text = code_lines(&file).join("\n");
+        for (at, _) in text.match_indices('"') {
+            let name: String = text[at + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            let is_var = name.starts_with("SEGWRIGHT_")
+                || name.starts_with("OPENAI_")
+                || name == "DATABASE_URL"
+                || name == "RUST_LOG";
+            let closed = text[at + 1 + name.len()..].starts_with('"');
+            if is_var && closed && !table.contains(&format!("`{name}`")) && !missing.contains(&name)
+            {
+                missing.push(name);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "settings read in src/ but not in docs/configuration.md: {missing:?}"
     );
 }
