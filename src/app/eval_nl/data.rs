@@ -174,7 +174,7 @@ pub async fn datasets(
                 }
             }
         }
-        Suite::Generalise | Suite::Fresh | Suite::Fresh2 => {
+        Suite::Generalise | Suite::Fresh | Suite::Fresh2 | Suite::Fresh3 => {
             for dir in subfolders(&opts.data)? {
                 let name = dir
                     .file_name()
