@@ -186,6 +186,8 @@ impl AppError {
     fn public_message_for_cli(&self) -> String {
         match self {
             AppError::Store(inner) => format!("{inner}"),
+            // The operator's own terminal: the cause, as the server log would have it.
+            other if other.kind() == crate::app::ErrorKind::Internal => other.to_string(),
             other => other.public_message(),
         }
     }
@@ -343,7 +345,7 @@ async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
     });
     crate::http::serve(listener, app, crate::http::shutdown_signal())
         .await
-        .map_err(|e| AppError::Io(e.to_string()))
+        .map_err(|e| AppError::Network(e.to_string()))
 }
 
 /// With no webhook configured, the demo's server receives its own webhook (`/demo/webhook`,

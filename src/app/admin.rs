@@ -88,7 +88,7 @@ impl App {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(|e| AppError::Io(e.to_string()))?;
+            .map_err(|e| AppError::Network(e.to_string()))?;
         let run_id = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
         let batch = Batch {
             op: Op::Add,

@@ -62,8 +62,8 @@ async fn hash_password(password: String) -> Result<String, AppError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(|e| AppError::Io(e.to_string()))?
-    .map_err(|e| AppError::Io(format!("hashing the password: {e}")))
+    .map_err(|e| AppError::TaskFailed(e.to_string()))?
+    .map_err(|e| AppError::Crypto(format!("hashing the password: {e}")))
 }
 
 async fn verify_password(password: String, stored: String) -> bool {
@@ -79,7 +79,7 @@ async fn verify_password(password: String, stored: String) -> bool {
 }
 
 fn principal(u: &UserRecord) -> Result<Principal, AppError> {
-    let role = Role::parse(&u.role).map_err(AppError::Io)?;
+    let role = Role::parse(&u.role).map_err(AppError::StoredDataUnreadable)?;
     Ok(Principal {
         user_id: u.id.clone(),
         email: u.email.clone(),

@@ -340,7 +340,7 @@ async fn stream(
     drop(to_writer);
     writer
         .await
-        .map_err(|e| AppError::Io(format!("import writer: {e}")))?
+        .map_err(|e| AppError::TaskFailed(format!("import writer: {e}")))?
 }
 
 /// Parse one record into the batch; a bad one is rejected (`--skip-invalid`) or stops the import.

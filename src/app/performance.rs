@@ -214,7 +214,10 @@ impl App {
                 continue;
             }
             let bad = |e: serde_json::Error| {
-                AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version))
+                AppError::StoredDataUnreadable(format!(
+                    "stored model {} v{}: {e}",
+                    m.task, m.version
+                ))
             };
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             if matches!(task.kind, TaskKind::Label { .. }) {
@@ -271,11 +274,9 @@ pub(super) struct PendingBacktest(Option<tokio::task::JoinHandle<Result<Backtest
 impl PendingBacktest {
     async fn result(self) -> Result<Option<Backtest>, AppError> {
         match self.0 {
-            Some(h) => {
-                Ok(Some(h.await.map_err(|e| {
-                    AppError::Io(format!("backtest failed: {e}"))
-                })??))
-            }
+            Some(h) => Ok(Some(h.await.map_err(|e| {
+                AppError::TaskFailed(format!("backtest failed: {e}"))
+            })??)),
             None => Ok(None),
         }
     }

@@ -40,8 +40,9 @@ pub struct ScoreSettings {
 /// else the logistic column when logistic regression was chosen. `None` for a forest stored
 /// before forests were.
 pub fn stored_model(m: &ModelRecord, json: Option<&str>) -> Result<Option<Model>, AppError> {
-    let bad =
-        |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
+    let bad = |e: serde_json::Error| {
+        AppError::StoredDataUnreadable(format!("stored model {} v{}: {e}", m.task, m.version))
+    };
     if let Some(json) = json {
         return Ok(Some(serde_json::from_str(json).map_err(bad)?));
     }
@@ -92,7 +93,10 @@ impl App {
                 continue;
             };
             let bad = |e: serde_json::Error| {
-                AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version))
+                AppError::StoredDataUnreadable(format!(
+                    "stored model {} v{}: {e}",
+                    m.task, m.version
+                ))
             };
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
@@ -104,7 +108,7 @@ impl App {
                 Ok::<_, ScoringError>(super::scoring::score_rows(&t, &task2, &rows, &probs))
             })
             .await
-            .map_err(|e| AppError::Io(format!("scoring task failed: {e}")))??;
+            .map_err(|e| AppError::TaskFailed(format!("scoring task failed: {e}")))??;
             self.store
                 .replace_scores(
                     &m.task,

@@ -143,7 +143,7 @@ fn op_of(b: &SyncBatchRecord) -> Op {
 fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
     // Rows of up to ten fields (see `members_json`); older snapshots hold the first three.
     let rows: Vec<Vec<Option<String>>> = serde_json::from_str(&b.members)
-        .map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
+        .map_err(|e| AppError::StoredDataUnreadable(format!("batch snapshot: {e}")))?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -290,7 +290,8 @@ impl App {
             self.store.cancel_sync_batch(&b).await?;
             return Ok(true);
         }
-        let d = Destination::parse_stored(&b.destination).map_err(AppError::Io)?;
+        let d =
+            Destination::parse_stored(&b.destination).map_err(AppError::StoredDataUnreadable)?;
         let members = contacts_of(&b)?;
         let (session, job) = session_of(&b, &self.store.sync_progress(run.id).await?);
         let batch = Batch {
@@ -502,5 +503,5 @@ fn http_client() -> Result<reqwest::Client, AppError> {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
-        .map_err(|e| AppError::Io(e.to_string()))
+        .map_err(|e| AppError::Network(e.to_string()))
 }

@@ -214,9 +214,10 @@ impl App {
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = folder(&id)?;
-        std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("staging folder: {e}")))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::File(format!("staging folder: {e}")))?;
         std::fs::write(dir.join("upload.csv"), bytes)
-            .map_err(|e| AppError::Io(format!("staging the upload: {e}")))?;
+            .map_err(|e| AppError::File(format!("staging the upload: {e}")))?;
         self.preview_import(&id, kind, &[], actor).await
     }
 

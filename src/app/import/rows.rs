@@ -310,7 +310,7 @@ impl Rejects {
     }
 
     pub(super) fn write(&mut self, rec: &csv::StringRecord, reason: &str) -> Result<(), AppError> {
-        let io = |e: csv::Error| AppError::Io(format!("writing rejected rows: {e}"));
+        let io = |e: csv::Error| AppError::File(format!("writing rejected rows: {e}"));
         if self.writer.is_none() {
             let path = self.path.clone().expect("only with --skip-invalid");
             let mut w = csv::Writer::from_path(&path).map_err(io)?;
@@ -332,7 +332,7 @@ impl Rejects {
     pub(super) fn finish(self) -> Result<Option<String>, AppError> {
         match self.writer {
             Some((mut w, p)) => {
-                w.flush().map_err(|e| AppError::Io(e.to_string()))?;
+                w.flush().map_err(|e| AppError::File(e.to_string()))?;
                 Ok(Some(p))
             }
             None => Ok(None),
