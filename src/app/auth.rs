@@ -272,22 +272,19 @@ impl App {
             address: address.map(String::from),
             system: None,
         };
-        let user = match (ok, user) {
-            (true, Some(u)) => u,
-            _ => {
-                // No address is longer than 254 characters: a longer "email" is recorded cut short.
-                let email: String = email.chars().take(254).collect();
-                self.audit(
-                    &who,
-                    "user.login_failed",
-                    Change {
-                        after: Some(serde_json::json!({"email": email})),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                return Err(AppError::Unauthenticated("wrong email or password".into()));
-            }
+        let (true, Some(user)) = (ok, user) else {
+            // No address is longer than 254 characters: a longer "email" is recorded cut short.
+            let email: String = email.chars().take(254).collect();
+            self.audit(
+                &who,
+                "user.login_failed",
+                Change {
+                    after: Some(serde_json::json!({"email": email})),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Err(AppError::Unauthenticated("wrong email or password".into()));
         };
         let cookie = secret("");
         let csrf_token = secret("");

@@ -113,8 +113,7 @@ fn session_of(b: &SyncBatchRecord, progress: &[BatchProgress]) -> (Session, Opti
         .iter()
         .filter(|p| p.destination == b.destination)
         .filter_map(|p| p.receipt.as_deref())
-        .filter_map(|r| serde_json::from_str::<destinations::Receipt>(r).ok()?.job)
-        .next();
+        .find_map(|r| serde_json::from_str::<destinations::Receipt>(r).ok()?.job);
     (session, job)
 }
 
