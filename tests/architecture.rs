@@ -157,15 +157,19 @@ fn src(dir: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
 }
 
+/// A file's path under `src/` (`app/sync.rs`).
+fn relative(file: &Path) -> String {
+    file.strip_prefix(src("src"))
+        .unwrap()
+        .to_string_lossy()
+        .to_string()
+}
+
 #[test]
 fn only_the_app_reaches_the_store() {
     let mut found = Vec::new();
     for file in rust_files(&src("src")) {
-        let rel = file
-            .strip_prefix(src("src"))
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let rel = relative(&file);
         if rel.starts_with("app/") || rel.starts_with("store/") {
             continue;
         }
@@ -263,11 +267,7 @@ const TOOL_FILES: &[&str] = &["app/bench", "app/eval_nl"];
 fn public_async_fns() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for file in rust_files(&src("src/app")) {
-        let rel = file
-            .strip_prefix(src("src"))
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let rel = relative(&file);
         let text = code_lines(&file).join("\n");
         for start in ["pub async fn ", "pub(crate) async fn "] {
             for (at, _) in text.match_indices(start) {
@@ -463,5 +463,104 @@ fn every_setting_is_in_the_configuration_table() {
     assert!(
         missing.is_empty(),
         "settings read in src/ but not in docs/configuration.md: {missing:?}"
+    );
+}
+
+/// Edge crates still used in `src/app`, each with where and why; this list may only shrink.
+const EDGE_CRATES_IN_APP: &[(&str, &str, &str)] = &[
+    (
+        "app/bench",
+        "clap",
+        "the benchmarks' arguments; benchmarks are to move out of app/ (issue #21 item 5)",
+    ),
+    (
+        "app/demo.rs",
+        "indicatif",
+        "the demo build's progress bar; to become a progress callback the CLI draws",
+    ),
+    (
+        "app/import.rs",
+        "indicatif",
+        "an import's progress bar; to become a progress callback the CLI draws",
+    ),
+];
+
+#[test]
+fn the_app_uses_no_edge_crate() {
+    let edges = [
+        "reqwest",
+        "axum",
+        "tower",
+        "minijinja",
+        "async_openai",
+        "clap",
+        "indicatif",
+    ];
+    let mut found = Vec::new();
+    let mut allowed_seen = vec![false; EDGE_CRATES_IN_APP.len()];
+    for file in rust_files(&src("src/app")) {
+        let rel = relative(&file);
+        for (n, line) in code_lines(&file).iter().enumerate() {
+            for c in edges {
+                if !line.contains(c) {
+                    continue;
+                }
+                match EDGE_CRATES_IN_APP
+                    .iter()
+                    .position(|(f, k, _)| rel.starts_with(f) && *k == c)
+                {
+                    Some(i) => allowed_seen[i] = true,
+                    None => found.push(format!("src/{rel}:{}: uses `{c}`", n + 1)),
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "app/ holds use cases; HTTP clients belong to src/destinations (its HttpClient), servers \
+         to src/http, command lines to src/cli:\n{}",
+        found.join("\n")
+    );
+    for ((file, c, _), seen) in EDGE_CRATES_IN_APP.iter().zip(allowed_seen) {
+        assert!(
+            seen,
+            "src/{file} no longer uses `{c}`: remove it from EDGE_CRATES_IN_APP"
+        );
+    }
+}
+
+/// main → cli → http → app → {interpret, destinations, store} → domain: no module imports one
+/// above it (the domain's own, stricter rule is above).
+#[test]
+fn imports_only_run_down_the_layers() {
+    let above: &[(&str, &[&str])] = &[
+        ("src/http", &["crate::cli"]),
+        ("src/app", &["crate::cli", "crate::http"]),
+        (
+            "src/interpret",
+            &["crate::cli", "crate::http", "crate::app"],
+        ),
+        (
+            "src/destinations",
+            &["crate::cli", "crate::http", "crate::app", "crate::store"],
+        ),
+        (
+            "src/store",
+            &[
+                "crate::cli",
+                "crate::http",
+                "crate::app",
+                "crate::interpret",
+            ],
+        ),
+    ];
+    let v: Vec<String> = above
+        .iter()
+        .flat_map(|(dir, forbidden)| violations(dir, forbidden))
+        .collect();
+    assert!(
+        v.is_empty(),
+        "an import runs back up the layers (see ARCHITECTURE.md):\n{}",
+        v.join("\n")
     );
 }

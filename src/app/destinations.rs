@@ -71,9 +71,7 @@ fn check_names(
 /// discovered when an approved audience fails to send.
 fn check_urls(kind: Destination, settings: &BTreeMap<String, String>) -> Result<(), AppError> {
     for (k, v) in settings.iter().filter(|(k, _)| k.ends_with("url")) {
-        let ok = reqwest::Url::parse(v)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-        if !ok {
+        if !crate::destinations::is_http_url(v) {
             return Err(AppError::BadInput(format!(
                 "{} `{k}` must be an http(s) address such as https://example.com/hook",
                 kind.as_str()

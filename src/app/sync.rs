@@ -274,7 +274,7 @@ impl App {
     }
 
     /// Claim, send and record one batch; false when nothing is waiting.
-    pub async fn sync_once(&self, client: &reqwest::Client) -> Result<bool, AppError> {
+    pub async fn sync_once(&self, client: &destinations::HttpClient) -> Result<bool, AppError> {
         let lease = self.settings.governance.sync.lease.as_secs() as i64;
         let Some(b) = self
             .store
@@ -326,7 +326,7 @@ impl App {
     async fn send_batch(
         &self,
         d: Destination,
-        client: &reqwest::Client,
+        client: &destinations::HttpClient,
         batch: &Batch<'_>,
     ) -> (Result<destinations::Receipt, String>, i64) {
         let cfg = match self.destination_config_for(d).await {
@@ -498,9 +498,6 @@ impl App {
 }
 
 /// The HTTP client of the destinations (timeouts bound one attempt).
-fn http_client() -> Result<reqwest::Client, AppError> {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| AppError::Network(e.to_string()))
+fn http_client() -> Result<destinations::HttpClient, AppError> {
+    destinations::http_client(Duration::from_secs(30)).map_err(|e| AppError::Network(e.to_string()))
 }
