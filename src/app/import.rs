@@ -386,5 +386,7 @@ async fn finish(
         .unwrap_or_default();
     tx.record(&r.kind, &name, r.rows_read, r.rows_written, r.rows_rejected)
         .await?;
+    // Scores as of past dates depend on the data up to them: re-scoring keeps them again.
+    tx.forget_score_history().await?;
     tx.commit().await
 }
