@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub use self::settings::{Global, ServeArgs};
 use crate::app::{App, AppError, DemoOptions, ImportOptions};
+use crate::domain::import::encoding::Encoding;
 
 /// segwright: build customer audiences by asking for them, safely.
 #[derive(Debug, Parser)]
@@ -57,6 +58,9 @@ pub enum Command {
         /// Where rejected rows go with --skip-invalid (default: FILE.rejected.csv).
         #[arg(long)]
         rejects: Option<PathBuf>,
+        /// The file's encoding: auto (UTF-8, or Latin-1 when it is not valid UTF-8), utf-8, latin1.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
     },
     /// Turn a plain-language request into a definition, explain it and preview the audience.
     Ask(ask::AskArgs),
@@ -238,7 +242,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             map,
             skip_invalid,
             rejects,
+            encoding,
         } => {
+            let encoding = Encoding::parse(&encoding).map_err(AppError::BadInput)?;
             let opts = ImportOptions::new(
                 import_kind(kind),
                 file,
@@ -246,7 +252,8 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
                 skip_invalid,
                 rejects,
                 std::io::stderr().is_terminal(),
-            );
+            )
+            .with_encoding(encoding);
             let report = app.import(opts, &crate::app::Actor::cli()).await?;
             println!("{}", report.summary());
             Ok(())

@@ -170,6 +170,7 @@ fn internal_failures_keep_their_text_out_of_the_public_message() {
         AppError::File(detail.into()),
         AppError::TaskFailed(detail.into()),
         AppError::ModelFit(detail.into()),
+        AppError::Inconsistent(detail.into()),
         AppError::Crypto(detail.into()),
         AppError::Network(detail.into()),
         AppError::Store(segwright::store::StoreError::Raw(detail.into())),

@@ -33,6 +33,10 @@ pub enum AppError {
     /// A model could not be fitted to the data.
     #[error("{0}")]
     ModelFit(String),
+    /// Two things the app holds disagree where they cannot (a bug), such as scores computed on
+    /// another copy of the data than the one asked about.
+    #[error("{0}")]
+    Inconsistent(String),
     /// Hashing a password or sealing a secret failed.
     #[error("{0}")]
     Crypto(String),
@@ -110,6 +114,7 @@ impl AppError {
             | AppError::File(_)
             | AppError::TaskFailed(_)
             | AppError::ModelFit(_)
+            | AppError::Inconsistent(_)
             | AppError::Crypto(_)
             | AppError::Network(_) => ErrorKind::Internal,
             AppError::Upstream(_) | AppError::LlmInvalid { .. } => ErrorKind::Upstream,

@@ -301,6 +301,8 @@ impl App {
         if let Some(done) = fitted {
             out.push(self.store_fitted(done, as_of).await?);
         }
+        // The backtest dates' scores, so that previews read them instead of scoring.
+        self.keep_backtest_history(&table, as_of).await?;
         self.invalidate();
         Ok(out)
     }
@@ -340,6 +342,13 @@ impl App {
                 &crate::domain::scoring::tier_attribute(&attribute),
                 &scores,
             )
+            .await?;
+        let snapshot = crate::domain::scoring::history::Snapshot {
+            deciles: crate::domain::scoring::deciles(&probs),
+            ids: rows,
+            scores: probs,
+        };
+        self.keep_history(&attribute, version, as_of, &snapshot)
             .await?;
         tracing::info!(task = %attribute, fit_and_score_ms = (saving - started).as_millis() as u64, save_ms = saving.elapsed().as_millis() as u64, "model trained and scores stored");
         Ok(TrainedModel {
