@@ -38,23 +38,34 @@ async fn backtest(db: &common::TestDb, in_memory: bool) -> Backtest {
 }
 
 async fn sql(db: &common::TestDb, statement: &'static str) {
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    sqlx::query(statement).execute(&pool).await.unwrap();
-    pool.close().await;
+    if db.name == "sqlite" {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(statement).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(statement).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
 }
 
 async fn kept(db: &common::TestDb) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM score_history")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    pool.close().await;
+    let count = "SELECT COUNT(*) FROM score_history";
+    let (n,): (i64,) = if db.name == "sqlite" {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query_as(count).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query_as(count).fetch_one(&pool).await.unwrap()
+    };
     n
 }
 
 async fn trained() -> common::TestDb {
-    let db = common::sqlite_db();
+    train(common::sqlite_db()).await
+}
+
+async fn train(db: common::TestDb) -> common::TestDb {
     let app = common::app(&db).await;
     let as_of = app.as_of(None).unwrap();
     let demo = DemoOptions {
@@ -74,7 +85,12 @@ async fn trained() -> common::TestDb {
 
 #[tokio::test]
 async fn the_backtest_from_kept_scores_equals_the_backtest_from_scores_computed_again() {
-    let db = trained().await;
+    for db in common::all_dbs().await {
+        kept_equals_rescored(train(db).await).await;
+    }
+}
+
+async fn kept_equals_rescored(db: common::TestDb) {
     // Training kept both models' scores of the as-of date and of its three backtest dates.
     assert_eq!(kept(&db).await, 2 * 4);
     let from_history = backtest(&db, true).await;
@@ -88,7 +104,8 @@ async fn the_backtest_from_kept_scores_equals_the_backtest_from_scores_computed_
     assert_eq!(
         backtest(&db, false).await,
         from_history,
-        "the SQL path reads the same history"
+        "{}: the SQL path reads the same history",
+        db.name
     );
     sql(&db, "DELETE FROM score_history").await;
     assert_eq!(
