@@ -6,16 +6,18 @@ mod audience;
 mod bench;
 mod destinations;
 mod governance;
-mod llm;
 mod scores;
+pub mod settings;
 mod sync;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::app::{App, AppError, DemoOptions, ImportOptions, Settings};
+pub use self::settings::{Global, ServeArgs};
+use crate::app::{App, AppError, DemoOptions, ImportOptions};
+use crate::domain::import::encoding::Encoding;
 
 /// segwright: build customer audiences by asking for them, safely.
 #[derive(Debug, Parser)]
@@ -25,30 +27,6 @@ pub struct Cli {
     pub global: Global,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command takes, before or after the subcommand.
-#[derive(Debug, Args, Clone)]
-pub struct Global {
-    /// Database: `sqlite://FILE` (created if missing), a bare file path, or `postgres://…`.
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        default_value = "sqlite://segwright.db"
-    )]
-    pub database_url: String,
-    /// Measure relative times from the end of this day (YYYY-MM-DD); default: today.
-    #[arg(long, global = true, env = "SEGWRIGHT_AS_OF")]
-    pub as_of: Option<String>,
-    /// IANA time zone the as-of day is taken in.
-    #[arg(long, global = true, env = "SEGWRIGHT_TIMEZONE", default_value = "UTC")]
-    pub timezone: String,
-    /// Glossary TOML file (default: the shipped glossary).
-    #[arg(long, global = true, env = "SEGWRIGHT_GLOSSARY")]
-    pub glossary: Option<PathBuf>,
-    #[command(flatten)]
-    pub llm: llm::LlmArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +58,9 @@ pub enum Command {
         /// Where rejected rows go with --skip-invalid (default: FILE.rejected.csv).
         #[arg(long)]
         rejects: Option<PathBuf>,
+        /// The file's encoding: auto (UTF-8, or Latin-1 when it is not valid UTF-8), utf-8, latin1.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
     },
     /// Turn a plain-language request into a definition, explain it and preview the audience.
     Ask(ask::AskArgs),
@@ -165,13 +146,6 @@ pub enum Command {
     BenchDelivery(crate::app::bench_delivery::BenchDeliveryArgs),
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "SEGWRIGHT_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: String,
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ImportKind {
     Customers,
@@ -192,45 +166,13 @@ pub enum SuppressKind {
     ExternalId,
 }
 
-/// Turn `--database-url` into a URL sqlx understands (bare paths are SQLite files).
-pub fn normalize_url(url: &str) -> String {
-    if url.contains("://") || url.starts_with("sqlite:") {
-        url.to_string()
-    } else {
-        format!("sqlite://{url}")
-    }
-}
-
 /// Print a value as indented JSON on standard output.
 fn print_json<T: serde::Serialize>(v: &T) {
     println!("{}", serde_json::to_string_pretty(v).expect("serializable"));
 }
 
 async fn open(global: &Global, in_memory: bool) -> Result<App, AppError> {
-    let tz = global.timezone.parse().map_err(|_| {
-        AppError::BadInput(format!(
-            "unknown time zone `{}` (use an IANA name such as Europe/Paris)",
-            global.timezone
-        ))
-    })?;
-    let glossary_toml = match &global.glossary {
-        Some(p) => Some(std::fs::read_to_string(p).map_err(|e| {
-            AppError::BadInput(format!("cannot read glossary {}: {e}", p.display()))
-        })?),
-        None => None,
-    };
-    let llm = global.llm.config()?;
-    App::open(Settings {
-        database_url: normalize_url(&global.database_url),
-        as_of: global.as_of.clone(),
-        timezone: tz,
-        glossary_toml,
-        in_memory,
-        llm,
-        governance: governance::governance_from_env()?,
-        scores: governance::scores_from_env()?,
-    })
-    .await
+    App::open(global.settings(in_memory)?).await
 }
 
 /// Run a command; returns the process exit code (errors are printed as one line).
@@ -248,6 +190,8 @@ impl AppError {
     fn public_message_for_cli(&self) -> String {
         match self {
             AppError::Store(inner) => format!("{inner}"),
+            // The operator's own terminal: the cause, as the server log would have it.
+            other if other.kind() == crate::app::ErrorKind::Internal => other.to_string(),
             other => other.public_message(),
         }
     }
@@ -298,7 +242,9 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
             map,
             skip_invalid,
             rejects,
+            encoding,
         } => {
+            let encoding = Encoding::parse(&encoding).map_err(AppError::BadInput)?;
             let opts = ImportOptions::new(
                 import_kind(kind),
                 file,
@@ -306,7 +252,8 @@ async fn dispatch(cli: Cli) -> Result<(), AppError> {
                 skip_invalid,
                 rejects,
                 std::io::stderr().is_terminal(),
-            );
+            )
+            .with_encoding(encoding);
             let report = app.import(opts, &crate::app::Actor::cli()).await?;
             println!("{}", report.summary());
             Ok(())
@@ -405,7 +352,7 @@ async fn serve(app: App, s: &ServeArgs) -> Result<(), AppError> {
     });
     crate::http::serve(listener, app, crate::http::shutdown_signal())
         .await
-        .map_err(|e| AppError::Io(e.to_string()))
+        .map_err(|e| AppError::Network(e.to_string()))
 }
 
 /// With no webhook configured, the demo's server receives its own webhook (`/demo/webhook`,

@@ -5,7 +5,7 @@ use clap::Parser;
 #[tokio::main]
 async fn main() {
     let cli = segwright::cli::Cli::parse();
-    segwright::telemetry::init();
+    segwright::telemetry::init(segwright::cli::settings::log_filter().as_deref());
     let code = segwright::cli::run(cli).await;
     std::process::exit(code);
 }

@@ -15,6 +15,19 @@ fn us() -> Value {
     json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}})
 }
 
+/// Save [`us`] as the segment "us"; its id.
+async fn save_us(app: &TestApp) -> String {
+    let (s, v) = app
+        .json(
+            "POST",
+            "/api/segments",
+            Some(json!({"name":"us","definition": us()})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn pages_send_a_visitor_without_a_session_to_the_login_page() {
     let app = TestApp::spawn().await;
@@ -114,18 +127,69 @@ async fn an_unknown_route_is_a_json_404() {
     assert_eq!(v["error"]["code"], "not_found");
 }
 
+/// Issue #21: an internal failure (here a stored definition this version cannot read) is
+/// answered 500 `internal` with a generic message; its text, which names what is stored, is
+/// logged and never sent to the client.
+#[tokio::test]
+async fn an_internal_failure_is_answered_without_its_internal_message() {
+    let app = TestApp::spawn().await;
+    let id = save_us(&app).await;
+    sqlx::query("UPDATE segment_versions SET definition = $1")
+        .bind(r#"{"version":1,"root":"SPOILED-ROW-42"}"#)
+        .execute(&sqlx::SqlitePool::connect(&app.db_url).await.unwrap())
+        .await
+        .unwrap();
+    let (s, body) = app
+        .call("GET", &format!("/api/segments/{id}/versions/1"), None)
+        .await;
+    assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["error"]["code"], "internal", "{body}");
+    for internal in ["SPOILED-ROW-42", "stored definition", "invalid type"] {
+        assert!(!body.contains(internal), "`{internal}` echoed: {body}");
+    }
+    let direct = app
+        .app
+        .segment_definition(&id, Some(1), &segwright::app::Actor::cli())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&direct, segwright::app::AppError::StoredDataUnreadable(m) if m.contains("SPOILED-ROW-42")),
+        "the cause is kept for the log: {direct:?}"
+    );
+}
+
+/// Every internal failure is named for what happened, answered `internal`, and its text kept
+/// for the log only; a user's own mistake is told as it is.
+#[test]
+fn internal_failures_keep_their_text_out_of_the_public_message() {
+    use segwright::app::{AppError, ErrorKind};
+    let detail = r#"stored definition unreadable: invalid type: string "SECRET""#;
+    for e in [
+        AppError::StoredDataUnreadable(detail.into()),
+        AppError::File(detail.into()),
+        AppError::TaskFailed(detail.into()),
+        AppError::ModelFit(detail.into()),
+        AppError::Inconsistent(detail.into()),
+        AppError::Crypto(detail.into()),
+        AppError::Network(detail.into()),
+        AppError::Store(segwright::store::StoreError::Raw(detail.into())),
+    ] {
+        assert_eq!((e.kind(), e.code()), (ErrorKind::Internal, "internal"));
+        assert!(!e.public_message().contains("SECRET"), "{e:?}");
+        assert!(
+            format!("{e}{e:?}").contains("SECRET"),
+            "the log keeps the cause"
+        );
+    }
+    let bad = AppError::BadInput("`x` is not a date".into());
+    assert_eq!(bad.public_message(), "`x` is not a date");
+}
+
 #[tokio::test]
 async fn saved_segments_keep_versions_and_stream_members() {
     let app = TestApp::spawn().await;
-    let (s, v) = app
-        .json(
-            "POST",
-            "/api/segments",
-            Some(json!({"name":"us","definition": us()})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let id = v["id"].as_str().unwrap().to_string();
+    let id = save_us(&app).await;
     let (s, _) = app
         .json(
             "POST",

@@ -1,6 +1,7 @@
 //! The layering rule, enforced: the domain imports no infrastructure crate; only `app` reaches
 //! the store, and every public use case there takes the acting user (the edges only
-//! authenticate); no new store row goes out to clients as it is.
+//! authenticate); no new store row goes out to clients as it is; configuration is read in one
+//! place.
 
 use std::path::{Path, PathBuf};
 
@@ -156,15 +157,19 @@ fn src(dir: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
 }
 
+/// A file's path under `src/` (`app/sync.rs`).
+fn relative(file: &Path) -> String {
+    file.strip_prefix(src("src"))
+        .unwrap()
+        .to_string_lossy()
+        .to_string()
+}
+
 #[test]
 fn only_the_app_reaches_the_store() {
     let mut found = Vec::new();
     for file in rust_files(&src("src")) {
-        let rel = file
-            .strip_prefix(src("src"))
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let rel = relative(&file);
         if rel.starts_with("app/") || rel.starts_with("store/") {
             continue;
         }
@@ -262,11 +267,7 @@ const TOOL_FILES: &[&str] = &["app/bench", "app/eval_nl"];
 fn public_async_fns() -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for file in rust_files(&src("src/app")) {
-        let rel = file
-            .strip_prefix(src("src"))
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
+        let rel = relative(&file);
         let text = code_lines(&file).join("\n");
         for start in ["pub async fn ", "pub(crate) async fn "] {
             for (at, _) in text.match_indices(start) {
@@ -385,5 +386,181 @@ fn no_new_store_row_goes_out_to_clients_as_it_is() {
     assert!(
         gone.is_empty(),
         "no longer serialized, remove from SERIALIZED_ROWS_LEFT: {gone:?}"
+    );
+}
+
+/// Environment variables a tool declares for itself (not the app's configuration), each with
+/// why it is not in the settings module.
+const TOOL_ENV: &[(&str, &str)] = &[(
+    "SEGWRIGHT_BENCH_POSTGRES",
+    "`segwright bench --postgres-url`: the benchmark's own PostgreSQL server",
+)];
+
+#[test]
+fn configuration_is_read_in_the_settings_module_only() {
+    let settings = src("src/cli/settings");
+    let mut found = Vec::new();
+    for file in rust_files(&src("src")) {
+        if file.starts_with(&settings) {
+            continue;
+        }
+        for (n, line) in code_lines(&file).iter().enumerate() {
+            for f in [
+                "env::var",
+                "env::vars",
+                "var_os(",
+                "EnvFilter::from_default_env",
+                "EnvFilter::try_from_default_env",
+                "env = \"",
+            ] {
+                if line.contains(f) && !TOOL_ENV.iter().any(|(v, _)| line.contains(v)) {
+                    found.push(format!("{}:{}: uses `{f}`", file.display(), n + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "flags' environment variables and environment reads belong to src/cli/settings (one \
+         Settings, documented in docs/configuration.md):\n{}",
+        found.join("\n")
+    );
+    // The rule sees what it guards: the settings module does read the environment.
+    let read = rust_files(&settings)
+        .iter()
+        .flat_map(|f| code_lines(f))
+        .filter(|l| l.contains("env::var") || l.contains("env = \""))
+        .count();
+    assert!(
+        read >= 5,
+        "the scan must find the settings module's reads (found {read})"
+    );
+}
+
+#[test]
+fn every_setting_is_in_the_configuration_table() {
+    let table =
+        std::fs::read_to_string(src("docs/configuration.md")).expect("docs/configuration.md");
+    let mut missing = Vec::new();
+    for file in rust_files(&src("src")) {
+        let text = code_lines(&file).join("\n");
+        for (at, _) in text.match_indices('"') {
+            let name: String = text[at + 1..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            let is_var = name.starts_with("SEGWRIGHT_")
+                || name.starts_with("OPENAI_")
+                || name == "DATABASE_URL"
+                || name == "RUST_LOG";
+            let closed = text[at + 1 + name.len()..].starts_with('"');
+            if is_var && closed && !table.contains(&format!("`{name}`")) && !missing.contains(&name)
+            {
+                missing.push(name);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "settings read in src/ but not in docs/configuration.md: {missing:?}"
+    );
+}
+
+/// Edge crates still used in `src/app`, each with where and why; this list may only shrink.
+const EDGE_CRATES_IN_APP: &[(&str, &str, &str)] = &[
+    (
+        "app/bench",
+        "clap",
+        "the benchmarks' arguments; benchmarks are to move out of app/ (issue #21 item 5)",
+    ),
+    (
+        "app/demo.rs",
+        "indicatif",
+        "the demo build's progress bar; to become a progress callback the CLI draws",
+    ),
+    (
+        "app/import.rs",
+        "indicatif",
+        "an import's progress bar; to become a progress callback the CLI draws",
+    ),
+];
+
+#[test]
+fn the_app_uses_no_edge_crate() {
+    let edges = [
+        "reqwest",
+        "axum",
+        "tower",
+        "minijinja",
+        "async_openai",
+        "clap",
+        "indicatif",
+    ];
+    let mut found = Vec::new();
+    let mut allowed_seen = vec![false; EDGE_CRATES_IN_APP.len()];
+    for file in rust_files(&src("src/app")) {
+        let rel = relative(&file);
+        for (n, line) in code_lines(&file).iter().enumerate() {
+            for c in edges {
+                if !line.contains(c) {
+                    continue;
+                }
+                match EDGE_CRATES_IN_APP
+                    .iter()
+                    .position(|(f, k, _)| rel.starts_with(f) && *k == c)
+                {
+                    Some(i) => allowed_seen[i] = true,
+                    None => found.push(format!("src/{rel}:{}: uses `{c}`", n + 1)),
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "app/ holds use cases; HTTP clients belong to src/destinations (its HttpClient), servers \
+         to src/http, command lines to src/cli:\n{}",
+        found.join("\n")
+    );
+    for ((file, c, _), seen) in EDGE_CRATES_IN_APP.iter().zip(allowed_seen) {
+        assert!(
+            seen,
+            "src/{file} no longer uses `{c}`: remove it from EDGE_CRATES_IN_APP"
+        );
+    }
+}
+
+/// main → cli → http → app → {interpret, destinations, store} → domain: no module imports one
+/// above it (the domain's own, stricter rule is above).
+#[test]
+fn imports_only_run_down_the_layers() {
+    let above: &[(&str, &[&str])] = &[
+        ("src/http", &["crate::cli"]),
+        ("src/app", &["crate::cli", "crate::http"]),
+        (
+            "src/interpret",
+            &["crate::cli", "crate::http", "crate::app"],
+        ),
+        (
+            "src/destinations",
+            &["crate::cli", "crate::http", "crate::app", "crate::store"],
+        ),
+        (
+            "src/store",
+            &[
+                "crate::cli",
+                "crate::http",
+                "crate::app",
+                "crate::interpret",
+            ],
+        ),
+    ];
+    let v: Vec<String> = above
+        .iter()
+        .flat_map(|(dir, forbidden)| violations(dir, forbidden))
+        .collect();
+    assert!(
+        v.is_empty(),
+        "an import runs back up the layers (see ARCHITECTURE.md):\n{}",
+        v.join("\n")
     );
 }

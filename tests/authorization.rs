@@ -30,6 +30,9 @@ enum Rule {
     Only(&'static [Role]),
     /// Everyone may call it, but only an admin reaches another user's object (404 otherwise).
     OwnOrAdmin,
+    /// Only the user who made the object (the marketer in the fixture) reaches it; to anyone
+    /// else it does not exist (404).
+    OwnOnly,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -119,7 +122,7 @@ fn table() -> Vec<Line> {
             .body(|_| Some(json!({"definition": us(), "customer": "c1"}))),
         line("POST", "/api/interpret", Any)
             .body(|_| Some(json!({"prompt": "customers in the US"}))),
-        line("GET", "/api/conversations/{id}", Any),
+        line("GET", "/api/conversations/{id}", OwnOnly),
         line("POST", "/api/preview/performance", Any).body(|_| Some(json!({"definition": us()}))),
         line("GET", "/api/models", Any),
         // A label no column has: the allowed roles are told so (4xx), the others refused.
@@ -275,14 +278,14 @@ async fn fixture() -> Fixture {
         .await
         .unwrap();
     f.run = runs[0].run.id;
-    let ask = segwright::app::AskRequest {
-        prompt: "customers in the US".into(),
-        start_conversation: true,
-        ..Default::default()
-    };
-    let as_of = f.app.app.as_of(None).unwrap();
-    let answer = f.app.app.ask(ask, as_of, &Actor::cli()).await.unwrap();
-    f.conversation = answer.conversation_id.unwrap();
+    // The marketer's conversation: theirs alone (issue #17, conversations have an owner).
+    let ask = json!({"prompt": "customers in the US"});
+    let (s, answer) = f
+        .app
+        .json_as(Some(&f.app.marketer), "POST", "/api/interpret", Some(ask))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{answer}");
+    f.conversation = answer["conversation_id"].as_str().unwrap().to_string();
     f
 }
 
@@ -326,6 +329,8 @@ fn expected(rule: Rule, role: Role) -> &'static str {
         Rule::Only(_) => "403",
         Rule::OwnOrAdmin if role == Role::Admin => "allowed",
         Rule::OwnOrAdmin => "404",
+        Rule::OwnOnly if role == Role::Marketer => "allowed",
+        Rule::OwnOnly => "404",
     }
 }
 

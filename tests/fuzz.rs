@@ -1,10 +1,18 @@
-//! Issue 17, fuzzing on stable: arbitrary input to the offline interpreter and to the definition
-//! validator never panics. The interpreter always answers with a definition that validates, or
-//! says what it did not understand or asks; the validator answers a valid definition or
-//! structured issues (each with a path and a code). Each target replays the seeds kept in
-//! `tests/fuzz/corpus/` first, then runs proptest cases for a bounded time: a few seconds by
-//! default, `SEGWRIGHT_FUZZ_SECS` for longer runs (`SEGWRIGHT_FUZZ_SECS=600 cargo test --test fuzz`).
-//! Not yet covered: the CSV importer and the LLM-reply parser.
+//! Issue 17, fuzzing on stable: arbitrary input to the offline interpreter, the definition
+//! validator, the CSV importer and the LLM-reply parser never panics. The interpreter always
+//! answers with a definition that validates, or says what it did not understand or asks; the
+//! validator answers a valid definition or structured issues (each with a path and a code); the
+//! importer imports a file or refuses it with a message (never a store or I/O error); the reply
+//! parser answers an interpretation whose spans are words of the request, or an issue (see
+//! [`importer`] and [`llm_reply`]). Each target replays the seeds kept in `tests/fuzz/corpus/`
+//! first, then runs proptest cases for a bounded time: a few seconds by default,
+//! `SEGWRIGHT_FUZZ_SECS` for longer runs (`SEGWRIGHT_FUZZ_SECS=600 cargo test --test fuzz`).
+
+mod common;
+#[path = "fuzz/importer.rs"]
+mod importer;
+#[path = "fuzz/llm_reply.rs"]
+mod llm_reply;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -54,6 +62,42 @@ fn catalog() -> Catalog {
             attr("last_login", FieldType::Date, &[]),
         ],
     )
+}
+
+/// The catalog, glossary and date every target reads with.
+struct World {
+    catalog: Catalog,
+    glossary: Glossary,
+    segments: BTreeMap<String, Definition>,
+    as_of: AsOf,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            catalog: catalog(),
+            glossary: Glossary::default_glossary(),
+            segments: BTreeMap::new(),
+            as_of: AsOf::parse("2026-06-30", "UTC").unwrap(),
+        }
+    }
+
+    fn cx(&self) -> Cx<'_> {
+        Cx {
+            catalog: &self.catalog,
+            glossary: &self.glossary,
+            as_of: self.as_of,
+        }
+    }
+
+    fn vcx(&self) -> Context<'_> {
+        Context {
+            catalog: &self.catalog,
+            glossary: &self.glossary,
+            segments: &self.segments,
+            as_of: self.as_of,
+        }
+    }
 }
 
 /// Run `check` on every corpus seed, then on generated input until the budget is spent.
@@ -107,21 +151,9 @@ fn request() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_offline_interpreter_never_panics_and_its_definitions_validate() {
-    let (c, g) = (catalog(), Glossary::default_glossary());
-    let as_of = AsOf::parse("2026-06-30", "UTC").unwrap();
-    let cx = Cx {
-        catalog: &c,
-        glossary: &g,
-        as_of,
-    };
+    let world = World::new();
+    let (cx, vcx) = (world.cx(), world.vcx());
     let offline = Offline::new(&cx);
-    let segments: BTreeMap<String, Definition> = BTreeMap::new();
-    let vcx = Context {
-        catalog: &c,
-        glossary: &g,
-        segments: &segments,
-        as_of,
-    };
     fuzz(corpus("interpreter.txt"), request(), |prompt| {
         let i = offline.interpret(&prompt, &cx);
         let answered = validate(&i.definition, &vcx).is_ok();
@@ -187,14 +219,8 @@ fn definition_json() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_validator_answers_any_definition_json_with_a_definition_or_structured_issues() {
-    let (c, g) = (catalog(), Glossary::default_glossary());
-    let segments: BTreeMap<String, Definition> = BTreeMap::new();
-    let vcx = Context {
-        catalog: &c,
-        glossary: &g,
-        segments: &segments,
-        as_of: AsOf::parse("2026-06-30", "UTC").unwrap(),
-    };
+    let world = World::new();
+    let vcx = world.vcx();
     fuzz(corpus("definitions.txt"), definition_json(), |text| {
         let Ok(def) = serde_json::from_str::<Definition>(&text) else {
             return;

@@ -85,10 +85,8 @@ impl App {
                 kind.as_str()
             )));
         }
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| AppError::Io(e.to_string()))?;
+        let client = crate::destinations::http_client(Duration::from_secs(10))
+            .map_err(|e| AppError::Network(e.to_string()))?;
         let run_id = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or_default();
         let batch = Batch {
             op: Op::Add,

@@ -23,8 +23,9 @@ impl App {
 
     /// The basis of a version's definition now: the fields, terms, segments and models it uses.
     pub(super) async fn basis_now(&self, v: &VersionRecord) -> Result<Basis, AppError> {
-        let def: Definition = serde_json::from_str(&v.definition)
-            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| {
+            AppError::StoredDataUnreadable(format!("stored definition unreadable: {e}"))
+        })?;
         let snap = self.snapshot().await?;
         let segments = self.segment_refs().await?;
         let models = self.model_versions().await?;
@@ -100,11 +101,12 @@ impl App {
     ) -> Result<BTreeMap<String, BTreeMap<String, String>>, AppError> {
         let mut cfg = self.settings.governance.destinations.clone();
         for r in self.store.list_destinations().await? {
-            let kind = Destination::parse(&r.kind).map_err(AppError::Io)?;
-            let settings: BTreeMap<String, String> =
-                serde_json::from_str(&r.settings).map_err(|e| AppError::Io(e.to_string()))?;
+            let kind = Destination::parse(&r.kind).map_err(AppError::StoredDataUnreadable)?;
+            let settings: BTreeMap<String, String> = serde_json::from_str(&r.settings)
+                .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
             for (k, val) in settings {
-                cfg.set(kind, &k, val).map_err(AppError::Io)?;
+                cfg.set(kind, &k, val)
+                    .map_err(AppError::StoredDataUnreadable)?;
             }
         }
         Ok(destinations

@@ -62,8 +62,8 @@ async fn hash_password(password: String) -> Result<String, AppError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(|e| AppError::Io(e.to_string()))?
-    .map_err(|e| AppError::Io(format!("hashing the password: {e}")))
+    .map_err(|e| AppError::TaskFailed(e.to_string()))?
+    .map_err(|e| AppError::Crypto(format!("hashing the password: {e}")))
 }
 
 async fn verify_password(password: String, stored: String) -> bool {
@@ -79,7 +79,7 @@ async fn verify_password(password: String, stored: String) -> bool {
 }
 
 fn principal(u: &UserRecord) -> Result<Principal, AppError> {
-    let role = Role::parse(&u.role).map_err(AppError::Io)?;
+    let role = Role::parse(&u.role).map_err(AppError::StoredDataUnreadable)?;
     Ok(Principal {
         user_id: u.id.clone(),
         email: u.email.clone(),
@@ -245,7 +245,8 @@ impl App {
         })
     }
 
-    /// Check a password and open a session. Attempts are limited per email and per address.
+    /// Check a password and open a session. Attempts are limited per email from each client
+    /// address, and per address.
     pub async fn login(
         &self,
         email: &str,
@@ -253,7 +254,7 @@ impl App {
         address: Option<&str>,
     ) -> Result<NewSession, AppError> {
         let email = email.trim().to_lowercase();
-        let limited = !self.login_limiter.check(&format!("email:{email}"))
+        let limited = !self.login_limiter.check(&login_key(&email, address))
             || address.is_some_and(|a| !self.login_limiter.check(&format!("addr:{a}")));
         if limited {
             return Err(AppError::RateLimited(
@@ -267,27 +268,26 @@ impl App {
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = verify_password(password.to_string(), stored).await;
+        // Nobody is signed in yet: the attempt is recorded as `anonymous`, never as the local
+        // operator (`cli`), with the email it named.
         let who = Actor {
             principal: None,
             address: address.map(String::from),
-            system: None,
+            system: Some("anonymous"),
         };
-        let user = match (ok, user) {
-            (true, Some(u)) => u,
-            _ => {
-                // No address is longer than 254 characters: a longer "email" is recorded cut short.
-                let email: String = email.chars().take(254).collect();
-                self.audit(
-                    &who,
-                    "user.login_failed",
-                    Change {
-                        after: Some(serde_json::json!({"email": email})),
-                        ..Default::default()
-                    },
-                )
-                .await?;
-                return Err(AppError::Unauthenticated("wrong email or password".into()));
-            }
+        let (true, Some(user)) = (ok, user) else {
+            // No address is longer than 254 characters: a longer "email" is recorded cut short.
+            let email: String = email.chars().take(254).collect();
+            self.audit(
+                &who,
+                "user.login_failed",
+                Change {
+                    after: Some(serde_json::json!({"email": email})),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Err(AppError::Unauthenticated("wrong email or password".into()));
         };
         let cookie = secret("");
         let csrf_token = secret("");
@@ -312,6 +312,16 @@ impl App {
     /// End a session.
     pub async fn logout(&self, cookie: &str) -> Result<(), AppError> {
         Ok(self.store.delete_session(&token_hash(cookie)).await?)
+    }
+}
+
+/// The limiter's key for attempts at one email: per email *and* client address when the address
+/// is known, so attempts from elsewhere cannot lock the real user out (the per-address limit
+/// bounds every address's guesses across all emails); per email alone when it is not.
+fn login_key(email: &str, address: Option<&str>) -> String {
+    match address {
+        Some(a) => format!("email:{email}|addr:{a}"),
+        None => format!("email:{email}"),
     }
 }
 

@@ -212,7 +212,8 @@ async fn measure(
         });
         app.members_to(&everyone, as_of, false, tx).await?;
         exported.store(
-            sink.await.map_err(|e| AppError::Io(e.to_string()))?,
+            sink.await
+                .map_err(|e| AppError::TaskFailed(e.to_string()))?,
             std::sync::atomic::Ordering::Relaxed,
         );
         Ok(())
@@ -242,7 +243,7 @@ async fn measure(
 /// Write an orders CSV of `rows` rows over 100k customer ids.
 fn write_orders_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
     use std::io::Write;
-    let io = |e: std::io::Error| AppError::Io(e.to_string());
+    let io = |e: std::io::Error| AppError::File(e.to_string());
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
     writeln!(w, "order_id,customer_id,order_date,amount,quantity").map_err(io)?;
     for i in 0..rows {
@@ -265,7 +266,7 @@ fn write_orders_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
 fn write_events_csv(path: &std::path::Path, rows: u64) -> Result<(), AppError> {
     use std::io::Write;
     const NAMES: [&str; 4] = ["page_view", "add_to_cart", "email_open", "app_session"];
-    let io = |e: std::io::Error| AppError::Io(e.to_string());
+    let io = |e: std::io::Error| AppError::File(e.to_string());
     let mut w = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
     writeln!(w, "customer_id,event,timestamp,properties").map_err(io)?;
     for i in 0..rows {
@@ -346,7 +347,7 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
     let tz: chrono_tz::Tz = tz
         .parse()
         .map_err(|_| AppError::BadInput(format!("unknown time zone `{tz}`")))?;
-    std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
+    std::fs::create_dir_all(&args.dir).map_err(|e| AppError::File(e.to_string()))?;
     let mut lines = vec![
         "| database | measure | median |".to_string(),
         "|---|---|---|".to_string(),

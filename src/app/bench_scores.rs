@@ -47,7 +47,7 @@ fn training_rows(r: &crate::domain::scoring::TrainReport) -> String {
 /// Build (or reuse) the dataset, then time each step; prints a Markdown table.
 pub async fn run(args: &BenchScoresArgs) -> Result<(), AppError> {
     std::fs::create_dir_all(&args.dir)
-        .map_err(|e| AppError::Io(format!("{}: {e}", args.dir.display())))?;
+        .map_err(|e| AppError::File(format!("{}: {e}", args.dir.display())))?;
     let url = format!(
         "sqlite://{}",
         args.dir
@@ -107,7 +107,7 @@ pub async fn run(args: &BenchScoresArgs) -> Result<(), AppError> {
                 ))
             })
             .await
-            .map_err(|e| AppError::Io(e.to_string()))??;
+            .map_err(|e| AppError::TaskFailed(e.to_string()))??;
             fit.push(f);
             score.push(s);
             (report, scored) = (Some(r), n);

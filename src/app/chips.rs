@@ -189,7 +189,7 @@ impl App {
         actor: &Actor,
     ) -> Result<Answer, AppError> {
         actor.require(Permission::Read)?;
-        let turns = self.store.conversation_turns(conversation_id).await?;
+        let turns = self.turns_of(conversation_id, actor).await?;
         let last = turns
             .last()
             .ok_or_else(|| AppError::NotFound(format!("conversation `{conversation_id}`")))?;
@@ -226,7 +226,7 @@ impl App {
         answer.conversation_id = Some(conversation_id.to_string());
         let turn = turns.len() as i64 + 1;
         answer.turn = Some(
-            self.save_turn(conversation_id, &prompt, false, &answer, turn)
+            self.save_turn(conversation_id, &prompt, false, &answer, turn, actor)
                 .await?,
         );
         Ok(answer)

@@ -211,8 +211,8 @@ impl App {
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
         self.check_approval(&v, &sub, &destinations, "deliver")
             .await?;
-        let definition: Definition =
-            serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
+        let definition: Definition = serde_json::from_str(&v.definition)
+            .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
         Ok(Target {
             seg,
             version: v.version,

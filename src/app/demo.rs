@@ -278,6 +278,7 @@ pub async fn generate_demo(
     .await?;
     bar.set_message("refreshing facts");
     tx.refresh_facts().await?;
+    tx.forget_score_history().await?;
     tx.commit().await?;
     app.store.optimize().await?;
     tracing::debug!(

@@ -71,9 +71,7 @@ fn check_names(
 /// discovered when an approved audience fails to send.
 fn check_urls(kind: Destination, settings: &BTreeMap<String, String>) -> Result<(), AppError> {
     for (k, v) in settings.iter().filter(|(k, _)| k.ends_with("url")) {
-        let ok = reqwest::Url::parse(v)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-        if !ok {
+        if !crate::destinations::is_http_url(v) {
             return Err(AppError::BadInput(format!(
                 "{} `{k}` must be an http(s) address such as https://example.com/hook",
                 kind.as_str()
@@ -253,28 +251,29 @@ impl App {
     async fn config_of(&self, only: Option<Destination>) -> Result<DestinationConfig, AppError> {
         let mut cfg = self.settings.governance.destinations.clone();
         for r in self.store.list_destinations().await? {
-            let kind = Destination::parse(&r.kind).map_err(AppError::Io)?;
+            let kind = Destination::parse(&r.kind).map_err(AppError::StoredDataUnreadable)?;
             if only.is_some_and(|d| d != kind) {
                 continue;
             }
-            let settings: BTreeMap<String, String> =
-                serde_json::from_str(&r.settings).map_err(|e| AppError::Io(e.to_string()))?;
+            let settings: BTreeMap<String, String> = serde_json::from_str(&r.settings)
+                .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
             let secrets: BTreeMap<String, String> = match (
                 &r.sealed_secrets,
                 &self.settings.governance.secret_key,
             ) {
                 (None, _) => BTreeMap::new(),
                 (Some(sealed), Some(key)) => serde_json::from_slice(&key.open(&r.kind, sealed)?)
-                    .map_err(|e| AppError::Io(e.to_string()))?,
+                    .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?,
                 (Some(_), None) => {
-                    return Err(AppError::Io(format!(
+                    return Err(AppError::StoredDataUnreadable(format!(
                         "the stored secrets of `{}` need SEGWRIGHT_SECRET_KEY, which is not set",
                         r.kind
                     )));
                 }
             };
             for (k, v) in settings.into_iter().chain(secrets) {
-                cfg.set(kind, &k, v).map_err(AppError::Io)?;
+                cfg.set(kind, &k, v)
+                    .map_err(AppError::StoredDataUnreadable)?;
             }
         }
         Ok(cfg)

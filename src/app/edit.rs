@@ -33,7 +33,10 @@ impl App {
         let mut answer = self.previewed(answer, as_of, true).await?;
         let id = uuid::Uuid::new_v4().to_string();
         answer.conversation_id = Some(id.clone());
-        answer.turn = Some(self.save_turn(&id, &prompt, false, &answer, 1).await?);
+        answer.turn = Some(
+            self.save_turn(&id, &prompt, false, &answer, 1, actor)
+                .await?,
+        );
         Ok(answer)
     }
 }

@@ -17,8 +17,33 @@ pub enum AppError {
     Conflict(String),
     #[error("internal error")]
     Store(#[from] StoreError),
+    /// Something stored in the database cannot be read back as this version expects it (a
+    /// definition, a model, a status, a batch snapshot, a sealed secret): a damaged row, a
+    /// changed key, or a bug.
     #[error("{0}")]
-    Io(String),
+    StoredDataUnreadable(String),
+    /// A file or stream could not be read or written (an upload being staged, rejected rows,
+    /// standard input or output, a tool's working folder).
+    #[error("{0}")]
+    File(String),
+    /// Work handed to another task or thread ended without its result (it panicked or was
+    /// cancelled).
+    #[error("{0}")]
+    TaskFailed(String),
+    /// A model could not be fitted to the data.
+    #[error("{0}")]
+    ModelFit(String),
+    /// Two things the app holds disagree where they cannot (a bug), such as scores computed on
+    /// another copy of the data than the one asked about.
+    #[error("{0}")]
+    Inconsistent(String),
+    /// Hashing a password or sealing a secret failed.
+    #[error("{0}")]
+    Crypto(String),
+    /// Our own side of the network failed: the server's listener, building an HTTP client, a
+    /// tool's requests.
+    #[error("{0}")]
+    Network(String),
     /// The LLM endpoint failed (after retries) and no fallback was allowed.
     #[error("{0}")]
     Upstream(String),
@@ -84,7 +109,14 @@ impl AppError {
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             AppError::Forbidden(_) => ErrorKind::Forbidden,
             AppError::RateLimited(_) => ErrorKind::RateLimited,
-            AppError::Store(_) | AppError::Io(_) => ErrorKind::Internal,
+            AppError::Store(_)
+            | AppError::StoredDataUnreadable(_)
+            | AppError::File(_)
+            | AppError::TaskFailed(_)
+            | AppError::ModelFit(_)
+            | AppError::Inconsistent(_)
+            | AppError::Crypto(_)
+            | AppError::Network(_) => ErrorKind::Internal,
             AppError::Upstream(_) | AppError::LlmInvalid { .. } => ErrorKind::Upstream,
         }
     }
@@ -102,18 +134,20 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::RateLimited(_) => "rate_limited",
             AppError::Policy(_) => "policy_violation",
-            AppError::Store(_) | AppError::Io(_) => "internal",
             AppError::Upstream(_) => "llm_unavailable",
             AppError::LlmInvalid { .. } => "llm_invalid_output",
+            // Whatever `kind` calls internal (one list, there).
+            _ => "internal",
         }
     }
 
-    /// A message safe to show (internal details are logged, not echoed).
+    /// A message safe to show to a client: an internal failure's text (its `Display`, which
+    /// the HTTP layer logs) is never part of it.
     pub fn public_message(&self) -> String {
         match self {
             AppError::Store(StoreError::NotFound) => "not found".into(),
             AppError::Store(StoreError::Conflict(m)) => m.clone(),
-            AppError::Store(_) => "internal error; see the server log".into(),
+            e if e.kind() == ErrorKind::Internal => "internal error; see the server log".into(),
             other => other.to_string(),
         }
     }

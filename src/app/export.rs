@@ -126,8 +126,8 @@ impl App {
         })?;
         let (sub, dests) = self.submission_of(&seg, &v).await?;
         self.check_approval(&v, &sub, &dests, "export").await?;
-        let def: Definition =
-            serde_json::from_str(&v.definition).map_err(|e| AppError::Io(e.to_string()))?;
+        let def: Definition = serde_json::from_str(&v.definition)
+            .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
         let p = self.prepared(&def, self.as_of(None)?).await?;
         let q = compile::compile_delivery(&p.vd, p.target(self.store.dialect()), consent);
         let consent_name = format!("{consent:?}").to_lowercase();

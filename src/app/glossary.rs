@@ -33,7 +33,9 @@ impl App {
         for (key, json) in self.store.glossary_edits().await? {
             let term = match json {
                 Some(j) => Some(serde_json::from_str::<Term>(&j).map_err(|e| {
-                    AppError::Io(format!("stored glossary term `{key}` is unreadable: {e}"))
+                    AppError::StoredDataUnreadable(format!(
+                        "stored glossary term `{key}` is unreadable: {e}"
+                    ))
                 })?),
                 None => None,
             };

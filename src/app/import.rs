@@ -1,7 +1,8 @@
 //! CSV import: stream a file, map its columns (aliases and `--map`), type custom attributes
 //! (a first pass gathers bounded statistics), parse every row with errors naming line, column
 //! and value, and write it all in one transaction. With `skip_invalid`, rejected rows go to a
-//! file with their reasons instead of stopping the import.
+//! file with their reasons instead of stopping the import. A file that is not UTF-8 is read as
+//! Windows-1252 (Latin-1), or in the encoding named.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{App, AppError};
 use crate::domain::catalog::AttributeSpec;
+use crate::domain::import::encoding::{Encoding, Latin1Reader, is_utf8};
 use crate::domain::import::{self as imp, ColumnStats, Kind};
 use crate::store::{ImportTx, StoreError};
 
@@ -28,6 +30,8 @@ pub struct ImportOptions {
     pub skip_invalid: bool,
     pub rejects: Option<PathBuf>,
     pub progress: bool,
+    /// The file's text encoding (by default UTF-8, or Windows-1252 when it is not valid UTF-8).
+    pub encoding: Encoding,
 }
 
 impl ImportOptions {
@@ -46,7 +50,29 @@ impl ImportOptions {
             skip_invalid,
             rejects,
             progress,
+            encoding: Encoding::Auto,
         }
+    }
+
+    /// Read the file in this encoding (`Auto`: UTF-8 when it is valid UTF-8, else Windows-1252).
+    pub fn with_encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The options with `Auto` settled by reading the file once.
+    fn settled(mut self) -> Result<Self, AppError> {
+        if self.encoding == Encoding::Auto {
+            let f = open(&self.file)?;
+            let utf8 = is_utf8(std::io::BufReader::new(f))
+                .map_err(|e| AppError::BadInput(format!("{}: {e}", self.file.display())))?;
+            self.encoding = if utf8 {
+                Encoding::Utf8
+            } else {
+                Encoding::Latin1
+            };
+        }
+        Ok(self)
     }
 
     /// Parse `--map` values of the form `column=field`.
@@ -76,6 +102,8 @@ pub struct ImportReport {
     pub rejects_file: Option<String>,
     /// Scores written again by the stored models after the import (none before `train`).
     pub rescored: Vec<super::Rescored>,
+    /// How the file's bytes were read: `utf-8` or `latin1` (Windows-1252).
+    pub encoding: String,
 }
 
 impl ImportReport {
@@ -98,6 +126,9 @@ impl ImportReport {
                 .map(|a| format!("{} ({})", a.name, crate::store::type_label(a.ty)))
                 .collect();
             s.push_str(&format!("; custom attributes: {}", a.join(", ")));
+        }
+        if self.encoding == "latin1" {
+            s.push_str("; read as Latin-1 (Windows-1252): the file is not UTF-8");
         }
         if !self.ignored_columns.is_empty() {
             s.push_str(&format!(
@@ -122,18 +153,29 @@ impl ImportReport {
     }
 }
 
-fn reader(path: &std::path::Path) -> Result<csv::Reader<std::fs::File>, AppError> {
-    let f = std::fs::File::open(path)
-        .map_err(|e| AppError::BadInput(format!("cannot open {}: {e}", path.display())))?;
+/// The file's text, as UTF-8 whatever its encoding.
+type Source = Box<dyn std::io::Read + Send>;
+
+fn open(path: &std::path::Path) -> Result<std::fs::File, AppError> {
+    std::fs::File::open(path)
+        .map_err(|e| AppError::BadInput(format!("cannot open {}: {e}", path.display())))
+}
+
+fn reader(opts: &ImportOptions) -> Result<csv::Reader<Source>, AppError> {
+    let f = open(&opts.file)?;
+    let text: Source = match opts.encoding {
+        Encoding::Latin1 => Box::new(Latin1Reader::new(f)),
+        _ => Box::new(f),
+    };
     Ok(csv::ReaderBuilder::new()
         .flexible(false)
         .trim(csv::Trim::None)
-        .from_reader(f))
+        .from_reader(text))
 }
 
 /// The first rows of a file, which confirm what its headers promise (a bad row is left to the import).
-fn sample_rows(path: &std::path::Path) -> Vec<Vec<String>> {
-    let Ok(mut r) = reader(path) else {
+fn sample_rows(opts: &ImportOptions) -> Vec<Vec<String>> {
+    let Ok(mut r) = reader(opts) else {
         return Vec::new();
     };
     r.records()
@@ -148,7 +190,11 @@ fn csv_error(path: &std::path::Path, e: csv::Error) -> AppError {
         .position()
         .map(|p| format!("line {}: ", p.line()))
         .unwrap_or_default();
-    AppError::BadInput(format!("{}: {line}{}", path.display(), e))
+    let hint = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => " (the file is not UTF-8: try --encoding latin1)",
+        _ => "",
+    };
+    AppError::BadInput(format!("{}: {line}{}{hint}", path.display(), e))
 }
 
 /// First pass over a customers file: statistics of every custom column, for typing.
@@ -162,12 +208,13 @@ fn infer_attributes(
         return Ok(Vec::new());
     }
     let mut stats: Vec<ColumnStats> = customs.iter().map(|_| ColumnStats::default()).collect();
-    let mut r = reader(&opts.file)?;
+    let mut r = reader(opts)?;
     for rec in r.records() {
         let rec = rec.map_err(|e| csv_error(&opts.file, e))?;
         for ((idx, _, _), s) in customs.iter().zip(stats.iter_mut()) {
             let cell = rec.get(*idx).unwrap_or("").trim();
-            if !cell.is_empty() {
+            // An oversized cell is a broken row the import refuses: it types nothing.
+            if !cell.is_empty() && cell.len() <= rows::MAX_CELL_BYTES {
                 s.observe(cell);
             }
         }
@@ -175,6 +222,8 @@ fn infer_attributes(
     Ok(customs
         .into_iter()
         .zip(stats)
+        // A column left blank says nothing: an attribute already known keeps its type and values.
+        .filter(|((_, _, name), s)| s.non_blank() > 0 || !existing.contains_key(name))
         .map(|((idx, column, name), s)| {
             let mut spec = s.infer(&column, &name);
             if let Some(old) = existing.get(&spec.name)
@@ -198,20 +247,17 @@ impl App {
         actor: &super::Actor,
     ) -> Result<ImportReport, AppError> {
         actor.allow(crate::domain::access::Permission::Administer)?;
-        let mut r = reader(&opts.file)?;
+        let opts = opts.settled()?;
+        let mut r = reader(&opts)?;
         let headers: Vec<String> = r
             .headers()
             .map_err(|e| csv_error(&opts.file, e))?
             .iter()
             .map(String::from)
             .collect();
-        let plan = imp::plan_columns_sampled(
-            opts.kind,
-            &headers,
-            &opts.overrides,
-            &sample_rows(&opts.file),
-        )
-        .map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
+        let plan =
+            imp::plan_columns_sampled(opts.kind, &headers, &opts.overrides, &sample_rows(&opts))
+                .map_err(|e| AppError::BadInput(format!("{}: {e}", opts.file.display())))?;
         let mut tx = self.store.begin_import().await?;
         let attrs = attributes(&mut tx, &opts, &plan).await?;
         let kind = format!("{:?}", opts.kind).to_lowercase();
@@ -223,6 +269,11 @@ impl App {
             kind,
             attributes: attrs.iter().map(|(_, s)| s.clone()).collect(),
             ignored_columns: plan.ignored.clone(),
+            encoding: if opts.encoding == Encoding::Latin1 {
+                "latin1".into()
+            } else {
+                "utf-8".into()
+            },
             ..Default::default()
         };
         let bar = progress_bar(&opts);
@@ -296,7 +347,7 @@ fn progress_bar(opts: &ImportOptions) -> ProgressBar {
 /// Parse every record here while a writer task inserts the previous batch (the two cores share
 /// the work); returns the transaction with every row written.
 async fn stream(
-    r: &mut csv::Reader<std::fs::File>,
+    r: &mut csv::Reader<Source>,
     mut batch: rows::Batch<'_>,
     mut tx: ImportTx,
     opts: &ImportOptions,
@@ -340,7 +391,7 @@ async fn stream(
     drop(to_writer);
     writer
         .await
-        .map_err(|e| AppError::Io(format!("import writer: {e}")))?
+        .map_err(|e| AppError::TaskFailed(format!("import writer: {e}")))?
 }
 
 /// Parse one record into the batch; a bad one is rejected (`--skip-invalid`) or stops the import.
@@ -386,5 +437,7 @@ async fn finish(
         .unwrap_or_default();
     tx.record(&r.kind, &name, r.rows_read, r.rows_written, r.rows_rejected)
         .await?;
+    // Scores as of past dates depend on the data up to them: re-scoring keeps them again.
+    tx.forget_score_history().await?;
     tx.commit().await
 }

@@ -153,7 +153,8 @@ impl App {
                 "the request is longer than 2,000 characters".into(),
             ));
         }
-        let (conversation, turns, started_over) = self.conversation_for(&req, follow_up).await?;
+        let (conversation, turns, started_over) =
+            self.conversation_for(&req, follow_up, actor).await?;
         let history: Vec<(String, Definition)> = turns
             .iter()
             .filter_map(|t| Some((t.prompt.clone(), serde_json::from_str(&t.definition).ok()?)))
@@ -191,8 +192,15 @@ impl App {
         let mut answer = self.previewed(answer, as_of, req.full_preview).await?;
         if let Some(id) = conversation {
             answer.turn = Some(
-                self.save_turn(&id, &req.prompt, r.is_undo, &answer, turns.len() as i64 + 1)
-                    .await?,
+                self.save_turn(
+                    &id,
+                    &req.prompt,
+                    r.is_undo,
+                    &answer,
+                    turns.len() as i64 + 1,
+                    actor,
+                )
+                .await?,
             );
         }
         Ok(answer)
@@ -200,34 +208,76 @@ impl App {
 
     /// The conversation a request belongs to, its turns so far, and the one it left when it
     /// started a new audience (a follow-up that did not read as a refinement, asked as
-    /// [`FollowUp::Auto`]).
+    /// [`FollowUp::Auto`]). A conversation given must be one the actor started (ids are the
+    /// server's; a client cannot choose one); a new one gets a new id.
     async fn conversation_for(
         &self,
         req: &AskRequest,
         follow_up: FollowUp,
+        actor: &Actor,
     ) -> Result<(Option<String>, Vec<TurnRecord>, Option<String>), AppError> {
         let given = req
             .conversation_id
             .as_deref()
             .map(check_conversation_id)
             .transpose()?;
-        let (id, started_over) = match given {
-            Some(id) if follow_up == FollowUp::Auto && !reads_as_refinement(&req.prompt) => {
-                let known = !self.store.conversation_turns(id).await?.is_empty();
-                (
-                    Some(uuid::Uuid::new_v4().to_string()),
-                    known.then(|| id.to_string()),
-                )
+        let given = match given {
+            Some(id) => Some((id.to_string(), self.given_turns(id, actor).await?)),
+            None => None,
+        };
+        Ok(match given {
+            Some((id, turns))
+                if follow_up == FollowUp::Auto && !reads_as_refinement(&req.prompt) =>
+            {
+                let left = (!turns.is_empty()).then_some(id);
+                (Some(uuid::Uuid::new_v4().to_string()), Vec::new(), left)
             }
-            Some(id) => (Some(id.to_string()), None),
-            None if req.start_conversation => (Some(uuid::Uuid::new_v4().to_string()), None),
-            None => (None, None),
+            Some((id, turns)) => (Some(id), turns, None),
+            None if req.start_conversation => {
+                (Some(uuid::Uuid::new_v4().to_string()), Vec::new(), None)
+            }
+            None => (None, Vec::new(), None),
+        })
+    }
+
+    /// The turns of a conversation a request names. Only the local operator may name a new one
+    /// (`segwright ask --conversation NAME`); anyone else continues their own or is refused.
+    async fn given_turns(&self, id: &str, actor: &Actor) -> Result<Vec<TurnRecord>, AppError> {
+        let local = actor.principal.is_none() && actor.system.is_none();
+        match self.turns_of(id, actor).await {
+            Err(AppError::NotFound(_))
+                if local && self.store.conversation_owner(id).await?.is_none() =>
+            {
+                Ok(Vec::new())
+            }
+            other => other,
+        }
+    }
+
+    /// The turns of a conversation the actor may use: one they started (a local command reaches
+    /// every conversation). Anyone else's, or none, is not found.
+    pub(super) async fn turns_of(
+        &self,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<Vec<TurnRecord>, AppError> {
+        let owner = self.store.conversation_owner(id).await?;
+        let mine = match (&owner, &actor.principal) {
+            (None, _) => false,
+            (Some(_), None) => actor.system.is_none(),
+            (Some(o), Some(p)) => o.as_deref() == Some(p.user_id.as_str()),
         };
-        let turns = match &id {
-            Some(id) => self.store.conversation_turns(id).await?,
-            None => Vec::new(),
+        let turns = if mine {
+            self.store.conversation_turns(id).await?
+        } else {
+            Vec::new()
         };
-        Ok((id, turns, started_over))
+        if turns.is_empty() {
+            return Err(AppError::NotFound(format!(
+                "conversation `{id}`: start a new audience"
+            )));
+        }
+        Ok(turns)
     }
 
     /// Preview the answer's definition, except a partial one that understood nothing: that
@@ -332,9 +382,12 @@ impl App {
         is_undo: bool,
         answer: &Answer,
         turn: i64,
+        actor: &Actor,
     ) -> Result<i64, AppError> {
         let now = chrono::Utc::now().timestamp();
-        self.store.ensure_conversation(id, now).await?;
+        self.store
+            .ensure_conversation(id, actor.user_id(), now)
+            .await?;
         let rec = TurnRecord {
             conversation_id: id.to_string(),
             turn,
@@ -349,17 +402,14 @@ impl App {
         Ok(turn)
     }
 
-    /// A stored conversation's answers, in order (any signed-in role).
+    /// A stored conversation's answers, in order (its owner, any signed-in role).
     pub async fn conversation(
         &self,
         id: &str,
         actor: &Actor,
     ) -> Result<Vec<serde_json::Value>, AppError> {
         actor.allow(Permission::Read)?;
-        let turns = self.store.conversation_turns(id).await?;
-        if turns.is_empty() {
-            return Err(AppError::NotFound(format!("conversation `{id}`")));
-        }
+        let turns = self.turns_of(id, actor).await?;
         Ok(turns
             .iter()
             .map(|t| serde_json::from_str(&t.answer).unwrap_or(serde_json::Value::Null))

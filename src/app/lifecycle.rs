@@ -63,8 +63,9 @@ pub struct Review {
 }
 
 fn status_of(v: &VersionRecord) -> Result<Status, AppError> {
-    Status::parse(&v.status)
-        .ok_or_else(|| AppError::Io(format!("unknown stored status `{}`", v.status)))
+    Status::parse(&v.status).ok_or_else(|| {
+        AppError::StoredDataUnreadable(format!("unknown stored status `{}`", v.status))
+    })
 }
 
 fn reach(s: &Size) -> Reach {
@@ -126,8 +127,9 @@ impl App {
         v: &VersionRecord,
         destinations: &[Destination],
     ) -> Result<(Size, PolicyReport), AppError> {
-        let def: Definition = serde_json::from_str(&v.definition)
-            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| {
+            AppError::StoredDataUnreadable(format!("stored definition unreadable: {e}"))
+        })?;
         // The full preview: only it counts reachability (consent, suppression).
         let preview = self.preview_reach(&def, self.as_of(None)?).await?;
         let report = self
@@ -148,7 +150,8 @@ impl App {
             .ok_or_else(|| {
                 AppError::Conflict(format!("version {} was never submitted", v.version))
             })?;
-        let d = serde_json::from_str(&s.destinations).map_err(|e| AppError::Io(e.to_string()))?;
+        let d = serde_json::from_str(&s.destinations)
+            .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
         Ok((s, d))
     }
 
@@ -177,8 +180,9 @@ impl App {
         let from = status_of(&v)?;
         let to = next(from, Action::Submit)?;
         // A partial version (stored before partial definitions were refused) is never submitted.
-        let def: Definition = serde_json::from_str(&v.definition)
-            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))?;
+        let def: Definition = serde_json::from_str(&v.definition).map_err(|e| {
+            AppError::StoredDataUnreadable(format!("stored definition unreadable: {e}"))
+        })?;
         super::segments::require_understood(&def)?;
         let (size, report) = self.size_and_policy(&v, &destinations).await?;
         if !report.passed {
@@ -249,8 +253,8 @@ impl App {
         )?;
         self.record_decision(&seg, &v, &sub, &who.user_id, "approve", comment)
             .await?;
-        let size: Size =
-            serde_json::from_str(&sub.preview).map_err(|e| AppError::Io(e.to_string()))?;
+        let size: Size = serde_json::from_str(&sub.preview)
+            .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
         let needed = approvals_needed(size.count, self.settings.governance.second_approver_above);
         let have = approved_by.len() + 1;
         let to = if have >= needed {
@@ -465,10 +469,10 @@ impl App {
         ];
         let (seg, v, status) = self.lifecycle_target(key, &live).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
-        let size_at_submission: Size =
-            serde_json::from_str(&sub.preview).map_err(|e| AppError::Io(e.to_string()))?;
-        let policy_at_submission: PolicyReport =
-            serde_json::from_str(&sub.policy).map_err(|e| AppError::Io(e.to_string()))?;
+        let size_at_submission: Size = serde_json::from_str(&sub.preview)
+            .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
+        let policy_at_submission: PolicyReport = serde_json::from_str(&sub.policy)
+            .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
         let (size_now, policy_now) = self.size_and_policy(&v, &destinations).await?;
         let submitter = self
             .store

@@ -72,6 +72,7 @@ impl App {
             "in-memory copy loaded"
         );
         *slot = Some((generation, t.clone()));
+        drop(slot);
         // Scores are a bonus for later previews: a model that cannot be read fails them, not the load.
         if let Err(e) = self.warm_past_scores(t.clone()).await {
             tracing::warn!(error = %e, "backtest scores not computed ahead");

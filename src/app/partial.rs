@@ -99,7 +99,7 @@ impl App {
         actor: &Actor,
     ) -> Result<Answer, AppError> {
         actor.allow(Permission::Read)?;
-        let turns = self.store.conversation_turns(conversation_id).await?;
+        let turns = self.turns_of(conversation_id, actor).await?;
         let last = turns
             .last()
             .ok_or_else(|| AppError::NotFound(format!("conversation `{conversation_id}`")))?;
@@ -121,6 +121,7 @@ impl App {
                 false,
                 &answer,
                 turns.len() as i64 + 1,
+                actor,
             )
             .await?,
         );

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use chrono::Days;
 use rayon::prelude::*;
 
-use super::past_scores::{PastScores, Replay, span_of};
+use super::past_scores::{PastScores, Replay, ScoreColumns, span_of};
 use super::{App, AppError};
 use crate::domain::catalog::Source;
 use crate::domain::columnar::eval::{Engine, and};
@@ -189,9 +189,19 @@ impl App {
             }
             None => Vec::new(),
         };
+        // Each date's scores from the score history (kept in memory after the first read).
+        let mut scores = Vec::with_capacity(dates.len());
+        for (_, past, _) in &dates {
+            let mut columns = Vec::with_capacity(replays.len());
+            for r in &replays {
+                let c = self.past_columns(&table, r, past.end(), true).await?;
+                columns.extend(c);
+            }
+            scores.push(columns);
+        }
         let past = self.past_scores.clone();
         Ok(PendingBacktest(Some(tokio::task::spawn_blocking(
-            move || backtest_windows(&table, &past, &dates, &replays),
+            move || backtest_windows(&table, &past, &dates, &scores),
         ))))
     }
 
@@ -214,34 +224,29 @@ impl App {
                 continue;
             }
             let bad = |e: serde_json::Error| {
-                AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version))
+                AppError::StoredDataUnreadable(format!(
+                    "stored model {} v{}: {e}",
+                    m.task, m.version
+                ))
             };
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             if matches!(task.kind, TaskKind::Label { .. }) {
                 continue;
             }
-            let Some(model) = self.parsed_model(&m).await? else {
+            // A forest stored before forests were cannot score its past.
+            if self.parsed_model(&m).await?.is_none() {
                 continue;
-            };
+            }
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
             out.push(Replay {
                 attribute: m.task.clone(),
                 version: m.version,
                 task,
                 spec,
-                model,
+                record: m,
             });
         }
         Ok(out)
-    }
-
-    /// Compute the backtest dates' customers and scores of the current as-of date in the
-    /// background, so the first full preview does not wait for them (see [`PastScores`]).
-    pub(super) async fn warm_past_scores(&self, table: Arc<Table>) -> Result<(), AppError> {
-        let replays = self.replays(|_| true).await?;
-        let (past, as_of) = (self.past_scores.clone(), self.as_of(None)?);
-        tokio::task::spawn_blocking(move || past.warm(&table, &replays, as_of));
-        Ok(())
     }
 }
 
@@ -271,38 +276,35 @@ pub(super) struct PendingBacktest(Option<tokio::task::JoinHandle<Result<Backtest
 impl PendingBacktest {
     async fn result(self) -> Result<Option<Backtest>, AppError> {
         match self.0 {
-            Some(h) => {
-                Ok(Some(h.await.map_err(|e| {
-                    AppError::Io(format!("backtest failed: {e}"))
-                })??))
-            }
+            Some(h) => Ok(Some(h.await.map_err(|e| {
+                AppError::TaskFailed(format!("backtest failed: {e}"))
+            })??)),
             None => Ok(None),
         }
     }
 }
 
-/// Each date's audience (evaluated as of that date, with the scores of that date) and what it
-/// did next, dates in parallel. The kept past scores and customers of each date are fetched
-/// first, outside the parallel part (see [`PastScores::get`]).
+/// Each date's audience (evaluated as of that date, with the scores of that date: `scores`, one
+/// list per date) and what it did next, dates in parallel. The kept customers of each date are
+/// fetched first, outside the parallel part (see [`PastScores::known`]).
 fn backtest_windows(
     table: &Arc<Table>,
     past_scores: &PastScores,
     dates: &[(u32, AsOf, ValidDefinition)],
-    replays: &[Replay],
+    scores: &[Vec<ScoreColumns>],
 ) -> Result<Backtest, ScoringError> {
-    let mut kept = Vec::with_capacity(dates.len());
-    for (days, as_of, _) in dates {
-        let scores = replays
-            .iter()
-            .map(|r| past_scores.get(table, r, as_of.end()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let span = span_of(*days, as_of);
-        kept.push((scores, past_scores.known(table, &span), span));
-    }
+    let kept: Vec<_> = dates
+        .iter()
+        .map(|(days, as_of, _)| {
+            let span = span_of(*days, as_of);
+            (past_scores.known(table, &span), span)
+        })
+        .collect();
     let windows = dates
         .par_iter()
         .zip(&kept)
-        .map(|((days, past, vd), (columns, known, span))| {
+        .zip(scores)
+        .map(|(((days, past, vd), (known, span)), columns)| {
             let replaced: HashMap<&str, &Column> = columns
                 .iter()
                 .flat_map(|c| c.iter())

@@ -10,11 +10,17 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::{App, AppError};
+use crate::domain::scoring::backtest::DAYS_BEFORE;
+use crate::domain::scoring::history::Snapshot;
 use crate::domain::scoring::{
     FeatureSpec, Logistic, Model, ModelKind, ScoringError, Task, score_task,
 };
 use crate::domain::time::AsOf;
 use crate::store::ModelRecord;
+
+/// How many days of score history are kept before the latest re-score: the oldest backtest
+/// date's, so a server re-scoring daily finds every backtest date kept.
+const HISTORY_DAYS: u64 = DAYS_BEFORE[DAYS_BEFORE.len() - 1] as u64;
 
 /// One model's scores written again.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -40,8 +46,9 @@ pub struct ScoreSettings {
 /// else the logistic column when logistic regression was chosen. `None` for a forest stored
 /// before forests were.
 pub fn stored_model(m: &ModelRecord, json: Option<&str>) -> Result<Option<Model>, AppError> {
-    let bad =
-        |e: serde_json::Error| AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version));
+    let bad = |e: serde_json::Error| {
+        AppError::StoredDataUnreadable(format!("stored model {} v{}: {e}", m.task, m.version))
+    };
     if let Some(json) = json {
         return Ok(Some(serde_json::from_str(json).map_err(bad)?));
     }
@@ -92,19 +99,25 @@ impl App {
                 continue;
             };
             let bad = |e: serde_json::Error| {
-                AppError::Io(format!("stored model {} v{}: {e}", m.task, m.version))
+                AppError::StoredDataUnreadable(format!(
+                    "stored model {} v{}: {e}",
+                    m.task, m.version
+                ))
             };
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
             let (t, task2, now) = (table.clone(), task.clone(), as_of.end());
             let span = tracing::info_span!("rescore", task = %m.task, version = m.version);
-            let scores = tokio::task::spawn_blocking(move || {
+            let (scores, snapshot) = tokio::task::spawn_blocking(move || {
                 let _g = span.enter();
                 let (rows, probs) = score_task(&t, &task2, &spec, &model, now)?;
-                Ok::<_, ScoringError>(super::scoring::score_rows(&t, &task2, &rows, &probs))
+                let scores = super::scoring::score_rows(&t, &task2, &rows, &probs);
+                Ok::<_, ScoringError>((scores, Snapshot::of_rows(&t, &rows, probs)))
             })
             .await
-            .map_err(|e| AppError::Io(format!("scoring task failed: {e}")))??;
+            .map_err(|e| AppError::TaskFailed(format!("scoring task failed: {e}")))??;
+            self.keep_history(&m.task, m.version, as_of, &snapshot)
+                .await?;
             self.store
                 .replace_scores(
                     &m.task,
@@ -118,8 +131,28 @@ impl App {
                 scored: scores.len(),
             });
         }
+        self.keep_backtest_history(&table, as_of).await?;
         self.invalidate();
         Ok(out)
+    }
+
+    /// Keep a model's scores of `as_of` in the score history, and forget what no backtest of
+    /// this date or a later one reads: other versions' and instants more than
+    /// [`HISTORY_DAYS`] days before it.
+    pub(super) async fn keep_history(
+        &self,
+        task: &str,
+        version: i64,
+        as_of: AsOf,
+        snapshot: &Snapshot,
+    ) -> Result<(), AppError> {
+        self.keep_snapshot(task, version, as_of.end(), snapshot)
+            .await?;
+        let oldest = AsOf::new(as_of.date() - chrono::Days::new(HISTORY_DAYS), as_of.tz());
+        Ok(self
+            .store
+            .prune_score_history(task, version, oldest.end())
+            .await?)
     }
 
     /// After an import: re-score, and say so in the log; a failure here is logged, not

@@ -22,7 +22,7 @@ use crate::store::{ModelRecord, ScoreRow};
 impl From<ScoringError> for AppError {
     fn from(e: ScoringError) -> Self {
         match e {
-            ScoringError::Fit(m) => AppError::Io(format!("model fitting failed: {m}")),
+            ScoringError::Fit(m) => AppError::ModelFit(format!("model fitting failed: {m}")),
             other => AppError::BadInput(other.to_string()),
         }
     }
@@ -295,12 +295,14 @@ impl App {
             }
             fitted = Some(
                 next.await
-                    .map_err(|e| AppError::Io(format!("training task failed: {e}")))??,
+                    .map_err(|e| AppError::TaskFailed(format!("training task failed: {e}")))??,
             );
         }
         if let Some(done) = fitted {
             out.push(self.store_fitted(done, as_of).await?);
         }
+        // The backtest dates' scores, so that previews read them instead of scoring.
+        self.keep_backtest_history(&table, as_of).await?;
         self.invalidate();
         Ok(out)
     }
@@ -341,6 +343,13 @@ impl App {
                 &scores,
             )
             .await?;
+        let snapshot = crate::domain::scoring::history::Snapshot {
+            deciles: crate::domain::scoring::deciles(&probs),
+            ids: rows,
+            scores: probs,
+        };
+        self.keep_history(&attribute, version, as_of, &snapshot)
+            .await?;
         tracing::info!(task = %attribute, fit_and_score_ms = (saving - started).as_millis() as u64, save_ms = saving.elapsed().as_millis() as u64, "model trained and scores stored");
         Ok(TrainedModel {
             task: attribute,
@@ -362,9 +371,9 @@ impl App {
         let mut out = Vec::new();
         for m in self.store.list_models().await? {
             let report: TrainReport = serde_json::from_str(&m.report)
-                .map_err(|e| AppError::Io(format!("stored model report: {e}")))?;
+                .map_err(|e| AppError::StoredDataUnreadable(format!("stored model report: {e}")))?;
             let logistic: Logistic = serde_json::from_str(&m.logistic)
-                .map_err(|e| AppError::Io(format!("stored model: {e}")))?;
+                .map_err(|e| AppError::StoredDataUnreadable(format!("stored model: {e}")))?;
             out.push(TrainedModel {
                 top_features: logistic.top_features(&report.features, TOP_FEATURES),
                 task: m.task,
@@ -448,7 +457,8 @@ impl App {
             if scored.is_empty() {
                 continue;
             }
-            let bad = |e: serde_json::Error| AppError::Io(format!("stored model: {e}"));
+            let bad =
+                |e: serde_json::Error| AppError::StoredDataUnreadable(format!("stored model: {e}"));
             let task: Task = serde_json::from_str(&m.task_spec).map_err(bad)?;
             let spec: FeatureSpec = serde_json::from_str(&m.features).map_err(bad)?;
             let logistic: Logistic = serde_json::from_str(&m.logistic).map_err(bad)?;
@@ -463,7 +473,7 @@ impl App {
             let from_forest = match self.parsed_model(&m).await?.as_deref() {
                 Some(Model::Forest(forest)) => Some(
                     forest_factors(forest, &logistic.scaler.mean, &f.names, &f.values, k)
-                        .map_err(|e| AppError::Io(e.to_string()))?,
+                        .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?,
                 ),
                 _ => None,
             };

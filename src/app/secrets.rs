@@ -46,14 +46,14 @@ impl SecretKey {
                     aad: context.as_bytes(),
                 },
             )
-            .map_err(|_| AppError::Io("sealing a secret failed".into()))?;
+            .map_err(|_| AppError::Crypto("sealing a secret failed".into()))?;
         Ok(hex::encode([nonce.as_slice(), &sealed].concat()))
     }
 
     /// Open what [`SecretKey::seal`] sealed for the same `context`.
     pub fn open(&self, context: &str, sealed: &str) -> Result<Vec<u8>, AppError> {
         let unreadable = || {
-            AppError::Io(format!(
+            AppError::StoredDataUnreadable(format!(
                 "the stored secrets of `{context}` cannot be opened with this SEGWRIGHT_SECRET_KEY"
             ))
         };

@@ -290,7 +290,8 @@ impl App {
                     version.unwrap_or(0)
                 ))
             })?;
-        serde_json::from_str(&v.definition)
-            .map_err(|e| AppError::Io(format!("stored definition unreadable: {e}")))
+        serde_json::from_str(&v.definition).map_err(|e| {
+            AppError::StoredDataUnreadable(format!("stored definition unreadable: {e}"))
+        })
     }
 }

@@ -113,8 +113,7 @@ fn session_of(b: &SyncBatchRecord, progress: &[BatchProgress]) -> (Session, Opti
         .iter()
         .filter(|p| p.destination == b.destination)
         .filter_map(|p| p.receipt.as_deref())
-        .filter_map(|r| serde_json::from_str::<destinations::Receipt>(r).ok()?.job)
-        .next();
+        .find_map(|r| serde_json::from_str::<destinations::Receipt>(r).ok()?.job);
     (session, job)
 }
 
@@ -143,7 +142,7 @@ fn op_of(b: &SyncBatchRecord) -> Op {
 fn contacts_of(b: &SyncBatchRecord) -> Result<Vec<Contact>, AppError> {
     // Rows of up to ten fields (see `members_json`); older snapshots hold the first three.
     let rows: Vec<Vec<Option<String>>> = serde_json::from_str(&b.members)
-        .map_err(|e| AppError::Io(format!("batch snapshot: {e}")))?;
+        .map_err(|e| AppError::StoredDataUnreadable(format!("batch snapshot: {e}")))?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -275,7 +274,7 @@ impl App {
     }
 
     /// Claim, send and record one batch; false when nothing is waiting.
-    pub async fn sync_once(&self, client: &reqwest::Client) -> Result<bool, AppError> {
+    pub async fn sync_once(&self, client: &destinations::HttpClient) -> Result<bool, AppError> {
         let lease = self.settings.governance.sync.lease.as_secs() as i64;
         let Some(b) = self
             .store
@@ -290,7 +289,8 @@ impl App {
             self.store.cancel_sync_batch(&b).await?;
             return Ok(true);
         }
-        let d = Destination::parse_stored(&b.destination).map_err(AppError::Io)?;
+        let d =
+            Destination::parse_stored(&b.destination).map_err(AppError::StoredDataUnreadable)?;
         let members = contacts_of(&b)?;
         let (session, job) = session_of(&b, &self.store.sync_progress(run.id).await?);
         let batch = Batch {
@@ -326,7 +326,7 @@ impl App {
     async fn send_batch(
         &self,
         d: Destination,
-        client: &reqwest::Client,
+        client: &destinations::HttpClient,
         batch: &Batch<'_>,
     ) -> (Result<destinations::Receipt, String>, i64) {
         let cfg = match self.destination_config_for(d).await {
@@ -498,9 +498,6 @@ impl App {
 }
 
 /// The HTTP client of the destinations (timeouts bound one attempt).
-fn http_client() -> Result<reqwest::Client, AppError> {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .map_err(|e| AppError::Io(e.to_string()))
+fn http_client() -> Result<destinations::HttpClient, AppError> {
+    destinations::http_client(Duration::from_secs(30)).map_err(|e| AppError::Network(e.to_string()))
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Actor, App, AppError, Change, ImportOptions, ImportReport};
 use crate::domain::access::Permission;
+use crate::domain::import::encoding::decode_latin1;
 use crate::domain::import::{self as imp, ColumnStats, Kind, Target};
 
 /// Largest file taken (the web layer refuses larger bodies before they are read).
@@ -214,9 +215,15 @@ impl App {
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
         let dir = folder(&id)?;
-        std::fs::create_dir_all(&dir).map_err(|e| AppError::Io(format!("staging folder: {e}")))?;
-        std::fs::write(dir.join("upload.csv"), bytes)
-            .map_err(|e| AppError::Io(format!("staging the upload: {e}")))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| AppError::File(format!("staging folder: {e}")))?;
+        // Kept as UTF-8: a file that is not (a spreadsheet's Latin-1 export) is read as Windows-1252.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(_) => std::borrow::Cow::Borrowed(bytes),
+            Err(_) => std::borrow::Cow::Owned(decode_latin1(bytes).into_bytes()),
+        };
+        std::fs::write(dir.join("upload.csv"), text)
+            .map_err(|e| AppError::File(format!("staging the upload: {e}")))?;
         self.preview_import(&id, kind, &[], actor).await
     }
 

@@ -83,7 +83,7 @@ pub(super) async fn run(app: &App, command: Command, as_of: AsOf) -> Result<(), 
 fn read_definition(path: &PathBuf) -> Result<Definition, AppError> {
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin())
-            .map_err(|e| AppError::Io(format!("reading standard input: {e}")))?
+            .map_err(|e| AppError::File(format!("reading standard input: {e}")))?
     } else {
         std::fs::read_to_string(path)
             .map_err(|e| AppError::BadInput(format!("cannot read {}: {e}", path.display())))?
@@ -156,10 +156,13 @@ async fn members(
         app.export_members(def, as_of, false, tx, &Actor::cli())
             .await
     };
-    match writer.await.map_err(|e| AppError::Io(e.to_string()))? {
+    match writer
+        .await
+        .map_err(|e| AppError::TaskFailed(e.to_string()))?
+    {
         // A reader that stops early (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-        other => other.map_err(|e| AppError::Io(format!("writing output: {e}")))?,
+        other => other.map_err(|e| AppError::File(format!("writing output: {e}")))?,
     }
     eprintln!("{} members", n?);
     Ok(())

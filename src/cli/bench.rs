@@ -86,7 +86,7 @@ pub async fn run(args: &BenchArgs, tz: &str) -> Result<(), AppError> {
 
 /// The headline request and the shapes on the SQLite dataset, as Markdown table lines.
 async fn what_users_feel(args: &BenchArgs, tz: chrono_tz::Tz) -> Result<Vec<String>, AppError> {
-    std::fs::create_dir_all(&args.dir).map_err(|e| AppError::Io(e.to_string()))?;
+    std::fs::create_dir_all(&args.dir).map_err(|e| AppError::File(e.to_string()))?;
     let url = format!(
         "sqlite://{}",
         args.dir
@@ -188,10 +188,10 @@ async fn headline(app: Arc<App>, runs: usize) -> Result<Vec<String>, AppError> {
     let token = app.create_token(email, "bench", &Actor::cli()).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .map_err(|e| AppError::Io(e.to_string()))?;
+        .map_err(|e| AppError::Network(e.to_string()))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| AppError::Io(e.to_string()))?;
+        .map_err(|e| AppError::Network(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(crate::http::serve(listener, app, async {
         let _ = stopped.await;
@@ -206,12 +206,14 @@ async fn headline(app: Arc<App>, runs: usize) -> Result<Vec<String>, AppError> {
             .body(body)
             .send()
             .await
-            .map_err(|e| AppError::Io(e.to_string()))?;
+            .map_err(|e| AppError::Network(e.to_string()))?;
         let status = resp.status();
-        let answer: serde_json::Value =
-            resp.json().await.map_err(|e| AppError::Io(e.to_string()))?;
+        let answer: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| AppError::Network(e.to_string()))?;
         if !status.is_success() || answer.pointer("/preview/performance/backtest").is_none() {
-            return Err(AppError::Io(format!(
+            return Err(AppError::Network(format!(
                 "the headline request answered {status} without a backtest: {answer}"
             )));
         }

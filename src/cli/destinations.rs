@@ -36,9 +36,7 @@ fn pairs(items: &[String], secret: bool) -> Result<BTreeMap<String, String>, App
             ))
         })?;
         let v = match v.strip_prefix("env:").filter(|_| secret) {
-            Some(var) => std::env::var(var).map_err(|_| {
-                AppError::BadInput(format!("environment variable `{var}` is not set"))
-            })?,
+            Some(var) => super::settings::secret_from(var)?,
             None => v.to_string(),
         };
         out.insert(k.trim().to_string(), v);

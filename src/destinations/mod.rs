@@ -202,10 +202,29 @@ async fn success(
     })
 }
 
+/// The HTTP client every destination sends through; `app` names it by this alias and builds it
+/// with [`http_client`], so reqwest stays at this edge.
+pub type HttpClient = reqwest::Client;
+
+/// A client whose every request (one attempt) ends within `timeout`.
+pub fn http_client(timeout: Duration) -> Result<HttpClient, DestinationError> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .map_err(|e| DestinationError::Transport(e.to_string()))
+}
+
+/// Whether `text` is an absolute http(s) address with a host (a destination's `url` or
+/// `base_url` setting).
+pub fn is_http_url(text: &str) -> bool {
+    reqwest::Url::parse(text)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
 /// Send one batch to destination `d` (no retries; see [`with_retries`]); what it said.
 pub async fn send(
     d: Destination,
-    client: &reqwest::Client,
+    client: &HttpClient,
     cfg: &DestinationConfig,
     b: &Batch<'_>,
 ) -> Result<Receipt, DestinationError> {

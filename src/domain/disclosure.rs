@@ -46,12 +46,15 @@ pub fn is_personal(field: &Field, sensitive: &[String]) -> bool {
     field.pii || personal || sensitive.iter().any(|s| lower.contains(s.as_str()))
 }
 
-/// A category label: short, no `@`, not mostly digits (phone numbers, ids, postcodes), no URL.
+/// A category label: short, one line (no control characters), no `@`, not mostly digits (phone
+/// numbers, ids, postcodes), no URL.
 pub fn looks_like_a_label(v: &str) -> bool {
     let digits = v.chars().filter(char::is_ascii_digit).count();
     let chars = v.chars().count();
+    let one_line = !v.chars().any(char::is_control);
     chars > 0
         && chars <= MAX_VALUE_CHARS
+        && one_line
         && !v.contains('@')
         && !v.contains("://")
         && !(digits >= 5 && digits * 2 >= chars)

@@ -333,6 +333,7 @@ impl std::hash::Hash for Use {
 impl Eq for Use {}
 
 mod cells;
+pub mod encoding;
 mod fields;
 mod recognise;
 pub use cells::*;

@@ -82,9 +82,7 @@ impl Store {
                 Ok(e)
             }.await);
             match r {
-                Err(sqlx::Error::Database(d)) if d.is_unique_violation() && attempt < 10 => {
-                    continue;
-                }
+                Err(sqlx::Error::Database(d)) if d.is_unique_violation() && attempt < 10 => {}
                 other => return other.map_err(Into::into),
             }
         }

@@ -1,4 +1,5 @@
-//! Stored conversations with the interpreter: one row per conversation, one per turn.
+//! Stored conversations with the interpreter: one row per conversation (with its owner), one per
+//! turn.
 
 use serde::Serialize;
 
@@ -19,13 +20,28 @@ pub struct TurnRecord {
 }
 
 impl Store {
-    /// Create a conversation (no-op if it exists).
-    pub async fn ensure_conversation(&self, id: &str, now: i64) -> Result<(), StoreError> {
+    /// Create a conversation owned by `owner` (a user id; `None` for a local command), or do
+    /// nothing if it exists.
+    pub async fn ensure_conversation(
+        &self,
+        id: &str,
+        owner: Option<&str>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         on_pool!(self, p => {
-            sqlx::query("INSERT INTO conversations (id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (id) DO NOTHING")
-                .bind(id.to_string()).bind(now).execute(p).await?;
+            sqlx::query("INSERT INTO conversations (id, owner, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT (id) DO NOTHING")
+                .bind(id.to_string()).bind(owner.map(str::to_string)).bind(now).execute(p).await?;
         });
         Ok(())
+    }
+
+    /// The owner of a conversation: `None` when there is no such conversation, `Some(None)` when
+    /// it has no owner.
+    pub async fn conversation_owner(&self, id: &str) -> Result<Option<Option<String>>, StoreError> {
+        let sql = "SELECT owner FROM conversations WHERE id = $1";
+        let row: Option<(Option<String>,)> =
+            on_pool!(self, p => sqlx::query_as(sql).bind(id.to_string()).fetch_optional(p).await?);
+        Ok(row.map(|(o,)| o))
     }
 
     /// Every turn of a conversation, in order.

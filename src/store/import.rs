@@ -45,6 +45,25 @@ pub struct EventRow {
     pub properties: Option<String>,
 }
 
+/// A later row of the same customer over an earlier one: its values replace, its blanks keep.
+fn merge_customer(earlier: &mut CustomerRow, later: CustomerRow) {
+    for (old, new) in earlier.values.iter_mut().zip(later.values) {
+        let blank = matches!(new, Bind::Int(None) | Bind::Float(None) | Bind::Text(None));
+        if !blank {
+            *old = new;
+        }
+    }
+    for (name, num, text) in later.attributes {
+        if num.is_none() && text.is_none() {
+            continue;
+        }
+        match earlier.attributes.iter_mut().find(|(n, _, _)| *n == name) {
+            Some(a) => *a = (name, num, text),
+            None => earlier.attributes.push((name, num, text)),
+        }
+    }
+}
+
 /// One attribute value: customer id, attribute name, number, text.
 pub(super) type AttributeValue<'a> = (i64, &'a str, Option<f64>, Option<&'a str>);
 
@@ -241,13 +260,14 @@ impl ImportTx {
         columns: &[&'static str],
         rows: Vec<CustomerRow>,
     ) -> Result<(), StoreError> {
-        // The same customer twice in a batch: the later row wins, in file order (PostgreSQL
-        // refuses to upsert one row twice in a statement).
+        // The same customer twice in a batch: the later row's values win, in file order
+        // (PostgreSQL refuses to upsert one row twice in a statement); its blanks keep what the
+        // earlier row said, as they keep what is stored.
         let mut at: HashMap<String, usize> = HashMap::with_capacity(rows.len());
         let mut kept: Vec<CustomerRow> = Vec::with_capacity(rows.len());
         for r in rows {
             match at.get(&r.external_id) {
-                Some(&i) => kept[i] = r,
+                Some(&i) => merge_customer(&mut kept[i], r),
                 None => {
                     at.insert(r.external_id.clone(), kept.len());
                     kept.push(r);
@@ -264,7 +284,8 @@ impl ImportTx {
         } else {
             columns
                 .iter()
-                .map(|c| format!("{c} = excluded.{c}"))
+                // A blank cell (NULL) keeps the stored value: a file updates what it says.
+                .map(|c| format!("{c} = COALESCE(excluded.{c}, customers.{c})"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
@@ -295,7 +316,11 @@ impl ImportTx {
             .iter()
             .flat_map(|r| {
                 let id = ids[&r.external_id];
-                r.attributes.iter().flat_map(move |(n, num, text)| {
+                let said = r
+                    .attributes
+                    .iter()
+                    .filter(|(_, num, text)| num.is_some() || text.is_some());
+                said.flat_map(move |(n, num, text)| {
                     [
                         Bind::Int(Some(id)),
                         Bind::Text(Some(n.clone())),

@@ -152,3 +152,67 @@ impl ImportTx {
         Ok(())
     }
 }
+
+impl Store {
+    /// Keep one model version's scores as of `at` (compact bytes, see
+    /// [`crate::domain::scoring::history`]), replacing what was kept for that instant.
+    pub async fn save_score_history(
+        &self,
+        task: &str,
+        version: i64,
+        at: i64,
+        customers: usize,
+        snapshot: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        let sql = "INSERT INTO score_history (task, version, at, customers, snapshot, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (task, version, at) DO UPDATE SET customers = excluded.customers, snapshot = excluded.snapshot, created_at = excluded.created_at";
+        let now = super::now();
+        on_pool!(self, p => sqlx::query(sql).bind(task.to_string()).bind(version).bind(at).bind(customers as i64).bind(snapshot).bind(now).execute(p).await.map(|_| ())?);
+        Ok(())
+    }
+
+    /// One model version's kept scores as of `at`, if any.
+    pub async fn score_history(
+        &self,
+        task: &str,
+        version: i64,
+        at: i64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let sql = "SELECT snapshot FROM score_history WHERE task = $1 AND version = $2 AND at = $3";
+        let row: Option<(Vec<u8>,)> = on_pool!(self, p => sqlx::query_as(sql).bind(task.to_string()).bind(version).bind(at).fetch_optional(p).await?);
+        Ok(row.map(|r| r.0))
+    }
+
+    /// The instants a model version's scores are kept for, oldest first.
+    pub async fn score_history_instants(
+        &self,
+        task: &str,
+        version: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let sql = "SELECT at FROM score_history WHERE task = $1 AND version = $2 ORDER BY at";
+        let rows: Vec<(i64,)> = on_pool!(self, p => sqlx::query_as(sql).bind(task.to_string()).bind(version).fetch_all(p).await?);
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+}
+
+impl Store {
+    /// Forget a task's kept scores of other versions, and of its version before `oldest`.
+    pub async fn prune_score_history(
+        &self,
+        task: &str,
+        version: i64,
+        oldest: i64,
+    ) -> Result<(), StoreError> {
+        let sql = "DELETE FROM score_history WHERE task = $1 AND (version <> $2 OR at < $3)";
+        on_pool!(self, p => sqlx::query(sql).bind(task.to_string()).bind(version).bind(oldest).execute(p).await.map(|_| ())?);
+        Ok(())
+    }
+}
+
+impl ImportTx {
+    /// Forget every kept score history: scores as of a past date depend on the data up to it,
+    /// which an import may change (re-scoring after the import keeps them again).
+    pub async fn forget_score_history(&mut self) -> Result<(), StoreError> {
+        self.run("DELETE FROM score_history".into(), &[]).await?;
+        Ok(())
+    }
+}

@@ -9,6 +9,10 @@
 //! ([`with_conn`]): one prepared statement stepped per row instead of large multi-row statements
 //! whose values sqlx copies and sends across (a million customers' scores: 11–14 s down to a few).
 //! Everything unsafe lives in this file.
+#![allow(
+    unsafe_code,
+    reason = "the one module that calls SQLite's C API; each block says why it is sound"
+)]
 
 use std::ffi::{CStr, c_int};
 use std::marker::PhantomData;

@@ -138,7 +138,7 @@ pub async fn datasets(
     opts: &EvalOptions,
     as_of: AsOf,
 ) -> Result<BTreeMap<String, Dataset>, AppError> {
-    std::fs::create_dir_all(&opts.work).map_err(|e| AppError::Io(e.to_string()))?;
+    std::fs::create_dir_all(&opts.work).map_err(|e| AppError::File(e.to_string()))?;
     let mut out = BTreeMap::new();
     match opts.suite {
         Suite::Original => {
@@ -236,7 +236,7 @@ fn rename_csv(from: &Path, to: &Path, style: Rename) -> Result<BTreeMap<String, 
     for rec in r.records() {
         w.write_record(&rec.map_err(io)?).map_err(io)?;
     }
-    w.flush().map_err(|e| AppError::Io(e.to_string()))?;
+    w.flush().map_err(|e| AppError::File(e.to_string()))?;
     Ok(headers
         .iter()
         .zip(&new)

@@ -220,7 +220,9 @@ async fn members(app: &App, def: &Definition, as_of: AsOf) -> Result<BTreeSet<St
         set
     });
     app.members_to(def, as_of, false, tx).await?;
-    collect.await.map_err(|e| AppError::Io(e.to_string()))
+    collect
+        .await
+        .map_err(|e| AppError::TaskFailed(e.to_string()))
 }
 
 /// Run every selected case and score it.

@@ -27,6 +27,9 @@ const CUSTOMER_COLUMNS: &[(Target, &str)] = &[
     (Target::AdsConsent, "ads_consent"),
 ];
 
+/// The largest cell an import accepts.
+pub(super) const MAX_CELL_BYTES: usize = 64 * 1024;
+
 /// Rows parsed and waiting to be written.
 pub(super) struct Batch<'a> {
     kind: Kind,
@@ -82,12 +85,31 @@ impl<'a> Batch<'a> {
         self.index.get(&t).map(|i| (*i, cell(rec, *i)))
     }
 
-    /// Error text naming line, column and value.
+    /// Error text naming line, column and value (a long value cut short).
     fn err(&self, line: u64, col: usize, value: &str, why: String) -> String {
+        let shown: String = value.chars().take(80).collect();
+        let cut = if shown.len() < value.len() { "…" } else { "" };
         format!(
-            "line {line}, column `{}`, value `{value}`: {why}",
+            "line {line}, column `{}`, value `{shown}{cut}`: {why}",
             self.headers.get(col).map(String::as_str).unwrap_or("?")
         )
+    }
+
+    /// A cell larger than any value segwright keeps is a broken row (often a missing quote that
+    /// swallowed the lines after it), refused before it reaches the store.
+    fn check_sizes(&self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+        match rec.iter().position(|c| c.len() > MAX_CELL_BYTES) {
+            Some(i) => Err(self.err(
+                line,
+                i,
+                cell(rec, i),
+                format!(
+                    "a value of {} bytes; a cell holds at most {MAX_CELL_BYTES} (is a closing quote missing?)",
+                    rec[i].len()
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn required<'r>(
@@ -105,6 +127,7 @@ impl<'a> Batch<'a> {
 
     /// Parse one record into the batch, or say why it is rejected.
     pub(super) fn push(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+        self.check_sizes(rec, line)?;
         match self.kind {
             Kind::Customers => self.push_customer(rec, line),
             Kind::Orders => self.push_order(rec, line),
@@ -310,7 +333,7 @@ impl Rejects {
     }
 
     pub(super) fn write(&mut self, rec: &csv::StringRecord, reason: &str) -> Result<(), AppError> {
-        let io = |e: csv::Error| AppError::Io(format!("writing rejected rows: {e}"));
+        let io = |e: csv::Error| AppError::File(format!("writing rejected rows: {e}"));
         if self.writer.is_none() {
             let path = self.path.clone().expect("only with --skip-invalid");
             let mut w = csv::Writer::from_path(&path).map_err(io)?;
@@ -332,7 +355,7 @@ impl Rejects {
     pub(super) fn finish(self) -> Result<Option<String>, AppError> {
         match self.writer {
             Some((mut w, p)) => {
-                w.flush().map_err(|e| AppError::Io(e.to_string()))?;
+                w.flush().map_err(|e| AppError::File(e.to_string()))?;
                 Ok(Some(p))
             }
             None => Ok(None),

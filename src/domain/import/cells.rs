@@ -170,6 +170,10 @@ pub fn normalize_region(s: &str, country: Option<&str>) -> String {
 /// Distinct values kept per column while typing it.
 const MAX_DISTINCT: usize = 64;
 
+/// A longer value is prose or a blob, never a category label: its column is text, and the
+/// catalog (which lists a categorical column's values) never holds it.
+pub const MAX_CATEGORY_CHARS: usize = 100;
+
 /// Bounded statistics of one custom column.
 #[derive(Debug, Default, Clone)]
 pub struct ColumnStats {
@@ -195,12 +199,17 @@ impl ColumnStats {
         self.all_number &= parse_number(c).is_ok();
         self.all_date &= parse_day(c).is_ok() && c.len() >= 8;
         if !self.too_many && !self.distinct.contains(c) {
-            if self.distinct.len() >= MAX_DISTINCT {
+            if self.distinct.len() >= MAX_DISTINCT || c.chars().count() > MAX_CATEGORY_CHARS {
                 self.too_many = true;
             } else {
                 self.distinct.insert(c.to_string());
             }
         }
+    }
+
+    /// How many non-blank cells were seen.
+    pub fn non_blank(&self) -> u64 {
+        self.non_blank
     }
 
     /// The attribute's type and, for categorical columns, its values.

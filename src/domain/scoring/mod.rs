@@ -12,6 +12,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod features;
 mod flat;
+pub mod history;
 pub mod metrics;
 pub mod model;
 pub mod performance;

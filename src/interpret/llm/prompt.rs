@@ -1,7 +1,8 @@
 //! The messages sent to the model, rendered with minijinja from the templates in `prompts/`.
 //! Only catalog metadata (field names, types, units, descriptions, synonyms, category labels),
 //! event names, glossary terms, the as-of date and the request itself are rendered: never a
-//! customer record.
+//! customer record. Category labels come from customer data, so each is rendered as a JSON string
+//! (quoted and escaped: a value cannot start a line of its own or close the list).
 
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};

@@ -1,4 +1,6 @@
 //! The LLM interpreter's options: every command takes them (global), `ask` and `serve` use them.
+//! The OpenAI-named variables (`OPENAI_BASE_URL`, `OPENAI_API_KEY`) and `SEGWRIGHT_MODEL` are
+//! read as fallbacks of the flags.
 
 use std::time::Duration;
 
@@ -54,8 +56,9 @@ pub struct LlmArgs {
     pub llm_strict: bool,
 }
 
+/// A fallback variable; blank reads as unset.
 fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    super::env::process(name).filter(|v| !v.trim().is_empty())
 }
 
 impl LlmArgs {
