@@ -190,3 +190,31 @@ async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall
         heldout.confidently_wrong
     );
 }
+
+/// The third fresh suite (tests/nl/fresh3, 2026-12-04, written blind): first run 52.1% / 63.6%
+/// with 11 and 8 confidently wrong; combined values, yes/no columns with a third value, the
+/// data's start-date column and asking about side-by-side values and year-less months brought
+/// it to 62.8% / 68.2% with 2 and 5. A ratchet: confidently wrong answers may only fall.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_a_third_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall() {
+    let work = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fresh = |split| EvalOptions::exports(Suite::Fresh3, root, work.path(), split);
+    let dev = eval_nl(&fresh(Split::Dev)).await.expect("dev half runs");
+    let heldout = eval_nl(&fresh(Split::Heldout))
+        .await
+        .expect("held-out half runs");
+    assert!(dev.run >= 90 && heldout.run >= 85, "both halves run");
+    assert!(
+        dev.accuracy >= 0.62 && heldout.accuracy >= 0.68,
+        "accuracy: dev {:.1}%, held-out {:.1}%",
+        dev.accuracy * 100.0,
+        heldout.accuracy * 100.0
+    );
+    assert!(
+        dev.confidently_wrong <= 2 && heldout.confidently_wrong <= 5,
+        "confidently wrong: dev {}, held-out {}",
+        dev.confidently_wrong,
+        heldout.confidently_wrong
+    );
+}

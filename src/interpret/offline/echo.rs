@@ -35,7 +35,7 @@ fn echoes(word: &str, (a, b): (usize, usize), conds: &[Cond], cx: &Cx) -> bool {
     conds
         .iter()
         .filter(|c| a + REACH >= c.to.saturating_sub(1) && c.from <= b + REACH)
-        .any(|c| names_of(c, cx).iter().any(|w| *w == root))
+        .any(|c| names_of(c, cx).contains(&root))
 }
 
 /// The roots of every word in the names and values a condition uses (and the column headers

@@ -231,7 +231,7 @@ impl<'a> Clauses<'a> {
 fn parts(value: &str) -> Vec<String> {
     let l = value.to_lowercase();
     let ps: Vec<String> = l
-        .split(|c| matches!(c, '&' | '/' | ',' | '+'))
+        .split(['&', '/', ',', '+'])
         .flat_map(|p| p.split(" and "))
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
