@@ -204,7 +204,8 @@ pub struct EvalArgs {
     pub failures: bool,
     /// `original` (tests/nl/cases), `generalise` (tests/nl/generalise: exports and requests
     /// the interpreter was not written against), `fresh` (tests/nl/fresh: dev half tuned on) or
-    /// `fresh2` (tests/nl/fresh2: never tuned on).
+    /// `fresh2` (tests/nl/fresh2: dev half tuned on) or `fresh3` (tests/nl/fresh3: written
+    /// blind, dev half tuned on).
     #[arg(long, default_value = "original", value_parser = crate::app::eval_nl::Suite::parse)]
     pub suite: crate::app::eval_nl::Suite,
     /// `all`, `dev` or `heldout`: the half of the cases to run (a fixed rule on each prompt).
