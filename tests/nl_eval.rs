@@ -97,31 +97,15 @@ async fn on_exports_it_was_not_written_against_the_interpreter_keeps_its_accurac
 /// floors under today's figures; only its dev half is ever looked at case by case.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_fresh_suite_never_tuned_on_the_interpreter_is_not_confidently_wrong() {
-    let work = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fresh = |split| EvalOptions::exports(Suite::Fresh, root, work.path(), split);
-    let dev = eval_nl(&fresh(Split::Dev)).await.expect("dev half runs");
-    let heldout = eval_nl(&fresh(Split::Heldout))
-        .await
-        .expect("held-out half runs");
-    assert!(
-        dev.run >= 55 && heldout.run >= 60,
-        "both halves run: {} and {}",
-        dev.run,
-        heldout.run
-    );
-    assert!(
-        dev.accuracy >= 0.65 && heldout.accuracy >= 0.71,
-        "accuracy: dev {:.1}%, held-out {:.1}%",
-        dev.accuracy * 100.0,
-        heldout.accuracy * 100.0
-    );
-    assert!(
-        dev.confidently_wrong == 0 && heldout.confidently_wrong == 0,
-        "confidently wrong: dev {}, held-out {}",
-        dev.confidently_wrong,
-        heldout.confidently_wrong
-    );
+    holds(
+        Suite::Fresh,
+        Floor {
+            run: (55, 60),
+            accuracy: (0.65, 0.71),
+            wrong: (0, 0),
+        },
+    )
+    .await;
 }
 
 /// The same requests over the same exports with every column header rewritten (snake_case,
@@ -169,26 +153,15 @@ async fn renaming_every_column_changes_no_audience() {
 /// fall.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall() {
-    let work = tempfile::tempdir().unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fresh = |split| EvalOptions::exports(Suite::Fresh2, root, work.path(), split);
-    let dev = eval_nl(&fresh(Split::Dev)).await.expect("dev half runs");
-    let heldout = eval_nl(&fresh(Split::Heldout))
-        .await
-        .expect("held-out half runs");
-    assert!(dev.run >= 60 && heldout.run >= 60, "both halves run");
-    assert!(
-        dev.accuracy >= 0.78 && heldout.accuracy >= 0.58,
-        "accuracy: dev {:.1}%, held-out {:.1}%",
-        dev.accuracy * 100.0,
-        heldout.accuracy * 100.0
-    );
-    assert!(
-        dev.confidently_wrong == 0 && heldout.confidently_wrong <= 2,
-        "confidently wrong: dev {}, held-out {}",
-        dev.confidently_wrong,
-        heldout.confidently_wrong
-    );
+    holds(
+        Suite::Fresh2,
+        Floor {
+            run: (60, 60),
+            accuracy: (0.78, 0.58),
+            wrong: (0, 2),
+        },
+    )
+    .await;
 }
 
 /// The third fresh suite (tests/nl/fresh3, 2026-12-04, written blind): first run 52.1% / 63.6%
@@ -197,22 +170,48 @@ async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall
 /// it to 62.8% / 68.2% with 2 and 5. A ratchet: confidently wrong answers may only fall.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_third_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall() {
+    holds(
+        Suite::Fresh3,
+        Floor {
+            run: (90, 85),
+            accuracy: (0.62, 0.68),
+            wrong: (2, 5),
+        },
+    )
+    .await;
+}
+
+/// The least a suite's two halves must keep: cases run, accuracy, and at most this many
+/// confidently wrong answers (dev, held-out).
+struct Floor {
+    run: (usize, usize),
+    accuracy: (f64, f64),
+    wrong: (usize, usize),
+}
+
+/// Run both halves of an export suite and hold them to their floor.
+async fn holds(suite: Suite, floor: Floor) {
     let work = tempfile::tempdir().unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fresh = |split| EvalOptions::exports(Suite::Fresh3, root, work.path(), split);
-    let dev = eval_nl(&fresh(Split::Dev)).await.expect("dev half runs");
-    let heldout = eval_nl(&fresh(Split::Heldout))
+    let half = |split| EvalOptions::exports(suite, root, work.path(), split);
+    let dev = eval_nl(&half(Split::Dev)).await.expect("dev half runs");
+    let heldout = eval_nl(&half(Split::Heldout))
         .await
         .expect("held-out half runs");
-    assert!(dev.run >= 90 && heldout.run >= 85, "both halves run");
     assert!(
-        dev.accuracy >= 0.62 && heldout.accuracy >= 0.68,
+        dev.run >= floor.run.0 && heldout.run >= floor.run.1,
+        "both halves run: {} and {}",
+        dev.run,
+        heldout.run
+    );
+    assert!(
+        dev.accuracy >= floor.accuracy.0 && heldout.accuracy >= floor.accuracy.1,
         "accuracy: dev {:.1}%, held-out {:.1}%",
         dev.accuracy * 100.0,
         heldout.accuracy * 100.0
     );
     assert!(
-        dev.confidently_wrong <= 2 && heldout.confidently_wrong <= 5,
+        dev.confidently_wrong <= floor.wrong.0 && heldout.confidently_wrong <= floor.wrong.1,
         "confidently wrong: dev {}, held-out {}",
         dev.confidently_wrong,
         heldout.confidently_wrong
