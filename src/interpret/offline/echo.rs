@@ -79,3 +79,28 @@ fn collect(json: &Json, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// "paperless *billing* customers": one word of a longer event's name (`BILL_DISPUTE`) written
+/// right after a column's condition, with no verb, number or time of its own, more likely
+/// describes that column than asks for the event. The link is kept but marked unsure, so the
+/// answer asks instead of silently adding the event.
+pub fn doubt_modifier_events(items: &[Item], conds: &mut [Cond]) {
+    for k in 1..conds.len() {
+        let (before, rest) = conds.split_at_mut(k);
+        let (prev, cond) = (&before[k - 1], &mut rest[0]);
+        let lone = items
+            .iter()
+            .find(|it| it.from == cond.from && it.to == cond.to)
+            .is_some_and(|it| it.word.is_some());
+        let partial = matches!(
+            &cond.node,
+            crate::domain::definition::Node::Aggregate { event: Some(e), window: None, .. }
+                if e.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count() >= 2
+        );
+        let after_column = prev.to == cond.from
+            && matches!(prev.node, crate::domain::definition::Node::Attribute { .. });
+        if lone && partial && after_column {
+            cond.confidence = cond.confidence.min(0.5);
+        }
+    }
+}

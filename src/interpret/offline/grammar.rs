@@ -225,6 +225,7 @@ pub fn parse(items: &[Item], cx: &Cx<'_>) -> Parsed {
     either_value(&mut out.conds, &mut c);
     out.assumptions = c.assumptions;
     super::echo::absorb(&items, &mut out.unrecognized, &out.conds, cx);
+    super::echo::doubt_modifier_events(&items, &mut out.conds);
     merge_adjacent(&mut out.unrecognized);
     out
 }

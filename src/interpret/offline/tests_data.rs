@@ -101,3 +101,24 @@ fn joining_means_the_exports_own_start_column_when_no_file_gave_a_signup_date() 
         i.definition.root
     );
 }
+
+#[test]
+fn one_word_of_an_event_right_after_a_column_is_asked_about_not_added_silently() {
+    let paperless = AttributeSpec {
+        name: "paperless".into(),
+        ty: FieldType::Boolean,
+        values: vec![],
+        column: "PAPERLESS".into(),
+    };
+    let c = Catalog::build(vec!["US".into()], vec![], &[paperless])
+        .with_events(vec!["BILL_DISPUTE".into(), "OUTAGE_REPORT".into()]);
+    let g = Glossary::default_glossary();
+    let cx = Cx {
+        catalog: &c,
+        glossary: &g,
+        as_of: AsOf::parse("2026-11-22", "UTC").unwrap(),
+    };
+    let i = Offline::new(&cx).interpret("paperless billing customers", &cx);
+    let adds_event = root(&i).to_string().contains("BILL_DISPUTE");
+    assert!(!adds_event || !i.questions.is_empty(), "{:?}", root(&i));
+}
