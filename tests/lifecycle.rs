@@ -32,23 +32,9 @@ async fn saved(app: &TestApp, name: &str) -> String {
 async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    let (s, _) = app
-        .segment_action(
-            &app.manager,
-            &id,
-            "submit",
-            json!({"destinations": ["webhook"]}),
-        )
-        .await;
+    let (s, _) = app.submit_to_webhook(&app.manager, &id).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "managers do not submit");
-    let (s, r) = app
-        .segment_action(
-            &app.marketer,
-            &id,
-            "submit",
-            json!({"destinations": ["webhook"]}),
-        )
-        .await;
+    let (s, r) = app.submit_to_webhook(&app.marketer, &id).await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(
         (
@@ -134,14 +120,7 @@ async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
         .segment_action(&app.manager, &id, "approve", json!({}))
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "the draft was not submitted");
-    let (_, r) = app
-        .segment_action(
-            &app.marketer,
-            &id,
-            "submit",
-            json!({"destinations": ["webhook"]}),
-        )
-        .await;
+    let (_, r) = app.submit_to_webhook(&app.marketer, &id).await;
     assert_ne!(
         r["approval_hash"].as_str(),
         Some(hash.as_str()),
@@ -199,13 +178,7 @@ async fn a_version_goes_from_draft_to_active_with_each_step_done_by_its_role() {
 async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    app.segment_action(
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    app.submit_to_webhook(&app.marketer, &id).await;
     let (s, _) = app
         .segment_action(&app.manager, &id, "reject", json!({}))
         .await;
@@ -221,14 +194,7 @@ async fn rejections_need_a_comment_and_nobody_approves_their_own_version() {
         ),
         (StatusCode::OK, Some("rejected"), Some("too broad"))
     );
-    let (s, _) = app
-        .segment_action(
-            &app.marketer,
-            &id,
-            "submit",
-            json!({"destinations": ["webhook"]}),
-        )
-        .await;
+    let (s, _) = app.submit_to_webhook(&app.marketer, &id).await;
     assert_eq!(s, StatusCode::OK, "a rejected version may be resubmitted");
     // The marketer who wrote it is promoted: still may not approve their own version.
     let cli = Actor::cli();
@@ -275,14 +241,7 @@ async fn large_audiences_need_two_distinct_approvers() {
     })
     .await;
     let id = saved(&app, "us").await;
-    let (_, r) = app
-        .segment_action(
-            &app.marketer,
-            &id,
-            "submit",
-            json!({"destinations": ["webhook"]}),
-        )
-        .await;
+    let (_, r) = app.submit_to_webhook(&app.marketer, &id).await;
     assert_eq!(r["approvals_needed"], 2);
     let (_, r) = app
         .segment_action(&app.manager, &id, "approve", json!({}))
@@ -338,13 +297,7 @@ async fn policy_blocks_small_or_unconsented_audiences_for_ad_platforms() {
 async fn the_audit_log_records_every_step_exports_csv_and_detects_tampering() {
     let app = TestApp::spawn().await;
     let id = saved(&app, "us").await;
-    app.segment_action(
-        &app.marketer,
-        &id,
-        "submit",
-        json!({"destinations": ["webhook"]}),
-    )
-    .await;
+    app.submit_to_webhook(&app.marketer, &id).await;
     app.segment_action(&app.manager, &id, "approve", json!({}))
         .await;
     let (s, _) = app

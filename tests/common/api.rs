@@ -143,6 +143,12 @@ impl TestApp {
         self.json_as(Some(token), "POST", &uri, Some(body)).await
     }
 
+    /// Submit a segment for review to the demo webhook as `token`.
+    pub async fn submit_to_webhook(&self, token: &str, id: &str) -> (StatusCode, Value) {
+        let body = serde_json::json!({"destinations": ["webhook"]});
+        self.segment_action(token, id, "submit", body).await
+    }
+
     /// Call with a token (or none) and parse the JSON answer.
     pub async fn json_as(
         &self,
