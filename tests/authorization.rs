@@ -166,6 +166,13 @@ fn table() -> Vec<Line> {
         line("GET", "/api/audit", Only(AUDITORS)),
         line("GET", "/api/audit/verify", Only(AUDITORS)),
         line("GET", "/api/openapi.json", Any),
+        // Ingest writes customer data, as imports do: admins only.
+        line("POST", "/api/orders", Only(ADMIN)).body(|n| {
+            Some(json!({"orders": [{"order_id": format!("auth-{n}"), "customer_id": "c1", "occurred_at": "2026-11-20", "amount": 1}]}))
+        }),
+        line("POST", "/api/events", Only(ADMIN)).body(|n| {
+            Some(json!({"events": [{"event_id": format!("auth-{n}"), "customer_id": "c1", "name": "login", "occurred_at": "2026-11-20"}]}))
+        }),
     ]
 }
 

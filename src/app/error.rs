@@ -11,6 +11,10 @@ pub enum AppError {
     /// Bad input that is not a definition (a CSV row, a flag, a date).
     #[error("{0}")]
     BadInput(String),
+    /// Rows of an ingested batch that fail the import's rules, each with its index and field;
+    /// nothing of the batch was written.
+    #[error("{}", super::import::rows_summary(.0))]
+    InvalidRows(Vec<super::RowIssue>),
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -101,9 +105,10 @@ pub enum ErrorKind {
 impl AppError {
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid(_) | AppError::BadInput(_) | AppError::Policy(_) => {
-                ErrorKind::Invalid
-            }
+            AppError::Invalid(_)
+            | AppError::InvalidRows(_)
+            | AppError::BadInput(_)
+            | AppError::Policy(_) => ErrorKind::Invalid,
             AppError::NotFound(_) | AppError::Store(StoreError::NotFound) => ErrorKind::NotFound,
             AppError::Conflict(_) | AppError::Store(StoreError::Conflict(_)) => ErrorKind::Conflict,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
@@ -126,6 +131,7 @@ impl AppError {
         match self {
             AppError::Invalid(_) => "invalid_definition",
             AppError::BadInput(_) => "bad_input",
+            AppError::InvalidRows(_) => "invalid_rows",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::Store(StoreError::NotFound) => "not_found",

@@ -15,7 +15,12 @@ use crate::domain::import::encoding::{Encoding, Latin1Reader, is_utf8};
 use crate::domain::import::{self as imp, ColumnStats, Kind};
 use crate::store::{ImportTx, StoreError};
 
+mod fresh;
+mod ingest;
 mod rows;
+
+pub(super) use ingest::rows_summary;
+pub use ingest::{IngestKind, IngestReport, IngestState, MAX_ROWS, RowIssue};
 
 /// Rows written per batch.
 const BATCH: usize = 5_000;
@@ -410,7 +415,7 @@ fn accept(
     match batch.push(rec, line) {
         Ok(()) => report.rows_written += 1,
         Err(reason) if opts.skip_invalid => {
-            rejects.write(rec, &reason)?;
+            rejects.write(rec, &reason.to_string())?;
             report.rows_rejected += 1;
         }
         Err(reason) => {

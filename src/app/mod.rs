@@ -60,7 +60,9 @@ pub use delivery::{DeliveryReport, DestinationReport, SyncKind};
 pub use demo::{DemoOptions, create_demo_users, generate_demo};
 pub use destinations::{DestinationView, NewDestination};
 pub use error::{AppError, ErrorKind};
-pub use import::{ImportOptions, ImportReport};
+pub use import::{
+    ImportOptions, ImportReport, IngestKind, IngestReport, MAX_ROWS as MAX_INGEST_ROWS, RowIssue,
+};
 pub use interpret::{Answer, AskRequest, Choice};
 pub use jobs::TrainJob;
 pub use lifecycle::Review;
@@ -239,6 +241,8 @@ pub struct App {
     >,
     /// Backtest scores over the in-memory copy, computed once per model version and date.
     past_scores: Arc<past_scores::PastScores>,
+    /// Ingest batches (`POST /api/orders`, `/api/events`): one at a time, limited per token.
+    ingest: import::IngestState,
 }
 
 impl App {
@@ -273,6 +277,7 @@ impl App {
             parsed_models: Default::default(),
             past_scores: Default::default(),
             sync_wake: Default::default(),
+            ingest: Default::default(),
         };
         app.load_glossary_edits().await?;
         Ok(app)

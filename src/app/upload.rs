@@ -89,7 +89,7 @@ fn staged_file(id: &str) -> Result<PathBuf, AppError> {
 /// A known field's name and type, as the preview says them.
 fn field_label(t: Target) -> (String, &'static str) {
     let ty = match t {
-        Target::ExternalId | Target::CustomerId | Target::OrderId => "identifier",
+        Target::ExternalId | Target::CustomerId | Target::OrderId | Target::EventId => "identifier",
         Target::Email => "email",
         Target::Phone => "phone",
         Target::Country => "country",

@@ -30,6 +30,8 @@ pub enum Target {
     AdsConsent,
     CustomerId,
     OrderId,
+    /// An event's own id (its key: the same id again is the same event).
+    EventId,
     OccurredAt,
     Amount,
     Quantity,
@@ -56,6 +58,7 @@ impl Target {
             T::AdsConsent => "ads_consent",
             T::CustomerId => "customer_id",
             T::OrderId => "order_id",
+            T::EventId => "event_id",
             T::OccurredAt => "occurred_at",
             T::Amount => "amount",
             T::Quantity => "quantity",

@@ -51,7 +51,7 @@ pub(super) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         })
 }
 
-fn bearer(headers: &HeaderMap) -> Option<String> {
+pub(super) fn bearer(headers: &HeaderMap) -> Option<String> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme

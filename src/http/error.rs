@@ -47,6 +47,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid(issues) | AppError::LlmInvalid { issues, .. } => {
                 json!({ "issues": issues })
             }
+            AppError::InvalidRows(rows) => json!({ "rows": rows }),
             _ => serde_json::Value::Null,
         };
         Self {

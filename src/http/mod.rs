@@ -9,6 +9,7 @@ mod destinations;
 mod error;
 mod extract;
 mod headers;
+mod ingest;
 mod interpret;
 mod lifecycle;
 mod models;

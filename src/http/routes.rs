@@ -9,7 +9,7 @@ use axum::http::Method;
 use serde_json::Value;
 
 use super::openapi::{Api, doc, document};
-use super::{AppState, api, auth, destinations, interpret, lifecycle, models, users};
+use super::{AppState, api, auth, destinations, ingest, interpret, lifecycle, models, users};
 use crate::app::SaveSegment;
 
 const ANY: &str = "any signed-in user";
@@ -373,9 +373,17 @@ pub fn api_routes(state: AppState) -> axum::Router<AppState> {
         let doc_cell = doc_cell.clone();
         async move { Json(doc_cell.get().cloned().unwrap_or_default()) }
     };
-    let table = [account, definitions, scores, segments, review, syncs]
-        .into_iter()
-        .fold(Api::new(), |a, f| f(a));
+    let table = [
+        account,
+        definitions,
+        scores,
+        segments,
+        review,
+        syncs,
+        ingest::routes,
+    ]
+    .into_iter()
+    .fold(Api::new(), |a, f| f(a));
     let table = table.route(
         Method::GET,
         "/api/openapi.json",

@@ -5,7 +5,7 @@
 use super::{Bind, ImportTx, Store, StoreError, on_pool};
 use crate::domain::compile::Dialect;
 
-const FACTS_SQL: &str = "INSERT INTO customer_facts (customer_id, lifetime_revenue, order_count, average_order_value, items_bought, first_order_at, last_order_at, last_event_at, last_activity_at)
+pub(super) const FACTS_SQL: &str = "INSERT INTO customer_facts (customer_id, lifetime_revenue, order_count, average_order_value, items_bought, first_order_at, last_order_at, last_event_at, last_activity_at)
 SELECT c.id, COALESCE(o.rev, 0), COALESCE(o.cnt, 0), CASE WHEN o.cnt > 0 THEN o.rev / o.cnt END, COALESCE(o.items, 0), o.first_at, o.last_at, e.last_at, GREATEST_FN(COALESCE(o.last_at, e.last_at), COALESCE(e.last_at, o.last_at))
 FROM customers c
 LEFT JOIN (SELECT customer_id, SUM(amount) AS rev, COUNT(*) AS cnt, SUM(quantity) AS items, MIN(occurred_at) AS first_at, MAX(occurred_at) AS last_at FROM orders GROUP BY customer_id) o ON o.customer_id = c.id
@@ -57,6 +57,14 @@ impl ImportTx {
                 serde_json::to_string(&names).expect("names serialize"),
             ),
         ];
+        self.set_states(state).await
+    }
+
+    /// Write `(key, value)` pairs of the data's summary (`store_state`).
+    pub(super) async fn set_states(
+        &mut self,
+        state: impl IntoIterator<Item = (&'static str, String)>,
+    ) -> Result<(), StoreError> {
         for (k, v) in state {
             let sql = "INSERT INTO store_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
             self.run(

@@ -11,7 +11,10 @@ use super::{BeginWrite, Bind, Store, StoreError, bind_all, catalog::type_label};
 use crate::domain::catalog::AttributeSpec;
 
 mod bulk;
+mod ingest;
 mod staged;
+
+pub use ingest::IngestMarks;
 
 use bulk::Spec;
 

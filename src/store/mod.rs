@@ -34,7 +34,7 @@ pub use catalog::{CatalogData, Freshness, SuppressionRecord, type_label};
 pub use conversations::TurnRecord;
 pub use destinations::DestinationRecord;
 pub use exec::MemberRow;
-pub use import::{CustomerRow, EventRow, ImportTx, OrderRow};
+pub use import::{CustomerRow, EventRow, ImportTx, IngestMarks, OrderRow};
 pub use lifecycle::{DecisionRecord, SubmissionRecord};
 pub use models::{ModelRecord, ScoreRow};
 pub use overview::{PendingRow, SegmentSummaryRow};

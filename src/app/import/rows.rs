@@ -30,6 +30,26 @@ const CUSTOMER_COLUMNS: &[(Target, &str)] = &[
 /// The largest cell an import accepts.
 pub(super) const MAX_CELL_BYTES: usize = 64 * 1024;
 
+/// Why a row is refused: its line (a file's line, or a batch's row index), the column (header)
+/// and the value (cut short), and the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {}, column `{}`, value `{}`: {}",
+            self.line, self.column, self.value, self.reason
+        )
+    }
+}
+
 /// Rows parsed and waiting to be written.
 pub(super) struct Batch<'a> {
     kind: Kind,
@@ -85,19 +105,21 @@ impl<'a> Batch<'a> {
         self.index.get(&t).map(|i| (*i, cell(rec, *i)))
     }
 
-    /// Error text naming line, column and value (a long value cut short).
-    fn err(&self, line: u64, col: usize, value: &str, why: String) -> String {
+    /// The error naming line, column and value (a long value cut short).
+    fn err(&self, line: u64, col: usize, value: &str, why: String) -> RowError {
         let shown: String = value.chars().take(80).collect();
         let cut = if shown.len() < value.len() { "…" } else { "" };
-        format!(
-            "line {line}, column `{}`, value `{shown}{cut}`: {why}",
-            self.headers.get(col).map(String::as_str).unwrap_or("?")
-        )
+        RowError {
+            line,
+            column: self.headers.get(col).cloned().unwrap_or_else(|| "?".into()),
+            value: format!("{shown}{cut}"),
+            reason: why,
+        }
     }
 
     /// A cell larger than any value segwright keeps is a broken row (often a missing quote that
     /// swallowed the lines after it), refused before it reaches the store.
-    fn check_sizes(&self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+    fn check_sizes(&self, rec: &csv::StringRecord, line: u64) -> Result<(), RowError> {
         match rec.iter().position(|c| c.len() > MAX_CELL_BYTES) {
             Some(i) => Err(self.err(
                 line,
@@ -117,7 +139,7 @@ impl<'a> Batch<'a> {
         rec: &'r csv::StringRecord,
         t: Target,
         line: u64,
-    ) -> Result<(usize, &'r str), String> {
+    ) -> Result<(usize, &'r str), RowError> {
         let (i, v) = self.get(rec, t).expect("required columns are planned");
         if v.is_empty() {
             return Err(self.err(line, i, v, "a value is required".into()));
@@ -126,7 +148,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Parse one record into the batch, or say why it is rejected.
-    pub(super) fn push(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+    pub(super) fn push(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), RowError> {
         self.check_sizes(rec, line)?;
         match self.kind {
             Kind::Customers => self.push_customer(rec, line),
@@ -135,7 +157,7 @@ impl<'a> Batch<'a> {
         }
     }
 
-    fn push_customer(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+    fn push_customer(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), RowError> {
         let (_, id) = self.required(rec, Target::ExternalId, line)?;
         let country = self
             .get(rec, Target::Country)
@@ -184,7 +206,7 @@ impl<'a> Batch<'a> {
         format!("h:{}#{}", imp::row_key(parts), n)
     }
 
-    fn push_order(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+    fn push_order(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), RowError> {
         let (_, customer) = self.required(rec, Target::CustomerId, line)?;
         let (ti, t) = self.required(rec, Target::OccurredAt, line)?;
         let occurred_at = imp::parse_instant(t, self.tz).map_err(|e| self.err(line, ti, t, e))?;
@@ -213,7 +235,7 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
-    fn push_event(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), String> {
+    fn push_event(&mut self, rec: &csv::StringRecord, line: u64) -> Result<(), RowError> {
         let (_, customer) = self.required(rec, Target::CustomerId, line)?;
         let (_, name) = self.required(rec, Target::Name, line)?;
         let (ti, t) = self.required(rec, Target::OccurredAt, line)?;
@@ -226,7 +248,10 @@ impl<'a> Batch<'a> {
                 Some(p.to_string())
             }
         };
-        let key = self.occurrence_key(&[customer, name, t, properties.as_deref().unwrap_or("")]);
+        let key = match self.get(rec, Target::EventId) {
+            Some((_, id)) if !id.is_empty() => format!("id:{id}"),
+            _ => self.occurrence_key(&[customer, name, t, properties.as_deref().unwrap_or("")]),
+        };
         self.events.push(EventRow {
             key,
             customer: customer.to_string(),
@@ -260,6 +285,24 @@ pub(super) struct Rows {
 }
 
 impl Rows {
+    /// The customers these rows name (each once), and what they change in the data's summary.
+    pub(super) fn touched(&self) -> (Vec<String>, crate::store::IngestMarks) {
+        let mut names: Vec<String> = self.events.iter().map(|e| e.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        let marks = crate::store::IngestMarks {
+            latest_order_at: self.orders.iter().map(|o| o.occurred_at).max(),
+            latest_event_at: self.events.iter().map(|e| e.occurred_at).max(),
+            event_names: names,
+        };
+        let mut customers: Vec<String> = (self.orders.iter().map(|o| o.customer.clone()))
+            .chain(self.events.iter().map(|e| e.customer.clone()))
+            .collect();
+        customers.sort();
+        customers.dedup();
+        (customers, marks)
+    }
+
     pub(super) async fn write(self, tx: &mut ImportTx) -> Result<(), AppError> {
         if !self.customers.is_empty() {
             tx.upsert_customers(&self.columns, self.customers).await?;

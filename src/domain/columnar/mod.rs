@@ -4,6 +4,7 @@
 //! time order (compressed sparse rows). [`eval`] evaluates a `ValidDefinition` over it with the
 //! same meaning as the SQL and the reference evaluator (the property tests check all three).
 
+pub mod delta;
 pub mod eval;
 
 use std::collections::HashMap;

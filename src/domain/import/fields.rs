@@ -187,6 +187,11 @@ pub(super) const FIELDS: &[(Target, &str, &[&str])] = &[
         &["name", "event", "eventname", "type", "eventtype"],
     ),
     (
+        T::EventId,
+        "event_id",
+        &["eventid", "eventkey", "messageid", "eventuuid"],
+    ),
+    (
         T::Properties,
         "properties",
         &["properties", "props", "data", "attributes"],
@@ -217,7 +222,13 @@ pub(super) fn targets_of(kind: Kind) -> &'static [Target] {
             T::Amount,
             T::Quantity,
         ],
-        Kind::Events => &[T::CustomerId, T::Name, T::OccurredAt, T::Properties],
+        Kind::Events => &[
+            T::CustomerId,
+            T::EventId,
+            T::Name,
+            T::OccurredAt,
+            T::Properties,
+        ],
     }
 }
 
