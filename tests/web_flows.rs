@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use serde_json::{Value, json};
 
 use common::api::TestApp;
-use common::web::{Session, page, post_form, refused_in_words, sign_in};
+use common::web::{Session, page, post_form, refused_in_words, sign_in, submitted};
 
 /// Ask in the chat (htmx); the answer fragment and the conversation its address names.
 async fn ask(app: &TestApp, who: &Session, fields: &[(&str, &str)]) -> (String, String) {
@@ -126,32 +126,6 @@ async fn a_new_request_after_an_answer_starts_a_new_audience_while_refinements_r
     .await;
     assert_eq!(back, us);
     assert!(merged.contains("Changed:"), "{merged}");
-}
-
-/// A segment over the US customers, saved and submitted by the marketer to `destinations`.
-async fn submitted(app: &TestApp, destinations: Value) -> String {
-    let def =
-        json!({"version":1,"root":{"type":"attribute","field":"country","op":"eq","value":"US"}});
-    let (s, v) = app
-        .json_as(
-            Some(&app.marketer),
-            "POST",
-            "/api/segments",
-            Some(json!({"name": "US buyers", "definition": def})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let id = v["id"].as_str().unwrap().to_string();
-    let (s, v) = app
-        .json_as(
-            Some(&app.marketer),
-            "POST",
-            &format!("/api/segments/{id}/submit"),
-            Some(json!({"destinations": destinations})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    id
 }
 
 async fn manage(app: &TestApp, id: &str, action: &str) -> Value {

@@ -164,9 +164,13 @@ pub async fn login_page() -> Response {
     super::web::login_page(None, StatusCode::OK, None)
 }
 
+/// A field left out (a hand-made post) reads as empty: the page again says the sign-in failed,
+/// rather than a browser getting a JSON error.
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     email: String,
+    #[serde(default)]
     password: String,
 }
 
@@ -180,16 +184,22 @@ pub async fn login(State(app): State<AppState>, req: Request) -> Result<Response
             "cross-site login refused",
         ));
     }
-    let Form(form) =
-        Form::<LoginForm>::from_request(Request::from_parts(parts.clone(), body), &app)
-            .await
-            .map_err(|e| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_form",
-                    e.body_text(),
-                )
-            })?;
+    // A form that cannot be read (too large, not a form) gets the page again, not JSON.
+    let form = match Form::<LoginForm>::from_request(Request::from_parts(parts.clone(), body), &app)
+        .await
+    {
+        Ok(Form(form)) => form,
+        Err(e) => {
+            return Ok(super::web::login_page(
+                Some(
+                    "The sign-in form could not be read: type your email and password again."
+                        .into(),
+                ),
+                e.status().max(StatusCode::BAD_REQUEST),
+                None,
+            ));
+        }
+    };
     let address = client_address(&parts.extensions);
     let s = match app
         .login(&form.email, &form.password, address.as_deref())

@@ -7,9 +7,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use segwright::app::{App, ImportOptions};
+use segwright::app::App;
 use segwright::domain::access::Role;
-use segwright::domain::import::Kind;
 
 pub struct TestApp {
     pub router: axum::Router,
@@ -48,19 +47,7 @@ impl TestApp {
         let mut settings = super::app(&db).await.settings.clone();
         edit(&mut settings);
         let app = App::open(settings).await.expect("open app");
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-        for (kind, f) in [
-            (Kind::Customers, "customers.csv"),
-            (Kind::Orders, "orders.csv"),
-            (Kind::Events, "events.csv"),
-        ] {
-            app.import(
-                ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false),
-                &segwright::app::Actor::cli(),
-            )
-            .await
-            .expect("import fixture");
-        }
+        super::import_fixtures(&app).await;
         let marketer = super::user_token(&app, "marketer@test.io", Role::Marketer).await;
         let manager = super::user_token(&app, "manager@test.io", Role::CampaignManager).await;
         let manager2 = super::user_token(&app, "manager2@test.io", Role::CampaignManager).await;

@@ -99,6 +99,25 @@ pub async fn app(db: &TestDb) -> App {
     App::open(settings(db)).await.expect("open app")
 }
 
+/// Import the small fixture files (`tests/fixtures`: customers, orders, events) as a local command.
+pub async fn import_fixtures(app: &App) {
+    use segwright::app::ImportOptions;
+    use segwright::domain::import::Kind;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (kind, f) in [
+        (Kind::Customers, "customers.csv"),
+        (Kind::Orders, "orders.csv"),
+        (Kind::Events, "events.csv"),
+    ] {
+        app.import(
+            ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false),
+            &segwright::app::Actor::cli(),
+        )
+        .await
+        .expect("import fixture");
+    }
+}
+
 /// Write a file into a temp dir and return its path (the dir lives as long as the returned guard).
 pub fn write_file(name: &str, text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -133,3 +133,28 @@ pub async fn count(app: &TestApp, def: Value) -> i64 {
 pub fn country(op: &str, value: Value) -> Value {
     json!({"version":1,"root":{"type":"attribute","field":"country","op":op,"value":value}})
 }
+
+/// "US buyers" (the country alone) saved by the marketer and submitted to `destinations`; its id.
+pub async fn submitted(app: &TestApp, destinations: Value) -> String {
+    let def = country("eq", json!("US"));
+    let (s, v) = app
+        .json_as(
+            Some(&app.marketer),
+            "POST",
+            "/api/segments",
+            Some(json!({"name": "US buyers", "definition": def})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let (s, v) = app
+        .json_as(
+            Some(&app.marketer),
+            "POST",
+            &format!("/api/segments/{id}/submit"),
+            Some(json!({"destinations": destinations})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    id
+}

@@ -143,6 +143,7 @@ fn env() -> &'static Environment<'static> {
         env.add_filter("money", view::money);
         // A condition's plain words, and its exact rule for the "exact rule" disclosure.
         env.add_filter("plain", |s: String| view::plain_parts(&s).0);
+        env.add_filter("plain_change", |s: String| view::plain_change(&s));
         env.add_filter("formal", |s: String| {
             view::plain_parts(&s).1.unwrap_or_default()
         });

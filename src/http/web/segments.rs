@@ -313,8 +313,11 @@ pub(super) fn redirect(to: &str) -> Response {
 pub async fn sync_page(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(run): Path<i64>,
+    Path(run): Path<String>,
 ) -> Response {
+    let Ok(run) = run.parse::<i64>() else {
+        return page_error(&caller, no_such_run(&run));
+    };
     match app.sync_report(run, &actor(&caller)).await {
         Ok(r) => render(
             "sync.html",
@@ -328,8 +331,11 @@ pub async fn sync_page(
 pub async fn sync_progress(
     State(app): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Path(run): Path<i64>,
+    Path(run): Path<String>,
 ) -> Response {
+    let Ok(run) = run.parse::<i64>() else {
+        return page_error(&caller, no_such_run(&run));
+    };
     match app.sync_report(run, &actor(&caller)).await {
         Ok(r) => render(
             "sync_progress.html",
@@ -337,4 +343,10 @@ pub async fn sync_progress(
         ),
         Err(e) => page_error(&caller, e),
     }
+}
+
+/// A typed address naming no run (not even a number) gets the app's page saying so.
+fn no_such_run(run: &str) -> AppError {
+    let shown: String = run.chars().take(40).collect();
+    AppError::NotFound(format!("sync run `{shown}`"))
 }

@@ -331,6 +331,40 @@ fn fill_parameter(label: &str) -> String {
     }
 }
 
+/// A change a turn made, as a marketer reads it: each condition as [`plain_parts`] says it;
+/// "changed: A → B" loses its verb (the answer's "Changed:" leads it), "added: " and "removed: "
+/// keep theirs. The arrow between the two sides is the one outside parentheses (a date range
+/// inside a rule has its own).
+pub fn plain_change(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("changed: ") {
+        return match split_outside_parentheses(rest, " → ") {
+            Some((a, b)) => format!("{} → {}", plain_parts(a).0, plain_parts(b).0),
+            None => plain_parts(rest).0,
+        };
+    }
+    for verb in ["added: ", "removed: "] {
+        if let Some(rest) = line.strip_prefix(verb) {
+            return format!("{verb}{}", plain_parts(rest).0);
+        }
+    }
+    plain_parts(line).0
+}
+
+fn split_outside_parentheses<'a>(s: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+    let mut depth = 0i32;
+    for (k, ch) in s.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ if depth == 0 && s[k..].starts_with(sep) => {
+                return Some((&s[..k], &s[k + sep.len()..]));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// One bar of a chart, with its length as a share of the longest.
 #[derive(Serialize)]
 pub struct Bar {
@@ -525,6 +559,20 @@ mod tests {
             plain_parts("high-value = lifetime revenue ≥ 500.00").0,
             "high-value"
         );
+    }
+
+    #[test]
+    fn a_change_reads_plainly_whatever_the_rules_hold() {
+        let line = "changed: inactive for N days (days = 30) = not (last activity date within (2026-10-24 → 2026-11-22)) → inactive for N days (days = 60) = not (last activity date within (2026-09-24 → 2026-11-22))";
+        assert_eq!(
+            plain_change(line),
+            "inactive for 30 days → inactive for 60 days"
+        );
+        assert_eq!(
+            plain_change("removed: high-value = top 10% by lifetime revenue"),
+            "removed: high-value"
+        );
+        assert_eq!(plain_change("added: country is US"), "added: country is US");
     }
 
     #[test]
