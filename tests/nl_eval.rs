@@ -167,15 +167,17 @@ async fn on_a_second_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall
 /// The third fresh suite (tests/nl/fresh3, 2026-12-04, written blind): first run 52.1% / 63.6%
 /// with 11 and 8 confidently wrong; combined values, yes/no columns with a third value, the
 /// data's start-date column and asking about side-by-side values and year-less months brought
-/// it to 62.8% / 68.2% with 1 and 4. A ratchet: confidently wrong answers may only fall.
+/// it to 62.8% / 68.2% with 1 and 4; place columns by name, spelled-out event abbreviations and
+/// two-letter codes only in capitals to 67.0% / 72.7% with 1 and 3. A ratchet: confidently wrong
+/// answers may only fall.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_a_third_fresh_suite_accuracy_holds_and_confident_mistakes_only_fall() {
     holds(
         Suite::Fresh3,
         Floor {
             run: (90, 85),
-            accuracy: (0.62, 0.68),
-            wrong: (1, 4),
+            accuracy: (0.66, 0.72),
+            wrong: (1, 3),
         },
     )
     .await;

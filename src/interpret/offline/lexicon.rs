@@ -536,6 +536,7 @@ impl Lexicon {
                 self.add_code(code, lex);
             }
         }
+        self.add_place_columns(catalog);
         if catalog.get("region").is_some() {
             for (code, name) in geo::US_STATES {
                 self.add(
@@ -623,13 +624,24 @@ impl Lexicon {
                 .filter(|w| !w.is_empty())
                 .collect();
             // The verb said first: "review posted" → "posted a review", "customer care contact" →
-            // "contacted customer care".
-            if let Some((last, rest)) = ws.split_last().filter(|_| ws.len() >= 2) {
-                self.add_data(
-                    &format!("{last} {}", rest.join(" ")),
-                    Lex::Event(Some(e.clone())),
-                    false,
-                );
+            // "contacted customer care"; abbreviations spelled out ("OUTAGE_RPT" → "reported an
+            // outage").
+            let ws: Vec<String> = ws.iter().map(|w| w.to_string()).collect();
+            let mut forms = vec![ws.join(" ").to_lowercase()];
+            forms.extend(super::linking::spelled_out(&ws));
+            forms.dedup();
+            for spelled in forms {
+                let sw: Vec<&str> = spelled.split(' ').collect();
+                if spelled != ws.join(" ").to_lowercase() {
+                    self.add_data(&spelled, Lex::Event(Some(e.clone())), false);
+                }
+                if let Some((last, rest)) = sw.split_last().filter(|_| sw.len() >= 2) {
+                    self.add_data(
+                        &format!("{last} {}", rest.join(" ")),
+                        Lex::Event(Some(e.clone())),
+                        false,
+                    );
+                }
             }
         }
         // A word only one event's name has ("invite" of `invite_sent`) names that event.

@@ -34,7 +34,7 @@ pub fn yes_no(values: &[String]) -> Option<(String, String)> {
 
 /// A name with its abbreviations spelled out, every way ("fav genre" → "favourite genre",
 /// "favorite genre"; "last txn" → "last transaction"); at most 8 phrases.
-fn spelled_out(ws: &[String]) -> Vec<String> {
+pub(super) fn spelled_out(ws: &[String]) -> Vec<String> {
     let mut out = vec![String::new()];
     for w in ws {
         let l = w.to_lowercase();
@@ -283,7 +283,12 @@ impl Lexicon {
             // A one-letter value (`A (major gift)`, `C`) is never the article "a" or a stray
             // letter: it is reached through its column ("rated A") or asked about.
             let letter = |x: &str| x.trim().chars().count() == 1;
-            if !letter(v) {
+            // A two-letter code (`WA`, `TX`) is matched only in capitals: as a word, its root
+            // would meet "was" or "tx".
+            let code = v.chars().count() == 2 && v.chars().all(|c| c.is_ascii_uppercase());
+            if code {
+                self.add_code(v, lex.clone());
+            } else if !letter(v) {
                 self.add_data(v, lex.clone(), false);
             }
             // Compared as written, not split at capitals: `iOS` is "ios", not "i os".

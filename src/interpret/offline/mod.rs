@@ -9,6 +9,7 @@ mod grammar;
 mod lexicon;
 mod linking;
 mod nouns;
+mod places;
 mod standin;
 mod subjects;
 mod tokenize;

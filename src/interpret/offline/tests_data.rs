@@ -122,3 +122,21 @@ fn one_word_of_an_event_right_after_a_column_is_asked_about_not_added_silently()
     let adds_event = root(&i).to_string().contains("BILL_DISPUTE");
     assert!(!adds_event || !i.questions.is_empty(), "{:?}", root(&i));
 }
+
+#[test]
+fn a_column_of_state_codes_is_asked_about_by_name_and_a_code_never_meets_a_word() {
+    let state = categorical("svc_state", &["TX", "PA", "WA", "OH"]);
+    let i = asked_over(std::slice::from_ref(&state), "customers in Texas or Ohio");
+    assert_eq!(
+        root(&i),
+        json!({"type": "attribute", "field": "svc_state", "op": "in", "value": ["TX", "OH"]})
+    );
+    let i = asked_over(std::slice::from_ref(&state), "customers in WA");
+    assert_eq!(
+        root(&i),
+        json!({"type": "attribute", "field": "svc_state", "op": "eq", "value": "WA"})
+    );
+    let i = asked_over(&[state], "customers who was here");
+    let got = serde_json::to_string(&root(&i)).unwrap();
+    assert!(!got.contains("svc_state"), "\"was\" is not WA: {got}");
+}
