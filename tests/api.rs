@@ -405,7 +405,9 @@ async fn a_partial_version_stored_before_the_rule_is_not_submitted() {
     let mut partial = us();
     partial["unresolved"] = json!(["in Iceland"]);
     old.definition = partial.to_string();
-    store.add_version(&old).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    tx.add_version(&old).await.unwrap();
+    tx.commit().await.unwrap();
     let (s, v) = app
         .json(
             "POST",

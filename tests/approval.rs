@@ -72,11 +72,10 @@ async fn store_churn_model(app: &App, version: i64) {
         scored: 0,
         trained_at: version,
     };
-    common::store_of(app)
-        .await
-        .save_model(&m, "churn_risk_tier", &[])
-        .await
-        .unwrap();
+    let store = common::store_of(app).await;
+    let mut tx = store.begin_import().await.unwrap();
+    tx.save_model(&m, "churn_risk_tier", &[]).await.unwrap();
+    tx.commit().await.unwrap();
     app.invalidate();
 }
 

@@ -63,9 +63,8 @@ async fn each_sync_drops_one_complete_csv_file_with_a_manifest_and_nothing_half_
         .import(opts, &segwright::app::Actor::cli())
         .await
         .unwrap();
-    common::store_of(&app.app)
-        .await
-        .suppress("external_id", "c2", None)
+    app.app
+        .suppress("external_id", "c2", &segwright::app::Actor::cli())
         .await
         .unwrap();
 
@@ -144,9 +143,8 @@ async fn each_sync_drops_one_complete_csv_file_with_a_manifest_and_nothing_half_
     assert_eq!(manifest["run"]["approval_hash"], report["approval_hash"]);
 
     // A refresh after m1 joins the suppression list drops a second file with one removal.
-    common::store_of(&app.app)
-        .await
-        .suppress("external_id", "m1", None)
+    app.app
+        .suppress("external_id", "m1", &segwright::app::Actor::cli())
         .await
         .unwrap();
     let (s, refreshed) = app

@@ -101,9 +101,8 @@ async fn an_active_segment_reaches_each_destination_with_only_the_members_it_may
         )
         .await
         .unwrap();
-    common::store_of(&app.app)
-        .await
-        .suppress("external_id", "c2", None)
+    app.app
+        .suppress("external_id", "c2", &segwright::app::Actor::cli())
         .await
         .unwrap();
 
@@ -301,9 +300,8 @@ async fn only_an_approved_audience_downloads_as_csv_without_suppressed_members_a
         )
         .await
         .unwrap();
-    common::store_of(&app.app)
-        .await
-        .suppress("external_id", "c2", None)
+    app.app
+        .suppress("external_id", "c2", &segwright::app::Actor::cli())
         .await
         .unwrap();
     let def =

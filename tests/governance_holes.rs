@@ -34,9 +34,8 @@ async fn save(app: &TestApp, name: &str, root: Value) -> String {
 #[tokio::test]
 async fn members_with_emails_follow_the_export_rule_role_version_state_suppression_and_audit() {
     let app = TestApp::spawn().await;
-    common::store_of(&app.app)
-        .await
-        .suppress("external_id", "c2", None)
+    app.app
+        .suppress("external_id", "c2", &segwright::app::Actor::cli())
         .await
         .unwrap();
     let id = save(

@@ -745,9 +745,8 @@ async fn a_prompt_injection_that_the_model_obeys_stays_inside_the_catalog_and_ne
         s.governance.destinations.webhook_secret = Some("s3cret".into());
     })
     .await;
-    common::store_of(&app.app)
-        .await
-        .suppress("external_id", "c2", Some("asked to be forgotten"))
+    app.app
+        .suppress("external_id", "c2", &segwright::app::Actor::cli())
         .await
         .unwrap();
 

@@ -204,15 +204,16 @@ impl App {
             .user_by_email(&user.email)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("user `{email}`")))?;
-        self.store
-            .update_user(&record.id, role.as_str(), &record.password_hash)
+        let mut tx = self.store.begin_write().await?;
+        tx.update_user(&record.id, role.as_str(), &record.password_hash)
             .await?;
         let change = Change {
             before: Some(serde_json::json!({"email": user.email, "role": user.role})),
             after: Some(serde_json::json!({"email": user.email, "role": role})),
             ..Default::default()
         };
-        self.audit(actor, "user.role", change).await?;
+        self.audit_in(&mut tx, actor, "user.role", change).await?;
+        tx.commit().await?;
         Ok(())
     }
 }

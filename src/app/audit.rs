@@ -8,6 +8,7 @@ use super::{App, AppError};
 use crate::domain::access::{Permission, Principal};
 use crate::domain::audit::{AuditEntry, Checkpoint, verify};
 pub use crate::store::AuditFilter;
+use crate::store::WriteTx;
 
 /// The person (or local command) behind an action, and where it came from.
 #[derive(Debug, Clone)]
@@ -105,9 +106,26 @@ pub struct Verification {
 }
 
 impl App {
-    /// Append an entry to the audit log.
+    /// Record an action that changes nothing else in the database (a read of personal data, a
+    /// failed sign-in, a dry run), in a transaction of its own. An action that changes state
+    /// records itself with [`audit_in`](Self::audit_in), in the transaction of its change.
     pub async fn audit(
         &self,
+        actor: &Actor,
+        action: &str,
+        change: Change,
+    ) -> Result<AuditEntry, AppError> {
+        let mut tx = self.store.begin_write().await?;
+        let e = self.audit_in(&mut tx, actor, action, change).await?;
+        tx.commit().await?;
+        Ok(e)
+    }
+
+    /// Append the entry recording a change to the transaction that makes the change: both land
+    /// at its commit, or neither does.
+    pub(super) async fn audit_in(
+        &self,
+        tx: &mut WriteTx,
         actor: &Actor,
         action: &str,
         change: Change,
@@ -126,11 +144,8 @@ impl App {
             hash: String::new(),
             keyed: false,
         };
-        let _one_writer = self.audit_lock.lock().await;
-        Ok(self
-            .store
-            .append_audit(entry, self.settings.governance.audit_key.as_ref())
-            .await?)
+        let key = self.settings.governance.audit_key.as_ref();
+        Ok(tx.append_audit(entry, key).await?)
     }
 
     /// Add a value to the global suppression list (an admin's action when a user is named).
@@ -138,10 +153,12 @@ impl App {
         if actor.principal.is_some() {
             actor.require(Permission::Administer)?;
         }
-        self.store.suppress(kind, value, None).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.suppress(kind, value, None).await?;
         // The value itself is personal data: the log keeps its kind and a hash of it.
         let after = serde_json::json!({"kind": kind, "value_sha256": crate::domain::normalize::sha256_hex(value)});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "suppression.add",
             Change {
@@ -150,6 +167,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

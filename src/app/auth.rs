@@ -105,9 +105,10 @@ impl App {
         check_password(password, &email).map_err(AppError::BadInput)?;
         let hash = hash_password(password.to_string()).await?;
         if reset && let Some(u) = self.store.user_by_email(&email).await? {
-            self.store.update_user(&u.id, role.as_str(), &hash).await?;
+            let mut tx = self.store.begin_write().await?;
+            tx.update_user(&u.id, role.as_str(), &hash).await?;
             // A reset password is a reset account: whoever held a session or token loses it.
-            let revoked = self.store.revoke_credentials(&u.id).await?;
+            let revoked = tx.revoke_credentials(&u.id).await?;
             let change = Change {
                 before: Some(serde_json::json!({"email": email, "role": u.role})),
                 after: Some(
@@ -115,7 +116,8 @@ impl App {
                 ),
                 ..Default::default()
             };
-            self.audit(actor, "user.reset", change).await?;
+            self.audit_in(&mut tx, actor, "user.reset", change).await?;
+            tx.commit().await?;
             return Ok(Principal {
                 user_id: u.id,
                 email,
@@ -130,8 +132,10 @@ impl App {
             password_hash: hash,
             created_at: chrono::Utc::now().timestamp(),
         };
-        self.store.insert_user(&rec).await?;
-        self.audit(
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_user(&rec).await?;
+        self.audit_in(
+            &mut tx,
             actor,
             "user.add",
             Change {
@@ -140,6 +144,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(Principal {
             user_id: id,
             email,
@@ -176,10 +181,11 @@ impl App {
         }
         let user = self.user(email).await?;
         let token = secret("sw_");
-        self.store
-            .insert_token(&token_hash(&token), &user.user_id, label)
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_token(&token_hash(&token), &user.user_id, label)
             .await?;
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "token.create",
             Change {
@@ -188,6 +194,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(token)
     }
 
@@ -200,13 +207,14 @@ impl App {
     /// admins anyone's. A token the actor may not see is `NotFound`, not `Forbidden`, so its
     /// existence is not revealed.
     pub async fn revoke_token(&self, id: &str, actor: &Actor) -> Result<TokenRecord, AppError> {
-        let t = self
-            .store
+        let mut tx = self.store.begin_write().await?;
+        let t = tx
             .delete_token(id, token_owner(actor))
             .await?
             .ok_or_else(|| AppError::NotFound(format!("API token `{id}`")))?;
         let after = serde_json::json!({"id": t.id, "email": t.email, "label": t.label});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "token.revoke",
             Change {
@@ -216,6 +224,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(t)
     }
 
@@ -292,16 +301,18 @@ impl App {
         let cookie = secret("");
         let csrf_token = secret("");
         let expires = chrono::Utc::now().timestamp() + SESSION_SECS;
-        self.store
-            .insert_session(&token_hash(&cookie), &user.id, &csrf_token, expires)
+        let mut tx = self.store.begin_write().await?;
+        tx.insert_session(&token_hash(&cookie), &user.id, &csrf_token, expires)
             .await?;
         let p = principal(&user)?;
-        self.audit(
+        self.audit_in(
+            &mut tx,
             &Actor::user(p.clone(), address.map(String::from)),
             "user.login",
             Change::default(),
         )
         .await?;
+        tx.commit().await?;
         Ok(NewSession {
             cookie,
             csrf_token,

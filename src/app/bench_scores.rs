@@ -138,7 +138,7 @@ pub async fn run(args: &BenchScoresArgs) -> Result<(), AppError> {
         ));
     }
     let t = Instant::now();
-    app.train_models(&req, as_of).await?;
+    app.train_models(&req, as_of, None).await?;
     let end_to_end = t.elapsed().as_secs_f64();
     println!(
         "bench-scores: {} customers, {} orders, {} events, median of {runs} runs",

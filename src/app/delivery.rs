@@ -354,7 +354,8 @@ impl App {
             finished_at: empty.then_some(now),
         };
         let rows: Vec<SyncBatchRecord> = planned.iter().flat_map(|p| batch_rows(&run, p)).collect();
-        self.store.create_sync_run(&run, &rows).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.create_sync_run(&run, &rows).await?;
         let plans: Vec<_> = planned.iter().map(|p| p.report("pending")).collect();
         let after = serde_json::json!({"run": run.id, "kind": run.kind, "version": run.version, "destinations": plans});
         let change = Change {
@@ -363,10 +364,11 @@ impl App {
             before: None,
             after: Some(after),
         };
-        self.audit(actor, "sync.start", change).await?;
+        self.audit_in(&mut tx, actor, "sync.start", change).await?;
         if empty {
-            self.audit_sync_finish(&run, "delivered").await?;
+            self.audit_sync_finish(&mut tx, &run, "delivered").await?;
         }
+        tx.commit().await?;
         self.sync_wake.notify_one();
         Ok(run)
     }

@@ -143,9 +143,11 @@ impl App {
             created_by: actor.name(),
             created_at: chrono::Utc::now().timestamp(),
         };
-        self.store.put_destination(&record).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.put_destination(&record).await?;
         let after = serde_json::json!({"kind": d.kind, "settings": d.settings, "secrets": hints});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "destination.add",
             Change {
@@ -154,6 +156,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(self.view(&record, &self.listing_config().await))
     }
 
@@ -193,14 +196,16 @@ impl App {
         actor: &Actor,
     ) -> Result<(), AppError> {
         actor.allow(Permission::Administer)?;
-        if !self.store.delete_destination(kind.as_str()).await? {
+        let mut tx = self.store.begin_write().await?;
+        if !tx.delete_destination(kind.as_str()).await? {
             return Err(AppError::NotFound(format!(
                 "stored destination `{}`",
                 kind.as_str()
             )));
         }
         let before = serde_json::json!({"kind": kind});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "destination.remove",
             Change {
@@ -209,6 +214,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 

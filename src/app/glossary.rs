@@ -125,11 +125,12 @@ impl App {
             .get(key)
             .map(|t| serde_json::json!({"term": key, "definition": t}));
         let json = serde_json::to_string(&term).expect("a term serializes");
-        self.store
-            .put_glossary_edit(key, Some(&json), &who.email, chrono::Utc::now().timestamp())
+        let mut tx = self.store.begin_write().await?;
+        tx.put_glossary_edit(key, Some(&json), &who.email, chrono::Utc::now().timestamp())
             .await?;
         let after = serde_json::json!({"term": key, "definition": term});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "glossary.save",
             Change {
@@ -139,6 +140,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         self.edit_glossary(vec![(key.to_string(), Some(term))]);
         Ok(())
     }
@@ -171,10 +173,11 @@ impl App {
             )));
         }
         let before = serde_json::json!({"term": key, "definition": term});
-        self.store
-            .put_glossary_edit(key, None, &who.email, chrono::Utc::now().timestamp())
+        let mut tx = self.store.begin_write().await?;
+        tx.put_glossary_edit(key, None, &who.email, chrono::Utc::now().timestamp())
             .await?;
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "glossary.delete",
             Change {
@@ -184,6 +187,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         self.edit_glossary(vec![(key.to_string(), None)]);
         Ok(())
     }

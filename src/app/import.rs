@@ -291,7 +291,18 @@ impl App {
         report.customers_created = tx.created_customers;
         let started = std::time::Instant::now();
         bar.set_message("refreshing facts");
-        finish(tx, &opts, &report).await?;
+        let after = serde_json::json!({
+            "kind": report.kind, "rows_read": report.rows_read, "rows_written": report.rows_written, "rows_rejected": report.rows_rejected,
+        });
+        let change = super::Change {
+            after: Some(after),
+            ..Default::default()
+        };
+        let mut tx = finish(tx, &opts, &report).await?;
+        // The entry last, just before the commit: PostgreSQL holds the audit lock from here on.
+        self.audit_in(tx.write_tx(), actor, "import.run", change)
+            .await?;
+        tx.commit().await?;
         tracing::debug!(
             ms = started.elapsed().as_millis() as u64,
             "facts refreshed and committed"
@@ -428,12 +439,12 @@ fn accept(
     Ok(())
 }
 
-/// Refresh the facts, log the import and commit.
+/// Refresh the facts and log the import; the caller audits and commits.
 async fn finish(
     mut tx: ImportTx,
     opts: &ImportOptions,
     r: &ImportReport,
-) -> Result<(), StoreError> {
+) -> Result<ImportTx, StoreError> {
     tx.refresh_facts().await?;
     let name = opts
         .file
@@ -444,5 +455,5 @@ async fn finish(
         .await?;
     // Scores as of past dates depend on the data up to them: re-scoring keeps them again.
     tx.forget_score_history().await?;
-    tx.commit().await
+    Ok(tx)
 }

@@ -13,7 +13,7 @@ use crate::domain::approval_basis::Basis;
 use crate::domain::definition::Definition;
 use crate::domain::policy::{Destination, PolicyReport, Reach};
 use crate::domain::preview::Size;
-use crate::store::{DecisionRecord, SegmentRecord, SubmissionRecord, VersionRecord};
+use crate::store::{DecisionRecord, SegmentRecord, SubmissionRecord, VersionRecord, WriteTx};
 
 impl From<LifecycleError> for AppError {
     fn from(e: LifecycleError) -> Self {
@@ -200,14 +200,17 @@ impl App {
             policy: serde_json::to_string(&report).expect("serializable"),
             basis: Some(serde_json::to_string(&basis).expect("serializable")),
         };
-        self.store.submit_version(&s, from.as_str()).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.submit_version(&s, from.as_str()).await?;
         let extra = serde_json::json!({"destinations": destinations, "size": size.count});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.submit",
             change(&seg, &hash, v.version, from, to, extra),
         )
         .await?;
+        tx.commit().await?;
         self.review_of(key).await
     }
 
@@ -251,8 +254,8 @@ impl App {
             &sub.submitted_by,
             &approved_by,
         )?;
-        self.record_decision(&seg, &v, &sub, &who.user_id, "approve", comment)
-            .await?;
+        let mut tx = self.store.begin_write().await?;
+        record_decision(&mut tx, &seg, &v, &sub, &who.user_id, "approve", comment).await?;
         let size: Size = serde_json::from_str(&sub.preview)
             .map_err(|e| AppError::StoredDataUnreadable(e.to_string()))?;
         let needed = approvals_needed(size.count, self.settings.governance.second_approver_above);
@@ -263,17 +266,18 @@ impl App {
             from
         };
         if to != from {
-            self.store
-                .set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
+            tx.set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
                 .await?;
         }
         let extra = serde_json::json!({"approvals": have, "approvals_needed": needed});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.approve",
             change(&seg, &sub.approval_hash, v.version, from, to, extra),
         )
         .await?;
+        tx.commit().await?;
         self.review_of(key).await
     }
 
@@ -289,10 +293,11 @@ impl App {
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, _) = self.submission_of(&seg, &v).await?;
         let to = next(from, Action::Reject)?;
-        self.store
-            .set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
+        let mut tx = self.store.begin_write().await?;
+        tx.set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
             .await?;
-        self.record_decision(
+        record_decision(
+            &mut tx,
             &seg,
             &v,
             &sub,
@@ -301,7 +306,8 @@ impl App {
             Some(comment.clone()),
         )
         .await?;
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.reject",
             change(
@@ -314,29 +320,8 @@ impl App {
             ),
         )
         .await?;
+        tx.commit().await?;
         self.review_of(key).await
-    }
-
-    async fn record_decision(
-        &self,
-        seg: &SegmentRecord,
-        v: &VersionRecord,
-        sub: &SubmissionRecord,
-        user: &str,
-        decision: &str,
-        comment: Option<String>,
-    ) -> Result<(), AppError> {
-        let d = DecisionRecord {
-            id: uuid::Uuid::new_v4().simple().to_string(),
-            segment_id: seg.id.clone(),
-            version: v.version,
-            approval_hash: sub.approval_hash.clone(),
-            user_id: user.to_string(),
-            decision: decision.to_string(),
-            comment,
-            created_at: chrono::Utc::now().timestamp(),
-        };
-        Ok(self.store.insert_decision(&d).await?)
     }
 
     /// Activate the newest approved version (or resume a paused one) and queue its first sync
@@ -356,16 +341,18 @@ impl App {
             return Err(AppError::Policy(report.violations()));
         }
         let to = next(from, Action::Activate)?;
-        self.store
-            .activate_version(&seg.id, v.version, from.as_str(), seg.active_version)
+        let mut tx = self.store.begin_write().await?;
+        tx.activate_version(&seg.id, v.version, from.as_str(), seg.active_version)
             .await?;
         let extra = serde_json::json!({"replaces": seg.active_version.filter(|a| *a != v.version), "destinations": destinations});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.activate",
             change(&seg, &sub.approval_hash, v.version, from, to, extra),
         )
         .await?;
+        tx.commit().await?;
         // Activating means sending: the first sync is queued at once for the worker. Pausing
         // stopped any earlier run, so a resumed segment's new run sends what that one did not
         // (its plan starts from the members actually delivered); a run still open carries on.
@@ -394,11 +381,12 @@ impl App {
             .await?
             .map(|s| s.approval_hash)
             .unwrap_or_default();
-        self.store
-            .set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
+        let mut tx = self.store.begin_write().await?;
+        tx.set_version_status(&seg.id, v.version, from.as_str(), to.as_str())
             .await?;
-        let stopped = self.stop_open_sync(&seg.id, "paused").await?;
-        self.audit(
+        let stopped = self.stop_open_sync(&mut tx, &seg.id, "paused").await?;
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.pause",
             change(
@@ -411,6 +399,7 @@ impl App {
             ),
         )
         .await?;
+        tx.commit().await?;
         Ok(Review {
             sync_run: stopped,
             ..self.review_of(key).await?
@@ -425,11 +414,13 @@ impl App {
             .get_segment(key)
             .await
             .map_err(|_| AppError::NotFound(format!("segment `{key}`")))?;
-        let n = self.store.archive_segment(&seg.id).await?;
-        let stopped = self.stop_open_sync(&seg.id, "cancelled").await?;
+        let mut tx = self.store.begin_write().await?;
+        let n = tx.archive_segment(&seg.id).await?;
+        let stopped = self.stop_open_sync(&mut tx, &seg.id, "cancelled").await?;
         let before = serde_json::json!({"active_version": seg.active_version, "current_version": seg.current_version});
         let after = serde_json::json!({"status": "archived", "versions_archived": n, "stopped_sync_run": stopped});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.archive",
             Change {
@@ -440,6 +431,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(n)
     }
 
@@ -516,4 +508,27 @@ impl App {
             policy_now,
         })
     }
+}
+
+/// Record one reviewer's decision on the version under review, in `tx`.
+async fn record_decision(
+    tx: &mut WriteTx,
+    seg: &SegmentRecord,
+    v: &VersionRecord,
+    sub: &SubmissionRecord,
+    user: &str,
+    decision: &str,
+    comment: Option<String>,
+) -> Result<(), AppError> {
+    let d = DecisionRecord {
+        id: uuid::Uuid::new_v4().simple().to_string(),
+        segment_id: seg.id.clone(),
+        version: v.version,
+        approval_hash: sub.approval_hash.clone(),
+        user_id: user.to_string(),
+        decision: decision.to_string(),
+        comment,
+        created_at: chrono::Utc::now().timestamp(),
+    };
+    Ok(tx.insert_decision(&d).await?)
 }

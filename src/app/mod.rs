@@ -228,8 +228,6 @@ pub struct App {
     llm: Option<crate::interpret::llm::LlmClient>,
     /// Login attempts per email and per address.
     login_limiter: auth::LoginLimiter,
-    /// Serialises this process's audit appends (the store also guards the chain).
-    audit_lock: tokio::sync::Mutex<()>,
     /// Background training jobs started over HTTP, by id.
     jobs: std::sync::Mutex<std::collections::HashMap<String, TrainJob>>,
     /// Wakes the sync worker when a run is stored.
@@ -272,7 +270,6 @@ impl App {
             offline: Default::default(),
             llm,
             login_limiter: Default::default(),
-            audit_lock: Default::default(),
             jobs: Default::default(),
             parsed_models: Default::default(),
             past_scores: Default::default(),

@@ -198,7 +198,7 @@ impl App {
         }
         let mut n = 0;
         for req in super::scoring::requests_of(&self.latest_models().await?) {
-            n += self.train_models(&req, as_of).await?.len();
+            n += self.train_models(&req, as_of, None).await?.len();
         }
         Ok(n)
     }

@@ -226,7 +226,8 @@ fn fit_one(
 
 impl App {
     /// Train as `actor`: a campaign manager's or an admin's action (a local command without
-    /// `--as` is the operator), audited as `models.train` with the versions stored.
+    /// `--as` is the operator), each model version audited as `models.train` in the
+    /// transaction that stores it.
     pub async fn train_models_as(
         &self,
         req: &TrainRequest,
@@ -236,21 +237,7 @@ impl App {
         if actor.principal.is_some() {
             actor.require(Permission::Train)?;
         }
-        let models = self.train_models(req, as_of).await?;
-        let trained: Vec<_> = models
-            .iter()
-            .map(|m| serde_json::json!({"task": m.task, "version": m.version, "scored": m.scored}))
-            .collect();
-        let after = serde_json::json!({"as_of": as_of.date().to_string(), "label": req.label, "models": trained});
-        self.audit(
-            actor,
-            "models.train",
-            super::Change {
-                after: Some(after),
-                ..Default::default()
-            },
-        )
-        .await?;
+        let models = self.train_models(req, as_of, Some(actor)).await?;
         Ok(models)
     }
 
@@ -261,6 +248,7 @@ impl App {
         &self,
         req: &TrainRequest,
         as_of: AsOf,
+        actor: Option<&Actor>,
     ) -> Result<Vec<TrainedModel>, AppError> {
         let tasks = match &req.label {
             // The column may be named as the CSV spelled it (`Churn`, `Streaming TV`).
@@ -291,7 +279,7 @@ impl App {
         for task in tasks {
             let next = fit_one(table.clone(), task, as_of, req.options);
             if let Some(done) = fitted.take() {
-                out.push(self.store_fitted(done, as_of).await?);
+                out.push(self.store_fitted(done, as_of, actor).await?);
             }
             fitted = Some(
                 next.await
@@ -299,7 +287,7 @@ impl App {
             );
         }
         if let Some(done) = fitted {
-            out.push(self.store_fitted(done, as_of).await?);
+            out.push(self.store_fitted(done, as_of, actor).await?);
         }
         // The backtest dates' scores, so that previews read them instead of scoring.
         self.keep_backtest_history(&table, as_of).await?;
@@ -308,7 +296,13 @@ impl App {
     }
 
     /// Store a fitted model as its task's next version, with every customer's score.
-    async fn store_fitted(&self, f: Fitted, as_of: AsOf) -> Result<TrainedModel, AppError> {
+    /// With an `actor`, the version is audited as `models.train` in the same transaction.
+    async fn store_fitted(
+        &self,
+        f: Fitted,
+        as_of: AsOf,
+        actor: Option<&Actor>,
+    ) -> Result<TrainedModel, AppError> {
         let Fitted {
             task,
             started,
@@ -336,13 +330,23 @@ impl App {
             trained_at: chrono::Utc::now().timestamp(),
         };
         let saving = std::time::Instant::now();
-        self.store
-            .save_model(
-                &record,
-                &crate::domain::scoring::tier_attribute(&attribute),
-                &scores,
-            )
-            .await?;
+        let mut tx = self.store.begin_import().await?;
+        tx.save_model(
+            &record,
+            &crate::domain::scoring::tier_attribute(&attribute),
+            &scores,
+        )
+        .await?;
+        if let Some(actor) = actor {
+            let after = serde_json::json!({"task": attribute, "version": version, "scored": record.scored, "as_of": record.as_of});
+            let change = super::Change {
+                after: Some(after),
+                ..Default::default()
+            };
+            self.audit_in(tx.write_tx(), actor, "models.train", change)
+                .await?;
+        }
+        tx.commit().await?;
         let snapshot = crate::domain::scoring::history::Snapshot {
             deciles: crate::domain::scoring::deciles(&probs),
             ids: rows,

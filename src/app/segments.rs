@@ -145,9 +145,11 @@ impl App {
         let v = self
             .version_record(&id, 1, &req.definition, as_of, actor)
             .await?;
-        self.store.create_segment(&seg, &v).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.create_segment(&seg, &v).await?;
         let after = serde_json::json!({"name": seg.name, "version": 1, "status": "draft", "content_hash": v.content_hash, "definition": req.definition});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "segment.create",
             Change {
@@ -157,6 +159,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         self.segment_view(&id).await
     }
 
@@ -194,7 +197,8 @@ impl App {
         let v = self
             .version_record(&seg.id, seg.current_version + 1, &def, as_of, actor)
             .await?;
-        self.store.add_version(&v).await?;
+        let mut tx = self.store.begin_write().await?;
+        tx.add_version(&v).await?;
         let change = Change {
             segment_id: Some(seg.id.clone()),
             before: Some(
@@ -205,7 +209,9 @@ impl App {
             ),
             ..Default::default()
         };
-        self.audit(actor, "segment.update", change).await?;
+        self.audit_in(&mut tx, actor, "segment.update", change)
+            .await?;
+        tx.commit().await?;
         self.segment_view(&seg.id).await
     }
 

@@ -113,13 +113,15 @@ impl App {
     #[tracing::instrument(skip_all)]
     pub async fn unsuppress(&self, kind: &str, value: &str, actor: &Actor) -> Result<(), AppError> {
         actor.require(Permission::Administer)?;
-        if !self.store.unsuppress(kind, value).await? {
+        let mut tx = self.store.begin_write().await?;
+        if !tx.unsuppress(kind, value).await? {
             return Err(AppError::NotFound(
                 "that entry of the suppression list".into(),
             ));
         }
         let before = serde_json::json!({"kind": kind, "value_sha256": sha256_hex(value)});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "suppression.remove",
             Change {
@@ -128,6 +130,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -165,6 +168,8 @@ impl App {
             rejected: Vec::new(),
             rejected_total: 0,
         };
+        // One transaction: the whole list and its audit entry land together, or nothing does.
+        let mut tx = self.store.begin_write().await?;
         for (n, line) in lines {
             if n == 1
                 && [kind, "value", "e-mail"]
@@ -175,7 +180,7 @@ impl App {
             }
             match normalise(kind, line) {
                 Ok(v) => {
-                    self.store.suppress(kind, &v, None).await?;
+                    tx.suppress(kind, &v, None).await?;
                     report.added += 1;
                 }
                 Err(why) => {
@@ -187,7 +192,8 @@ impl App {
             }
         }
         let after = serde_json::json!({"kind": kind, "added": report.added, "rejected": report.rejected_total});
-        self.audit(
+        self.audit_in(
+            &mut tx,
             actor,
             "suppression.upload",
             Change {
@@ -196,6 +202,7 @@ impl App {
             },
         )
         .await?;
+        tx.commit().await?;
         Ok(report)
     }
 }

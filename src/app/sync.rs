@@ -23,6 +23,7 @@ use crate::domain::approval::Status;
 use crate::domain::normalize::Contact;
 use crate::domain::policy::Destination;
 use crate::domain::sync::{BatchState, run_status};
+use crate::store::WriteTx;
 use crate::store::{BatchProgress, SyncBatchRecord, SyncRunRecord};
 
 /// How the sync worker and the refresh schedule behave.
@@ -178,64 +179,8 @@ impl App {
             .sync_run(run_id)
             .await
             .map_err(|_| AppError::NotFound(format!("sync run {run_id}")))?;
-        let mut by_dest: BTreeMap<String, SyncDestination> = BTreeMap::new();
-        let mut states: BTreeMap<String, Vec<BatchState>> = BTreeMap::new();
-        for b in self.store.sync_progress(run_id).await? {
-            let state = BatchState::parse(&b.state).unwrap_or(BatchState::Failed);
-            states.entry(b.destination.clone()).or_default().push(state);
-            let d = by_dest
-                .entry(b.destination.clone())
-                .or_insert_with(|| SyncDestination {
-                    destination: b.destination.clone(),
-                    status: String::new(),
-                    adds: 0,
-                    removes: 0,
-                    batches: 0,
-                    batches_sent: 0,
-                    batches_failed: 0,
-                    batches_cancelled: 0,
-                    members_accepted: 0,
-                    attempts: 0,
-                    errors: vec![],
-                    members_received: 0,
-                    members_invalid: 0,
-                    notes: vec![],
-                });
-            *(if b.op == "remove" {
-                &mut d.removes
-            } else {
-                &mut d.adds
-            }) += b.member_count;
-            d.batches += 1;
-            d.attempts += b.attempts;
-            if let Some(r) = &b.receipt {
-                note_receipt(d, b.seq, &b.op, r);
-            }
-            match state {
-                BatchState::Sent => {
-                    (d.batches_sent, d.members_accepted) =
-                        (d.batches_sent + 1, d.members_accepted + b.member_count)
-                }
-                BatchState::Failed => {
-                    d.batches_failed += 1;
-                    d.errors.push(format!(
-                        "batch {} ({}): {}",
-                        b.seq,
-                        b.op,
-                        b.last_error.unwrap_or_default()
-                    ));
-                }
-                BatchState::Cancelled => d.batches_cancelled += 1,
-                BatchState::Pending | BatchState::Sending => {}
-            }
-        }
-        for (name, d) in by_dest.iter_mut() {
-            d.status = run_status(states.remove(name).unwrap_or_default()).into();
-        }
-        Ok(SyncReport {
-            run,
-            destinations: by_dest.into_values().collect(),
-        })
+        let progress = self.store.sync_progress(run_id).await?;
+        Ok(report_from(run, progress))
     }
 
     /// The newest runs of a segment (or of every segment), with their reports (any signed-in
@@ -345,7 +290,7 @@ impl App {
         )
     }
 
-    /// Close a run whose every batch settled, once, and audit it.
+    /// Close a run whose every batch settled, once, and audit it (in the same transaction).
     async fn close_run_if_settled(&self, run: &SyncRunRecord) -> Result<(), AppError> {
         let states = self
             .store
@@ -355,46 +300,53 @@ impl App {
             .map(|b| BatchState::parse(&b.state).unwrap_or(BatchState::Failed))
             .collect::<Vec<_>>();
         let status = run_status(states);
-        if status != "running"
-            && self
-                .store
-                .finish_sync_run(run.id, status, chrono::Utc::now().timestamp())
-                .await?
-        {
-            self.audit_sync_finish(run, status).await?;
+        if status == "running" {
+            return Ok(());
         }
+        let mut tx = self.store.begin_write().await?;
+        if tx
+            .finish_sync_run(run.id, status, chrono::Utc::now().timestamp())
+            .await?
+        {
+            self.audit_sync_finish(&mut tx, run, status).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     /// Stop the segment's unfinished run, if any, because the segment was paused or archived:
     /// its unsent batches are cancelled and the run closes as `status` (`paused`, `cancelled`),
-    /// audited as `sync.finish` with the reason. Returns the stopped run.
+    /// audited as `sync.finish` with the reason, all in `tx`. Returns the stopped run.
     pub(super) async fn stop_open_sync(
         &self,
+        tx: &mut WriteTx,
         segment_id: &str,
         status: &str,
     ) -> Result<Option<i64>, AppError> {
-        let Some(open) = self.store.open_sync_run(segment_id).await? else {
+        // Read through `tx`: a pooled read while holding SQLite's write lock could wait for a
+        // connection that other writers hold while they wait for this one.
+        let Some(run) = tx.open_sync_run(segment_id).await? else {
             return Ok(None);
         };
-        if !self
-            .store
-            .stop_sync_run(open, status, chrono::Utc::now().timestamp())
+        if !tx
+            .stop_sync_run(run.id, status, chrono::Utc::now().timestamp())
             .await?
         {
             return Ok(None);
         }
-        let run = self.store.sync_run(open).await?;
-        self.audit_sync_finish(&run, status).await?;
-        Ok(Some(open))
+        self.audit_sync_finish(tx, &run, status).await?;
+        Ok(Some(run.id))
     }
 
+    /// Record a run's end in `tx`, the transaction that closes it, with its report as `tx`
+    /// sees it.
     pub(super) async fn audit_sync_finish(
         &self,
+        tx: &mut WriteTx,
         run: &SyncRunRecord,
         status: &str,
     ) -> Result<(), AppError> {
-        let report = self.report_of(run.id).await?;
+        let report = report_from(run.clone(), tx.sync_progress(run.id).await?);
         let dests: Vec<_> = report
             .destinations
             .iter()
@@ -407,7 +359,7 @@ impl App {
             before: None,
             after: Some(after),
         };
-        self.audit(&Actor::system("sync-worker"), "sync.finish", change)
+        self.audit_in(tx, &Actor::system("sync-worker"), "sync.finish", change)
             .await?;
         Ok(())
     }
@@ -500,4 +452,66 @@ impl App {
 /// The HTTP client of the destinations (timeouts bound one attempt).
 fn http_client() -> Result<destinations::HttpClient, AppError> {
     destinations::http_client(Duration::from_secs(30)).map_err(|e| AppError::Network(e.to_string()))
+}
+
+/// A run's report from its batches' progress.
+fn report_from(run: SyncRunRecord, progress: Vec<BatchProgress>) -> SyncReport {
+    let mut by_dest: BTreeMap<String, SyncDestination> = BTreeMap::new();
+    let mut states: BTreeMap<String, Vec<BatchState>> = BTreeMap::new();
+    for b in progress {
+        let state = BatchState::parse(&b.state).unwrap_or(BatchState::Failed);
+        states.entry(b.destination.clone()).or_default().push(state);
+        let d = by_dest
+            .entry(b.destination.clone())
+            .or_insert_with(|| SyncDestination {
+                destination: b.destination.clone(),
+                status: String::new(),
+                adds: 0,
+                removes: 0,
+                batches: 0,
+                batches_sent: 0,
+                batches_failed: 0,
+                batches_cancelled: 0,
+                members_accepted: 0,
+                attempts: 0,
+                errors: vec![],
+                members_received: 0,
+                members_invalid: 0,
+                notes: vec![],
+            });
+        *(if b.op == "remove" {
+            &mut d.removes
+        } else {
+            &mut d.adds
+        }) += b.member_count;
+        d.batches += 1;
+        d.attempts += b.attempts;
+        if let Some(r) = &b.receipt {
+            note_receipt(d, b.seq, &b.op, r);
+        }
+        match state {
+            BatchState::Sent => {
+                (d.batches_sent, d.members_accepted) =
+                    (d.batches_sent + 1, d.members_accepted + b.member_count)
+            }
+            BatchState::Failed => {
+                d.batches_failed += 1;
+                d.errors.push(format!(
+                    "batch {} ({}): {}",
+                    b.seq,
+                    b.op,
+                    b.last_error.unwrap_or_default()
+                ));
+            }
+            BatchState::Cancelled => d.batches_cancelled += 1,
+            BatchState::Pending | BatchState::Sending => {}
+        }
+    }
+    for (name, d) in by_dest.iter_mut() {
+        d.status = run_status(states.remove(name).unwrap_or_default()).into();
+    }
+    SyncReport {
+        run,
+        destinations: by_dest.into_values().collect(),
+    }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Actor, App, AppError, Change, ImportOptions, ImportReport};
+use super::{Actor, App, AppError, ImportOptions, ImportReport};
 use crate::domain::access::Permission;
 use crate::domain::import::encoding::decode_latin1;
 use crate::domain::import::{self as imp, ColumnStats, Kind, Target};
@@ -266,7 +266,8 @@ impl App {
         Ok(staged)
     }
 
-    /// Import a staged file (admins): valid rows are written, bad ones set aside for download.
+    /// Import a staged file (admins): valid rows are written, bad ones set aside for download;
+    /// the import audits itself (see [`App::import`]).
     pub async fn run_import(
         &self,
         id: &str,
@@ -285,18 +286,6 @@ impl App {
             }
             e => e,
         })?;
-        let after = serde_json::json!({
-            "kind": report.kind, "rows_read": report.rows_read, "rows_written": report.rows_written, "rows_rejected": report.rows_rejected,
-        });
-        self.audit(
-            actor,
-            "import.run",
-            Change {
-                after: Some(after),
-                ..Default::default()
-            },
-        )
-        .await?;
         Ok(report)
     }
 

@@ -1,8 +1,9 @@
-//! The audit log table: append (sealing each entry onto the chain inside a transaction, retried
-//! when a concurrent writer took the same sequence number), filtered listing, and the full
-//! chain for verification. Nothing here updates or deletes a row.
+//! The audit log table: append (sealing each entry onto the chain inside the transaction of the
+//! change it records), filtered listing, and the full chain for verification. Nothing here
+//! updates or deletes a row.
 
-use super::{BeginWrite, Bind, Store, StoreError, bind_all, on_pool};
+use super::tx::{Tx, WriteTx, on_tx};
+use super::{Bind, Store, StoreError, bind_all, on_pool};
 use crate::domain::audit::{AuditEntry, AuditKey};
 
 #[derive(sqlx::FromRow)]
@@ -54,11 +55,16 @@ pub struct AuditFilter {
     pub limit: Option<i64>,
 }
 
-impl Store {
-    /// Append an entry, sealed onto the current head of the chain (keyed when `key` is given).
+/// Any key for PostgreSQL's transaction-scoped advisory lock that serialises appends (so two
+/// processes never seal onto the same head); SQLite's write transactions are serial already.
+const APPEND_LOCK: i64 = 0x5e67_a0d1;
+
+impl WriteTx {
+    /// Append an entry, sealed onto the current head of the chain (keyed when `key` is given),
+    /// as part of this transaction: it lands when, and only when, the transaction commits.
     /// Returns the sealed entry.
     pub async fn append_audit(
-        &self,
+        &mut self,
         entry: AuditEntry,
         key: Option<&AuditKey>,
     ) -> Result<AuditEntry, StoreError> {
@@ -66,28 +72,26 @@ impl Store {
         let insert = format!(
             "INSERT INTO audit_log ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
         );
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let r: Result<AuditEntry, sqlx::Error> = on_pool!(self, p => async {
-                let mut tx = p.begin_write().await?;
-                let head: Option<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(head_sql.clone())).fetch_optional(&mut *tx).await?;
-                let e = entry.clone().seal(head.map(AuditEntry::from).as_ref(), key);
-                sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
-                    .bind(e.seq).bind(e.at).bind(e.actor.clone()).bind(e.action.clone()).bind(e.segment_id.clone())
-                    .bind(e.version_hash.clone()).bind(e.before.clone()).bind(e.after.clone()).bind(e.address.clone())
-                    .bind(e.prev_hash.clone()).bind(e.hash.clone()).bind(e.keyed)
-                    .execute(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(e)
-            }.await);
-            match r {
-                Err(sqlx::Error::Database(d)) if d.is_unique_violation() && attempt < 10 => {}
-                other => return other.map_err(Into::into),
-            }
+        if let Tx::Postgres(t) = &mut self.tx {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(APPEND_LOCK)
+                .execute(&mut **t)
+                .await?;
         }
+        Ok(on_tx!(self, t => {
+            let head: Option<AuditRow> = sqlx::query_as(sqlx::AssertSqlSafe(head_sql)).fetch_optional(&mut **t).await?;
+            let e = entry.seal(head.map(AuditEntry::from).as_ref(), key);
+            sqlx::query(sqlx::AssertSqlSafe(insert))
+                .bind(e.seq).bind(e.at).bind(e.actor.clone()).bind(e.action.clone()).bind(e.segment_id.clone())
+                .bind(e.version_hash.clone()).bind(e.before.clone()).bind(e.after.clone()).bind(e.address.clone())
+                .bind(e.prev_hash.clone()).bind(e.hash.clone()).bind(e.keyed)
+                .execute(&mut **t).await?;
+            e
+        }))
     }
+}
 
+impl Store {
     /// Entries matching a filter, newest first.
     pub async fn list_audit(&self, f: &AuditFilter) -> Result<Vec<AuditEntry>, StoreError> {
         let mut sql = format!("SELECT {COLS} FROM audit_log WHERE 1 = 1");

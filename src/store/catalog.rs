@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::tx::{WriteTx, on_tx};
 use super::{Store, StoreError, on_pool};
 use crate::domain::catalog::{AttributeSpec, FieldType};
 
@@ -103,18 +104,6 @@ impl Store {
         })
     }
 
-    /// Add an entry to the global suppression list (`email`, `phone` or `external_id`).
-    pub async fn suppress(
-        &self,
-        kind: &str,
-        value: &str,
-        reason: Option<&str>,
-    ) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO suppressions (kind, value, reason, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO NOTHING";
-        on_pool!(self, p => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).bind(reason.map(String::from)).bind(super::now()).execute(p).await.map(|_| ())?);
-        Ok(())
-    }
-
     /// The suppression list, newest first, at most `limit` entries, and how many there are.
     pub async fn suppressions(
         &self,
@@ -125,13 +114,6 @@ impl Store {
         let (total,): (i64,) = on_pool!(self, p => sqlx::query_as("SELECT COUNT(*) FROM suppressions").fetch_one(p).await?);
         Ok((total, rows))
     }
-
-    /// Take an entry off the suppression list; whether it was on it.
-    pub async fn unsuppress(&self, kind: &str, value: &str) -> Result<bool, StoreError> {
-        const SQL: &str = "DELETE FROM suppressions WHERE kind = $1 AND value = $2";
-        let n = on_pool!(self, p => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).execute(p).await?.rows_affected());
-        Ok(n > 0)
-    }
 }
 
 /// One entry of the suppression list.
@@ -140,4 +122,25 @@ pub struct SuppressionRecord {
     pub kind: String,
     pub value: String,
     pub added_at: i64,
+}
+
+impl WriteTx {
+    /// Add an entry to the global suppression list (`email`, `phone` or `external_id`).
+    pub async fn suppress(
+        &mut self,
+        kind: &str,
+        value: &str,
+        reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO suppressions (kind, value, reason, added_at) VALUES ($1, $2, $3, $4) ON CONFLICT (kind, value) DO NOTHING";
+        on_tx!(self, t => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).bind(reason.map(String::from)).bind(super::now()).execute(&mut **t).await.map(|_| ())?);
+        Ok(())
+    }
+
+    /// Take an entry off the suppression list; whether it was on it.
+    pub async fn unsuppress(&mut self, kind: &str, value: &str) -> Result<bool, StoreError> {
+        const SQL: &str = "DELETE FROM suppressions WHERE kind = $1 AND value = $2";
+        let n = on_tx!(self, t => sqlx::query(SQL).bind(kind.to_string()).bind(value.to_string()).execute(&mut **t).await?.rows_affected());
+        Ok(n > 0)
+    }
 }

@@ -5,9 +5,8 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Postgres, Sqlite, Transaction};
-
-use super::{BeginWrite, Bind, Store, StoreError, bind_all, catalog::type_label};
+use super::tx::{Tx, WriteTx};
+use super::{Bind, Store, StoreError, bind_all, catalog::type_label};
 use crate::domain::catalog::AttributeSpec;
 
 mod bulk;
@@ -89,14 +88,9 @@ fn encode_attribute(buf: &mut Vec<u8>, (id, name, num, text): AttributeValue<'_>
     buf.push(b'\n');
 }
 
-enum Tx {
-    Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
-}
-
 /// An open import transaction. Dropping it without [`commit`](Self::commit) keeps nothing.
 pub struct ImportTx {
-    tx: Tx,
+    tx: WriteTx,
     /// Customers created because an order or event named them.
     pub created_customers: u64,
     /// PostgreSQL: orders and events copied into staging tables, merged before reads and commit.
@@ -120,7 +114,7 @@ const ROWS_PER_INSERT: usize = 5_000;
 
 macro_rules! on_tx {
     ($self:expr, $t:ident => $body:expr) => {
-        match &mut $self.tx {
+        match &mut $self.tx.tx {
             Tx::Sqlite($t) => $body,
             Tx::Postgres($t) => $body,
         }
@@ -154,10 +148,7 @@ pub(super) fn placeholders(sqlite: bool, rows: usize, cols: usize) -> String {
 impl Store {
     /// Start an import transaction.
     pub async fn begin_import(&self) -> Result<ImportTx, StoreError> {
-        let tx = match &self.backend {
-            super::Backend::Sqlite(p) => Tx::Sqlite(p.begin_write().await?),
-            super::Backend::Postgres(p) => Tx::Postgres(p.begin_write().await?),
-        };
+        let tx = self.begin_write().await?;
         Ok(ImportTx {
             tx,
             created_customers: 0,
@@ -170,8 +161,13 @@ impl Store {
 }
 
 impl ImportTx {
+    /// The transaction itself, for the audit entry that records the import.
+    pub fn write_tx(&mut self) -> &mut WriteTx {
+        &mut self.tx
+    }
+
     pub(super) fn is_sqlite(&self) -> bool {
-        matches!(self.tx, Tx::Sqlite(_))
+        self.tx.is_sqlite()
     }
 
     pub(super) async fn latest_times(&mut self) -> Result<(Option<i64>, Option<i64>), StoreError> {
@@ -346,7 +342,7 @@ impl ImportTx {
     /// Insert or update orders (same key = same order; the last row of a key wins). On
     /// PostgreSQL they are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_orders(&mut self, rows: Vec<OrderRow>) -> Result<(), StoreError> {
-        if let Tx::Postgres(t) = &mut self.tx {
+        if let Tx::Postgres(t) = &mut self.tx.tx {
             self.created_customers += self.staged_orders.copy(t, &rows, super::now()).await?;
             return Ok(());
         }
@@ -388,7 +384,7 @@ impl ImportTx {
     /// Insert events; an event already imported (same key) is left as it is. On PostgreSQL they
     /// are staged and merged by [`merge_staged`](Self::merge_staged).
     pub async fn upsert_events(&mut self, rows: Vec<EventRow>) -> Result<(), StoreError> {
-        if let Tx::Postgres(t) = &mut self.tx {
+        if let Tx::Postgres(t) = &mut self.tx.tx {
             self.created_customers += self.staged_events.copy(t, &rows, super::now()).await?;
             return Ok(());
         }
@@ -495,7 +491,7 @@ impl ImportTx {
         &mut self,
         rows: impl Iterator<Item = AttributeValue<'a>>,
     ) -> Result<(), StoreError> {
-        match &mut self.tx {
+        match &mut self.tx.tx {
             Tx::Sqlite(t) => {
                 let sql = "INSERT INTO customer_attributes (customer_id, name, num_value, text_value) VALUES (?1, ?2, ?3, ?4)";
                 super::sqlite_scan::with_conn(t, |db| {
@@ -564,7 +560,7 @@ impl ImportTx {
     /// Merge the rows staged so far (PostgreSQL) into their tables and rebuild what a bulk load
     /// dropped, so the transaction can be read and committed.
     pub async fn merge_staged(&mut self) -> Result<(), StoreError> {
-        if let Tx::Postgres(t) = &mut self.tx {
+        if let Tx::Postgres(t) = &mut self.tx.tx {
             let now = super::now();
             self.created_customers += self.staged_orders.merge(t, &bulk::ORDERS, now).await?;
             self.created_customers += self.staged_events.merge(t, &bulk::EVENTS, now).await?;
@@ -580,10 +576,6 @@ impl ImportTx {
 
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.merge_staged().await?;
-        match self.tx {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
-        }
-        Ok(())
+        self.tx.commit().await
     }
 }

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{BeginWrite, Store, StoreError, now, on_pool};
+use super::tx::{WriteTx, on_tx};
+use super::{Store, StoreError, now, on_pool};
 
 /// The latest submission of a version.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -42,41 +43,6 @@ fn conflict(what: &str) -> StoreError {
 }
 
 impl Store {
-    /// Set a version's status if it is still `from`.
-    pub async fn set_version_status(
-        &self,
-        segment_id: &str,
-        version: i64,
-        from: &str,
-        to: &str,
-    ) -> Result<(), StoreError> {
-        let n = on_pool!(self, p => sqlx::query("UPDATE segment_versions SET status = $1 WHERE segment_id = $2 AND version = $3 AND status = $4")
-            .bind(to.to_string()).bind(segment_id.to_string()).bind(version).bind(from.to_string()).execute(p).await?.rows_affected());
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(conflict("the version's state"))
-        }
-    }
-
-    /// Record a submission (replacing an earlier one of the same version) and mark it submitted.
-    pub async fn submit_version(&self, s: &SubmissionRecord, from: &str) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let n = sqlx::query("UPDATE segment_versions SET status = 'submitted' WHERE segment_id = $1 AND version = $2 AND status = $3")
-                .bind(s.segment_id.clone()).bind(s.version).bind(from.to_string()).execute(&mut *tx).await?.rows_affected();
-            if n != 1 {
-                return Err(conflict("the version's state"));
-            }
-            sqlx::query("DELETE FROM submissions WHERE segment_id = $1 AND version = $2").bind(s.segment_id.clone()).bind(s.version).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO submissions (segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy, basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .bind(s.segment_id.clone()).bind(s.version).bind(s.approval_hash.clone()).bind(s.destinations.clone()).bind(s.submitted_by.clone())
-                .bind(s.submitted_at).bind(s.preview.clone()).bind(s.policy.clone()).bind(s.basis.clone()).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     pub async fn submission(
         &self,
         segment_id: &str,
@@ -86,13 +52,6 @@ impl Store {
         Ok(
             on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).fetch_optional(p).await?),
         )
-    }
-
-    pub async fn insert_decision(&self, d: &DecisionRecord) -> Result<(), StoreError> {
-        on_pool!(self, p => sqlx::query("INSERT INTO review_decisions (id, segment_id, version, approval_hash, user_id, decision, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(d.id.clone()).bind(d.segment_id.clone()).bind(d.version).bind(d.approval_hash.clone()).bind(d.user_id.clone())
-            .bind(d.decision.clone()).bind(d.comment.clone()).bind(d.created_at).execute(p).await?.rows_affected());
-        Ok(())
     }
 
     /// Decisions on a version under one approval hash, oldest first.
@@ -107,40 +66,82 @@ impl Store {
             on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(version).bind(approval_hash.to_string()).fetch_all(p).await?),
         )
     }
+}
+
+impl WriteTx {
+    /// Set a version's status if it is still `from`.
+    pub async fn set_version_status(
+        &mut self,
+        segment_id: &str,
+        version: i64,
+        from: &str,
+        to: &str,
+    ) -> Result<(), StoreError> {
+        let n = on_tx!(self, t => sqlx::query("UPDATE segment_versions SET status = $1 WHERE segment_id = $2 AND version = $3 AND status = $4")
+            .bind(to.to_string()).bind(segment_id.to_string()).bind(version).bind(from.to_string()).execute(&mut **t).await?.rows_affected());
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(conflict("the version's state"))
+        }
+    }
+
+    /// Record a submission (replacing an earlier one of the same version) and mark it submitted.
+    pub async fn submit_version(
+        &mut self,
+        s: &SubmissionRecord,
+        from: &str,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, t => {
+            let n = sqlx::query("UPDATE segment_versions SET status = 'submitted' WHERE segment_id = $1 AND version = $2 AND status = $3")
+                .bind(s.segment_id.clone()).bind(s.version).bind(from.to_string()).execute(&mut **t).await?.rows_affected();
+            if n != 1 {
+                return Err(conflict("the version's state"));
+            }
+            sqlx::query("DELETE FROM submissions WHERE segment_id = $1 AND version = $2").bind(s.segment_id.clone()).bind(s.version).execute(&mut **t).await?;
+            sqlx::query("INSERT INTO submissions (segment_id, version, approval_hash, destinations, submitted_by, submitted_at, preview, policy, basis) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .bind(s.segment_id.clone()).bind(s.version).bind(s.approval_hash.clone()).bind(s.destinations.clone()).bind(s.submitted_by.clone())
+                .bind(s.submitted_at).bind(s.preview.clone()).bind(s.policy.clone()).bind(s.basis.clone()).execute(&mut **t).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_decision(&mut self, d: &DecisionRecord) -> Result<(), StoreError> {
+        on_tx!(self, t => sqlx::query("INSERT INTO review_decisions (id, segment_id, version, approval_hash, user_id, decision, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(d.id.clone()).bind(d.segment_id.clone()).bind(d.version).bind(d.approval_hash.clone()).bind(d.user_id.clone())
+            .bind(d.decision.clone()).bind(d.comment.clone()).bind(d.created_at).execute(&mut **t).await?.rows_affected());
+        Ok(())
+    }
 
     /// Make `version` (approved or paused) the active one; the one it replaces is superseded.
     pub async fn activate_version(
-        &self,
+        &mut self,
         segment_id: &str,
         version: i64,
         from: &str,
         replaces: Option<i64>,
     ) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+        on_tx!(self, t => {
             if let Some(old) = replaces.filter(|o| *o != version) {
                 sqlx::query("UPDATE segment_versions SET status = 'superseded' WHERE segment_id = $1 AND version = $2 AND status IN ('active', 'paused')")
-                    .bind(segment_id.to_string()).bind(old).execute(&mut *tx).await?;
+                    .bind(segment_id.to_string()).bind(old).execute(&mut **t).await?;
             }
             let n = sqlx::query("UPDATE segment_versions SET status = 'active' WHERE segment_id = $1 AND version = $2 AND status = $3")
-                .bind(segment_id.to_string()).bind(version).bind(from.to_string()).execute(&mut *tx).await?.rows_affected();
+                .bind(segment_id.to_string()).bind(version).bind(from.to_string()).execute(&mut **t).await?.rows_affected();
             if n != 1 {
                 return Err(conflict("the version's state"));
             }
-            sqlx::query("UPDATE segments SET active_version = $1, updated_at = $2 WHERE id = $3").bind(version).bind(now()).bind(segment_id.to_string()).execute(&mut *tx).await?;
-            tx.commit().await?;
+            sqlx::query("UPDATE segments SET active_version = $1, updated_at = $2 WHERE id = $3").bind(version).bind(now()).bind(segment_id.to_string()).execute(&mut **t).await?;
         });
         Ok(())
     }
 
     /// Archive every live version of a segment and clear its active version.
-    pub async fn archive_segment(&self, segment_id: &str) -> Result<u64, StoreError> {
-        let n = on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
+    pub async fn archive_segment(&mut self, segment_id: &str) -> Result<u64, StoreError> {
+        let n = on_tx!(self, t => {
             let n = sqlx::query("UPDATE segment_versions SET status = 'archived' WHERE segment_id = $1 AND status NOT IN ('archived', 'superseded')")
-                .bind(segment_id.to_string()).execute(&mut *tx).await?.rows_affected();
-            sqlx::query("UPDATE segments SET active_version = NULL, updated_at = $1 WHERE id = $2").bind(now()).bind(segment_id.to_string()).execute(&mut *tx).await?;
-            tx.commit().await?;
+                .bind(segment_id.to_string()).execute(&mut **t).await?.rows_affected();
+            sqlx::query("UPDATE segments SET active_version = NULL, updated_at = $1 WHERE id = $2").bind(now()).bind(segment_id.to_string()).execute(&mut **t).await?;
             n
         });
         Ok(n)

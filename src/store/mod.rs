@@ -19,6 +19,7 @@ mod segments;
 mod sqlite_scan;
 mod sync;
 mod table;
+pub(crate) mod tx;
 mod users;
 
 use std::str::FromStr;
@@ -40,6 +41,7 @@ pub use models::{ModelRecord, ScoreRow};
 pub use overview::{PendingRow, SegmentSummaryRow};
 pub use segments::{SegmentRecord, VersionRecord};
 pub use sync::{BatchProgress, DeliveredRow, SyncBatchRecord, SyncRunRecord};
+pub use tx::WriteTx;
 pub use users::{SessionRecord, TokenRecord, UserRecord};
 
 use crate::domain::compile::{Dialect, Param};

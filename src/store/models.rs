@@ -53,33 +53,6 @@ impl Store {
         let row: Option<(Option<String>,)> = on_pool!(self, p => sqlx::query_as(sql).bind(task.to_string()).bind(version).fetch_optional(p).await?);
         Ok(row.and_then(|r| r.0))
     }
-
-    /// Store a model and replace its scores, in one transaction.
-    pub async fn save_model(
-        &self,
-        m: &ModelRecord,
-        tier_attribute: &str,
-        scores: &[ScoreRow],
-    ) -> Result<(), StoreError> {
-        let mut tx = self.begin_import().await?;
-        let binds = [
-            Bind::Text(Some(m.task.clone())),
-            Bind::Int(Some(m.version)),
-            Bind::Text(Some(m.kind.clone())),
-            Bind::Text(Some(m.task_spec.clone())),
-            Bind::Text(Some(m.features.clone())),
-            Bind::Text(Some(m.report.clone())),
-            Bind::Text(Some(m.logistic.clone())),
-            Bind::Text(Some(m.as_of.clone())),
-            Bind::Text(Some(m.train_until.clone())),
-            Bind::Int(Some(m.scored)),
-            Bind::Int(Some(m.trained_at)),
-            Bind::Text(m.model.clone()),
-        ];
-        tx.run(format!("INSERT INTO models ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"), &binds).await?;
-        tx.replace_scores(&m.task, tier_attribute, scores).await?;
-        tx.commit().await
-    }
 }
 
 impl Store {
@@ -98,6 +71,32 @@ impl Store {
 }
 
 impl ImportTx {
+    /// Store a model and replace its scores (the caller commits, with the audit entry).
+    pub async fn save_model(
+        &mut self,
+        m: &ModelRecord,
+        tier_attribute: &str,
+        scores: &[ScoreRow],
+    ) -> Result<(), StoreError> {
+        let binds = [
+            Bind::Text(Some(m.task.clone())),
+            Bind::Int(Some(m.version)),
+            Bind::Text(Some(m.kind.clone())),
+            Bind::Text(Some(m.task_spec.clone())),
+            Bind::Text(Some(m.features.clone())),
+            Bind::Text(Some(m.report.clone())),
+            Bind::Text(Some(m.logistic.clone())),
+            Bind::Text(Some(m.as_of.clone())),
+            Bind::Text(Some(m.train_until.clone())),
+            Bind::Int(Some(m.scored)),
+            Bind::Int(Some(m.trained_at)),
+            Bind::Text(m.model.clone()),
+        ];
+        self.run(format!("INSERT INTO models ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"), &binds).await?;
+        self.replace_scores(&m.task, tier_attribute, scores).await?;
+        Ok(())
+    }
+
     /// Replace every value of a score attribute, its tier attribute and its decile attribute.
     async fn replace_scores(
         &mut self,

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{BeginWrite, Store, StoreError, on_pool};
+use super::tx::{WriteTx, on_tx};
+use super::{Store, StoreError, on_pool};
 
 /// A saved segment's header.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -38,46 +39,6 @@ pub struct VersionRecord {
 const VERSION_COLS: &str = "segment_id, version, definition, content_hash, catalog_version, glossary_version, as_of, timezone, created_at, status, author_id";
 
 impl Store {
-    /// Create a segment with its first version (fails with `Conflict` if the name is taken).
-    pub async fn create_segment(
-        &self,
-        seg: &SegmentRecord,
-        v: &VersionRecord,
-    ) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            let r = sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(seg.id.clone()).bind(seg.name.clone()).bind(seg.description.clone()).bind(seg.current_version).bind(seg.created_at).bind(seg.updated_at)
-                .execute(&mut *tx).await;
-            if let Err(sqlx::Error::Database(e)) = &r
-                && e.is_unique_violation() {
-                    return Err(StoreError::Conflict(format!("a segment named `{}` already exists", seg.name)));
-                }
-            r?;
-            insert_version!(tx, v);
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
-    /// Add a new version and make it current.
-    pub async fn add_version(&self, v: &VersionRecord) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            insert_version!(tx, v);
-            // Earlier drafts and pending reviews are replaced by the new version; approved, active
-            // and paused versions keep their state (the running one goes on unchanged).
-            sqlx::query("UPDATE segment_versions SET status = 'superseded' WHERE segment_id = $1 AND version < $2 AND status IN ('draft', 'submitted', 'rejected')")
-                .bind(v.segment_id.clone()).bind(v.version).execute(&mut *tx).await?;
-            let n = sqlx::query("UPDATE segments SET current_version = $1, updated_at = $2 WHERE id = $3").bind(v.version).bind(v.created_at).bind(v.segment_id.clone()).execute(&mut *tx).await?;
-            if n.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     pub async fn list_segments(&self) -> Result<Vec<SegmentRecord>, StoreError> {
         Ok(
             on_pool!(self, p => sqlx::query_as("SELECT id, name, description, current_version, created_at, updated_at, active_version FROM segments ORDER BY name").fetch_all(p).await?),
@@ -130,8 +91,45 @@ macro_rules! insert_version {
             .bind(v.created_at)
             .bind(v.status.clone())
             .bind(v.author_id.clone())
-            .execute(&mut *$tx)
+            .execute(&mut **$tx)
             .await?;
     }};
 }
-use insert_version;
+
+impl WriteTx {
+    /// Create a segment with its first version (fails with `Conflict` if the name is taken).
+    pub async fn create_segment(
+        &mut self,
+        seg: &SegmentRecord,
+        v: &VersionRecord,
+    ) -> Result<(), StoreError> {
+        on_tx!(self, t => {
+            let r = sqlx::query("INSERT INTO segments (id, name, description, current_version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(seg.id.clone()).bind(seg.name.clone()).bind(seg.description.clone()).bind(seg.current_version).bind(seg.created_at).bind(seg.updated_at)
+                .execute(&mut **t).await;
+            if let Err(sqlx::Error::Database(e)) = &r
+                && e.is_unique_violation() {
+                    return Err(StoreError::Conflict(format!("a segment named `{}` already exists", seg.name)));
+                }
+            r?;
+            insert_version!(t, v);
+        });
+        Ok(())
+    }
+
+    /// Add a new version and make it current.
+    pub async fn add_version(&mut self, v: &VersionRecord) -> Result<(), StoreError> {
+        on_tx!(self, t => {
+            insert_version!(t, v);
+            // Earlier drafts and pending reviews are replaced by the new version; approved, active
+            // and paused versions keep their state (the running one goes on unchanged).
+            sqlx::query("UPDATE segment_versions SET status = 'superseded' WHERE segment_id = $1 AND version < $2 AND status IN ('draft', 'submitted', 'rejected')")
+                .bind(v.segment_id.clone()).bind(v.version).execute(&mut **t).await?;
+            let n = sqlx::query("UPDATE segments SET current_version = $1, updated_at = $2 WHERE id = $3").bind(v.version).bind(v.created_at).bind(v.segment_id.clone()).execute(&mut **t).await?;
+            if n.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+        });
+        Ok(())
+    }
+}

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::tx::{WriteTx, on_tx};
 use super::{Backend, BeginWrite, Store, StoreError, on_pool};
 
 /// One sync run of a segment's active version.
@@ -69,29 +70,6 @@ fn one_open_run(e: sqlx::Error) -> StoreError {
 }
 
 impl Store {
-    /// Store a run and all its batches at once: either the whole snapshot exists or none.
-    pub async fn create_sync_run(
-        &self,
-        run: &SyncRunRecord,
-        batches: &[SyncBatchRecord],
-    ) -> Result<(), StoreError> {
-        on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            sqlx::query("INSERT INTO sync_runs (id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-                .bind(run.id).bind(run.segment_id.clone()).bind(run.version).bind(run.approval_hash.clone()).bind(run.kind.clone())
-                .bind(run.status.clone()).bind(run.created_by.clone()).bind(run.created_at).bind(run.finished_at).execute(&mut *tx).await
-                .map_err(one_open_run)?;
-            for b in batches {
-                sqlx::query("INSERT INTO sync_batches (run_id, destination, seq, batches, total, op, members, member_count, idempotency_key, state, attempts, last_error, lease_until, created_at, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
-                    .bind(b.run_id).bind(b.destination.clone()).bind(b.seq).bind(b.batches).bind(b.total).bind(b.op.clone()).bind(b.members.clone())
-                    .bind(b.member_count).bind(b.idempotency_key.clone()).bind(b.state.clone()).bind(b.attempts).bind(b.last_error.clone())
-                    .bind(b.lease_until).bind(b.created_at).bind(b.sent_at).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
-    }
-
     /// The unfinished run of a segment, if any.
     pub async fn open_sync_run(&self, segment_id: &str) -> Result<Option<i64>, StoreError> {
         let row: Option<(i64,)> = on_pool!(self, p => sqlx::query_as("SELECT id FROM sync_runs WHERE segment_id = $1 AND status = 'running' LIMIT 1")
@@ -192,26 +170,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stop a running run: every batch not yet claimed is cancelled (never sent) and the run
-    /// closes with `status`, in one transaction; a batch already being sent finishes. False if
-    /// the run was already closed.
-    pub async fn stop_sync_run(
-        &self,
-        run_id: i64,
-        status: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let stopped = on_pool!(self, p => {
-            let mut tx = p.begin_write().await?;
-            sqlx::query("UPDATE sync_batches SET state = 'cancelled', lease_until = NULL WHERE run_id = $1 AND state = 'pending'").bind(run_id).execute(&mut *tx).await?;
-            let n = sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
-                .bind(status.to_string()).bind(now).bind(run_id).execute(&mut *tx).await?.rows_affected();
-            tx.commit().await?;
-            n == 1
-        });
-        Ok(stopped)
-    }
-
     /// Cancel a batch claimed for a run that was stopped meanwhile, unsent.
     pub async fn cancel_sync_batch(&self, b: &SyncBatchRecord) -> Result<(), StoreError> {
         on_pool!(self, p => sqlx::query("UPDATE sync_batches SET state = 'cancelled', lease_until = NULL WHERE run_id = $1 AND destination = $2 AND seq = $3 AND state = 'sending'")
@@ -219,22 +177,9 @@ impl Store {
         Ok(())
     }
 
-    /// Close a running run with its final status; false if it was already closed.
-    pub async fn finish_sync_run(
-        &self,
-        run_id: i64,
-        status: &str,
-        now: i64,
-    ) -> Result<bool, StoreError> {
-        let n = on_pool!(self, p => sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
-            .bind(status.to_string()).bind(now).bind(run_id).execute(p).await?.rows_affected());
-        Ok(n == 1)
-    }
-
     /// Every batch of a run, without members, by destination and order.
     pub async fn sync_progress(&self, run_id: i64) -> Result<Vec<BatchProgress>, StoreError> {
-        let sql = "SELECT destination, seq, op, member_count, state, attempts, last_error, receipt FROM sync_batches WHERE run_id = $1 ORDER BY destination, seq";
-        Ok(on_pool!(self, p => sqlx::query_as(sql).bind(run_id).fetch_all(p).await?))
+        Ok(on_pool!(self, p => sqlx::query_as(PROGRESS_SQL).bind(run_id).fetch_all(p).await?))
     }
 
     pub async fn sync_run(&self, run_id: i64) -> Result<SyncRunRecord, StoreError> {
@@ -265,5 +210,77 @@ impl Store {
         Ok(
             on_pool!(self, p => sqlx::query_as(sql).bind(segment_id.to_string()).bind(destination.to_string()).fetch_all(p).await?),
         )
+    }
+}
+
+/// Every batch of a run (`$1`), without members, by destination and order.
+const PROGRESS_SQL: &str = "SELECT destination, seq, op, member_count, state, attempts, last_error, receipt FROM sync_batches WHERE run_id = $1 ORDER BY destination, seq";
+
+impl WriteTx {
+    /// The unfinished run of a segment, if any, as this transaction sees it.
+    pub async fn open_sync_run(
+        &mut self,
+        segment_id: &str,
+    ) -> Result<Option<SyncRunRecord>, StoreError> {
+        let sql = "SELECT id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at FROM sync_runs WHERE segment_id = $1 AND status = 'running' LIMIT 1";
+        Ok(
+            on_tx!(self, t => sqlx::query_as(sql).bind(segment_id.to_string()).fetch_optional(&mut **t).await?),
+        )
+    }
+
+    /// [`Store::sync_progress`] as this transaction sees it.
+    pub async fn sync_progress(&mut self, run_id: i64) -> Result<Vec<BatchProgress>, StoreError> {
+        Ok(on_tx!(self, t => sqlx::query_as(PROGRESS_SQL).bind(run_id).fetch_all(&mut **t).await?))
+    }
+
+    /// Store a run and all its batches at once: either the whole snapshot exists or none.
+    pub async fn create_sync_run(
+        &mut self,
+        run: &SyncRunRecord,
+        batches: &[SyncBatchRecord],
+    ) -> Result<(), StoreError> {
+        on_tx!(self, t => {
+            sqlx::query("INSERT INTO sync_runs (id, segment_id, version, approval_hash, kind, status, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                .bind(run.id).bind(run.segment_id.clone()).bind(run.version).bind(run.approval_hash.clone()).bind(run.kind.clone())
+                .bind(run.status.clone()).bind(run.created_by.clone()).bind(run.created_at).bind(run.finished_at).execute(&mut **t).await
+                .map_err(one_open_run)?;
+            for b in batches {
+                sqlx::query("INSERT INTO sync_batches (run_id, destination, seq, batches, total, op, members, member_count, idempotency_key, state, attempts, last_error, lease_until, created_at, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+                    .bind(b.run_id).bind(b.destination.clone()).bind(b.seq).bind(b.batches).bind(b.total).bind(b.op.clone()).bind(b.members.clone())
+                    .bind(b.member_count).bind(b.idempotency_key.clone()).bind(b.state.clone()).bind(b.attempts).bind(b.last_error.clone())
+                    .bind(b.lease_until).bind(b.created_at).bind(b.sent_at).execute(&mut **t).await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// Stop a running run: every batch not yet claimed is cancelled (never sent) and the run
+    /// closes with `status`, in one transaction; a batch already being sent finishes. False if
+    /// the run was already closed.
+    pub async fn stop_sync_run(
+        &mut self,
+        run_id: i64,
+        status: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let stopped = on_tx!(self, t => {
+            sqlx::query("UPDATE sync_batches SET state = 'cancelled', lease_until = NULL WHERE run_id = $1 AND state = 'pending'").bind(run_id).execute(&mut **t).await?;
+            let n = sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
+                .bind(status.to_string()).bind(now).bind(run_id).execute(&mut **t).await?.rows_affected();
+            n == 1
+        });
+        Ok(stopped)
+    }
+
+    /// Close a running run with its final status; false if it was already closed.
+    pub async fn finish_sync_run(
+        &mut self,
+        run_id: i64,
+        status: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let n = on_tx!(self, t => sqlx::query("UPDATE sync_runs SET status = $1, finished_at = $2 WHERE id = $3 AND status = 'running'")
+            .bind(status.to_string()).bind(now).bind(run_id).execute(&mut **t).await?.rows_affected());
+        Ok(n == 1)
     }
 }

@@ -169,7 +169,7 @@ pub async fn datasets(
             let mut req = crate::app::TrainRequest::default();
             req.options.min_class = 10;
             for d in out.values() {
-                if let Err(e) = d.app.train_models(&req, as_of).await {
+                if let Err(e) = d.app.train_models(&req, as_of, None).await {
                     tracing::warn!(error = %e, "no scores for an evaluation dataset");
                 }
             }

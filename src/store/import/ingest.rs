@@ -113,7 +113,7 @@ impl ImportTx {
 
     async fn text(&mut self, sql: String) -> Result<Option<String>, StoreError> {
         let sql = sqlx::AssertSqlSafe(sql);
-        Ok(match &mut self.tx {
+        Ok(match &mut self.tx.tx {
             Tx::Sqlite(t) => sqlx::query_scalar(sql).fetch_optional(&mut **t).await?,
             Tx::Postgres(t) => sqlx::query_scalar(sql).fetch_optional(&mut **t).await?,
         })
