@@ -16,8 +16,7 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-use segwright::app::{App, AppError, AskRequest, Choice, ImportOptions, Settings};
-use segwright::domain::import::Kind;
+use segwright::app::{App, AppError, AskRequest, Choice, Settings};
 use segwright::interpret::llm::LlmConfig;
 
 const KEY: &str = "sk-test-SECRET-4242";
@@ -139,19 +138,7 @@ async fn app_with(db: &common::TestDb, llm: Option<LlmConfig>) -> App {
         ..common::settings(db)
     };
     let app = App::open(settings).await.expect("open app");
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    for (kind, f) in [
-        (Kind::Customers, "customers.csv"),
-        (Kind::Orders, "orders.csv"),
-        (Kind::Events, "events.csv"),
-    ] {
-        app.import(
-            ImportOptions::new(kind, fixtures.join(f), vec![], false, None, false),
-            &segwright::app::Actor::cli(),
-        )
-        .await
-        .expect("import fixture");
-    }
+    common::import_fixtures(&app).await;
     app
 }
 
