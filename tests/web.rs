@@ -189,7 +189,7 @@ async fn the_author_cannot_approve_their_own_version_even_by_posting_the_form() 
 }
 
 #[tokio::test]
-async fn a_rejection_needs_a_comment_and_records_it() {
+async fn a_rejection_needs_a_comment_of_at_most_2000_characters_and_records_it() {
     let app = TestApp::spawn().await;
     let id = submitted(&app, "US buyers").await;
     let manager = sign_in(&app, "manager@test.io").await;
@@ -201,6 +201,17 @@ async fn a_rejection_needs_a_comment_and_records_it() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(status_of(&app, &id).await, "submitted");
+    let essay = "too broad ".repeat(300);
+    let (s, _, body) = post_form(
+        &app,
+        &manager,
+        &format!("/review/{id}/reject"),
+        &[("comment", essay.as_str())],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("at most 2000 characters"), "{body}");
     assert_eq!(status_of(&app, &id).await, "submitted");
     let (s, _, _) = post_form(
         &app,

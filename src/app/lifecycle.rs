@@ -8,6 +8,7 @@ use super::{Actor, App, AppError, Change, SyncKind};
 use crate::domain::access::Permission;
 use crate::domain::approval::{
     Action, LifecycleError, Status, approvals_needed, check_approver, next, rejection_comment,
+    review_comment,
 };
 use crate::domain::approval_basis::Basis;
 use crate::domain::definition::Definition;
@@ -22,7 +23,9 @@ impl From<LifecycleError> for AppError {
             LifecycleError::OwnVersion(_) | LifecycleError::AlreadyApproved(_) => {
                 AppError::Forbidden(e.to_string())
             }
-            LifecycleError::CommentRequired => AppError::BadInput(e.to_string()),
+            LifecycleError::CommentRequired | LifecycleError::CommentTooLong(_) => {
+                AppError::BadInput(e.to_string())
+            }
         }
     }
 }
@@ -223,6 +226,7 @@ impl App {
         actor: &Actor,
     ) -> Result<Review, AppError> {
         let who = actor.require(Permission::Review)?.clone();
+        let comment = review_comment(comment.as_deref())?;
         let (seg, v, from) = self.lifecycle_target(key, &[Status::Submitted]).await?;
         let (sub, destinations) = self.submission_of(&seg, &v).await?;
         self.check_approval_exact(&v, &sub, &destinations, "approve")

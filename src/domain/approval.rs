@@ -52,7 +52,12 @@ pub enum LifecycleError {
     AlreadyApproved(String),
     #[error("a rejection needs a comment saying why")]
     CommentRequired,
+    #[error("a review comment holds at most {MAX_COMMENT} characters; this one has {0}")]
+    CommentTooLong(usize),
 }
+
+/// The longest review comment kept (the review forms say so too).
+pub const MAX_COMMENT: usize = 2000;
 
 impl Status {
     pub fn as_str(self) -> &'static str {
@@ -125,9 +130,17 @@ pub fn approvals_needed(size: i64, second_approver_above: i64) -> usize {
 
 /// A rejection's comment, trimmed; empty is refused.
 pub fn rejection_comment(comment: Option<&str>) -> Result<String, LifecycleError> {
+    review_comment(comment)?.ok_or(LifecycleError::CommentRequired)
+}
+
+/// A reviewer's comment, trimmed: none when blank, refused when longer than [`MAX_COMMENT`].
+pub fn review_comment(comment: Option<&str>) -> Result<Option<String>, LifecycleError> {
     match comment.map(str::trim) {
-        Some(c) if !c.is_empty() => Ok(c.to_string()),
-        _ => Err(LifecycleError::CommentRequired),
+        Some(c) if c.chars().count() > MAX_COMMENT => {
+            Err(LifecycleError::CommentTooLong(c.chars().count()))
+        }
+        Some(c) if !c.is_empty() => Ok(Some(c.to_string())),
+        _ => Ok(None),
     }
 }
 
@@ -213,5 +226,11 @@ mod tests {
             rejection_comment(Some("  ")),
             Err(LifecycleError::CommentRequired)
         );
+        let long = "x".repeat(MAX_COMMENT + 1);
+        assert_eq!(
+            rejection_comment(Some(&long)),
+            Err(LifecycleError::CommentTooLong(MAX_COMMENT + 1))
+        );
+        assert_eq!(review_comment(Some(" ok ")), Ok(Some("ok".into())));
     }
 }

@@ -21,6 +21,7 @@ pub mod glossary;
 pub mod import;
 pub mod mask;
 pub mod normalize;
+pub mod number;
 pub mod policy;
 pub mod pred;
 pub mod preview;

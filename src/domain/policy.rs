@@ -240,7 +240,11 @@ pub fn check(
             destination: d,
             rule: "min_audience".into(),
             passed: eligible >= min,
-            message: format!("{eligible} eligible {basis}; at least {min} needed"),
+            message: format!(
+                "{} eligible {basis}; at least {} needed",
+                super::number::thousands(eligible),
+                super::number::thousands(min)
+            ),
         });
         if d.is_ad_platform() {
             let bad = matching(fields, &cfg.sensitive_fields);
@@ -346,6 +350,13 @@ mod tests {
         assert_eq!(min, vec![true, false, true]);
         assert!(!r.passed);
         assert!(r.violations().contains("linkedin: 150 eligible"));
+        let big = Reach {
+            ads: 10517,
+            email: 0,
+            unsuppressed: 10517,
+        };
+        let r = check(&cfg, &[Destination::Meta], &fields(&["country"]), big);
+        assert!(r.checks[0].message.starts_with("10,517 eligible"), "{r:?}");
     }
 
     /// A catalog with sensitive and restricted attributes, a glossary term and a saved segment

@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub use crate::domain::number::thousands;
 use crate::domain::policy::Destination;
 
 /// A piece of the request: plain, understood (the condition's number), or not understood.
@@ -224,19 +225,6 @@ pub fn no_match(answer: &Value) -> Option<NoMatch> {
             .into(),
     );
     Some(NoMatch { because, tries })
-}
-
-/// `12345` as `12,345`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (k, ch) in digits.chars().enumerate() {
-        if k > 0 && (digits.len() - k).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// The `num` filter: whole numbers with thousands separators, fractions to at most 2 decimals
